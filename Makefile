@@ -1,0 +1,39 @@
+# desk-tui — two commands: `make run` (set up, open the app on the demo server) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: setup run serve test test-fast bench lint clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "desk-tui needs Python 3.11 or newer"'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP)
+
+run: setup
+	$(VENV)/bin/desk-tui
+
+serve: setup
+	$(VENV)/bin/desk-tui serve --demo
+
+lint: setup
+	$(VENV)/bin/lint-imports
+
+test: setup
+	@bash scripts/system-deps
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -n 2 -q
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not postgres and not ssh" -x
+
+bench: setup
+	$(PY) -m tests.benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache build src/*.egg-info

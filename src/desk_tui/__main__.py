@@ -1,0 +1,3 @@
+from desk_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,93 @@
+"""The `desk-tui` command. Server modules are imported only by the subcommands that need them,
+so the TUI's start-up never pays for FastAPI or SQLAlchemy."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from desk_tui import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="desk-tui", description="The front desk of salons, spas and clinics.")
+    p.add_argument("--version", action="version", version=f"desk-tui {__version__}")
+    sub = p.add_subparsers(dest="command")
+
+    serve = sub.add_parser("serve", help="run the booking API")
+    serve.add_argument("--db", help="SQLAlchemy URL (default: a SQLite file in the user data dir)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--demo", action="store_true", help="seed the demo salon on first start")
+    serve.add_argument("--workers", type=int, default=1, help="API worker processes (PostgreSQL)")
+
+    admin = sub.add_parser("admin", help="bootstrap a real deployment")
+    admin.add_argument("--db", help="SQLAlchemy URL (default: a SQLite file in the user data dir)")
+    asub = admin.add_subparsers(dest="admin_command", required=True)
+    init = asub.add_parser("init", help="set the business details and create a location")
+    init.add_argument("--business-name", required=True)
+    init.add_argument("--currency", default="EUR")
+    init.add_argument("--decimals", type=int, default=2)
+    init.add_argument("--timezone", default="UTC")
+    init.add_argument("--location", required=True, help="the location's name")
+    create = asub.add_parser("create-staff", help="add a staff member who signs in")
+    create.add_argument("--username", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", choices=["reception", "manager", "owner"], required=True)
+    create.add_argument("--location", action="append", required=True, help="location name (repeatable)")
+    create.add_argument("--pin", help="4-12 digits (asked for when omitted)")
+    setpin = asub.add_parser("set-pin", help="change a staff member's PIN")
+    setpin.add_argument("--username", required=True)
+    setpin.add_argument("--pin", help="4-12 digits (asked for when omitted)")
+    return p
+
+
+def _ask_pin(given: str | None) -> str:
+    if given:
+        return given
+    pin = getpass.getpass("PIN: ")
+    if getpass.getpass("PIN again: ") != pin:
+        raise SystemExit("The two PINs differ; nothing was changed.")
+    return pin
+
+
+def _admin(args: argparse.Namespace) -> int:
+    from desk_tui.server import admin
+    from desk_tui.server.errors import DomainError
+    from desk_tui.server.serve import default_db_url
+
+    url = args.db or default_db_url(demo=False)
+    try:
+        if args.admin_command == "init":
+            loc = admin.init(url, business_name=args.business_name, currency=args.currency, decimals=args.decimals,
+                             timezone=args.timezone, location=args.location)
+            print(f"Location {args.location!r} ready ({loc}).")
+        elif args.admin_command == "create-staff":
+            staff_id = admin.create_staff(url, username=args.username, name=args.name, role=args.role,
+                                          pin=_ask_pin(args.pin), locations=args.location)
+            print(f"{args.name} can now sign in as {args.username.lower()} ({staff_id}).")
+        elif args.admin_command == "set-pin":
+            admin.set_pin(url, username=args.username, pin=_ask_pin(args.pin))
+            print(f"PIN changed for {args.username.lower()}.")
+    except DomainError as exc:
+        print(f"desk-tui admin: {exc.detail}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        from desk_tui.server.serve import run
+
+        run(db_url=args.db, host=args.host, port=args.port, demo=args.demo, workers=args.workers)
+        return 0
+    if args.command == "admin":
+        return _admin(args)
+    print("The terminal app arrives with the client foundation; for now: desk-tui serve --demo", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

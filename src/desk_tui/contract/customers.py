@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field, field_validator
+
+from desk_tui.contract.common import NAME_MAX, Request, Wire
+
+
+class Customer(Wire):
+    id: str
+    name: str
+    phone: str | None = None
+    email: str | None = None
+    store_credit: int = 0
+    created_at: datetime | None = None
+
+
+class CustomerCreate(Request):
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    phone: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=254)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        digits = [c for c in v if c.isdigit()]
+        if len(digits) < 6 or any(not (c.isdigit() or c in " +-()./") for c in v):
+            raise ValueError("a phone number needs at least 6 digits and only + - ( ) . / spaces")
+        return v
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        local, _, domain = v.partition("@")
+        if not local or "." not in domain or " " in v:
+            raise ValueError("this does not look like an email address")
+        return v.lower()
+
+
+class ActivityEntry(Wire):
+    id: str
+    at: datetime
+    kind: str
+    summary: str
+    staff_name: str | None = None
+    location_id: str | None = None
+    card_id: str | None = None
+    appointment_id: str | None = None
+    sale_id: str | None = None

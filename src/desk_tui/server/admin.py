@@ -1,0 +1,71 @@
+"""`desk-tui admin …`: bootstrap a real, empty deployment from a shell on the server."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from desk_tui.contract.reference import ROLE_RANK
+from desk_tui.server import migrate
+from desk_tui.server.auth.pins import hash_pin
+from desk_tui.server.customers.search import normalise
+from desk_tui.server.database import Database, new_id
+from desk_tui.server.errors import DomainError
+from desk_tui.server.reference.models import Location, OrgSettings, Staff, StaffLocation
+
+
+def _open(db_url: str) -> Database:
+    db = Database(db_url)
+    migrate.upgrade(db.engine)
+    return db
+
+
+def _check_pin(pin: str) -> None:
+    if not (pin.isdigit() and 4 <= len(pin) <= 12):
+        raise DomainError("validation_error", "A PIN is 4 to 12 digits.")
+
+
+def init(db_url: str, *, business_name: str, currency: str, decimals: int, timezone: str, location: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    ZoneInfo(timezone)  # fail early on a typo rather than at the first booking
+    db = _open(db_url)
+    with db.transaction() as s:
+        row = s.scalar(select(OrgSettings))
+        if row is None:
+            s.add(OrgSettings(id=1, business_name=business_name, currency=currency.upper(), currency_decimals=decimals,
+                              timezone=timezone))
+        existing = s.scalar(select(Location).where(Location.name == location))
+        if existing is not None:
+            return existing.id
+        loc = Location(id=new_id("loc"), name=location, address="")
+        s.add(loc)
+        return loc.id
+
+
+def create_staff(db_url: str, *, username: str, name: str, role: str, pin: str, locations: list[str]) -> str:
+    if role not in ROLE_RANK:
+        raise DomainError("validation_error", f"role must be one of {', '.join(ROLE_RANK)}.")
+    _check_pin(pin)
+    db = _open(db_url)
+    with db.transaction() as s:
+        if s.scalar(select(Staff).where(Staff.username == username.lower())) is not None:
+            raise DomainError("duplicate", f"{username} already exists; use set-pin to change the PIN.")
+        wanted = {normalise(x) for x in locations}
+        locs = [loc for loc in s.scalars(select(Location)) if normalise(loc.name) in wanted or loc.id in locations]
+        if not locs:
+            raise DomainError("not_found", "No such location; run `desk-tui admin init` first.")
+        staff = Staff(id=new_id("stf"), name=name, username=username.lower(), pin_hash=hash_pin(pin), role=role,
+                      bookable=True, active=True)
+        staff.locations = [StaffLocation(location_id=loc.id) for loc in locs]
+        s.add(staff)
+        return staff.id
+
+
+def set_pin(db_url: str, *, username: str, pin: str) -> None:
+    _check_pin(pin)
+    db = _open(db_url)
+    with db.transaction() as s:
+        staff = s.scalar(select(Staff).where(Staff.username == username.lower()))
+        if staff is None:
+            raise DomainError("not_found", f"No staff member signs in as {username}.")
+        staff.pin_hash = hash_pin(pin)

@@ -1,0 +1,50 @@
+"""The FastAPI application factory: routers, middleware and error handlers, nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from fastapi import APIRouter, FastAPI
+
+from desk_tui import __version__
+from desk_tui.server.auth.routes import router as auth_router
+from desk_tui.server.customers.routes import router as customers_router
+from desk_tui.server.database import Database
+from desk_tui.server.errors import install_error_handlers
+from desk_tui.server.etag import ETagMiddleware
+from desk_tui.server.idempotency import IdempotencyMiddleware
+from desk_tui.server.reference.routes import router as reference_router
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    db_url: str
+    token_ttl: timedelta = field(default=timedelta(hours=12))
+    demo: bool = False
+
+
+def create_app(settings: ServerSettings, database: Database | None = None) -> FastAPI:
+    db = database or Database(settings.db_url)
+    app = FastAPI(
+        title="desk-tui booking API",
+        version=__version__,
+        description="The booking API behind desk-tui. Errors are RFC 9457 problem+json with a stable `code`.",
+    )
+    app.state.db = db
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    v1 = APIRouter(prefix="/v1")
+
+    @v1.get("/health", tags=["meta"])
+    def health() -> dict:
+        return {"status": "ok", "version": __version__, "demo": settings.demo}
+
+    for router in (auth_router, reference_router, customers_router):
+        v1.include_router(router)
+    app.include_router(v1)
+
+    app.add_middleware(IdempotencyMiddleware, database=db)
+    app.add_middleware(ETagMiddleware)
+    return app

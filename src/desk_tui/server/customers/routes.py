@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from desk_tui.contract import customers as wire
+from desk_tui.contract.common import Page
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.customers import service
+from desk_tui.server.database import Database
+from desk_tui.server.deps import database, signed_in
+from desk_tui.server.pagination import Cursor, Limit
+
+router = APIRouter(prefix="/customers", tags=["customers"])
+
+
+@router.get("")
+def search_customers(
+    q: Annotated[str | None, Query(max_length=200, description="Name, phone, email or card number.")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    _: Principal = Depends(signed_in),
+    db: Database = Depends(database),
+) -> Page[wire.Customer]:
+    with db.read_session() as s:
+        items, next_cursor = service.search_customers(s, q=q, limit=limit, cursor=cursor)
+    return Page[wire.Customer](items=items, next_cursor=next_cursor)
+
+
+@router.post("", status_code=201)
+def create_customer(body: wire.CustomerCreate, me: Principal = Depends(signed_in),
+                    db: Database = Depends(database)) -> wire.Customer:
+    with db.transaction() as s:
+        return service.create_customer(s, data=body, me=me)
+
+
+@router.get("/{customer_id}")
+def get_customer(customer_id: str, _: Principal = Depends(signed_in), db: Database = Depends(database)) -> wire.Customer:
+    with db.read_session() as s:
+        return service.customer_wire(service.get_customer(s, customer_id))
+
+
+@router.get("/{customer_id}/activity")
+def customer_activity(customer_id: str, limit: Limit = 50, cursor: Cursor = None, me: Principal = Depends(signed_in),
+                      db: Database = Depends(database)) -> Page[wire.ActivityEntry]:
+    with db.read_session() as s:
+        items, next_cursor = service.activity(s, customer_id=customer_id, me=me, limit=limit, cursor=cursor)
+    return Page[wire.ActivityEntry](items=items, next_cursor=next_cursor)

@@ -1,0 +1,38 @@
+"""FastAPI dependencies every router shares: the database and the signed-in principal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Depends, Request
+
+from desk_tui.server.auth import service as auth
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.database import Database
+from desk_tui.server.errors import DomainError
+
+
+def database(request: Request) -> Database:
+    return request.app.state.db
+
+
+def signed_in(request: Request, db: Database = Depends(database)) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip() or len(token) > 200:
+        raise DomainError("unauthenticated", "Sign in first: this request carries no valid token.")
+    with db.read_session() as s:
+        return auth.authenticate(s, token.strip())
+
+
+def role_at_least(role: str) -> Callable[..., Principal]:
+    def check(me: Principal = Depends(signed_in)) -> Principal:
+        if not me.at_least(role):
+            raise DomainError("forbidden_role", f"Only a {role} or above can do this; you are signed in as {me.role}.")
+        return me
+
+    return check
+
+
+manager = role_at_least("manager")
+owner = role_at_least("owner")

@@ -1,0 +1,117 @@
+"""Domain errors and the one place that turns every failure into RFC 9457 problem+json.
+
+Services raise :class:`DomainError` with a stable ``code`` from API.md; routes never build
+error responses by hand. Anything unexpected still leaves as problem+json, never a bare 500
+page, and is logged with enough context to find it again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("desk_tui.server")
+
+PROBLEM_JSON = "application/problem+json"
+
+#: code → (HTTP status, title). Titles are stable; ``detail`` says what happened this time.
+CODES: dict[str, tuple[int, str]] = {
+    "validation_error": (422, "The request is not valid"),
+    "idempotency_key_reused": (422, "This Idempotency-Key was used for a different request"),
+    "unauthenticated": (401, "Sign-in required"),
+    "invalid_credentials": (401, "Wrong username or PIN"),
+    "forbidden_role": (403, "Your role does not allow this"),
+    "not_found": (404, "Not found"),
+    "method_not_allowed": (405, "Not allowed"),
+    "version_conflict": (412, "Someone else changed this first"),
+    "request_in_progress": (409, "The same request is still being processed"),
+    "duplicate": (409, "Already exists"),
+    "insufficient_units": (409, "Not enough units left"),
+    "card_expired": (409, "The card has expired"),
+    "card_not_active": (409, "The card is not active"),
+    "service_not_in_package": (409, "The service is not part of this package"),
+    "service_not_offered_here": (409, "The service is not offered at this location"),
+    "card_expires_before_appointment": (409, "The card expires before the appointment"),
+    "credit_exhausted": (409, "No credit left this period"),
+    "already_undone": (409, "Already undone"),
+    "staff_double_booked": (409, "The staff member is already booked then"),
+    "sale_not_balanced": (409, "Payments do not add up to the total"),
+    "insufficient_store_credit": (409, "Not enough store credit"),
+    "package_inactive": (409, "The package is not for sale"),
+    "invalid_transition": (409, "Not possible in the current state"),
+    "too_many_attempts": (429, "Too many attempts"),
+    "payload_too_large": (413, "The request is too large"),
+    "internal_error": (500, "Something went wrong on the server"),
+}
+
+
+class DomainError(Exception):
+    def __init__(self, code: str, detail: str, **extra: object) -> None:
+        if code not in CODES:
+            raise ValueError(f"unknown error code {code!r}")
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.extra = extra
+
+    @property
+    def status(self) -> int:
+        return CODES[self.code][0]
+
+
+def problem(code: str, detail: str, *, headers: dict[str, str] | None = None, **extra) -> JSONResponse:
+    status, title = CODES[code]
+    body = {
+        "type": f"https://desk-tui.invalid/problems/{code.replace('_', '-')}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict]]:
+    errors = []
+    for err in exc.errors()[:20]:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
+        errors.append({"field": ".".join(loc) or "body", "message": str(err.get("msg", ""))[:200]})
+    if not errors:
+        return "The request is not valid.", []
+    first = errors[0]
+    if first["field"] == "body" or "JSON" in first["message"]:
+        return "The request body is not valid JSON of the expected shape.", errors
+    return f"{first['field']}: {first['message']}", errors
+
+
+_STATUS_CODES = {401: "unauthenticated", 403: "forbidden_role", 404: "not_found", 405: "method_not_allowed",
+                 413: "payload_too_large", 422: "validation_error", 429: "too_many_attempts"}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        return problem(exc.code, exc.detail, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        detail, errors = _describe_validation(exc)
+        return problem("validation_error", detail, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _STATUS_CODES.get(exc.status_code)
+        if code is None:
+            code = "validation_error" if 400 <= exc.status_code < 500 else "internal_error"
+        detail = exc.detail if isinstance(exc.detail, str) else CODES[code][1]
+        return problem(code, detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem("internal_error", "The server could not finish this request; nothing was changed.")

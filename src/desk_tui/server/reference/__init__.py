@@ -1,0 +1,1 @@
+"""Reference data: the organisation's settings, locations, staff, services and products."""

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from desk_tui.server.database import Base
+
+
+class OrgSettings(Base):
+    """One row: the organisation's currency, time zone and name."""
+
+    __tablename__ = "org_settings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    business_name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    currency_decimals: Mapped[int] = mapped_column(Integer)
+    timezone: Mapped[str] = mapped_column(String(64))
+
+
+class Location(Base):
+    __tablename__ = "locations"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    address: Mapped[str] = mapped_column(String(400), default="")
+
+
+class StaffLocation(Base):
+    __tablename__ = "staff_locations"
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+    location_id: Mapped[str] = mapped_column(ForeignKey("locations.id"), primary_key=True)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: Stylists who never sign in have no username and no PIN.
+    username: Mapped[str | None] = mapped_column(String(100), unique=True)
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    bookable: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locations: Mapped[list[StaffLocation]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+    @property
+    def location_ids(self) -> list[str]:
+        return sorted(link.location_id for link in self.locations)
+
+
+class ServiceLocation(Base):
+    __tablename__ = "service_locations"
+    service_id: Mapped[str] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    location_id: Mapped[str] = mapped_column(ForeignKey("locations.id"), primary_key=True)
+
+
+class Service(Base):
+    __tablename__ = "services"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(200))
+    duration_min: Mapped[int] = mapped_column(Integer)
+    price: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locations: Mapped[list[ServiceLocation]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+    @property
+    def location_ids(self) -> list[str]:
+        return sorted(link.location_id for link in self.locations)
+
+
+class Product(Base):
+    __tablename__ = "products"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    price: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import httpx
+
+from desk_tui.server import admin
+from tests.support.api_client import assert_problem, login
+
+
+def test_login_returns_token_staff_and_location(api):
+    r = httpx.post(f"{api.url}/v1/auth/login", json={"username": "reception", "pin": "1111"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["staff"]["role"] == "reception" and body["staff"]["name"] == "Réka Tóth"
+    assert body["location"]["name"] == "Downtown"
+    assert datetime.fromisoformat(body["expires_at"]).tzinfo is not None
+    me = httpx.get(f"{api.url}/v1/me", headers={"Authorization": f"Bearer {body['token']}"})
+    assert me.json()["staff"]["username"] == "reception"
+
+
+def test_token_is_bound_to_the_chosen_location(api):
+    with login(api.url, "manager", location_id="loc_riverside") as c:
+        assert c.get("/me").json()["location"]["id"] == "loc_riverside"
+
+
+def test_unknown_location_for_staff_is_refused(api):
+    r = httpx.post(f"{api.url}/v1/auth/login", json={"username": "manager", "pin": "2222", "location_id": "loc_nowhere"})
+    assert_problem(r, 403, "forbidden_role")
+
+
+def test_wrong_pin_is_401_with_a_sentence(api):
+    r = httpx.post(f"{api.url}/v1/auth/login", json={"username": "owner", "pin": "0000"})
+    body = assert_problem(r, 401, "invalid_credentials")
+    assert "do not match" in body["detail"]
+
+
+def test_no_token_and_bad_token_are_401(api):
+    assert_problem(httpx.get(f"{api.url}/v1/me"), 401, "unauthenticated")
+    assert_problem(httpx.get(f"{api.url}/v1/me", headers={"Authorization": "Bearer nope"}), 401, "unauthenticated")
+    assert_problem(httpx.get(f"{api.url}/v1/services", headers={"Authorization": "Basic x"}), 401, "unauthenticated")
+
+
+def test_logout_revokes_the_token(api):
+    c = login(api.url, "reception")
+    assert c.get("/me").status_code == 200
+    assert c.post("/auth/logout").status_code == 204
+    assert_problem(c.get("/me"), 401, "unauthenticated")
+
+
+def test_five_wrong_pins_lock_the_account_for_a_while(api):
+    username = f"temp{uuid.uuid4().hex[:8]}"
+    admin.create_staff(api.db_url, username=username, name="Temp", role="reception", pin="4321", locations=["Downtown"])
+    url = f"{api.url}/v1/auth/login"
+    for _ in range(5):
+        assert_problem(httpx.post(url, json={"username": username, "pin": "9999"}), 401, "invalid_credentials")
+    # Even the right PIN is refused during the lock-out: guessing gains nothing.
+    body = assert_problem(httpx.post(url, json={"username": username, "pin": "4321"}), 429, "too_many_attempts")
+    assert "minutes" in body["detail"]
+    # Other accounts are unaffected.
+    assert httpx.post(url, json={"username": "owner", "pin": "3333"}).status_code == 200
+
+
+def test_roles_are_enforced_by_the_server(api):
+    body = {"name": "Lash Lift", "category": "Lashes", "duration_min": 45, "price": 9000, "location_ids": ["loc_downtown"]}
+    with login(api.url, "reception") as c:
+        assert_problem(c.post("/services", json=body), 403, "forbidden_role")
+        assert_problem(c.post("/products", json={"name": "Comb", "price": 900}), 403, "forbidden_role")
+    with login(api.url, "manager") as c:
+        r = c.post("/services", json=body)
+        assert r.status_code == 201, r.text
+        assert r.json()["location_ids"] == ["loc_downtown"]
+
+
+def test_admin_set_pin_changes_the_pin(api):
+    username = f"pin{uuid.uuid4().hex[:8]}"
+    admin.create_staff(api.db_url, username=username, name="Pin Test", role="manager", pin="1234", locations=["Riverside"])
+    admin.set_pin(api.db_url, username=username, pin="5678")
+    url = f"{api.url}/v1/auth/login"
+    assert httpx.post(url, json={"username": username, "pin": "1234"}).status_code == 401
+    ok = httpx.post(url, json={"username": username, "pin": "5678"})
+    assert ok.status_code == 200 and ok.json()["location"]["name"] == "Riverside"

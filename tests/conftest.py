@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+
+from tests.support.live_server import LiveServer  # noqa: E402
+from tests.support.postgres import PostgresCluster  # noqa: E402
+
+ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    cluster = PostgresCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def new_db_url(request, tmp_path_factory):
+    """A factory of fresh, empty databases of one engine: ``new_db_url(engine)``."""
+    counter = iter(range(10**6))
+
+    def make(engine: str) -> str:
+        if engine == "sqlite":
+            return f"sqlite:///{tmp_path_factory.mktemp('db')}/desk-{next(counter)}.db"
+        return request.getfixturevalue("pg_cluster").create_database()
+
+    return make
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def api(engine, new_db_url):
+    """The demo salon served over real HTTP, shared by the tests of one engine."""
+    with LiveServer(new_db_url(engine), demo=True) as server:
+        yield server

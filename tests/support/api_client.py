@@ -1,0 +1,32 @@
+"""Thin helpers for API tests: real httpx over loopback, nothing mocked."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+PINS = {"reception": "1111", "manager": "2222", "owner": "3333"}
+
+
+def login(base_url: str, username: str, pin: str | None = None, location_id: str | None = None) -> httpx.Client:
+    body = {"username": username, "pin": pin or PINS[username]}
+    if location_id:
+        body["location_id"] = location_id
+    r = httpx.post(f"{base_url}/v1/auth/login", json=body, timeout=30)
+    r.raise_for_status()
+    return httpx.Client(base_url=base_url + "/v1", timeout=30,
+                        headers={"Authorization": f"Bearer {r.json()['token']}"})
+
+
+def key() -> dict[str, str]:
+    return {"Idempotency-Key": uuid.uuid4().hex}
+
+
+def assert_problem(response: httpx.Response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json"), response.headers
+    body = response.json()
+    assert body["code"] == code, body
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body

@@ -1,0 +1,54 @@
+"""A real uvicorn server on a free loopback port, in a thread of the test process."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+import uvicorn
+
+from desk_tui.server.app import ServerSettings, create_app
+from desk_tui.server.serve import prepare
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets=None) -> None:
+        await super().startup(sockets)
+        self.ready.set()
+
+
+class LiveServer:
+    def __init__(self, db_url: str, *, demo: bool = True) -> None:
+        self.db_url = db_url
+        self.database = prepare(db_url, demo=demo)
+        self.app = create_app(ServerSettings(db_url=db_url, demo=demo), database=self.database)
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(("127.0.0.1", 0))
+        self.port = self._sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server = _Server(uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off"))
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True,
+                                         name=f"uvicorn:{self.port}")
+
+    def start(self) -> LiveServer:
+        self._thread.start()
+        if not self._server.ready.wait(20):
+            raise RuntimeError("the API server did not start within 20 s")
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(20)
+        self._sock.close()
+        self.database.dispose()
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
