@@ -1,0 +1,249 @@
+"""DeskClient: everything the UI asks of the booking API, typed, cached and safe to retry.
+
+The UI never sees httpx: it gets contract models or an :class:`~desk_tui.client.errors.ApiError`
+with a sentence. Reads of reference data go through the cache (draw first with :meth:`peek`,
+then revalidate with ETags); when the server is unreachable a cached read still succeeds and
+``offline`` turns True, so the UI can show stale data read-only. Writes are never queued or
+faked offline: they fail at once with :class:`OfflineError`, and the form keeps what was typed.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from urllib.parse import quote
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import TypeAdapter
+
+from desk_tui import __version__
+from desk_tui.client import transport
+from desk_tui.client.cache import Cache, cache_key
+from desk_tui.client.errors import ApiError, AuthExpired, OfflineError, RequestTimeout
+from desk_tui.client.tokens import TokenStore
+from desk_tui.contract.auth import LoginRequest, LoginResponse, Me
+from desk_tui.contract.common import Page
+from desk_tui.contract.customers import ActivityEntry, Customer, CustomerCreate
+from desk_tui.contract.reference import Location, Product, Service, Settings, Staff
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=256)
+def _adapter(model: Any) -> TypeAdapter:
+    return TypeAdapter(model)
+
+
+def new_idempotency_key() -> str:
+    """One key per user intent: make it when a form is opened or submitted the first time, and
+    pass the same key again if the user retries after a timeout."""
+    return uuid.uuid4().hex
+
+
+class DeskClient:
+    def __init__(self, base_url: str, *, tokens: TokenStore, cache: Cache, timeout: float = 10.0, demo: bool = False,
+                 retry: transport.RetryPolicy | None = None, http_transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.demo = demo
+        self.tokens = tokens
+        self.cache = cache
+        self.offline = False
+        self.signed_in: LoginResponse | None = None
+        self.on_offline_change: Callable[[bool], None] | None = None
+        self.on_auth_expired: Callable[[], None] | None = None
+        self._retry = retry or transport.RetryPolicy()
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + "/v1",
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            headers={"User-Agent": f"desk-tui/{__version__}", "Accept": "application/json"},
+            transport=http_transport,
+        )
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _set_reachable(self, reachable: bool) -> None:
+        if self.offline == (not reachable):
+            return
+        self.offline = not reachable
+        log.warning("the booking server is %s", "unreachable: OFFLINE" if self.offline else "back: online")
+        if self.on_offline_change is not None:
+            try:
+                self.on_offline_change(self.offline)
+            except Exception:  # noqa: BLE001 - a UI callback must not break the request that triggered it
+                log.exception("on_offline_change callback failed")
+
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = dict(extra or {})
+        if self.signed_in is not None:
+            headers.setdefault("Authorization", f"Bearer {self.signed_in.token}")
+        return headers
+
+    async def _send(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
+                    headers: dict[str, str] | None = None, idempotent: bool,
+                    policy: transport.RetryPolicy | None = None) -> httpx.Response:
+        clean = {k: v for k, v in (params or {}).items() if v is not None} or None
+        request = self._http.build_request(method, path, params=clean, json=json, headers=self._headers(headers))
+        try:
+            return await transport.send(self._http, request, idempotent=idempotent,
+                                        policy=policy or self._retry, on_reachable=self._set_reachable)
+        except AuthExpired:
+            if self.signed_in is not None and path != "/auth/logout":
+                self._forget_session()
+                if self.on_auth_expired is not None:
+                    self.on_auth_expired()
+            raise
+
+    def _forget_session(self) -> None:
+        if self.signed_in is not None and self.signed_in.staff.username:
+            self.tokens.delete(self.signed_in.staff.username)
+        self.signed_in = None
+
+    def _key(self, path: str, params: dict | None) -> str:
+        location = self.signed_in.location.id if self.signed_in is not None else None
+        return cache_key(self.base_url, location, path, params)
+
+    # -- generic building blocks -------------------------------------------------------------
+    async def get_model(self, path: str, model: type[T], *, params: dict | None = None, cache: bool = False) -> T:
+        """GET ``path`` as ``model``; with ``cache=True`` revalidate the cached copy and fall back
+        to it when the server cannot be reached (then ``offline`` is True)."""
+        if not cache:
+            response = await self._send("GET", path, params=params, idempotent=True)
+            return _adapter(model).validate_json(response.content)
+        key = self._key(path, params)
+        entry = self.cache.get(key)
+        headers = {"If-None-Match": entry.etag} if entry is not None and entry.etag else None
+        # Already offline: one quick try, not a full backoff, before serving the cached copy.
+        policy = transport.NO_RETRY if self.offline and entry is not None else None
+        try:
+            response = await self._send("GET", path, params=params, headers=headers, idempotent=True, policy=policy)
+        except (OfflineError, RequestTimeout):
+            if entry is None:
+                raise
+            self._set_reachable(False)
+            return _adapter(model).validate_json(entry.body)
+        if response.status_code == 304 and entry is not None:
+            return _adapter(model).validate_json(entry.body)
+        value = _adapter(model).validate_json(response.content)
+        self.cache.put(key, response.content, response.headers.get("ETag"))
+        return value
+
+    def peek(self, path: str, model: type[T], *, params: dict | None = None) -> T | None:
+        """The cached value, if any, without touching the network: screens draw from it at once."""
+        entry = self.cache.get(self._key(path, params))
+        if entry is None:
+            return None
+        try:
+            return _adapter(model).validate_json(entry.body)
+        except ValueError:
+            return None
+
+    async def write(self, method: str, path: str, *, json: Any = None, model: type[T] | None = None,
+                    idempotency_key: str | None = None) -> T | None:
+        """POST/PATCH/PUT/DELETE with an Idempotency-Key, the same on every retry."""
+        if self.offline and not await self.probe():
+            raise OfflineError("offline, and the server still does not answer")
+        key = idempotency_key or new_idempotency_key()
+        response = await self._send(method, path, json=json, headers={"Idempotency-Key": key}, idempotent=True)
+        if model is None or response.status_code == 204 or not response.content:
+            return None
+        return _adapter(model).validate_json(response.content)
+
+    async def probe(self) -> bool:
+        """One quick health check; True (and ``offline`` False) when the server answers."""
+        try:
+            await self._send("GET", "/health", idempotent=True, policy=transport.NO_RETRY)
+            return True
+        except ApiError:
+            return False
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> DeskClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- sign-in ---------------------------------------------------------------------------------
+    async def login(self, username: str, pin: str, location_id: str | None = None) -> LoginResponse:
+        body = LoginRequest(username=username, pin=pin, location_id=location_id).model_dump(exclude_none=True)
+        self.signed_in = None
+        # Not idempotent: a retry after a lost answer would count a failed PIN twice. Only a
+        # connection that never opened is retried (see transport.send).
+        response = await self._send("POST", "/auth/login", json=body, idempotent=False)
+        result = LoginResponse.model_validate_json(response.content)
+        self.signed_in = result
+        name = result.staff.username or username.strip().lower()
+        self.tokens.set(name, result.token)
+        self.tokens.last_username = name
+        return result
+
+    async def resume(self) -> Me | None:
+        """Sign in again with the stored token of whoever used this server last, if still valid.
+        Raises OfflineError when the server cannot be reached (the token may still be good)."""
+        username = self.tokens.last_username
+        token = self.tokens.get(username) if username else None
+        if not username or not token:
+            return None
+        try:
+            response = await self._send("GET", "/me", headers={"Authorization": f"Bearer {token}"}, idempotent=True)
+        except AuthExpired:
+            self.tokens.delete(username)
+            return None
+        me = Me.model_validate_json(response.content)
+        if me.expires_at is None:
+            return None
+        self.signed_in = LoginResponse(token=token, expires_at=me.expires_at, staff=me.staff, location=me.location)
+        return me
+
+    async def logout(self) -> None:
+        """Sign out here and on the server; the token is forgotten even when the server is away."""
+        try:
+            if self.signed_in is not None and not self.offline:
+                await self.write("POST", "/auth/logout")
+        except ApiError as exc:
+            log.info("server logout failed (%s); forgetting the token anyway", exc.code)
+        finally:
+            self._forget_session()
+
+    async def me(self) -> Me:
+        return await self.get_model("/me", Me)
+
+    async def health(self) -> dict:
+        response = await self._send("GET", "/health", idempotent=True, policy=transport.NO_RETRY)
+        return response.json()
+
+    # -- reference data (cached) -------------------------------------------------------------
+    async def locations(self) -> list[Location]:
+        return await self.get_model("/locations", list[Location], cache=True)
+
+    async def settings(self) -> Settings:
+        return await self.get_model("/settings", Settings, cache=True)
+
+    async def staff(self) -> list[Staff]:
+        return await self.get_model("/staff", list[Staff], cache=True)
+
+    async def services(self) -> list[Service]:
+        return await self.get_model("/services", list[Service], cache=True)
+
+    async def products(self) -> list[Product]:
+        return await self.get_model("/products", list[Product], cache=True)
+
+    # -- customers -----------------------------------------------------------------------------
+    async def search_customers(self, q: str, limit: int = 50, cursor: str | None = None) -> Page[Customer]:
+        return await self.get_model("/customers", Page[Customer], params={"q": q or None, "limit": limit,
+                                                                           "cursor": cursor})
+
+    async def create_customer(self, data: CustomerCreate, *, idempotency_key: str | None = None) -> Customer:
+        return await self.write("POST", "/customers", json=data.model_dump(mode="json", exclude_none=True),
+                                model=Customer, idempotency_key=idempotency_key)
+
+    async def customer(self, id: str) -> Customer:
+        return await self.get_model(f"/customers/{quote(id, safe='')}", Customer, cache=True)
+
+    async def activity(self, id: str, cursor: str | None = None) -> Page[ActivityEntry]:
+        return await self.get_model(f"/customers/{quote(id, safe='')}/activity", Page[ActivityEntry], params={"cursor": cursor})

@@ -1,0 +1,163 @@
+"""Sign-in tokens: in the OS keyring when one works, otherwise somewhere safe or nowhere.
+
+A headless box reached over SSH has no keyring (no D-Bus): the ``fail`` backend raises on
+every call, and the ``null`` backend silently forgets. Both count as "no keyring": the store
+says so once (``warning``) and keeps tokens in memory for this run, or, only when the user
+opted in, in a file created with mode 0600 from the first byte. Nothing here may crash the app
+and no secret is ever written where other users can read it.
+
+Which user signed in last is not a secret; it lives in a small state file so the next start
+knows whose token to try.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from desk_tui.client.settings import Paths
+
+log = logging.getLogger(__name__)
+
+NO_KEYRING_WARNING = ("No keyring is available here (for example over SSH), so your sign-in is kept in memory "
+                      "only and you will be asked for your PIN next time.")
+FILE_WARNING = ("No keyring is available here (for example over SSH), so your sign-in is kept in a file that "
+                "only your user account can read.")
+
+_UNUSABLE_BACKENDS = {"keyring.backends.fail.Keyring", "keyring.backends.null.Keyring"}
+
+
+def _write_private(path: Path, text: str, mode: int = 0o600) -> None:
+    """Atomically replace ``path``; the temporary file is created with ``mode`` (mkstemp: 0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        if mode != 0o600:
+            os.fchmod(fd, mode)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+class TokenStore:
+    def __init__(self, server_url: str, *, paths: Paths, allow_file: bool = False) -> None:
+        self.server_url = server_url.rstrip("/")
+        self.service = "desk-tui:" + self.server_url
+        self._state_file = paths.state_dir / "last-user.json"
+        self._token_file = paths.state_dir / "tokens.json"
+        self._allow_file = allow_file
+        self._memory: dict[str, str] = {}
+        self.warning: str | None = None
+        self._keyring = None
+        try:
+            import keyring
+
+            backend = keyring.get_keyring()
+            self.backend_name = f"{type(backend).__module__}.{type(backend).__name__}"
+            if self.backend_name in _UNUSABLE_BACKENDS:
+                self._fall_back(f"the {self.backend_name} backend stores nothing")
+            else:
+                self._keyring = keyring
+        except Exception as exc:  # noqa: BLE001 - a broken keyring install must not stop the app
+            self.backend_name = "unavailable"
+            self._fall_back(f"keyring failed to load: {exc!r}")
+
+    # -- fallbacks ---------------------------------------------------------------------------
+    @property
+    def using_keyring(self) -> bool:
+        return self._keyring is not None
+
+    @property
+    def storage(self) -> str:
+        """Where tokens go now, for ``desk-tui doctor``."""
+        if self._keyring is not None:
+            return f"keyring ({self.backend_name})"
+        return f"file {self._token_file} (mode 0600)" if self._allow_file else "memory only"
+
+    def _fall_back(self, why: str) -> None:
+        if self._keyring is not None or self.warning is None:
+            log.warning("no usable keyring (%s); tokens kept %s", why, "in a 0600 file" if self._allow_file
+                        else "in memory only")
+        self._keyring = None
+        if self.warning is None:
+            self.warning = FILE_WARNING if self._allow_file else NO_KEYRING_WARNING
+
+    def _file_tokens(self) -> dict[str, str]:
+        entry = _read_json(self._token_file).get(self.server_url)
+        return {k: v for k, v in entry.items() if isinstance(v, str)} if isinstance(entry, dict) else {}
+
+    def _save_file_tokens(self, tokens: dict[str, str]) -> None:
+        data = _read_json(self._token_file)
+        data[self.server_url] = tokens
+        try:
+            _write_private(self._token_file, json.dumps(data))
+        except OSError as exc:
+            log.warning("could not write the token file: %s", exc)
+
+    # -- the store ---------------------------------------------------------------------------
+    def get(self, username: str) -> str | None:
+        if self._keyring is not None:
+            try:
+                token = self._keyring.get_password(self.service, username)
+                if token is not None:
+                    return token
+            except Exception as exc:  # noqa: BLE001 - KeyringError, NoKeyringError, D-Bus trouble…
+                self._fall_back(repr(exc))
+        if username in self._memory:
+            return self._memory[username]
+        return self._file_tokens().get(username) if self._allow_file and self._keyring is None else None
+
+    def set(self, username: str, token: str) -> None:
+        self._memory[username] = token
+        if self._keyring is not None:
+            try:
+                self._keyring.set_password(self.service, username, token)
+                return
+            except Exception as exc:  # noqa: BLE001
+                self._fall_back(repr(exc))
+        if self._allow_file:
+            self._save_file_tokens({**self._file_tokens(), username: token})
+
+    def delete(self, username: str) -> None:
+        self._memory.pop(username, None)
+        if self._keyring is not None:
+            try:
+                self._keyring.delete_password(self.service, username)
+            except Exception as exc:  # noqa: BLE001 - PasswordDeleteError when absent is fine too
+                log.debug("keyring delete for %s: %r", username, exc)
+        if self._allow_file and self._token_file.exists():
+            tokens = self._file_tokens()
+            if tokens.pop(username, None) is not None:
+                self._save_file_tokens(tokens)
+
+    # -- who signed in last (not a secret) ---------------------------------------------------
+    @property
+    def last_username(self) -> str | None:
+        name = _read_json(self._state_file).get(self.server_url)
+        return name if isinstance(name, str) and name else None
+
+    @last_username.setter
+    def last_username(self, username: str | None) -> None:
+        data = _read_json(self._state_file)
+        if username:
+            data[self.server_url] = username
+        else:
+            data.pop(self.server_url, None)
+        try:
+            _write_private(self._state_file, json.dumps(data), mode=0o644)
+        except OSError as exc:
+            log.warning("could not remember the last user: %s", exc)
