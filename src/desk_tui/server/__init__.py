@@ -1,0 +1,1 @@
+"""The reference booking API (FastAPI + SQLAlchemy). Never imported by the client side."""
