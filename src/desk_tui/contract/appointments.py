@@ -1,0 +1,182 @@
+"""Appointments and booking from packages (API.md "Appointments", DESIGN.md §2).
+
+A line either takes the service's price (a paid line) or names a card as its ``source``: then its
+price is 0, its units are reserved on the card the moment the appointment is saved, and its
+``counter`` shows the pool after that change ("3/5"). Cancelling releases the reservation,
+a no-show or completion redeems it.
+
+Edits carry the appointment's ``version`` in ``If-Match``; a stale one gets 412 ``version_conflict``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, Field, field_validator
+
+from desk_tui.contract.common import TEXT_MAX, Request, Wire
+
+AppointmentStatus = Literal["booked", "checked_in", "completed", "cancelled", "no_show"]
+#: the state of a package line's units: reserved on save, redeemed at no-show or completion,
+#: released at cancellation (or when the line is switched back to paid or removed)
+RedemptionState = Literal["reserved", "redeemed", "released"]
+
+#: an appointment has at least one and at most this many lines
+LINES_MAX = 20
+ID_MAX = 40
+
+
+class LineSource(Wire):
+    """Where a package line's units come from."""
+
+    card_id: str
+    entitlement_id: str | None = None
+    #: extras for drawing the badge without another request
+    package_name: str | None = None
+    card_number: str | None = None
+    unit_type: str | None = None
+    expires_on: date | None = None
+
+
+class Counter(Wire):
+    """The card pool behind a package line, as it stands now: "3/5" is ``used + booked`` of ``total``."""
+
+    used: int
+    booked: int
+    total: int
+    #: extras: total − used − booked, and how many units this line takes from the pool
+    remaining: int = 0
+    units: int = 1
+
+
+class AppointmentLine(Wire):
+    id: str
+    service_id: str
+    service_name: str
+    #: 0 for a package line; the service's price at booking time for a paid line
+    price: int
+    duration_min: int
+    source: LineSource | None = None
+    redemption: RedemptionState | None = None
+    counter: Counter | None = None
+
+
+class Appointment(Wire):
+    id: str
+    #: increments on every change; send it back as ``If-Match`` when editing
+    version: int
+    location_id: str
+    staff_id: str
+    staff_name: str | None = None
+    customer_id: str
+    customer_name: str
+    start: datetime
+    end: datetime
+    status: AppointmentStatus
+    lines: list[AppointmentLine]
+    #: true when any line is booked from a package (the calendar's box icon)
+    from_package: bool
+    #: extras
+    note: str | None = None
+    #: sum of the line prices (what is left to pay at checkout before discounts)
+    total: int = 0
+    created_at: datetime | None = None
+    cancel_reason: str | None = None
+
+
+class AppointmentDay(Wire):
+    """``GET /v1/appointments?date=``: the whole business day at the token's location in one response.
+
+    Page-shaped (``items``, ``next_cursor``) like every list, but a day is never split into pages:
+    ``next_cursor`` is always null, so the calendar draws from one call.
+    """
+
+    date: date
+    location_id: str
+    items: list[Appointment]
+    next_cursor: str | None = None
+
+
+def _bounded(v: datetime) -> datetime:
+    if not 2000 <= v.year <= 2999:
+        raise ValueError("must be between the years 2000 and 2999")
+    return v
+
+
+class LineSourceCreate(Request):
+    card_id: str = Field(min_length=1, max_length=ID_MAX)
+    #: may be left out: the first pool of the card that includes the service and can pay is used
+    entitlement_id: str | None = Field(default=None, max_length=ID_MAX)
+
+
+class AppointmentLineCreate(Request):
+    service_id: str = Field(min_length=1, max_length=ID_MAX)
+    #: null (or absent) for a paid line
+    source: LineSourceCreate | None = None
+    #: PATCH only: an existing line of this appointment to keep (its reservation is kept too when
+    #: its service and source are unchanged). Without it, an unchanged line is matched by service
+    #: and source; anything else is a new line.
+    id: str | None = Field(default=None, max_length=ID_MAX)
+
+
+class AppointmentCreate(Request):
+    customer_id: str = Field(min_length=1, max_length=ID_MAX)
+    staff_id: str = Field(min_length=1, max_length=ID_MAX)
+    #: with an offset; the end is start + the lines' durations
+    start: AwareDatetime
+    lines: list[AppointmentLineCreate] = Field(min_length=1, max_length=LINES_MAX)
+    #: book even when the staff member already has an appointment then
+    allow_double_booking: bool = False
+    note: str | None = Field(default=None, max_length=TEXT_MAX)
+
+    _start = field_validator("start")(_bounded)
+
+
+class AppointmentUpdate(Request):
+    """``PATCH /v1/appointments/{id}`` with ``If-Match: <version>``; absent fields stay as they are.
+
+    ``lines`` replaces the whole list: reservations follow it exactly (removed or re-sourced lines
+    are released, new package lines reserved).
+    """
+
+    start: AwareDatetime | None = None
+    staff_id: str | None = Field(default=None, min_length=1, max_length=ID_MAX)
+    lines: list[AppointmentLineCreate] | None = Field(default=None, min_length=1, max_length=LINES_MAX)
+    note: str | None = Field(default=None, max_length=TEXT_MAX)
+    allow_double_booking: bool = False
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, v: datetime | None) -> datetime | None:
+        return None if v is None else _bounded(v)
+
+
+class CancelRequest(Request):
+    """Optional body of ``POST …/cancel``."""
+
+    reason: str | None = Field(default=None, max_length=TEXT_MAX)
+
+
+class RedeemSource(Wire):
+    """Something the customer holds that could cover a paid line: a card (or, later, a membership credit)."""
+
+    card_id: str | None = None
+    enrollment_id: str | None = None
+    entitlement_id: str | None = None
+    #: "5x Manicure (card 1042), expires 2026-12-31"
+    label: str
+    #: how many more times this service can be taken from it
+    remaining: int
+
+
+class Redeemable(Wire):
+    line_id: str
+    service_id: str
+    sources: list[RedeemSource]
+
+
+class CheckInResult(Appointment):
+    """``POST …/check-in``: the appointment, plus the "Redeem service from course?" suggestions."""
+
+    redeemable: list[Redeemable] = Field(default_factory=list)
