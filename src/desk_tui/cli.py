@@ -6,14 +6,28 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from pathlib import Path
 
 from desk_tui import __version__
+
+
+def _client_options(parser: argparse.ArgumentParser, default: object) -> None:
+    # On the main parser and on `doctor`, so both `desk-tui --server URL doctor` and
+    # `desk-tui doctor --server URL` work; SUPPRESS keeps a subparser from erasing the first.
+    parser.add_argument("--server", metavar="URL", default=default,
+                        help="booking API to use (default: DESK_SERVER, the config file, or the embedded demo)")
+    parser.add_argument("--log", metavar="FILE", type=Path, default=default,
+                        help="write the support log here (default: desk-tui.log in the user log dir)")
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="desk-tui", description="The front desk of salons, spas and clinics.")
     p.add_argument("--version", action="version", version=f"desk-tui {__version__}")
+    _client_options(p, None)
     sub = p.add_subparsers(dest="command")
+
+    doctor = sub.add_parser("doctor", help="print what remote support asks first")
+    _client_options(doctor, argparse.SUPPRESS)
 
     serve = sub.add_parser("serve", help="run the booking API")
     serve.add_argument("--db", help="SQLAlchemy URL (default: a SQLite file in the user data dir)")
@@ -85,8 +99,28 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "admin":
         return _admin(args)
-    print("The terminal app arrives with the client foundation; for now: desk-tui serve --demo", file=sys.stderr)
-    return 2
+    return _client(args)
+
+
+def _client(args: argparse.Namespace) -> int:
+    from desk_tui.client.logging_setup import setup_logging
+    from desk_tui.client.settings import Paths, SettingsError, load_settings
+
+    try:
+        settings = load_settings(server=args.server, log_file=args.log)
+    except SettingsError as exc:
+        print(f"desk-tui: {exc}", file=sys.stderr)
+        return 2
+    paths = Paths.from_env()
+    log_file = settings.log_file or paths.log_file
+    setup_logging(log_file)
+    if args.command == "doctor":
+        from desk_tui.client.doctor import run_doctor
+
+        return run_doctor(settings, paths, sys.stdout, log_file=log_file)
+    from desk_tui.ui.main import launch
+
+    return launch(settings=settings, paths=paths)
 
 
 if __name__ == "__main__":

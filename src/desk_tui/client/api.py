@@ -46,8 +46,11 @@ def new_idempotency_key() -> str:
 
 class DeskClient:
     def __init__(self, base_url: str, *, tokens: TokenStore, cache: Cache, timeout: float = 10.0, demo: bool = False,
-                 retry: transport.RetryPolicy | None = None, http_transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 server_id: str | None = None, retry: transport.RetryPolicy | None = None,
+                 http_transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.server_id = server_id or self.base_url
+        """What the cache is keyed by: the URL, or a stable name for the demo server (see connect)."""
         self.demo = demo
         self.tokens = tokens
         self.cache = cache
@@ -103,7 +106,7 @@ class DeskClient:
 
     def _key(self, path: str, params: dict | None) -> str:
         location = self.signed_in.location.id if self.signed_in is not None else None
-        return cache_key(self.base_url, location, path, params)
+        return cache_key(self.server_id, location, path, params)
 
     # -- generic building blocks -------------------------------------------------------------
     async def get_model(self, path: str, model: type[T], *, params: dict | None = None, cache: bool = False) -> T:

@@ -37,8 +37,9 @@ CLIENTS_DIR = "embedded-clients"
 SERVER_LOG = "embedded-server.log"
 
 
-class EmbeddedServerError(RuntimeError):
-    """The demo server could not be started; the message says where its log is."""
+class EmbeddedServerError(OSError):
+    """The demo server could not be started; the message says where its log is. An OSError,
+    like the other ways starting it can fail (no space, unwritable data dir)."""
 
 
 def pid_alive(pid: int) -> bool:
