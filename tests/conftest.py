@@ -42,3 +42,13 @@ def api(engine, new_db_url):
     """The demo salon served over real HTTP, shared by the tests of one engine."""
     with LiveServer(new_db_url(engine), demo=True) as server:
         yield server
+
+
+# Snapshot baselines live in the top-level snapshots/ folder (see ../shared/TESTING.md):
+# pytest-textual-snapshot looks its extension class up at call time, so replacing it here
+# redirects every snap_compare without touching the plugin.
+import pytest_textual_snapshot  # noqa: E402
+
+from tests.support.snapshots import SnapshotsDirExtension  # noqa: E402
+
+pytest_textual_snapshot.SVGImageExtension = SnapshotsDirExtension

@@ -1,0 +1,40 @@
+"""The command palette (ctrl+p): every key-bound action of the current screen, by name.
+
+Built from the active bindings rather than listed by hand, so an action that gets a key
+automatically gets a command too, and the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from desk_tui.ui.navigation import BY_MODE
+
+
+def screen_commands(app: App, screen: Screen) -> Iterable[SystemCommand]:
+    seen: set[str] = set()
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not active.enabled or not binding.description or binding.description in seen:
+            continue
+        seen.add(binding.description)
+        title = binding.description
+        help_text = f"{app.get_key_display(binding)}"
+        if binding.action.startswith("go("):
+            dest = BY_MODE[binding.action[4:-2]]
+            title, help_text = f"Go to {dest.title}", f"{dest.help} ({help_text})"
+        yield SystemCommand(title, help_text, _runner(app, screen, active.node, binding.action))
+    if getattr(app, "signed_in", None) is not None:
+        yield SystemCommand("Sign out", "Forget this terminal's sign-in and show the login screen",
+                            _runner(app, screen, app, "sign_out"))
+    yield SystemCommand("Quit", "Close desk-tui (ctrl+q)", app.action_quit)
+
+
+def _runner(app: App, screen: Screen, namespace, action: str):
+    async def run() -> None:
+        await app.run_action(action, namespace)
+
+    return run

@@ -1,0 +1,17 @@
+"""Start the TUI: the only entry point cli.py calls for the default command."""
+
+from __future__ import annotations
+
+from desk_tui.client.settings import ClientSettings, Paths
+
+
+def launch(*, settings: ClientSettings, paths: Paths) -> int:
+    from desk_tui.ui.app import DeskApp
+
+    app = DeskApp(settings=settings, paths=paths)
+    try:
+        result = app.run()
+    finally:
+        if app.connection is not None and app.connection.embedded is not None:
+            app.connection.embedded.release()
+    return result or 0

@@ -1,0 +1,35 @@
+"""What every screen of the shell shares: header, function-key bar, body, footer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from desk_tui.ui.widgets.nav_bar import NavBar
+from desk_tui.ui.widgets.shell_header import ShellHeader
+
+if TYPE_CHECKING:
+    from desk_tui.ui.app import DeskApp
+
+
+class DeskScreen(Screen):
+    MODE: ClassVar[str] = ""
+    """The mode this screen is the root of (see ui/navigation.py)."""
+
+    @property
+    def desk(self) -> DeskApp:
+        return cast("DeskApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield ShellHeader()
+        bar = NavBar()
+        bar.current = self.MODE
+        yield bar
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()

@@ -1,0 +1,82 @@
+"""New customer: name, phone, email. The server validates; its words are shown under the form."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, cast
+
+from pydantic import ValidationError
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from desk_tui.client.errors import ApiError
+from desk_tui.contract.customers import Customer, CustomerCreate
+
+if TYPE_CHECKING:
+    from desk_tui.ui.app import DeskApp
+
+
+class CustomerFormScreen(ModalScreen[Customer | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="customer_form.cancel"),
+        Binding("ctrl+enter,ctrl+j", "save", "Save", id="customer_form.save"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        # One key per intent: a retried save after a timeout never creates a second customer.
+        self._idempotency_key = uuid.uuid4().hex
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="customer-form", classes="dialog"):
+            yield Static("New customer", classes="title")
+            with Grid(classes="form-grid"):
+                yield Label("Name")
+                yield Input(id="name", max_length=200, placeholder="first and last name")
+                yield Label("Phone")
+                yield Input(id="phone", max_length=40, placeholder="optional")
+                yield Label("Email")
+                yield Input(id="email", max_length=254, placeholder="optional")
+            yield Button("Save", id="save", variant="primary")
+            yield Static("", id="form-status", classes="status")
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        if event.input.id == "email":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        status = self.query_one("#form-status", Static)
+        try:
+            data = CustomerCreate(
+                name=self.query_one("#name", Input).value,
+                phone=self.query_one("#phone", Input).value or None,
+                email=self.query_one("#email", Input).value or None,
+            )
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"]) or "form"
+            status.update(f"{field.capitalize()}: {first['msg'].removeprefix('Value error, ')}.")
+            return
+        self._save(data)
+
+    @work(exclusive=True, group="customer-save", exit_on_error=False)
+    async def _save(self, data: CustomerCreate) -> None:
+        status = self.query_one("#form-status", Static)
+        status.update("Saving…")
+        try:
+            customer = await cast("DeskApp", self.app).client.create_customer(data, idempotency_key=self._idempotency_key)
+        except ApiError as exc:
+            status.update(exc.sentence)  # what was typed stays in the fields
+            return
+        self.dismiss(customer)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,94 @@
+"""F3 Customers: search as you type by name, phone, email or card number; Enter opens a profile."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Input, Static
+
+from desk_tui.contract.customers import Customer
+from desk_tui.ui.money import format_money
+from desk_tui.ui.screens.base import DeskScreen
+
+#: Wait for a pause in typing before asking the server: one request per pause, not per key.
+DEBOUNCE_SECONDS = 0.25
+
+
+class CustomersScreen(DeskScreen):
+    MODE = "customers"
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", id="customers.search"),
+        Binding("ctrl+n", "new_customer", "New customer", id="customers.new"),
+        Binding("enter", "open", "Open", id="customers.open", show=False),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield Input(placeholder="Search: name, phone, email or card number", id="customer-search", max_length=200)
+        yield DataTable(id="customer-results", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="customer-hint", classes="hint")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Name", key="name", width=26)
+        table.add_column("Phone", key="phone", width=17)
+        table.add_column("Email", key="email", width=20)
+        table.add_column("Credit", key="credit")
+        self.query_one("#customer-search", Input).focus()
+        self._results: dict[str, Customer] = {}
+        self.search("")
+
+    @on(Input.Changed, "#customer-search")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self.search(event.value)
+
+    @on(Input.Submitted, "#customer-search")
+    def _to_results(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @work(exclusive=True, group="customer-search", exit_on_error=False)
+    async def search(self, query: str) -> None:
+        await asyncio.sleep(DEBOUNCE_SECONDS)  # cancelled by the next keystroke's worker
+        page = await self.desk.client.search_customers(query.strip(), limit=100)
+        self.show_results(page.items, more=page.next_cursor is not None)
+
+    def show_results(self, customers: list[Customer], *, more: bool) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self._results = {c.id: c for c in customers}
+        org = self.desk.org_settings
+        for c in customers:
+            table.add_row(c.name, c.phone or "", c.email or "", format_money(c.store_credit, org) if c.store_credit else "",
+                          key=c.id)
+        hint = "No customer matches; press ctrl+n to add one." if not customers else (
+            f"{len(customers)}{'+' if more else ''} found · Enter opens · ctrl+n new customer")
+        self.query_one("#customer-hint", Static).update(hint)
+
+    @on(DataTable.RowSelected, "#customer-results")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self._open(str(event.row_key.value))
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            self._open(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+
+    def _open(self, customer_id: str) -> None:
+        from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
+
+        self.app.push_screen(CustomerProfileScreen(customer_id))
+
+    def action_focus_search(self) -> None:
+        self.query_one("#customer-search", Input).focus()
+
+    def action_new_customer(self) -> None:
+        from desk_tui.ui.screens.customer_form import CustomerFormScreen
+
+        def created(customer: Customer | None) -> None:
+            if customer is not None:
+                self.notify(f"{customer.name} added.")
+                self._open(customer.id)
+
+        self.app.push_screen(CustomerFormScreen(), created)

@@ -1,0 +1,44 @@
+"""F1: every key of the screen underneath, including the global ones, in one list."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Static
+
+
+def _key_label(app, key: str) -> str:
+    return app.get_key_display(Binding(key, ""))
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close", id="help.close")]
+
+    def __init__(self, under: Screen) -> None:
+        super().__init__()
+        self._under = under
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Static(f"Keys — {self._under.title or self._under.__class__.__name__.removesuffix('Screen')}",
+                         classes="title")
+            yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+            yield Static("Esc closes · ctrl+p finds any action by name", classes="hint")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Key", "Action")
+        seen: set[str] = set()
+        for key, active in self._under.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.description in seen:
+                continue
+            seen.add(binding.description)
+            table.add_row(_key_label(self.app, key), binding.description)
+        table.add_row(_key_label(self.app, "ctrl+p"), "Command palette: every action by name")
+        table.focus()
+
+    def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

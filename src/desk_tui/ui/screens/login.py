@@ -1,0 +1,126 @@
+"""Sign in, and switch staff on a shared front-desk terminal (ctrl+s).
+
+The screen paints at once; the location list fills in when the connection is up, so the
+first thing a receptionist sees never waits for the network.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Grid, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Select, Static
+
+from desk_tui.client.errors import ApiError
+from desk_tui.contract.auth import LoginResponse
+from desk_tui.ui.widgets.shell_header import ShellHeader
+
+if TYPE_CHECKING:
+    from desk_tui.ui.app import DeskApp
+
+
+class LoginScreen(Screen[LoginResponse]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Back", id="login.cancel"),
+        Binding("ctrl+r", "retry", "Retry connection", id="login.retry"),
+    ]
+
+    def __init__(self, *, reason: str = "", switching: bool = False) -> None:
+        super().__init__()
+        self._reason = reason
+        self._switching = switching
+
+    @property
+    def desk(self) -> DeskApp:
+        return cast("DeskApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield ShellHeader()
+        with Center():
+            with Vertical(id="login-form"):
+                yield Static("Switch staff" if self._switching else "Sign in", classes="title")
+                with Grid(id="login-fields"):
+                    yield Label("Location")
+                    yield Select[str]([], prompt="Connecting…", id="location", allow_blank=True)
+                    yield Label("Username")
+                    yield Input(placeholder="e.g. reception", id="username", max_length=100)
+                    yield Label("PIN")
+                    yield Input(placeholder="digits", id="pin", password=True, max_length=64)
+                yield Button("Sign in", id="sign-in", variant="primary")
+                yield Static(self._reason, id="login-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.desk, "connection_state", self._connection_changed, init=True)
+        self.watch(self.desk, "location_options", self._locations_changed, init=True)
+        self.query_one("#username", Input).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel":
+            return self._switching and self.desk.signed_in is not None
+        if action == "retry":
+            return self.desk.connection_state.startswith("failed")
+        return True
+
+    def _connection_changed(self, state: str) -> None:
+        status = self.query_one("#login-status", Static)
+        if state == "connecting":
+            status.update("Connecting to the booking server…")
+        elif state.startswith("failed"):
+            status.update(state.partition(":")[2].strip() + "  Press ctrl+r to try again.")
+        elif not self._reason:
+            status.update("")
+        self.refresh_bindings()
+
+    def _locations_changed(self, options: tuple[tuple[str, str], ...]) -> None:
+        select = self.query_one("#location", Select)
+        current = self.desk.location_id
+        select.set_options(list(options))
+        select.prompt = "Choose a location" if options else "Connecting…"
+        if options:
+            ids = [value for _, value in options]
+            select.value = current if current in ids else ids[0]
+
+    @on(Input.Submitted, "#username")
+    def _to_pin(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    @on(Button.Pressed, "#sign-in")
+    def _submit(self) -> None:
+        username = self.query_one("#username", Input).value.strip()
+        pin = self.query_one("#pin", Input).value
+        status = self.query_one("#login-status", Static)
+        if self.desk.client is None:
+            status.update("Still connecting to the booking server; try again in a moment.")
+            return
+        if not username or not pin:
+            status.update("Type your username and PIN.")
+            self.query_one("#username" if not username else "#pin", Input).focus()
+            return
+        location = self.query_one("#location", Select).value
+        self._sign_in(username, pin, None if location is Select.BLANK else str(location))
+
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def _sign_in(self, username: str, pin: str, location_id: str | None) -> None:
+        status = self.query_one("#login-status", Static)
+        status.update("Signing in…")
+        try:
+            result = await self.desk.client.login(username, pin, location_id)
+        except ApiError as exc:
+            status.update(exc.sentence)
+            pin_input = self.query_one("#pin", Input)
+            pin_input.value = ""
+            pin_input.focus()
+            return
+        self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_retry(self) -> None:
+        self.desk.start_session()

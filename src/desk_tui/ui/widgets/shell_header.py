@@ -1,0 +1,52 @@
+"""The top line of every screen: where you are, who is signed in, and DEMO / OFFLINE.
+
+State is shown in words, never by colour alone, so it reads the same with NO_COLOR.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.widgets import Label
+
+
+class ShellHeader(Horizontal):
+    business: reactive[str] = reactive("desk-tui")
+    """The organisation's name, from the API's settings."""
+    location: reactive[str] = reactive("")
+    """The location the token is bound to."""
+    staff: reactive[str] = reactive("not signed in")
+    """Who every write is attributed to right now."""
+    demo: reactive[bool] = reactive(False)
+    """Connected to the embedded demo server."""
+    offline: reactive[bool] = reactive(False)
+    """The API is unreachable: cached, read-only data."""
+
+    def compose(self) -> ComposeResult:
+        yield Label(id="where")
+        yield Label(id="who")
+        yield Label("DEMO", id="demo-marker", classes="marker")
+        yield Label("OFFLINE", id="offline-marker", classes="marker")
+
+    def on_mount(self) -> None:
+        # Attributes flow down from the app: whichever screen is showing stays current.
+        for name in ("business", "location", "staff", "demo", "offline"):
+            self.watch(self.app, name, self._mirror(name), init=True)
+
+    def _mirror(self, name: str):
+        def copy(value: object) -> None:
+            setattr(self, name, value)
+
+        return copy
+
+    def _refresh_text(self) -> None:
+        if not self.is_mounted:
+            return
+        where = self.business + (f" · {self.location}" if self.location else "")
+        self.query_one("#where", Label).update(where)
+        self.query_one("#who", Label).update(self.staff)
+        self.query_one("#demo-marker").display = self.demo
+        self.query_one("#offline-marker").display = self.offline
+
+    watch_business = watch_location = watch_staff = watch_demo = watch_offline = _refresh_text

@@ -1,0 +1,31 @@
+"""Pilot tests drive the real DeskApp against a real API server on loopback."""
+
+from __future__ import annotations
+
+import pytest
+
+from desk_tui.client.settings import Paths, load_settings
+from desk_tui.ui.app import DeskApp
+from tests.support.live_server import LiveServer
+
+
+@pytest.fixture(scope="session")
+def ui_server(tmp_path_factory):
+    """One demo salon (SQLite) for the UI tests of this worker."""
+    with LiveServer(f"sqlite:///{tmp_path_factory.mktemp('ui-db')}/ui.db", demo=True) as server:
+        yield server
+
+
+@pytest.fixture
+def desk_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("DESK_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def make_app(ui_server, desk_home):
+    def make(server_url: str | None = None, **overrides) -> DeskApp:
+        settings = load_settings(server=server_url or ui_server.url, **overrides)
+        return DeskApp(settings=settings, paths=Paths.from_env())
+
+    return make

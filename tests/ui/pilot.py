@@ -1,0 +1,32 @@
+"""Helpers that wait on conditions (never on the clock) while a Pilot drives the app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+DEADLINE_STEPS = 400
+
+
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], what: str) -> None:
+    """Let the app process events until ``condition`` holds; fail with ``what`` if it never does."""
+    for _ in range(DEADLINE_STEPS):
+        if condition():
+            return
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.02)
+    raise AssertionError(f"timed out waiting for: {what}")
+
+
+async def sign_in(pilot: Pilot, username: str = "reception", pin: str = "1111") -> None:
+    from desk_tui.ui.screens.login import LoginScreen
+
+    app = pilot.app
+    await wait_until(pilot, lambda: app.connection_state == "ready", "the connection")
+    await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+    app.screen.query_one("#username").value = username
+    app.screen.query_one("#pin").value = pin
+    app.screen.query_one("#pin").focus()
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: app.signed_in is not None and not isinstance(app.screen, LoginScreen), "sign-in")
