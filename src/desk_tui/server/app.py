@@ -9,11 +9,13 @@ from fastapi import APIRouter, FastAPI
 
 from desk_tui import __version__
 from desk_tui.server.auth.routes import router as auth_router
+from desk_tui.server.cards.routes import router as cards_router
 from desk_tui.server.customers.routes import router as customers_router
 from desk_tui.server.database import Database
 from desk_tui.server.errors import install_error_handlers
 from desk_tui.server.etag import ETagMiddleware
 from desk_tui.server.idempotency import IdempotencyMiddleware
+from desk_tui.server.packages.routes import router as packages_router
 from desk_tui.server.reference.routes import router as reference_router
 
 
@@ -41,7 +43,7 @@ def create_app(settings: ServerSettings, database: Database | None = None) -> Fa
     def health() -> dict:
         return {"status": "ok", "version": __version__, "demo": settings.demo}
 
-    for router in (auth_router, reference_router, customers_router):
+    for router in (auth_router, reference_router, customers_router, packages_router, cards_router):
         v1.include_router(router)
     app.include_router(v1)
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_tui.server.auth.pins import hash_pin
+from desk_tui.server.cards.demo import seed_cards
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import normalise
 from desk_tui.server.customers.service import index_customer
@@ -84,6 +85,7 @@ def seed_demo(s: Session) -> bool:
     rng = random.Random(20261123)
     _seed_reference(s)
     _seed_customers(s, rng)
+    seed_cards(s)
     return True
 
 

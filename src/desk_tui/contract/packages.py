@@ -1,0 +1,80 @@
+"""Package templates: what can be sold as a card (API.md "Packages (templates)")."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from desk_tui.contract.common import NAME_MAX, TEXT_MAX, Request, Wire
+
+#: Units of one pool and the cost of one service are bounded so sums stay well inside 32 bits.
+UNITS_MAX = 1_000_000
+#: Money is bounded too: a price fits a PostgreSQL BIGINT with room for sums of many cards.
+PRICE_MAX = 10**9
+EXPIRY_DAYS_MAX = 3650
+
+
+class PackageService(Wire):
+    service_id: str
+    service_name: str | None = None
+    unit_cost: int = 1
+
+
+class Entitlement(Wire):
+    id: str
+    units: int
+    services: list[PackageService]
+
+
+class Package(Wire):
+    id: str
+    name: str
+    unit_type: str
+    price: int
+    tax_inclusive: bool
+    expiry_days: int | None = None
+    description: str = ""
+    active: bool = True
+    entitlements: list[Entitlement]
+
+
+class PackageServiceIn(Request):
+    service_id: str = Field(min_length=1, max_length=40)
+    unit_cost: int = Field(default=1, ge=1, le=UNITS_MAX)
+
+
+class EntitlementIn(Request):
+    #: On PATCH, naming an existing entitlement edits it in place; new ones get an id.
+    id: str | None = Field(default=None, max_length=40)
+    units: int = Field(ge=1, le=UNITS_MAX)
+    services: list[PackageServiceIn] = Field(min_length=1, max_length=100)
+
+    @field_validator("services")
+    @classmethod
+    def _distinct(cls, v: list[PackageServiceIn]) -> list[PackageServiceIn]:
+        ids = [x.service_id for x in v]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a service may appear only once in one entitlement")
+        return v
+
+
+class PackageCreate(Request):
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    unit_type: str = Field(default="sessions", min_length=1, max_length=40)
+    price: int = Field(default=0, ge=0, le=PRICE_MAX)
+    tax_inclusive: bool = True
+    expiry_days: int | None = Field(default=None, ge=1, le=EXPIRY_DAYS_MAX)
+    description: str = Field(default="", max_length=TEXT_MAX)
+    active: bool = True
+    entitlements: list[EntitlementIn] = Field(min_length=1, max_length=20)
+
+
+class PackageUpdate(Request):
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    unit_type: str | None = Field(default=None, min_length=1, max_length=40)
+    price: int | None = Field(default=None, ge=0, le=PRICE_MAX)
+    tax_inclusive: bool | None = None
+    #: null removes the delay: cards sold from then on never expire unless given a date.
+    expiry_days: int | None = Field(default=None, ge=1, le=EXPIRY_DAYS_MAX)
+    description: str | None = Field(default=None, max_length=TEXT_MAX)
+    active: bool | None = None
+    entitlements: list[EntitlementIn] | None = Field(default=None, min_length=1, max_length=20)

@@ -1,0 +1,40 @@
+"""Reports over the cards ledger (API.md "Reports")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from desk_tui.contract.common import Wire
+
+
+class LiabilityLine(Wire):
+    package_id: str
+    package_name: str
+    unit_type: str
+    #: live cards (active, not expired) with units still owed
+    cards: int
+    #: remaining + booked: everything not yet redeemed
+    units_outstanding: int
+    #: price paid × outstanding ÷ initial, rounded down per card
+    value_outstanding: int
+
+
+class Liability(Wire):
+    items: list[LiabilityLine]
+    total_value: int
+    currency: str
+
+
+class ExpiringCard(Wire):
+    card_id: str
+    number: str | None = None
+    customer_id: str
+    customer_name: str
+    phone: str | None = None
+    email: str | None = None
+    package_id: str
+    package_name: str
+    unit_type: str
+    expires_on: date
+    days_left: int
+    remaining: int

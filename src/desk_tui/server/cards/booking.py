@@ -1,0 +1,178 @@
+"""Booking from a package: the functions the appointments (and sales) work calls in its own transaction.
+
+They never commit; they take the caller's session, lock the card row (``SELECT … FOR UPDATE``;
+on SQLite the caller's ``Database.transaction()`` has already taken the write lock with
+``BEGIN IMMEDIATE``) and append to the ledger. Each raises :class:`DomainError` with an API.md
+code, which rolls the caller's whole transaction back.
+
+Signatures (all keyword-only after the session)::
+
+    reserve(s, *, card_id: str, entitlement_id: str | None, service_id: str, quantity: int = 1,
+            me: Principal, appointment_id: str, appointment_date: date,
+            location_id: str | None = None, note: str | None = None,
+            now: datetime | None = None) -> CardTransaction
+        Books units for an appointment line at once (the "3/5" counter moves on save). Returns
+        the ``reserve`` entry: keep its ``.id`` on the line, it is the reservation id.
+        ``location_id`` is where the appointment takes place (default: ``me.location_id``).
+        409: card_not_active, card_expired, card_expires_before_appointment,
+        service_not_in_package, service_not_offered_here, insufficient_units.
+
+    release(s, *, card_id: str, reservation_id: str, me: Principal, note: str | None = None,
+            now: datetime | None = None) -> CardTransaction
+        Cancel: the units go back to the pool. 409 invalid_transition if the reservation was
+        already released, redeemed or undone.
+
+    redeem_reservation(s, *, card_id: str, reservation_id: str, me: Principal,
+                       sale_id: str | None = None, note: str | None = None,
+                       now: datetime | None = None) -> CardTransaction
+        Check-out, completion or no-show: booked → used, linked to the appointment (and sale).
+        Works on a card that expired after the booking was made (it was valid when booked).
+
+    lock_cards(s, card_ids) -> dict[str, Card]
+        Several cards in one transaction (an appointment with lines from two cards): lock them
+        first with this, which goes in id order so two such transactions cannot deadlock.
+
+    open_reservations(s, *, appointment_id: str) -> list[CardTransaction]
+        The reserve entries of an appointment not yet released, redeemed or undone.
+
+    counter(s, *, card_id: str, entitlement_id: str) -> dict  # {used, booked, total}
+    covering_cards(s, *, customer_id: str, service_id: str, location_id: str, on: date)
+        -> list[dict]  # check-in's "Redeem from package?": {card_id, entitlement_id, label, remaining}
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.cards import ledger, rules, wording
+from desk_tui.server.cards.calendar import business_date
+from desk_tui.server.cards.models import Card, CardTransaction
+from desk_tui.server.customers.service import record_activity
+from desk_tui.server.database import utcnow
+from desk_tui.server.errors import DomainError
+
+
+_PAST = {"release": "released", "redeem": "redeemed", "undo": "undone"}
+
+
+def lock_cards(s: Session, card_ids) -> dict[str, Card]:
+    return {card_id: ledger.lock_card(s, card_id) for card_id in sorted(set(card_ids))}
+
+
+def reserve(s: Session, *, card_id: str, entitlement_id: str | None, service_id: str, quantity: int = 1,
+            me: Principal, appointment_id: str, appointment_date: date, location_id: str | None = None,
+            note: str | None = None, now: datetime | None = None) -> CardTransaction:
+    if quantity < 1:
+        raise DomainError("validation_error", "quantity: must be at least 1.")
+    now = now or utcnow()
+    card = ledger.lock_card(s, card_id)
+    rules.check_usable(card, business_date(s, now))
+    if card.expires_on is not None and card.expires_on < appointment_date:
+        raise DomainError("card_expires_before_appointment",
+                          f"{card.package_name} expires on {card.expires_on.isoformat()}, before the appointment "
+                          f"on {appointment_date.isoformat()}.")
+    name = rules.service_name(s, service_id)
+    options = rules.pools_with(card, service_id, entitlement_id, name)
+    rules.check_offered(s, service_id, location_id or me.location_id, name)
+    balances = ledger.card_pools(s, card)
+    ent, units = rules.choose_pool(card, options, balances, quantity, name)
+    tx = ledger.append(s, card, kind="reserve", me=me, at=now, entitlement_id=ent.id, service_id=service_id,
+                       units=units, booked=units, appointment_id=appointment_id, note=note)
+    balances = ledger.card_pools(s, card)
+    ledger.settle_status(card, balances)
+    record_activity(s, customer_id=card.customer_id, kind="card_reserved", card_id=card.id, me=me,
+                    appointment_id=appointment_id,
+                    summary=f"Booked {wording.service_label(name, quantity)} on {appointment_date.isoformat()} from "
+                            f"{card.package_name} {wording.progress(card, ent, balances[ent.id])}")
+    return tx
+
+
+def _open_reservation(s: Session, card: Card, reservation_id: str) -> CardTransaction:
+    target = s.get(CardTransaction, reservation_id)
+    if target is None or target.card_id != card.id or target.kind != "reserve":
+        raise DomainError("not_found", "No such reservation on this card.")
+    settled = s.scalar(select(CardTransaction.kind).where(CardTransaction.ref_id == target.id))
+    if settled is not None:
+        raise DomainError("invalid_transition", f"This reservation was already {_PAST[settled]}.")
+    return target
+
+
+def release(s: Session, *, card_id: str, reservation_id: str, me: Principal, note: str | None = None,
+            now: datetime | None = None) -> CardTransaction:
+    now = now or utcnow()
+    card = ledger.lock_card(s, card_id)
+    target = _open_reservation(s, card, reservation_id)
+    tx = ledger.append(s, card, kind="release", me=me, at=now, entitlement_id=target.entitlement_id,
+                       service_id=target.service_id, units=target.units, booked=-target.units,
+                       appointment_id=target.appointment_id, note=note, ref_id=target.id)
+    balances = ledger.card_pools(s, card)
+    ledger.settle_status(card, balances)
+    ent = ledger.pool_for(card, target.entitlement_id)
+    record_activity(s, customer_id=card.customer_id, kind="card_released", card_id=card.id, me=me,
+                    appointment_id=target.appointment_id,
+                    summary=f"Booking of {rules.service_name(s, target.service_id)} cancelled; returned to "
+                            f"{card.package_name} {wording.progress(card, ent, balances[ent.id])}")
+    return tx
+
+
+def redeem_reservation(s: Session, *, card_id: str, reservation_id: str, me: Principal, sale_id: str | None = None,
+                       note: str | None = None, now: datetime | None = None) -> CardTransaction:
+    now = now or utcnow()
+    card = ledger.lock_card(s, card_id)
+    if card.status in ledger.CLOSED:
+        raise DomainError("card_not_active", f"{card.package_name} was {card.status}.")
+    target = _open_reservation(s, card, reservation_id)
+    tx = ledger.append(s, card, kind="redeem", me=me, at=now, entitlement_id=target.entitlement_id,
+                       service_id=target.service_id, units=target.units, used=target.units, booked=-target.units,
+                       appointment_id=target.appointment_id, sale_id=sale_id, note=note, ref_id=target.id)
+    card.last_used_at = now
+    balances = ledger.card_pools(s, card)
+    ledger.settle_status(card, balances)
+    ent = ledger.pool_for(card, target.entitlement_id)
+    record_activity(s, customer_id=card.customer_id, kind="card_redeemed", card_id=card.id, me=me,
+                    appointment_id=target.appointment_id, sale_id=sale_id,
+                    summary=f"Redeemed {rules.service_name(s, target.service_id)} from {card.package_name} "
+                            f"{wording.progress(card, ent, balances[ent.id])}")
+    return tx
+
+
+def open_reservations(s: Session, *, appointment_id: str) -> list[CardTransaction]:
+    settling = aliased(CardTransaction)
+    return list(s.scalars(
+        select(CardTransaction)
+        .outerjoin(settling, settling.ref_id == CardTransaction.id)
+        .where(CardTransaction.appointment_id == appointment_id, CardTransaction.kind == "reserve",
+               settling.id.is_(None))
+        .order_by(CardTransaction.card_id, CardTransaction.seq)))
+
+
+def counter(s: Session, *, card_id: str, entitlement_id: str) -> dict[str, int]:
+    pool = ledger.pools(s, [card_id])[card_id].get(entitlement_id, ledger.Pool(entitlement_id))
+    return {"used": pool.used, "booked": pool.booked, "total": pool.total}
+
+
+def covering_cards(s: Session, *, customer_id: str, service_id: str, location_id: str, on: date) -> list[dict]:
+    """Live cards of the customer that could pay for one ``service_id`` at ``location_id`` on ``on``."""
+    today = business_date(s, utcnow())
+    cards = list(s.scalars(select(Card).where(Card.customer_id == customer_id, Card.status == ledger.LIVE)
+                           .order_by(Card.expires_on.is_(None), Card.expires_on, Card.id)))
+    live = [c for c in cards if not ledger.is_expired(c, today) and (c.expires_on is None or c.expires_on >= on)]
+    try:
+        rules.check_offered(s, service_id, location_id, service_id)
+    except DomainError:
+        return []
+    all_pools = ledger.pools(s, [c.id for c in live])
+    found = []
+    for card in live:
+        for ent in card.entitlements:
+            for link in ent.services:
+                pool = all_pools[card.id].get(ent.id, ledger.Pool(ent.id))
+                if link.service_id == service_id and pool.remaining >= link.unit_cost:
+                    number = f" #{card.number}" if card.number else ""
+                    found.append({"card_id": card.id, "entitlement_id": ent.id, "remaining": pool.remaining,
+                                  "label": f"{card.package_name}{number} ({pool.used} of {pool.total} used)"})
+    return found

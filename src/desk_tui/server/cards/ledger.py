@@ -1,0 +1,152 @@
+"""The append-only ledger: appending entries under the card lock, and deriving balances from them.
+
+Per entitlement (pool): ``initial`` (issued), ``adjustments`` (± by managers), ``used``
+(redeemed), ``booked`` (reserved, not yet redeemed), and
+``remaining = initial + adjustments − used − booked``. Every entry stores its effect on those four
+numbers, so a balance is a plain sum and never depends on re-interpreting old rows.
+
+Locking: :func:`lock_card` is ``SELECT … FOR UPDATE`` on the card row. On PostgreSQL that
+serialises every writer of one card; on SQLite ``FOR UPDATE`` does nothing, but the write
+session's ``BEGIN IMMEDIATE`` already serialises all writers. Read the balances *after* taking
+the lock (a fresh statement), never before: that is what makes check-then-append race-free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from fractions import Fraction
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.cards.models import Card, CardEntitlement, CardTransaction
+from desk_tui.server.database import new_id
+from desk_tui.server.errors import DomainError
+
+#: statuses kept on the card row; ``expired`` is derived from the date on top of ``active``
+LIVE = "active"
+FULLY_USED = "fully_used"
+CLOSED = ("refunded", "void")
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    entitlement_id: str
+    initial: int = 0
+    adjustments: int = 0
+    used: int = 0
+    booked: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.initial + self.adjustments
+
+    @property
+    def remaining(self) -> int:
+        return self.initial + self.adjustments - self.used - self.booked
+
+    def available(self, unit_cost: int) -> int:
+        return max(self.remaining, 0) // unit_cost
+
+
+def pools(s: Session, card_ids: Iterable[str]) -> dict[str, dict[str, Pool]]:
+    """Balances of every pool of these cards, summed from the ledger in one query."""
+    ids = sorted(set(card_ids))
+    result: dict[str, dict[str, Pool]] = {card_id: {} for card_id in ids}
+    if not ids:
+        return result
+    T = CardTransaction
+    rows = s.execute(
+        select(T.card_id, T.entitlement_id, func.sum(T.initial_delta), func.sum(T.adjust_delta),
+               func.sum(T.used_delta), func.sum(T.booked_delta))
+        .where(T.card_id.in_(ids), T.entitlement_id.is_not(None))
+        .group_by(T.card_id, T.entitlement_id)
+    )
+    for card_id, ent_id, initial, adjust, used, booked in rows:
+        result[card_id][ent_id] = Pool(ent_id, int(initial or 0), int(adjust or 0), int(used or 0), int(booked or 0))
+    return result
+
+
+def card_pools(s: Session, card: Card) -> dict[str, Pool]:
+    found = pools(s, [card.id])[card.id]
+    return {ent.id: found.get(ent.id, Pool(ent.id)) for ent in card.entitlements}
+
+
+def lock_card(s: Session, card_id: str) -> Card:
+    card = s.scalar(select(Card).where(Card.id == card_id).with_for_update().execution_options(populate_existing=True))
+    if card is None:
+        raise DomainError("not_found", "No such card.")
+    return card
+
+
+def append(s: Session, card: Card, *, kind: str, me: Principal | None, at: datetime,
+           entitlement_id: str | None = None, service_id: str | None = None, units: int = 0,
+           initial: int = 0, adjust: int = 0, used: int = 0, booked: int = 0,
+           appointment_id: str | None = None, sale_id: str | None = None, note: str | None = None,
+           ref_id: str | None = None, amount: int | None = None, old_value: str | None = None,
+           new_value: str | None = None) -> CardTransaction:
+    """Append one entry to a card the caller has locked (see :func:`lock_card`)."""
+    card.last_seq += 1
+    tx = CardTransaction(
+        id=new_id("ctx"), card_id=card.id, seq=card.last_seq, at=at, kind=kind, entitlement_id=entitlement_id,
+        service_id=service_id, units=units, initial_delta=initial, adjust_delta=adjust, used_delta=used,
+        booked_delta=booked, customer_id=card.customer_id, staff_id=me.staff_id if me else None,
+        location_id=me.location_id if me else None, appointment_id=appointment_id, sale_id=sale_id,
+        note=note, ref_id=ref_id, amount=amount, old_value=old_value, new_value=new_value,
+    )
+    s.add(tx)
+    s.flush()
+    return tx
+
+
+def settle_status(card: Card, balances: dict[str, Pool]) -> None:
+    """Keep the stored status in step after a balance change: fully used ⇔ nothing left, nothing booked."""
+    if card.status in CLOSED:
+        return
+    done = all(p.remaining <= 0 and p.booked == 0 for p in balances.values())
+    card.status = FULLY_USED if done else LIVE
+
+
+def effective_status(card: Card, today: date) -> str:
+    if card.status == LIVE and card.expires_on is not None and today > card.expires_on:
+        return "expired"
+    return card.status
+
+
+def is_expired(card: Card, today: date) -> bool:
+    return card.expires_on is not None and today > card.expires_on
+
+
+def value_of(card: Card, balances: dict[str, Pool], *, include_booked: bool = False) -> int:
+    """price paid × left ÷ initial, rounded down once for the whole card.
+
+    A bundle has one price for several pools, so the price is shared between pools by their
+    list value at sale time (``CardEntitlement.weight``); with one pool this is exactly
+    price × remaining ÷ initial. Goodwill adjustments never make a pool worth more than it
+    was bought for (the ratio is capped at 1).
+    """
+    ents = list(card.entitlements)
+    if not ents or card.price_paid <= 0:
+        return 0
+    weights = [max(e.weight, 0) for e in ents]
+    if sum(weights) == 0:
+        weights = [1] * len(ents)
+    total_weight = sum(weights)
+    value = Fraction(0)
+    for ent, weight in zip(ents, weights, strict=True):
+        pool = balances.get(ent.id, Pool(ent.id))
+        left = pool.remaining + (pool.booked if include_booked else 0)
+        if pool.initial <= 0 or left <= 0:
+            continue
+        value += Fraction(card.price_paid * weight, total_weight) * min(Fraction(left, pool.initial), Fraction(1))
+    return int(value)  # floor: value is never negative
+
+
+def pool_for(card: Card, entitlement_id: str) -> CardEntitlement:
+    for ent in card.entitlements:
+        if ent.id == entitlement_id:
+            return ent
+    raise DomainError("validation_error", "entitlement_id: not a pool of this card.")

@@ -1,0 +1,105 @@
+"""Cards, the entitlements they copied at issue, and the append-only ledger.
+
+A card copies its template's entitlements into its own rows when it is sold, so editing the
+template later never changes it. Balances are never stored: they are sums over
+``card_transactions``, whose rows carry their own effect as signed deltas (``initial_delta``,
+``adjust_delta``, ``used_delta``, ``booked_delta``), so deriving a balance is one ``SUM … GROUP
+BY`` and each row's meaning is fixed when it is written. The ledger is append-only, enforced by
+database triggers (migration 0002), not just by convention.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from desk_tui.server.database import Base, UTCDateTime
+
+
+class CardEntitlementService(Base):
+    __tablename__ = "card_entitlement_services"
+    card_entitlement_id: Mapped[str] = mapped_column(ForeignKey("card_entitlements.id"), primary_key=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    unit_cost: Mapped[int] = mapped_column(Integer)
+
+
+class CardEntitlement(Base):
+    __tablename__ = "card_entitlements"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    #: the list value of this pool at sale time: how a bundle's price is shared between its
+    #: pools when remaining value is refunded (a card's price is one number for all pools)
+    weight: Mapped[int] = mapped_column(BigInteger)
+    services: Mapped[list[CardEntitlementService]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by=CardEntitlementService.service_id)
+
+
+class Card(Base):
+    __tablename__ = "cards"
+    __table_args__ = (
+        Index("ix_cards_issued_at_id", "issued_at", "id"),
+        Index("ix_cards_customer_id_issued_at", "customer_id", "issued_at"),
+        Index("ix_cards_status_expires_on", "status", "expires_on"),
+    )
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(40))
+    #: the number casefolded: uniqueness and search ignore case and accents
+    number_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    package_id: Mapped[str] = mapped_column(ForeignKey("packages.id"), index=True)
+    package_name: Mapped[str] = mapped_column(String(200))
+    unit_type: Mapped[str] = mapped_column(String(40))
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    issued_location_id: Mapped[str] = mapped_column(ForeignKey("locations.id"))
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    price_paid: Mapped[int] = mapped_column(BigInteger)
+    #: active | fully_used | refunded | void, kept in step with the ledger under the card lock;
+    #: ``expired`` is not stored because it depends on today's date (see ledger.effective_status)
+    status: Mapped[str] = mapped_column(String(20))
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the ledger's per-card sequence; (card_id, seq) is unique, so two writers that somehow
+    #: skipped the lock could never both append the same step
+    last_seq: Mapped[int] = mapped_column(Integer)
+    #: the expiry date for which an ``expire`` entry was written (so the sweep writes one per date)
+    expire_recorded_for: Mapped[date | None] = mapped_column(Date)
+    entitlements: Mapped[list[CardEntitlement]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by=CardEntitlement.position)
+
+
+class CardTransaction(Base):
+    """One ledger entry. Never updated, never deleted."""
+
+    __tablename__ = "card_transactions"
+    __table_args__ = (
+        UniqueConstraint("card_id", "seq", name="uq_card_transactions_card_id_seq"),
+        Index("ix_card_transactions_at_id", "at", "id"),
+        Index("ix_card_transactions_card_id_entitlement_id", "card_id", "entitlement_id"),
+    )
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(20))
+    entitlement_id: Mapped[str | None] = mapped_column(ForeignKey("card_entitlements.id"))
+    service_id: Mapped[str | None] = mapped_column(ForeignKey("services.id"))
+    units: Mapped[int] = mapped_column(Integer)
+    initial_delta: Mapped[int] = mapped_column(Integer)
+    adjust_delta: Mapped[int] = mapped_column(Integer)
+    used_delta: Mapped[int] = mapped_column(Integer)
+    booked_delta: Mapped[int] = mapped_column(Integer)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
+    staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    location_id: Mapped[str | None] = mapped_column(ForeignKey("locations.id"))
+    appointment_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    sale_id: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(String(2000))
+    #: the earlier entry this one settles. Unique: an entry is undone, released or redeemed at
+    #: most once, and the database says so even if a code path forgets to check.
+    ref_id: Mapped[str | None] = mapped_column(ForeignKey("card_transactions.id"), unique=True)
+    amount: Mapped[int | None] = mapped_column(BigInteger)
+    old_value: Mapped[str | None] = mapped_column(String(40))
+    new_value: Mapped[str | None] = mapped_column(String(40))

@@ -1,0 +1,169 @@
+"""Reading cards: the Card and Transaction wire views, the cards list, a card's history, the wallet.
+
+Views are built for a page of cards at once (one query each for balances, names and services),
+so a list of 50 cards costs a handful of queries, not 50 × N.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from desk_tui.contract import cards as wire
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.cards import ledger
+from desk_tui.server.cards.calendar import business_date
+from desk_tui.server.cards.models import Card, CardTransaction
+from desk_tui.server.customers.models import Customer
+from desk_tui.server.customers.search import normalise, query_words
+from desk_tui.server.customers.service import get_customer
+from desk_tui.server.database import utcnow
+from desk_tui.server.errors import DomainError
+from desk_tui.server.pagination import keyset_page
+from desk_tui.server.reference.models import Service, Staff
+
+STATUSES = ("active", "fully_used", "expired", "refunded", "void")
+_TERM_END = "\uffff"
+
+
+def _names(s: Session, model, ids: set[str]) -> dict[str, str]:
+    ids = {x for x in ids if x}
+    return dict(s.execute(select(model.id, model.name).where(model.id.in_(ids))).all()) if ids else {}
+
+
+def card_views(s: Session, cards: Sequence[Card], *, me: Principal, today: date | None = None) -> list[wire.Card]:
+    today = today or business_date(s, utcnow())
+    balances = ledger.pools(s, [c.id for c in cards])
+    customers = _names(s, Customer, {c.customer_id for c in cards})
+    staff = _names(s, Staff, {c.issued_by for c in cards})
+    services = _names(s, Service, {x.service_id for c in cards for e in c.entitlements for x in e.services})
+    views = []
+    for card in cards:
+        pools = {e.id: balances[card.id].get(e.id, ledger.Pool(e.id)) for e in card.entitlements}
+        status = ledger.effective_status(card, today)
+        views.append(wire.Card(
+            id=card.id, number=card.number, package_id=card.package_id, package_name=card.package_name,
+            unit_type=card.unit_type, customer_id=card.customer_id, customer_name=customers.get(card.customer_id, ""),
+            status=status, issued_at=card.issued_at,
+            # seeds/002: the issuing staff's name shows only at the location where the card was issued.
+            issued_by=staff.get(card.issued_by) if card.issued_location_id == me.location_id else None,
+            issued_by_id=card.issued_by, issued_location_id=card.issued_location_id, expires_on=card.expires_on,
+            last_used_at=card.last_used_at, price_paid=card.price_paid,
+            refund_value=ledger.value_of(card, pools) if status not in ledger.CLOSED else 0,
+            balances=[
+                wire.Balance(
+                    entitlement_id=e.id, initial=p.initial, adjustments=p.adjustments, used=p.used, booked=p.booked,
+                    remaining=p.remaining, total=p.total,
+                    services=[wire.ServiceBalance(service_id=x.service_id, service_name=services.get(x.service_id, ""),
+                                                  unit_cost=x.unit_cost, available=p.available(x.unit_cost))
+                              for x in e.services])
+                for e in card.entitlements for p in [pools[e.id]]
+            ],
+        ))
+    return views
+
+
+def card_view(s: Session, card: Card, *, me: Principal) -> wire.Card:
+    return card_views(s, [card], me=me)[0]
+
+
+def get_card(s: Session, card_id: str) -> Card:
+    card = s.get(Card, card_id)
+    if card is None:
+        raise DomainError("not_found", "No such card.")
+    return card
+
+
+def _status_filter(status: str, today: date):
+    live_until = or_(Card.expires_on.is_(None), Card.expires_on >= today)
+    if status == "active":
+        return and_(Card.status == ledger.LIVE, live_until)
+    if status == "expired":
+        return and_(Card.status == ledger.LIVE, Card.expires_on < today)
+    return Card.status == status
+
+
+def _matching(q: str):
+    """Card number (prefix, any case) or the client's name (every typed word starts a name word)."""
+    conditions = []
+    key = normalise(q)[:40]
+    if key:
+        conditions.append(and_(Card.number_key >= key, Card.number_key < key + _TERM_END))
+    words = [w for w in query_words(q) if w]
+    if words:
+        name = Customer.sort_name
+        by_name = [or_(name.like(f"{_escape(w)}%", escape="\\"), name.like(f"% {_escape(w)}%", escape="\\"))
+                   for w in words]
+        conditions.append(Card.customer_id.in_(select(Customer.id).where(*by_name)))
+    return or_(*conditions) if conditions else None
+
+
+def _escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_cards(s: Session, *, me: Principal, q: str | None, customer_id: str | None, status: str | None,
+               package_id: str | None, limit: int, cursor: str | None, now: datetime | None = None
+               ) -> tuple[list[wire.Card], str | None]:
+    today = business_date(s, now or utcnow())
+    stmt = select(Card)
+    if q and q.strip():
+        condition = _matching(q)
+        if condition is not None:
+            stmt = stmt.where(condition)
+    if customer_id:
+        stmt = stmt.where(Card.customer_id == customer_id)
+    if package_id:
+        stmt = stmt.where(Card.package_id == package_id)
+    if status:
+        stmt = stmt.where(_status_filter(status, today))
+    rows, next_cursor = keyset_page(s, stmt, order_by=[Card.issued_at, Card.id],
+                                    key=lambda c: (c.issued_at.isoformat(), c.id), limit=limit, cursor=cursor,
+                                    descending=True)
+    return card_views(s, rows, me=me, today=today), next_cursor
+
+
+def transactions(s: Session, *, card_id: str, me: Principal) -> list[wire.Transaction]:
+    """A card's ledger, oldest first (it reads like a statement)."""
+    get_card(s, card_id)
+    undo = aliased(CardTransaction)
+    rows = s.execute(
+        select(CardTransaction, undo.id)
+        .outerjoin(undo, and_(undo.ref_id == CardTransaction.id, undo.kind == "undo"))
+        .where(CardTransaction.card_id == card_id)
+        .order_by(CardTransaction.seq)
+    ).all()
+    staff = _names(s, Staff, {t.staff_id for t, _ in rows})
+    services = _names(s, Service, {t.service_id for t, _ in rows})
+    return [transaction_view(t, undone_by, me=me, staff=staff, services=services) for t, undone_by in rows]
+
+
+def transaction_of(s: Session, t: CardTransaction, *, me: Principal) -> wire.Transaction:
+    """The view of one fresh entry (nothing has undone it yet: it was just written)."""
+    return transaction_view(t, None, me=me, staff=_names(s, Staff, {t.staff_id}),
+                            services=_names(s, Service, {t.service_id}))
+
+
+def transaction_view(t: CardTransaction, undone_by: str | None, *, me: Principal, staff: dict[str, str],
+                     services: dict[str, str]) -> wire.Transaction:
+    return wire.Transaction(
+        id=t.id, at=t.at, kind=t.kind, entitlement_id=t.entitlement_id, service_id=t.service_id,
+        service_name=services.get(t.service_id) if t.service_id else None, units=t.units, staff_id=t.staff_id,
+        # seeds/002: the staff name is listed only at the location where the entry was made.
+        staff_name=staff.get(t.staff_id) if t.location_id == me.location_id else None,
+        location_id=t.location_id, appointment_id=t.appointment_id, sale_id=t.sale_id, note=t.note,
+        undone_by=undone_by, ref_id=t.ref_id, customer_id=t.customer_id, amount=t.amount, old_value=t.old_value,
+        new_value=t.new_value,
+    )
+
+
+def wallet(s: Session, *, customer_id: str, me: Principal) -> wire.Wallet:
+    customer = get_customer(s, customer_id)
+    today = business_date(s, utcnow())
+    cards = list(s.scalars(select(Card).where(Card.customer_id == customer_id, _status_filter("active", today))
+                           .order_by(Card.expires_on.is_(None), Card.expires_on, Card.issued_at, Card.id)))
+    return wire.Wallet(cards=card_views(s, cards, me=me, today=today), memberships=[],
+                       store_credit=customer.store_credit)

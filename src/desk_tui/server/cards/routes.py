@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from desk_tui.contract import cards as wire
+from desk_tui.contract.common import Page
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.cards import lifecycle, queries, service
+from desk_tui.server.cards.models import CardTransaction
+from desk_tui.server.database import Database
+from desk_tui.server.deps import database, manager, signed_in
+from desk_tui.server.pagination import Cursor, Limit
+
+router = APIRouter(tags=["cards"])
+
+Status = Literal["active", "fully_used", "expired", "refunded", "void"]
+
+
+def _change(s, tx: CardTransaction, me: Principal) -> wire.CardChange:
+    return wire.CardChange(transaction=queries.transaction_of(s, tx, me=me),
+                           card=queries.card_view(s, queries.get_card(s, tx.card_id), me=me))
+
+
+@router.get("/cards")
+def list_cards(
+    q: Annotated[str | None, Query(max_length=200, description="Client name or card number.")] = None,
+    customer_id: Annotated[str | None, Query(max_length=40)] = None,
+    status: Status | None = None,
+    package_id: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    me: Principal = Depends(signed_in),
+    db: Database = Depends(database),
+) -> Page[wire.Card]:
+    with db.read_session() as s:
+        items, next_cursor = queries.list_cards(s, me=me, q=q, customer_id=customer_id, status=status,
+                                                package_id=package_id, limit=limit, cursor=cursor)
+    return Page[wire.Card](items=items, next_cursor=next_cursor)
+
+
+@router.post("/cards", status_code=201)
+def sell_card(body: wire.CardCreate, me: Principal = Depends(signed_in), db: Database = Depends(database)) -> wire.Card:
+    with db.transaction() as s:
+        return queries.card_view(s, service.sell(s, data=body, me=me), me=me)
+
+
+@router.post("/cards/extend")
+def extend_cards(body: wire.BulkExtendRequest, me: Principal = Depends(manager),
+                 db: Database = Depends(database)) -> wire.BulkExtendResult:
+    with db.transaction() as s:
+        return lifecycle.extend_all(s, data=body, me=me)
+
+
+@router.post("/cards/expire")
+def expire_cards(me: Principal = Depends(manager), db: Database = Depends(database)) -> wire.ExpireResult:
+    """Write an ``expire`` entry for every card past its expiry with units left (for the books)."""
+    with db.transaction() as s:
+        return wire.ExpireResult(count=lifecycle.expire_overdue(s, me=me))
+
+
+@router.get("/cards/{card_id}")
+def get_card(card_id: str, me: Principal = Depends(signed_in), db: Database = Depends(database)) -> wire.Card:
+    with db.read_session() as s:
+        return queries.card_view(s, queries.get_card(s, card_id), me=me)
+
+
+@router.patch("/cards/{card_id}")
+def update_card(card_id: str, body: wire.CardUpdate, me: Principal = Depends(signed_in),
+                db: Database = Depends(database)) -> wire.Card:
+    with db.transaction() as s:
+        return queries.card_view(s, lifecycle.update_card(s, card_id=card_id, data=body, me=me), me=me)
+
+
+@router.get("/cards/{card_id}/transactions")
+def card_transactions(card_id: str, me: Principal = Depends(signed_in),
+                      db: Database = Depends(database)) -> list[wire.Transaction]:
+    with db.read_session() as s:
+        return queries.transactions(s, card_id=card_id, me=me)
+
+
+@router.post("/cards/{card_id}/redemptions", status_code=201)
+def redeem(card_id: str, body: wire.RedemptionCreate, me: Principal = Depends(signed_in),
+           db: Database = Depends(database)) -> wire.CardChange:
+    with db.transaction() as s:
+        tx = service.redeem(s, card_id=card_id, service_id=body.service_id, quantity=body.quantity,
+                            entitlement_id=body.entitlement_id, sale_id=body.sale_id, note=body.note, me=me)
+        return _change(s, tx, me)
+
+
+@router.post("/cards/{card_id}/transactions/{transaction_id}/undo", status_code=201)
+def undo(card_id: str, transaction_id: str, body: wire.UndoRequest, me: Principal = Depends(manager),
+         db: Database = Depends(database)) -> wire.CardChange:
+    with db.transaction() as s:
+        tx = service.undo(s, card_id=card_id, transaction_id=transaction_id, reason=body.reason, me=me)
+        return _change(s, tx, me)
+
+
+@router.post("/cards/{card_id}/adjustments", status_code=201)
+def adjust(card_id: str, body: wire.AdjustmentCreate, me: Principal = Depends(manager),
+           db: Database = Depends(database)) -> wire.CardChange:
+    with db.transaction() as s:
+        tx = service.adjust(s, card_id=card_id, entitlement_id=body.entitlement_id, units=body.units,
+                            reason=body.reason, me=me)
+        return _change(s, tx, me)
+
+
+@router.post("/cards/{card_id}/refund")
+def refund(card_id: str, body: wire.RefundRequest, me: Principal = Depends(manager),
+           db: Database = Depends(database)) -> wire.Card:
+    with db.transaction() as s:
+        return queries.card_view(s, lifecycle.refund(s, card_id=card_id, reason=body.reason, me=me), me=me)
+
+
+@router.get("/customers/{customer_id}/wallet", tags=["customers"])
+def wallet(customer_id: str, me: Principal = Depends(signed_in), db: Database = Depends(database)) -> wire.Wallet:
+    with db.read_session() as s:
+        return queries.wallet(s, customer_id=customer_id, me=me)

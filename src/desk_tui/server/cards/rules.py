@@ -1,0 +1,71 @@
+"""The checks every use of a card shares (quick redeem at the till and booking from a package).
+
+Each raises the stable API.md code a receptionist's client turns into a sentence. They run
+after the card is locked, so what they check is still true when the entry is appended.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk_tui.server.cards.ledger import CLOSED, FULLY_USED, Pool, is_expired
+from desk_tui.server.cards.models import Card, CardEntitlement
+from desk_tui.server.customers.service import get_customer, index_customer
+from desk_tui.server.errors import DomainError
+from desk_tui.server.reference.models import Location, Service, ServiceLocation
+
+
+def check_usable(card: Card, today: date) -> None:
+    if card.status in CLOSED:
+        raise DomainError("card_not_active", f"{card.package_name} was {card.status}; it cannot be used any more.")
+    if is_expired(card, today):
+        raise DomainError("card_expired", f"{card.package_name} expired on {card.expires_on.isoformat()}. "
+                                          "A manager can extend it or refund what is left.")
+
+
+def service_name(s: Session, service_id: str) -> str:
+    return s.scalar(select(Service.name).where(Service.id == service_id)) or service_id
+
+
+def pools_with(card: Card, service_id: str, entitlement_id: str | None, name: str) -> list[tuple[CardEntitlement, int]]:
+    """The card's pools that include the service, with its unit cost in each."""
+    options = [(ent, link.unit_cost) for ent in card.entitlements for link in ent.services
+               if link.service_id == service_id and (entitlement_id is None or ent.id == entitlement_id)]
+    if not options:
+        where = " in that pool" if entitlement_id and any(e.id == entitlement_id for e in card.entitlements) else ""
+        raise DomainError("service_not_in_package", f"{name} is not part of {card.package_name}{where}.")
+    return options
+
+
+def check_offered(s: Session, service_id: str, location_id: str, name: str) -> None:
+    offered = s.scalar(select(ServiceLocation.location_id).where(
+        ServiceLocation.service_id == service_id, ServiceLocation.location_id == location_id))
+    if offered is None:
+        here = s.scalar(select(Location.name).where(Location.id == location_id)) or location_id
+        raise DomainError("service_not_offered_here", f"{name} is not offered at {here}; the card works at every "
+                                                      "location that offers it.")
+
+
+def choose_pool(card: Card, options: list[tuple[CardEntitlement, int]], balances: dict[str, Pool],
+                quantity: int, name: str) -> tuple[CardEntitlement, int]:
+    """The first pool (in the package's order) that can pay for ``quantity``; returns it and the units."""
+    for ent, cost in options:
+        if balances[ent.id].remaining >= cost * quantity:
+            return ent, cost * quantity
+    if card.status == FULLY_USED:
+        raise DomainError("insufficient_units", f"{card.package_name} is fully used: nothing left to redeem.")
+    ent, cost = options[0]
+    left = balances[ent.id].remaining
+    raise DomainError("insufficient_units",
+                      f"Not enough left on {card.package_name}: {name} needs {cost * quantity} {card.unit_type}, "
+                      f"{max(left, 0)} left.")
+
+
+def reindex_owner(s: Session, customer_id: str) -> None:
+    """A customer is findable by the numbers of the cards they hold now (and no longer by old ones)."""
+    customer = get_customer(s, customer_id)
+    numbers = set(s.scalars(select(Card.number).where(Card.customer_id == customer_id, Card.number.is_not(None))))
+    index_customer(s, customer, extra_terms=numbers)

@@ -1,0 +1,184 @@
+"""Selling a card and using it at the till: sell, quick redeem, undo, adjust.
+
+Every function takes the caller's session and runs inside its transaction; the balance-changing
+ones lock the card row first (ledger.lock_card). ``now`` is the clock, injectable so the demo seed
+can write a believable history; it defaults to the current time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk_tui.contract import cards as wire
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.cards import ledger, rules, wording
+from desk_tui.server.cards.calendar import business_date
+from desk_tui.server.cards.models import Card, CardEntitlement, CardEntitlementService, CardTransaction
+from desk_tui.server.customers.search import normalise
+from desk_tui.server.customers.service import add_search_term, get_customer, record_activity
+from desk_tui.server.database import new_id, utcnow
+from desk_tui.server.errors import DomainError
+from desk_tui.server.packages.models import Package
+from desk_tui.server.reference.models import Service
+
+
+def number_key(number: str | None) -> str | None:
+    return (normalise(number)[:40] or None) if number else None
+
+
+def check_number_free(s: Session, key: str | None, *, card_id: str | None = None) -> None:
+    if key is None:
+        return
+    taken = s.scalar(select(Card.id).where(Card.number_key == key))
+    if taken is not None and taken != card_id:
+        raise DomainError("duplicate", "Another card already has this number.")
+
+
+def pool_weight(s: Session, units: int, links: list[tuple[str, int]]) -> int:
+    """List value of a pool: its units at the mean list price per unit of its services."""
+    prices = dict(s.execute(select(Service.id, Service.price).where(Service.id.in_([x for x, _ in links]))).all())
+    per_unit = [units * prices.get(service_id, 0) // cost for service_id, cost in links]
+    return sum(per_unit) // max(len(per_unit), 1)
+
+
+def issue(s: Session, *, package: Package, customer_id: str, me: Principal, now: datetime, number: str | None,
+          expires_on, price_paid: int, note: str | None, card_id: str | None = None) -> Card:
+    """Create the card, copy the template's pools into it, and write its ``issue`` entries."""
+    card = Card(id=card_id or new_id("crd"), number=number, number_key=number_key(number), package_id=package.id,
+                package_name=package.name, unit_type=package.unit_type, customer_id=customer_id, issued_at=now,
+                issued_by=me.staff_id, issued_location_id=me.location_id, expires_on=expires_on,
+                price_paid=price_paid, status=ledger.LIVE, last_used_at=None, last_seq=0, expire_recorded_for=None)
+    for position, tmpl in enumerate(package.entitlements):
+        links = [(x.service_id, x.unit_cost) for x in tmpl.services]
+        ent = CardEntitlement(id=new_id("cen"), card_id=card.id, position=position,
+                              weight=pool_weight(s, tmpl.units, links))
+        ent.services = [CardEntitlementService(card_entitlement_id=ent.id, service_id=sid, unit_cost=cost)
+                        for sid, cost in links]
+        card.entitlements.append(ent)
+    s.add(card)
+    s.flush()
+    for i, (ent, tmpl) in enumerate(zip(card.entitlements, package.entitlements, strict=True)):
+        ledger.append(s, card, kind="issue", me=me, at=now, entitlement_id=ent.id, units=tmpl.units,
+                      initial=tmpl.units, note=note, amount=price_paid if i == 0 else None)
+    if number:
+        add_search_term(s, customer_id=customer_id, term=number)
+    return card
+
+
+def sell(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime | None = None,
+         card_id: str | None = None) -> Card:
+    """``card_id`` is for the demo seed's fixed ids; a sale over the API always gets a fresh one."""
+    now = now or utcnow()
+    package = s.get(Package, data.package_id)
+    if package is None:
+        raise DomainError("validation_error", "package_id: no such package.")
+    if not package.active:
+        raise DomainError("package_inactive", f"{package.name} is no longer for sale.")
+    customer = _customer(s, data.customer_id)
+    check_number_free(s, number_key(data.number))
+    today = business_date(s, now)
+    expires_on = data.expires_on
+    if expires_on is None and package.expiry_days:
+        expires_on = today + timedelta(days=package.expiry_days)
+    if expires_on is not None and expires_on < today:
+        raise DomainError("validation_error", "expires_on: a card cannot be sold already expired.")
+    price = package.price if data.price_paid is None else data.price_paid
+    card = issue(s, package=package, customer_id=customer.id, me=me, now=now, number=data.number,
+                 expires_on=expires_on, price_paid=price, note=data.note, card_id=card_id)
+    until = f", valid until {expires_on.isoformat()}" if expires_on else ""
+    numbered = f" (card {data.number})" if data.number else ""
+    record_activity(s, customer_id=customer.id, kind="card_sold", card_id=card.id, me=me,
+                    summary=f"Bought {package.name}{numbered} for {wording.money(s, price)}{until}")
+    return card
+
+
+def _customer(s: Session, customer_id: str):
+    try:
+        return get_customer(s, customer_id)
+    except DomainError:
+        raise DomainError("validation_error", "customer_id: no such customer.") from None
+
+
+def redeem(s: Session, *, card_id: str, service_id: str, me: Principal, quantity: int = 1,
+           entitlement_id: str | None = None, sale_id: str | None = None, note: str | None = None,
+           now: datetime | None = None) -> CardTransaction:
+    """Quick redeem at the till: ``quantity`` × the service, from the first pool that can pay."""
+    now = now or utcnow()
+    card = ledger.lock_card(s, card_id)
+    rules.check_usable(card, business_date(s, now))
+    name = rules.service_name(s, service_id)
+    options = rules.pools_with(card, service_id, entitlement_id, name)
+    rules.check_offered(s, service_id, me.location_id, name)
+    balances = ledger.card_pools(s, card)
+    ent, units = rules.choose_pool(card, options, balances, quantity, name)
+    tx = ledger.append(s, card, kind="redeem", me=me, at=now, entitlement_id=ent.id, service_id=service_id,
+                       units=units, used=units, sale_id=sale_id, note=note)
+    card.last_used_at = now
+    balances = ledger.card_pools(s, card)
+    ledger.settle_status(card, balances)
+    record_activity(s, customer_id=card.customer_id, kind="card_redeemed", card_id=card.id, sale_id=sale_id, me=me,
+                    summary=f"Redeemed {wording.service_label(name, quantity)} from {card.package_name} "
+                            f"{wording.progress(card, ent, balances[ent.id])}")
+    return tx
+
+
+def undo(s: Session, *, card_id: str, transaction_id: str, reason: str, me: Principal,
+         now: datetime | None = None) -> CardTransaction:
+    """Compensate one redemption or reservation, once. The original entry stays as it was."""
+    now = now or utcnow()
+    card = ledger.lock_card(s, card_id)
+    target = s.get(CardTransaction, transaction_id)
+    if target is None or target.card_id != card.id:
+        raise DomainError("not_found", "No such transaction on this card.")
+    if target.kind not in ("redeem", "reserve"):
+        raise DomainError("invalid_transition", f"Only redemptions and reservations can be undone, not {target.kind}.")
+    if card.status in ledger.CLOSED:
+        raise DomainError("card_not_active", f"{card.package_name} was {card.status}; its history is closed.")
+    settled = s.scalar(select(CardTransaction).where(CardTransaction.ref_id == target.id))
+    if settled is not None:
+        if settled.kind == "undo":
+            raise DomainError("already_undone", f"This {target.kind} was already undone.")
+        raise DomainError("invalid_transition", "This booking was already released." if settled.kind == "release"
+                          else "This booking was already redeemed; undo the redemption instead.")
+    effect = {"used": -target.units} if target.kind == "redeem" else {"booked": -target.units}
+    tx = ledger.append(s, card, kind="undo", me=me, at=now, entitlement_id=target.entitlement_id,
+                       service_id=target.service_id, units=target.units, appointment_id=target.appointment_id,
+                       sale_id=target.sale_id, note=reason, ref_id=target.id, **effect)
+    balances = ledger.card_pools(s, card)
+    ledger.settle_status(card, balances)
+    what = rules.service_name(s, target.service_id) if target.service_id else "units used before import"
+    ent = ledger.pool_for(card, target.entitlement_id)
+    label = "redemption" if target.kind == "redeem" else "booking"
+    record_activity(s, customer_id=card.customer_id, kind="card_undone", card_id=card.id, me=me,
+                    appointment_id=target.appointment_id, sale_id=target.sale_id,
+                    summary=f"Undid {label} of {what} from {card.package_name}: {reason} "
+                            f"{wording.progress(card, ent, balances[ent.id])}")
+    return tx
+
+
+def adjust(s: Session, *, card_id: str, entitlement_id: str | None, units: int, reason: str, me: Principal,
+           now: datetime | None = None) -> CardTransaction:
+    now = now or utcnow()
+    card = ledger.lock_card(s, card_id)
+    if card.status in ledger.CLOSED:
+        raise DomainError("card_not_active", f"{card.package_name} was {card.status}; it cannot be adjusted.")
+    if entitlement_id is None:
+        if len(card.entitlements) != 1:
+            raise DomainError("validation_error", "entitlement_id: this card has several pools; say which one.")
+        entitlement_id = card.entitlements[0].id
+    ent = ledger.pool_for(card, entitlement_id)
+    balances = ledger.card_pools(s, card)
+    if balances[ent.id].remaining + units < 0:
+        raise DomainError("insufficient_units", f"Only {balances[ent.id].remaining} {card.unit_type} left to take "
+                                                f"away; the balance cannot go below zero.")
+    tx = ledger.append(s, card, kind="adjust", me=me, at=now, entitlement_id=ent.id, units=units, adjust=units,
+                       note=reason)
+    balances = ledger.card_pools(s, card)
+    ledger.settle_status(card, balances)
+    record_activity(s, customer_id=card.customer_id, kind="card_adjusted", card_id=card.id, me=me,
+                    summary=f"Adjusted {card.package_name} by {units:+d} {card.unit_type}: {reason} "
+                            f"({wording.units(card, ent, balances[ent.id].remaining)} remaining)")
+    return tx
