@@ -12,14 +12,7 @@ import time
 import httpx
 
 from desk_tui.client.embedded import STATE_FILE, ensure_embedded_server, pid_alive, read_state
-
-
-def wait_until(predicate, timeout: float = 20.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.02)
+from tests.client.polling import wait_until
 
 
 def test_a_second_app_joins_and_the_server_stops_after_the_last(home):

@@ -174,10 +174,15 @@ class DeskClient:
     # -- sign-in ---------------------------------------------------------------------------------
     async def login(self, username: str, pin: str, location_id: str | None = None) -> LoginResponse:
         body = LoginRequest(username=username, pin=pin, location_id=location_id).model_dump(exclude_none=True)
-        self.signed_in = None
-        # Not idempotent: a retry after a lost answer would count a failed PIN twice. Only a
-        # connection that never opened is retried (see transport.send).
-        response = await self._send("POST", "/auth/login", json=body, idempotent=False)
+        # Switching staff: whoever is signed in stays signed in until the next PIN is right.
+        previous, self.signed_in = self.signed_in, None
+        try:
+            # Not idempotent: a retry after a lost answer would count a failed PIN twice. Only
+            # a connection that never opened is retried (see transport.send).
+            response = await self._send("POST", "/auth/login", json=body, idempotent=False)
+        except BaseException:
+            self.signed_in = previous
+            raise
         result = LoginResponse.model_validate_json(response.content)
         self.signed_in = result
         name = result.staff.username or username.strip().lower()
