@@ -120,7 +120,14 @@ def _client(args: argparse.Namespace) -> int:
         return run_doctor(settings, paths, sys.stdout, log_file=log_file)
     from desk_tui.ui.main import launch
 
-    return launch(settings=settings, paths=paths)
+    try:
+        return launch(settings=settings, paths=paths)
+    except Exception:
+        # Textual prints the traceback on exit; the log keeps it for `desk-tui doctor` and support.
+        import logging
+
+        logging.getLogger("desk_tui").exception("desk-tui stopped on an unexpected error")
+        raise
 
 
 if __name__ == "__main__":
