@@ -25,8 +25,6 @@ async def sign_in(pilot: Pilot, username: str = "reception", pin: str = "1111") 
     app = pilot.app
     await wait_until(pilot, lambda: app.connection_state == "ready", "the connection")
     await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
-    app.screen.query_one("#username").value = username
-    app.screen.query_one("#pin").value = pin
-    app.screen.query_one("#pin").focus()
-    await pilot.press("enter")
+    # typed as a receptionist does: username, Enter, PIN, Enter — keyboard only
+    await pilot.press(*username, "enter", *pin, "enter")
     await wait_until(pilot, lambda: app.signed_in is not None and not isinstance(app.screen, LoginScreen), "sign-in")

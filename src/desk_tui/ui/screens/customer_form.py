@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from desk_tui.client.errors import ApiError
 from desk_tui.contract.customers import Customer, CustomerCreate
+from desk_tui.ui.form_keys import ENTER, enter_key
 
 if TYPE_CHECKING:
     from desk_tui.ui.app import DeskApp
@@ -24,6 +25,7 @@ class CustomerFormScreen(ModalScreen[Customer | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="customer_form.cancel"),
         Binding("ctrl+enter,ctrl+j", "save", "Save", id="customer_form.save"),
+        ENTER,
     ]
 
     def __init__(self) -> None:
@@ -44,12 +46,8 @@ class CustomerFormScreen(ModalScreen[Customer | None]):
             yield Button("Save", id="save", variant="primary")
             yield Static("", id="form-status", classes="status")
 
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        if event.input.id == "email":
-            self.action_save()
-        else:
-            self.focus_next()
+    def action_enter_key(self) -> None:
+        enter_key(self, last="email", submit=self.action_save)
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:

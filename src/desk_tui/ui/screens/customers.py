@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
@@ -22,7 +23,7 @@ class CustomersScreen(DeskScreen):
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="customers.search"),
         Binding("ctrl+n", "new_customer", "New customer", id="customers.new"),
-        Binding("enter", "open", "Open", id="customers.open", show=False),
+        Binding("enter", "enter_key", "Open", id="customers.open", show=False, priority=True),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -44,9 +45,15 @@ class CustomersScreen(DeskScreen):
     def _query_changed(self, event: Input.Changed) -> None:
         self.search(event.value)
 
-    @on(Input.Submitted, "#customer-search")
-    def _to_results(self) -> None:
-        self.query_one(DataTable).focus()
+    def action_enter_key(self) -> None:
+        # A priority binding, so "nagy⏎⏎" typed in one burst reaches the table (see form_keys).
+        search = self.query_one("#customer-search", Input)
+        if self.focused is search:
+            self.query_one(DataTable).focus()
+        elif isinstance(self.focused, DataTable):
+            self.action_open()
+        else:
+            raise SkipAction()
 
     @work(exclusive=True, group="customer-search", exit_on_error=False)
     async def search(self, query: str) -> None:
@@ -65,10 +72,6 @@ class CustomersScreen(DeskScreen):
         hint = "No customer matches; press ctrl+n to add one." if not customers else (
             f"{len(customers)}{'+' if more else ''} found · Enter opens · ctrl+n new customer")
         self.query_one("#customer-hint", Static).update(hint)
-
-    @on(DataTable.RowSelected, "#customer-results")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        self._open(str(event.row_key.value))
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)

@@ -17,6 +17,7 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from desk_tui.client.errors import ApiError
 from desk_tui.contract.auth import LoginResponse
+from desk_tui.ui.form_keys import ENTER, enter_key
 from desk_tui.ui.widgets.shell_header import ShellHeader
 
 if TYPE_CHECKING:
@@ -24,9 +25,11 @@ if TYPE_CHECKING:
 
 
 class LoginScreen(Screen[LoginResponse]):
+    AUTO_FOCUS = "#username"
     BINDINGS = [
         Binding("escape", "cancel", "Back", id="login.cancel"),
         Binding("ctrl+r", "retry", "Retry connection", id="login.retry"),
+        ENTER,
     ]
 
     def __init__(self, *, reason: str = "", switching: bool = False) -> None:
@@ -57,7 +60,6 @@ class LoginScreen(Screen[LoginResponse]):
     def on_mount(self) -> None:
         self.watch(self.desk, "connection_state", self._connection_changed, init=True)
         self.watch(self.desk, "location_options", self._locations_changed, init=True)
-        self.query_one("#username", Input).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
@@ -85,11 +87,9 @@ class LoginScreen(Screen[LoginResponse]):
             ids = [value for _, value in options]
             select.value = current if current in ids else ids[0]
 
-    @on(Input.Submitted, "#username")
-    def _to_pin(self) -> None:
-        self.query_one("#pin", Input).focus()
+    def action_enter_key(self) -> None:
+        enter_key(self, last="pin", submit=self._submit)
 
-    @on(Input.Submitted, "#pin")
     @on(Button.Pressed, "#sign-in")
     def _submit(self) -> None:
         username = self.query_one("#username", Input).value.strip()

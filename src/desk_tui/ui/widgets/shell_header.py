@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import Label
 
@@ -41,10 +42,12 @@ class ShellHeader(Horizontal):
         return copy
 
     def _refresh_text(self) -> None:
-        if not self.is_mounted:
+        try:
+            where_label = self.query_one("#where", Label)
+        except NoMatches:  # not composed yet: on_mount's watches fill it in
             return
         where = self.business + (f" · {self.location}" if self.location else "")
-        self.query_one("#where", Label).update(where)
+        where_label.update(where)
         self.query_one("#who", Label).update(self.staff)
         self.query_one("#demo-marker").display = self.demo
         self.query_one("#offline-marker").display = self.offline
