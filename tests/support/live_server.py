@@ -22,13 +22,13 @@ class _Server(uvicorn.Server):
 
 
 class LiveServer:
-    def __init__(self, db_url: str, *, demo: bool = True) -> None:
+    def __init__(self, db_url: str, *, demo: bool = True, port: int = 0) -> None:
         self.db_url = db_url
         self.database = prepare(db_url, demo=demo)
         self.app = create_app(ServerSettings(db_url=db_url, demo=demo), database=self.database)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind(("127.0.0.1", 0))
+        self._sock.bind(("127.0.0.1", port))  # a given port: "the server came back"
         self.port = self._sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self._server = _Server(uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable
 from importlib.resources import files
 
@@ -14,7 +15,7 @@ from textual.screen import Screen
 
 from desk_tui.client.api import DeskClient
 from desk_tui.client.connect import Connection, connect, open_client
-from desk_tui.client.errors import ApiError, AuthExpired
+from desk_tui.client.errors import ApiError, AuthExpired, OfflineError
 from desk_tui.client.settings import ClientSettings, Paths
 from desk_tui.contract.auth import LoginResponse, Me
 from desk_tui.contract.reference import Settings
@@ -26,6 +27,7 @@ from desk_tui.ui.screens.help import HelpScreen
 from desk_tui.ui.screens.login import LoginScreen
 
 STYLES = files("desk_tui.styles")
+log = logging.getLogger("desk_tui.ui")
 
 
 class DeskApp(App[int]):
@@ -38,6 +40,9 @@ class DeskApp(App[int]):
         Binding("ctrl+s", "switch_staff", "Switch staff", id="app.switch_staff"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
+
+    OFFLINE_PROBE_SECONDS = 5.0
+    """How often an offline app asks whether the server is back."""
 
     business: reactive[str] = reactive("desk-tui")
     location: reactive[str] = reactive("")
@@ -76,7 +81,8 @@ class DeskApp(App[int]):
                 self.connection = await asyncio.to_thread(connect, self.settings, self.paths)
                 self.client = open_client(self.connection, self.settings, self.paths)
                 self.client.on_offline_change = self._offline_changed
-                self.demo = self.connection.demo
+            # A remote server started with --demo is a demo too: the marker follows the server.
+            self.demo = self.connection.demo or bool((await self.client.health()).get("demo"))
             locations = await self.client.locations()
             self.location_options = tuple((loc.name, loc.id) for loc in locations)
             self.connection_state = "ready"
@@ -120,7 +126,7 @@ class DeskApp(App[int]):
         if offline:
             self.notify("The booking server cannot be reached: showing saved data, read-only.",
                         title="Offline", severity="warning")
-            self.set_timer(5, self._probe)
+            self.set_timer(self.OFFLINE_PROBE_SECONDS, self._probe)
         else:
             self.notify("Connection restored.", title="Online")
 
@@ -131,7 +137,7 @@ class DeskApp(App[int]):
         except ApiError:
             pass
         if self.offline:
-            self.set_timer(5, self._probe)
+            self.set_timer(self.OFFLINE_PROBE_SECONDS, self._probe)
 
     def on_worker_state_changed(self, event) -> None:
         # The one place a failed network call becomes a plain-language notification.
@@ -140,10 +146,13 @@ class DeskApp(App[int]):
             return
         if isinstance(error, AuthExpired):
             self.push_screen(LoginScreen(reason=error.sentence, switching=True), self._after_login)
+        elif isinstance(error, OfflineError):
+            self.notify(error.sentence, title="Offline", severity="warning", timeout=8)
         elif isinstance(error, ApiError):
+            log.error("%s failed: %r", event.worker.name, error)  # doctor shows the last one
             self.notify(error.sentence, title="Not done", severity="error", timeout=8)
         else:
-            self.log.error(error)
+            log.error("%s crashed", event.worker.name, exc_info=error)
             self.notify("Something went wrong; it has been logged for support.", severity="error")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

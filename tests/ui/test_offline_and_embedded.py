@@ -1,0 +1,57 @@
+"""Losing the server mid-session, getting it back, and starting on the embedded demo server."""
+
+from __future__ import annotations
+
+from desk_tui.ui.screens.login import LoginScreen
+from tests.support.live_server import LiveServer
+from tests.ui.pilot import sign_in, wait_until
+
+
+async def test_server_lost_then_back_shows_offline_then_recovers(make_app, tmp_path):
+    db_url = f"sqlite:///{tmp_path}/offline.db"
+    server = LiveServer(db_url, demo=True).start()
+    port = server.port
+    app = make_app(server.url)
+    app.OFFLINE_PROBE_SECONDS = 0.2
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sign_in(pilot)
+            await pilot.press("f3", *"nagy")
+            table = app.screen.query_one("#customer-results")
+            await wait_until(pilot, lambda: table.row_count == 12, "search results")
+            header = app.screen.query_one("ShellHeader")
+            assert not header.query_one("#offline-marker").display
+
+            server.stop()
+            await pilot.press("backspace")  # a new search while the server is gone
+            await wait_until(pilot, lambda: app.offline, "the app to notice it is offline")
+            await wait_until(pilot, lambda: header.query_one("#offline-marker").display, "the OFFLINE marker")
+            assert table.row_count == 12  # what was on screen stays on screen
+            assert any("cannot be reached" in n.message for n in app._notifications)
+
+            server = LiveServer(db_url, demo=True, port=port).start()
+            await wait_until(pilot, lambda: not app.offline, "recovery when the server is back")
+            await wait_until(pilot, lambda: not header.query_one("#offline-marker").display, "the marker gone")
+            await pilot.press("y")  # searching works again
+            await wait_until(pilot, lambda: app.screen.query_one("#customer-search").value == "nagy", "typed")
+            await wait_until(pilot, lambda: table.row_count == 12, "fresh results")
+    finally:
+        server.stop()
+
+
+async def test_starts_on_the_embedded_demo_server_and_signs_in(make_app, desk_home):
+    from desk_tui.client.settings import Paths, load_settings
+    from desk_tui.ui.app import DeskApp
+
+    app = DeskApp(settings=load_settings(), paths=Paths.from_env())  # no server configured
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+            await sign_in(pilot)
+            assert app.connection.embedded is not None and app.demo
+            assert app.connection.url.startswith("http://127.0.0.1:")
+            header = app.screen.query_one("ShellHeader")
+            assert header.query_one("#demo-marker").display
+    finally:
+        if app.connection is not None and app.connection.embedded is not None:
+            app.connection.embedded.release()
