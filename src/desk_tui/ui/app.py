@@ -32,7 +32,8 @@ log = logging.getLogger("desk_tui.ui")
 
 class DeskApp(App[int]):
     TITLE = "desk-tui"
-    CSS_PATH = [str(STYLES / "app.tcss"), str(STYLES / "login.tcss")]
+    # Every sheet in styles/: a screen's styles arrive with its .tcss file, app.tcss first.
+    CSS_PATH = sorted((str(p) for p in STYLES.iterdir() if p.name.endswith(".tcss")), key=lambda p: "app.tcss" not in p)
     MODES = {d.mode: coming_soon(d.mode) for d in DESTINATIONS} | {"customers": CustomersScreen}
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help"),
