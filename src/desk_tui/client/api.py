@@ -22,6 +22,7 @@ from pydantic import TypeAdapter
 from desk_tui import __version__
 from desk_tui.client import transport
 from desk_tui.client.cache import Cache, cache_key
+from desk_tui.client.cards import CardCalls
 from desk_tui.client.errors import ApiError, AuthExpired, OfflineError, RequestTimeout
 from desk_tui.client.tokens import TokenStore
 from desk_tui.contract.auth import LoginRequest, LoginResponse, Me
@@ -44,7 +45,7 @@ def new_idempotency_key() -> str:
     return uuid.uuid4().hex
 
 
-class DeskClient:
+class DeskClient(CardCalls):
     def __init__(self, base_url: str, *, tokens: TokenStore, cache: Cache, timeout: float = 10.0, demo: bool = False,
                  server_id: str | None = None, retry: transport.RetryPolicy | None = None,
                  http_transport: httpx.AsyncBaseTransport | None = None) -> None:

@@ -1,0 +1,130 @@
+"""The card and package calls of DeskClient: wallets, ledgers, redemptions and the manager's tools.
+
+A mixin so the card endpoints live next to each other (and away from api.py) while sharing one
+httpx client, one cache and one retry policy. Every write takes the caller's Idempotency-Key: the
+UI makes one per intent (a confirmed key press, an opened form), so a retry after a timeout can
+never redeem, refund or sell twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from desk_tui.contract.cards import (
+    AdjustmentCreate,
+    Card,
+    CardChange,
+    CardCreate,
+    CardUpdate,
+    RedemptionCreate,
+    RefundRequest,
+    Transaction,
+    UndoRequest,
+    Wallet,
+)
+from desk_tui.contract.common import Page
+from desk_tui.contract.packages import Package
+
+if TYPE_CHECKING:
+    from desk_tui.client.api import DeskClient
+
+#: A customer rarely holds more than a handful of cards; this bounds a runaway listing.
+MAX_PAGES = 20
+
+
+def _id(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _body(model: Any, *, keep: set[str] | None = None) -> dict:
+    """The JSON of a request model: unset fields left out, but ``keep`` sent even when null
+    (``expires_on: null`` means "never expires", which is not the same as "unchanged")."""
+    body = model.model_dump(mode="json", exclude_unset=True)
+    for name in keep or ():
+        body.setdefault(name, getattr(model, name))
+    return body
+
+
+class CardCalls:
+    """Mixed into :class:`~desk_tui.client.api.DeskClient`; ``self`` is that client."""
+
+    # -- reads ---------------------------------------------------------------------------------
+    async def wallet(self: DeskClient, customer_id: str) -> Wallet:
+        """Active cards and store credit: what can be used today (cached for offline reading)."""
+        return await self.get_model(f"/customers/{_id(customer_id)}/wallet", Wallet, cache=True)
+
+    async def customer_cards(self: DeskClient, customer_id: str, status: str | None = None) -> list[Card]:
+        """Every card the customer holds, in every state (the profile shows used-up and refunded too)."""
+        cards: list[Card] = []
+        cursor: str | None = None
+        for _ in range(MAX_PAGES):
+            page = await self.get_model("/cards", Page[Card], params={"customer_id": customer_id, "status": status,
+                                                                        "limit": 100, "cursor": cursor}, cache=True)
+            cards.extend(page.items)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        return cards
+
+    async def search_cards(self: DeskClient, q: str, limit: int = 100, cursor: str | None = None) -> Page[Card]:
+        """Cards by client name or card number (the F5 Cards screen)."""
+        return await self.get_model("/cards", Page[Card], params={"q": q or None, "limit": limit, "cursor": cursor})
+
+    async def card(self: DeskClient, card_id: str) -> Card:
+        return await self.get_model(f"/cards/{_id(card_id)}", Card, cache=True)
+
+    async def card_transactions(self: DeskClient, card_id: str) -> list[Transaction]:
+        """The card's ledger, oldest first."""
+        return await self.get_model(f"/cards/{_id(card_id)}/transactions", list[Transaction], cache=True)
+
+    async def packages(self: DeskClient, *, active: bool | None = True) -> list[Package]:
+        """The catalogue; by default only what can be sold."""
+        page = await self.get_model("/packages", Page[Package], params={"active": active, "limit": 500}, cache=True)
+        return page.items
+
+    # -- writes --------------------------------------------------------------------------------
+    async def redeem(self: DeskClient, card_id: str, service_id: str, *, idempotency_key: str,
+                     entitlement_id: str | None = None, note: str | None = None) -> CardChange:
+        """One walk-in redemption of one service (no appointment)."""
+        data = RedemptionCreate(service_id=service_id, quantity=1, entitlement_id=entitlement_id, note=note)
+        return await self.write("POST", f"/cards/{_id(card_id)}/redemptions", json=_body(data), model=CardChange,
+                                idempotency_key=idempotency_key)
+
+    async def undo(self: DeskClient, card_id: str, transaction_id: str, *, reason: str,
+                   idempotency_key: str) -> CardChange:
+        data = UndoRequest(reason=reason)
+        return await self.write("POST", f"/cards/{_id(card_id)}/transactions/{_id(transaction_id)}/undo",
+                                json=_body(data), model=CardChange, idempotency_key=idempotency_key)
+
+    async def adjust(self: DeskClient, card_id: str, *, units: int, reason: str, idempotency_key: str,
+                     entitlement_id: str | None = None) -> CardChange:
+        data = AdjustmentCreate(entitlement_id=entitlement_id, units=units, reason=reason)
+        return await self.write("POST", f"/cards/{_id(card_id)}/adjustments", json=_body(data), model=CardChange,
+                                idempotency_key=idempotency_key)
+
+    async def update_card(self: DeskClient, card_id: str, data: CardUpdate, *, idempotency_key: str) -> Card:
+        """Number, expiry (an ``extend`` entry) or owner (a ``transfer``): only the fields set are sent."""
+        keep = {"expires_on"} if "expires_on" in data.model_fields_set else None
+        return await self.write("PATCH", f"/cards/{_id(card_id)}", json=_body(data, keep=keep), model=Card,
+                                idempotency_key=idempotency_key)
+
+    async def extend_card(self: DeskClient, card_id: str, expires_on: date | None, *, note: str | None,
+                          idempotency_key: str) -> Card:
+        return await self.update_card(card_id, CardUpdate(expires_on=expires_on, note=note),
+                                      idempotency_key=idempotency_key)
+
+    async def transfer_card(self: DeskClient, card_id: str, customer_id: str, *, note: str | None,
+                            idempotency_key: str) -> Card:
+        return await self.update_card(card_id, CardUpdate(customer_id=customer_id, note=note),
+                                      idempotency_key=idempotency_key)
+
+    async def refund(self: DeskClient, card_id: str, *, reason: str, idempotency_key: str) -> Card:
+        """Turn what is left into store credit (the card's ``refund_value``); the card becomes refunded."""
+        data = RefundRequest(reason=reason)
+        return await self.write("POST", f"/cards/{_id(card_id)}/refund", json=_body(data), model=Card,
+                                idempotency_key=idempotency_key)
+
+    async def sell_card(self: DeskClient, data: CardCreate, *, idempotency_key: str) -> Card:
+        return await self.write("POST", "/cards", json=_body(data), model=Card, idempotency_key=idempotency_key)
