@@ -21,6 +21,7 @@ from pydantic import TypeAdapter
 
 from desk_tui import __version__
 from desk_tui.client import transport
+from desk_tui.client.appointments import AppointmentCalls
 from desk_tui.client.cache import Cache, cache_key
 from desk_tui.client.cards import CardCalls
 from desk_tui.client.errors import ApiError, AuthExpired, OfflineError, RequestTimeout
@@ -45,7 +46,7 @@ def new_idempotency_key() -> str:
     return uuid.uuid4().hex
 
 
-class DeskClient(CardCalls):
+class DeskClient(CardCalls, AppointmentCalls):
     def __init__(self, base_url: str, *, tokens: TokenStore, cache: Cache, timeout: float = 10.0, demo: bool = False,
                  server_id: str | None = None, retry: transport.RetryPolicy | None = None,
                  http_transport: httpx.AsyncBaseTransport | None = None) -> None:
@@ -145,12 +146,15 @@ class DeskClient(CardCalls):
             return None
 
     async def write(self, method: str, path: str, *, json: Any = None, model: type[T] | None = None,
-                    idempotency_key: str | None = None) -> T | None:
-        """POST/PATCH/PUT/DELETE with an Idempotency-Key, the same on every retry."""
+                    idempotency_key: str | None = None, if_match: int | str | None = None) -> T | None:
+        """POST/PATCH/PUT/DELETE with an Idempotency-Key, the same on every retry; ``if_match``
+        carries the version an edit was based on (a stale one comes back as 412)."""
         if self.offline and not await self.probe():
             raise OfflineError("offline, and the server still does not answer")
-        key = idempotency_key or new_idempotency_key()
-        response = await self._send(method, path, json=json, headers={"Idempotency-Key": key}, idempotent=True)
+        headers = {"Idempotency-Key": idempotency_key or new_idempotency_key()}
+        if if_match is not None:
+            headers["If-Match"] = str(if_match)
+        response = await self._send(method, path, json=json, headers=headers, idempotent=True)
         if model is None or response.status_code == 204 or not response.content:
             return None
         return _adapter(model).validate_json(response.content)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, tzinfo
 from importlib.resources import files
 
 from textual import work
@@ -12,6 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import Worker
 
 from desk_tui.client.api import DeskClient
 from desk_tui.client.connect import Connection, connect, open_client
@@ -21,6 +23,7 @@ from desk_tui.contract.auth import LoginResponse, Me
 from desk_tui.contract.reference import Settings
 from desk_tui.ui.commands import screen_commands
 from desk_tui.ui.navigation import DESTINATIONS
+from desk_tui.ui.screens.calendar import CalendarScreen
 from desk_tui.ui.screens.coming_soon import coming_soon
 from desk_tui.ui.screens.customers import CustomersScreen
 from desk_tui.ui.screens.help import HelpScreen
@@ -34,7 +37,10 @@ class DeskApp(App[int]):
     TITLE = "desk-tui"
     # Every sheet in styles/: a screen's styles arrive with its .tcss file, app.tcss first.
     CSS_PATH = sorted((str(p) for p in STYLES.iterdir() if p.name.endswith(".tcss")), key=lambda p: "app.tcss" not in p)
-    MODES = {d.mode: coming_soon(d.mode) for d in DESTINATIONS} | {"customers": CustomersScreen}
+    MODES = {d.mode: coming_soon(d.mode) for d in DESTINATIONS} | {
+        "calendar": CalendarScreen,
+        "customers": CustomersScreen,
+    }
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help"),
         *(Binding(d.key, f"go('{d.mode}')", d.title, show=False, id=f"app.go.{d.mode}") for d in DESTINATIONS),
@@ -55,10 +61,13 @@ class DeskApp(App[int]):
     location_options: reactive[tuple[tuple[str, str], ...]] = reactive(())
     """(name, id) pairs for the login screen's location picker."""
 
-    def __init__(self, *, settings: ClientSettings, paths: Paths) -> None:
+    def __init__(self, *, settings: ClientSettings, paths: Paths,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         super().__init__()
         self.settings = settings
         self.paths = paths
+        self.clock = clock
+        """Injected so tests and snapshots can fix "today"; everything on screen asks it."""
         self.connection: Connection | None = None
         self.client: DeskClient | None = None
         self.signed_in: LoginResponse | Me | None = None
@@ -119,8 +128,16 @@ class DeskApp(App[int]):
 
     @work(exclusive=True, group="settings", exit_on_error=False)
     async def _load_business_name(self) -> None:
-        self.org_settings = await self.client.settings()
-        self.business = self.org_settings.business_name
+        self.business = (await self.org()).business_name
+
+    def now(self, tz: tzinfo) -> datetime:
+        return self.clock().astimezone(tz)
+
+    async def org(self) -> Settings:
+        """The organisation's settings (currency, time zone), fetched once per sign-in."""
+        if self.org_settings is None:
+            self.org_settings = await self.client.settings()
+        return self.org_settings
 
     def _offline_changed(self, offline: bool) -> None:
         self.offline = offline
@@ -140,8 +157,14 @@ class DeskApp(App[int]):
         if self.offline:
             self.set_timer(self.OFFLINE_PROBE_SECONDS, self._probe)
 
-    def on_worker_state_changed(self, event) -> None:
-        # The one place a failed network call becomes a plain-language notification.
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.report_worker_failure(event)
+
+    def report_worker_failure(self, event: Worker.StateChanged) -> None:
+        """The one place a failed network call becomes a plain-language notification.
+
+        Worker state changes do not bubble, so screens forward theirs here (see DeskScreen).
+        """
         error = event.worker.error
         if error is None or event.state.name != "ERROR":
             return

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.worker import Worker
 
 from desk_tui.ui.widgets.nav_bar import NavBar
 from desk_tui.ui.widgets.shell_header import ShellHeader
@@ -33,3 +34,6 @@ class DeskScreen(Screen):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.desk.report_worker_failure(event)

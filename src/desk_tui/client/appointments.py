@@ -1,0 +1,59 @@
+"""The appointment endpoints, as DeskClient methods (mixed into DeskClient).
+
+A calendar day is cached and revalidated with its ETag, so switching back to a day already
+seen costs a 304 and the screen can draw it from disk before the network answers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from desk_tui.contract.appointments import (
+    Appointment,
+    AppointmentCreate,
+    AppointmentDay,
+    AppointmentUpdate,
+    CancelRequest,
+    CheckInResult,
+)
+
+
+class AppointmentCalls:
+    async def day(self, day: date, *, staff_id: str | None = None) -> AppointmentDay:
+        return await self.get_model("/appointments", AppointmentDay, params=_day_params(day, staff_id), cache=True)
+
+    def peek_day(self, day: date, *, staff_id: str | None = None) -> AppointmentDay | None:
+        return self.peek("/appointments", AppointmentDay, params=_day_params(day, staff_id))
+
+    async def appointment(self, appointment_id: str) -> Appointment:
+        return await self.get_model(f"/appointments/{appointment_id}", Appointment)
+
+    async def book(self, data: AppointmentCreate, *, idempotency_key: str) -> Appointment:
+        return await self.write("POST", "/appointments", json=data.model_dump(mode="json", exclude_none=True),
+                                model=Appointment, idempotency_key=idempotency_key)
+
+    async def update_appointment(self, appointment_id: str, data: AppointmentUpdate, *, version: int,
+                                 idempotency_key: str | None = None) -> Appointment:
+        return await self.write("PATCH", f"/appointments/{appointment_id}",
+                                json=data.model_dump(mode="json", exclude_unset=True), model=Appointment,
+                                idempotency_key=idempotency_key, if_match=version)
+
+    async def check_in(self, appointment_id: str) -> CheckInResult:
+        return await self.write("POST", f"/appointments/{appointment_id}/check-in", model=CheckInResult)
+
+    async def cancel_appointment(self, appointment_id: str, *, reason: str | None = None) -> Appointment:
+        return await self.write("POST", f"/appointments/{appointment_id}/cancel",
+                                json=CancelRequest(reason=reason).model_dump(exclude_none=True), model=Appointment)
+
+    async def no_show(self, appointment_id: str) -> Appointment:
+        return await self.write("POST", f"/appointments/{appointment_id}/no-show", model=Appointment)
+
+    async def complete(self, appointment_id: str) -> Appointment:
+        return await self.write("POST", f"/appointments/{appointment_id}/complete", model=Appointment)
+
+
+def _day_params(day: date, staff_id: str | None) -> dict[str, str]:
+    params = {"date": day.isoformat()}
+    if staff_id:
+        params["staff_id"] = staff_id
+    return params

@@ -1,0 +1,209 @@
+"""One appointment: its lines, sources and counters, and what reception does with it.
+
+Check in (and, when the API says a card could cover a paid line, "Redeem service from
+package?" — seeds/003), switch a line to a package or back, move it, cancel (the session goes
+back to the package), no-show (counts as used), and complete. Edits carry the version the
+screen was drawn from; if someone else changed it first, the screen reloads and says so.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from desk_tui.client.errors import ApiError
+from desk_tui.contract.appointments import (
+    Appointment,
+    AppointmentLine,
+    AppointmentLineCreate,
+    AppointmentUpdate,
+    LineSourceCreate,
+    Redeemable,
+)
+from desk_tui.ui.circles import counter_label
+from desk_tui.ui.money import format_money
+from desk_tui.ui.screens.base import DeskScreen
+from desk_tui.ui.screens.confirm import ConfirmScreen
+from desk_tui.ui.widgets.day_grid import PACKAGE, STATUS
+
+OPEN = ("booked", "checked_in")
+
+
+class AppointmentScreen(DeskScreen):
+    MODE = "calendar"
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="appointment.back"),
+        Binding("c", "check_in", "Check in", id="appointment.check_in"),
+        Binding("p", "use_package", "Use package", id="appointment.use_package"),
+        Binding("u", "make_paid", "Make paid", id="appointment.make_paid"),
+        Binding("x", "cancel_appointment", "Cancel appt", id="appointment.cancel"),
+        Binding("n", "no_show", "No-show", id="appointment.no_show"),
+        Binding("o", "complete", "Complete", id="appointment.complete"),
+        Binding("r", "reload", "Refresh", id="appointment.reload"),
+    ]
+
+    def __init__(self, appointment_id: str, *, tz: ZoneInfo) -> None:
+        super().__init__()
+        self.appointment_id = appointment_id
+        self._tz = tz
+        self.appointment: Appointment | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("Loading…", id="appointment-summary")
+        yield DataTable(id="appointment-lines", cursor_type="row")
+        yield Static("", id="appointment-status", classes="status")
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("Service", "Price", "From", "Package")
+        self.action_reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        appt = self.appointment
+        if action in ("check_in",):
+            return appt is not None and appt.status == "booked"
+        if action in ("cancel_appointment", "no_show", "complete", "use_package", "make_paid"):
+            return appt is not None and appt.status in OPEN
+        return True
+
+    # -- drawing -------------------------------------------------------------------------------
+    @work(exclusive=True, group="appointment-load", exit_on_error=False)
+    async def action_reload(self) -> None:
+        self.show(await self.desk.client.appointment(self.appointment_id))
+
+    def show(self, appt: Appointment) -> None:
+        self.appointment = appt
+        start, end = appt.start.astimezone(self._tz), appt.end.astimezone(self._tz)
+        glyph, word, style = STATUS.get(appt.status, ("?", appt.status, ""))
+        summary = Text.assemble((appt.customer_name, "bold"), f" with {appt.staff_name or appt.staff_id}\n",
+                                f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M}  ", (f"{glyph} {word or 'booked'}", style))
+        self.query_one("#appointment-summary", Static).update(summary)
+        table = self.query_one(DataTable)
+        table.clear()
+        org = self.desk.org_settings
+        for line in appt.lines:
+            table.add_row(line.service_name, format_money(line.price, org), *_source_cells(line), key=line.id)
+        self.refresh_bindings()
+
+    def _line(self) -> AppointmentLine | None:
+        table = self.query_one(DataTable)
+        if self.appointment is None or not table.row_count:
+            return None
+        return self.appointment.lines[table.cursor_row]
+
+    def _say(self, text: str) -> None:
+        self.query_one("#appointment-status", Static).update(text)
+
+    # -- actions -------------------------------------------------------------------------------
+    @work(exclusive=True, group="appointment-action", exit_on_error=False)
+    async def action_check_in(self) -> None:
+        result = await self.desk.client.check_in(self.appointment_id)
+        self.show(result)
+        self._say("Checked in.")
+        for suggestion in result.redeemable:
+            if suggestion.sources:
+                await self._offer_package(suggestion)
+
+    async def _offer_package(self, suggestion: Redeemable) -> None:
+        source = suggestion.sources[0]
+        line = next(x for x in self.appointment.lines if x.id == suggestion.line_id)
+        question = (f"Redeem {line.service_name} from a package?\n{source.label} — {source.remaining} left.\n"
+                    "The line becomes 0 and the session is taken from the package.")
+        if await self.app.push_screen_wait(ConfirmScreen(question, title="Redeem service from package?",
+                                                         yes="Use package", no="Keep paid")):
+            await self._switch(line, LineSourceCreate(card_id=source.card_id, entitlement_id=source.entitlement_id))
+
+    @work(exclusive=True, group="appointment-action", exit_on_error=False)
+    async def action_use_package(self) -> None:
+        line = self._line()
+        if line is None or line.source is not None:
+            self._say("Highlight a paid line to take it from a package.")
+            return
+        cards = await self.desk.client.customer_cards(self.appointment.customer_id, status="active")
+        fits = [(card, balance, svc) for card in cards for balance in card.balances for svc in balance.services
+                if svc.service_id == line.service_id and svc.available > 0]
+        if not fits:
+            self._say(f"{self.appointment.customer_name} has no package with {line.service_name} left.")
+            return
+        card, balance, svc = fits[0]
+        number = f" (card {card.number})" if card.number else ""
+        if await self.app.push_screen_wait(ConfirmScreen(
+                f"Take {line.service_name} from {card.package_name}{number}? {svc.available} left.",
+                yes="Use package", no="Keep paid")):
+            await self._switch(line, LineSourceCreate(card_id=card.id, entitlement_id=balance.entitlement_id))
+
+    @work(exclusive=True, group="appointment-action", exit_on_error=False)
+    async def action_make_paid(self) -> None:
+        line = self._line()
+        if line is None or line.source is None:
+            self._say("Highlight a package line to make it paid.")
+            return
+        await self._switch(line, None)
+
+    async def _switch(self, target: AppointmentLine, source: LineSourceCreate | None) -> None:
+        lines = [AppointmentLineCreate(id=x.id, service_id=x.service_id,
+                                       source=(source if x.id == target.id else
+                                               LineSourceCreate(card_id=x.source.card_id,
+                                                                entitlement_id=x.source.entitlement_id)
+                                               if x.source else None))
+                 for x in self.appointment.lines]
+        try:
+            updated = await self.desk.client.update_appointment(self.appointment_id, AppointmentUpdate(lines=lines),
+                                                                 version=self.appointment.version)
+        except ApiError as exc:
+            if exc.code == "version_conflict":
+                self.show(await self.desk.client.appointment(self.appointment_id))
+                self._say("Someone else changed this appointment first; it has been reloaded. Try again.")
+                return
+            raise
+        self.show(updated)
+        self._say(f"{target.service_name} is now {'from a package' if source else 'paid'}.")
+
+    @work(exclusive=True, group="appointment-action", exit_on_error=False)
+    async def action_cancel_appointment(self) -> None:
+        appt = self.appointment
+        packages = [x for x in appt.lines if x.source is not None]
+        restore = " The session goes back to the package." if packages else ""
+        if not await self.app.push_screen_wait(ConfirmScreen(
+                f"Cancel {appt.customer_name}'s appointment at {appt.start.astimezone(self._tz):%H:%M}?{restore}",
+                yes="Cancel appointment", no="Keep it")):
+            return
+        self.show(await self.desk.client.cancel_appointment(self.appointment_id))
+        restored = [f"{x.source.package_name}: {counter_label(x.counter, x.source.unit_type)}"
+                    for x in self.appointment.lines if x.source is not None and x.counter is not None]
+        self._say("Cancelled." + (f" Session restored to {'; '.join(restored)}." if restored else ""))
+
+    @work(exclusive=True, group="appointment-action", exit_on_error=False)
+    async def action_no_show(self) -> None:
+        appt = self.appointment
+        counts = " Package sessions count as used." if appt.from_package else ""
+        if not await self.app.push_screen_wait(ConfirmScreen(
+                f"Mark {appt.customer_name} as a no-show?{counts}", yes="No-show", no="Back")):
+            return
+        self.show(await self.desk.client.no_show(self.appointment_id))
+        self._say("Marked as a no-show." + (" The session stays used; a manager can undo it." if counts else ""))
+
+    @work(exclusive=True, group="appointment-action", exit_on_error=False)
+    async def action_complete(self) -> None:
+        appt = self.appointment
+        if not await self.app.push_screen_wait(ConfirmScreen(
+                f"Complete {appt.customer_name}'s appointment? Package sessions are redeemed.", yes="Complete")):
+            return
+        self.show(await self.desk.client.complete(self.appointment_id))
+        self._say("Completed.")
+
+    def action_back(self) -> None:
+        self.dismiss(self.appointment)
+
+
+def _source_cells(line: AppointmentLine) -> tuple[Text | str, Text | str]:
+    if line.source is None:
+        return "paid", ""
+    badge = Text(f"{PACKAGE} Package", style="bold magenta")
+    counter = counter_label(line.counter, line.source.unit_type) if line.counter else ""
+    state = {"reserved": "booked", "redeemed": "used", "released": "released"}.get(line.redemption or "", "")
+    return badge, f"{line.source.package_name} · {counter}" + (f" · {state}" if state else "")

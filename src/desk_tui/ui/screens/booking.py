@@ -1,0 +1,243 @@
+"""Book an appointment: find the customer, use a package or pick paid services, save.
+
+Left: customer search and the *Available packages* panel. Right: staff, date, time, the
+lines (a package line costs 0 and shows its badge and counter) and Save. Save is one request;
+the counters then come from the server's answer. Nothing typed is lost on a refusal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, DataTable, Footer, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from desk_tui.client.errors import ApiError
+from desk_tui.contract.appointments import Appointment, AppointmentCreate, AppointmentLineCreate, LineSourceCreate
+from desk_tui.contract.customers import Customer
+from desk_tui.contract.reference import Service, Staff
+from desk_tui.ui.money import format_money
+from desk_tui.ui.screens.base import DeskScreen
+from desk_tui.ui.widgets.day_grid import PACKAGE, Slot
+from desk_tui.ui.widgets.package_panel import PackageChoice, PackagePanel
+
+DEBOUNCE_SECONDS = 0.25
+
+
+class BookingScreen(DeskScreen):
+    MODE = "calendar"
+    BINDINGS = [
+        Binding("f10", "save", "Save", id="booking.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="booking.cancel"),
+        Binding("delete", "remove_line", "Remove line", id="booking.remove_line"),
+    ]
+
+    def __init__(self, *, staff: list[Staff], slot: Slot, tz: ZoneInfo, customer: Customer | None = None) -> None:
+        super().__init__()
+        self._staff, self._slot, self._tz = staff, slot, tz
+        self._customer = customer
+        self._services: dict[str, Service] = {}
+        self._lines: list[tuple[str, PackageChoice | None]] = []  # (service_id, package or None)
+        self._allow_double = False
+        # One key for this booking: a retried Save can never create a second appointment.
+        self._idempotency_key = uuid.uuid4().hex
+
+    def compose_body(self) -> ComposeResult:
+        start = self._slot.start.astimezone(self._tz)
+        with Horizontal(id="booking"):
+            with Vertical(id="booking-left"):
+                yield Label("Customer")
+                yield Input(placeholder="name, phone, email or card number", id="booking-customer", compact=True)
+                yield OptionList(id="booking-customers")
+                yield Label("Available packages  (Enter = Use)", id="packages-label")
+                yield PackagePanel(id="booking-packages")
+            with Vertical(id="booking-right"):
+                yield Label("Staff")
+                yield Select([(s.name, s.id) for s in self._staff], value=self._slot.staff.id, allow_blank=False,
+                             id="booking-staff", compact=True)
+                yield Label("Date          Time", id="when-label")
+                with Horizontal(id="booking-when"):
+                    yield Input(start.date().isoformat(), id="booking-date", compact=True, max_length=10)
+                    yield Input(start.strftime("%H:%M"), id="booking-time", compact=True, max_length=5)
+                yield Label("Add a paid service")
+                yield Select([], prompt="service…", id="booking-service", compact=True)
+                yield DataTable(id="booking-lines", cursor_type="row", show_cursor=True)
+                yield Static("", id="booking-total")
+                yield Button("Save (F10)", id="booking-save", variant="primary", compact=True)
+                yield Static("", id="booking-status", classes="status")
+
+    def on_mount(self) -> None:
+        self.title = "New appointment"
+        lines = self.query_one("#booking-lines", DataTable)
+        lines.add_columns("Service", "Price", "From")
+        self.query_one("#booking-customers", OptionList).display = False
+        self._load_services()
+        if self._customer is not None:
+            self._choose_customer(self._customer)
+        else:
+            self.query_one("#booking-customer", Input).focus()
+
+    @work(exclusive=True, group="booking-services", exit_on_error=False)
+    async def _load_services(self) -> None:
+        location = self.desk.location_id
+        services = [s for s in await self.desk.client.services() if s.active]
+        self._services = {s.id: s for s in services}
+        here = [s for s in services if location in s.location_ids]
+        self.query_one("#booking-service", Select).set_options(
+            [(f"{s.name} · {s.duration_min} min · {format_money(s.price, self.desk.org_settings)}", s.id) for s in here])
+
+    # -- customer ------------------------------------------------------------------------------
+    @on(Input.Changed, "#booking-customer")
+    def _customer_typed(self, event: Input.Changed) -> None:
+        if self._customer is None or event.value != self._customer.name:
+            self._search(event.value)
+
+    @work(exclusive=True, group="booking-search", exit_on_error=False)
+    async def _search(self, query: str) -> None:
+        await asyncio.sleep(DEBOUNCE_SECONDS)  # cancelled by the next keystroke: one request per pause
+        results = self.query_one("#booking-customers", OptionList)
+        results.clear_options()
+        if not query.strip():
+            return
+        page = await self.desk.client.search_customers(query.strip(), limit=20)
+        self._found = {c.id: c for c in page.items}
+        results.add_options([Option(f"{c.name}  {c.phone or ''}", id=c.id) for c in page.items]
+                            or [Option("No match", disabled=True)])
+        results.display = True
+        if page.items:
+            results.highlighted = 0  # Enter picks the first match straight away
+
+    @on(Input.Submitted, "#booking-customer")
+    def _to_results(self) -> None:
+        self.query_one("#booking-customers", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#booking-customers")
+    def _customer_picked(self, event: OptionList.OptionSelected) -> None:
+        customer = getattr(self, "_found", {}).get(event.option.id or "")
+        if customer is not None:
+            self._choose_customer(customer)
+
+    def _choose_customer(self, customer: Customer) -> None:
+        self._customer = customer
+        box = self.query_one("#booking-customer", Input)
+        box.value = customer.name
+        found = self.query_one("#booking-customers", OptionList)
+        found.clear_options()
+        found.display = False
+        self.query_one("#packages-label", Label).update(f"Available packages of {customer.name}  (Enter = Use)")
+        self.load_packages()
+        self.query_one("#booking-packages", PackagePanel).focus()
+
+    @work(exclusive=True, group="booking-packages", exit_on_error=False)
+    async def load_packages(self) -> None:
+        if self._customer is None:
+            return
+        cards = await self.desk.client.customer_cards(self._customer.id)
+        if not self._services:
+            self._services = {s.id: s for s in await self.desk.client.services()}
+        today = self.desk.now(self._tz).date()
+        self.query_one(PackagePanel).show_cards(cards, services=self._services, day=self._day() or today,
+                                                today=today, location_id=self.desk.location_id)
+
+    # -- lines ---------------------------------------------------------------------------------
+    @on(PackagePanel.Used)
+    def _use_package(self, event: PackagePanel.Used) -> None:
+        self._lines.append((event.choice.service_id, event.choice))
+        self._show_lines()
+
+    @on(Select.Changed, "#booking-service")
+    def _add_paid(self, event: Select.Changed) -> None:
+        if event.value is not Select.BLANK:
+            self._lines.append((str(event.value), None))
+            self._show_lines()
+            event.select.clear()
+
+    def action_remove_line(self) -> None:
+        table = self.query_one("#booking-lines", DataTable)
+        if self._lines and table.has_focus:
+            del self._lines[table.cursor_row]
+            self._show_lines()
+
+    def _show_lines(self) -> None:
+        table = self.query_one("#booking-lines", DataTable)
+        table.clear()
+        org = self.desk.org_settings
+        total = 0
+        for service_id, package in self._lines:
+            svc = self._services.get(service_id)
+            name = svc.name if svc else service_id
+            if package is None:
+                price = svc.price if svc else 0
+                total += price
+                table.add_row(name, format_money(price, org), "paid")
+            else:
+                table.add_row(name, format_money(0, org), Text(f"{PACKAGE} Package: {package.card.package_name}",
+                                                               style="magenta"))
+        minutes = sum(self._services[s].duration_min for s, _ in self._lines if s in self._services)
+        self.query_one("#booking-total", Static).update(f"{minutes} min · to pay {format_money(total, org)}")
+
+    # -- save ----------------------------------------------------------------------------------
+    def _day(self) -> date | None:
+        try:
+            return date.fromisoformat(self.query_one("#booking-date", Input).value.strip())
+        except ValueError:
+            return None
+
+    def _start(self) -> datetime | None:
+        day = self._day()
+        try:
+            hh, mm = self.query_one("#booking-time", Input).value.strip().split(":")
+            return datetime.combine(day, time(int(hh), int(mm)), self._tz) if day else None
+        except ValueError:
+            return None
+
+    @on(Button.Pressed, "#booking-save")
+    def action_save(self) -> None:
+        status = self.query_one("#booking-status", Static)
+        start = self._start()
+        if self._customer is None:
+            status.update("Choose the customer first.")
+        elif not self._lines:
+            status.update("Add a service: Use a package on the left, or pick a paid service.")
+        elif start is None:
+            status.update("Date is YYYY-MM-DD and time is HH:MM, for example 2026-11-30 and 14:15.")
+        else:
+            lines = [AppointmentLineCreate(service_id=s, source=LineSourceCreate(card_id=p.card.id,
+                                                                                 entitlement_id=p.entitlement_id)
+                                           if p else None) for s, p in self._lines]
+            staff_id = str(self.query_one("#booking-staff", Select).value)
+            self._save(AppointmentCreate(customer_id=self._customer.id, staff_id=staff_id, start=start, lines=lines,
+                                         allow_double_booking=self._allow_double))
+
+    @work(exclusive=True, group="booking-save", exit_on_error=False)
+    async def _save(self, data: AppointmentCreate) -> None:
+        status = self.query_one("#booking-status", Static)
+        status.update("Saving…")
+        try:
+            appointment = await self.desk.client.book(data, idempotency_key=self._idempotency_key)
+        except ApiError as exc:
+            # A refused booking changed nothing: the next attempt is a new request with a new key.
+            self._idempotency_key = uuid.uuid4().hex
+            hint = ""
+            if exc.code == "staff_double_booked":
+                self._allow_double = True
+                hint = " Press F10 again to book anyway."
+            elif exc.code in ("insufficient_units", "card_expired", "card_not_active", "card_expires_before_appointment"):
+                self.load_packages()  # another terminal may have taken the unit: show the truth
+            status.update(exc.sentence + hint)
+            return
+        self.dismiss(appointment)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+__all__ = ["Appointment", "BookingScreen"]

@@ -1,0 +1,154 @@
+"""F2 Calendar: the day at this location, one column per staff member.
+
+Drawn from the cache first (a day seen before appears at once, even offline), then refreshed
+in a worker with one request per day; a quiet periodic refresh shows other terminals' changes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.widgets import DataTable, Static
+
+from desk_tui.contract.appointments import Appointment, AppointmentDay
+from desk_tui.contract.reference import Staff
+from desk_tui.ui.screens.base import DeskScreen
+from desk_tui.ui.widgets.day_grid import PACKAGE, DayGrid, Slot
+
+TIME_COLUMN = 7
+
+
+class CalendarScreen(DeskScreen):
+    MODE = "calendar"
+    BINDINGS = [
+        Binding("enter", "open", "Open / book", id="calendar.open"),
+        Binding("b", "book", "Book", id="calendar.book"),
+        Binding("left_square_bracket,pageup", "day(-1)", "Prev day", id="calendar.prev"),
+        Binding("right_square_bracket,pagedown", "day(1)", "Next day", id="calendar.next"),
+        Binding("t", "today", "Today", id="calendar.today"),
+        Binding("g", "go_to_date", "Go to date", id="calendar.goto"),
+        Binding("r", "refresh_day", "Refresh", id="calendar.refresh"),
+    ]
+
+    day: reactive[date | None] = reactive(None)
+    """The business day shown, in the organisation's time zone."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._tz = ZoneInfo("UTC")
+        self._staff: list[Staff] = []
+        self._appointments: list[Appointment] = []
+        self._focus_after_load: str | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="day-title")
+        yield DayGrid(id="day-grid")
+        yield Static(f"{PACKAGE} package booking · • booked ✓ checked in ✔ done ! no-show ✗ cancelled",
+                     id="calendar-legend", classes="hint")
+
+    def on_mount(self) -> None:
+        self._start()
+        interval = self.desk.settings.quiet_refresh_seconds
+        if interval > 0:
+            self.set_interval(interval, self._quiet_refresh)
+
+    @work(exclusive=True, group="calendar-start", exit_on_error=False)
+    async def _start(self) -> None:
+        org = await self.desk.org()
+        self._tz = ZoneInfo(org.timezone)
+        location = self.desk.location_id
+        self._staff = [s for s in await self.desk.client.staff() if s.bookable and location in s.location_ids]
+        self.day = self.desk.now(self._tz).date()
+
+    def watch_day(self, day: date | None) -> None:
+        if day is None:
+            return
+        today = self.desk.now(self._tz).date()
+        offset = (day - today).days
+        when = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(offset, f"{offset:+d} days")
+        self.query_one("#day-title", Static).update(f"[b]{day:%A %d %B %Y}[/b] · {when}")
+        cached = self.desk.client.peek_day(day)
+        if cached is not None:
+            self._draw(cached)
+        self.load_day(day)
+
+    @work(exclusive=True, group="calendar-day", exit_on_error=False)
+    async def load_day(self, day: date) -> None:
+        result = await self.desk.client.day(day)
+        if result.date == self.day:
+            self._draw(result)
+
+    def _draw(self, result: AppointmentDay) -> None:
+        self._appointments = result.items
+        grid = self.query_one(DayGrid)
+        width = max(14, min(26, (self.size.width - TIME_COLUMN) // max(len(self._staff), 1) - 1))
+        grid.show_day(day=result.date, tz=self._tz, staff=self._staff, appointments=result.items, column_width=width,
+                      now=self.desk.now(self._tz))
+        if self._focus_after_load and grid.move_to(self._focus_after_load):
+            self._focus_after_load = None
+
+    def _quiet_refresh(self) -> None:
+        if self.day is not None and self.is_current:
+            self.load_day(self.day)
+
+    def action_day(self, delta: int) -> None:
+        if self.day is not None:
+            self.day = self.day + timedelta(days=delta)
+
+    def action_today(self) -> None:
+        self.day = self.desk.now(self._tz).date()
+
+    def action_refresh_day(self) -> None:
+        if self.day is not None:
+            self.load_day(self.day)
+
+    def action_go_to_date(self) -> None:
+        if self.day is None:
+            return
+        from desk_tui.ui.screens.date_prompt import DatePromptScreen
+
+        def chosen(day: date | None) -> None:
+            if day is not None:
+                self.day = day
+
+        self.app.push_screen(DatePromptScreen(self.day, self.desk.now(self._tz).date()), chosen)
+
+    @on(DataTable.CellSelected, "#day-grid")
+    def _cell_selected(self) -> None:
+        self.action_open()  # the grid keeps Enter for itself and reports it as a selection
+
+    def action_open(self) -> None:
+        picked = self.query_one(DayGrid).selection()
+        if isinstance(picked, Slot):
+            self._book(picked)
+        elif picked is not None:
+            self._open_appointment(picked.id)
+
+    def action_book(self) -> None:
+        picked = self.query_one(DayGrid).selection()
+        if isinstance(picked, Slot):
+            self._book(picked)
+        elif picked is not None:
+            self._book(Slot(next(s for s in self._staff if s.id == picked.staff_id), picked.end))
+
+    def _book(self, slot: Slot) -> None:
+        from desk_tui.ui.screens.booking import BookingScreen
+
+        def booked(appointment: Appointment | None) -> None:
+            if appointment is not None:
+                self.notify(f"Booked {appointment.customer_name} at {appointment.start.astimezone(self._tz):%H:%M}.")
+                self._focus_after_load = appointment.id
+                self.day = appointment.start.astimezone(self._tz).date()
+                self.load_day(self.day)
+
+        self.app.push_screen(BookingScreen(staff=self._staff, slot=slot, tz=self._tz), booked)
+
+    def _open_appointment(self, appointment_id: str) -> None:
+        from desk_tui.ui.screens.appointment import AppointmentScreen
+
+        self.app.push_screen(AppointmentScreen(appointment_id, tz=self._tz), lambda _: self.load_day(self.day))

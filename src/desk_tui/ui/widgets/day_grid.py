@@ -1,0 +1,141 @@
+"""The calendar's day: one column per staff member, one row per quarter hour.
+
+A DataTable underneath, so arrows, paging and horizontal scrolling with a fixed time column
+come for free and a cursor move repaints one row, not the screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable
+
+from desk_tui.contract.appointments import Appointment
+from desk_tui.contract.reference import Staff
+
+SLOT = timedelta(minutes=15)
+OPENS, CLOSES = time(8, 0), time(20, 0)
+
+#: status as a glyph and a word: the calendar never relies on colour alone
+STATUS = {
+    "booked": ("•", "", ""),
+    "checked_in": ("✓", "checked in", "bold green"),
+    "completed": ("✔", "done", "dim"),
+    "no_show": ("!", "no-show", "red"),
+    "cancelled": ("✗", "cancelled", "dim strike"),
+}
+PACKAGE = "▣"
+
+
+@dataclass(frozen=True)
+class Slot:
+    staff: Staff
+    start: datetime
+
+
+class DayGrid(DataTable):
+    BINDINGS = [
+        Binding("h", "cursor_left", "Left", show=False),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("l", "cursor_right", "Right", show=False),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="cell", fixed_columns=1, zebra_stripes=False, **kwargs)
+        self._staff: list[Staff] = []
+        self._slots: list[datetime] = []
+        self._cells: dict[tuple[int, int], Appointment] = {}
+
+    def show_day(self, *, day: date, tz: ZoneInfo, staff: list[Staff], appointments: list[Appointment],
+                 now: datetime, column_width: int = 18) -> None:
+        keep = self.cursor_coordinate
+        self._staff = staff
+        self._slots = _slots(day, tz, appointments)
+        self._cells = {}
+        grid: list[list[Text | str]] = [[s.strftime("%H:%M") if s.minute == 0 else "  :" + s.strftime("%M")]
+                                        + [""] * len(staff) for s in self._slots]
+        column_of = {s.id: i + 1 for i, s in enumerate(staff)}
+        # Live appointments first, so a cancelled one never hides a booking in the same slot.
+        for appt in sorted(appointments, key=lambda a: a.status == "cancelled"):
+            col = column_of.get(appt.staff_id)
+            if col is None:
+                continue
+            rows = self._rows_of(appt)
+            if not rows or any((r, col) in self._cells for r in rows):
+                if rows and appt.status != "cancelled":
+                    first = rows[0]
+                    grid[first][col] = Text.assemble(grid[first][col], Text(" +1", style="bold"))
+                continue
+            for n, row in enumerate(rows):
+                self._cells[(row, col)] = appt
+                grid[row][col] = _cell_text(appt, n)
+        self.clear(columns=True)
+        self.add_column("Time", width=5, key="time")
+        for s in staff:
+            self.add_column(s.name.split()[0][:column_width], width=column_width, key=s.id)
+        for slot, row in zip(self._slots, grid, strict=True):
+            self.add_row(*row, key=slot.isoformat(), height=1)
+        if keep.row < self.row_count and 0 < keep.column < len(self.columns):
+            self.cursor_coordinate = keep
+        else:
+            self.cursor_coordinate = self._first_useful_cell(now)
+
+    def _rows_of(self, appt: Appointment) -> list[int]:
+        """The quarter hours the appointment overlaps."""
+        return [i for i, s in enumerate(self._slots) if s < appt.end and s + SLOT > appt.start]
+
+    def _first_useful_cell(self, now: datetime) -> Coordinate:
+        row = next((i for i, s in enumerate(self._slots) if s <= now < s + SLOT), 0)
+        return Coordinate(row, 1 if self._staff else 0)
+
+    def selection(self) -> Appointment | Slot | None:
+        row, col = self.cursor_coordinate
+        if col == 0 or not self._staff or row >= len(self._slots):
+            return None
+        return self._cells.get((row, col)) or Slot(self._staff[col - 1], self._slots[row])
+
+    def move_to(self, appointment_id: str) -> bool:
+        for (row, col), appt in self._cells.items():
+            if appt.id == appointment_id:
+                self.cursor_coordinate = Coordinate(row, col)
+                last = max(r for (r, c), a in self._cells.items() if a.id == appointment_id and c == col)
+                self.scroll_to_region(self._get_cell_region(Coordinate(last, col)), animate=False)
+                return True
+        return False
+
+    def watch_cursor_coordinate(self, old, new) -> None:
+        super().watch_cursor_coordinate(old, new)
+        if new.column == 0 and len(self.columns) > 1:  # the time column is a ruler, not a place to book
+            self.cursor_coordinate = new._replace(column=1)
+
+
+def _slots(day: date, tz: ZoneInfo, appointments: list[Appointment]) -> list[datetime]:
+    start = datetime.combine(day, OPENS, tz)
+    end = datetime.combine(day, CLOSES, tz)
+    for a in appointments:  # an early or late booking widens the day rather than disappearing
+        start = min(start, a.start.astimezone(tz).replace(minute=a.start.minute // 15 * 15, second=0, microsecond=0))
+        end = max(end, a.end.astimezone(tz))
+    slots, t = [], start
+    while t < end:
+        slots.append(t)
+        t += SLOT
+    return slots
+
+
+def _cell_text(appt: Appointment, n: int) -> Text:
+    glyph, word, style = STATUS.get(appt.status, ("?", appt.status, ""))
+    if n == 0:
+        text = Text(glyph, style=style)
+        text.append(PACKAGE if appt.from_package else " ", style="magenta" if appt.from_package else "")
+        text.append(" " + appt.customer_name, style=style or "bold")
+        return text
+    if n == 1:
+        services = ", ".join(line.service_name for line in appt.lines)
+        return Text("  " + services + (f" · {word}" if word else ""), style=style)
+    return Text("  ┊", style="dim")

@@ -1,0 +1,104 @@
+"""The booking screen's *Available packages* panel (seeds/001, seeds/003).
+
+One row per (card, service): the circles (● used ◐ booked ○ free), "3/5 used" or "240 of 360
+min left", the expiry, and — for cards that cannot pay for this slot — the reason, dimmed
+and not selectable. Enter on a row is "Use": the panel posts ``PackagePanel.Used`` upwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from desk_tui.contract.appointments import Counter
+from desk_tui.contract.cards import Card
+from desk_tui.contract.reference import Service
+from desk_tui.ui.circles import circles, counter_label
+
+SOON_DAYS = 14
+
+
+@dataclass(frozen=True)
+class PackageChoice:
+    card: Card
+    entitlement_id: str
+    service_id: str
+    service_name: str
+
+
+def unusable_reason(card: Card, *, service: Service | None, available: int, day: date, location_id: str) -> str | None:
+    if card.status == "expired":
+        return "expired"
+    if card.status == "fully_used":
+        return "fully used"
+    if card.status != "active":
+        return card.status.replace("_", " ")
+    if card.expires_on is not None and card.expires_on < day:
+        return f"expires {card.expires_on:%d %b}, before this appointment"
+    if service is not None and location_id not in service.location_ids:
+        return "service not offered here"
+    if available <= 0:
+        return "no units left for this service"
+    return None
+
+
+def expiry_text(card: Card, today: date) -> Text:
+    if card.expires_on is None:
+        return Text("no expiry", style="dim")
+    days = (card.expires_on - today).days
+    if days < 0:
+        return Text(f"expired {card.expires_on:%d %b}", style="red")
+    if days <= SOON_DAYS:
+        return Text(f"expires in {days} day{'s' if days != 1 else ''}", style="bold yellow")
+    return Text(f"expires {card.expires_on:%d %b %Y}", style="dim")
+
+
+class PackagePanel(OptionList):
+    class Used(Message):
+        def __init__(self, choice: PackageChoice) -> None:
+            super().__init__()
+            self.choice = choice
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._choices: dict[str, PackageChoice] = {}
+
+    def show_cards(self, cards: list[Card], *, services: dict[str, Service], day: date, today: date,
+                   location_id: str) -> None:
+        self.clear_options()
+        self._choices = {}
+        options: list[Option] = []
+        for card in sorted(cards, key=lambda c: c.status != "active"):
+            number = f" · card {card.number}" if card.number else ""
+            options.append(Option(Text.assemble((card.package_name, "bold"), number, " · ", expiry_text(card, today)),
+                                  id=f"head:{card.id}", disabled=True))
+            for balance in card.balances:
+                counter = Counter(used=balance.used, booked=balance.booked, total=balance.total or balance.initial + balance.adjustments)
+                for svc in balance.services:
+                    reason = unusable_reason(card, service=services.get(svc.service_id), available=svc.available,
+                                             day=day, location_id=location_id)
+                    label = Text("  ")
+                    label.append(svc.service_name)
+                    label.append("  ")
+                    label.append_text(circles(counter.used, counter.booked, counter.total))
+                    label.append(f" {counter_label(counter, card.unit_type)}")
+                    if reason:
+                        label.append(f" — {reason}", style="italic")
+                        label.stylize("dim")
+                    key = f"{card.id}:{balance.entitlement_id}:{svc.service_id}"
+                    self._choices[key] = PackageChoice(card, balance.entitlement_id, svc.service_id, svc.service_name)
+                    options.append(Option(label, id=key, disabled=reason is not None))
+        if not options:
+            options.append(Option(Text("No packages: book a paid service.", style="dim"), disabled=True))
+        self.add_options(options)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        choice = self._choices.get(event.option.id or "")
+        if choice is not None:
+            self.post_message(self.Used(choice))
