@@ -1,0 +1,201 @@
+"""The calendar, booking from packages and the appointment view, against the real API.
+
+Each test owns a calendar day far in the future and its own customer and card, so tests never
+see each other's bookings on the shared demo server.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from desk_tui.ui.screens.appointment import AppointmentScreen
+from desk_tui.ui.screens.booking import BookingScreen
+from desk_tui.ui.screens.calendar import CalendarScreen
+from desk_tui.ui.screens.confirm import ConfirmScreen
+from desk_tui.ui.widgets.day_grid import DayGrid
+from tests.ui.pilot import sign_in, wait_until
+from tests.ui.salon import Salon, app_on, at
+
+
+def _booked(card: dict) -> int:
+    return card["balances"][0]["booked"]
+
+
+def _used(card: dict) -> int:
+    return card["balances"][0]["used"]
+
+
+async def _calendar_ready(pilot) -> CalendarScreen:
+    await sign_in(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, CalendarScreen)
+    grid = screen.query_one(DayGrid)
+    await wait_until(pilot, lambda: grid.row_count > 0 and len(grid.columns) > 1, "the day grid")
+    return screen
+
+
+async def _open(pilot, appointment_id: str) -> AppointmentScreen:
+    screen = pilot.app.screen
+    grid = screen.query_one(DayGrid)
+    await wait_until(pilot, lambda: grid.move_to(appointment_id), "the appointment in the grid")
+    grid.focus()
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, AppointmentScreen)
+                     and pilot.app.screen.appointment is not None, "the appointment view")
+    return pilot.app.screen
+
+
+async def test_book_from_a_package_moves_the_counter(make_app, ui_server):
+    salon = Salon(ui_server.url)
+    customer = salon.customer()
+    card = salon.card(customer["id"])
+    day = date(2031, 1, 6)
+    app = app_on(ui_server.url, at(day, 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        calendar = await _calendar_ready(pilot)
+        assert calendar.day == day
+        await pilot.press("enter")  # on the empty 09:00 slot of the first staff member
+        await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
+        booking = app.screen
+        await pilot.press(*customer["name"])
+        results = booking.query_one("#booking-customers")
+        await wait_until(pilot, lambda: results.option_count == 1 and results.highlighted == 0, "the customer")
+        await pilot.press("enter", "enter")  # to the results, then pick the first
+        panel = booking.query_one("#booking-packages")
+        await wait_until(pilot, lambda: panel.option_count >= 2, "the available packages")
+        assert "0/5 used" in str(panel.get_option_at_index(1).prompt)
+        await pilot.press("down", "enter")  # Use Manicure from 5x Manicure
+        await wait_until(pilot, lambda: booking.query_one("#booking-lines").row_count == 1, "the package line")
+        assert "Package" in str(booking.query_one("#booking-lines").get_row_at(0)[2])
+        await pilot.press("f10")
+        await wait_until(pilot, lambda: isinstance(app.screen, CalendarScreen), "back on the calendar")
+        after = salon.get_card(card["id"])
+        assert _booked(after) == 1 and _used(after) == 0
+        grid = app.screen.query_one(DayGrid)
+        await wait_until(pilot, lambda: "▣" in str(grid.get_cell_at(grid.cursor_coordinate)), "the package box")
+
+
+async def test_cancel_restores_the_session(make_app, ui_server):
+    salon = Salon(ui_server.url)
+    customer = salon.customer()
+    card = salon.card(customer["id"])
+    day = date(2031, 1, 7)
+    appt = salon.book(customer["id"], at(day, 10), card_id=card["id"])
+    assert _booked(salon.get_card(card["id"])) == 1
+    app = app_on(ui_server.url, at(day, 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _calendar_ready(pilot)
+        view = await _open(pilot, appt["id"])
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        assert "goes back to the package" in str(app.screen.query_one("#confirm-question").render())
+        await pilot.press("y")
+        await wait_until(pilot, lambda: view.appointment.status == "cancelled", "cancelled")
+        assert "Session restored to 5x Manicure: 0/5 used" in str(view.query_one("#appointment-status").render())
+    assert _booked(salon.get_card(card["id"])) == 0
+
+
+async def test_no_show_stays_used(make_app, ui_server):
+    salon = Salon(ui_server.url)
+    customer = salon.customer()
+    card = salon.card(customer["id"])
+    day = date(2031, 1, 8)
+    appt = salon.book(customer["id"], at(day, 11), card_id=card["id"])
+    app = app_on(ui_server.url, at(day, 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _calendar_ready(pilot)
+        view = await _open(pilot, appt["id"])
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: view.appointment.status == "no_show", "no-show")
+    after = salon.get_card(card["id"])
+    assert _used(after) == 1 and _booked(after) == 0
+
+
+async def test_switch_a_paid_line_to_the_package(make_app, ui_server):
+    salon = Salon(ui_server.url)
+    customer = salon.customer()
+    card = salon.card(customer["id"])
+    day = date(2031, 1, 9)
+    appt = salon.book(customer["id"], at(day, 12))  # a paid Manicure
+    app = app_on(ui_server.url, at(day, 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _calendar_ready(pilot)
+        view = await _open(pilot, appt["id"])
+        assert view.appointment.lines[0].price > 0
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: view.appointment.lines[0].source is not None, "the package line")
+        assert view.appointment.lines[0].price == 0
+    assert _booked(salon.get_card(card["id"])) == 1
+
+
+async def test_check_in_offers_to_redeem_from_the_package(make_app, ui_server):
+    salon = Salon(ui_server.url)
+    customer = salon.customer()
+    card = salon.card(customer["id"])
+    day = date(2031, 1, 10)
+    appt = salon.book(customer["id"], at(day, 13))  # booked online as a single, paid treatment
+    app = app_on(ui_server.url, at(day, 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _calendar_ready(pilot)
+        view = await _open(pilot, appt["id"])
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the redeem prompt")
+        assert "Redeem service from package?" in str(app.screen.query_one(".title").render())
+        await pilot.press("y")
+        await wait_until(pilot, lambda: view.appointment.lines[0].source is not None, "switched to the package")
+        assert view.appointment.status == "checked_in"
+    assert salon.appointment(appt["id"])["lines"][0]["source"]["card_id"] == card["id"]
+
+
+async def test_last_unit_taken_meanwhile_is_refused_and_the_panel_refreshed(make_app, ui_server):
+    salon = Salon(ui_server.url)
+    customer = salon.customer()
+    card = salon.card(customer["id"], units_left=1)
+    day = date(2031, 1, 13)
+    app = app_on(ui_server.url, at(day, 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _calendar_ready(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
+        booking = app.screen
+        await pilot.press(*customer["name"])
+        results = booking.query_one("#booking-customers")
+        await wait_until(pilot, lambda: results.option_count == 1 and results.highlighted == 0, "the customer")
+        await pilot.press("enter", "enter")
+        panel = booking.query_one("#booking-packages")
+        await wait_until(pilot, lambda: panel.option_count >= 2, "the packages")
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: booking.query_one("#booking-lines").row_count == 1, "the package line")
+        salon.book(customer["id"], at(day, 15), card_id=card["id"], staff_id="stf_bence")  # another terminal
+        await pilot.press("f10")
+        status = booking.query_one("#booking-status")
+        await wait_until(pilot, lambda: "left" in str(status.render()).lower(), "the refusal in plain words")
+        assert isinstance(app.screen, BookingScreen)  # nothing typed is lost
+        await wait_until(pilot, lambda: panel.get_option_at_index(1).disabled, "the panel refreshed")
+
+
+async def test_a_stale_version_reloads_and_says_so(make_app, ui_server):
+    salon = Salon(ui_server.url)
+    customer = salon.customer()
+    salon.card(customer["id"])
+    day = date(2031, 1, 14)
+    appt = salon.book(customer["id"], at(day, 14))
+    app = app_on(ui_server.url, at(day, 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _calendar_ready(pilot)
+        view = await _open(pilot, appt["id"])
+        # another terminal moves it first
+        r = salon.api.patch(f"/appointments/{appt['id']}", json={"start": at(day, 16).isoformat()},
+                            headers={"If-Match": str(appt["version"])})
+        assert r.status_code == 200, r.text
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("y")
+        status = view.query_one("#appointment-status")
+        await wait_until(pilot, lambda: "Someone else changed" in str(status.render()), "the conflict sentence")
+        assert view.appointment.version == r.json()["version"]  # reloaded
+        assert view.appointment.lines[0].source is None  # nothing applied
