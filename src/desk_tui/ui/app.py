@@ -42,7 +42,7 @@ class DeskApp(App[int]):
         "customers": CustomersScreen,
     }
     BINDINGS = [
-        Binding("f1", "help", "Help", id="app.help"),
+        Binding("f1", "help", "Help", id="app.help", show=False),  # always on the F-key bar
         *(Binding(d.key, f"go('{d.mode}')", d.title, show=False, id=f"app.go.{d.mode}") for d in DESTINATIONS),
         Binding("ctrl+s", "switch_staff", "Switch staff", id="app.switch_staff"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),

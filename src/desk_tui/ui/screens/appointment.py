@@ -44,7 +44,7 @@ class AppointmentScreen(DeskScreen):
         Binding("x", "cancel_appointment", "Cancel appt", id="appointment.cancel"),
         Binding("n", "no_show", "No-show", id="appointment.no_show"),
         Binding("o", "complete", "Complete", id="appointment.complete"),
-        Binding("r", "reload", "Refresh", id="appointment.reload"),
+        Binding("r", "reload", "Refresh", id="appointment.reload", show=False),
     ]
 
     def __init__(self, appointment_id: str, *, tz: ZoneInfo) -> None:
@@ -79,7 +79,7 @@ class AppointmentScreen(DeskScreen):
         self.appointment = appt
         start, end = appt.start.astimezone(self._tz), appt.end.astimezone(self._tz)
         glyph, word, style = STATUS.get(appt.status, ("?", appt.status, ""))
-        summary = Text.assemble((appt.customer_name, "bold"), f" with {appt.staff_name or appt.staff_id}\n",
+        summary = Text.assemble((appt.customer_name, "bold"), f"  with {appt.staff_name or appt.staff_id}\n",
                                 f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M}  ", (f"{glyph} {word or 'booked'}", style))
         self.query_one("#appointment-summary", Static).update(summary)
         table = self.query_one(DataTable)

@@ -57,7 +57,7 @@ class BookingScreen(DeskScreen):
                 yield Label("Customer")
                 yield Input(placeholder="name, phone, email or card number", id="booking-customer", compact=True)
                 yield OptionList(id="booking-customers")
-                yield Label("Available packages  (Enter = Use)", id="packages-label")
+                yield Label("Available packages", id="packages-label")
                 yield PackagePanel(id="booking-packages")
             with Vertical(id="booking-right"):
                 yield Label("Staff")
@@ -132,7 +132,7 @@ class BookingScreen(DeskScreen):
         found = self.query_one("#booking-customers", OptionList)
         found.clear_options()
         found.display = False
-        self.query_one("#packages-label", Label).update(f"Available packages of {customer.name}  (Enter = Use)")
+        self.query_one("#packages-label", Label).update(f"Packages of {customer.name} · Enter uses")
         self.load_packages()
         self.query_one("#booking-packages", PackagePanel).focus()
 

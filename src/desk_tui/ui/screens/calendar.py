@@ -20,7 +20,8 @@ from desk_tui.contract.reference import Staff
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.widgets.day_grid import PACKAGE, DayGrid, Slot
 
-TIME_COLUMN = 7
+#: the time column (5) and the scrollbar (2), and each column's padding (2)
+TIME_COLUMN, SCROLLBAR, PADDING = 7, 2, 2
 
 
 class CalendarScreen(DeskScreen):
@@ -86,7 +87,8 @@ class CalendarScreen(DeskScreen):
     def _draw(self, result: AppointmentDay) -> None:
         self._appointments = result.items
         grid = self.query_one(DayGrid)
-        width = max(14, min(26, (self.size.width - TIME_COLUMN) // max(len(self._staff), 1) - 1))
+        columns = max(len(self._staff), 1)
+        width = max(12, min(28, (self.size.width - TIME_COLUMN - SCROLLBAR) // columns - PADDING))
         grid.show_day(day=result.date, tz=self._tz, staff=self._staff, appointments=result.items, column_width=width,
                       now=self.desk.now(self._tz))
         if self._focus_after_load and grid.move_to(self._focus_after_load):

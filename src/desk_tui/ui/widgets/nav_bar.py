@@ -13,9 +13,10 @@ class NavBar(Static):
     """The mode of the screen this bar sits on."""
 
     def render(self) -> str:
-        parts = []
+        # F1 first: however many keys a screen's footer has to cut at 80 columns, help is here.
+        parts = ["[b]F1[/b] Help"]
         for dest in DESTINATIONS:
             label = f"{dest.key.upper()} {dest.title}"
             # A marker as well as a style: the current screen is visible without colour.
-            parts.append(f"[reverse]▸{label}[/]" if dest.mode == self.current else f" {label}")
+            parts.append(f"[reverse]▸{label}[/]" if dest.mode == self.current else label)
         return " ".join(parts)
