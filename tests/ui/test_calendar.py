@@ -6,7 +6,7 @@ see each other's bookings on the shared demo server.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from desk_tui.ui.screens.appointment import AppointmentScreen
 from desk_tui.ui.screens.booking import BookingScreen
@@ -199,3 +199,40 @@ async def test_a_stale_version_reloads_and_says_so(make_app, ui_server):
         await wait_until(pilot, lambda: "Someone else changed" in str(status.render()), "the conflict sentence")
         assert view.appointment.version == r.json()["version"]  # reloaded
         assert view.appointment.lines[0].source is None  # nothing applied
+
+
+async def test_move_to_another_staff_member_and_time(make_app, ui_server):
+    salon = Salon(ui_server.url)
+    customer = salon.customer()
+    day = date(2031, 1, 15)
+    appt = salon.book(customer["id"], at(day, 10))
+    app = app_on(ui_server.url, at(day, 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _calendar_ready(pilot)
+        view = await _open(pilot, appt["id"])
+        await pilot.press("m")
+        from desk_tui.ui.screens.move_appointment import MoveAppointmentScreen
+
+        await wait_until(pilot, lambda: isinstance(app.screen, MoveAppointmentScreen), "the move form")
+        app.screen.query_one("#move-staff").value = "stf_bence"
+        app.screen.query_one("#move-time").focus()
+        await pilot.press("ctrl+a", "ctrl+k", *"15:30", "enter")
+        await wait_until(pilot, lambda: view.appointment.staff_id == "stf_bence", "moved")
+    moved = salon.appointment(appt["id"])
+    assert moved["staff_id"] == "stf_bence" and moved["version"] == appt["version"] + 1
+    assert datetime.fromisoformat(moved["start"]) == at(day, 15, 30)
+
+
+async def test_a_new_customer_can_be_added_while_booking(make_app, ui_server):
+    day = date(2031, 1, 16)
+    app = app_on(ui_server.url, at(day, 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _calendar_ready(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
+        booking = app.screen
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: app.screen is not booking, "the new customer form")
+        await pilot.press(*"Walk In Wanda", "enter", "enter", "enter")
+        await wait_until(pilot, lambda: app.screen is booking and booking._customer is not None, "back, chosen")
+        assert booking.query_one("#booking-customer").value == "Walk In Wanda"

@@ -29,6 +29,7 @@ from desk_tui.ui.circles import counter_label
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
+from desk_tui.ui.screens.move_appointment import MoveAppointmentScreen
 from desk_tui.ui.widgets.day_grid import PACKAGE, STATUS
 
 OPEN = ("booked", "checked_in")
@@ -41,6 +42,7 @@ class AppointmentScreen(DeskScreen):
         Binding("c", "check_in", "Check in", id="appointment.check_in"),
         Binding("p", "use_package", "Use package", id="appointment.use_package"),
         Binding("u", "make_paid", "Make paid", id="appointment.make_paid"),
+        Binding("m", "move", "Move", id="appointment.move"),
         Binding("x", "cancel_appointment", "Cancel appt", id="appointment.cancel"),
         Binding("n", "no_show", "No-show", id="appointment.no_show"),
         Binding("o", "complete", "Complete", id="appointment.complete"),
@@ -66,7 +68,7 @@ class AppointmentScreen(DeskScreen):
         appt = self.appointment
         if action in ("check_in",):
             return appt is not None and appt.status == "booked"
-        if action in ("cancel_appointment", "no_show", "complete", "use_package", "make_paid"):
+        if action in ("cancel_appointment", "no_show", "complete", "use_package", "make_paid", "move"):
             return appt is not None and appt.status in OPEN
         return True
 
@@ -144,6 +146,31 @@ class AppointmentScreen(DeskScreen):
             return
         await self._switch(line, None)
 
+    @work(exclusive=True, group="appointment-action", exit_on_error=False)
+    async def action_move(self) -> None:
+        location = self.desk.location_id
+        staff = [s for s in await self.desk.client.staff() if s.bookable and location in s.location_ids]
+        choice = await self.app.push_screen_wait(MoveAppointmentScreen(self.appointment, staff, self._tz))
+        if choice is None:
+            return
+        start, staff_id = choice
+        if await self._edit(AppointmentUpdate(start=start, staff_id=staff_id)):
+            self._say(f"Moved to {start:%a %d %b %H:%M}.")
+
+    async def _edit(self, change: AppointmentUpdate) -> bool:
+        """PATCH with the version this screen shows; on a conflict, reload and say so."""
+        try:
+            updated = await self.desk.client.update_appointment(self.appointment_id, change,
+                                                                 version=self.appointment.version)
+        except ApiError as exc:
+            if exc.code == "version_conflict":
+                self.show(await self.desk.client.appointment(self.appointment_id))
+                self._say("Someone else changed this appointment first; it has been reloaded. Try again.")
+                return False
+            raise
+        self.show(updated)
+        return True
+
     async def _switch(self, target: AppointmentLine, source: LineSourceCreate | None) -> None:
         lines = [AppointmentLineCreate(id=x.id, service_id=x.service_id,
                                        source=(source if x.id == target.id else
@@ -151,17 +178,8 @@ class AppointmentScreen(DeskScreen):
                                                                 entitlement_id=x.source.entitlement_id)
                                                if x.source else None))
                  for x in self.appointment.lines]
-        try:
-            updated = await self.desk.client.update_appointment(self.appointment_id, AppointmentUpdate(lines=lines),
-                                                                 version=self.appointment.version)
-        except ApiError as exc:
-            if exc.code == "version_conflict":
-                self.show(await self.desk.client.appointment(self.appointment_id))
-                self._say("Someone else changed this appointment first; it has been reloaded. Try again.")
-                return
-            raise
-        self.show(updated)
-        self._say(f"{target.service_name} is now {'from a package' if source else 'paid'}.")
+        if await self._edit(AppointmentUpdate(lines=lines)):
+            self._say(f"{target.service_name} is now {'from a package' if source else 'paid'}.")
 
     @work(exclusive=True, group="appointment-action", exit_on_error=False)
     async def action_cancel_appointment(self) -> None:

@@ -38,6 +38,7 @@ class BookingScreen(DeskScreen):
         Binding("f10", "save", "Save", id="booking.save", priority=True),
         Binding("escape", "cancel", "Cancel", id="booking.cancel"),
         Binding("delete", "remove_line", "Remove line", id="booking.remove_line"),
+        Binding("ctrl+n", "new_customer", "New customer", id="booking.new_customer"),
     ]
 
     def __init__(self, *, staff: list[Staff], slot: Slot, tz: ZoneInfo, customer: Customer | None = None) -> None:
@@ -146,6 +147,15 @@ class BookingScreen(DeskScreen):
         today = self.desk.now(self._tz).date()
         self.query_one(PackagePanel).show_cards(cards, services=self._services, day=self._day() or today,
                                                 today=today, location_id=self.desk.location_id)
+
+    def action_new_customer(self) -> None:
+        from desk_tui.ui.screens.customer_form import CustomerFormScreen
+
+        def created(customer: Customer | None) -> None:
+            if customer is not None:
+                self._choose_customer(customer)
+
+        self.app.push_screen(CustomerFormScreen(), created)
 
     # -- lines ---------------------------------------------------------------------------------
     @on(PackagePanel.Used)
