@@ -1,57 +1,103 @@
-"""A customer's profile: contact details, store credit, and tabs for packages and activity."""
+"""A customer's profile: contact details, store credit, and the Packages and Activity tabs.
+
+The Packages tab is the till's view of seeds/000: every card with its bars and counters; **r**
+redeems one of the highlighted service after a confirmation (one request per press, the counter
+redrawn from the server's answer), **h** opens the card's history. The manager's tools (adjust,
+extend, transfer, refund) are not offered to reception; the server would refuse them anyway.
+"""
 
 from __future__ import annotations
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
+from desk_tui.client.api import new_idempotency_key
+from desk_tui.contract.cards import Card, CardChange
 from desk_tui.contract.customers import ActivityEntry, Customer
+from desk_tui.contract.reference import ROLE_RANK
+from desk_tui.ui import card_format as fmt
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
+from desk_tui.ui.screens.card_actions import AdjustScreen, ExtendScreen, RefundScreen, card_title
+from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.timefmt import local_datetime
+from desk_tui.ui.widgets.card_block import CardBlock, ServicePick
+from desk_tui.ui.widgets.card_list import CardList
+
+MANAGER_ACTIONS = {"adjust", "extend", "transfer", "refund"}
+CARD_ACTIONS = {"redeem", "history"} | MANAGER_ACTIONS
 
 
 class CustomerProfileScreen(DeskScreen):
     MODE = "customers"
     BINDINGS = [
-        Binding("escape", "back", "Back", id="profile.back"),
-        Binding("r", "reload", "Refresh", id="profile.reload"),
+        # Short words and Escape unlisted: a manager's eight keys must fit the footer at 80 columns.
+        Binding("escape", "back", "Back", id="profile.back", show=False),
+        Binding("r", "redeem", "Redeem", id="profile.redeem"),
+        Binding("h", "history", "History", id="profile.history"),
+        Binding("s", "sell", "Sell", id="profile.sell"),
+        Binding("a", "adjust", "Adjust", id="profile.adjust"),
+        Binding("e", "extend", "Extend", id="profile.extend"),
+        Binding("t", "transfer", "Transfer", id="profile.transfer"),
+        Binding("f", "refund", "Refund", id="profile.refund"),
+        Binding("ctrl+r", "reload", "Refresh", id="profile.reload", show=False),
     ]
 
     def __init__(self, customer_id: str) -> None:
         super().__init__()
         self.customer_id = customer_id
+        self.customer: Customer | None = None
+        self.pick: ServicePick | None = None
+        """The service under the cursor of the last focused card: what r and the card keys act on."""
+        self.cards: dict[str, Card] = {}
 
     def compose_body(self) -> ComposeResult:
         yield Static("Loading…", id="profile-summary")
         with TabbedContent(id="profile-tabs"):
             with TabPane("Packages", id="tab-packages"):
-                yield Static("Packages and cards arrive with the cards issue: progress, quick redeem, history.",
-                             classes="plan")
+                yield CardList(id="cards")
             with TabPane("Activity", id="tab-activity"):
                 yield DataTable(id="activity", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
+        self.query_one(Footer).compact = True  # a manager's eight card keys, readable at 80 columns
         table = self.query_one("#activity", DataTable)
         table.add_column("When", key="at", width=16)
         table.add_column("What", key="summary")
         table.add_column("Staff", key="staff", width=16)
         self.action_reload()
 
+    @property
+    def tz(self) -> str:
+        return self.desk.org_settings.timezone if self.desk.org_settings else "UTC"
+
+    # -- loading ---------------------------------------------------------------------------------
     def action_reload(self) -> None:
-        self._load()
+        self.load()
 
     @work(exclusive=True, group="profile", exit_on_error=False)
-    async def _load(self) -> None:
+    async def load(self, focus_id: str | None = None) -> None:
         client = self.desk.client
-        customer = await client.customer(self.customer_id)
-        self.show_customer(customer)
-        page = await client.activity(self.customer_id)
+        if self.desk.org_settings is None:
+            self.desk.org_settings = await client.settings()
+        self.show_customer(await client.customer(self.customer_id))
+        cards = await client.customer_cards(self.customer_id)
+        self.cards = {c.id: c for c in cards}
+        keep = focus_id or (self.pick.card_id if self.pick else None)
+        self.pick = None
+        await self.query_one(CardList).show_cards(cards, today=fmt.today(self.tz), focus_id=keep)
+        self.refresh_bindings()
+        self.load_activity()
+
+    @work(exclusive=True, group="profile-activity", exit_on_error=False)
+    async def load_activity(self) -> None:
+        page = await self.desk.client.activity(self.customer_id)
         self.show_activity(page.items)
 
     def show_customer(self, c: Customer) -> None:
+        self.customer = c
         self.title = c.name
         contact = " · ".join(x for x in (c.phone, c.email) if x) or "no contact details"
         credit = format_money(c.store_credit, self.desk.org_settings)
@@ -60,9 +106,128 @@ class CustomerProfileScreen(DeskScreen):
     def show_activity(self, entries: list[ActivityEntry]) -> None:
         table = self.query_one("#activity", DataTable)
         table.clear()
-        tz = self.desk.org_settings.timezone if self.desk.org_settings else "UTC"
         for e in entries:
-            table.add_row(local_datetime(e.at, tz), e.summary, e.staff_name or "—", key=e.id)
+            table.add_row(local_datetime(e.at, self.tz), e.summary, e.staff_name or "", key=e.id)
+
+    def card_changed(self, card: Card) -> None:
+        """The server's answer after a change: redraw that card, and the log that records it."""
+        self.cards[card.id] = card
+        self.query_one(CardList).update_card(card)
+        self.refresh_bindings()
+        self.load_activity()
+
+    # -- what is picked ------------------------------------------------------------------------------
+    @on(CardBlock.Highlighted)
+    def _picked(self, event: CardBlock.Highlighted) -> None:
+        self.pick = event.pick
+        self.refresh_bindings()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        self.refresh_bindings()  # the card keys belong to the Packages tab
+
+    @property
+    def picked_card(self) -> Card | None:
+        return self.cards.get(self.pick.card_id) if self.pick else None
+
+    def _is_manager(self) -> bool:
+        who = self.desk.signed_in
+        return who is not None and ROLE_RANK.get(who.staff.role, 0) >= ROLE_RANK["manager"]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in MANAGER_ACTIONS and not self._is_manager():
+            return False  # not offered to reception: not in the footer, not in the palette
+        if action in CARD_ACTIONS:
+            packages_tab = self.query_one(TabbedContent).active == "tab-packages"
+            return True if packages_tab and self.picked_card is not None else None
+        return True
+
+    # -- quick redeem ------------------------------------------------------------------------------
+    def action_redeem(self) -> None:
+        pick, card = self.pick, self.picked_card
+        if pick is None or card is None:
+            return
+        balance = next(b for b in card.balances if b.entitlement_id == pick.entitlement_id)
+        question = (f"Redeem 1 × {pick.service_name} from {card_title(card)} for {card.customer_name}?\n"
+                    f"Now {fmt.counter_text(balance, card.unit_type)}.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.redeem(pick, new_idempotency_key())
+
+        self.app.push_screen(ConfirmScreen(question, yes="Redeem", title="Quick redeem"), answered)
+
+    @work(group="profile-redeem", exit_on_error=False)
+    async def redeem(self, pick: ServicePick, key: str) -> None:
+        # Not exclusive: two confirmed presses are two redemptions, and neither may be cancelled.
+        change: CardChange = await self.desk.client.redeem(pick.card_id, pick.service_id,
+                                                           entitlement_id=pick.entitlement_id, idempotency_key=key)
+        self.card_changed(change.card)
+        balance = next(b for b in change.card.balances if b.entitlement_id == pick.entitlement_id)
+        self.notify(f"Redeemed 1 × {pick.service_name}: {fmt.counter_text(balance, change.card.unit_type)}.",
+                    title="Redeemed")
+
+    # -- the other card keys ---------------------------------------------------------------------------
+    def action_history(self) -> None:
+        from desk_tui.ui.screens.card_history import CardHistoryScreen
+
+        if (card := self.picked_card) is not None:
+            self.app.push_screen(CardHistoryScreen(card), self._maybe_changed)
+
+    def _maybe_changed(self, card: Card | CardChange | None) -> None:
+        if isinstance(card, CardChange):
+            card = card.card
+        if card is not None:
+            self.card_changed(card)
+
+    def action_adjust(self) -> None:
+        if (card := self.picked_card) is not None:
+            self.app.push_screen(AdjustScreen(card, self.pick.entitlement_id), self._maybe_changed)
+
+    def action_extend(self) -> None:
+        if (card := self.picked_card) is not None:
+            self.app.push_screen(ExtendScreen(card, today=fmt.today(self.tz)), self._maybe_changed)
+
+    def action_refund(self) -> None:
+        if (card := self.picked_card) is None:
+            return
+
+        def refunded(result: Card | None) -> None:
+            if result is not None:
+                self.notify(f"{format_money(card.refund_value, self.desk.org_settings)} added to store credit.",
+                            title="Refunded")
+                self.load(focus_id=result.id)  # the store credit changed too
+
+        self.app.push_screen(RefundScreen(card), refunded)
+
+    def action_transfer(self) -> None:
+        from desk_tui.ui.screens.card_transfer import TransferScreen
+
+        if (card := self.picked_card) is None:
+            return
+
+        def moved(result: Card | None) -> None:
+            if result is not None:
+                self.notify(f"{card_title(result)} now belongs to {result.customer_name}.", title="Transferred")
+                self.pick = None
+                self.load()
+
+        self.app.push_screen(TransferScreen(card), moved)
+
+    @work(exclusive=True, group="profile-sell", exit_on_error=False)
+    async def action_sell(self) -> None:
+        from desk_tui.ui.screens.sell_package import SellPackageScreen
+
+        packages = await self.desk.client.packages(active=True)
+        if self.customer is None:
+            return
+
+        def sold(card: Card | None) -> None:
+            if card is not None:
+                self.notify(f"{card_title(card)} sold to {card.customer_name}.", title="Sold")
+                self.load(focus_id=card.id)
+
+        self.app.push_screen(SellPackageScreen(self.customer, packages, today=fmt.today(self.tz)), sold)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,0 +1,164 @@
+"""A card's usage history (its ledger, oldest first) and, for managers, undo of a redemption.
+
+Every entry stays on the list forever: an undone redemption is marked "undone" and its undo is
+a row of its own, so "I never used my session!" can be answered line by line. The staff name is
+blank when the entry was made at another location (the server withholds it, seeds/002).
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from desk_tui.contract.cards import Card, CardChange, Transaction
+from desk_tui.contract.reference import ROLE_RANK
+from desk_tui.ui import card_format as fmt
+from desk_tui.ui.money import format_money
+from desk_tui.ui.screens.base import DeskScreen
+from desk_tui.ui.screens.card_actions import UndoScreen, card_title
+from desk_tui.ui.timefmt import local_datetime
+
+KIND_WORDS = {"issue": "Sold", "reserve": "Booked", "release": "Released", "redeem": "Redeemed", "undo": "Undo",
+              "adjust": "Adjusted", "extend": "Expiry changed", "transfer": "Transferred", "refund": "Refunded",
+              "expire": "Expired"}
+#: Which way an entry moves the balance: redemptions take units, undos and releases give them back.
+SIGN = {"reserve": -1, "redeem": -1, "release": 1, "undo": 1, "adjust": 1}
+UNDOABLE = {"redeem", "reserve"}
+
+
+class CardHistoryScreen(DeskScreen):
+    """Dismisses with the card as it is after any undo, so the profile can redraw it."""
+
+    MODE = "customers"
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="history.back"),
+        Binding("u", "undo", "Undo", id="history.undo"),
+    ]
+
+    def __init__(self, card: Card) -> None:
+        super().__init__()
+        self.card = card
+        self.entries: dict[str, Transaction] = {}
+        self._locations: dict[str, str] = {}
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="history-heading")
+        yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="history-detail", classes="hint")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("When", key="at", width=16)
+        table.add_column("What", key="what", width=26)
+        table.add_column("Units", key="units", width=5)
+        table.add_column("Staff", key="staff", width=12)
+        table.add_column("Location", key="location", width=10)
+        table.add_column("Appointment", key="appointment", width=12)
+        table.add_column("Note", key="note")
+        self._heading()
+        table.focus()
+        self.load()
+
+    def _heading(self) -> None:
+        card = self.card
+        counters = " · ".join(fmt.counter_text(b, card.unit_type) for b in card.balances)
+        self.query_one("#history-heading", Static).update(
+            f"[b]{card_title(card)}[/b] · {card.customer_name} · {fmt.status_word(card)} · {counters}")
+
+    @work(exclusive=True, group="card-history", exit_on_error=False)
+    async def load(self) -> None:
+        client = self.desk.client
+        self._locations = {loc.id: loc.name for loc in await client.locations()}
+        self.show(await client.card_transactions(self.card.id))
+
+    def show(self, entries: list[Transaction]) -> None:
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        self.entries = {e.id: e for e in entries}
+        tz = self.desk.org_settings.timezone if self.desk.org_settings else "UTC"
+        for e in entries:
+            table.add_row(local_datetime(e.at, tz), self._what(e), self._units(e), e.staff_name or "",
+                          self._locations.get(e.location_id or "", ""), self._appointment(e), e.note or "", key=e.id)
+        if entries:
+            table.move_cursor(row=min(keep, len(entries) - 1) if keep else len(entries) - 1)
+        self.refresh_bindings()
+
+    def _what(self, e: Transaction) -> str:
+        text = KIND_WORDS.get(e.kind, e.kind)
+        if e.kind == "undo":
+            undone = self.entries.get(e.ref_id or "")
+            return f"{text} of {KIND_WORDS.get(undone.kind, 'entry').lower()} {e.service_name or ''}".strip() \
+                if undone else text
+        if e.service_name:
+            text += f" {e.service_name}"
+        if e.kind == "extend":
+            text += f" {e.old_value or 'none'} → {e.new_value or 'none'}"
+        if e.kind in ("issue", "refund") and e.amount is not None:
+            text += f" {format_money(e.amount, self.desk.org_settings)}"
+        if e.undone_by:
+            text += " ✗ undone"
+        return text
+
+    @staticmethod
+    def _units(e: Transaction) -> str:
+        if not e.units:
+            return ""
+        return f"{e.units * SIGN.get(e.kind, 1):+d}"
+
+    @staticmethod
+    def _appointment(e: Transaction) -> str:
+        if e.appointment_id:
+            return e.appointment_id
+        return "walk-in" if e.kind == "redeem" and not e.sale_id else ""
+
+    # -- the highlighted entry ---------------------------------------------------------------------
+    @property
+    def highlighted(self) -> Transaction | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return self.entries.get(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+
+    @on(DataTable.RowHighlighted)
+    def _row(self) -> None:
+        e = self.highlighted
+        detail = ""
+        if e is not None:
+            bits = [f"Note: {e.note}" if e.note else "", f"Appointment: {e.appointment_id}" if e.appointment_id else "",
+                    "undone" if e.undone_by else ""]
+            detail = " · ".join(b for b in bits if b)
+        self.query_one("#history-detail", Static).update(detail)
+        self.refresh_bindings()
+
+    def _may_undo(self) -> bool:
+        who = self.desk.signed_in
+        return who is not None and ROLE_RANK.get(who.staff.role, 0) >= ROLE_RANK["manager"]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo":
+            if not self._may_undo():
+                return False  # not offered to reception at all (the server says 403 anyway)
+            e = self.highlighted
+            return True if e is not None and e.kind in UNDOABLE and not e.undone_by else None
+        return True
+
+    def action_undo(self) -> None:
+        e = self.highlighted
+        if e is None:
+            return
+        tz = self.desk.org_settings.timezone if self.desk.org_settings else "UTC"
+
+        def done(change: CardChange | None) -> None:
+            if change is not None:
+                self.card = change.card
+                self._heading()
+                self.notify(f"Undone: {e.service_name or 'the entry'} is back on the card.")
+                self.load()
+
+        self.app.push_screen(UndoScreen(self.card, e, when=local_datetime(e.at, tz)), done)
+
+    def action_back(self) -> None:
+        self.dismiss(self.card)

@@ -1,0 +1,35 @@
+"""The Packages tab's body: one CardBlock per card, usable first, then the wallet's history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from desk_tui.contract.cards import Card
+from desk_tui.ui.card_format import sort_cards
+from desk_tui.ui.widgets.card_block import CardBlock
+
+
+class CardList(VerticalScroll, can_focus=False):
+    async def show_cards(self, cards: list[Card], *, today: date, focus_id: str | None = None) -> None:
+        """Replace the blocks with ``cards``; the cursor goes to ``focus_id`` if given and present."""
+        await self.remove_children()
+        if not cards:
+            await self.mount(Static("No packages yet. Press s to sell one.", classes="plan"))
+            return
+        blocks = [CardBlock(card, today=today) for card in sort_cards(cards)]
+        await self.mount_all(blocks)
+        target = next((b for b in blocks if b.card.id == focus_id), blocks[0])
+        target.focus_services()
+        target.scroll_visible(animate=False)
+
+    def block(self, card_id: str) -> CardBlock | None:
+        found = self.query(f"#card-{card_id}")
+        return found.first(CardBlock) if found else None
+
+    def update_card(self, card: Card) -> None:
+        """Redraw one card from the server's answer, in place."""
+        if (block := self.block(card.id)) is not None:
+            block.show(card)
