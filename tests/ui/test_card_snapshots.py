@@ -1,0 +1,160 @@
+"""Snapshot baselines (snapshots/test_card_snapshots/) of the Packages tab, a card's history and
+a confirmation, at 80×24 and 120×40.
+
+Cards carry dates ("expires 2026-03-14 (in 12 days)"), so these shots run against a server of
+their own whose clock is pinned: the demo is seeded, and the cards of every state sold, at one
+fixed instant, and the UI's "today" is pinned to the same instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import pytest
+
+import desk_tui.server.cards.demo  # noqa: F401 - loaded before the clock is pinned in every module
+import desk_tui.server.demo  # noqa: F401
+from desk_tui.ui import card_format
+from desk_tui.ui.screens.confirm import ConfirmScreen
+from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
+from desk_tui.ui.widgets.card_block import CardBlock
+from tests.support.api_client import key, login
+from tests.support.live_server import LiveServer
+from tests.ui.pilot import sign_in, wait_until
+from tests.ui.test_shell import DictKeyring
+
+SIZES = [(80, 24), (120, 40)]
+FIXED = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)  # a Monday, 09:30 in Budapest
+
+
+@contextmanager
+def pinned_clock():
+    import desk_tui.server.database as database
+
+    real = database.utcnow
+    with pytest.MonkeyPatch.context() as mp:
+        for name, module in list(sys.modules.items()):
+            if name.startswith("desk_tui.server") and getattr(module, "utcnow", None) is real:
+                mp.setattr(module, "utcnow", lambda: FIXED)
+        mp.setattr(card_format, "now", lambda: FIXED)
+        yield
+
+
+def _every_state(url: str) -> str:
+    """A customer holding a card in every state; returns the customer's id."""
+    with login(url, "manager") as api:
+        customer = api.post("/customers", json={"name": "Vera Mintás", "phone": "+36 30 555 0101"},
+                            headers=key()).json()
+
+        def sell(package_id: str, number: str, uses: list[str], **extra) -> str:
+            card = api.post("/cards", json={"package_id": package_id, "customer_id": customer["id"], "number": number,
+                                            "note": "Paid at the desk", **extra}, headers=key())
+            card.raise_for_status()
+            card_id = card.json()["id"]
+            for service_id in uses:
+                api.post(f"/cards/{card_id}/redemptions", json={"service_id": service_id},
+                         headers=key()).raise_for_status()
+            return card_id
+
+        sell("pkg_demo_5x_manicure", "VM-1", ["svc_manicure"] * 2, expires_on="2026-03-14")
+        sell("pkg_demo_pamper_360", "VM-2", ["svc_deep_tissue"])
+        sell("pkg_demo_5x_manicure", "VM-3", ["svc_manicure"] * 5)
+        expired = sell("pkg_demo_5x_manicure", "VM-4", ["svc_manicure"] * 3)
+        api.patch(f"/cards/{expired}", json={"expires_on": "2026-02-10", "note": "test: lapsed"},
+                  headers=key()).raise_for_status()
+        refunded = sell("pkg_demo_facials_massages", "VM-5", ["svc_facial"])
+        api.post(f"/cards/{refunded}/refund", json={"reason": "Moving abroad"}, headers=key()).raise_for_status()
+        return customer["id"]
+
+
+@pytest.fixture(scope="module")
+def pinned_server(tmp_path_factory):
+    with pinned_clock():
+        server = LiveServer(f"sqlite:///{tmp_path_factory.mktemp('card-snaps')}/cards.db", demo=True).start()
+        customer_id = _every_state(server.url)
+    yield server, customer_id
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def quiet_and_pinned():
+    import keyring
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(DictKeyring())
+    with pinned_clock():
+        yield
+    keyring.set_keyring(previous)
+
+
+async def _profile(pilot, customer_id: str) -> CustomerProfileScreen:
+    app = pilot.app
+    await sign_in(pilot, "manager", "2222")
+    await wait_until(pilot, lambda: app.business == "Bella Salon & Spa", "the business name")
+    await pilot.press("f3")
+    screen = CustomerProfileScreen(customer_id)
+    app.push_screen(screen)
+    await wait_until(pilot, lambda: app.screen is screen and screen.query(CardBlock) and screen.pick is not None,
+                     "the cards")
+    await wait_until(pilot, lambda: screen.query_one("#activity").row_count > 0, "the activity log")
+    await app.workers.wait_for_complete()
+    return screen
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_profile_with_every_card_state(snap_compare, make_app, pinned_server, size):
+    server, customer_id = pinned_server
+
+    async def run(pilot):
+        await _profile(pilot, customer_id)
+
+    assert snap_compare(make_app(server.url), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_history_with_an_undo_and_another_locations_staff(snap_compare, make_app, pinned_server, size):
+    server, _ = pinned_server
+
+    async def run(pilot):
+        await _profile(pilot, "cus_demo0004")
+        await pilot.press("h")
+        await wait_until(pilot, lambda: getattr(pilot.app.screen, "entries", None), "the history")
+        await pilot.app.workers.wait_for_complete()
+
+    assert snap_compare(make_app(server.url), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_quick_redeem_confirmation(snap_compare, make_app, pinned_server, size):
+    server, customer_id = pinned_server
+
+    async def run(pilot):
+        await _profile(pilot, customer_id)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), "the confirmation")
+        await pilot.app.workers.wait_for_complete()
+
+    assert snap_compare(make_app(server.url), terminal_size=size, run_before=run)
+
+
+def test_profile_in_16_colours(snap_compare, make_app, pinned_server):
+    server, customer_id = pinned_server
+
+    async def run(pilot):
+        pilot.app.theme = "ansi-dark"
+        await _profile(pilot, customer_id)
+
+    assert snap_compare(make_app(server.url), terminal_size=(80, 24), run_before=run)
+
+
+def test_profile_with_no_color(snap_compare, make_app, pinned_server, monkeypatch):
+    server, customer_id = pinned_server
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(server.url)
+
+    async def run(pilot):
+        await _profile(pilot, customer_id)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run)
