@@ -52,4 +52,4 @@ def update_package(package_id: str, body: wire.PackageUpdate, _: Principal = Dep
 @router.delete("/{package_id}", status_code=405, responses={405: {"description": "Packages are never deleted."}})
 def delete_package(package_id: str, _: Principal = Depends(signed_in)) -> None:
     raise DomainError("method_not_allowed",
-                      "Packages are never deleted: set active to false to stop selling it; issued cards stay as they are.")
+                      "Packages are never deleted: make it inactive (active: false) to stop selling it; issued cards stay as they are.")
