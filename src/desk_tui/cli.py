@@ -104,24 +104,28 @@ def main(argv: list[str] | None = None) -> int:
 
 def _client(args: argparse.Namespace) -> int:
     from desk_tui.client.logging_setup import setup_logging
-    from desk_tui.client.settings import Paths, SettingsError, load_settings
+    from desk_tui.client.paths import Paths
 
-    try:
-        settings = load_settings(server=args.server, log_file=args.log)
-    except SettingsError as exc:
-        print(f"desk-tui: {exc}", file=sys.stderr)
-        return 2
     paths = Paths.from_env()
-    log_file = settings.log_file or paths.log_file
-    setup_logging(log_file)
     if args.command == "doctor":
         from desk_tui.client.doctor import run_doctor
+        from desk_tui.client.settings import SettingsError, load_settings
 
+        try:
+            settings = load_settings(server=args.server, log_file=args.log)
+        except SettingsError as exc:
+            print(f"desk-tui: {exc}", file=sys.stderr)
+            return 2
+        log_file = settings.log_file or paths.log_file
+        setup_logging(log_file)
         return run_doctor(settings, paths, sys.stdout, log_file=log_file)
+    # The TUI paints first and reads its settings right after (a config file that names
+    # another log file takes over then): pydantic-settings costs more than the first frame.
+    setup_logging(args.log or paths.log_file)
     from desk_tui.ui.main import launch
 
     try:
-        return launch(settings=settings, paths=paths)
+        return launch(paths=paths, overrides={"server": args.server, "log_file": args.log})
     except Exception:
         # Textual prints the traceback on exit; the log keeps it for `desk-tui doctor` and support.
         import logging

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from desk_tui.client.settings import ClientSettings, Paths
+from desk_tui.client.paths import Paths
 
 
-def launch(*, settings: ClientSettings, paths: Paths) -> int:
+def launch(*, paths: Paths, overrides: dict[str, object] | None = None) -> int:
     from desk_tui.ui.app import DeskApp
 
-    app = DeskApp(settings=settings, paths=paths)
+    app = DeskApp(paths=paths, settings_overrides=overrides)
     try:
         result = app.run()
     finally:

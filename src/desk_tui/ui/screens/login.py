@@ -16,15 +16,15 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from desk_tui.client.errors import ApiError
-from desk_tui.contract.auth import LoginResponse
 from desk_tui.ui.form_keys import ENTER, enter_key
 from desk_tui.ui.widgets.shell_header import ShellHeader
 
 if TYPE_CHECKING:
+    from desk_tui.contract.auth import LoginResponse
     from desk_tui.ui.app import DeskApp
 
 
-class LoginScreen(Screen[LoginResponse]):
+class LoginScreen(Screen["LoginResponse"]):
     AUTO_FOCUS = "#username"
     BINDINGS = [
         Binding("escape", "cancel", "Back", id="login.cancel"),

@@ -1,0 +1,20 @@
+"""The login screen paints with Textual and little else: the network, settings and wire-model
+stacks (httpx, pydantic) load in a worker after the first frame (see make bench)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = {"pydantic", "pydantic_settings", "httpx", "fastapi", "sqlalchemy", "uvicorn", "alembic"}
+
+
+def test_what_the_first_frame_needs_imports_no_network_or_model_stack():
+    code = (
+        "import sys, desk_tui.cli, desk_tui.ui.main, desk_tui.ui.app\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    loaded = set(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+                 .stdout.split())
+    assert "textual" in loaded
+    assert not loaded & HEAVY, loaded & HEAVY
