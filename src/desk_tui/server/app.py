@@ -17,6 +17,7 @@ from desk_tui.server.etag import ETagMiddleware
 from desk_tui.server.idempotency import IdempotencyMiddleware
 from desk_tui.server.packages.routes import router as packages_router
 from desk_tui.server.reference.routes import router as reference_router
+from desk_tui.server.reports.routes import router as reports_router
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ def create_app(settings: ServerSettings, database: Database | None = None) -> Fa
     def health() -> dict:
         return {"status": "ok", "version": __version__, "demo": settings.demo}
 
-    for router in (auth_router, reference_router, customers_router, packages_router, cards_router):
+    for router in (auth_router, reference_router, customers_router, packages_router, cards_router,
+                   reports_router):
         v1.include_router(router)
     app.include_router(v1)
 

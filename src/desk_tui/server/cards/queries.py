@@ -77,7 +77,7 @@ def get_card(s: Session, card_id: str) -> Card:
     return card
 
 
-def _status_filter(status: str, today: date):
+def status_filter(status: str, today: date):
     live_until = or_(Card.expires_on.is_(None), Card.expires_on >= today)
     if status == "active":
         return and_(Card.status == ledger.LIVE, live_until)
@@ -119,7 +119,7 @@ def list_cards(s: Session, *, me: Principal, q: str | None, customer_id: str | N
     if package_id:
         stmt = stmt.where(Card.package_id == package_id)
     if status:
-        stmt = stmt.where(_status_filter(status, today))
+        stmt = stmt.where(status_filter(status, today))
     rows, next_cursor = page_by_time(s, stmt, time_column=Card.issued_at, id_column=Card.id, limit=limit,
                                      cursor=cursor, descending=True, key=lambda c: (c.issued_at, c.id))
     return card_views(s, rows, me=me, today=today), next_cursor
@@ -162,7 +162,7 @@ def transaction_view(t: CardTransaction, undone_by: str | None, *, me: Principal
 def wallet(s: Session, *, customer_id: str, me: Principal) -> wire.Wallet:
     customer = get_customer(s, customer_id)
     today = business_date(s, utcnow())
-    cards = list(s.scalars(select(Card).where(Card.customer_id == customer_id, _status_filter("active", today))
+    cards = list(s.scalars(select(Card).where(Card.customer_id == customer_id, status_filter("active", today))
                            .order_by(Card.expires_on.is_(None), Card.expires_on, Card.issued_at, Card.id)))
     return wire.Wallet(cards=card_views(s, cards, me=me, today=today), memberships=[],
                        store_credit=customer.store_credit)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
+
+from desk_tui.contract import reports as wire
+from desk_tui.contract.common import Page
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.database import Database
+from desk_tui.server.deps import database, manager
+from desk_tui.server.pagination import Cursor, Limit
+from desk_tui.server.reports import service
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+
+@router.get("/liability")
+def liability(_: Principal = Depends(manager), db: Database = Depends(database)) -> wire.Liability:
+    with db.read_session() as s:
+        return service.liability(s)
+
+
+@router.get("/expiring")
+def expiring(
+    within_days: Annotated[int, Query(ge=0, le=3650, description="Expiring today (0) up to this many days ahead.")] = 30,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    _: Principal = Depends(manager),
+    db: Database = Depends(database),
+) -> Page[wire.ExpiringCard]:
+    with db.read_session() as s:
+        items, next_cursor = service.expiring(s, within_days=within_days, limit=limit, cursor=cursor)
+    return Page[wire.ExpiringCard](items=items, next_cursor=next_cursor)
+
+
+@router.get("/card-transactions.csv", response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {}}, "description": "One row per ledger entry."}})
+def card_transactions_csv(
+    start: Annotated[date | None, Query(alias="from", description="First business day (inclusive).")] = None,
+    end: Annotated[date | None, Query(alias="to", description="Last business day (inclusive).")] = None,
+    me: Principal = Depends(manager),
+    db: Database = Depends(database),
+) -> StreamingResponse:
+    service.check_range(start, end)
+    name = f"card-transactions-{start or 'start'}-{end or 'today'}.csv"
+    return StreamingResponse(service.transactions_csv(db, me=me, start=start, end=end), media_type="text/csv",
+                             headers={"Content-Disposition": f'attachment; filename="{name}"'})

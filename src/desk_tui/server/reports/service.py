@@ -1,0 +1,136 @@
+"""Liability, expiring cards and the card-transaction CSV, all read straight from the ledger."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from desk_tui.contract import reports as wire
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.cards import ledger
+from desk_tui.server.cards.calendar import business_date, local_midnight, org_zone
+from desk_tui.server.cards.models import Card, CardTransaction
+from desk_tui.server.cards.paging import page_by_time
+from desk_tui.server.cards.queries import status_filter
+from desk_tui.server.customers.models import Customer
+from desk_tui.server.database import Database, utcnow
+from desk_tui.server.errors import DomainError
+from desk_tui.server.packages.models import Package
+from desk_tui.server.reference import service as reference
+from desk_tui.server.reference.models import Service, Staff
+
+CSV_COLUMNS = ["transaction_id", "at", "card_id", "card_number", "package_id", "package_name", "customer_id",
+               "customer_name", "kind", "entitlement_id", "service_id", "service_name", "units", "amount",
+               "staff_id", "staff_name", "location_id", "appointment_id", "sale_id", "ref_id", "old_value",
+               "new_value", "note"]
+_BATCH = 500
+
+
+def liability(s: Session, *, now: datetime | None = None) -> wire.Liability:
+    """Per package: live cards (active, not expired) and the units and value not yet redeemed.
+
+    Booked units count as owed (the appointment has not happened yet). Value is each card's
+    price paid × outstanding ÷ initial, rounded down per card, so it matches the refund quotes.
+    """
+    today = business_date(s, now or utcnow())
+    cards = list(s.scalars(select(Card).where(status_filter("active", today))))
+    balances = ledger.pools(s, [c.id for c in cards])
+    lines: dict[str, dict] = {}
+    for card in cards:
+        pools = {e.id: balances[card.id].get(e.id, ledger.Pool(e.id)) for e in card.entitlements}
+        units = sum(max(p.remaining, 0) + p.booked for p in pools.values())
+        if units <= 0:
+            continue
+        line = lines.setdefault(card.package_id, {"cards": 0, "units": 0, "value": 0, "unit_type": card.unit_type})
+        line["cards"] += 1
+        line["units"] += units
+        line["value"] += ledger.value_of(card, pools, include_booked=True)
+    names = dict(s.execute(select(Package.id, Package.name).where(Package.id.in_(lines))).all()) if lines else {}
+    items = sorted(
+        (wire.LiabilityLine(package_id=pid, package_name=names.get(pid, pid), unit_type=x["unit_type"], cards=x["cards"],
+                            units_outstanding=x["units"], value_outstanding=x["value"]) for pid, x in lines.items()),
+        key=lambda x: (-x.value_outstanding, x.package_name, x.package_id))
+    return wire.Liability(items=items, total_value=sum(x.value_outstanding for x in items),
+                          currency=reference.settings(s).currency)
+
+
+def expiring(s: Session, *, within_days: int, limit: int, cursor: str | None, now: datetime | None = None
+             ) -> tuple[list[wire.ExpiringCard], str | None]:
+    """Live cards with units left that expire within ``within_days`` (0 = today), soonest first."""
+    today = business_date(s, now or utcnow())
+    stmt = select(Card).where(Card.status == ledger.LIVE, Card.expires_on >= today,
+                              Card.expires_on <= today + timedelta(days=within_days))
+    rows, next_cursor = page_by_time(s, stmt, time_column=Card.expires_on, id_column=Card.id, limit=limit,
+                                     cursor=cursor, descending=False, key=lambda c: (c.expires_on, c.id))
+    balances = ledger.pools(s, [c.id for c in rows])
+    customers = {c.id: c for c in s.scalars(select(Customer).where(Customer.id.in_({r.customer_id for r in rows})))}
+    items = []
+    for card in rows:
+        left = sum(max(p.remaining, 0) for p in balances[card.id].values())
+        if left <= 0:  # only booked units left: the reminder would be about an appointment, not the card
+            continue
+        who = customers[card.customer_id]
+        items.append(wire.ExpiringCard(
+            card_id=card.id, number=card.number, customer_id=who.id, customer_name=who.name, phone=who.phone,
+            email=who.email, package_id=card.package_id, package_name=card.package_name, unit_type=card.unit_type,
+            expires_on=card.expires_on, days_left=(card.expires_on - today).days, remaining=left))
+    return items, next_cursor
+
+
+def check_range(start: date | None, end: date | None) -> None:
+    if start is not None and end is not None and start > end:
+        raise DomainError("validation_error", "from: must not be after to.")
+
+
+def _cell(value) -> str | int:
+    """Text a spreadsheet would run as a formula is defused with a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def transactions_csv(db: Database, *, me: Principal, start: date | None, end: date | None) -> Iterator[str]:
+    """One CSV row per ledger entry in [start, end] (whole business days), oldest first, streamed in batches."""
+    with db.read_session() as s:
+        zone = org_zone(s)
+        low = local_midnight(s, start) if start else None
+        high = local_midnight(s, end + timedelta(days=1)) if end else None
+        staff = dict(s.execute(select(Staff.id, Staff.name)).all())
+        services = dict(s.execute(select(Service.id, Service.name)).all())
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        last: tuple[datetime, str] | None = None
+        while True:
+            T = CardTransaction
+            stmt = (select(T, Card.number, Card.package_id, Card.package_name, Customer.name)
+                    .join(Card, Card.id == T.card_id).join(Customer, Customer.id == T.customer_id))
+            if low is not None:
+                stmt = stmt.where(T.at >= low)
+            if high is not None:
+                stmt = stmt.where(T.at < high)
+            if last is not None:
+                stmt = stmt.where(or_(T.at > last[0], and_(T.at == last[0], T.id > last[1])))
+            rows = s.execute(stmt.order_by(T.at, T.id).limit(_BATCH)).all()
+            for t, number, package_id, package_name, customer_name in rows:
+                writer.writerow([_cell(x) for x in (
+                    t.id, t.at.astimezone(zone).isoformat(), t.card_id, number, package_id, package_name,
+                    t.customer_id, customer_name, t.kind, t.entitlement_id, t.service_id,
+                    services.get(t.service_id) if t.service_id else None, t.units, t.amount, t.staff_id,
+                    # seeds/002: staff names only for entries made at the viewer's location
+                    staff.get(t.staff_id) if t.location_id == me.location_id else None,
+                    t.location_id, t.appointment_id, t.sale_id, t.ref_id, t.old_value, t.new_value, t.note)])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            if len(rows) < _BATCH:
+                return
+            last = (rows[-1][0].at, rows[-1][0].id)
