@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desk_tui.client.connect import connect, open_client
-from desk_tui.client.embedded import pid_alive
+from desk_tui.processes import pid_alive
 from desk_tui.client.errors import ApiError
 from desk_tui.client.settings import load_settings
 from desk_tui.contract.reference import Staff

@@ -11,7 +11,8 @@ import time
 
 import httpx
 
-from desk_tui.client.embedded import STATE_FILE, ensure_embedded_server, pid_alive, read_state
+from desk_tui.client.embedded import STATE_FILE, ensure_embedded_server, read_state
+from desk_tui.processes import pid_alive
 from tests.client.polling import wait_until
 
 

@@ -45,6 +45,24 @@ async def _open(pilot, appointment_id: str) -> AppointmentScreen:
     return pilot.app.screen
 
 
+async def _book_with_package(pilot, customer_name: str, *, expect: str) -> BookingScreen:
+    """Enter on the highlighted free slot, find the customer, Use their first package service."""
+    app = pilot.app
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
+    booking = app.screen
+    await pilot.press(*customer_name)
+    results = booking.query_one("#booking-customers")
+    await wait_until(pilot, lambda: results.option_count == 1 and results.highlighted == 0, "the customer")
+    await pilot.press("enter", "enter")  # to the results, then pick the first
+    panel = booking.query_one("#booking-packages")
+    await wait_until(pilot, lambda: panel.option_count >= 2, "the available packages")
+    assert expect in str(panel.get_option_at_index(1).prompt)
+    await pilot.press("down", "enter")  # Use
+    await wait_until(pilot, lambda: booking.query_one("#booking-lines").row_count == 1, "the package line")
+    return booking
+
+
 async def test_book_from_a_package_moves_the_counter(make_app, ui_server):
     salon = Salon(ui_server.url)
     customer = salon.customer()
@@ -54,18 +72,7 @@ async def test_book_from_a_package_moves_the_counter(make_app, ui_server):
     async with app.run_test(size=(80, 24)) as pilot:
         calendar = await _calendar_ready(pilot)
         assert calendar.day == day
-        await pilot.press("enter")  # on the empty 09:00 slot of the first staff member
-        await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
-        booking = app.screen
-        await pilot.press(*customer["name"])
-        results = booking.query_one("#booking-customers")
-        await wait_until(pilot, lambda: results.option_count == 1 and results.highlighted == 0, "the customer")
-        await pilot.press("enter", "enter")  # to the results, then pick the first
-        panel = booking.query_one("#booking-packages")
-        await wait_until(pilot, lambda: panel.option_count >= 2, "the available packages")
-        assert "0/5 used" in str(panel.get_option_at_index(1).prompt)
-        await pilot.press("down", "enter")  # Use Manicure from 5x Manicure
-        await wait_until(pilot, lambda: booking.query_one("#booking-lines").row_count == 1, "the package line")
+        booking = await _book_with_package(pilot, customer["name"], expect="0/5 used")
         assert "Package" in str(booking.query_one("#booking-lines").get_row_at(0)[2])
         await pilot.press("f10")
         await wait_until(pilot, lambda: isinstance(app.screen, CalendarScreen), "back on the calendar")
@@ -159,17 +166,8 @@ async def test_last_unit_taken_meanwhile_is_refused_and_the_panel_refreshed(make
     app = app_on(ui_server.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:
         await _calendar_ready(pilot)
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
-        booking = app.screen
-        await pilot.press(*customer["name"])
-        results = booking.query_one("#booking-customers")
-        await wait_until(pilot, lambda: results.option_count == 1 and results.highlighted == 0, "the customer")
-        await pilot.press("enter", "enter")
+        booking = await _book_with_package(pilot, customer["name"], expect="0/1 used")
         panel = booking.query_one("#booking-packages")
-        await wait_until(pilot, lambda: panel.option_count >= 2, "the packages")
-        await pilot.press("down", "enter")
-        await wait_until(pilot, lambda: booking.query_one("#booking-lines").row_count == 1, "the package line")
         salon.book(customer["id"], at(day, 15), card_id=card["id"], staff_id="stf_bence")  # another terminal
         await pilot.press("f10")
         status = booking.query_one("#booking-status")

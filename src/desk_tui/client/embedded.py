@@ -28,6 +28,7 @@ from pathlib import Path
 import httpx
 
 from desk_tui.client.settings import Paths
+from desk_tui.processes import pid_alive
 
 log = logging.getLogger(__name__)
 
@@ -40,19 +41,6 @@ SERVER_LOG = "embedded-server.log"
 class EmbeddedServerError(OSError):
     """The demo server could not be started; the message says where its log is. An OSError,
     like the other ways starting it can fail (no space, unwritable data dir)."""
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie has exited; only its parent has not collected it yet
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
 
 
 def healthy(url: str, timeout: float = 2.0) -> bool:

@@ -32,21 +32,9 @@ import uvicorn
 
 from desk_tui.server.app import ServerSettings, create_app
 from desk_tui.server.serve import prepare
+from desk_tui.processes import pid_alive
 
 log = logging.getLogger("desk_tui.server.embedded")
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie has exited; only its parent has not collected it yet
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
 
 
 def live_clients(clients_dir: Path) -> int:
