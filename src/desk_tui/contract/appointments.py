@@ -11,7 +11,7 @@ Edits carry the appointment's ``version`` in ``If-Match``; a stale one gets 412 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, field_validator
 
@@ -25,6 +25,12 @@ RedemptionState = Literal["reserved", "redeemed", "released"]
 #: an appointment has at least one and at most this many lines
 LINES_MAX = 20
 ID_MAX = 40
+#: ids are opaque, but never contain control characters (PostgreSQL refuses NUL in text)
+ID_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+TEXT_PATTERN = r"^[^\x00]*$"
+
+Id = Annotated[str, Field(min_length=1, max_length=ID_MAX, pattern=ID_PATTERN)]
+Text = Annotated[str, Field(max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
 
 
 class LineSource(Wire):
@@ -105,30 +111,30 @@ def _bounded(v: datetime) -> datetime:
 
 
 class LineSourceCreate(Request):
-    card_id: str = Field(min_length=1, max_length=ID_MAX)
+    card_id: Id
     #: may be left out: the first pool of the card that includes the service and can pay is used
-    entitlement_id: str | None = Field(default=None, max_length=ID_MAX)
+    entitlement_id: Id | None = None
 
 
 class AppointmentLineCreate(Request):
-    service_id: str = Field(min_length=1, max_length=ID_MAX)
+    service_id: Id
     #: null (or absent) for a paid line
     source: LineSourceCreate | None = None
     #: PATCH only: an existing line of this appointment to keep (its reservation is kept too when
     #: its service and source are unchanged). Without it, an unchanged line is matched by service
     #: and source; anything else is a new line.
-    id: str | None = Field(default=None, max_length=ID_MAX)
+    id: Id | None = None
 
 
 class AppointmentCreate(Request):
-    customer_id: str = Field(min_length=1, max_length=ID_MAX)
-    staff_id: str = Field(min_length=1, max_length=ID_MAX)
+    customer_id: Id
+    staff_id: Id
     #: with an offset; the end is start + the lines' durations
     start: AwareDatetime
     lines: list[AppointmentLineCreate] = Field(min_length=1, max_length=LINES_MAX)
     #: book even when the staff member already has an appointment then
     allow_double_booking: bool = False
-    note: str | None = Field(default=None, max_length=TEXT_MAX)
+    note: Text | None = None
 
     _start = field_validator("start")(_bounded)
 
@@ -141,9 +147,9 @@ class AppointmentUpdate(Request):
     """
 
     start: AwareDatetime | None = None
-    staff_id: str | None = Field(default=None, min_length=1, max_length=ID_MAX)
+    staff_id: Id | None = None
     lines: list[AppointmentLineCreate] | None = Field(default=None, min_length=1, max_length=LINES_MAX)
-    note: str | None = Field(default=None, max_length=TEXT_MAX)
+    note: Text | None = None
     allow_double_booking: bool = False
 
     @field_validator("start")
@@ -155,7 +161,7 @@ class AppointmentUpdate(Request):
 class CancelRequest(Request):
     """Optional body of ``POST …/cancel``."""
 
-    reason: str | None = Field(default=None, max_length=TEXT_MAX)
+    reason: Text | None = None
 
 
 class RedeemSource(Wire):
@@ -164,10 +170,12 @@ class RedeemSource(Wire):
     card_id: str | None = None
     enrollment_id: str | None = None
     entitlement_id: str | None = None
-    #: "5x Manicure (card 1042), expires 2026-12-31"
+    #: "5x Manicure #BS-1001 (2 of 5 used)"
     label: str
-    #: how many more times this service can be taken from it
+    #: units left in that pool, in the card's unit type (sessions, minutes…)
     remaining: int
+    #: extra: how many more times this line's service can be taken from it
+    available: int | None = None
 
 
 class Redeemable(Wire):

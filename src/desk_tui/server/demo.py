@@ -11,6 +11,7 @@ import random
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desk_tui.server.appointments.demo import seed_appointments
 from desk_tui.server.auth.pins import hash_pin
 from desk_tui.server.cards.demo import seed_cards
 from desk_tui.server.customers.models import Customer
@@ -86,6 +87,7 @@ def seed_demo(s: Session) -> bool:
     _seed_reference(s)
     _seed_customers(s, rng)
     seed_cards(s)
+    seed_appointments(s)
     return True
 
 

@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
 
+from desk_tui.server.appointments import models as _appointments  # noqa: F401
 from desk_tui.server.auth import models as _auth  # noqa: F401
 from desk_tui.server.cards import models as _cards  # noqa: F401
 from desk_tui.server.customers import models as _customers  # noqa: F401

@@ -1,0 +1,142 @@
+"""Status changes: booked → checked_in → completed; booked | checked_in → cancelled | no_show.
+
+Cancelling releases every reservation (the session goes back to the card); a no-show and a
+completion redeem them (a no-show counts as used; a manager can undo it from the card history).
+:func:`complete` is also what a sale calls at checkout, with its ``sale_id``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk_tui.contract import appointments as wire
+from desk_tui.server.appointments import lines as line_rules
+from desk_tui.server.appointments import wording
+from desk_tui.server.appointments.models import Appointment
+from desk_tui.server.appointments.service import check_version, lock
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.cards import booking
+from desk_tui.server.cards.calendar import business_date
+from desk_tui.server.cards.models import CardEntitlementService
+from desk_tui.server.customers.service import record_activity
+from desk_tui.server.database import utcnow
+from desk_tui.server.errors import DomainError
+
+#: status → the statuses it may move to
+ALLOWED = {
+    "booked": ("checked_in", "cancelled", "no_show"),
+    "checked_in": ("completed", "cancelled", "no_show"),
+    "completed": (),
+    "cancelled": (),
+    "no_show": (),
+}
+_VERB = {"checked_in": "checked in", "completed": "completed", "cancelled": "cancelled",
+         "no_show": "marked as a no-show"}
+
+
+def _move(s: Session, appointment_id: str, target: str, expected_version: int | None, now: datetime) -> Appointment:
+    appt = lock(s, appointment_id)
+    check_version(appt, expected_version)
+    if target not in ALLOWED[appt.status]:
+        if appt.status == target:
+            detail = f"This appointment is already {wording.STATUS[target]}."
+        elif target == "completed" and appt.status == "booked":
+            detail = "Check the customer in before completing the appointment."
+        else:
+            detail = f"This appointment is {wording.STATUS[appt.status]}; it cannot be {_VERB[target]} now."
+        raise DomainError("invalid_transition", detail, current_status=appt.status)
+    line_rules.lock_cards_of(s, list(appt.lines), [])
+    line_rules.sync(s, appt)
+    appt.status = target
+    appt.version += 1
+    appt.updated_at = now
+    return appt
+
+
+def check_in(s: Session, *, appointment_id: str, me: Principal, expected_version: int | None = None,
+             now: datetime | None = None) -> tuple[Appointment, list[wire.Redeemable]]:
+    now = now or utcnow()
+    appt = _move(s, appointment_id, "checked_in", expected_version, now)
+    record_activity(s, customer_id=appt.customer_id, kind="appointment_checked_in", appointment_id=appt.id, me=me,
+                    summary=f"Checked in for {wording.services(s, appt)} at {wording.when(s, now)}")
+    return appt, redeemable(s, appt=appt)
+
+
+def redeemable(s: Session, *, appt: Appointment) -> list[wire.Redeemable]:
+    """seeds/003's "Redeem service from course?": cards of the customer that could cover each paid line."""
+    on = business_date(s, appt.start_at)
+    found: dict[str, list[dict]] = {}
+    result = []
+    for line in appt.lines:
+        if line.card_id is not None:
+            continue
+        if line.service_id not in found:
+            found[line.service_id] = booking.covering_cards(s, customer_id=appt.customer_id,
+                                                            service_id=line.service_id,
+                                                            location_id=appt.location_id, on=on)
+        costs = _unit_costs(s, line.service_id, [x["entitlement_id"] for x in found[line.service_id]])
+        sources = [wire.RedeemSource(card_id=x["card_id"], entitlement_id=x["entitlement_id"], label=x["label"],
+                                     remaining=x["remaining"],
+                                     available=x["remaining"] // costs.get(x["entitlement_id"], 1))
+                   for x in found[line.service_id]]
+        # Memberships' session credits join these sources when memberships exist (enrollment_id).
+        if sources:
+            result.append(wire.Redeemable(line_id=line.id, service_id=line.service_id, sources=sources))
+    return result
+
+
+def _unit_costs(s: Session, service_id: str, entitlement_ids: list[str]) -> dict[str, int]:
+    if not entitlement_ids:
+        return {}
+    link = CardEntitlementService
+    return dict(s.execute(select(link.card_entitlement_id, link.unit_cost).where(
+        link.service_id == service_id, link.card_entitlement_id.in_(entitlement_ids))).all())
+
+
+def cancel(s: Session, *, appointment_id: str, me: Principal, reason: str | None = None,
+           expected_version: int | None = None, now: datetime | None = None) -> Appointment:
+    now = now or utcnow()
+    appt = _move(s, appointment_id, "cancelled", expected_version, now)
+    appt.cancel_reason = reason or None
+    released = [x for x in appt.lines if x.redemption == "reserved"]
+    for line in released:
+        line_rules.release(s, line=line, me=me, now=now, note=f"appointment cancelled{': ' + reason if reason else ''}")
+    s.flush()
+    why = f" ({reason})" if reason else ""
+    record_activity(s, customer_id=appt.customer_id, kind="appointment_cancelled", appointment_id=appt.id, me=me,
+                    summary=f"Cancelled {wording.services(s, appt)} on {wording.when(s, appt.start_at)}{why}"
+                            f"{wording.package_outcome(s, appt, released, 'restored')}")
+    return appt
+
+
+def no_show(s: Session, *, appointment_id: str, me: Principal, expected_version: int | None = None,
+            now: datetime | None = None) -> Appointment:
+    now = now or utcnow()
+    appt = _move(s, appointment_id, "no_show", expected_version, now)
+    redeemed = [x for x in appt.lines if x.redemption == "reserved"]
+    for line in redeemed:
+        line_rules.redeem(s, line=line, me=me, now=now, note="no-show: counts as used")
+    s.flush()
+    record_activity(s, customer_id=appt.customer_id, kind="appointment_no_show", appointment_id=appt.id, me=me,
+                    summary=f"No-show for {wording.services(s, appt)} on {wording.when(s, appt.start_at)}"
+                            f"{wording.package_outcome(s, appt, redeemed, 'counts as used')}")
+    return appt
+
+
+def complete(s: Session, *, appointment_id: str, me: Principal, sale_id: str | None = None,
+             expected_version: int | None = None, now: datetime | None = None) -> Appointment:
+    """Turn every reservation into a redemption linked to the appointment (and the sale, at checkout)."""
+    now = now or utcnow()
+    appt = _move(s, appointment_id, "completed", expected_version, now)
+    redeemed = [x for x in appt.lines if x.redemption == "reserved"]
+    for line in redeemed:
+        line_rules.redeem(s, line=line, me=me, now=now, sale_id=sale_id)
+    s.flush()
+    record_activity(s, customer_id=appt.customer_id, kind="appointment_completed", appointment_id=appt.id, me=me,
+                    sale_id=sale_id,
+                    summary=f"Completed {wording.services(s, appt)} on {wording.when(s, appt.start_at)}"
+                            f"{wording.package_outcome(s, appt, redeemed, 'redeemed')}")
+    return appt

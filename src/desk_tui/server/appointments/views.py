@@ -1,0 +1,99 @@
+"""Appointments as the client sees them, built in a fixed number of queries however many there are.
+
+The calendar draws a whole day from one response, so names (customer, staff, service), package
+sources and live counters all come with it. :func:`to_wire` takes any number of appointments
+and runs the same handful of batched queries (appointments with names, their lines, the services,
+the cards and the card pools) — never one query per appointment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk_tui.contract import appointments as wire
+from desk_tui.server.appointments.models import Appointment
+from desk_tui.server.cards import ledger
+from desk_tui.server.cards.calendar import local_midnight
+from desk_tui.server.cards.models import Card
+from desk_tui.server.customers.models import Customer
+from desk_tui.server.errors import DomainError
+from desk_tui.server.reference.models import Service, Staff
+
+
+def _with_names():
+    return (select(Appointment, Customer.name, Staff.name)
+            .join(Customer, Customer.id == Appointment.customer_id)
+            .join(Staff, Staff.id == Appointment.staff_id))
+
+
+def get(s: Session, appointment_id: str) -> wire.Appointment:
+    row = s.execute(_with_names().where(Appointment.id == appointment_id)).first()
+    if row is None:
+        raise DomainError("not_found", "No such appointment.")
+    return to_wire(s, [tuple(row)])[0]
+
+
+def one(s: Session, appt: Appointment) -> wire.Appointment:
+    """The wire form of an appointment loaded (and perhaps just changed) in this session."""
+    customer = s.scalar(select(Customer.name).where(Customer.id == appt.customer_id)) or ""
+    staff = s.scalar(select(Staff.name).where(Staff.id == appt.staff_id))
+    return to_wire(s, [(appt, customer, staff)])[0]
+
+
+def day(s: Session, *, on: date, location_id: str, staff_id: str | None = None) -> wire.AppointmentDay:
+    """Every appointment starting on this business day (org time zone) at the location."""
+    start, end = local_midnight(s, on), local_midnight(s, on + timedelta(days=1))
+    stmt = _with_names().where(Appointment.location_id == location_id, Appointment.start_at >= start,
+                               Appointment.start_at < end)
+    if staff_id is not None:
+        stmt = stmt.where(Appointment.staff_id == staff_id)
+    rows = [tuple(r) for r in s.execute(stmt.order_by(Appointment.start_at, Appointment.staff_id, Appointment.id))]
+    return wire.AppointmentDay(date=on, location_id=location_id, items=to_wire(s, rows))
+
+
+def to_wire(s: Session, rows: Sequence[tuple[Appointment, str, str | None]]) -> list[wire.Appointment]:
+    lines = [line for appt, _, _ in rows for line in appt.lines]
+    service_ids = {line.service_id for line in lines}
+    services = dict(s.execute(select(Service.id, Service.name).where(Service.id.in_(service_ids))).all()) \
+        if service_ids else {}
+    card_ids = {line.card_id for line in lines if line.card_id}
+    cards = {
+        r.id: r for r in s.execute(
+            select(Card.id, Card.number, Card.package_name, Card.unit_type, Card.expires_on)
+            .where(Card.id.in_(card_ids)))
+    } if card_ids else {}
+    balances = ledger.pools(s, card_ids)
+    result = []
+    for appt, customer_name, staff_name in rows:
+        wire_lines = [_line(line, services, cards, balances) for line in appt.lines]
+        result.append(wire.Appointment(
+            id=appt.id, version=appt.version, location_id=appt.location_id, staff_id=appt.staff_id,
+            staff_name=staff_name, customer_id=appt.customer_id, customer_name=customer_name, start=appt.start_at,
+            end=appt.end_at, status=appt.status, lines=wire_lines,
+            from_package=any(x.source is not None for x in wire_lines), note=appt.note,
+            total=sum(x.price for x in wire_lines), created_at=appt.created_at, cancel_reason=appt.cancel_reason,
+        ))
+    return result
+
+
+def _line(line, services: dict, cards: dict, balances: dict) -> wire.AppointmentLine:
+    source = counter = None
+    if line.card_id:
+        card = cards.get(line.card_id)
+        source = wire.LineSource(card_id=line.card_id, entitlement_id=line.entitlement_id,
+                                 package_name=card.package_name if card else None,
+                                 card_number=card.number if card else None,
+                                 unit_type=card.unit_type if card else None,
+                                 expires_on=card.expires_on if card else None)
+        pool = balances.get(line.card_id, {}).get(line.entitlement_id)
+        if pool is not None:
+            counter = wire.Counter(used=pool.used, booked=pool.booked, total=pool.total, remaining=pool.remaining,
+                                   units=line.units or 1)
+    return wire.AppointmentLine(id=line.id, service_id=line.service_id,
+                                service_name=services.get(line.service_id, line.service_id), price=line.price,
+                                duration_min=line.duration_min, source=source, redemption=line.redemption,
+                                counter=counter)

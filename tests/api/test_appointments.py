@@ -1,0 +1,244 @@
+"""Appointments: booking, the calendar day, edits with If-Match, status transitions, validation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import httpx
+import pytest
+
+from tests.api.test_appointments_helpers import (
+    TZ,
+    action,
+    activity,
+    at,
+    book,
+    booked,
+    new_customer,
+    paid,
+    patch,
+    some_day,
+)
+from tests.support.api_client import assert_problem, key, login
+
+
+def test_book_paid_lines(api):
+    with login(api.url, "reception") as c:
+        cus = new_customer(c, "Paid Lines")
+        day = some_day()
+        appt = booked(c, cus, at(day, 10), paid(), paid("svc_pedicure"), note="Prefers pastel colours")
+        assert appt["status"] == "booked" and appt["version"] == 1 and appt["location_id"] == "loc_downtown"
+        assert appt["customer_id"] == cus and appt["customer_name"].startswith("Paid Lines")
+        assert appt["staff_id"] == "stf_anna" and appt["staff_name"] == "Anna Szabó"
+        start, end = datetime.fromisoformat(appt["start"]), datetime.fromisoformat(appt["end"])
+        assert start == datetime.fromisoformat(at(day, 10)) and end - start == timedelta(minutes=45 + 50)
+        assert [(x["service_name"], x["price"], x["duration_min"]) for x in appt["lines"]] == [
+            ("Manicure", 8000, 45), ("Pedicure", 9500, 50)]
+        assert appt["total"] == 17500 and appt["from_package"] is False and appt["note"] == "Prefers pastel colours"
+        got = c.get(f"/appointments/{appt['id']}")
+        assert got.status_code == 200 and got.json() == appt and got.headers["etag"]
+        assert any(e["kind"] == "appointment_booked" and "Anna Szabó" in e["summary"] for e in activity(c, cus))
+
+
+def test_a_retried_booking_is_applied_once(api):
+    with login(api.url, "reception") as c:
+        cus = new_customer(c)
+        body = {"customer_id": cus, "staff_id": "stf_bence", "start": at(some_day(), 9), "lines": [paid()]}
+        headers = key()
+        first = c.post("/appointments", json=body, headers=headers)
+        again = c.post("/appointments", json=body, headers=headers)
+        assert first.status_code == again.status_code == 201
+        assert again.headers.get("idempotent-replayed") == "true" and again.json()["id"] == first.json()["id"]
+
+
+def test_calendar_day_is_the_tokens_location_only(api):
+    day = some_day()
+    with login(api.url, "reception") as down, login(api.url, "reception", location_id="loc_riverside") as river:
+        cus = new_customer(down)
+        a = booked(down, cus, at(day, 9), paid())
+        b = booked(down, cus, at(day, 23, 30), paid(), staff_id="stf_bence")  # late evening: still that local day
+        r = booked(river, cus, at(day, 9), paid(), staff_id="stf_dora")
+        booked(down, cus, at(day - timedelta(days=1), 23, 0), paid())  # the day before, and after
+        booked(down, cus, at(day + timedelta(days=1), 0, 0), paid())
+        cancelled = booked(down, cus, at(day, 12), paid(), staff_id="stf_csilla")
+        action(down, cancelled["id"], "cancel")
+
+        view = down.get("/appointments", params={"date": day.isoformat()})
+        assert view.status_code == 200 and view.headers["etag"]
+        body = view.json()
+        assert body["date"] == day.isoformat() and body["location_id"] == "loc_downtown"
+        assert body["next_cursor"] is None
+        assert [x["id"] for x in body["items"]] == [a["id"], cancelled["id"], b["id"]]
+        assert body["items"][1]["status"] == "cancelled"
+        only_bence = down.get("/appointments", params={"date": day.isoformat(), "staff_id": "stf_bence"}).json()
+        assert [x["id"] for x in only_bence["items"]] == [b["id"]]
+        assert [x["id"] for x in river.get("/appointments", params={"date": day.isoformat()}).json()["items"]] == [
+            r["id"]]
+        # revalidation is cheap: the same day unchanged → 304
+        again = down.get("/appointments", params={"date": day.isoformat()},
+                         headers={"If-None-Match": view.headers["etag"]})
+        assert again.status_code == 304
+        for bad in ("2026-13-01", "yesterday", "0001-01-01", "9999-12-31", ""):
+            assert_problem(down.get("/appointments", params={"date": bad}), 422, "validation_error")
+        assert_problem(down.get("/appointments"), 422, "validation_error")
+
+
+def test_double_booking_is_refused_unless_allowed(api):
+    with login(api.url, "reception") as c, login(api.url, "reception", location_id="loc_riverside") as river:
+        cus = new_customer(c)
+        day = some_day()
+        first = booked(c, cus, at(day, 10), paid(), staff_id="stf_csilla")  # 10:00–10:45
+        body = assert_problem(book(c, cus, at(day, 10, 30), paid(), staff_id="stf_csilla"), 409,
+                              "staff_double_booked")
+        assert "Csilla Horváth" in body["detail"] and "10:00" in body["detail"]
+        # back to back is fine; another stylist is fine
+        booked(c, cus, at(day, 10, 45), paid(), staff_id="stf_csilla")
+        booked(c, cus, at(day, 10, 30), paid(), staff_id="stf_bence")
+        # the flag books anyway
+        forced = booked(c, cus, at(day, 10, 15), paid(), staff_id="stf_csilla", allow_double_booking=True)
+        assert forced["status"] == "booked"
+        # a stylist working at both locations cannot be in two places at once
+        booked(c, cus, at(day, 15), paid(), staff_id="stf_emese")
+        assert_problem(book(river, cus, at(day, 15, 15), paid(), staff_id="stf_emese"), 409, "staff_double_booked")
+        # a cancelled appointment frees its slot
+        evening = booked(c, cus, at(day, 18), paid(), staff_id="stf_anna")
+        assert_problem(book(c, cus, at(day, 18), paid(), staff_id="stf_anna"), 409, "staff_double_booked")
+        action(c, evening["id"], "cancel")
+        assert book(c, cus, at(day, 18), paid(), staff_id="stf_anna").status_code == 201
+        # moving into someone else's slot is refused the same way
+        other = booked(c, cus, at(day, 17), paid(), staff_id="stf_csilla")
+        assert_problem(patch(c, other, {"start": at(day, 10, 50)}), 409, "staff_double_booked")
+        assert patch(c, other, {"start": at(day, 10, 50), "allow_double_booking": True}).status_code == 200
+
+
+def test_edit_needs_the_current_version(api):
+    with login(api.url, "reception") as c:
+        cus = new_customer(c)
+        day = some_day()
+        appt = booked(c, cus, at(day, 10), paid())
+        r = patch(c, appt, {"start": at(day, 11), "staff_id": "stf_bence"})
+        assert r.status_code == 200, r.text
+        moved = r.json()
+        assert moved["version"] == 2 and moved["staff_id"] == "stf_bence"
+        assert datetime.fromisoformat(moved["end"]) - datetime.fromisoformat(moved["start"]) == timedelta(minutes=45)
+        # a second terminal still holding version 1 is told, and nothing changes
+        body = assert_problem(patch(c, appt, {"start": at(day, 12), "lines": [paid("svc_pedicure")]}, version=1), 412,
+                              "version_conflict")
+        assert body["current_version"] == 2
+        assert c.get(f"/appointments/{appt['id']}").json() == moved
+        # If-Match is required on PATCH; weak/quoted forms and * are understood
+        assert_problem(patch(c, moved, {"note": "x"}, version="omit"), 412, "version_conflict")
+        assert_problem(patch(c, moved, {"note": "x"}, version="abc"), 422, "validation_error")
+        r = patch(c, moved, {"note": "window seat"}, version='W/"2"')
+        assert r.status_code == 200 and r.json()["version"] == 3 and r.json()["note"] == "window seat"
+        r = patch(c, r.json(), {"note": None}, version="*")
+        assert r.status_code == 200 and r.json()["version"] == 4 and r.json()["note"] is None
+        # a status action with a stale If-Match is refused too
+        assert_problem(action(c, appt["id"], "cancel", headers={"If-Match": "1"}), 412, "version_conflict")
+        assert any(e["kind"] == "appointment_changed" and "moved from" in e["summary"] for e in activity(c, cus))
+
+
+def test_status_transitions(api):
+    with login(api.url, "reception") as c:
+        cus = new_customer(c)
+        day = some_day()
+        a = booked(c, cus, at(day, 9), paid())
+        assert_problem(action(c, a["id"], "complete"), 409, "invalid_transition")
+        assert action(c, a["id"], "check-in").json()["status"] == "checked_in"
+        assert_problem(action(c, a["id"], "check-in"), 409, "invalid_transition")
+        assert action(c, a["id"], "complete").json()["status"] == "completed"
+        for name in ("check-in", "cancel", "no-show", "complete"):
+            body = assert_problem(action(c, a["id"], name), 409, "invalid_transition")
+            assert body["current_status"] == "completed"
+        done = c.get(f"/appointments/{a['id']}").json()
+        assert_problem(patch(c, done, {"note": "late"}), 409, "invalid_transition")
+
+        b = booked(c, cus, at(day, 11), paid())
+        assert action(c, b["id"], "cancel").json()["status"] == "cancelled"
+        for name in ("check-in", "cancel", "no-show", "complete"):
+            assert_problem(action(c, b["id"], name), 409, "invalid_transition")
+
+        d = booked(c, cus, at(day, 13), paid())
+        action(c, d["id"], "check-in")
+        assert action(c, d["id"], "no-show").json()["status"] == "no_show"
+        assert_problem(action(c, d["id"], "check-in"), 409, "invalid_transition")
+
+        e = booked(c, cus, at(day, 15), paid())
+        assert action(c, e["id"], "check-in").status_code == 200
+        assert action(c, e["id"], "cancel").json()["status"] == "cancelled"
+        kinds = {x["kind"] for x in activity(c, cus)}
+        assert {"appointment_booked", "appointment_checked_in", "appointment_completed", "appointment_cancelled",
+                "appointment_no_show"} <= kinds
+
+
+def test_appointments_are_never_deleted(api):
+    with login(api.url, "reception") as c:
+        appt = booked(c, new_customer(c), at(some_day(), 9), paid())
+        assert_problem(c.delete(f"/appointments/{appt['id']}"), 405, "method_not_allowed")
+        assert c.get(f"/appointments/{appt['id']}").json()["status"] == "booked"
+
+
+@pytest.mark.parametrize("change, code", [
+    ({"customer_id": "cus_nope"}, "validation_error"),
+    ({"staff_id": "stf_nope"}, "validation_error"),
+    ({"staff_id": "stf_dora"}, "validation_error"),  # works at Riverside only
+    ({"staff_id": "stf_reception"}, "validation_error"),  # not bookable
+    ({"lines": []}, "validation_error"),
+    ({"lines": [{"service_id": "svc_nope"}]}, "validation_error"),
+    ({"lines": [{"service_id": "svc_express_facial"}]}, "service_not_offered_here"),
+    ({"lines": [{"service_id": "svc_manicure", "price": 0}]}, "validation_error"),
+    ({"lines": [{"service_id": "svc_manicure"}] * 21}, "validation_error"),
+    ({"start": "2150-01-01T10:00:00"}, "validation_error"),  # no offset: ambiguous
+    ({"start": "9999-12-31T23:59:00+00:00"}, "validation_error"),
+    ({"start": "tomorrow"}, "validation_error"),
+    ({"note": "x" * 5000}, "validation_error"),
+    ({"surprise": True}, "validation_error"),
+])
+def test_bad_bookings_are_refused_clearly(api, change, code):
+    with login(api.url, "reception") as c:
+        body = {"customer_id": "cus_demo0010", "staff_id": "stf_anna", "start": at(some_day(), 10),
+                "lines": [{"service_id": "svc_manicure"}]} | change
+        r = c.post("/appointments", json=body, headers=key())
+        assert_problem(r, 409 if code != "validation_error" else 422, code)
+
+
+def test_bad_requests_never_500(api):
+    with login(api.url, "reception") as c:
+        appt = booked(c, new_customer(c), at(some_day(), 9), paid())
+        assert_problem(c.get("/appointments/apt_nope"), 404, "not_found")
+        assert_problem(action(c, "apt_nope", "cancel"), 404, "not_found")
+        assert_problem(c.patch("/appointments/apt_nope", json={}, headers={"If-Match": "1"}), 404, "not_found")
+        assert_problem(c.post("/appointments", content=b"{nope", headers={"content-type": "application/json"}),
+                       422, "validation_error")
+        assert_problem(patch(c, appt, {"lines": [{"id": "apl_nope", "service_id": "svc_manicure"}]}), 422,
+                       "validation_error")
+        line = appt["lines"][0]["id"]
+        assert_problem(patch(c, appt, {"lines": [{"id": line, "service_id": "svc_manicure"}] * 2}), 422,
+                       "validation_error")
+        assert_problem(patch(c, appt, {"start": "2150-01-01T10:00:00"}), 422, "validation_error")
+        assert_problem(patch(c, appt, {"lines": None}, version="999999999999"), 422, "validation_error")
+        assert_problem(action(c, appt["id"], "cancel", json={"reason": "x" * 5000}), 422, "validation_error")
+        assert_problem(action(c, appt["id"], "cancel", json={"reason": 5, "extra": 1}), 422, "validation_error")
+        # PostgreSQL refuses NUL in text: such input is a 422, never a 500
+        assert_problem(c.get("/appointments/apt%00x"), 422, "validation_error")
+        assert_problem(c.get("/appointments", params={"date": "2150-01-01", "staff_id": "a\x00"}), 422,
+                       "validation_error")
+        assert_problem(book(c, "cus\x00", at(some_day(), 9), paid()), 422, "validation_error")
+        assert_problem(book(c, "cus_demo0010", at(some_day(), 9), {"service_id": "svc_manicure",
+                                                                   "source": {"card_id": "crd\x00"}}),
+                       422, "validation_error")
+        assert_problem(patch(c, appt, {"note": "a\x00b"}), 422, "validation_error")
+        assert c.get(f"/appointments/{appt['id']}").json()["version"] == 1
+    r = httpx.get(f"{api.url}/v1/appointments", params={"date": "2150-01-01"},
+                  headers={"Authorization": "Bearer nope"})
+    assert_problem(r, 401, "unauthenticated")
+
+
+def test_the_day_is_the_org_time_zones_day_even_when_25_hours_long(api):
+    with login(api.url, "reception") as c:
+        cus = new_customer(c)
+        # the night the clocks go back in Budapest: the day is 25 hours long
+        appt = booked(c, cus, datetime(2150, 10, 25, 23, 30, tzinfo=TZ).isoformat(), paid(), staff_id="stf_emese")
+        items = c.get("/appointments", params={"date": "2150-10-25", "staff_id": "stf_emese"}).json()["items"]
+        assert appt["id"] in [x["id"] for x in items]
+        assert appt["start"].startswith("2150-10-25T22:30:00")  # stored and returned in UTC (CET = UTC+1)
