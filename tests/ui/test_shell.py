@@ -201,3 +201,11 @@ async def test_palette_offers_every_screen_and_sign_out(make_app):
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {f"Go to {d.title}" for d in DESTINATIONS} <= titles
         assert {"Switch staff", "Sign out", "Quit", "Help"} <= titles
+
+
+async def test_a_keymap_in_the_settings_remaps_a_key(make_app):
+    app = make_app(keymap={"app.go.customers": "f9"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f9")
+        await wait_until(pilot, lambda: app.current_mode == "customers", "f9 → customers")
