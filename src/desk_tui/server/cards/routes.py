@@ -2,15 +2,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+import anyio
+from fastapi import APIRouter, Depends, Query, Request
 
 from desk_tui.contract import cards as wire
 from desk_tui.contract.common import Page
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards import lifecycle, queries, service
+from desk_tui.server.cards import imports, lifecycle, queries, service
 from desk_tui.server.cards.models import CardTransaction
 from desk_tui.server.database import Database
-from desk_tui.server.deps import database, manager, signed_in
+from desk_tui.server.deps import database, manager, owner, signed_in
+from desk_tui.server.errors import DomainError
 from desk_tui.server.pagination import Cursor, Limit
 
 router = APIRouter(tags=["cards"])
@@ -117,3 +119,35 @@ def refund(card_id: str, body: wire.RefundRequest, me: Principal = Depends(manag
 def wallet(customer_id: str, me: Principal = Depends(signed_in), db: Database = Depends(database)) -> wire.Wallet:
     with db.read_session() as s:
         return queries.wallet(s, customer_id=customer_id, me=me)
+
+
+IMPORT_MAX_BYTES = 2_000_000
+
+
+async def _csv_body(request: Request) -> str:
+    size = 0
+    chunks = []
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > IMPORT_MAX_BYTES:
+            raise DomainError("payload_too_large", f"The file is larger than {IMPORT_MAX_BYTES // 1_000_000} MB; "
+                                                   "split it.")
+        chunks.append(chunk)
+    try:
+        return b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError:
+        raise DomainError("validation_error", "The file is not UTF-8 text; save it as CSV UTF-8.") from None
+
+
+def _import(db: Database, text: str, dry_run: bool, me: Principal) -> wire.ImportResult:
+    with db.transaction() as s:
+        return imports.import_cards(s, text=text, dry_run=dry_run, me=me)
+
+
+@router.post("/imports/cards", tags=["imports"],
+             openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}})
+async def import_cards(request: Request, dry_run: bool = True, me: Principal = Depends(owner),
+                       db: Database = Depends(database)) -> wire.ImportResult:
+    """Cards from a previous system (see cards/imports.py for the columns). A dry run is the default."""
+    text = await _csv_body(request)
+    return await anyio.to_thread.run_sync(_import, db, text, dry_run, me)

@@ -1,0 +1,187 @@
+"""Cards moved in from a previous system by CSV: every row checked first, then all or nothing.
+
+Header row (any order, case-insensitive); one card per row:
+
+    package_id      required; a template of this catalogue (inactive ones too: old stock)
+    customer_id     an existing customer, or leave empty and give
+    customer_name   (with optional phone, email) to create the customer
+    number          optional card number, unique
+    issued_on       YYYY-MM-DD, default today
+    expires_on      YYYY-MM-DD, default the template's delay from issued_on
+    price_paid      minor units, default the template's price
+    remaining       units left, default all; "3;2" for a bundle's pools in order
+    note            optional
+
+Rows are numbered as a spreadsheet shows them (the header is row 1). A dry run reports what
+would happen and writes nothing; a real run writes nothing either unless every row is accepted.
+Units already used in the old system are one ``redeem`` entry per pool with no service
+("used before import"), so "3 of 5 used" reads right from the first day.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk_tui.contract import cards as wire
+from desk_tui.contract import customers as customer_wire
+from desk_tui.contract.common import NAME_MAX, TEXT_MAX
+from desk_tui.contract.packages import PRICE_MAX, UNITS_MAX
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.cards import ledger, wording
+from desk_tui.server.cards.calendar import business_date, local_midnight
+from desk_tui.server.cards.models import Card
+from desk_tui.server.cards.service import issue, number_key
+from desk_tui.server.customers.models import Customer
+from desk_tui.server.customers.service import create_customer, record_activity
+from desk_tui.server.database import utcnow
+from desk_tui.server.errors import DomainError
+from desk_tui.server.packages.models import Package
+
+MAX_ROWS = 5000
+COLUMNS = {"package_id", "customer_id", "customer_name", "phone", "email", "number", "issued_on", "expires_on",
+           "price_paid", "remaining", "note"}
+
+
+class Rejected(Exception):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code, self.detail = code, detail
+
+
+@dataclass
+class Row:
+    line: int
+    package: Package
+    customer_id: str | None
+    new_customer: customer_wire.CustomerCreate | None
+    number: str | None
+    issued_on: date
+    expires_on: date | None
+    price_paid: int
+    remaining: list[int]
+    note: str | None
+
+
+def _date(value: str, name: str) -> date:
+    try:
+        d = date.fromisoformat(value)
+    except ValueError:
+        raise Rejected("validation_error", f"{name}: {value!r} is not a date (YYYY-MM-DD).") from None
+    if not date(1990, 1, 1) <= d <= wire.LAST_DATE:
+        raise Rejected("validation_error", f"{name}: {value} is out of range.")
+    return d
+
+
+def _int(value: str, name: str, low: int, high: int) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise Rejected("validation_error", f"{name}: {value!r} is not a whole number.") from None
+    if not low <= n <= high:
+        raise Rejected("validation_error", f"{name}: {n} is out of range.")
+    return n
+
+
+def _parse(s: Session, raw: dict[str, str], line: int, today: date, numbers: set[str]) -> Row:
+    get = lambda k: (raw.get(k) or "").strip()  # noqa: E731 - a local accessor reads better than a helper
+    package = s.get(Package, get("package_id")) if get("package_id") else None
+    if package is None:
+        raise Rejected("not_found", f"package_id: no package {get('package_id')!r}.")
+    customer_id, new_customer = get("customer_id") or None, None
+    if customer_id is not None:
+        if s.get(Customer, customer_id) is None:
+            raise Rejected("not_found", f"customer_id: no customer {customer_id!r}.")
+    else:
+        try:
+            new_customer = customer_wire.CustomerCreate(name=get("customer_name")[:NAME_MAX + 1],
+                                                        phone=get("phone") or None, email=get("email") or None)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field_name = "customer_name" if first["loc"][0] == "name" else first["loc"][0]
+            raise Rejected("validation_error", f"{field_name}: {first['msg']}") from None
+    number = get("number") or None
+    if number is not None:
+        key = number_key(number)
+        if len(number) > wire.NUMBER_MAX:
+            raise Rejected("validation_error", f"number: longer than {wire.NUMBER_MAX} characters.")
+        if key in numbers or s.scalar(select(Card.id).where(Card.number_key == key)) is not None:
+            raise Rejected("duplicate", f"number: card {number} already exists.")
+        numbers.add(key)
+    issued_on = _date(get("issued_on"), "issued_on") if get("issued_on") else today
+    if issued_on > today:
+        raise Rejected("validation_error", "issued_on: in the future.")
+    expires_on = _date(get("expires_on"), "expires_on") if get("expires_on") else (
+        issued_on + timedelta(days=package.expiry_days) if package.expiry_days else None)
+    price = _int(get("price_paid"), "price_paid", 0, PRICE_MAX) if get("price_paid") else package.price
+    pools = [e.units for e in package.entitlements]
+    if get("remaining"):
+        parts = get("remaining").split(";")
+        if len(parts) != len(pools):
+            raise Rejected("validation_error", f"remaining: {package.name} has {len(pools)} pool(s); "
+                                               f"give {len(pools)} number(s) separated by ';'.")
+        remaining = [_int(p.strip(), "remaining", 0, UNITS_MAX) for p in parts]
+        if any(r > p for r, p in zip(remaining, pools, strict=True)):
+            raise Rejected("validation_error", f"remaining: more than {package.name} holds ({';'.join(map(str, pools))}).")
+    else:
+        remaining = pools
+    note = get("note")[:TEXT_MAX] or None
+    return Row(line, package, customer_id, new_customer, number, issued_on, expires_on, price, remaining, note)
+
+
+def _write(s: Session, row: Row, me: Principal, now: datetime) -> None:
+    customer_id = row.customer_id or create_customer(s, data=row.new_customer, me=me).id
+    at = now if row.issued_on == business_date(s, now) else local_midnight(s, row.issued_on)
+    card = issue(s, package=row.package, customer_id=customer_id, me=me, now=at, number=row.number,
+                 expires_on=row.expires_on, price_paid=row.price_paid,
+                 note=f"Imported from the previous system{': ' + row.note if row.note else ''}")
+    for ent, tmpl, left in zip(card.entitlements, row.package.entitlements, row.remaining, strict=True):
+        if tmpl.units - left:
+            ledger.append(s, card, kind="redeem", me=me, at=at, entitlement_id=ent.id, units=tmpl.units - left,
+                          used=tmpl.units - left, note="Used before import")
+    ledger.settle_status(card, ledger.card_pools(s, card))
+    left = " + ".join(str(x) for x in row.remaining)
+    record_activity(s, customer_id=customer_id, kind="card_imported", card_id=card.id, me=me,
+                    summary=f"{row.package.name} imported from the previous system ({left} left, paid "
+                            f"{wording.money(s, row.price_paid)})")
+
+
+def import_cards(s: Session, *, text: str, dry_run: bool, me: Principal, now: datetime | None = None
+                 ) -> wire.ImportResult:
+    now = now or utcnow()
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
+    header = {(h or "").strip().lower() for h in (reader.fieldnames or [])}
+    if "package_id" not in header or not ({"customer_id", "customer_name"} & header):
+        raise DomainError("validation_error", "The first row must name the columns, with package_id and "
+                                              "customer_id or customer_name.")
+    unknown = sorted(header - COLUMNS - {""})
+    if unknown:
+        raise DomainError("validation_error", f"Unknown column {unknown[0]!r}; known: {', '.join(sorted(COLUMNS))}.")
+    today = business_date(s, now)
+    rows, rejected, numbers = [], [], set()
+    try:
+        for n, raw in enumerate(reader, start=2):
+            if n - 1 > MAX_ROWS:
+                raise DomainError("payload_too_large", f"At most {MAX_ROWS} cards per import; split the file.")
+            raw = {(k or "").strip().lower(): v if isinstance(v, str) else "" for k, v in raw.items()}
+            if not any(v.strip() for v in raw.values()):
+                continue
+            try:
+                rows.append(_parse(s, raw, n, today, numbers))
+            except Rejected as exc:
+                rejected.append(wire.ImportRejection(row=n, code=exc.code, detail=exc.detail))
+    except csv.Error as exc:
+        raise DomainError("validation_error", f"This is not readable CSV: {exc}.") from None
+    imported = 0
+    if not dry_run and not rejected:
+        for row in rows:
+            _write(s, row, me, now)
+        s.flush()
+        imported = len(rows)
+    return wire.ImportResult(accepted=len(rows), rejected=rejected, imported=imported, dry_run=dry_run)
