@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 import httpx
@@ -242,3 +243,66 @@ def test_the_day_is_the_org_time_zones_day_even_when_25_hours_long(api):
         items = c.get("/appointments", params={"date": "2150-10-25", "staff_id": "stf_emese"}).json()["items"]
         assert appt["id"] in [x["id"] for x in items]
         assert appt["start"].startswith("2150-10-25T22:30:00")  # stored and returned in UTC (CET = UTC+1)
+
+
+def _race(api, calls) -> list:
+    """Run each call(client) on its own terminal at the same instant; returns their responses."""
+    terminals = [login(api.url, "reception") for _ in calls]
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def go(i: int) -> None:
+        barrier.wait()
+        results[i] = calls[i](terminals[i])
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    for t in terminals:
+        t.close()
+    return results
+
+
+def test_two_terminals_editing_the_same_version_one_wins(api):
+    with login(api.url, "reception") as c:
+        cus = new_customer(c)
+        day = some_day()
+        appt = booked(c, cus, at(day, 10), paid())
+        results = _race(api, [lambda t: patch(t, appt, {"start": at(day, 12)}),
+                              lambda t: patch(t, appt, {"staff_id": "stf_bence"})])
+        assert sorted(r.status_code for r in results) == [200, 412], [r.text for r in results]
+        now = c.get(f"/appointments/{appt['id']}").json()
+        winner = next(r.json() for r in results if r.status_code == 200)
+        assert now == winner and now["version"] == 2
+
+
+def test_two_terminals_booking_the_same_slot_one_wins(api):
+    with login(api.url, "reception") as c:
+        cus = new_customer(c)
+        day = some_day()
+        results = _race(api, [lambda t: book(t, cus, at(day, 10), paid(), staff_id="stf_csilla"),
+                              lambda t: book(t, cus, at(day, 10, 30), paid(), staff_id="stf_csilla")])
+        assert sorted(r.status_code for r in results) == [201, 409], [r.text for r in results]
+        assert_problem(next(r for r in results if r.status_code == 409), 409, "staff_double_booked")
+        assert len(c.get("/appointments", params={"date": day.isoformat()}).json()["items"]) == 1
+
+
+def test_the_demo_calendar_has_a_believable_week(api):
+    today = datetime.now(TZ).date()
+    with login(api.url, "reception") as down, login(api.url, "reception", location_id="loc_riverside") as river:
+        items = down.get("/appointments", params={"date": today.isoformat()}).json()["items"]
+        statuses = {x["status"] for x in items}
+        assert {"completed", "checked_in", "booked"} <= statuses
+        package = [x for x in items if x["from_package"]]
+        assert {x["customer_id"] for x in package} >= {"cus_demo0001", "cus_demo0002", "cus_demo0005"}
+        assert all(x["lines"][0]["price"] == 0 and x["lines"][0]["counter"] for x in package)
+        river_today = river.get("/appointments", params={"date": today.isoformat()}).json()["items"]
+        assert any(x["status"] == "cancelled" and x["from_package"] for x in river_today)
+        assert {x["location_id"] for x in river_today} == {"loc_riverside"}
+        yesterday = down.get("/appointments", params={"date": (today - timedelta(days=1)).isoformat()}).json()
+        assert any(x["status"] == "no_show" and x["from_package"] for x in yesterday["items"])
+        week = [down.get("/appointments", params={"date": (today + timedelta(days=n)).isoformat()}).json()["items"]
+                for n in range(1, 8)]
+        assert sum(len(x) for x in week) > 20

@@ -165,6 +165,7 @@ def test_switch_a_paid_line_to_the_package_and_back(api):
         r = patch(c, switched, {"lines": [{"id": line_id, **paid()}, paid("svc_blow_dry")]})
         assert r.status_code == 200, r.text
         back = r.json()
+        assert back["version"] == switched["version"] + 1
         assert back["lines"][0]["price"] == 8000 and back["lines"][0]["source"] is None
         assert back["lines"][0]["redemption"] is None and back["from_package"] is False
         b = balance(c, card["id"])

@@ -145,14 +145,15 @@ def update(s: Session, *, appointment_id: str, data: wire.AppointmentUpdate, exp
                 line_rules.release(s, line=old, me=me, now=now, note="line changed")
         new_lines = []
         for i, (req, old) in enumerate(plan.ordered):
+            kept = plan.unchanged(req, old)  # decided before the line is rewritten below
             if old is None:
                 line = line_rules.new_line(req, services[req.service_id], i)
             else:
                 line = old
                 line.position = i
-                if not plan.unchanged(req, old):
+                if not kept:
                     line_rules.fill(line, req, services[req.service_id])
-            new_lines.append((req, line, old is not None and plan.unchanged(req, old)))
+            new_lines.append((req, line, kept))
         changed = bool(plan.removed) or any(not kept for *_, kept in new_lines) or \
             [x.id for x in appt.lines] != [line.id for _, line, _ in new_lines]
         appt.lines = [line for _, line, _ in new_lines]
