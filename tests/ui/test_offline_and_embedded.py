@@ -55,3 +55,23 @@ async def test_starts_on_the_embedded_demo_server_and_signs_in(make_app, desk_ho
     finally:
         if app.connection is not None and app.connection.embedded is not None:
             app.connection.embedded.release()
+
+
+async def test_a_pin_typed_before_the_server_answers_signs_in_once_it_does(make_app, tmp_path):
+    server = LiveServer(f"sqlite:///{tmp_path}/late.db", demo=True)  # bound, not yet serving
+    app = make_app(server.url)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+            await pilot.press(*"reception", "enter", *"1111", "enter")
+            status = app.screen.query_one("#login-status")
+            await wait_until(pilot, lambda: "as soon as the server answers" in str(status.render())
+                             or app.connection_state.startswith("failed"), "the PIN kept for later")
+            await wait_until(pilot, lambda: app.connection_state.startswith("failed"), "the server not answering")
+            assert app.signed_in is None
+            server.start()
+            await pilot.press("ctrl+r")  # try again, as the login screen says
+            await wait_until(pilot, lambda: app.signed_in is not None, "signed in without typing the PIN again")
+            assert app.staff == "Réka Tóth (reception)"
+    finally:
+        server.stop()

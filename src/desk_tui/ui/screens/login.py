@@ -36,6 +36,7 @@ class LoginScreen(Screen["LoginResponse"]):
         super().__init__()
         self._reason = reason
         self._switching = switching
+        self._pending: tuple[str, str] | None = None
 
     @property
     def desk(self) -> DeskApp:
@@ -70,6 +71,9 @@ class LoginScreen(Screen["LoginResponse"]):
 
     def _connection_changed(self, state: str) -> None:
         status = self.query_one("#login-status", Static)
+        if state == "ready" and self._pending is not None:
+            # after the location list has arrived (the same refresh), so the choice is real
+            self.call_after_refresh(self._submit_pending)
         if state == "connecting":
             status.update("Connecting to the booking server…")
         elif state.startswith("failed"):
@@ -95,12 +99,14 @@ class LoginScreen(Screen["LoginResponse"]):
         username = self.query_one("#username", Input).value.strip()
         pin = self.query_one("#pin", Input).value
         status = self.query_one("#login-status", Static)
-        if self.desk.client is None:
-            status.update("Still connecting to the booking server; try again in a moment.")
-            return
         if not username or not pin:
             status.update("Type your username and PIN.")
             self.query_one("#username" if not username else "#pin", Input).focus()
+            return
+        if self.desk.connection_state != "ready":
+            # Typed before the server answered: sign in the moment it does, no second Enter.
+            self._pending = (username, pin)
+            status.update("Connecting… you will be signed in as soon as the server answers.")
             return
         location = self.query_one("#location", Select).value
         self._sign_in(username, pin, None if location is Select.BLANK else str(location))
@@ -118,6 +124,12 @@ class LoginScreen(Screen["LoginResponse"]):
             pin_input.focus()
             return
         self.dismiss(result)
+
+    def _submit_pending(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            location = self.query_one("#location", Select).value
+            self._sign_in(*pending, None if location is Select.BLANK else str(location))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
