@@ -24,8 +24,9 @@ def desk_home(tmp_path, monkeypatch):
 
 @pytest.fixture
 def make_app(ui_server, desk_home):
-    def make(server_url: str | None = None, **overrides) -> DeskApp:
+    def make(server_url: str | None = None, *, clock=None, **overrides) -> DeskApp:
         settings = load_settings(server=server_url or ui_server.url, **overrides)
-        return DeskApp(settings=settings, paths=Paths.from_env())
+        extra = {"clock": clock} if clock is not None else {}
+        return DeskApp(settings=settings, paths=Paths.from_env(), **extra)
 
     return make

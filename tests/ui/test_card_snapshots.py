@@ -16,7 +16,6 @@ import pytest
 
 import desk_tui.server.cards.demo  # noqa: F401 - loaded before the clock is pinned in every module
 import desk_tui.server.demo  # noqa: F401
-from desk_tui.ui import card_format
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
 from desk_tui.ui.widgets.card_block import CardBlock
@@ -38,7 +37,6 @@ def pinned_clock():
         for name, module in list(sys.modules.items()):
             if name.startswith("desk_tui.server") and getattr(module, "utcnow", None) is real:
                 mp.setattr(module, "utcnow", lambda: FIXED)
-        mp.setattr(card_format, "now", lambda: FIXED)
         yield
 
 
@@ -110,7 +108,7 @@ def test_profile_with_every_card_state(snap_compare, make_app, pinned_server, si
     async def run(pilot):
         await _profile(pilot, customer_id)
 
-    assert snap_compare(make_app(server.url), terminal_size=size, run_before=run)
+    assert snap_compare(make_app(server.url, clock=lambda: FIXED), terminal_size=size, run_before=run)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -123,7 +121,7 @@ def test_history_with_an_undo_and_another_locations_staff(snap_compare, make_app
         await wait_until(pilot, lambda: getattr(pilot.app.screen, "entries", None), "the history")
         await pilot.app.workers.wait_for_complete()
 
-    assert snap_compare(make_app(server.url), terminal_size=size, run_before=run)
+    assert snap_compare(make_app(server.url, clock=lambda: FIXED), terminal_size=size, run_before=run)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -136,7 +134,7 @@ def test_quick_redeem_confirmation(snap_compare, make_app, pinned_server, size):
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), "the confirmation")
         await pilot.app.workers.wait_for_complete()
 
-    assert snap_compare(make_app(server.url), terminal_size=size, run_before=run)
+    assert snap_compare(make_app(server.url, clock=lambda: FIXED), terminal_size=size, run_before=run)
 
 
 def test_profile_in_16_colours(snap_compare, make_app, pinned_server):
@@ -146,13 +144,13 @@ def test_profile_in_16_colours(snap_compare, make_app, pinned_server):
         pilot.app.theme = "ansi-dark"
         await _profile(pilot, customer_id)
 
-    assert snap_compare(make_app(server.url), terminal_size=(80, 24), run_before=run)
+    assert snap_compare(make_app(server.url, clock=lambda: FIXED), terminal_size=(80, 24), run_before=run)
 
 
 def test_profile_with_no_color(snap_compare, make_app, pinned_server, monkeypatch):
     server, customer_id = pinned_server
     monkeypatch.setenv("NO_COLOR", "1")
-    app = make_app(server.url)
+    app = make_app(server.url, clock=lambda: FIXED)
 
     async def run(pilot):
         await _profile(pilot, customer_id)

@@ -8,8 +8,7 @@ the counter says it again in numbers. Colour is added by the widget, from the st
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from desk_tui.contract.cards import Balance, Card, ServiceBalance
 
@@ -27,16 +26,6 @@ MAX_CIRCLES = 12
 BAR_CELLS = 10
 
 UNIT_SHORT = {"minutes": "min", "sessions": "sessions", "units": "units", "hours": "h"}
-
-
-def now() -> datetime:
-    """The wall clock, in one place so tests of dated screens can pin it."""
-    return datetime.now(UTC)
-
-
-def today(timezone: str) -> date:
-    """Today in the salon's time zone: expiry dates are business dates, not the terminal's."""
-    return now().astimezone(ZoneInfo(timezone)).date()
 
 
 def sort_cards(cards: list[Card]) -> list[Card]:

@@ -8,6 +8,9 @@ extend, transfer, refund) are not offered to reception; the server would refuse 
 
 from __future__ import annotations
 
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -53,6 +56,10 @@ class CustomerProfileScreen(DeskScreen):
         """The service under the cursor of the last focused card: what r and the card keys act on."""
         self.cards: dict[str, Card] = {}
 
+    def _today(self) -> date:
+        """Today in the salon's time zone (expiry dates are business dates), from the app's clock."""
+        return self.desk.now(ZoneInfo(self.tz)).date()
+
     def compose_body(self) -> ComposeResult:
         yield Static("Loading…", id="profile-summary")
         with TabbedContent(id="profile-tabs"):
@@ -87,7 +94,7 @@ class CustomerProfileScreen(DeskScreen):
         self.cards = {c.id: c for c in cards}
         keep = focus_id or (self.pick.card_id if self.pick else None)
         self.pick = None
-        await self.query_one(CardList).show_cards(cards, today=fmt.today(self.tz), focus_id=keep)
+        await self.query_one(CardList).show_cards(cards, today=self._today(), focus_id=keep)
         self.refresh_bindings()
         self.load_activity()
 
@@ -186,7 +193,7 @@ class CustomerProfileScreen(DeskScreen):
 
     def action_extend(self) -> None:
         if (card := self.picked_card) is not None:
-            self.app.push_screen(ExtendScreen(card, today=fmt.today(self.tz)), self._maybe_changed)
+            self.app.push_screen(ExtendScreen(card, today=self._today()), self._maybe_changed)
 
     def action_refund(self) -> None:
         if (card := self.picked_card) is None:
@@ -227,7 +234,7 @@ class CustomerProfileScreen(DeskScreen):
                 self.notify(f"{card_title(card)} sold to {card.customer_name}.", title="Sold")
                 self.load(focus_id=card.id)
 
-        self.app.push_screen(SellPackageScreen(self.customer, packages, today=fmt.today(self.tz)), sold)
+        self.app.push_screen(SellPackageScreen(self.customer, packages, today=self._today()), sold)
 
     def action_back(self) -> None:
         self.app.pop_screen()
