@@ -31,6 +31,7 @@ def _lazy(module: str, name: str) -> Callable[[], Screen]:
 BUILT = {
     "calendar": _lazy("desk_tui.ui.screens.calendar", "CalendarScreen"),
     "customers": _lazy("desk_tui.ui.screens.customers", "CustomersScreen"),
+    "cards": _lazy("desk_tui.ui.screens.cards", "CardsScreen"),
 }
 
 

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from desk_tui.contract.appointments import Counter
 from desk_tui.contract.cards import Card
 from desk_tui.contract.reference import Service
+from desk_tui.ui import card_format as fmt
 from desk_tui.ui.circles import circles, counter_label
 
 SOON_DAYS = 14
@@ -47,15 +48,11 @@ def unusable_reason(card: Card, *, service: Service | None, available: int, day:
     return None
 
 
-def expiry_text(card: Card, today: date) -> Text:
-    if card.expires_on is None:
-        return Text("no expiry", style="dim")
-    days = (card.expires_on - today).days
-    if days < 0:
-        return Text(f"expired {card.expires_on:%d %b}", style="red")
-    if days <= SOON_DAYS:
-        return Text(f"expires in {days} day{'s' if days != 1 else ''}", style="bold yellow")
-    return Text(f"expires {card.expires_on:%d %b %Y}", style="dim")
+def _expiry(card: Card, today: date) -> Text:
+    """The profile's wording, highlighted when the card runs out within two weeks."""
+    days = (card.expires_on - today).days if card.expires_on else None
+    style = "dim" if days is None or days > SOON_DAYS else ("red" if days < 0 else "bold yellow")
+    return Text(fmt.expiry_text(card, today), style=style)
 
 
 class PackagePanel(OptionList):
@@ -75,7 +72,7 @@ class PackagePanel(OptionList):
         options: list[Option] = []
         for card in sorted(cards, key=lambda c: c.status != "active"):
             number = f" · card {card.number}" if card.number else ""
-            options.append(Option(Text.assemble((card.package_name, "bold"), number, " · ", expiry_text(card, today)),
+            options.append(Option(Text.assemble((card.package_name, "bold"), number, " · ", _expiry(card, today)),
                                   id=f"head:{card.id}", disabled=True))
             for balance in card.balances:
                 counter = Counter(used=balance.used, booked=balance.booked, total=balance.total or balance.initial + balance.adjustments)

@@ -1,0 +1,104 @@
+"""F5 Cards: every customer's package card (seeds/002 "Cards view"), searchable by client name
+or card number; Enter opens the card's transactions, o the owner's profile.
+
+The issuing staff member's name is blank for cards issued at another location than this
+terminal's, as the API decides (seeds/002).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from zoneinfo import ZoneInfo
+
+from textual import on, work
+from textual.actions import SkipAction
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Input, Static
+
+from desk_tui.contract.cards import Card
+from desk_tui.ui import card_format as fmt
+from desk_tui.ui.screens.base import DeskScreen
+from desk_tui.ui.timefmt import local_datetime
+
+DEBOUNCE_SECONDS = 0.25
+
+
+class CardsScreen(DeskScreen):
+    MODE = "cards"
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", id="cards.search"),
+        Binding("enter", "enter_key", "Transactions", id="cards.open", show=False, priority=True),
+        Binding("o", "owner", "Owner's profile", id="cards.owner"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield Input(placeholder="Search: client name or card number", id="card-search", max_length=200)
+        yield DataTable(id="card-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="card-hint", classes="hint")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label, key in (("Number", "number"), ("Client", "client"), ("Package", "package"), ("Left", "left"),
+                           ("Expires", "expires"), ("Status", "status"), ("Issued", "issued"),
+                           ("Store", "store"), ("Issued by", "staff"), ("Last used", "used"), ("Card ID", "id")):
+            table.add_column(label, key=key)
+        self._cards: dict[str, Card] = {}
+        self._locations: dict[str, str] = {}
+        self.search("")
+
+    @on(Input.Changed, "#card-search")
+    def _typed(self, event: Input.Changed) -> None:
+        self.search(event.value)
+
+    @work(exclusive=True, group="card-search", exit_on_error=False)
+    async def search(self, query: str) -> None:
+        await asyncio.sleep(DEBOUNCE_SECONDS)  # cancelled by the next keystroke: one request per pause
+        client = self.desk.client
+        if not self._locations:
+            self._locations = {loc.id: loc.name for loc in await client.locations()}
+        org = await self.desk.org()
+        page = await client.search_cards(query.strip(), limit=100)
+        self.show(page.items, tz=org.timezone, more=page.next_cursor is not None)
+
+    def show(self, cards: list[Card], *, tz: str, more: bool) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self._cards = {c.id: c for c in cards}
+        today = self.desk.now(ZoneInfo(tz)).date()
+        for c in cards:
+            left = " ".join(fmt.counter_text(b, c.unit_type) for b in c.balances)
+            table.add_row(c.number or "—", c.customer_name, c.package_name, left, fmt.expiry_text(c, today),
+                          fmt.status_word(c), local_datetime(c.issued_at, tz)[:10],
+                          self._locations.get(c.issued_location_id, c.issued_location_id), c.issued_by or "",
+                          local_datetime(c.last_used_at, tz)[:10] if c.last_used_at else "", c.id, key=c.id)
+        hint = "No card matches." if not cards else f"{len(cards)}{'+' if more else ''} cards · Enter transactions · o owner"
+        self.query_one("#card-hint", Static).update(hint)
+
+    def _highlighted(self) -> Card | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return self._cards.get(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+
+    def action_enter_key(self) -> None:
+        if self.focused is self.query_one("#card-search", Input):
+            self.query_one(DataTable).focus()
+        elif isinstance(self.focused, DataTable) and (card := self._highlighted()) is not None:
+            from desk_tui.ui.screens.card_history import CardHistoryScreen
+
+            history = CardHistoryScreen(card)
+            history.MODE = "cards"  # the F-key bar keeps showing where the receptionist came from
+            self.app.push_screen(history, lambda _: self.search(self.query_one("#card-search", Input).value))
+        else:
+            raise SkipAction()
+
+    def action_owner(self) -> None:
+        card = self._highlighted()
+        if card is not None:
+            from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
+
+            self.app.push_screen(CustomerProfileScreen(card.customer_id))
+
+    def action_focus_search(self) -> None:
+        self.query_one("#card-search", Input).focus()
