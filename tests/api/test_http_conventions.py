@@ -106,3 +106,10 @@ def test_openapi_document_is_served(api):
     doc = httpx.get(f"{api.url}/openapi.json").json()
     for path in ("/v1/auth/login", "/v1/customers", "/v1/customers/{customer_id}/activity", "/v1/services"):
         assert path in doc["paths"]
+
+
+def test_a_nul_character_anywhere_is_refused_not_a_500(api):
+    with login(api.url, "reception") as c:
+        assert_problem(c.post("/customers", json={"name": "Nul\u0000Name"}), 422, "validation_error")
+        assert_problem(c.get("/customers", params={"q": "a\u0000b"}), 422, "validation_error")
+        assert_problem(c.get("/customers/cus_%00"), 422, "validation_error")

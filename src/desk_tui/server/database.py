@@ -70,8 +70,30 @@ def make_engine(url: str) -> Engine:
             poolclass=NullPool if ":memory:" not in url else None,
         )
         _configure_sqlite(engine)
-        return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    event.listen(engine, "before_cursor_execute", _refuse_nul)
+    return engine
+
+
+def _refuse_nul(conn, cursor, statement, parameters, context, executemany) -> None:
+    """PostgreSQL cannot store U+0000 in text and fails the statement; refuse it as bad input
+    in the one place every query passes, on both engines, so no field or query parameter
+    anywhere can turn it into a 500."""
+    if _has_nul(parameters):
+        from desk_tui.server.errors import DomainError
+
+        raise DomainError("validation_error", "Text may not contain the NUL character (\\0).")
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _configure_sqlite(engine: Engine) -> None:
