@@ -420,5 +420,18 @@ def test_nonsense_never_produces_a_500(api):
             c.post("/cards/extend", json={"days": 10**9, "reason": "x"}),
             c.get("/cards", params={"customer_id": "x" * 41}),
             c.get(f"/cards/{'é' * 300}"),
+            # PostgreSQL text cannot hold U+0000: refused up front, wherever it comes in
+            c.post(f"/cards/{cid}/redemptions", json={"service_id": "svc_manicure", "note": "a\u0000b"}),
+            c.post(f"/cards/{cid}/redemptions", json={"service_id": "svc_\u0000"}),
+            c.patch(f"/cards/{cid}", json={"number": "\u0000"}),
+            c.post("/packages", json={"name": "\u0000", "entitlements": [{"units": 1, "services": [
+                {"service_id": "svc_manicure"}]}]}),
+            c.get("/cards", params={"q": "a\u0000"}),
+            c.get("/cards", params={"customer_id": "\u0000"}),
+            c.get("/cards/crd_%00"),
+            c.get("/cards/crd_%00/transactions"),
+            c.get("/packages/pkg_%00"),
+            c.get("/customers/cus_%00/wallet"),
+            c.post("/imports/cards", content=b"package_id,customer_id\n\x00,x\n", headers={"content-type": "text/csv"}),
         ]
         assert all(400 <= r.status_code < 500 for r in responses), [(r.status_code, r.text) for r in responses]

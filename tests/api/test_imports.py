@@ -85,6 +85,7 @@ def test_import_is_for_owners_and_refuses_unreadable_files(api):
                        "forbidden_role")
     with login(api.url, "owner") as c:
         for body in (b"", b"name,phone\nA,1\n", b"package_id,customer_id,colour\n", b"\xff\xfe\x00garbage",
+                     b"\x10\x11\rZ\xf2\xb7\xae\x8el(\x17\xc3\x95", b"package_id,customer_id\r\x00,\x00\r",
                      b'package_id,customer_id\n"unterminated' + b"x" * 200_000):
             r = c.post("/imports/cards", content=body, headers=CSV)
             assert r.status_code in (200, 422), r.text

@@ -155,8 +155,14 @@ def _write(s: Session, row: Row, me: Principal, now: datetime) -> None:
 def import_cards(s: Session, *, text: str, dry_run: bool, me: Principal, now: datetime | None = None
                  ) -> wire.ImportResult:
     now = now or utcnow()
-    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
-    header = {(h or "").strip().lower() for h in (reader.fieldnames or [])}
+    if "\x00" in text:
+        raise DomainError("validation_error", "The file contains NUL characters; it is not a CSV text file.")
+    # Universal newlines: files saved on old tills end lines with a bare \r.
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=None))
+    try:
+        header = {(h or "").strip().lower() for h in (reader.fieldnames or [])}
+    except csv.Error as exc:
+        raise DomainError("validation_error", f"This is not readable CSV: {exc}.") from None
     if "package_id" not in header or not ({"customer_id", "customer_name"} & header):
         raise DomainError("validation_error", "The first row must name the columns, with package_id and "
                                               "customer_id or customer_name.")

@@ -128,7 +128,9 @@ def refund(s: Session, *, card_id: str, reason: str, me: Principal, now: datetim
 
 
 def _live_in_scope(s: Session, data: wire.BulkExtendRequest, today):
-    stmt = select(Card).where(Card.status == ledger.LIVE, Card.expires_on.is_not(None), Card.expires_on >= today)
+    # A card already near the end of the calendar is left alone rather than overflowing the date type.
+    stmt = select(Card).where(Card.status == ledger.LIVE, Card.expires_on.is_not(None), Card.expires_on >= today,
+                              Card.expires_on <= wire.LAST_DATE - timedelta(days=data.days))
     if data.package_id is not None:
         if s.get(Package, data.package_id) is None:
             raise DomainError("validation_error", "package_id: no such package.")
