@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from desk_tui.contract.common import TEXT_MAX, Wire
-from desk_tui.contract.packages import PRICE_MAX, UNITS_MAX, TextRequest
+from desk_tui.contract.common import TEXT_MAX, Request, Wire
+from desk_tui.contract.packages import PRICE_MAX, UNITS_MAX
 
 CardStatus = Literal["active", "fully_used", "expired", "refunded", "void"]
 TransactionKind = Literal["issue", "reserve", "release", "redeem", "undo", "adjust", "extend", "transfer",
@@ -102,7 +102,7 @@ def _bounded_date(v: date | None) -> date | None:
     return v
 
 
-class CardCreate(TextRequest):
+class CardCreate(Request):
     package_id: str = Field(min_length=1, max_length=40)
     customer_id: str = Field(min_length=1, max_length=40)
     number: str | None = Field(default=None, max_length=NUMBER_MAX)
@@ -119,7 +119,7 @@ class CardCreate(TextRequest):
         return v or None
 
 
-class RedemptionCreate(TextRequest):
+class RedemptionCreate(Request):
     service_id: str = Field(min_length=1, max_length=40)
     quantity: int = Field(default=1, ge=1, le=100)
     #: when the same service is in several pools; the first pool that can pay is used otherwise
@@ -128,11 +128,11 @@ class RedemptionCreate(TextRequest):
     note: str | None = Field(default=None, max_length=TEXT_MAX)
 
 
-class UndoRequest(TextRequest):
+class UndoRequest(Request):
     reason: str = Field(min_length=1, max_length=TEXT_MAX)
 
 
-class AdjustmentCreate(TextRequest):
+class AdjustmentCreate(Request):
     #: may be left out when the card has a single pool
     entitlement_id: str | None = Field(default=None, max_length=40)
     units: int = Field(ge=-UNITS_MAX, le=UNITS_MAX)
@@ -146,7 +146,7 @@ class AdjustmentCreate(TextRequest):
         return v
 
 
-class CardUpdate(TextRequest):
+class CardUpdate(Request):
     number: str | None = Field(default=None, max_length=NUMBER_MAX)
     #: null means the card never expires
     expires_on: date | None = None
@@ -156,11 +156,11 @@ class CardUpdate(TextRequest):
     _dates = field_validator("expires_on")(_bounded_date)
 
 
-class RefundRequest(TextRequest):
+class RefundRequest(Request):
     reason: str = Field(min_length=1, max_length=TEXT_MAX)
 
 
-class BulkExtendRequest(TextRequest):
+class BulkExtendRequest(Request):
     days: int = Field(ge=1, le=3650)
     package_id: str | None = Field(default=None, max_length=40)
     location_id: str | None = Field(default=None, max_length=40)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from desk_tui.contract.common import NAME_MAX, TEXT_MAX, Request, Wire
 
@@ -13,28 +11,6 @@ UNITS_MAX = 1_000_000
 #: Money is bounded too: a price fits a PostgreSQL BIGINT with room for sums of many cards.
 PRICE_MAX = 10**9
 EXPIRY_DAYS_MAX = 3650
-
-
-def has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(has_nul(k) or has_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(has_nul(v) for v in value)
-    return False
-
-
-class TextRequest(Request):
-    """Bodies of the package and card API. JSON may carry U+0000, but PostgreSQL text cannot
-    store it: refusing it here is a clear 422 instead of a database error."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        if has_nul(data):
-            raise ValueError("text may not contain the NUL character (\\u0000)")
-        return data
 
 
 class PackageService(Wire):
@@ -61,12 +37,12 @@ class Package(Wire):
     entitlements: list[Entitlement]
 
 
-class PackageServiceIn(TextRequest):
+class PackageServiceIn(Request):
     service_id: str = Field(min_length=1, max_length=40)
     unit_cost: int = Field(default=1, ge=1, le=UNITS_MAX)
 
 
-class EntitlementIn(TextRequest):
+class EntitlementIn(Request):
     #: On PATCH, naming an existing entitlement edits it in place; new ones get an id.
     id: str | None = Field(default=None, max_length=40)
     units: int = Field(ge=1, le=UNITS_MAX)
@@ -81,7 +57,7 @@ class EntitlementIn(TextRequest):
         return v
 
 
-class PackageCreate(TextRequest):
+class PackageCreate(Request):
     name: str = Field(min_length=1, max_length=NAME_MAX)
     unit_type: str = Field(default="sessions", min_length=1, max_length=40)
     price: int = Field(default=0, ge=0, le=PRICE_MAX)
@@ -92,7 +68,7 @@ class PackageCreate(TextRequest):
     entitlements: list[EntitlementIn] = Field(min_length=1, max_length=20)
 
 
-class PackageUpdate(TextRequest):
+class PackageUpdate(Request):
     name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
     unit_type: str | None = Field(default=None, min_length=1, max_length=40)
     price: int | None = Field(default=None, ge=0, le=PRICE_MAX)

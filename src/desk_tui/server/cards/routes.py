@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from desk_tui.contract import cards as wire
 from desk_tui.contract.common import Page
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards.guards import reject_nul
 from desk_tui.server.cards import imports, lifecycle, queries, service
 from desk_tui.server.cards.models import CardTransaction
 from desk_tui.server.database import Database
@@ -16,7 +15,7 @@ from desk_tui.server.deps import database, manager, owner, signed_in
 from desk_tui.server.errors import DomainError
 from desk_tui.server.pagination import Cursor, Limit
 
-router = APIRouter(tags=["cards"], dependencies=[Depends(reject_nul)])
+router = APIRouter(tags=["cards"])
 
 Status = Literal["active", "fully_used", "expired", "refunded", "void"]
 

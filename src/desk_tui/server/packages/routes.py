@@ -7,14 +7,13 @@ from fastapi import APIRouter, Depends, Query
 from desk_tui.contract import packages as wire
 from desk_tui.contract.common import Page
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards.guards import reject_nul
 from desk_tui.server.database import Database
 from desk_tui.server.deps import database, manager, signed_in
 from desk_tui.server.errors import DomainError
 from desk_tui.server.packages import service
 from desk_tui.server.pagination import Cursor, Limit
 
-router = APIRouter(prefix="/packages", tags=["packages"], dependencies=[Depends(reject_nul)])
+router = APIRouter(prefix="/packages", tags=["packages"])
 
 
 @router.get("")

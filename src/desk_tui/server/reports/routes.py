@@ -9,13 +9,12 @@ from fastapi.responses import StreamingResponse
 from desk_tui.contract import reports as wire
 from desk_tui.contract.common import Page
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards.guards import reject_nul
 from desk_tui.server.database import Database
 from desk_tui.server.deps import database, manager
 from desk_tui.server.pagination import Cursor, Limit
 from desk_tui.server.reports import service
 
-router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[Depends(reject_nul)])
+router = APIRouter(prefix="/reports", tags=["reports"])
 
 
 @router.get("/liability")
