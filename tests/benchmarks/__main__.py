@@ -14,6 +14,16 @@ mode, as a desk that talks to a shared API:
   everything the app writes until it has been quiet for a moment is counted. The baseline is a
   bare DataTable shaped like the Customers table.
 
+Then the calendar on a busy salon (``busy_day``: 20 staff × 40 appointments a day at Downtown,
+on six days), served by a second ``desk-tui serve`` on its own copy of the database:
+
+* keystroke → repaint (``keystroke``): arrow keys through the busy day on a pty, p50 and p95
+  of the time until the output goes quiet, next to a bare DataTable of the same shape;
+* day switch (``calendar_flow``, a Pilot in this process): ``]`` to days never shown (cold)
+  and ``[`` back to them (warm), until the grid holds the day;
+* requests per booking (``calendar_flow``): a LiveServer in this process, wrapped in a request
+  log, while the Pilot books from a package.
+
 Medians of ``--runs`` runs (after one warm-up run of each, not counted).
 """
 
@@ -21,37 +31,33 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import fcntl
 import os
 import platform
-import pty
-import select
 import shlex
 import shutil
-import signal
 import socket
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.benchmarks import baseline_app, baseline_table
+from tests.benchmarks import baseline_app, baseline_table, busy_day, calendar_flow, keystroke
+from tests.benchmarks.pty_app import COLS, KEY_DOWN, KEY_ENTER, ROWS, PtyApp, Response, vm_hwm_mib
 from tests.support.tmux import Tmux
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(os.path.abspath(sys.executable)).parent  # the venv's bin/, symlinks not resolved
 DESK_TUI = BIN / "desk-tui"
 PYTHON = os.path.abspath(sys.executable)
-COLS, ROWS = 80, 24
 STAFF = "Réka Tóth"
 
-KEY_DOWN, KEY_F3, KEY_ENTER, KEY_CTRL_Q = b"\x1b[B", b"\x1bOR", b"\r", b"\x11"
+KEY_F3 = b"\x1bOR"
+#: busy days for the calendar benchmarks: the first, then one cold and one warm switch per further day
+BUSY_DAYS = 6
 
 
 def free_port() -> int:
@@ -62,10 +68,12 @@ def free_port() -> int:
 
 # -- the API server ----------------------------------------------------------------------------
 class ApiServer:
-    """``desk-tui serve --demo`` in a child process, on a SQLite file in our temp dir."""
+    """``desk-tui serve --demo`` in a child process, on a SQLite file in our temp dir (made if missing)."""
 
-    def __init__(self, work: Path) -> None:
+    def __init__(self, work: Path, db: str = "bench.db") -> None:
         self.work = work
+        self.db = work / db
+        self.log = work / f"{self.db.stem}.serve.log"
         self.proc: subprocess.Popen | None = None
         self.url = ""
 
@@ -73,8 +81,8 @@ class ApiServer:
         for _attempt in range(3):
             port = free_port()
             self.url = f"http://127.0.0.1:{port}"
-            log = open(self.work / "serve.log", "ab")
-            self.proc = subprocess.Popen([str(DESK_TUI), "serve", "--demo", "--db", f"sqlite:///{self.work}/bench.db",
+            log = open(self.log, "ab")
+            self.proc = subprocess.Popen([str(DESK_TUI), "serve", "--demo", "--db", f"sqlite:///{self.db}",
                                           "--port", str(port)], stdin=subprocess.DEVNULL, stdout=log, stderr=log)
             log.close()
             deadline = time.monotonic() + 60
@@ -86,7 +94,7 @@ class ApiServer:
                 except OSError:
                     time.sleep(0.05)
             self.stop()
-        raise RuntimeError("the API server did not start:\n" + (self.work / "serve.log").read_text(errors="replace"))
+        raise RuntimeError("the API server did not start:\n" + self.log.read_text(errors="replace"))
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -100,13 +108,6 @@ class ApiServer:
 
 
 # -- runs in tmux ------------------------------------------------------------------------------
-def vm_hwm_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmHWM for {pid}")
-
-
 @dataclass
 class Run:
     seconds: float
@@ -151,73 +152,6 @@ class Terminal:
 
 
 # -- runs on a pseudo-terminal -----------------------------------------------------------------
-class PtyApp:
-    """A process on a pty we own: count what it writes to the terminal."""
-
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        pid, fd = pty.fork()
-        if pid == 0:  # child: the pty is our controlling terminal; size it before the app asks
-            try:
-                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
-                os.execve(argv[0], argv, env)
-            finally:
-                os._exit(127)
-        self.pid, self.fd = pid, fd
-        self.out = bytearray()
-        self.eof = False
-
-    def _read(self, timeout: float) -> int:
-        if self.eof:
-            return 0
-        ready, _, _ = select.select([self.fd], [], [], timeout)
-        if not ready:
-            return 0
-        try:
-            data = os.read(self.fd, 65536)
-        except OSError:  # EIO: the app has gone
-            data = b""
-        if not data:
-            self.eof = True
-            return 0
-        self.out += data
-        return len(data)
-
-    def wait_for(self, needle: bytes, timeout: float = 60) -> None:
-        start = len(self.out)
-        deadline = time.monotonic() + timeout
-        while needle not in self.out[max(0, start - len(needle)):]:
-            if self.eof or time.monotonic() > deadline:
-                raise RuntimeError(f"{needle!r} never appeared; the app wrote {bytes(self.out[-400:])!r}")
-            self._read(0.05)
-
-    def quiet(self, quiet: float = 0.15, cap: float = 5.0) -> int:
-        """Bytes written until nothing more came for ``quiet`` seconds."""
-        total = 0
-        deadline = time.monotonic() + cap
-        while time.monotonic() < deadline:
-            n = self._read(quiet)
-            if n == 0:
-                break
-            total += n
-        return total
-
-    def send(self, keys: bytes) -> None:
-        os.write(self.fd, keys)
-
-    def close(self) -> float:
-        """Quit with ctrl+q; the peak RSS read just before."""
-        rss = vm_hwm_mib(self.pid)
-        self.send(KEY_CTRL_Q)
-        deadline = time.monotonic() + 30
-        while not self.eof and time.monotonic() < deadline:
-            self._read(0.1)
-        if not self.eof:
-            os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
-        os.close(self.fd)
-        return rss
-
-
 def bytes_per_move(argv: list[str], env: dict[str, str], *, ready: bytes, setup: list[tuple[bytes, bytes | None]],
                    moves: int) -> tuple[list[int], float]:
     """Launch, wait for ``ready``, press each setup key (waiting for its text, if any), then count
@@ -237,9 +171,7 @@ def bytes_per_move(argv: list[str], env: dict[str, str], *, ready: bytes, setup:
             counts.append(app.quiet())
         return counts, app.close()
     except BaseException:
-        if not app.eof:
-            os.kill(app.pid, signal.SIGKILL)
-            os.waitpid(app.pid, 0)
+        app.kill()
         raise
 
 
@@ -248,16 +180,23 @@ def bytes_per_move(argv: list[str], env: dict[str, str], *, ready: bytes, setup:
 class Row:
     metric: str
     value: float
-    baseline: float
+    baseline: float | None
     unit: str
     target: float | None = None
+    absolute: bool = False
+    """The target is a value (≤ target), not a ratio to the baseline."""
 
     def cells(self) -> list[str]:
-        fmt = {"s": "{:.2f} s", "MiB": "{:.1f} MiB", "B": "{:.0f} B"}[self.unit]
-        ratio = self.value / self.baseline if self.baseline else float("nan")
-        target = f"≤ {self.target:g}×" if self.target else "—"
-        verdict = "" if self.target is None else ("ok" if ratio <= self.target else "MISSED")
-        return [self.metric, fmt.format(self.value), fmt.format(self.baseline), f"{ratio:.2f}×", target, verdict]
+        fmt = {"s": "{:.2f} s", "ms": "{:.0f} ms", "MiB": "{:.1f} MiB", "B": "{:.0f} B", "req": "{:.0f}"}[self.unit]
+        ratio = self.value / self.baseline if self.baseline else None
+        if self.target is None:
+            target, verdict = "—", ""
+        elif self.absolute:
+            target, verdict = f"≤ {self.target:g}", "ok" if self.value <= self.target else "MISSED"
+        else:
+            target, verdict = f"≤ {self.target:g}×", "ok" if ratio is not None and ratio <= self.target else "MISSED"
+        return [self.metric, fmt.format(self.value), "—" if self.baseline is None else fmt.format(self.baseline),
+                "—" if ratio is None else f"{ratio:.2f}×", target, verdict]
 
 
 def table(rows: list[Row]) -> str:
@@ -268,11 +207,21 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def percentile(values: list[float], p: float) -> float:
+    """The ``p``-th percentile, nearest rank: a value that was measured, never interpolated."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered)) - 1))]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="measured runs of each app (default 7, at least 5)")
     parser.add_argument("--moves", type=int, default=20, help="cursor moves per run (default 20)")
     parser.add_argument("--pty-runs", type=int, default=5, help="runs of the cursor-move benchmark (default 5)")
+    parser.add_argument("--walks", type=int, default=3,
+                        help=f"walks of {len(keystroke.WALK)} keys through the busy day, per app (default 3)")
+    parser.add_argument("--switch-runs", type=int, default=2,
+                        help=f"runs of {BUSY_DAYS - 1} cold and {BUSY_DAYS - 1} warm day switches (default 2)")
     args = parser.parse_args(argv)
     if not DESK_TUI.exists():
         parser.error(f"{DESK_TUI} is missing: run make setup")
@@ -283,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     began = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="desk-bench.", dir="/tmp"))
     server = ApiServer(work)
+    busy = ApiServer(work, "busy.db")
     terminal = Terminal()
     try:
         print(f"API server: starting desk-tui serve --demo ({work}) …", flush=True)
@@ -340,9 +290,34 @@ def main(argv: list[str] | None = None) -> int:
                                          ready=baseline_table.READY.encode(), setup=[], moves=args.moves)
             table_moves += counts
             table_rss.append(rss)
+        server.stop()
+
+        days = [busy_day.FIRST_DAY + datetime.timedelta(days=n) for n in range(BUSY_DAYS)]
+        print(f"busy salon: {busy_day.STAFF_COUNT} staff × {busy_day.PER_STAFF} appointments on each of "
+              f"{BUSY_DAYS} days, through the service layer …", flush=True)
+        salon = busy_day.build(str(work / "busy.db"), days)
+        for suffix in ("", "-wal", "-shm"):  # the request-counting server gets its own copy
+            if (work / f"busy.db{suffix}").exists():
+                shutil.copy(work / f"busy.db{suffix}", work / f"count.db{suffix}")
+        busy.start()
+        print(f"keystroke → repaint: {args.walks} walks of {len(keystroke.WALK)} keys through the busy day, "
+              "on each app …", flush=True)
+        desk_keys: list[Response] = []
+        table_keys: list[Response] = []
+        for _ in range(args.walks):
+            desk_keys += keystroke.desk_walk([str(DESK_TUI), "--server", busy.url], {**os.environ, **base_env},
+                                             staff=STAFF, day=days[0], first_customer=salon.first_customer)
+            table_keys += keystroke.baseline_walk(PYTHON, {**os.environ, **base_env})
+        print(f"day switch: {args.switch_runs} runs of {BUSY_DAYS - 1} cold and {BUSY_DAYS - 1} warm switches …",
+              flush=True)
+        switches = calendar_flow.day_switches(busy.url, days[0], BUSY_DAYS - 1, args.switch_runs)
+        busy.stop()
+        print("requests per booking: booking from a package, counted at the server …", flush=True)
+        booking = calendar_flow.booking_requests(work / "count.db", days[0])
     finally:
         terminal.close()
         server.stop()
+        busy.stop()
         shutil.rmtree(work, ignore_errors=True)
 
     def med(name: str, attr: str) -> float:
@@ -358,6 +333,24 @@ def main(argv: list[str] | None = None) -> int:
         Row("bytes written per cursor move (vs DataTable)", statistics.median(desk_moves),
             statistics.median(table_moves), "B"),
     ]
+    desk_ms = [r.settled * 1000 for r in desk_keys]
+    table_ms = [r.settled * 1000 for r in table_keys]
+    save = [r for r in booking.save if not booking.is_day_reload(r)]
+    rows += [
+        Row("keystroke → repaint p50, busy day (vs table)", percentile(desk_ms, 50), percentile(table_ms, 50),
+            "ms"),
+        Row("keystroke → repaint p95, busy day (vs table)", percentile(desk_ms, 95), percentile(table_ms, 95),
+            "ms"),
+        Row("day switch, cold: never shown", statistics.median(switches.cold) * 1000, None, "ms"),
+        Row("day switch, warm: shown before (vs cold)", statistics.median(switches.warm) * 1000,
+            statistics.median(switches.cold) * 1000, "ms"),
+        Row("  … warm, until revalidated (vs cold)", statistics.median(switches.warm_revalidated) * 1000,
+            statistics.median(switches.cold) * 1000, "ms"),
+        Row("requests: customer chosen → packages shown", len(booking.packages), None, "req", 1, absolute=True),
+        Row("requests: Save", len(save), None, "req", 1, absolute=True),
+        Row("  … then the calendar's reload of the day", len(booking.save) - len(save), None, "req", 1,
+            absolute=True),
+    ]
     import textual
 
     print()
@@ -366,6 +359,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{datetime.date.today().isoformat()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
           f"Textual {textual.__version__} · {COLS}×{ROWS} · medians of {args.runs} runs "
           f"({args.pty_runs}×{args.moves} cursor moves) · {time.monotonic() - began:.0f} s in all")
+    print(f"keystroke → repaint: {len(desk_ms)} keys on each app (first byte p50 "
+          f"{percentile([r.first * 1000 for r in desk_keys], 50):.0f} ms, DataTable "
+          f"{percentile([r.first * 1000 for r in table_keys], 50):.0f} ms) · day switch: "
+          f"{len(switches.cold)} cold, {len(switches.warm)} warm, {salon.appointments} appointments in all")
+    print("requests per booking, as the server saw them:")
+    for step in ("search", "packages", "use", "save"):
+        print(f"  {step:9} {', '.join(getattr(booking, step)) or '(none)'}")
     return 0
 
 
