@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -306,3 +306,26 @@ def test_the_demo_calendar_has_a_believable_week(api):
         week = [down.get("/appointments", params={"date": (today + timedelta(days=n)).isoformat()}).json()["items"]
                 for n in range(1, 8)]
         assert sum(len(x) for x in week) > 20
+
+
+def test_a_customers_upcoming_appointments_soonest_first(api):
+    with login(api.url, "reception") as c:
+        customer = c.post("/customers", json={"name": "Upcoming Ursula"}, headers=key()).json()
+        made = []
+        summer = timezone(timedelta(hours=2))
+        for start, staff in ((datetime(2033, 5, 10, 10, tzinfo=summer), "stf_anna"),
+                             (datetime(2033, 5, 3, 9, tzinfo=summer), "stf_bence"),
+                             (datetime(2033, 4, 1, 9, tzinfo=summer), "stf_anna")):
+            r = c.post("/appointments", json={"customer_id": customer["id"], "staff_id": staff,
+                                              "start": start.isoformat(), "lines": [{"service_id": "svc_manicure"}]},
+                       headers=key())
+            assert r.status_code == 201, r.text
+            made.append(r.json())
+        c.post(f"/appointments/{made[1]['id']}/cancel", headers=key())
+        r = c.get(f"/customers/{customer['id']}/appointments", params={"from": "2033-04-02"})
+        assert r.status_code == 200, r.text
+        assert [a["id"] for a in r.json()] == [made[0]["id"]]  # not the past one, not the cancelled one
+        everything = c.get(f"/customers/{customer['id']}/appointments", params={"from": "2033-01-01"}).json()
+        assert [a["id"] for a in everything] == [made[2]["id"], made[0]["id"]]
+        assert_problem(c.get("/customers/cus_nope/appointments", params={"from": "2033-01-01"}), 404, "not_found")
+        assert_problem(c.get(f"/customers/{customer['id']}/appointments"), 422, "validation_error")

@@ -1,26 +1,27 @@
-"""Helpers that wait on conditions (never on the clock) while a Pilot drives the app."""
+"""Helpers that wait on conditions (never on the clock alone) while a Pilot drives the app."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from textual.pilot import Pilot
-from textual.worker import WorkerFailed
 
-DEADLINE_STEPS = 400
+#: generous: the machine may be busy; a condition that holds returns at once
+DEADLINE_SECONDS = 30.0
 
 
 async def wait_until(pilot: Pilot, condition: Callable[[], bool], what: str) -> None:
-    """Let the app process events until ``condition`` holds; fail with ``what`` if it never does."""
-    for _ in range(DEADLINE_STEPS):
-        if condition():
-            return
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerFailed:
-            pass  # failures are the app's to report (notifications); tests assert on those
+    """Let the app process events until ``condition`` holds; fail with ``what`` if it never does.
+
+    It does not wait for every worker to finish: a worker may be waiting for the user (a
+    dialog opened with push_screen_wait), which is exactly when the test must act.
+    """
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {what}")
         await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for: {what}")
 
 
 async def sign_in(pilot: Pilot, username: str = "reception", pin: str = "1111") -> None:

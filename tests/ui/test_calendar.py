@@ -234,3 +234,24 @@ async def test_a_new_customer_can_be_added_while_booking(make_app, ui_server):
         await pilot.press(*"Walk In Wanda", "enter", "enter", "enter")
         await wait_until(pilot, lambda: app.screen is booking and booking._customer is not None, "back, chosen")
         assert booking.query_one("#booking-customer").value == "Walk In Wanda"
+
+
+async def test_slash_finds_a_customers_next_appointment(make_app, ui_server):
+    salon = Salon(ui_server.url)
+    customer = salon.customer("Nóra")
+    day = date(2031, 1, 20)
+    later = salon.book(customer["id"], at(date(2031, 1, 27), 14), staff_id="stf_csilla")
+    app = app_on(ui_server.url, at(day, 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        calendar = await _calendar_ready(pilot)
+        await pilot.press("slash")
+        from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
+
+        await wait_until(pilot, lambda: isinstance(app.screen, CustomerPickerScreen), "the customer picker")
+        await pilot.press(*customer["name"])
+        matches = app.screen.query_one(".customer-matches")
+        await wait_until(pilot, lambda: matches.row_count == 1, "the customer")
+        await pilot.press("enter", "enter")
+        await wait_until(pilot, lambda: calendar.day == date(2031, 1, 27), "the day of the next appointment")
+        grid = calendar.query_one(DayGrid)
+        await wait_until(pilot, lambda: getattr(grid.selection(), "id", None) == later["id"], "the cursor on it")

@@ -38,6 +38,11 @@ class AppointmentCalls:
                                 json=data.model_dump(mode="json", exclude_unset=True), model=Appointment,
                                 idempotency_key=idempotency_key, if_match=version)
 
+    async def upcoming(self, customer_id: str, *, on_or_after: date, limit: int = 10) -> list[Appointment]:
+        """The customer's next appointments at any location, soonest first (not cancelled)."""
+        return await self.get_model(f"/customers/{customer_id}/appointments", list[Appointment],
+                                    params={"from": on_or_after.isoformat(), "limit": limit})
+
     async def check_in(self, appointment_id: str) -> CheckInResult:
         return await self.write("POST", f"/appointments/{appointment_id}/check-in", model=CheckInResult)
 

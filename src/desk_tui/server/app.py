@@ -8,6 +8,7 @@ from datetime import timedelta
 from fastapi import APIRouter, FastAPI
 
 from desk_tui import __version__
+from desk_tui.server.appointments.routes import customer_router as customer_appointments_router
 from desk_tui.server.appointments.routes import router as appointments_router
 from desk_tui.server.auth.routes import router as auth_router
 from desk_tui.server.cards.routes import router as cards_router
@@ -46,7 +47,7 @@ def create_app(settings: ServerSettings, database: Database | None = None) -> Fa
         return {"status": "ok", "version": __version__, "demo": settings.demo}
 
     for router in (auth_router, reference_router, customers_router, packages_router, cards_router,
-                   appointments_router, reports_router):
+                   appointments_router, customer_appointments_router, reports_router):
         v1.include_router(router)
     app.include_router(v1)
 

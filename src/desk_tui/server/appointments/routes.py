@@ -18,11 +18,13 @@ from fastapi import APIRouter, Depends, Header, Path, Query
 from desk_tui.contract import appointments as wire
 from desk_tui.server.appointments import service, transitions, views
 from desk_tui.server.auth.principal import Principal
+from desk_tui.server.customers.service import get_customer
 from desk_tui.server.database import Database
 from desk_tui.server.deps import database, signed_in
 from desk_tui.server.errors import DomainError
 
 router = APIRouter(prefix="/appointments", tags=["appointments"])
+customer_router = APIRouter(prefix="/customers", tags=["appointments"])
 
 IfMatch = Annotated[str | None, Header(max_length=100, description="The appointment's version.")]
 AppointmentId = Annotated[str, Path(max_length=wire.ID_MAX, pattern=wire.ID_PATTERN)]
@@ -124,3 +126,17 @@ def complete(appointment_id: AppointmentId, if_match: IfMatch = None, me: Princi
     expected = _version(if_match, required=False)
     with db.transaction() as s:
         return views.one(s, transitions.complete(s, appointment_id=appointment_id, me=me, expected_version=expected))
+
+
+@customer_router.get("/{customer_id}/appointments")
+def upcoming(
+    customer_id: Annotated[str, Path(max_length=wire.ID_MAX, pattern=wire.ID_PATTERN)],
+    on_or_after: Annotated[dt.date, Query(alias="from", ge=dt.date(2000, 1, 1), le=dt.date(2999, 12, 30),
+                                          description="First business day to include (org time zone).")],
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    _: Principal = Depends(signed_in),
+    db: Database = Depends(database),
+) -> list[wire.Appointment]:
+    with db.read_session() as s:
+        get_customer(s, customer_id)
+        return views.upcoming(s, customer_id=customer_id, on_or_after=on_or_after, limit=limit)

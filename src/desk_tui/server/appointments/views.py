@@ -55,6 +55,16 @@ def day(s: Session, *, on: date, location_id: str, staff_id: str | None = None) 
     return wire.AppointmentDay(date=on, location_id=location_id, items=to_wire(s, rows))
 
 
+def upcoming(s: Session, *, customer_id: str, on_or_after: date, limit: int) -> list[wire.Appointment]:
+    """The customer's next appointments at any location, soonest first, cancelled ones left out
+    (the calendar's "find the next appointment")."""
+    stmt = _with_names().where(Appointment.customer_id == customer_id,
+                               Appointment.start_at >= local_midnight(s, on_or_after),
+                               Appointment.status != "cancelled")
+    rows = [tuple(r) for r in s.execute(stmt.order_by(Appointment.start_at, Appointment.id).limit(limit))]
+    return to_wire(s, rows)
+
+
 def to_wire(s: Session, rows: Sequence[tuple[Appointment, str, str | None]]) -> list[wire.Appointment]:
     lines = [line for appt, _, _ in rows for line in appt.lines]
     service_ids = {line.service_id for line in lines}

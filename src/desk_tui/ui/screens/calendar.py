@@ -34,6 +34,7 @@ class CalendarScreen(DeskScreen):
         Binding("t", "today", "Today", id="calendar.today"),
         Binding("g", "go_to_date", "Go to date", id="calendar.goto"),
         Binding("r", "refresh_day", "Refresh", id="calendar.refresh"),
+        Binding("slash", "find_next", "Find next appt", id="calendar.find"),
     ]
 
     day: reactive[date | None] = reactive(None)
@@ -123,6 +124,28 @@ class CalendarScreen(DeskScreen):
     @on(DataTable.CellSelected, "#day-grid")
     def _cell_selected(self) -> None:
         self.action_open()  # the grid keeps Enter for itself and reports it as a selection
+
+    @work(exclusive=True, group="calendar-find", exit_on_error=False)
+    async def action_find_next(self) -> None:
+        from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
+
+        customer = await self.app.push_screen_wait(CustomerPickerScreen("Find a customer's next appointment"))
+        if customer is None:
+            return
+        today = self.desk.now(self._tz).date()
+        upcoming = await self.desk.client.upcoming(customer.id, on_or_after=today)
+        here = [a for a in upcoming if a.location_id == self.desk.location_id]
+        if not here:
+            elsewhere = f" (next one is at another location on {upcoming[0].start.astimezone(self._tz):%d %b})" \
+                if upcoming else ""
+            self.notify(f"{customer.name} has no upcoming appointment here{elsewhere}.", title="Not found")
+            return
+        found = here[0]
+        self._focus_after_load = found.id
+        self.day = found.start.astimezone(self._tz).date()
+        self.load_day(self.day)
+        self.notify(f"{customer.name}: {found.start.astimezone(self._tz):%a %d %b %H:%M} with "
+                    f"{found.staff_name or 'staff'}.")
 
     def action_open(self) -> None:
         picked = self.query_one(DayGrid).selection()
