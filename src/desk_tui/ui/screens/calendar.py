@@ -46,6 +46,7 @@ class CalendarScreen(DeskScreen):
         self._staff: list[Staff] = []
         self._appointments: list[Appointment] = []
         self._focus_after_load: str | None = None
+        self._drawn: AppointmentDay | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="day-title")
@@ -86,12 +87,15 @@ class CalendarScreen(DeskScreen):
             self._draw(result)
 
     def _draw(self, result: AppointmentDay) -> None:
-        self._appointments = result.items
         grid = self.query_one(DayGrid)
-        columns = max(len(self._staff), 1)
-        width = max(12, min(28, (self.size.width - TIME_COLUMN - SCROLLBAR) // columns - PADDING))
-        grid.show_day(day=result.date, tz=self._tz, staff=self._staff, appointments=result.items, column_width=width,
-                      now=self.desk.now(self._tz))
+        # A revalidation (304) or quiet refresh that changed nothing keeps the frame as it is.
+        if result != self._drawn:
+            self._drawn = result
+            self._appointments = result.items
+            columns = max(len(self._staff), 1)
+            width = max(12, min(28, (self.size.width - TIME_COLUMN - SCROLLBAR) // columns - PADDING))
+            grid.show_day(day=result.date, tz=self._tz, staff=self._staff, appointments=result.items,
+                          column_width=width, now=self.desk.now(self._tz))
         if self._focus_after_load and grid.move_to(self._focus_after_load):
             self._focus_after_load = None
 

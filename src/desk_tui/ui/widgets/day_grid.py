@@ -87,8 +87,12 @@ class DayGrid(DataTable):
             self.cursor_coordinate = self._first_useful_cell(now)
 
     def _rows_of(self, appt: Appointment) -> list[int]:
-        """The quarter hours the appointment overlaps."""
-        return [i for i, s in enumerate(self._slots) if s < appt.end and s + SLOT > appt.start]
+        """The quarter hours the appointment overlaps, worked out from its times (a busy day has
+        hundreds of appointments; scanning every slot for each was most of a redraw)."""
+        first, count = self._slots[0], len(self._slots)
+        top = max((appt.start - first) // SLOT, 0)
+        bottom = min(-(-(appt.end - first) // SLOT), count)  # ceiling division
+        return list(range(top, max(bottom, top + 1))) if top < count else []
 
     def _first_useful_cell(self, now: datetime) -> Coordinate:
         row = next((i for i, s in enumerate(self._slots) if s <= now < s + SLOT), 0)
