@@ -61,3 +61,26 @@ def test_activity_log_starts_with_the_record_creation(api):
         # seeds/002: staff names from another location are not shown
         items = c.get(f"/customers/{created['id']}/activity").json()["items"]
         assert items[0]["staff_name"] is None and items[0]["location_id"] == "loc_downtown"
+
+
+def test_activity_pages_newest_first_without_gaps_or_repeats(api):
+    with login(api.url, "manager") as c:
+        created = c.post("/customers", json={"name": "Paging Panna"}, headers=key()).json()
+        card = c.post("/cards", json={"package_id": "pkg_demo_5x_manicure", "customer_id": created["id"],
+                                      "note": "paging test"}, headers=key()).json()
+        for _ in range(3):
+            assert c.post(f"/cards/{card['id']}/redemptions", json={"service_id": "svc_manicure"},
+                          headers=key()).status_code == 201
+        everything = c.get(f"/customers/{created['id']}/activity", params={"limit": 100}).json()["items"]
+        assert len(everything) >= 5
+        seen, cursor = [], None
+        while True:
+            page = c.get(f"/customers/{created['id']}/activity",
+                         params={"limit": 2} | ({"cursor": cursor} if cursor else {})).json()
+            seen += [e["id"] for e in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        assert seen == [e["id"] for e in everything]
+        stamps = [e["at"] for e in everything]
+        assert stamps == sorted(stamps, reverse=True)

@@ -40,8 +40,6 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:
             return None
-        if isinstance(value, str):  # a pagination cursor carries timestamps as ISO text
-            value = datetime.fromisoformat(value)
         if value.tzinfo is None:
             raise ValueError("naive datetimes are ambiguous; pass an aware one")
         return value.astimezone(UTC)

@@ -1,7 +1,9 @@
 """Keyset pagination: ``{items, next_cursor}`` where the cursor is the last row's sort key.
 
 Keyset rather than OFFSET so page 2,000 of the customer list costs what page 1 costs, and a
-row inserted meanwhile never shifts a page.
+row inserted meanwhile never shifts a page. Each cursor value is turned back into its
+column's Python type before it is compared, so a timestamp is compared with a timestamp (not
+with ISO text, which SQLite would order wrongly and PostgreSQL would refuse).
 """
 
 from __future__ import annotations
@@ -9,12 +11,14 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
-from sqlalchemy import Select, tuple_
+from sqlalchemy import Date, DateTime, Integer, Select, and_, or_
 from sqlalchemy.orm import Session
 
+from desk_tui.server.database import UTCDateTime
 from desk_tui.server.errors import DomainError
 
 T = TypeVar("T")
@@ -22,9 +26,12 @@ T = TypeVar("T")
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size (default 50, max 500).")]
 Cursor = Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page.")]
 
+_NOT_OURS = "cursor: not a cursor this server handed out."
+
 
 def encode_cursor(values: Sequence[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(list(values), separators=(",", ":")).encode()).decode().rstrip("=")
+    plain = [v.isoformat() if isinstance(v, date | datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, width: int) -> list[Any]:
@@ -33,8 +40,37 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
     except ValueError:
         values = None
     if not isinstance(values, list) or len(values) != width or not all(isinstance(v, (str, int)) for v in values):
-        raise DomainError("validation_error", "cursor: not a cursor this server handed out.")
+        raise DomainError("validation_error", _NOT_OURS)
     return values
+
+
+def _typed(value: str | int, column) -> Any:
+    """The cursor value as its column's Python type."""
+    kind = column.type
+    try:
+        if isinstance(kind, UTCDateTime | DateTime):
+            parsed = datetime.fromisoformat(str(value))
+            if parsed.tzinfo is None:
+                raise ValueError("naive")
+            return parsed
+        if isinstance(kind, Date):
+            return date.fromisoformat(str(value))
+        if isinstance(kind, Integer):
+            return int(value)
+    except (TypeError, ValueError):
+        raise DomainError("validation_error", _NOT_OURS) from None
+    if not isinstance(value, str):
+        raise DomainError("validation_error", _NOT_OURS)
+    return value
+
+
+def _after(order_by: Sequence[Any], values: Sequence[Any], *, descending: bool):
+    """(a, b, c) > (x, y, z) spelled out, so each value is bound with its own column's type."""
+    clauses = []
+    for i, column in enumerate(order_by):
+        beyond = column < values[i] if descending else column > values[i]
+        clauses.append(and_(*(order_by[j] == values[j] for j in range(i)), beyond))
+    return or_(*clauses)
 
 
 def keyset_page(
@@ -48,9 +84,9 @@ def keyset_page(
     descending: bool = False,
 ) -> tuple[list[T], str | None]:
     if cursor:
-        values = decode_cursor(cursor, len(order_by))
-        cond = tuple_(*order_by) < tuple_(*values) if descending else tuple_(*order_by) > tuple_(*values)
-        stmt = stmt.where(cond)
+        raw = decode_cursor(cursor, len(order_by))
+        stmt = stmt.where(_after(order_by, [_typed(v, c) for v, c in zip(raw, order_by, strict=True)],
+                                 descending=descending))
     ordering = [c.desc() for c in order_by] if descending else list(order_by)
     rows = list(s.scalars(stmt.order_by(*ordering).limit(limit + 1)))
     if len(rows) > limit:

@@ -17,7 +17,7 @@ from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger
 from desk_tui.server.cards.calendar import business_date
 from desk_tui.server.cards.models import Card, CardTransaction
-from desk_tui.server.cards.paging import page_by_time
+from desk_tui.server.pagination import keyset_page
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import normalise, query_words
 from desk_tui.server.customers.service import get_customer
@@ -120,8 +120,8 @@ def list_cards(s: Session, *, me: Principal, q: str | None, customer_id: str | N
         stmt = stmt.where(Card.package_id == package_id)
     if status:
         stmt = stmt.where(status_filter(status, today))
-    rows, next_cursor = page_by_time(s, stmt, time_column=Card.issued_at, id_column=Card.id, limit=limit,
-                                     cursor=cursor, descending=True, key=lambda c: (c.issued_at, c.id))
+    rows, next_cursor = keyset_page(s, stmt, order_by=[Card.issued_at, Card.id], key=lambda c: (c.issued_at, c.id),
+                                    limit=limit, cursor=cursor, descending=True)
     return card_views(s, rows, me=me, today=today), next_cursor
 
 

@@ -79,7 +79,7 @@ def activity(s: Session, *, customer_id: str, me: Principal, limit: int, cursor:
     get_customer(s, customer_id)
     stmt = select(ActivityEntry).where(ActivityEntry.customer_id == customer_id)
     rows, next_cursor = keyset_page(s, stmt, order_by=[ActivityEntry.at, ActivityEntry.id],
-                                    key=lambda a: (a.at.isoformat(), a.id), limit=limit, cursor=cursor,
+                                    key=lambda a: (a.at, a.id), limit=limit, cursor=cursor,
                                     descending=True)
     names = dict(s.execute(select(Staff.id, Staff.name).where(Staff.id.in_({r.staff_id for r in rows if r.staff_id}))).all())
     return [

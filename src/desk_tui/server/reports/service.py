@@ -15,7 +15,7 @@ from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger
 from desk_tui.server.cards.calendar import business_date, local_midnight, org_zone
 from desk_tui.server.cards.models import Card, CardTransaction
-from desk_tui.server.cards.paging import page_by_time
+from desk_tui.server.pagination import keyset_page
 from desk_tui.server.cards.queries import status_filter
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.database import Database, utcnow
@@ -65,8 +65,8 @@ def expiring(s: Session, *, within_days: int, limit: int, cursor: str | None, no
     today = business_date(s, now or utcnow())
     stmt = select(Card).where(Card.status == ledger.LIVE, Card.expires_on >= today,
                               Card.expires_on <= today + timedelta(days=within_days))
-    rows, next_cursor = page_by_time(s, stmt, time_column=Card.expires_on, id_column=Card.id, limit=limit,
-                                     cursor=cursor, descending=False, key=lambda c: (c.expires_on, c.id))
+    rows, next_cursor = keyset_page(s, stmt, order_by=[Card.expires_on, Card.id], key=lambda c: (c.expires_on, c.id),
+                                    limit=limit, cursor=cursor)
     balances = ledger.pools(s, [c.id for c in rows])
     customers = {c.id: c for c in s.scalars(select(Customer).where(Customer.id.in_({r.customer_id for r in rows})))}
     items = []
