@@ -25,6 +25,7 @@ from desk_tui.client.appointments import AppointmentCalls
 from desk_tui.client.cache import Cache, cache_key
 from desk_tui.client.cards import CardCalls
 from desk_tui.client.errors import ApiError, AuthExpired, OfflineError, RequestTimeout
+from desk_tui.client.reports import ReportCalls
 from desk_tui.client.tokens import TokenStore
 from desk_tui.contract.auth import LoginRequest, LoginResponse, Me
 from desk_tui.contract.common import Page
@@ -46,7 +47,7 @@ def new_idempotency_key() -> str:
     return uuid.uuid4().hex
 
 
-class DeskClient(CardCalls, AppointmentCalls):
+class DeskClient(CardCalls, AppointmentCalls, ReportCalls):
     def __init__(self, base_url: str, *, tokens: TokenStore, cache: Cache, timeout: float = 10.0, demo: bool = False,
                  server_id: str | None = None, retry: transport.RetryPolicy | None = None,
                  http_transport: httpx.AsyncBaseTransport | None = None) -> None:
@@ -134,6 +135,11 @@ class DeskClient(CardCalls, AppointmentCalls):
         value = _adapter(model).validate_json(response.content)
         self.cache.put(key, response.content, response.headers.get("ETag"))
         return value
+
+    async def get_bytes(self, path: str, *, params: dict | None = None) -> bytes:
+        """A GET whose answer is a file (a CSV export), not JSON."""
+        response = await self._send("GET", path, params=params, idempotent=True)
+        return response.content
 
     def peek(self, path: str, model: type[T], *, params: dict | None = None) -> T | None:
         """The cached value, if any, without touching the network: screens draw from it at once."""

@@ -1,0 +1,21 @@
+"""The managers' report endpoints, as DeskClient methods (mixed into DeskClient)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from desk_tui.contract.common import Page
+from desk_tui.contract.reports import ExpiringCard, Liability
+
+
+class ReportCalls:
+    async def liability(self) -> Liability:
+        return await self.get_model("/reports/liability", Liability, cache=True)
+
+    async def expiring(self, *, within_days: int = 30, limit: int = 200) -> Page[ExpiringCard]:
+        return await self.get_model("/reports/expiring", Page[ExpiringCard],
+                                    params={"within_days": within_days, "limit": limit}, cache=True)
+
+    async def card_transactions_csv(self, *, start: date, end: date) -> bytes:
+        return await self.get_bytes("/reports/card-transactions.csv",
+                                    params={"from": start.isoformat(), "to": end.isoformat()})

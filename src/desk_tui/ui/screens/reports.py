@@ -1,0 +1,98 @@
+"""F7 Reports (managers and owners): what the salon still owes in sessions and money, which
+cards run out soon with units left (for reminder calls), and the card-transaction export.
+
+Reception sees a sentence instead of figures; the server refuses them with 403 anyway.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from desk_tui.contract.reference import ROLE_RANK
+from desk_tui.ui.money import format_money
+from desk_tui.ui.screens.base import DeskScreen
+
+WINDOWS = (7, 30, 90)
+
+
+class ReportsScreen(DeskScreen):
+    MODE = "reports"
+    BINDINGS = [
+        Binding("w", "window", "Expiry window", id="reports.window"),
+        Binding("x", "export", "Export CSV (30 days)", id="reports.export"),
+        Binding("r", "reload", "Refresh", id="reports.reload"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._window = 30
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="reports-summary")
+        with TabbedContent(id="reports-tabs"):
+            with TabPane("Liability", id="tab-liability"):
+                yield DataTable(id="liability", cursor_type="row", zebra_stripes=True)
+            with TabPane("Expiring soon", id="tab-expiring"):
+                yield DataTable(id="expiring", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#liability", DataTable).add_columns("Package", "Cards", "Units owed", "Value owed")
+        self.query_one("#expiring", DataTable).add_columns("Expires", "Days", "Customer", "Phone", "Package",
+                                                           "Card", "Left")
+        self.action_reload()
+
+    def _allowed(self) -> bool:
+        me = self.desk.signed_in
+        return me is not None and ROLE_RANK[me.staff.role] >= ROLE_RANK["manager"]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self._allowed() if action in ("window", "export", "reload") else True
+
+    def action_reload(self) -> None:
+        if not self._allowed():
+            self.query_one("#reports-summary", Static).update(
+                "Reports are for managers and owners. Ask one to sign in here (ctrl+s).")
+            return
+        self._load()
+
+    @work(exclusive=True, group="reports", exit_on_error=False)
+    async def _load(self) -> None:
+        client, org = self.desk.client, await self.desk.org()
+        liability = await client.liability()
+        table = self.query_one("#liability", DataTable)
+        table.clear()
+        for line in liability.items:
+            table.add_row(line.package_name, str(line.cards), f"{line.units_outstanding} {line.unit_type}",
+                          format_money(line.value_outstanding, org))
+        expiring = await client.expiring(within_days=self._window)
+        table = self.query_one("#expiring", DataTable)
+        table.clear()
+        for card in expiring.items:
+            table.add_row(card.expires_on.isoformat(), str(card.days_left), card.customer_name, card.phone or "",
+                          card.package_name, card.number or "—", f"{card.remaining} {card.unit_type}")
+        self.query_one("#reports-summary", Static).update(
+            f"Owed to customers: [b]{format_money(liability.total_value, org)}[/b] · "
+            f"{len(expiring.items)} card(s) with units left expire within {self._window} days (w changes)")
+
+    def action_window(self) -> None:
+        self._window = WINDOWS[(WINDOWS.index(self._window) + 1) % len(WINDOWS)]
+        self._load()
+
+    @work(exclusive=True, group="reports-export", exit_on_error=False)
+    async def action_export(self) -> None:
+        org = await self.desk.org()
+        end = self.desk.now(ZoneInfo(org.timezone)).date()
+        start = end - timedelta(days=29)
+        data = await self.desk.client.card_transactions_csv(start=start, end=end)
+        folder = self.desk.paths.data_dir / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"card-transactions-{start}-{end}.csv"
+        target.write_bytes(data)
+        rows = max(data.count(b"\n") - 1, 0)
+        self.notify(f"{rows} ledger entries saved to {target}", title="Exported", timeout=12)

@@ -1,0 +1,44 @@
+"""F7 Reports: managers see liability and expiring cards and can export; reception cannot."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from desk_tui.ui.screens.reports import ReportsScreen
+from tests.ui.pilot import sign_in, wait_until
+from tests.ui.salon import Salon
+
+
+async def test_manager_sees_liability_expiring_cards_and_exports(make_app, ui_server, desk_home):
+    salon = Salon(ui_server.url)
+    liability = salon.api.get("/reports/liability").json()
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "manager", "2222")
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReportsScreen), "the reports")
+        screen = app.screen
+        table = screen.query_one("#liability")
+        await wait_until(pilot, lambda: table.row_count == len(liability["items"]) > 0, "the liability lines")
+        names = {str(table.get_row_at(i)[0]) for i in range(table.row_count)}
+        assert names == {line["package_name"] for line in liability["items"]}
+        summary = screen.query_one("#reports-summary")
+        await wait_until(pilot, lambda: "Owed to customers" in str(summary.render()), "the total")
+        await pilot.press("x")
+        exports = desk_home / "data" / "exports"
+        await wait_until(pilot, lambda: exports.exists() and any(exports.iterdir()), "the CSV file")
+        rows = list(csv.reader(io.StringIO(next(exports.iterdir()).read_text())))
+        assert len(rows) >= 2  # a header and the demo's recent ledger entries
+
+
+async def test_reception_is_told_reports_are_for_managers(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReportsScreen), "the reports")
+        summary = app.screen.query_one("#reports-summary")
+        await wait_until(pilot, lambda: "for managers and owners" in str(summary.render()), "the sentence")
+        assert app.screen.query_one("#liability").row_count == 0
+        assert not [b for b in app.screen.active_bindings.values() if b.binding.action == "export"]
