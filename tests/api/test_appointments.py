@@ -88,7 +88,7 @@ def test_double_booking_is_refused_unless_allowed(api):
     with login(api.url, "reception") as c, login(api.url, "reception", location_id="loc_riverside") as river:
         cus = new_customer(c)
         day = some_day()
-        first = booked(c, cus, at(day, 10), paid(), staff_id="stf_csilla")  # 10:00–10:45
+        booked(c, cus, at(day, 10), paid(), staff_id="stf_csilla")  # 10:00–10:45
         body = assert_problem(book(c, cus, at(day, 10, 30), paid(), staff_id="stf_csilla"), 409,
                               "staff_double_booked")
         assert "Csilla Horváth" in body["detail"] and "10:00" in body["detail"]

@@ -8,7 +8,6 @@ never touch the real home directory.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 

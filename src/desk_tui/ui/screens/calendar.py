@@ -6,7 +6,7 @@ in a worker with one request per day; a quiet periodic refresh shows other termi
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from textual import on, work
