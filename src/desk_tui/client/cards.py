@@ -25,7 +25,7 @@ from desk_tui.contract.cards import (
     Wallet,
 )
 from desk_tui.contract.common import Page
-from desk_tui.contract.packages import Package
+from desk_tui.contract.packages import Package, PackageCreate, PackageUpdate
 
 if TYPE_CHECKING:
     from desk_tui.client.api import DeskClient
@@ -128,3 +128,14 @@ class CardCalls:
 
     async def sell_card(self: DeskClient, data: CardCreate, *, idempotency_key: str) -> Card:
         return await self.write("POST", "/cards", json=_body(data), model=Card, idempotency_key=idempotency_key)
+
+    async def create_package(self: DeskClient, data: PackageCreate, *, idempotency_key: str) -> Package:
+        """A new template (managers and owners); the server answers 403 for reception."""
+        return await self.write("POST", "/packages", json=_body(data), model=Package, idempotency_key=idempotency_key)
+
+    async def update_package(self: DeskClient, package_id: str, data: PackageUpdate, *,
+                             idempotency_key: str) -> Package:
+        """Only the fields set are sent: an explicit ``expiry_days=None`` removes the delay, and
+        ``active`` alone makes a template (not) for sale. Cards already sold never change."""
+        return await self.write("PATCH", f"/packages/{_id(package_id)}", json=_body(data), model=Package,
+                                idempotency_key=idempotency_key)

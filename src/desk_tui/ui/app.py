@@ -32,6 +32,7 @@ BUILT = {
     "calendar": _lazy("desk_tui.ui.screens.calendar", "CalendarScreen"),
     "customers": _lazy("desk_tui.ui.screens.customers", "CustomersScreen"),
     "cards": _lazy("desk_tui.ui.screens.cards", "CardsScreen"),
+    "packages": _lazy("desk_tui.ui.screens.packages", "PackagesScreen"),
     "reports": _lazy("desk_tui.ui.screens.reports", "ReportsScreen"),
 }
 

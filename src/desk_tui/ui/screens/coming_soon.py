@@ -12,7 +12,6 @@ from desk_tui.ui.screens.base import DeskScreen
 PLANS = {
     "checkout": "The cart: appointment lines, products, the membership benefits banner, discounts, "
                 "package and credit redemptions, split payment and the receipt.",
-    "packages": "The package catalogue for managers: unit pools, services and unit costs, price and expiry.",
 }
 
 
