@@ -18,9 +18,15 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], what: str) -> 
     dialog opened with push_screen_wait), which is exactly when the test must act.
     """
     deadline = time.monotonic() + DEADLINE_SECONDS
-    while not condition():
+    last_error: Exception | None = None
+    while True:
+        try:
+            if condition():
+                return
+        except Exception as exc:  # e.g. NoMatches while a list is being rebuilt: not yet
+            last_error = exc
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for: {what}")
+            raise AssertionError(f"timed out waiting for: {what}") from last_error
         await pilot.pause(0.02)
 
 

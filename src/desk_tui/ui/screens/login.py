@@ -12,6 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Grid, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
@@ -49,7 +50,12 @@ class LoginScreen(Screen["LoginResponse"]):
                 yield Static("Switch staff" if self._switching else "Sign in", classes="title")
                 with Grid(id="login-fields"):
                     yield Label("Location")
-                    yield Select[str]([], prompt="Connecting…", id="location", allow_blank=True)
+                    # Built with the locations already known (a second sign-in), so they are
+                    # never set on a Select whose parts are not mounted yet.
+                    options = list(self.desk.location_options)
+                    chosen = {"value": self._preferred(options)} if options else {}
+                    yield Select[str](options, prompt="Choose a location" if options else "Connecting…",
+                                      id="location", allow_blank=True, **chosen)
                     yield Label("Username")
                     yield Input(placeholder="e.g. reception", id="username", max_length=100)
                     yield Label("PIN")
@@ -60,7 +66,7 @@ class LoginScreen(Screen["LoginResponse"]):
 
     def on_mount(self) -> None:
         self.watch(self.desk, "connection_state", self._connection_changed, init=True)
-        self.watch(self.desk, "location_options", self._locations_changed, init=True)
+        self.watch(self.desk, "location_options", self._locations_changed, init=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
@@ -82,14 +88,22 @@ class LoginScreen(Screen["LoginResponse"]):
             status.update("")
         self.refresh_bindings()
 
+    def _preferred(self, options) -> str:
+        """This terminal's location if it is one of them, else the first."""
+        ids = [value for _, value in options]
+        return self.desk.location_id if self.desk.location_id in ids else ids[0]
+
     def _locations_changed(self, options: tuple[tuple[str, str], ...]) -> None:
         select = self.query_one("#location", Select)
-        current = self.desk.location_id
-        select.set_options(list(options))
-        select.prompt = "Choose a location" if options else "Connecting…"
-        if options:
-            ids = [value for _, value in options]
-            select.value = current if current in ids else ids[0]
+        try:
+            select.set_options(list(options))
+            select.prompt = "Choose a location" if options else "Connecting…"
+            if options:
+                select.value = self._preferred(options)
+        except NoMatches:
+            # The Select's own parts are not mounted yet (the answer beat the first frame):
+            # try again after the next refresh rather than fail the sign-in screen.
+            self.call_after_refresh(self._locations_changed, options)
 
     def action_enter_key(self) -> None:
         enter_key(self, last="pin", submit=self._submit)

@@ -129,7 +129,10 @@ class CardBlock(Vertical, can_focus=False):
         return self._picks.get(option.id or "")
 
     def focus_services(self) -> None:
-        self.query_one(OptionList).focus()
+        # A reload may replace this block while a focus request for it is still on its way.
+        for services in self.query(OptionList):
+            services.focus()
+            return
 
     @on(OptionList.OptionHighlighted)
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
