@@ -50,12 +50,7 @@ class LoginScreen(Screen["LoginResponse"]):
                 yield Static("Switch staff" if self._switching else "Sign in", classes="title")
                 with Grid(id="login-fields"):
                     yield Label("Location")
-                    # Built with the locations already known (a second sign-in), so they are
-                    # never set on a Select whose parts are not mounted yet.
-                    options = list(self.desk.location_options)
-                    chosen = {"value": self._preferred(options)} if options else {}
-                    yield Select[str](options, prompt="Choose a location" if options else "Connecting…",
-                                      id="location", allow_blank=True, **chosen)
+                    yield Select[str]([], prompt="Connecting…", id="location", allow_blank=True)
                     yield Label("Username")
                     yield Input(placeholder="e.g. reception", id="username", max_length=100)
                     yield Label("PIN")
@@ -67,6 +62,8 @@ class LoginScreen(Screen["LoginResponse"]):
     def on_mount(self) -> None:
         self.watch(self.desk, "connection_state", self._connection_changed, init=True)
         self.watch(self.desk, "location_options", self._locations_changed, init=False)
+        if self.desk.location_options:  # a second sign-in: the list is known already
+            self.call_after_refresh(self._locations_changed, self.desk.location_options)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
