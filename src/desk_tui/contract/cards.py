@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from desk_tui.contract.common import TEXT_MAX, Request, Wire
+from desk_tui.contract.memberships import Enrollment
 from desk_tui.contract.packages import PRICE_MAX, UNITS_MAX
 
 CardStatus = Literal["active", "fully_used", "expired", "refunded", "void"]
@@ -179,8 +180,8 @@ class ExpireResult(Wire):
 
 class Wallet(Wire):
     cards: list[Card]
-    #: filled in by the memberships work; always a list
-    memberships: list[dict] = Field(default_factory=list)
+    #: active enrolments only, with this month's credits
+    memberships: list[Enrollment] = Field(default_factory=list)
     store_credit: int
 
 

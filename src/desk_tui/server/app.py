@@ -17,9 +17,11 @@ from desk_tui.server.database import Database
 from desk_tui.server.errors import install_error_handlers
 from desk_tui.server.etag import ETagMiddleware
 from desk_tui.server.idempotency import IdempotencyMiddleware
+from desk_tui.server.memberships.routes import router as memberships_router
 from desk_tui.server.packages.routes import router as packages_router
 from desk_tui.server.reference.routes import router as reference_router
 from desk_tui.server.reports.routes import router as reports_router
+from desk_tui.server.sales.routes import router as sales_router
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class ServerSettings:
     db_url: str
     token_ttl: timedelta = field(default=timedelta(hours=12))
     demo: bool = False
+    #: an open sale's credit and card holds are released after this long without a change
+    sale_hold_timeout: timedelta = field(default=timedelta(minutes=30))
 
 
 def create_app(settings: ServerSettings, database: Database | None = None) -> FastAPI:
@@ -47,7 +51,8 @@ def create_app(settings: ServerSettings, database: Database | None = None) -> Fa
         return {"status": "ok", "version": __version__, "demo": settings.demo}
 
     for router in (auth_router, reference_router, customers_router, packages_router, cards_router,
-                   appointments_router, customer_appointments_router, reports_router):
+                   appointments_router, customer_appointments_router, reports_router, memberships_router,
+                   sales_router):
         v1.include_router(router)
     app.include_router(v1)
 

@@ -1,0 +1,136 @@
+"""Membership plans, customers' enrolments and their monthly session credits (API.md "Memberships").
+
+A plan has a periodic price and benefits: percentage *discounts* scoped to all services, one
+category or one service, and *session credits* per service per calendar month (reset on the 1st
+in the organisation's time zone, no carry-over). An enrolment follows its plan's current
+benefits: a manager who adds a credit to a plan gives it to every member from then on.
+
+A credit is ``used`` when a sale that redeemed it completes; while the sale is open it is
+``on_hold`` (seeds/004: "Clicking Redeem only reserves the credit for this sale").
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from desk_tui.contract.appointments import Id, Text
+from desk_tui.contract.common import NAME_MAX, Request, Wire
+from desk_tui.contract.packages import PRICE_MAX
+
+DiscountScope = Literal["all", "category", "service"]
+#: ``scheduled``: starts later; ``ended``: past its end date; ``cancelled``: stopped by staff
+EnrollmentStatus = Literal["active", "scheduled", "ended", "cancelled"]
+
+BENEFITS_MAX = 20
+CREDITS_PER_PERIOD_MAX = 100
+
+
+class Discount(Wire):
+    scope: DiscountScope
+    #: the category name (scope ``category``) or the service id (scope ``service``); null for ``all``
+    target: str | None = None
+    percent: int
+    #: extra: "20% off all services", "10% off Massage", "15% off Facial"
+    label: str = ""
+
+
+class PlanCredit(Wire):
+    service_id: str
+    service_name: str | None = None
+    per_period: int
+
+
+class Plan(Wire):
+    id: str
+    name: str
+    #: the price of one period (a month), minor units
+    price: int
+    active: bool = True
+    description: str = ""
+    discounts: list[Discount]
+    credits: list[PlanCredit]
+    #: extra: enrolments that are active or scheduled
+    members: int = 0
+
+
+class DiscountIn(Request):
+    scope: DiscountScope
+    target: str | None = Field(default=None, max_length=NAME_MAX)
+    percent: int = Field(ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _target_matches_scope(self) -> DiscountIn:
+        if self.scope == "all" and self.target:
+            raise ValueError("target: must be empty when the discount covers all services")
+        if self.scope != "all" and not self.target:
+            raise ValueError(f"target: name the {self.scope} the discount covers")
+        return self
+
+
+class PlanCreditIn(Request):
+    service_id: Id
+    per_period: int = Field(ge=1, le=CREDITS_PER_PERIOD_MAX)
+
+
+class PlanCreate(Request):
+    name: str = Field(min_length=1, max_length=NAME_MAX, pattern=r"^[^\x00]*$")
+    price: int = Field(ge=0, le=PRICE_MAX)
+    description: Text = ""
+    active: bool = True
+    discounts: list[DiscountIn] = Field(default_factory=list, max_length=BENEFITS_MAX)
+    credits: list[PlanCreditIn] = Field(default_factory=list, max_length=BENEFITS_MAX)
+
+
+class PlanUpdate(Request):
+    """``PATCH /v1/membership-plans/{id}``: absent fields stay; ``discounts``/``credits`` replace the list."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX, pattern=r"^[^\x00]*$")
+    price: int | None = Field(default=None, ge=0, le=PRICE_MAX)
+    description: Text | None = None
+    active: bool | None = None
+    discounts: list[DiscountIn] | None = Field(default=None, max_length=BENEFITS_MAX)
+    credits: list[PlanCreditIn] | None = Field(default=None, max_length=BENEFITS_MAX)
+
+
+class Credit(Wire):
+    """One service's credits in the current period: ``remaining = per_period − used − on_hold``."""
+
+    service_id: str
+    service_name: str
+    per_period: int
+    used: int
+    on_hold: int
+    remaining: int
+
+
+class Enrollment(Wire):
+    id: str
+    plan_id: str
+    plan_name: str
+    customer_id: str
+    status: EnrollmentStatus
+    #: the current calendar month in the organisation's time zone, "YYYY-MM"
+    period: str
+    discounts: list[Discount]
+    credits: list[Credit]
+    starts_on: date
+    ends_on: date | None = None
+    #: extra: the plan's price per period
+    price: int = 0
+
+
+class EnrollmentCreate(Request):
+    plan_id: Id
+    #: default: today (the organisation's business date)
+    starts_on: date | None = None
+    note: Text | None = None
+
+
+class EnrollmentCancel(Request):
+    """``POST /v1/memberships/{id}/cancel``: benefits stop after ``ends_on`` (default: today)."""
+
+    reason: str = Field(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")
+    ends_on: date | None = None

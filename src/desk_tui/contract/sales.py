@@ -1,0 +1,201 @@
+"""Sales: the checkout cart, its membership benefits, payments and the receipt (API.md "Sales").
+
+A cart is opened for a customer, an appointment (its lines come with it, package lines already
+at 0) or nobody (a walk-in buying a product). Lines are services or products; a line may carry a
+discount (typed by staff, or the highest membership discount from "Apply") or be *redeemed* from
+a membership credit or a card, which sets its total to 0 and puts the credit or units **on hold**
+for this sale. Completing is one atomic, idempotent step: holds become redemptions, payments are
+recorded (store credit is taken from the customer's balance), the appointment is completed and
+the receipt is written. Abandoning — or leaving the cart idle past the server's hold timeout —
+releases every hold.
+
+Money: ``line.total = round(quantity × unit_price × (100 − discount_percent) / 100)`` (half up), or 0
+when redeemed; ``subtotal = Σ quantity × unit_price``; ``total = Σ line.total``;
+``discount_total`` and ``covered_total`` say how the difference splits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from desk_tui.contract.appointments import Id, Text
+from desk_tui.contract.common import Request, Wire
+from desk_tui.contract.packages import PRICE_MAX
+
+SaleStatus = Literal["open", "completed", "abandoned"]
+PaymentMethod = Literal["cash", "card", "store_credit", "other"]
+LineKind = Literal["service", "product"]
+#: ``held``: credit or units on hold for this open sale (an appointment's package line is
+#: ``held`` by its reservation); ``redeemed``: the sale completed; ``released``: abandoned
+HoldState = Literal["held", "redeemed", "released"]
+
+LINES_MAX = 50
+PAYMENTS_MAX = 10
+
+
+class RedeemedFrom(Wire):
+    kind: Literal["card", "membership"]
+    card_id: str | None = None
+    entitlement_id: str | None = None
+    enrollment_id: str | None = None
+    #: "5x Manicure #BS-1001" / "Gold membership"
+    source_name: str
+    state: HoldState
+
+
+class SaleLine(Wire):
+    id: str
+    kind: LineKind
+    service_id: str | None = None
+    product_id: str | None = None
+    #: set when the line came with the appointment
+    appointment_line_id: str | None = None
+    name: str
+    quantity: int
+    #: the list price of one (for a redeemed line: what the redemption covered)
+    unit_price: int
+    discount_percent: int = 0
+    #: ``membership`` when "Apply" set the discount, ``staff`` when typed
+    discount_source: Literal["membership", "staff"] | None = None
+    total: int
+    redeemed_from: RedeemedFrom | None = None
+    #: the receipt's words: "Manicure — from 5x Manicure, 3 of 5 used", "Deep Tissue Massage — Gold
+    #: membership credit", "Facial — 20% membership discount"
+    label: str
+
+
+class Payment(Wire):
+    method: PaymentMethod
+    amount: int
+
+
+class Sale(Wire):
+    id: str
+    status: SaleStatus
+    customer_id: str | None = None
+    customer_name: str | None = None
+    appointment_id: str | None = None
+    location_id: str
+    lines: list[SaleLine]
+    subtotal: int
+    discount_total: int
+    #: what redemptions (credits and cards) covered
+    covered_total: int = 0
+    total: int
+    payments: list[Payment]
+    #: written when the sale completes
+    receipt_text: str | None = None
+    opened_at: datetime
+    #: holds are released if nothing happens to the cart until then (open sales only)
+    holds_expire_at: datetime | None = None
+    completed_at: datetime | None = None
+    #: "abandoned by staff" / "left idle for 30 minutes"
+    abandoned_reason: str | None = None
+    #: the customer's store credit now (what a ``store_credit`` payment can use)
+    store_credit: int = 0
+
+
+class DiscountOffer(Wire):
+    line_id: str
+    enrollment_id: str
+    plan_name: str
+    percent: int
+    #: "20% discount on all services"
+    label: str
+
+
+class CreditOffer(Wire):
+    line_id: str
+    enrollment_id: str
+    service_id: str
+    plan_name: str
+    #: credits of this service left this period (holds of this sale already counted)
+    remaining: int
+    #: "2× Deep Tissue Massage credit"
+    label: str
+
+
+class CardOffer(Wire):
+    line_id: str
+    card_id: str
+    entitlement_id: str
+    #: "5x Manicure #BS-1001 (2 of 5 used)"
+    label: str
+    remaining: int
+    available: int
+
+
+class Benefits(Wire):
+    """``GET /v1/sales/{id}/benefits``: what the "Membership benefits available" banner offers."""
+
+    sale_id: str
+    #: the best discount per eligible line (what "Apply" would set)
+    discounts: list[DiscountOffer]
+    credits: list[CreditOffer]
+    cards: list[CardOffer]
+    #: the banner in words, one entry per benefit: "20% discount on all services",
+    #: "2× Deep Tissue Massage credit"
+    banner: list[str]
+    store_credit: int = 0
+
+
+class SaleCreate(Request):
+    customer_id: Id | None = None
+    appointment_id: Id | None = None
+
+
+class SaleUpdate(Request):
+    """``PATCH /v1/sales/{id}``: choose the customer of a cart opened without one."""
+
+    customer_id: Id | None = None
+
+
+class SaleLineCreate(Request):
+    service_id: Id | None = None
+    product_id: Id | None = None
+    quantity: int = Field(default=1, ge=1, le=100)
+    #: default: the service's or product's list price
+    price: int | None = Field(default=None, ge=0, le=PRICE_MAX)
+
+    @model_validator(mode="after")
+    def _one_item(self) -> SaleLineCreate:
+        if (self.service_id is None) == (self.product_id is None):
+            raise ValueError("name exactly one of service_id and product_id")
+        return self
+
+
+class SaleLineUpdate(Request):
+    price: int | None = Field(default=None, ge=0, le=PRICE_MAX)
+    discount_percent: int | None = Field(default=None, ge=0, le=100)
+    quantity: int | None = Field(default=None, ge=1, le=100)
+
+
+class LineRedeem(Request):
+    """``POST /v1/sales/{id}/lines/{line_id}/redeem``: exactly one of ``enrollment_id`` and ``card_id``."""
+
+    enrollment_id: Id | None = None
+    card_id: Id | None = None
+    entitlement_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> LineRedeem:
+        if (self.enrollment_id is None) == (self.card_id is None):
+            raise ValueError("name exactly one of enrollment_id and card_id")
+        return self
+
+
+class PaymentIn(Request):
+    method: PaymentMethod
+    amount: int = Field(ge=1, le=PRICE_MAX)
+
+
+class SaleComplete(Request):
+    #: empty when the total is 0 ("Fully covered")
+    payments: list[PaymentIn] = Field(default_factory=list, max_length=PAYMENTS_MAX)
+
+
+class SaleAbandon(Request):
+    reason: Text | None = None

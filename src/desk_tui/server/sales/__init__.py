@@ -1,0 +1,1 @@
+"""Sales: the checkout cart, membership benefits, holds, payments and the receipt."""
