@@ -1,0 +1,3 @@
+"""Tables of the memberships domain."""
+
+from __future__ import annotations

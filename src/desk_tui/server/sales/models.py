@@ -1,0 +1,3 @@
+"""Tables of the sales domain."""
+
+from __future__ import annotations
