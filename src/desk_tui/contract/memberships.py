@@ -11,7 +11,7 @@ A credit is ``used`` when a sale that redeemed it completes; while the sale is o
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -120,17 +120,26 @@ class Enrollment(Wire):
     ends_on: date | None = None
     #: extra: the plan's price per period
     price: int = 0
+    #: extra: when it was sold
+    created_at: datetime | None = None
+    #: extra: set once staff cancelled it; with a notice date it stays ``active`` through ``ends_on``
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+    note: str | None = None
 
 
 class EnrollmentCreate(Request):
     plan_id: Id
-    #: default: today (the organisation's business date)
+    #: default: today (the organisation's business date); never in the past
     starts_on: date | None = None
+    #: extra: a fixed term's last day of benefits (default: open-ended)
+    ends_on: date | None = None
     note: Text | None = None
 
 
 class EnrollmentCancel(Request):
-    """``POST /v1/memberships/{id}/cancel``: benefits stop after ``ends_on`` (default: today)."""
+    """``POST /v1/memberships/{id}/cancel``: benefits stop after ``ends_on`` (today or later; the
+    enrolment stays ``active`` through it), or at once when ``ends_on`` is absent."""
 
     reason: str = Field(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")
     ends_on: date | None = None

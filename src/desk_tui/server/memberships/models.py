@@ -82,7 +82,7 @@ class Enrollment(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
     cancel_reason: Mapped[str | None] = mapped_column(String(2000))
-    plan: Mapped[MembershipPlan] = relationship(lazy="joined")
+    plan: Mapped[MembershipPlan] = relationship(lazy="joined", innerjoin=True)
 
 
 class CreditUse(Base):

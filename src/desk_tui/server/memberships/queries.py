@@ -1,0 +1,78 @@
+"""Reading enrolments: the Enrollment wire view (with this month's credits), a customer's list, the wallet's.
+
+Views are built for a list at once: one query for the credit counts of every enrolment and one
+for service names, whatever the number of enrolments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk_tui.contract import memberships as wire
+from desk_tui.server.customers.service import get_customer
+from desk_tui.server.database import utcnow
+from desk_tui.server.errors import DomainError
+from desk_tui.server.memberships import balances, plans, status
+from desk_tui.server.memberships.models import Enrollment
+from desk_tui.server.pagination import keyset_page
+
+
+def enrollment_views(s: Session, enrollments: Sequence[Enrollment], *, now: datetime | None = None
+                     ) -> list[wire.Enrollment]:
+    now = now or utcnow()
+    day = status.today(s, now)
+    period = status.period(day)
+    found = balances.taken(s, [e.id for e in enrollments], period=period, now=now)
+    names = plans.names_of(s, list({e.plan_id: e.plan for e in enrollments}.values()))
+    views = []
+    for e in enrollments:
+        credits = []
+        for c in e.plan.credits:
+            n = balances.count(c.per_period, found, e.id, c.service_id)
+            credits.append(wire.Credit(service_id=c.service_id, service_name=names.get(c.service_id, ""),
+                                       per_period=c.per_period, used=n.used, on_hold=n.on_hold,
+                                       remaining=n.remaining))
+        views.append(wire.Enrollment(
+            id=e.id, plan_id=e.plan_id, plan_name=e.plan.name, customer_id=e.customer_id,
+            status=status.status_on(e, day), period=period,
+            discounts=[plans.discount_wire(d, names) for d in e.plan.discounts], credits=credits,
+            starts_on=e.starts_on, ends_on=e.ends_on, price=e.plan.price, created_at=e.created_at,
+            cancelled_at=e.cancelled_at, cancel_reason=e.cancel_reason, note=e.note,
+        ))
+    return views
+
+
+def get_enrollment(s: Session, enrollment_id: str) -> Enrollment:
+    e = s.get(Enrollment, enrollment_id)
+    if e is None:
+        raise DomainError("not_found", "No such membership.")
+    return e
+
+
+def enrollment_view(s: Session, enrollment_id: str, *, now: datetime | None = None) -> wire.Enrollment:
+    return enrollment_views(s, [get_enrollment(s, enrollment_id)], now=now)[0]
+
+
+def customer_enrollments(s: Session, *, customer_id: str, limit: int, cursor: str | None,
+                         now: datetime | None = None) -> tuple[list[wire.Enrollment], str | None]:
+    """Every enrolment of the customer, whatever its status, newest first."""
+    get_customer(s, customer_id)
+    stmt = select(Enrollment).where(Enrollment.customer_id == customer_id)
+    rows, next_cursor = keyset_page(s, stmt, order_by=[Enrollment.created_at, Enrollment.id],
+                                    key=lambda e: (e.created_at, e.id), limit=limit, cursor=cursor, descending=True)
+    return enrollment_views(s, rows, now=now), next_cursor
+
+
+def active_enrollments(s: Session, *, customer_id: str, now: datetime | None = None) -> list[Enrollment]:
+    """The enrolments whose benefits apply today, oldest first (the wallet and the checkout banner)."""
+    day = status.today(s, now)
+    return list(s.scalars(select(Enrollment).where(Enrollment.customer_id == customer_id, status.active_on(day))
+                          .order_by(Enrollment.starts_on, Enrollment.id)))
+
+
+def wallet_memberships(s: Session, *, customer_id: str, now: datetime | None = None) -> list[wire.Enrollment]:
+    return enrollment_views(s, active_enrollments(s, customer_id=customer_id, now=now), now=now)

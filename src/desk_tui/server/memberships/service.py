@@ -1,0 +1,89 @@
+"""Selling and cancelling memberships (enrolments). Both take the caller's session and never commit.
+
+An enrolment follows its plan's *current* benefits: nothing is copied when it is sold, so a
+manager's edit to a plan reaches every member from then on. A retired plan (``active = False``)
+takes no new members; its existing enrolments keep working.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from desk_tui.contract import memberships as wire
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.customers.service import get_customer, record_activity
+from desk_tui.server.database import new_id, utcnow
+from desk_tui.server.errors import DomainError
+from desk_tui.server.memberships import plans, status
+from desk_tui.server.memberships.models import Enrollment
+from desk_tui.server.memberships.queries import enrollment_views
+
+
+def lock_enrollment(s: Session, enrollment_id: str) -> Enrollment:
+    """``SELECT … FOR UPDATE`` the enrolment: every writer of its credits or its status queues here
+    (on SQLite the write session's ``BEGIN IMMEDIATE`` already serialised them)."""
+    e = s.scalar(select(Enrollment).where(Enrollment.id == enrollment_id).with_for_update(of=Enrollment)
+                 .execution_options(populate_existing=True))
+    if e is None:
+        raise DomainError("not_found", "No such membership.")
+    return e
+
+
+def enrol(s: Session, *, customer_id: str, data: wire.EnrollmentCreate, me: Principal,
+          now: datetime | None = None, enrollment_id: str | None = None) -> wire.Enrollment:
+    now = now or utcnow()
+    today = status.today(s, now)
+    # The customer row is the lock that keeps two terminals from selling the same plan twice at once.
+    customer = get_customer(s, customer_id, for_update=True)
+    plan = plans.get_plan(s, data.plan_id)
+    if not plan.active:
+        raise DomainError("invalid_transition",
+                          f"{plan.name} is no longer sold; existing members keep it, but nobody new can join.")
+    starts_on = data.starts_on or today
+    if starts_on < today:
+        raise DomainError("validation_error", f"starts_on: a membership cannot start in the past (today is {today}).")
+    if data.ends_on is not None and data.ends_on < starts_on:
+        raise DomainError("validation_error", "ends_on: must be on or after starts_on.")
+    overlapping = s.scalar(select(Enrollment.id).where(
+        Enrollment.customer_id == customer_id, Enrollment.plan_id == plan.id, status.current_or_scheduled(today),
+        or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= starts_on),
+        *([Enrollment.starts_on <= data.ends_on] if data.ends_on is not None else [])).limit(1))
+    if overlapping is not None:
+        raise DomainError("duplicate", f"{customer.name} already has {plan.name}.", enrollment_id=overlapping)
+    e = Enrollment(id=enrollment_id or new_id("mem"), plan_id=plan.id, customer_id=customer_id, starts_on=starts_on,
+                   ends_on=data.ends_on, note=data.note or None, created_at=now, created_by=me.staff_id,
+                   location_id=me.location_id)
+    s.add(e)
+    s.flush()
+    when = "" if starts_on == today else f" from {starts_on.isoformat()}"
+    record_activity(s, customer_id=customer_id, kind="membership_enrolled", me=me,
+                    summary=f"Joined {plan.name}{when}")
+    return enrollment_views(s, [e], now=now)[0]
+
+
+def cancel(s: Session, *, enrollment_id: str, data: wire.EnrollmentCancel, me: Principal,
+           now: datetime | None = None) -> wire.Enrollment:
+    """Stop an enrolment: at once, or after ``data.ends_on`` (notice). Credits already held by an open
+    sale stay held; that sale can still complete (they were taken while the membership was active)."""
+    now = now or utcnow()
+    today = status.today(s, now)
+    e = lock_enrollment(s, enrollment_id)
+    current = status.status_on(e, today)
+    if current in ("cancelled", "ended") or e.cancelled_at is not None:
+        raise DomainError("invalid_transition", f"This membership is already {'cancelled' if e.cancelled_at else current}.",
+                          current_status=current)
+    if data.ends_on is not None and data.ends_on < today:
+        raise DomainError("validation_error",
+                          f"ends_on: the last day of benefits cannot be in the past (today is {today}).")
+    if data.ends_on is not None and e.ends_on is not None and data.ends_on > e.ends_on:
+        raise DomainError("validation_error", f"ends_on: this membership already ends on {e.ends_on.isoformat()}.")
+    e.cancelled_at, e.cancelled_by, e.cancel_reason = now, me.staff_id, data.reason
+    e.ends_on = data.ends_on
+    s.flush()
+    when = "at once" if data.ends_on is None else f"benefits until {data.ends_on.isoformat()}"
+    record_activity(s, customer_id=e.customer_id, kind="membership_cancelled", me=me,
+                    summary=f"Cancelled {e.plan.name} ({when}): {data.reason}")
+    return enrollment_views(s, [e], now=now)[0]
