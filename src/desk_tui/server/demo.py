@@ -18,6 +18,7 @@ from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import normalise
 from desk_tui.server.customers.service import index_customer
 from desk_tui.server.database import utcnow
+from desk_tui.server.memberships.demo import seed_memberships
 from desk_tui.server.reference.models import (
     Location,
     OrgSettings,
@@ -87,6 +88,7 @@ def seed_demo(s: Session) -> bool:
     _seed_reference(s)
     _seed_customers(s, rng)
     seed_cards(s)
+    seed_memberships(s)
     seed_appointments(s)
     return True
 

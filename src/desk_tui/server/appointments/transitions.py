@@ -24,6 +24,7 @@ from desk_tui.server.cards.models import CardEntitlementService
 from desk_tui.server.customers.service import record_activity
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
+from desk_tui.server.memberships import credits
 
 #: status → the statuses it may move to
 ALLOWED = {
@@ -82,7 +83,11 @@ def redeemable(s: Session, *, appt: Appointment) -> list[wire.Redeemable]:
                                      remaining=x["remaining"],
                                      available=x["remaining"] // costs.get(x["entitlement_id"], 1))
                    for x in found[line.service_id]]
-        # Memberships' session credits join these sources when memberships exist (enrollment_id).
+        # seeds/004: a membership's session credits left this month cover the line too.
+        sources += [wire.RedeemSource(enrollment_id=x["enrollment_id"], label=x["label"], remaining=x["remaining"],
+                                      available=x["remaining"])
+                    for x in credits.credit_offers(s, customer_id=appt.customer_id, service_ids=[line.service_id],
+                                                   now=utcnow())]
         if sources:
             result.append(wire.Redeemable(line_id=line.id, service_id=line.service_id, sources=sources))
     return result

@@ -23,6 +23,7 @@ from desk_tui.server.customers.search import normalise, query_words
 from desk_tui.server.customers.service import get_customer
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
+from desk_tui.server.memberships.queries import wallet_memberships
 from desk_tui.server.reference.models import Service, Staff
 
 STATUSES = ("active", "fully_used", "expired", "refunded", "void")
@@ -164,5 +165,6 @@ def wallet(s: Session, *, customer_id: str, me: Principal) -> wire.Wallet:
     today = business_date(s, utcnow())
     cards = list(s.scalars(select(Card).where(Card.customer_id == customer_id, status_filter("active", today))
                            .order_by(Card.expires_on.is_(None), Card.expires_on, Card.issued_at, Card.id)))
-    return wire.Wallet(cards=card_views(s, cards, me=me, today=today), memberships=[],
+    return wire.Wallet(cards=card_views(s, cards, me=me, today=today),
+                       memberships=wallet_memberships(s, customer_id=customer_id),
                        store_credit=customer.store_credit)
