@@ -24,8 +24,10 @@ from desk_tui.client import transport
 from desk_tui.client.appointments import AppointmentCalls
 from desk_tui.client.cache import Cache, cache_key
 from desk_tui.client.cards import CardCalls
+from desk_tui.client.memberships import MembershipCalls
 from desk_tui.client.errors import ApiError, AuthExpired, OfflineError, RequestTimeout
 from desk_tui.client.reports import ReportCalls
+from desk_tui.client.sales import SaleCalls
 from desk_tui.client.tokens import TokenStore
 from desk_tui.contract.auth import LoginRequest, LoginResponse, Me
 from desk_tui.contract.common import Page
@@ -47,7 +49,7 @@ def new_idempotency_key() -> str:
     return uuid.uuid4().hex
 
 
-class DeskClient(CardCalls, AppointmentCalls, ReportCalls):
+class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, MembershipCalls):
     def __init__(self, base_url: str, *, tokens: TokenStore, cache: Cache, timeout: float = 10.0, demo: bool = False,
                  server_id: str | None = None, retry: transport.RetryPolicy | None = None,
                  http_transport: httpx.AsyncBaseTransport | None = None) -> None:

@@ -16,7 +16,6 @@ from textual.screen import Screen
 
 from desk_tui.ui.commands import screen_commands
 from desk_tui.ui.navigation import DESTINATIONS
-from desk_tui.ui.screens.coming_soon import coming_soon
 from desk_tui.ui.screens.help import HelpScreen
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.session import SessionApp
@@ -30,6 +29,7 @@ def _lazy(module: str, name: str) -> Callable[[], Screen]:
 
 BUILT = {
     "calendar": _lazy("desk_tui.ui.screens.calendar", "CalendarScreen"),
+    "checkout": _lazy("desk_tui.ui.screens.checkout", "CheckoutScreen"),
     "customers": _lazy("desk_tui.ui.screens.customers", "CustomersScreen"),
     "cards": _lazy("desk_tui.ui.screens.cards", "CardsScreen"),
     "packages": _lazy("desk_tui.ui.screens.packages", "PackagesScreen"),
@@ -41,7 +41,7 @@ class DeskApp(SessionApp):
     TITLE = "desk-tui"
     # Every sheet in styles/: a screen's styles arrive with its .tcss file, app.tcss first.
     CSS_PATH = sorted((str(p) for p in STYLES.iterdir() if p.name.endswith(".tcss")), key=lambda p: "app.tcss" not in p)
-    MODES = {d.mode: BUILT.get(d.mode, coming_soon(d.mode)) for d in DESTINATIONS}
+    MODES = {d.mode: BUILT[d.mode] for d in DESTINATIONS}
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help", show=False),  # always on the F-key bar
         *(Binding(d.key, f"go('{d.mode}')", d.title, show=False, id=f"app.go.{d.mode}") for d in DESTINATIONS),

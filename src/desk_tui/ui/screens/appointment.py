@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from desk_tui.client.api import new_idempotency_key
 from desk_tui.client.errors import ApiError
 from desk_tui.contract.appointments import (
     Appointment,
@@ -46,6 +47,7 @@ class AppointmentScreen(DeskScreen):
         Binding("x", "cancel_appointment", "Cancel appt", id="appointment.cancel"),
         Binding("n", "no_show", "No-show", id="appointment.no_show"),
         Binding("o", "complete", "Complete", id="appointment.complete"),
+        Binding("f4", "checkout", "Checkout", id="appointment.checkout"),
         Binding("r", "reload", "Refresh", id="appointment.reload", show=False),
     ]
 
@@ -68,7 +70,7 @@ class AppointmentScreen(DeskScreen):
         appt = self.appointment
         if action in ("check_in",):
             return appt is not None and appt.status == "booked"
-        if action in ("cancel_appointment", "no_show", "complete", "use_package", "make_paid", "move"):
+        if action in ("cancel_appointment", "no_show", "complete", "use_package", "make_paid", "move", "checkout"):
             return appt is not None and appt.status in OPEN
         return True
 
@@ -106,12 +108,18 @@ class AppointmentScreen(DeskScreen):
         result = await self.desk.client.check_in(self.appointment_id)
         self.show(result)
         self._say("Checked in.")
+        credits = []
         for suggestion in result.redeemable:
-            if suggestion.sources:
+            line = next(x for x in self.appointment.lines if x.id == suggestion.line_id)
+            if any(s.card_id for s in suggestion.sources):
                 await self._offer_package(suggestion)
+            credits += [f"{line.service_name}: {s.label}" for s in suggestion.sources if s.enrollment_id]
+        if credits:
+            # A membership credit is redeemed in the cart, where it is held until the sale completes.
+            self._say("Checked in. Membership credit available — redeem it at checkout (F4):\n" + "\n".join(credits))
 
     async def _offer_package(self, suggestion: Redeemable) -> None:
-        source = suggestion.sources[0]
+        source = next(s for s in suggestion.sources if s.card_id)
         line = next(x for x in self.appointment.lines if x.id == suggestion.line_id)
         question = (f"Redeem {line.service_name} from a package?\n{source.label} — {source.remaining} left.\n"
                     "The line becomes 0 and the session is taken from the package.")
@@ -213,6 +221,18 @@ class AppointmentScreen(DeskScreen):
             return
         self.show(await self.desk.client.complete(self.appointment_id))
         self._say("Completed.")
+
+    @work(exclusive=True, group="appointment-action", exit_on_error=False)
+    async def action_checkout(self) -> None:
+        """Open (or reopen) this appointment's cart: its lines come with it, package lines at 0."""
+        from desk_tui.ui.screens.cart import CartScreen
+
+        sale = await self.desk.client.open_sale(appointment_id=self.appointment_id,
+                                                idempotency_key=new_idempotency_key())
+        result = await self.app.push_screen_wait(CartScreen(sale))
+        if result is not None and result.status == "completed":
+            self.show(await self.desk.client.appointment(self.appointment_id))
+            self._say("Checked out and completed.")
 
     def action_back(self) -> None:
         self.dismiss(self.appointment)

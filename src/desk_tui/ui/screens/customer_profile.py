@@ -1,9 +1,13 @@
-"""A customer's profile: contact details, store credit, and the Packages and Activity tabs.
+"""A customer's profile: contact details, store credit, and the Packages, Memberships and Activity tabs.
 
 The Packages tab is the till's view of seeds/000: every card with its bars and counters; **r**
 redeems one of the highlighted service after a confirmation (one request per press, the counter
 redrawn from the server's answer), **h** opens the card's history. The manager's tools (adjust,
 extend, transfer, refund) are not offered to reception; the server would refuse them anyway.
+
+The Memberships tab shows every enrolment with this month's credits (seeds/004 "Viewing
+remaining credits"); **m** enrols the customer in a plan, **x** cancels one (managers). **F4**
+opens a checkout cart for this customer with their benefits already in view.
 """
 
 from __future__ import annotations
@@ -19,17 +23,20 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from desk_tui.client.api import new_idempotency_key
 from desk_tui.contract.cards import Card, CardChange
 from desk_tui.contract.customers import ActivityEntry, Customer
+from desk_tui.contract.memberships import Enrollment, EnrollmentCreate
 from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.ui import card_format as fmt
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.screens.card_actions import AdjustScreen, ExtendScreen, RefundScreen, card_title
+from desk_tui.ui.screens.choice import ChoiceScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.timefmt import local_datetime
 from desk_tui.ui.widgets.card_block import CardBlock, ServicePick
 from desk_tui.ui.widgets.card_list import CardList
+from desk_tui.ui.widgets.membership_list import MembershipList
 
-MANAGER_ACTIONS = {"adjust", "extend", "transfer", "refund"}
+MANAGER_ACTIONS = {"adjust", "extend", "transfer", "refund", "cancel_membership"}
 CARD_ACTIONS = {"redeem", "history"} | MANAGER_ACTIONS
 
 
@@ -45,6 +52,9 @@ class CustomerProfileScreen(DeskScreen):
         Binding("e", "extend", "Extend", id="profile.extend"),
         Binding("t", "transfer", "Transfer", id="profile.transfer"),
         Binding("f", "refund", "Refund", id="profile.refund"),
+        Binding("m", "enrol", "Membership", id="profile.enrol"),
+        Binding("x", "cancel_membership", "Cancel membership", id="profile.cancel_membership"),
+        Binding("f4", "checkout", "Checkout", id="profile.checkout"),
         Binding("ctrl+r", "reload", "Refresh", id="profile.reload", show=False),
     ]
 
@@ -55,6 +65,7 @@ class CustomerProfileScreen(DeskScreen):
         self.pick: ServicePick | None = None
         """The service under the cursor of the last focused card: what r and the card keys act on."""
         self.cards: dict[str, Card] = {}
+        self.enrollments: dict[str, Enrollment] = {}
 
     def _today(self) -> date:
         """Today in the salon's time zone (expiry dates are business dates), from the app's clock."""
@@ -65,6 +76,8 @@ class CustomerProfileScreen(DeskScreen):
         with TabbedContent(id="profile-tabs"):
             with TabPane("Packages", id="tab-packages"):
                 yield CardList(id="cards")
+            with TabPane("Memberships", id="tab-memberships"):
+                yield MembershipList(id="memberships")
             with TabPane("Activity", id="tab-activity"):
                 yield DataTable(id="activity", cursor_type="row", zebra_stripes=True)
 
@@ -96,7 +109,15 @@ class CustomerProfileScreen(DeskScreen):
         self.pick = None
         await self.query_one(CardList).show_cards(cards, today=self._today(), focus_id=keep)
         self.refresh_bindings()
+        self.load_memberships()
         self.load_activity()
+
+    @work(exclusive=True, group="profile-memberships", exit_on_error=False)
+    async def load_memberships(self) -> None:
+        enrollments = await self.desk.client.memberships(self.customer_id)
+        self.enrollments = {e.id: e for e in enrollments}
+        self.query_one(MembershipList).show_memberships(enrollments, self.desk.org_settings)
+        self.refresh_bindings()
 
     @work(exclusive=True, group="profile-activity", exit_on_error=False)
     async def load_activity(self) -> None:
@@ -144,6 +165,14 @@ class CustomerProfileScreen(DeskScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in MANAGER_ACTIONS and not self._is_manager():
             return False  # not offered to reception: not in the footer, not in the palette
+        tab = self.query_one(TabbedContent).active
+        if action == "enrol":
+            return tab == "tab-memberships"
+        if action == "cancel_membership":
+            if tab != "tab-memberships":
+                return False
+            picked = self.picked_enrollment
+            return None if picked is None else picked.status in ("active", "scheduled")
         if action in CARD_ACTIONS:
             packages_tab = self.query_one(TabbedContent).active == "tab-packages"
             return True if packages_tab and self.picked_card is not None else None
@@ -235,6 +264,64 @@ class CustomerProfileScreen(DeskScreen):
                 self.load(focus_id=card.id)
 
         self.app.push_screen(SellPackageScreen(self.customer, packages, today=self._today()), sold)
+
+    # -- memberships ---------------------------------------------------------------------------------
+    @property
+    def picked_enrollment(self) -> Enrollment | None:
+        enrollment_id = self.query_one(MembershipList).enrollment_id
+        return self.enrollments.get(enrollment_id) if enrollment_id else None
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    @work(exclusive=True, group="profile-enrol", exit_on_error=False)
+    async def action_enrol(self) -> None:
+        plans = [p for p in await self.desk.client.membership_plans() if p.active]
+        if self.customer is None:
+            return
+        if not plans:
+            self.notify("There is no membership plan for sale; a manager can add one.", title="Memberships")
+            return
+        settings = self.desk.org_settings
+        choices = [(f"{p.name} · {format_money(p.price, settings)}/month · "
+                    + " · ".join([d.label for d in p.discounts] + [f"{c.per_period}× {c.service_name} credit"
+                                                                    for c in p.credits]), p) for p in plans]
+        plan = await self.app.push_screen_wait(ChoiceScreen(f"Enrol {self.customer.name} in…", choices))
+        if plan is None:
+            return
+        if not await self.app.push_screen_wait(ConfirmScreen(
+                f"Enrol {self.customer.name} in {plan.name} ({format_money(plan.price, settings)}/month) from today?",
+                yes="Enrol", title="New membership")):
+            return
+        enrollment = await self.desk.client.enrol(self.customer_id, EnrollmentCreate(plan_id=plan.id),
+                                                  idempotency_key=new_idempotency_key())
+        self.notify(f"{self.customer.name} is now a member: {enrollment.plan_name}.", title="Enrolled")
+        self.load_memberships()
+        self.load_activity()
+
+    def action_cancel_membership(self) -> None:
+        from desk_tui.ui.screens.membership_cancel import CancelMembershipScreen
+
+        picked = self.picked_enrollment
+        if picked is None or self.customer is None:
+            return
+
+        def cancelled(result: Enrollment | None) -> None:
+            if result is not None:
+                self.notify(f"{result.plan_name} cancelled.", title="Memberships")
+                self.load_memberships()
+                self.load_activity()
+
+        self.app.push_screen(CancelMembershipScreen(picked, self.customer.name, today=self._today()), cancelled)
+
+    # -- checkout ------------------------------------------------------------------------------------
+    @work(exclusive=True, group="profile-checkout", exit_on_error=False)
+    async def action_checkout(self) -> None:
+        from desk_tui.ui.screens.cart import CartScreen
+
+        sale = await self.desk.client.open_sale(customer_id=self.customer_id, idempotency_key=new_idempotency_key())
+        await self.app.push_screen_wait(CartScreen(sale))
+        self.load()  # redemptions and store credit may have changed
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,0 +1,53 @@
+"""The membership endpoints as DeskClient methods: plans, a customer's enrolments, cancelling."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from desk_tui.contract.memberships import (
+    Enrollment,
+    EnrollmentCancel,
+    EnrollmentCreate,
+    Plan,
+    PlanCreate,
+    PlanUpdate,
+)
+
+if TYPE_CHECKING:
+    from desk_tui.client.api import DeskClient
+
+
+def _id(value: str) -> str:
+    return quote(value, safe="")
+
+
+class MembershipCalls:
+    """Mixed into :class:`~desk_tui.client.api.DeskClient`; ``self`` is that client."""
+
+    async def membership_plans(self: DeskClient) -> list[Plan]:
+        return await self.get_model("/membership-plans", list[Plan], cache=True)
+
+    async def memberships(self: DeskClient, customer_id: str) -> list[Enrollment]:
+        """Every enrolment of the customer, newest first, with this month's credits."""
+        return await self.get_model(f"/customers/{_id(customer_id)}/memberships", list[Enrollment], cache=True)
+
+    async def enrol(self: DeskClient, customer_id: str, data: EnrollmentCreate, *, idempotency_key: str) -> Enrollment:
+        return await self.write("POST", f"/customers/{_id(customer_id)}/memberships",
+                                json=data.model_dump(mode="json", exclude_none=True), model=Enrollment,
+                                idempotency_key=idempotency_key)
+
+    async def cancel_membership(self: DeskClient, enrollment_id: str, data: EnrollmentCancel, *,
+                                idempotency_key: str) -> Enrollment:
+        return await self.write("POST", f"/memberships/{_id(enrollment_id)}/cancel",
+                                json=data.model_dump(mode="json", exclude_none=True), model=Enrollment,
+                                idempotency_key=idempotency_key)
+
+    async def create_plan(self: DeskClient, data: PlanCreate, *, idempotency_key: str) -> Plan:
+        return await self.write("POST", "/membership-plans", json=data.model_dump(mode="json"), model=Plan,
+                                idempotency_key=idempotency_key)
+
+    async def update_plan(self: DeskClient, plan_id: str, data: PlanUpdate, *, idempotency_key: str) -> Plan:
+        return await self.write("PATCH", f"/membership-plans/{_id(plan_id)}",
+                                json=data.model_dump(mode="json", exclude_unset=True), model=Plan,
+                                idempotency_key=idempotency_key)

@@ -1,0 +1,285 @@
+"""One checkout cart (seeds/004): lines, the membership benefits banner, redemptions, payment.
+
+**a** applies the highest membership discount to every eligible line, **r** covers the
+highlighted line with a credit or a package (the credit is only *held* until the sale
+completes), **u** gives it back, **F10** takes payment — or completes a fully covered cart —
+and shows the receipt. Escape leaves the cart open in the F4 list; **x** abandons it and
+releases every hold. Every change is one request whose answer is the whole cart, redrawn.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Static
+
+from desk_tui.client.api import new_idempotency_key
+from desk_tui.client.errors import ApiError
+from desk_tui.contract.sales import Benefits, LineRedeem, Sale, SaleLine, SaleLineCreate
+from desk_tui.ui.money import format_money
+from desk_tui.ui.screens.base import DeskScreen
+from desk_tui.ui.screens.choice import ChoiceScreen
+from desk_tui.ui.screens.confirm import ConfirmScreen
+from desk_tui.ui.timefmt import local_datetime
+from desk_tui.ui.widgets.benefits_banner import BenefitsBanner
+from desk_tui.ui.widgets.cart_lines import CartLines
+from desk_tui.ui.widgets.cart_totals import CartTotals
+
+#: actions that change an open cart
+CHANGES = {"add_service", "add_product", "edit_line", "remove_line", "apply", "redeem", "release", "pay",
+           "abandon", "customer"}
+
+
+class CartScreen(DeskScreen):
+    MODE = "checkout"
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="cart.back", show=False),
+        Binding("s", "add_service", "Service", id="cart.add_service"),
+        Binding("p", "add_product", "Product", id="cart.add_product"),
+        Binding("e", "edit_line", "Edit", id="cart.edit_line"),
+        Binding("delete", "remove_line", "Remove", id="cart.remove_line"),
+        Binding("a", "apply", "Apply", id="cart.apply"),
+        Binding("r", "redeem", "Redeem", id="cart.redeem"),
+        Binding("u", "release", "Un-redeem", id="cart.release"),
+        Binding("c", "customer", "Customer", id="cart.customer"),
+        Binding("f10", "pay", "Pay", id="cart.pay"),
+        Binding("x", "abandon", "Abandon", id="cart.abandon"),
+        Binding("ctrl+r", "reload", "Refresh", id="cart.reload", show=False),
+    ]
+
+    def __init__(self, sale: Sale) -> None:
+        super().__init__()
+        self.sale = sale
+        self.benefits: Benefits | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="cart-summary")
+        yield BenefitsBanner(id="cart-banner")
+        yield CartLines(id="cart-lines")
+        yield CartTotals(id="cart-totals")
+        yield Static("", id="cart-status", classes="status")
+
+    def on_mount(self) -> None:
+        self.query_one(Footer).compact = True
+        self.show(self.sale)
+        self.load_benefits()
+        self.query_one(CartLines).focus()
+
+    @property
+    def tz(self) -> str:
+        return self.desk.org_settings.timezone if self.desk.org_settings else "UTC"
+
+    # -- drawing -------------------------------------------------------------------------------
+    def show(self, sale: Sale) -> None:
+        self.sale = sale
+        settings = self.desk.org_settings
+        who = sale.customer_name or "Walk-in (no customer: press c to choose one)"
+        credit = f" · store credit {format_money(sale.store_credit, settings)}" if sale.customer_id and sale.store_credit else ""
+        source = " · from the appointment" if sale.appointment_id else ""
+        state = {"open": "open", "completed": "completed ✓", "abandoned": "abandoned ✗"}[sale.status]
+        self.title = f"Cart — {sale.customer_name or 'walk-in'}"
+        self.query_one("#cart-summary", Static).update(
+            f"[b]{who}[/b]{credit}{source}\nCart {state}, opened {local_datetime(sale.opened_at, self.tz)}")
+        self.query_one(CartLines).show_sale(sale, settings)
+        self.query_one(CartTotals).show_sale(sale, settings)
+        self.refresh_bindings()
+
+    def say(self, text: str) -> None:
+        self.query_one("#cart-status", Static).update(text)
+
+    @work(exclusive=True, group="cart-benefits", exit_on_error=False)
+    async def load_benefits(self) -> None:
+        if self.sale.customer_id is None or self.sale.status != "open":
+            self.benefits = None
+        else:
+            self.benefits = await self.desk.client.sale_benefits(self.sale.id)
+        self.query_one(BenefitsBanner).benefits = self.benefits
+        self.refresh_bindings()
+
+    def changed(self, sale: Sale | None, message: str = "") -> None:
+        """The server's answer to a change: redraw the cart and ask again what benefits apply."""
+        if sale is None:
+            return
+        self.show(sale)
+        self.load_benefits()
+        if message:
+            self.say(message)
+
+    @work(exclusive=True, group="cart-load", exit_on_error=False)
+    async def action_reload(self) -> None:
+        self.changed(await self.desk.client.sale(self.sale.id))
+
+    # -- what can be done now --------------------------------------------------------------------
+    @property
+    def line(self) -> SaleLine | None:
+        line_id = self.query_one(CartLines).line_id
+        return next((x for x in self.sale.lines if x.id == line_id), None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in CHANGES:
+            return True
+        if self.sale.status != "open":
+            return False
+        line = self.line
+        if action == "customer":
+            return self.sale.customer_id is None and self.sale.appointment_id is None
+        if action == "apply":
+            return bool(self.benefits and self.benefits.discounts)
+        if action == "redeem":
+            return None if line is None or line.redeemed_from is not None else bool(self._offers(line))
+        if action == "release":
+            return line is not None and _own_hold(line)
+        if action in ("edit_line", "remove_line"):
+            return None if line is None else True
+        return True
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def _offers(self, line: SaleLine) -> list[tuple[str, LineRedeem]]:
+        if self.benefits is None:
+            return []
+        found = [(f"★ {c.plan_name} credit — {c.remaining} left this month",
+                  LineRedeem(enrollment_id=c.enrollment_id)) for c in self.benefits.credits if c.line_id == line.id]
+        found += [(f"▣ {c.label} — {c.available} more", LineRedeem(card_id=c.card_id, entitlement_id=c.entitlement_id))
+                  for c in self.benefits.cards if c.line_id == line.id]
+        return found
+
+    # -- adding and editing lines ----------------------------------------------------------------
+    @work(exclusive=True, group="cart-action", exit_on_error=False)
+    async def action_add_service(self) -> None:
+        here = self.desk.location_id
+        services = [x for x in await self.desk.client.services() if here in x.location_ids]
+        settings = self.desk.org_settings
+        choice = await self.app.push_screen_wait(ChoiceScreen(
+            "Add a service", [(f"{x.name} · {x.category} · {format_money(x.price, settings)}", x.id) for x in services]))
+        if choice is not None:
+            await self._add(SaleLineCreate(service_id=choice))
+
+    @work(exclusive=True, group="cart-action", exit_on_error=False)
+    async def action_add_product(self) -> None:
+        products = await self.desk.client.products()
+        settings = self.desk.org_settings
+        choice = await self.app.push_screen_wait(ChoiceScreen(
+            "Add a product", [(f"{x.name} · {format_money(x.price, settings)}", x.id) for x in products]))
+        if choice is not None:
+            await self._add(SaleLineCreate(product_id=choice))
+
+    async def _add(self, data: SaleLineCreate) -> None:
+        sale = await self.desk.client.add_sale_line(self.sale.id, data, idempotency_key=new_idempotency_key())
+        self.changed(sale)
+        table = self.query_one(CartLines)
+        table.move_cursor(row=table.row_count - 1, animate=False)
+        self.say(f"Added {sale.lines[-1].name}.")
+
+    def action_edit_line(self) -> None:
+        from desk_tui.ui.screens.line_edit import LineEditScreen
+
+        line = self.line
+        if line is None:
+            return
+        if line.redeemed_from is not None:
+            self.say(f"{line.name} is covered by {line.redeemed_from.source_name}; press u to give it back first.")
+            return
+        self.app.push_screen(LineEditScreen(self.sale.id, line), lambda sale: self.changed(sale, "Line saved."))
+
+    @work(exclusive=True, group="cart-action", exit_on_error=False)
+    async def action_remove_line(self) -> None:
+        line = self.line
+        if line is None:
+            return
+        held = " Its hold is released." if _own_hold(line) else ""
+        if await self.app.push_screen_wait(ConfirmScreen(f"Remove {line.name} from the cart?{held}", yes="Remove")):
+            self.changed(await self.desk.client.remove_sale_line(self.sale.id, line.id), f"Removed {line.name}.")
+
+    # -- benefits ----------------------------------------------------------------------------------
+    @work(exclusive=True, group="cart-action", exit_on_error=False)
+    async def action_apply(self) -> None:
+        count = len(self.benefits.discounts) if self.benefits else 0
+        self.changed(await self.desk.client.apply_discounts(self.sale.id),
+                     f"Membership discount applied to {count} line{'s' if count != 1 else ''}.")
+
+    @work(exclusive=True, group="cart-action", exit_on_error=False)
+    async def action_redeem(self) -> None:
+        line = self.line
+        if line is None:
+            return
+        offers = self._offers(line)
+        if not offers:
+            self.say(f"Nothing the customer holds covers {line.name}.")
+            return
+        if len(offers) == 1:
+            label, source = offers[0]
+            if not await self.app.push_screen_wait(ConfirmScreen(
+                    f"Cover {line.name} with {label.removeprefix('★ ').removeprefix('▣ ')}?\n"
+                    "The line becomes 0; the credit is used only when the sale completes.", yes="Redeem")):
+                return
+        else:
+            source = await self.app.push_screen_wait(ChoiceScreen(f"Cover {line.name} with…", offers,
+                                                                  filter_placeholder=None))
+            if source is None:
+                return
+        try:
+            sale = await self.desk.client.redeem_line(self.sale.id, line.id, source,
+                                                      idempotency_key=new_idempotency_key())
+        except ApiError as exc:
+            self.say(exc.sentence)
+            self.load_benefits()  # what was offered is no longer true: ask again
+            return
+        self.changed(sale, f"{line.name} covered: on hold until the sale completes.")
+
+    @work(exclusive=True, group="cart-action", exit_on_error=False)
+    async def action_release(self) -> None:
+        line = self.line
+        if line is not None and _own_hold(line):
+            self.changed(await self.desk.client.release_line(self.sale.id, line.id),
+                         f"{line.name} is paid again; the hold was released.")
+
+    @work(exclusive=True, group="cart-action", exit_on_error=False)
+    async def action_customer(self) -> None:
+        from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
+
+        customer = await self.app.push_screen_wait(CustomerPickerScreen("Whose cart is this?"))
+        if customer is not None:
+            self.changed(await self.desk.client.set_sale_customer(self.sale.id, customer.id),
+                         f"Cart is for {customer.name}.")
+
+    # -- finishing -----------------------------------------------------------------------------------
+    @work(exclusive=True, group="cart-action", exit_on_error=False)
+    async def action_pay(self) -> None:
+        from desk_tui.ui.screens.payment import PaymentScreen
+        from desk_tui.ui.screens.receipt import ReceiptScreen
+
+        if not self.sale.lines:
+            self.say("The cart is empty: add a service (s) or a product (p) first.")
+            return
+        sale = await self.app.push_screen_wait(PaymentScreen(self.sale))
+        if sale is None:
+            return
+        self.changed(sale, "Sale completed.")
+        await self.app.push_screen_wait(ReceiptScreen(sale))
+        self.dismiss(sale)
+
+    @work(exclusive=True, group="cart-action", exit_on_error=False)
+    async def action_abandon(self) -> None:
+        holds = sum(1 for x in self.sale.lines if _own_hold(x))
+        released = f" {holds} held credit{'s' if holds != 1 else ''} or session{'s' if holds != 1 else ''} " \
+                   "go back to the customer." if holds else ""
+        if not await self.app.push_screen_wait(ConfirmScreen(f"Abandon this cart?{released}", yes="Abandon",
+                                                             no="Keep it")):
+            return
+        sale = await self.desk.client.abandon_sale(self.sale.id, idempotency_key=new_idempotency_key())
+        self.notify("Cart abandoned; nothing was charged or used.", title="Checkout")
+        self.dismiss(sale)
+
+    def action_back(self) -> None:
+        if self.sale.status == "open" and any(_own_hold(x) for x in self.sale.lines):
+            self.notify("The cart stays open in F4 Checkout. Its held credits are released if it is left idle.",
+                        title="Cart kept")
+        self.dismiss(self.sale)
+
+
+def _own_hold(line: SaleLine) -> bool:
+    """A redemption this cart made (an appointment's own package line belongs to the appointment)."""
+    return line.releasable and line.redeemed_from is not None and line.redeemed_from.state == "held"

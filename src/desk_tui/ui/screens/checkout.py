@@ -1,0 +1,94 @@
+"""F4 Checkout: the carts left open at this location, and new ones.
+
+**n** starts a cart for a customer (their membership benefits appear at once), **w** a walk-in
+cart for a product sale, Enter reopens a cart someone left open (a customer who stepped away to
+look at the shelf). An appointment's cart starts from the appointment screen (F4 there).
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from desk_tui.client.api import new_idempotency_key
+from desk_tui.contract.sales import Sale
+from desk_tui.ui.money import format_money
+from desk_tui.ui.screens.base import DeskScreen
+from desk_tui.ui.timefmt import local_datetime
+
+
+class CheckoutScreen(DeskScreen):
+    MODE = "checkout"
+    BINDINGS = [
+        Binding("n", "new_cart", "New cart", id="checkout.new"),
+        Binding("w", "walk_in", "Walk-in", id="checkout.walk_in"),
+        Binding("enter", "open_cart", "Open", id="checkout.open"),
+        Binding("ctrl+r", "reload", "Refresh", id="checkout.reload"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.carts: dict[str, Sale] = {}
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("Open carts at this location", classes="title")
+        yield DataTable(id="open-carts", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="checkout-hint", classes="hint")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Opened", key="opened", width=16)
+        table.add_column("Customer", key="customer", width=24)
+        table.add_column("Items", key="items", width=5)
+        table.add_column("To pay", key="total")
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_reload()
+
+    @work(exclusive=True, group="checkout-load", exit_on_error=False)
+    async def action_reload(self) -> None:
+        client = self.desk.client
+        if self.desk.org_settings is None:
+            self.desk.org_settings = await client.settings()
+        self.show(await client.open_sales())
+
+    def show(self, carts: list[Sale]) -> None:
+        self.carts = {c.id: c for c in carts}
+        tz = self.desk.org_settings.timezone if self.desk.org_settings else "UTC"
+        table = self.query_one(DataTable)
+        table.clear()
+        for cart in carts:
+            table.add_row(local_datetime(cart.opened_at, tz), cart.customer_name or "walk-in", str(len(cart.lines)),
+                          format_money(cart.total, self.desk.org_settings), key=cart.id)
+        self.query_one("#checkout-hint", Static).update(
+            "Enter opens the highlighted cart · n new cart · w walk-in" if carts else
+            "No open carts. n starts a cart for a customer, w a walk-in sale; "
+            "F4 on an appointment checks it out.")
+
+    def action_open_cart(self) -> None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return
+        cart = self.carts[table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value]
+        self.open_cart(cart)
+
+    def open_cart(self, sale: Sale) -> None:
+        from desk_tui.ui.screens.cart import CartScreen
+
+        self.app.push_screen(CartScreen(sale))
+
+    @work(exclusive=True, group="checkout-new", exit_on_error=False)
+    async def action_new_cart(self) -> None:
+        from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
+
+        customer = await self.app.push_screen_wait(CustomerPickerScreen("New cart for…"))
+        if customer is not None:
+            self.open_cart(await self.desk.client.open_sale(customer_id=customer.id,
+                                                            idempotency_key=new_idempotency_key()))
+
+    @work(exclusive=True, group="checkout-new", exit_on_error=False)
+    async def action_walk_in(self) -> None:
+        self.open_cart(await self.desk.client.open_sale(idempotency_key=new_idempotency_key()))
