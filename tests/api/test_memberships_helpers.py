@@ -1,0 +1,43 @@
+"""Helpers the membership tests share (this module holds no tests)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.database import utcnow
+from tests.api.test_card_helpers import tag, today
+from tests.support.api_client import key
+
+BUDAPEST = ZoneInfo("Europe/Budapest")
+
+
+def make_plan(c: httpx.Client, **fields) -> dict:
+    body = {"name": f"Plan {tag()}", "price": 9900, "discounts": [{"scope": "all", "percent": 10}],
+            "credits": [{"service_id": "svc_manicure", "per_period": 2}]} | fields
+    r = c.post("/membership-plans", json=body, headers=key())
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def enrol(c: httpx.Client, customer_id: str, plan_id: str, **fields) -> dict:
+    r = c.post(f"/customers/{customer_id}/memberships", json={"plan_id": plan_id} | fields, headers=key())
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def me(role: str = "reception", location_id: str = "loc_downtown") -> Principal:
+    return Principal(staff_id=f"stf_{role}", staff_name="Test", role=role, location_id=location_id,
+                     token_hash="test", expires_at=utcnow() + timedelta(hours=1))
+
+
+def as_of(days: int, hour: int = 12) -> datetime:
+    """Noon in Budapest ``days`` from today: a clock for calling the service layer."""
+    return datetime.combine(today() + timedelta(days=days), time(hour), tzinfo=BUDAPEST)
+
+
+def local(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BUDAPEST)
