@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from desk_tui.contract.common import Page
 from desk_tui.contract.memberships import (
     Enrollment,
     EnrollmentCancel,
@@ -26,11 +27,14 @@ class MembershipCalls:
     """Mixed into :class:`~desk_tui.client.api.DeskClient`; ``self`` is that client."""
 
     async def membership_plans(self: DeskClient) -> list[Plan]:
-        return await self.get_model("/membership-plans", list[Plan], cache=True)
+        page = await self.get_model("/membership-plans", Page[Plan], params={"limit": 500}, cache=True)
+        return page.items
 
     async def memberships(self: DeskClient, customer_id: str) -> list[Enrollment]:
         """Every enrolment of the customer, newest first, with this month's credits."""
-        return await self.get_model(f"/customers/{_id(customer_id)}/memberships", list[Enrollment], cache=True)
+        page = await self.get_model(f"/customers/{_id(customer_id)}/memberships", Page[Enrollment],
+                                    params={"limit": 500}, cache=True)
+        return page.items
 
     async def enrol(self: DeskClient, customer_id: str, data: EnrollmentCreate, *, idempotency_key: str) -> Enrollment:
         return await self.write("POST", f"/customers/{_id(customer_id)}/memberships",

@@ -56,6 +56,8 @@ class CustomerProfileScreen(DeskScreen):
         Binding("x", "cancel_membership", "Cancel membership", id="profile.cancel_membership"),
         Binding("f4", "checkout", "Checkout", id="profile.checkout"),
         Binding("ctrl+r", "reload", "Refresh", id="profile.reload", show=False),
+        Binding("right_square_bracket", "tab(1)", "Tab", id="profile.next_tab"),
+        Binding("left_square_bracket", "tab(-1)", "Previous tab", id="profile.prev_tab", show=False),
     ]
 
     def __init__(self, customer_id: str) -> None:
@@ -149,6 +151,19 @@ class CustomerProfileScreen(DeskScreen):
     def _picked(self, event: CardBlock.Highlighted) -> None:
         self.pick = event.pick
         self.refresh_bindings()
+
+    def action_tab(self, step: int) -> None:
+        """[ and ] move between Packages, Memberships and Activity without leaving the list."""
+        tabs = self.query_one(TabbedContent)
+        order = [pane.id for pane in tabs.query(TabPane)]
+        tabs.active = order[(order.index(tabs.active) + step) % len(order)]
+        target = {"tab-packages": None, "tab-memberships": MembershipList, "tab-activity": DataTable}[tabs.active]
+        if target is MembershipList:
+            self.query_one(MembershipList).focus()
+        elif target is DataTable:
+            self.query_one("#activity", DataTable).focus()
+        elif (block := next(iter(self.query(CardBlock)), None)) is not None:
+            block.focus_services()
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:

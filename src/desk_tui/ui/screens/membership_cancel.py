@@ -22,12 +22,13 @@ class CancelMembershipScreen(CardFormScreen[Enrollment]):
         return "Cancel a membership"
 
     def question(self) -> str:
-        return (f"Cancel {self.customer_name}'s {self.enrollment.plan_name}? Discounts and credits stop after the "
-                "end date; credits already used stay in the history.")
+        return (f"Cancel {self.customer_name}'s {self.enrollment.plan_name}? Discounts and credits stop at once, "
+                f"or after the last day you give (today is {self.today.isoformat()}); credits already used stay "
+                "in the history.")
 
     def fields(self) -> ComposeResult:
         yield Label("Ends on")
-        yield Input(self.today.isoformat(), id="ends", max_length=10, placeholder="YYYY-MM-DD")
+        yield Input(id="ends", max_length=10, placeholder="blank: at once; or the last day, YYYY-MM-DD")
         yield Label("Reason")
         yield Input(id="reason", max_length=500, placeholder="required, e.g. moved away")
 
@@ -40,7 +41,7 @@ class CancelMembershipScreen(CardFormScreen[Enrollment]):
     def build(self):
         text = self.query_one("#ends", Input).value.strip()
         try:
-            ends = date.fromisoformat(text) if text else self.today
+            ends = date.fromisoformat(text) if text else None
         except ValueError:
             raise FormProblem("Ends on: a date such as 2026-11-30.") from None
         reason = required(self.query_one("#reason", Input).value, "a reason")

@@ -1,0 +1,101 @@
+"""The profile's Memberships tab (seeds/004 "Viewing remaining credits"): credits left this month,
+enrolling a customer in a plan, and a manager cancelling one — keys only, real server."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from textual.widgets import TabbedContent
+
+from desk_tui.ui.screens.choice import ChoiceScreen
+from desk_tui.ui.screens.confirm import ConfirmScreen
+from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
+from desk_tui.ui.screens.membership_cancel import CancelMembershipScreen
+from desk_tui.ui.widgets.membership_list import MembershipList
+from tests.support.api_client import key, login
+from tests.ui.pilot import sign_in, wait_until
+
+PINS = {"reception": "1111", "manager": "2222"}
+
+
+@pytest.fixture
+def api(ui_server):
+    with login(ui_server.url, "manager") as client:
+        yield client
+
+
+def new_customer(api) -> dict:
+    r = api.post("/customers", json={"name": f"Tag {uuid.uuid4().hex[:8]}"}, headers=key())
+    r.raise_for_status()
+    return r.json()
+
+
+async def memberships_tab(pilot, customer_id: str, role: str = "reception") -> CustomerProfileScreen:
+    app = pilot.app
+    await sign_in(pilot, role, PINS[role])
+    await wait_until(pilot, lambda: app.org_settings is not None, "the salon's settings")
+    await pilot.press("f3")
+    screen = CustomerProfileScreen(customer_id)
+    app.push_screen(screen)
+    await wait_until(pilot, lambda: app.screen is screen and screen.customer is not None, "the profile")
+    await pilot.press("right_square_bracket")
+    await wait_until(pilot, lambda: screen.query_one(TabbedContent).active == "tab-memberships", "the tab")
+    return screen
+
+
+def cell_text(table: MembershipList, row: int, column: int) -> str:
+    return str(table.get_row_at(row)[column])
+
+
+async def test_a_member_sees_credits_left_this_month(make_app, api):
+    customer = new_customer(api)
+    api.post(f"/customers/{customer['id']}/memberships", json={"plan_id": "mpl_demo_gold"},
+             headers=key()).raise_for_status()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await memberships_tab(pilot, customer["id"])
+        table = screen.query_one(MembershipList)
+        await wait_until(pilot, lambda: table.row_count == 1, "the membership")
+        assert "Gold membership" in cell_text(table, 0, 0) and "active" in cell_text(table, 0, 0)
+        benefits = cell_text(table, 0, 1)
+        assert "Deep Tissue Massage ○○ 2 of 2 left this month" in benefits
+        assert "20% discount on Massage" in benefits
+
+
+async def test_reception_enrols_a_customer_in_a_plan(make_app, api):
+    customer = new_customer(api)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await memberships_tab(pilot, customer["id"])
+        assert screen.check_action("cancel_membership", ()) is False  # a manager's key
+        await pilot.press("m")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the plans")
+        choices = [label for label, _ in app.screen._choices]
+        assert not any("Silver (old)" in c for c in choices)  # retired plans are not sold
+        await pilot.press(*"nail club", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("y")
+        table = screen.query_one(MembershipList)
+        await wait_until(pilot, lambda: table.row_count == 1, "the new membership")
+        assert "Nail Club" in cell_text(table, 0, 0)
+    enrolments = api.get(f"/customers/{customer['id']}/memberships").json()["items"]
+    assert [(e["plan_id"], e["status"]) for e in enrolments] == [("mpl_demo_nail_club", "active")]
+
+
+async def test_a_manager_cancels_a_membership_with_a_reason(make_app, api):
+    customer = new_customer(api)
+    enrolment = api.post(f"/customers/{customer['id']}/memberships", json={"plan_id": "mpl_demo_gold"},
+                         headers=key()).json()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await memberships_tab(pilot, customer["id"], role="manager")
+        table = screen.query_one(MembershipList)
+        await wait_until(pilot, lambda: table.row_count == 1, "the membership")
+        await wait_until(pilot, lambda: screen.check_action("cancel_membership", ()) is True, "x offered")
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, CancelMembershipScreen), "the cancel dialog")
+        await pilot.press(*"moved away", "enter")
+        await wait_until(pilot, lambda: app.screen is screen and "cancelled" in cell_text(table, 0, 0),
+                         "the membership cancelled")
+    assert api.get(f"/memberships/{enrolment['id']}").json()["status"] == "cancelled"
