@@ -44,6 +44,10 @@ class RedeemedFrom(Wire):
     #: "5x Manicure #BS-1001" / "Gold membership"
     source_name: str
     state: HoldState
+    #: extra: the hold is the appointment's own reservation (a package line booked ahead). The
+    #: sale redeems it when it completes but never releases it: abandoning the cart leaves the
+    #: appointment's session booked, and only editing the appointment switches the line to paid.
+    via_appointment: bool = False
 
 
 class SaleLine(Wire):

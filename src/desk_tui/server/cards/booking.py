@@ -8,10 +8,11 @@ code, which rolls the caller's whole transaction back.
 Signatures (all keyword-only after the session)::
 
     reserve(s, *, card_id: str, entitlement_id: str | None, service_id: str, quantity: int = 1,
-            me: Principal, appointment_id: str, appointment_date: date,
+            me: Principal, appointment_id: str | None = None, appointment_date: date | None = None,
             location_id: str | None = None, note: str | None = None,
-            now: datetime | None = None) -> CardTransaction
-        Books units for an appointment line at once (the "3/5" counter moves on save). Returns
+            now: datetime | None = None, sale_id: str | None = None) -> CardTransaction
+        Books units for an appointment line at once (the "3/5" counter moves on save), or holds
+        them for an open sale at checkout (``sale_id`` instead of ``appointment_id``). Returns
         the ``reserve`` entry: keep its ``.id`` on the line, it is the reservation id.
         ``location_id`` is where the appointment takes place (default: ``me.location_id``).
         409: card_not_active, card_expired, card_expires_before_appointment,
@@ -55,7 +56,6 @@ from desk_tui.server.customers.service import record_activity
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
 
-
 _PAST = {"release": "released", "redeem": "redeemed", "undo": "undone"}
 
 
@@ -64,14 +64,19 @@ def lock_cards(s: Session, card_ids) -> dict[str, Card]:
 
 
 def reserve(s: Session, *, card_id: str, entitlement_id: str | None, service_id: str, quantity: int = 1,
-            me: Principal, appointment_id: str, appointment_date: date, location_id: str | None = None,
-            note: str | None = None, now: datetime | None = None) -> CardTransaction:
+            me: Principal, appointment_id: str | None = None, appointment_date: date | None = None,
+            location_id: str | None = None, note: str | None = None, now: datetime | None = None,
+            sale_id: str | None = None) -> CardTransaction:
     if quantity < 1:
         raise DomainError("validation_error", "quantity: must be at least 1.")
+    if (appointment_id is None) == (sale_id is None):
+        raise ValueError("a reservation is made for exactly one of an appointment and a sale")
     now = now or utcnow()
     card = ledger.lock_card(s, card_id)
-    rules.check_usable(card, business_date(s, now))
-    if card.expires_on is not None and card.expires_on < appointment_date:
+    today = business_date(s, now)
+    rules.check_usable(card, today)
+    appointment_date = appointment_date or today
+    if appointment_id is not None and card.expires_on is not None and card.expires_on < appointment_date:
         raise DomainError("card_expires_before_appointment",
                           f"{card.package_name} expires on {card.expires_on.isoformat()}, before the appointment "
                           f"on {appointment_date.isoformat()}.")
@@ -81,13 +86,14 @@ def reserve(s: Session, *, card_id: str, entitlement_id: str | None, service_id:
     balances = ledger.card_pools(s, card)
     ent, units = rules.choose_pool(card, options, balances, quantity, name)
     tx = ledger.append(s, card, kind="reserve", me=me, at=now, entitlement_id=ent.id, service_id=service_id,
-                       units=units, booked=units, appointment_id=appointment_id, note=note)
+                       units=units, booked=units, appointment_id=appointment_id, sale_id=sale_id, note=note)
     balances = ledger.card_pools(s, card)
     ledger.settle_status(card, balances)
+    what = (f"Booked {wording.service_label(name, quantity)} on {appointment_date.isoformat()}" if sale_id is None
+            else f"Held {wording.service_label(name, quantity)} at checkout")
     record_activity(s, customer_id=card.customer_id, kind="card_reserved", card_id=card.id, me=me,
-                    appointment_id=appointment_id,
-                    summary=f"Booked {wording.service_label(name, quantity)} on {appointment_date.isoformat()} from "
-                            f"{card.package_name} {wording.progress(card, ent, balances[ent.id])}")
+                    appointment_id=appointment_id, sale_id=sale_id,
+                    summary=f"{what} from {card.package_name} {wording.progress(card, ent, balances[ent.id])}")
     return tx
 
 
@@ -108,13 +114,14 @@ def release(s: Session, *, card_id: str, reservation_id: str, me: Principal, not
     target = _open_reservation(s, card, reservation_id)
     tx = ledger.append(s, card, kind="release", me=me, at=now, entitlement_id=target.entitlement_id,
                        service_id=target.service_id, units=target.units, booked=-target.units,
-                       appointment_id=target.appointment_id, note=note, ref_id=target.id)
+                       appointment_id=target.appointment_id, sale_id=target.sale_id, note=note, ref_id=target.id)
     balances = ledger.card_pools(s, card)
     ledger.settle_status(card, balances)
     ent = ledger.pool_for(card, target.entitlement_id)
+    what = "Booking" if target.sale_id is None else "Checkout hold"
     record_activity(s, customer_id=card.customer_id, kind="card_released", card_id=card.id, me=me,
-                    appointment_id=target.appointment_id,
-                    summary=f"Booking of {rules.service_name(s, target.service_id)} cancelled; returned to "
+                    appointment_id=target.appointment_id, sale_id=target.sale_id,
+                    summary=f"{what} of {rules.service_name(s, target.service_id)} cancelled; returned to "
                             f"{card.package_name} {wording.progress(card, ent, balances[ent.id])}")
     return tx
 

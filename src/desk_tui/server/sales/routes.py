@@ -1,7 +1,180 @@
-"""HTTP only: the checkout cart (API.md "Sales")."""
+"""HTTP only: the checkout cart (API.md "Sales").
+
+Every write first closes carts left idle past the hold timeout (in its own short transaction, see
+:mod:`desk_tui.server.sales.holds`), then does its work in one transaction. Writes answer with the
+whole cart, so the client redraws from one response.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import timedelta
+from typing import Annotated, Literal
 
-router = APIRouter(tags=["sales"])
+from fastapi import APIRouter, Depends, Path, Request, Response
+
+from desk_tui.contract import sales as wire
+from desk_tui.contract.appointments import ID_MAX, ID_PATTERN
+from desk_tui.contract.common import Page
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.database import Database, utcnow
+from desk_tui.server.deps import database, signed_in
+from desk_tui.server.errors import DomainError
+from desk_tui.server.pagination import Cursor, Limit
+from desk_tui.server.sales import benefits, holds, service, views
+
+router = APIRouter(prefix="/sales", tags=["sales"])
+
+SaleId = Annotated[str, Path(max_length=ID_MAX, pattern=ID_PATTERN)]
+LineId = Annotated[str, Path(max_length=ID_MAX, pattern=ID_PATTERN)]
+
+
+def _timeout(request: Request) -> timedelta:
+    return request.app.state.settings.sale_hold_timeout
+
+
+def _sweep(db: Database, timeout: timedelta) -> None:
+    """Close idle carts before the request looks at any (a no-op read when there are none)."""
+    now = utcnow()
+    with db.read_session() as r:
+        if not holds.has_stale(r, now=now, timeout=timeout):
+            return
+    with db.transaction() as s:
+        holds.sweep(s, now=now, timeout=timeout)
+
+
+@router.post("", status_code=201)
+def open_sale(body: wire.SaleCreate, request: Request, response: Response, me: Principal = Depends(signed_in),
+              db: Database = Depends(database)) -> wire.Sale:
+    """Open a cart. For an appointment that already has an open cart, that cart is returned (200)."""
+    timeout = _timeout(request)
+    _sweep(db, timeout)
+    with db.transaction() as s:
+        sale, created = service.open_sale(s, data=body, me=me, timeout=timeout)
+        if not created:
+            response.status_code = 200
+        return views.one(s, sale, timeout=timeout)
+
+
+@router.get("")
+def list_sales(request: Request, status: Literal["open", "completed", "abandoned"] = "open", limit: Limit = 50,
+               cursor: Cursor = None, me: Principal = Depends(signed_in),
+               db: Database = Depends(database)) -> Page[wire.Sale]:
+    """Carts at the token's location, newest first; ``status=open`` (the default) lists carts left open."""
+    timeout = _timeout(request)
+    _sweep(db, timeout)
+    with db.read_session() as s:
+        rows, next_cursor = service.list_sales(s, me=me, status=status, limit=limit, cursor=cursor)
+        return Page[wire.Sale](items=[views.one(s, x, timeout=timeout) for x in rows], next_cursor=next_cursor)
+
+
+@router.get("/{sale_id}")
+def get_sale(sale_id: SaleId, request: Request, _: Principal = Depends(signed_in),
+             db: Database = Depends(database)) -> wire.Sale:
+    timeout = _timeout(request)
+    _sweep(db, timeout)
+    with db.read_session() as s:
+        return views.one(s, service.get(s, sale_id), timeout=timeout)
+
+
+@router.patch("/{sale_id}")
+def update_sale(sale_id: SaleId, body: wire.SaleUpdate, request: Request, me: Principal = Depends(signed_in),
+                db: Database = Depends(database)) -> wire.Sale:
+    timeout = _timeout(request)
+    _sweep(db, timeout)
+    with db.transaction() as s:
+        return views.one(s, service.update_sale(s, sale_id=sale_id, data=body, me=me, timeout=timeout),
+                         timeout=timeout)
+
+
+@router.delete("/{sale_id}", status_code=405)
+def delete_sale(sale_id: SaleId, _: Principal = Depends(signed_in)) -> None:
+    raise DomainError("method_not_allowed", "Sales are never deleted; abandon an open cart instead "
+                                            "(its holds are released).")
+
+
+@router.post("/{sale_id}/lines", status_code=201)
+def add_line(sale_id: SaleId, body: wire.SaleLineCreate, request: Request, me: Principal = Depends(signed_in),
+             db: Database = Depends(database)) -> wire.Sale:
+    timeout = _timeout(request)
+    _sweep(db, timeout)
+    with db.transaction() as s:
+        sale, _line = service.add_line(s, sale_id=sale_id, data=body, me=me, timeout=timeout)
+        return views.one(s, sale, timeout=timeout)
+
+
+@router.patch("/{sale_id}/lines/{line_id}")
+def update_line(sale_id: SaleId, line_id: LineId, body: wire.SaleLineUpdate, request: Request,
+                me: Principal = Depends(signed_in), db: Database = Depends(database)) -> wire.Sale:
+    timeout = _timeout(request)
+    _sweep(db, timeout)
+    with db.transaction() as s:
+        return views.one(s, service.update_line(s, sale_id=sale_id, line_id=line_id, data=body, me=me,
+                                                timeout=timeout), timeout=timeout)
+
+
+@router.delete("/{sale_id}/lines/{line_id}")
+def remove_line(sale_id: SaleId, line_id: LineId, request: Request, me: Principal = Depends(signed_in),
+                db: Database = Depends(database)) -> wire.Sale:
+    timeout = _timeout(request)
+    _sweep(db, timeout)
+    with db.transaction() as s:
+        return views.one(s, service.remove_line(s, sale_id=sale_id, line_id=line_id, me=me, timeout=timeout),
+                         timeout=timeout)
+
+
+@router.get("/{sale_id}/benefits")
+def sale_benefits(sale_id: SaleId, request: Request, _: Principal = Depends(signed_in),
+                  db: Database = Depends(database)) -> wire.Benefits:
+    _sweep(db, _timeout(request))
+    with db.read_session() as s:
+        return benefits.benefits(s, sale=service.get(s, sale_id))
+
+
+@router.post("/{sale_id}/apply-discounts")
+def apply_discounts(sale_id: SaleId, request: Request, me: Principal = Depends(signed_in),
+                    db: Database = Depends(database)) -> wire.Sale:
+    timeout = _timeout(request)
+    _sweep(db, timeout)
+    with db.transaction() as s:
+        return views.one(s, benefits.apply_discounts(s, sale_id=sale_id, me=me, timeout=timeout), timeout=timeout)
+
+
+@router.post("/{sale_id}/lines/{line_id}/redeem")
+def redeem_line(sale_id: SaleId, line_id: LineId, body: wire.LineRedeem, request: Request,
+                me: Principal = Depends(signed_in), db: Database = Depends(database)) -> wire.Sale:
+    timeout = _timeout(request)
+    _sweep(db, timeout)
+    with db.transaction() as s:
+        return views.one(s, service.redeem_line(s, sale_id=sale_id, line_id=line_id, data=body, me=me,
+                                                timeout=timeout), timeout=timeout)
+
+
+@router.post("/{sale_id}/lines/{line_id}/release")
+def release_line(sale_id: SaleId, line_id: LineId, request: Request, me: Principal = Depends(signed_in),
+                 db: Database = Depends(database)) -> wire.Sale:
+    """Undo a redeem on an open cart: the credit or package units go back, the line is charged again."""
+    timeout = _timeout(request)
+    _sweep(db, timeout)
+    with db.transaction() as s:
+        return views.one(s, service.release_line(s, sale_id=sale_id, line_id=line_id, me=me, timeout=timeout),
+                         timeout=timeout)
+
+
+@router.post("/{sale_id}/complete")
+def complete(sale_id: SaleId, body: wire.SaleComplete, request: Request, me: Principal = Depends(signed_in),
+             db: Database = Depends(database)) -> wire.Sale:
+    timeout = _timeout(request)
+    _sweep(db, timeout)
+    with db.transaction() as s:
+        return views.one(s, service.complete(s, sale_id=sale_id, data=body, me=me, timeout=timeout),
+                         timeout=timeout)
+
+
+@router.post("/{sale_id}/abandon")
+def abandon(sale_id: SaleId, request: Request, body: wire.SaleAbandon | None = None,
+            me: Principal = Depends(signed_in), db: Database = Depends(database)) -> wire.Sale:
+    timeout = _timeout(request)
+    _sweep(db, timeout)
+    with db.transaction() as s:
+        return views.one(s, service.abandon(s, sale_id=sale_id, me=me, reason=body.reason if body else None,
+                                            timeout=timeout), timeout=timeout)

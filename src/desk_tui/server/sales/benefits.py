@@ -1,0 +1,125 @@
+"""The "Membership benefits available" banner, and "Apply" (seeds/004).
+
+Per service line that is not redeemed: the best membership discount (what Apply would set), the
+membership credits that could cover it, and the customer's cards that could (as at check-in).
+The banner only speaks of benefits that match something in the cart: "20% discount on all
+services", "2× Deep Tissue Massage credit"; a credit used up this month is not offered.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk_tui.contract import sales as wire
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.cards import booking
+from desk_tui.server.cards.calendar import business_date
+from desk_tui.server.cards.models import CardEntitlementService
+from desk_tui.server.customers.service import get_customer, record_activity
+from desk_tui.server.database import utcnow
+from desk_tui.server.reference.models import Service
+from desk_tui.server.sales import holds, membership
+from desk_tui.server.sales.holds import DEFAULT_TIMEOUT
+from desk_tui.server.sales.models import Sale, SaleLine
+from desk_tui.server.sales.service import _write
+
+
+def _unit_costs(s: Session, service_id: str, entitlement_ids: list[str]) -> dict[str, int]:
+    if not entitlement_ids:
+        return {}
+    link = CardEntitlementService
+    return dict(s.execute(select(link.card_entitlement_id, link.unit_cost).where(
+        link.service_id == service_id, link.card_entitlement_id.in_(entitlement_ids))).all())
+
+
+def _eligible(sale: Sale) -> list[SaleLine]:
+    return [x for x in sale.lines if x.kind == "service" and x.service_id is not None
+            and not (x.redeem_kind is not None and x.hold_state == "held")]
+
+
+def _best_discounts(s: Session, sale: Sale, lines: list[SaleLine], now: datetime) -> dict[str, dict]:
+    found: dict[str, dict | None] = {}
+    result = {}
+    for line in lines:
+        if line.service_id not in found:
+            found[line.service_id] = membership.best_discount(s, customer_id=sale.customer_id,
+                                                              service_id=line.service_id, now=now)
+        best = found[line.service_id]
+        if best and best.get("percent", 0) > 0:
+            result[line.id] = best
+    return result
+
+
+def benefits(s: Session, *, sale: Sale, now: datetime | None = None) -> wire.Benefits:
+    now = now or utcnow()
+    if sale.customer_id is None or sale.status != "open":
+        store = get_customer(s, sale.customer_id).store_credit if sale.customer_id else 0
+        return wire.Benefits(sale_id=sale.id, discounts=[], credits=[], cards=[], banner=[], store_credit=store)
+    lines = _eligible(sale)
+    names = dict(s.execute(select(Service.id, Service.name).where(Service.id.in_({x.service_id for x in lines}))).all())
+
+    discounts = [wire.DiscountOffer(line_id=line_id, enrollment_id=d["enrollment_id"], plan_name=d["plan_name"],
+                                    percent=d["percent"], label=d.get("label") or f"{d['percent']}% discount")
+                 for line_id, d in _best_discounts(s, sale, lines, now).items()]
+
+    offers = membership.credit_offers(s, customer_id=sale.customer_id, service_ids=sorted(names), now=now,
+                                      sale_id=sale.id)
+    credits = []
+    for line in lines:
+        for o in offers:
+            if o["service_id"] == line.service_id and o["remaining"] > 0:
+                credits.append(wire.CreditOffer(
+                    line_id=line.id, enrollment_id=o["enrollment_id"], service_id=o["service_id"],
+                    plan_name=o["plan_name"], remaining=o["remaining"],
+                    label=f"{o['remaining']}× {o.get('service_name') or names[line.service_id]} credit"))
+
+    cards = []
+    on = business_date(s, now)
+    covering: dict[str, list[dict]] = {}
+    for line in lines:
+        if line.service_id not in covering:
+            covering[line.service_id] = booking.covering_cards(s, customer_id=sale.customer_id,
+                                                               service_id=line.service_id,
+                                                               location_id=sale.location_id, on=on)
+        found = covering[line.service_id]
+        costs = _unit_costs(s, line.service_id, [x["entitlement_id"] for x in found])
+        for x in found:
+            available = x["remaining"] // costs.get(x["entitlement_id"], 1)
+            if available >= line.quantity:
+                cards.append(wire.CardOffer(line_id=line.id, card_id=x["card_id"], entitlement_id=x["entitlement_id"],
+                                            label=x["label"], remaining=x["remaining"], available=available))
+
+    banner: list[str] = []
+    for text in [d.label for d in discounts] + [c.label for c in credits]:
+        if text not in banner:
+            banner.append(text)
+    return wire.Benefits(sale_id=sale.id, discounts=discounts, credits=credits, cards=cards, banner=banner,
+                         store_credit=get_customer(s, sale.customer_id).store_credit)
+
+
+def apply_discounts(s: Session, *, sale_id: str, me: Principal, now: datetime | None = None,
+                    timeout: timedelta = DEFAULT_TIMEOUT) -> Sale:
+    """Give each eligible service line the highest membership discount that applies to it.
+
+    A higher discount staff already typed is kept (Apply never makes a line dearer); products and
+    redeemed lines are not eligible."""
+    now = now or utcnow()
+    sale = _write(s, sale_id, now=now, timeout=timeout)
+    changed = []
+    if sale.customer_id is not None:
+        lines = _eligible(sale)
+        for line_id, best in _best_discounts(s, sale, lines, now).items():
+            line = next(x for x in lines if x.id == line_id)
+            if best["percent"] > line.discount_percent or (best["percent"] == line.discount_percent
+                                                           and line.discount_source != "membership"):
+                line.discount_percent, line.discount_source = best["percent"], "membership"
+                changed.append(f"{line.name} {best['percent']}%")
+    holds.touch(s, sale, now=now, timeout=timeout)
+    if changed:
+        record_activity(s, customer_id=sale.customer_id, kind="sale_discounts_applied", me=me, sale_id=sale.id,
+                        summary="Membership discounts applied at checkout: " + ", ".join(changed))
+    s.flush()
+    return sale

@@ -1,0 +1,126 @@
+"""The receipt's words: a label per line and the receipt text written when a sale completes.
+
+"Manicure — from 5x Manicure, 3 of 5 used", "Deep Tissue Massage — Gold membership credit (1 of 2
+used this month)", "Facial — 20% membership discount". While the cart is open a redeemed line
+says its source and that it is on hold; the counts are written when the sale completes, after
+the redemption, so they are what the customer has left from then on.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk_tui.server.cards import ledger
+from desk_tui.server.cards import wording as card_wording
+from desk_tui.server.cards.calendar import org_zone
+from desk_tui.server.cards.models import Card
+from desk_tui.server.customers.models import Customer
+from desk_tui.server.reference import service as reference
+from desk_tui.server.reference.models import Location, Staff
+from desk_tui.server.sales import membership
+from desk_tui.server.sales.models import Sale, SaleLine
+from desk_tui.server.sales.money import gross, is_redeemed, line_total, totals
+
+METHODS = {"cash": "Cash", "card": "Card", "store_credit": "Store credit", "other": "Other"}
+WIDTH = 48
+
+
+def item(line: SaleLine) -> str:
+    return card_wording.service_label(line.name, line.quantity)
+
+
+def source_words(line: SaleLine) -> str:
+    if line.redeem_kind == "card":
+        return f"from {line.source_name}"
+    return f"{line.source_name} credit"
+
+
+def label(line: SaleLine) -> str:
+    """The line's words now: frozen at completion, else derived from its current state."""
+    if line.receipt_label:
+        return line.receipt_label
+    if line.redeem_kind is not None and line.hold_state == "held":
+        return f"{item(line)} — {source_words(line)} (on hold)"
+    if line.discount_percent:
+        who = "membership discount" if line.discount_source == "membership" else "discount"
+        return f"{item(line)} — {line.discount_percent}% {who}"
+    return item(line)
+
+
+def card_label(s: Session, line: SaleLine) -> str:
+    """After the redemption: "Manicure — from 5x Manicure, 3 of 5 used"."""
+    card = s.get(Card, line.card_id)
+    if card is None or line.entitlement_id is None:
+        return f"{item(line)} — {source_words(line)}"
+    pool = ledger.card_pools(s, card).get(line.entitlement_id, ledger.Pool(line.entitlement_id))
+    ent = ledger.pool_for(card, line.entitlement_id)
+    return (f"{item(line)} — from {card.package_name}, "
+            f"{pool.used} of {card_wording.units(card, ent, pool.total)} used")
+
+
+def credit_label(s: Session, line: SaleLine, *, now: datetime) -> str:
+    """After the credit is consumed: "Deep Tissue Massage — Gold membership credit (1 of 2 used this month)"."""
+    usage = membership.credit_usage(s, enrollment_id=line.enrollment_id, service_id=line.service_id, now=now)
+    tail = f" ({usage[0]} of {usage[1]} used this month)" if usage else ""
+    return f"{item(line)} — {line.source_name} credit{tail}"
+
+
+def freeze_labels(s: Session, sale: Sale, *, now: datetime) -> None:
+    for line in sale.lines:
+        if line.redeem_kind == "card" and line.hold_state == "redeemed":
+            line.receipt_label = card_label(s, line)
+        elif line.redeem_kind == "membership" and line.hold_state == "redeemed":
+            line.receipt_label = credit_label(s, line, now=now)
+        else:
+            line.receipt_label = label(line)
+
+
+def _row(left: str, right: str) -> str:
+    gap = max(WIDTH - len(left) - len(right), 1)
+    return f"{left}{' ' * gap}{right}"
+
+
+def text(s: Session, sale: Sale, *, now: datetime) -> str:
+    """The receipt, plain text, fixed width: business, place, date (org time zone), lines, totals, payments."""
+    org = reference.settings(s)
+
+    def money(amount: int) -> str:
+        return card_wording.money(s, amount)
+
+    where = s.scalar(select(Location.name).where(Location.id == sale.location_id)) or ""
+    staff = s.scalar(select(Staff.name).where(Staff.id == sale.completed_by)) if sale.completed_by else None
+    customer = s.scalar(select(Customer.name).where(Customer.id == sale.customer_id)) if sale.customer_id else None
+    local = now.astimezone(org_zone(s))
+    out = [org.business_name, where, local.strftime("%Y-%m-%d %H:%M"), f"Sale {sale.id}"]
+    if customer:
+        out.append(f"Customer: {customer}")
+    if staff:
+        out.append(f"Served by: {staff}")
+    out.append("-" * WIDTH)
+    for line in sale.lines:
+        out.append(line.receipt_label or label(line))
+        if is_redeemed(line):
+            out.append(_row(f"  {line.quantity} × {money(line.unit_price)}", f"covered {money(gross(line))}"))
+        elif line.discount_percent:
+            out.append(_row(f"  {line.quantity} × {money(line.unit_price)} − {line.discount_percent}%",
+                            money(line_total(line))))
+        else:
+            out.append(_row(f"  {line.quantity} × {money(line.unit_price)}", money(line_total(line))))
+    t = totals(sale)
+    out.append("-" * WIDTH)
+    out.append(_row("Subtotal", money(t.subtotal)))
+    if t.discount_total:
+        out.append(_row("Discounts", f"−{money(t.discount_total)}"))
+    if t.covered_total:
+        out.append(_row("Covered by packages and memberships", f"−{money(t.covered_total)}"))
+    out.append(_row("Total", money(t.total)))
+    if not sale.payments:
+        out.append("Fully covered by membership" if all(x.redeem_kind == "membership" for x in sale.lines
+                                                        if is_redeemed(x)) and t.covered_total
+                   else "Fully covered — no payment")
+    for p in sale.payments:
+        out.append(_row(f"Paid: {METHODS[p.method]}", money(p.amount)))
+    return "\n".join(out) + "\n"

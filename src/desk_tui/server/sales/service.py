@@ -1,0 +1,463 @@
+"""The checkout cart: the rules and the transaction, keyword-only functions on the caller's session.
+
+Every write locks the sale row first (``SELECT … FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE``
+already serialises writers), refuses a cart that is no longer open with a sentence saying why,
+and moves the cart's idle clock. Locks are then taken in one order everywhere: sale →
+appointment → cards (in id order) → customer → membership credits, so two terminals never
+deadlock. ``now`` is injectable everywhere so tests never sleep.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk_tui.contract import sales as wire
+from desk_tui.server.appointments import lines as appointment_lines
+from desk_tui.server.appointments import service as appointments
+from desk_tui.server.appointments import transitions
+from desk_tui.server.appointments import wording as appointment_wording
+from desk_tui.server.appointments.models import FINAL, Appointment
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.cards import booking
+from desk_tui.server.cards import wording as card_wording
+from desk_tui.server.cards.models import Card
+from desk_tui.server.customers.service import get_customer, record_activity
+from desk_tui.server.database import new_id, utcnow
+from desk_tui.server.errors import DomainError
+from desk_tui.server.pagination import keyset_page
+from desk_tui.server.reference.models import Location, Product, Service, ServiceLocation
+from desk_tui.server.sales import holds, membership, receipt
+from desk_tui.server.sales.holds import DEFAULT_TIMEOUT
+from desk_tui.server.sales.models import Sale, SaleLine, SalePayment
+from desk_tui.server.sales.money import is_redeemed, totals
+
+# ---------------------------------------------------------------------------------------------- reading
+
+def get(s: Session, sale_id: str) -> Sale:
+    sale = s.get(Sale, sale_id)
+    if sale is None:
+        raise DomainError("not_found", "No such sale.")
+    return sale
+
+
+def list_sales(s: Session, *, me: Principal, status: str, limit: int, cursor: str | None
+               ) -> tuple[list[Sale], str | None]:
+    """Carts at the token's location in one status, newest first (``status=open``: carts left open)."""
+    stmt = select(Sale).where(Sale.location_id == me.location_id, Sale.status == status)
+    return keyset_page(s, stmt, order_by=[Sale.opened_at, Sale.id], key=lambda x: (x.opened_at, x.id),
+                       limit=limit, cursor=cursor, descending=True)
+
+
+# ---------------------------------------------------------------------------------------------- guards
+
+def _money(s: Session, amount: int) -> str:
+    return card_wording.money(s, amount)
+
+
+def check_open(sale: Sale, *, timeout: timedelta = DEFAULT_TIMEOUT, now: datetime | None = None) -> None:
+    """409 with a sentence when the cart can no longer change."""
+    if sale.status == "completed":
+        raise DomainError("invalid_transition", "This sale is already completed.", sale_status=sale.status)
+    if sale.status == "abandoned":
+        if sale.closed_idle:
+            raise DomainError("invalid_transition",
+                              f"This cart was closed after being {sale.abandoned_reason or 'left idle'}, and its "
+                              "held credits and package sessions were released. Open a new sale.",
+                              sale_status=sale.status)
+        raise DomainError("invalid_transition", "This cart was abandoned; open a new sale.", sale_status=sale.status)
+    now = now or utcnow()
+    if now - sale.last_change_at > timeout:
+        raise DomainError("invalid_transition",
+                          f"This cart was left idle for more than {holds.idle_words(timeout)}; its holds are being "
+                          "released. Open a new sale.", sale_status=sale.status)
+
+
+def _write(s: Session, sale_id: str, *, now: datetime, timeout: timedelta) -> Sale:
+    sale = holds.lock_sale(s, sale_id)
+    check_open(sale, timeout=timeout, now=now)
+    return sale
+
+
+def _line(sale: Sale, line_id: str) -> SaleLine:
+    for line in sale.lines:
+        if line.id == line_id:
+            return line
+    raise DomainError("not_found", "No such line in this sale.")
+
+
+def _customer_name(s: Session, customer_id: str) -> str:
+    return get_customer(s, customer_id).name
+
+
+# ---------------------------------------------------------------------------------------------- opening
+
+def open_sale(s: Session, *, data: wire.SaleCreate, me: Principal, now: datetime | None = None,
+              timeout: timedelta = DEFAULT_TIMEOUT) -> tuple[Sale, bool]:
+    """A new cart, or the appointment's cart when one is already open. Returns (sale, created)."""
+    now = now or utcnow()
+    customer_id = data.customer_id
+    if customer_id is not None:
+        try:
+            get_customer(s, customer_id)
+        except DomainError:
+            raise DomainError("validation_error", "customer_id: no such customer.") from None
+    appt = None
+    if data.appointment_id is not None:
+        try:
+            appt = appointments.lock(s, data.appointment_id)
+        except DomainError:
+            raise DomainError("validation_error", "appointment_id: no such appointment.") from None
+        if appt.status in FINAL:
+            what = appointment_wording.STATUS[appt.status]
+            raise DomainError("invalid_transition", f"This appointment is {what}; there is nothing left to check "
+                                                    "out. Open a sale without the appointment to sell something.",
+                              appointment_status=appt.status)
+        if customer_id is not None and customer_id != appt.customer_id:
+            raise DomainError("validation_error", "customer_id: the appointment is for another customer.")
+        customer_id = appt.customer_id
+        existing = s.scalar(select(Sale).where(Sale.appointment_id == appt.id, Sale.status == "open")
+                            .order_by(Sale.opened_at.desc(), Sale.id).limit(1))
+        if existing is not None and now - existing.last_change_at <= timeout:
+            existing = holds.lock_sale(s, existing.id)
+            holds.touch(s, existing, now=now, timeout=timeout)
+            return existing, False
+    sale = Sale(id=new_id("sal"), status="open", customer_id=customer_id, appointment_id=appt.id if appt else None,
+                location_id=me.location_id, opened_by=me.staff_id, opened_at=now, last_change_at=now,
+                closed_idle=False)
+    if appt is not None:
+        sale.lines = _appointment_lines(s, appt)
+    s.add(sale)
+    s.flush()
+    if customer_id is not None:
+        what = f" for {appointment_wording.services(s, appt)}" if appt else ""
+        record_activity(s, customer_id=customer_id, kind="sale_opened", me=me, sale_id=sale.id,
+                        appointment_id=sale.appointment_id, summary=f"Checkout opened{what}")
+    return sale, True
+
+
+def _appointment_lines(s: Session, appt: Appointment) -> list[SaleLine]:
+    """The appointment's lines: paid ones at their booked price, package ones covered by their reservation."""
+    appointment_lines.lock_cards_of(s, list(appt.lines), [])
+    appointment_lines.sync(s, appt)
+    ids = {x.service_id for x in appt.lines}
+    services = {x.id: x for x in s.execute(select(Service.id, Service.name, Service.price).where(Service.id.in_(ids)))}
+    cards = {c.id: c for c in s.scalars(select(Card).where(Card.id.in_({x.card_id for x in appt.lines if x.card_id})))}
+    result = []
+    for i, apl in enumerate(appt.lines):
+        svc = services[apl.service_id]
+        line = SaleLine(id=new_id("sln"), position=i, kind="service", service_id=apl.service_id,
+                        appointment_line_id=apl.id, name=svc.name, quantity=1,
+                        unit_price=apl.price, discount_percent=0)
+        if apl.card_id is not None:
+            # What the session is worth: the service's list price (the appointment line costs 0).
+            line.unit_price = svc.price
+            if apl.redemption == "reserved":
+                card = cards[apl.card_id]
+                line.redeem_kind, line.card_id, line.entitlement_id = "card", apl.card_id, apl.entitlement_id
+                line.reserve_tx_id, line.hold_state = apl.reserve_tx_id, "held"
+                line.source_name = _card_name(card)
+        result.append(line)
+    return result
+
+
+def _card_name(card: Card) -> str:
+    return f"{card.package_name} #{card.number}" if card.number else card.package_name
+
+
+def update_sale(s: Session, *, sale_id: str, data: wire.SaleUpdate, me: Principal, now: datetime | None = None,
+                timeout: timedelta = DEFAULT_TIMEOUT) -> Sale:
+    """Choose (or change, or clear) the customer of a cart while nothing is redeemed for them."""
+    now = now or utcnow()
+    sale = _write(s, sale_id, now=now, timeout=timeout)
+    if "customer_id" not in data.model_fields_set or data.customer_id == sale.customer_id:
+        holds.touch(s, sale, now=now, timeout=timeout)
+        return sale
+    if sale.appointment_id is not None:
+        raise DomainError("invalid_transition", "This cart belongs to an appointment; its customer is the "
+                                                "appointment's.")
+    if any(x.redeem_kind is not None and x.hold_state == "held" for x in sale.lines):
+        raise DomainError("invalid_transition", "A line is redeemed from this customer's package or membership; "
+                                                "release it first, then change the customer.")
+    if data.customer_id is not None:
+        try:
+            get_customer(s, data.customer_id)
+        except DomainError:
+            raise DomainError("validation_error", "customer_id: no such customer.") from None
+    sale.customer_id = data.customer_id
+    # Membership discounts were the previous customer's benefit.
+    for line in sale.lines:
+        if line.discount_source == "membership":
+            line.discount_percent, line.discount_source = 0, None
+    holds.touch(s, sale, now=now, timeout=timeout)
+    if sale.customer_id is not None:
+        record_activity(s, customer_id=sale.customer_id, kind="sale_customer_set", me=me, sale_id=sale.id,
+                        summary="Chosen as the customer of an open checkout")
+    return sale
+
+
+# ---------------------------------------------------------------------------------------------- lines
+
+def add_line(s: Session, *, sale_id: str, data: wire.SaleLineCreate, me: Principal, now: datetime | None = None,
+             timeout: timedelta = DEFAULT_TIMEOUT) -> tuple[Sale, SaleLine]:
+    now = now or utcnow()
+    sale = _write(s, sale_id, now=now, timeout=timeout)
+    if len(sale.lines) >= wire.LINES_MAX:
+        raise DomainError("validation_error", f"A sale holds at most {wire.LINES_MAX} lines.")
+    if data.service_id is not None:
+        svc = s.get(Service, data.service_id)
+        if svc is None:
+            raise DomainError("validation_error", "service_id: no such service.")
+        if not svc.active:
+            raise DomainError("validation_error", f"service_id: {svc.name} is no longer offered.")
+        offered = s.scalar(select(ServiceLocation.service_id).where(ServiceLocation.service_id == svc.id,
+                                                                    ServiceLocation.location_id == sale.location_id))
+        if offered is None:
+            here = s.scalar(select(Location.name).where(Location.id == sale.location_id))
+            raise DomainError("service_not_offered_here", f"{svc.name} is not offered at {here}.")
+        line = SaleLine(kind="service", service_id=svc.id, name=svc.name, unit_price=svc.price)
+    else:
+        product = s.get(Product, data.product_id)
+        if product is None:
+            raise DomainError("validation_error", "product_id: no such product.")
+        if not product.active:
+            raise DomainError("validation_error", f"product_id: {product.name} is no longer sold.")
+        line = SaleLine(kind="product", product_id=product.id, name=product.name, unit_price=product.price)
+    line.id = new_id("sln")
+    line.position = max((x.position for x in sale.lines), default=-1) + 1
+    line.quantity = data.quantity
+    line.discount_percent = 0
+    if data.price is not None:
+        line.unit_price = data.price
+    sale.lines.append(line)
+    holds.touch(s, sale, now=now, timeout=timeout)
+    s.flush()
+    return sale, line
+
+
+def _refuse_if_redeemed(line: SaleLine, doing: str) -> None:
+    if line.redeem_kind is not None and line.hold_state == "held":
+        if line.appointment_line_id is not None and line.redeem_kind == "card":
+            raise DomainError("invalid_transition",
+                              f"{line.name} is booked from {line.source_name} on the appointment; to {doing} it, "
+                              "switch the appointment's line to a paid service first.")
+        raise DomainError("invalid_transition",
+                          f"{line.name} is redeemed from {line.source_name}; release it first, then {doing} it.")
+
+
+def update_line(s: Session, *, sale_id: str, line_id: str, data: wire.SaleLineUpdate, me: Principal,
+                now: datetime | None = None, timeout: timedelta = DEFAULT_TIMEOUT) -> Sale:
+    """Staff edits a line: its price, its discount (typed by staff) or its quantity."""
+    now = now or utcnow()
+    sale = _write(s, sale_id, now=now, timeout=timeout)
+    line = _line(sale, line_id)
+    _refuse_if_redeemed(line, "change")
+    if data.price is not None:
+        line.unit_price = data.price
+    if data.discount_percent is not None and data.discount_percent != line.discount_percent:
+        line.discount_percent = data.discount_percent
+        line.discount_source = "staff" if data.discount_percent else None
+    if data.quantity is not None:
+        line.quantity = data.quantity
+    holds.touch(s, sale, now=now, timeout=timeout)
+    s.flush()
+    return sale
+
+
+def remove_line(s: Session, *, sale_id: str, line_id: str, me: Principal, now: datetime | None = None,
+                timeout: timedelta = DEFAULT_TIMEOUT) -> Sale:
+    """Take a line off the cart, giving back what it held. An appointment's lines stay: the appointment
+    is completed with the sale, so the receipt must show what was done (a 100% discount says "not
+    charged" honestly; editing the appointment changes what was done)."""
+    now = now or utcnow()
+    sale = _write(s, sale_id, now=now, timeout=timeout)
+    line = _line(sale, line_id)
+    if line.appointment_line_id is not None:
+        raise DomainError("invalid_transition",
+                          f"{line.name} is part of the appointment and stays on the bill; to not charge it, set its "
+                          "discount to 100%, or change the appointment itself.")
+    holds.release_line(s, line, sale=sale, me=me, now=now, note="line removed at checkout")
+    sale.lines.remove(line)
+    holds.touch(s, sale, now=now, timeout=timeout)
+    s.flush()
+    return sale
+
+
+# ---------------------------------------------------------------------------------------------- redemption
+
+def redeem_line(s: Session, *, sale_id: str, line_id: str, data: wire.LineRedeem, me: Principal,
+                now: datetime | None = None, timeout: timedelta = DEFAULT_TIMEOUT) -> Sale:
+    """Cover a service line with a membership credit or card units: line to 0, the credit or units on hold."""
+    now = now or utcnow()
+    sale = _write(s, sale_id, now=now, timeout=timeout)
+    line = _line(sale, line_id)
+    _refuse_if_redeemed(line, "redeem")
+    if line.kind != "service":
+        raise DomainError("validation_error", "Only a service can be redeemed from a package or a membership.")
+    if sale.customer_id is None:
+        raise DomainError("validation_error", "Choose the customer first: credits and packages are theirs.")
+    expires = now + timeout
+    if data.card_id is not None:
+        try:
+            owner = booking.lock_cards(s, [data.card_id])[data.card_id].customer_id
+        except DomainError as exc:
+            if exc.code == "not_found":
+                raise DomainError("validation_error", "card_id: no such card.") from None
+            raise
+        if owner != sale.customer_id:
+            raise DomainError("validation_error", "card_id: this card belongs to another customer.")
+        try:
+            tx = booking.reserve(s, card_id=data.card_id, entitlement_id=data.entitlement_id,
+                                 service_id=line.service_id, quantity=line.quantity, me=me, sale_id=sale.id,
+                                 location_id=sale.location_id, now=now, note="held at checkout")
+        except DomainError as exc:
+            if exc.code == "not_found":
+                raise DomainError("validation_error", "card_id: no such card.") from None
+            raise
+        if tx.customer_id != sale.customer_id:
+            # Checked on the ledger entry, written under the card lock; raising rolls the hold back.
+            raise DomainError("validation_error", "card_id: this card belongs to another customer.")
+        card = s.get(Card, tx.card_id)
+        line.redeem_kind, line.card_id, line.entitlement_id = "card", tx.card_id, tx.entitlement_id
+        line.reserve_tx_id, line.source_name = tx.id, _card_name(card)
+    else:
+        offers = membership.credit_offers(s, customer_id=sale.customer_id, service_ids=[line.service_id], now=now,
+                                          sale_id=sale.id)
+        offer = next((x for x in offers if x["enrollment_id"] == data.enrollment_id
+                      and x["service_id"] == line.service_id), None)
+        if offer is None:
+            raise DomainError("credit_exhausted", f"No {line.name} credit is left this month on that membership "
+                                                  "of this customer.")
+        membership.hold(s, enrollment_id=data.enrollment_id, service_id=line.service_id, quantity=line.quantity,
+                        sale_id=sale.id, sale_line_id=line.id, me=me, now=now, expires_at=expires)
+        line.redeem_kind, line.enrollment_id, line.source_name = "membership", data.enrollment_id, offer["plan_name"]
+    line.hold_state = "held"
+    line.discount_percent, line.discount_source = 0, None
+    holds.touch(s, sale, now=now, timeout=timeout)
+    record_activity(s, customer_id=sale.customer_id, kind="sale_line_redeemed", me=me, sale_id=sale.id,
+                    card_id=line.card_id, summary=f"{line.name} covered by {receipt.source_words(line)}: on hold "
+                                                  "until the sale completes")
+    s.flush()
+    return sale
+
+
+def release_line(s: Session, *, sale_id: str, line_id: str, me: Principal, now: datetime | None = None,
+                 timeout: timedelta = DEFAULT_TIMEOUT) -> Sale:
+    """Undo a redeem on an open cart: the credit or units go back, the line is paid again."""
+    now = now or utcnow()
+    sale = _write(s, sale_id, now=now, timeout=timeout)
+    line = _line(sale, line_id)
+    if line.redeem_kind is None or line.hold_state != "held":
+        raise DomainError("invalid_transition", f"{line.name} is not redeemed; there is nothing to release.")
+    if not holds.owns_hold(line):
+        raise DomainError("invalid_transition",
+                          f"{line.name} is booked from {line.source_name} on the appointment; switch the "
+                          "appointment's line to a paid service to charge it instead.")
+    source = receipt.source_words(line)
+    holds.release_line(s, line, sale=sale, me=me, now=now, note="redeem undone at checkout")
+    line.redeem_kind = line.card_id = line.entitlement_id = line.enrollment_id = None
+    line.reserve_tx_id = line.source_name = line.hold_state = None
+    holds.touch(s, sale, now=now, timeout=timeout)
+    record_activity(s, customer_id=sale.customer_id, kind="sale_line_released", me=me, sale_id=sale.id,
+                    summary=f"{line.name} no longer covered by {source}: released")
+    s.flush()
+    return sale
+
+
+# ---------------------------------------------------------------------------------------------- closing
+
+def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal, now: datetime | None = None,
+             timeout: timedelta = DEFAULT_TIMEOUT) -> Sale:
+    """One step: check the payments, take store credit, turn holds into redemptions, complete the
+    appointment, record the payments and write the receipt. Anything refused rolls all of it back."""
+    now = now or utcnow()
+    sale = _write(s, sale_id, now=now, timeout=timeout)
+    t = totals(sale)
+    paid = sum(p.amount for p in data.payments)
+    if t.total == 0 and data.payments:
+        raise DomainError("sale_not_balanced", f"The sale is fully covered (total {_money(s, 0)}); complete it with "
+                                               f"no payment, not {_money(s, paid)}.", total=0, paid=paid)
+    if paid != t.total:
+        raise DomainError("sale_not_balanced", f"Payments add up to {_money(s, paid)} but the total is "
+                                               f"{_money(s, t.total)}.", total=t.total, paid=paid)
+
+    appt = appointments.lock(s, sale.appointment_id) if sale.appointment_id else None
+    if appt is not None and appt.status not in ("booked", "checked_in"):
+        raise DomainError("invalid_transition",
+                          f"The appointment was {appointment_wording.STATUS[appt.status]} after this cart was "
+                          "opened; abandon this cart and open a new sale.", appointment_status=appt.status)
+    card_ids = {x.card_id for x in sale.lines if x.redeem_kind == "card" and x.hold_state == "held"}
+    if appt is not None:
+        card_ids |= {x.card_id for x in appt.lines if x.card_id and x.redemption == "reserved"}
+    booking.lock_cards(s, card_ids)
+    if appt is not None:
+        appointment_lines.sync(s, appt)
+        reserved = {x.id for x in appt.lines if x.redemption == "reserved"}
+        for line in sale.lines:
+            if line.hold_state == "held" and not holds.owns_hold(line) and line.appointment_line_id not in reserved:
+                raise DomainError("invalid_transition",
+                                  f"The {line.name} session booked from {line.source_name} was undone on the card "
+                                  "meanwhile; abandon this cart and open a new one to charge it.")
+
+    store = sum(p.amount for p in data.payments if p.method == "store_credit")
+    if store:
+        if sale.customer_id is None:
+            raise DomainError("insufficient_store_credit", "Store credit belongs to a customer: choose the customer "
+                                                           "first.", needed=store, available=0)
+        customer = get_customer(s, sale.customer_id, for_update=True)
+        if customer.store_credit < store:
+            raise DomainError("insufficient_store_credit",
+                              f"{customer.name} has {_money(s, customer.store_credit)} of store credit; "
+                              f"{_money(s, store)} was asked for.", needed=store, available=customer.store_credit)
+        customer.store_credit -= store
+
+    for line in sale.lines:
+        if holds.owns_hold(line) and line.redeem_kind == "card":
+            booking.redeem_reservation(s, card_id=line.card_id, reservation_id=line.reserve_tx_id, me=me,
+                                       sale_id=sale.id, now=now, note="redeemed at checkout")
+    if any(holds.owns_hold(x) and x.redeem_kind == "membership" for x in sale.lines):
+        membership.consume(s, sale_id=sale.id, me=me, now=now)
+    if appt is not None:
+        if appt.status == "booked":
+            transitions.check_in(s, appointment_id=appt.id, me=me, now=now)
+        transitions.complete(s, appointment_id=appt.id, me=me, sale_id=sale.id, now=now)
+    for line in sale.lines:
+        if line.redeem_kind is not None and line.hold_state == "held":
+            line.hold_state = "redeemed"
+
+    sale.payments = [SalePayment(id=new_id("pay"), position=i, method=p.method, amount=p.amount)
+                     for i, p in enumerate(data.payments)]
+    sale.status = "completed"
+    sale.completed_at = now
+    sale.completed_by = me.staff_id
+    sale.last_change_at = max(now, sale.last_change_at)
+    s.flush()
+    receipt.freeze_labels(s, sale, now=now)
+    sale.receipt_text = receipt.text(s, sale, now=now)
+    if sale.customer_id is not None:
+        record_activity(s, customer_id=sale.customer_id, kind="sale_completed", me=me, sale_id=sale.id,
+                        appointment_id=sale.appointment_id, summary=_completed_summary(s, sale, t.total))
+    s.flush()
+    return sale
+
+
+def _completed_summary(s: Session, sale: Sale, total: int) -> str:
+    paid = ", ".join(f"{receipt.METHODS[p.method].lower()} {_money(s, p.amount)}" for p in sale.payments)
+    text = f"Sale completed: total {_money(s, total)}" + (f" paid by {paid}" if paid else ", fully covered")
+    covered = [x.receipt_label for x in sale.lines if is_redeemed(x)]
+    if covered:
+        text += "; redeemed " + "; ".join(covered)
+    return text
+
+
+def abandon(s: Session, *, sale_id: str, me: Principal, reason: str | None = None, now: datetime | None = None,
+            timeout: timedelta = DEFAULT_TIMEOUT) -> Sale:
+    """Close the cart without a sale: every hold it made is released (nothing is consumed)."""
+    now = now or utcnow()
+    sale = holds.lock_sale(s, sale_id)
+    if sale.status != "open":
+        check_open(sale, timeout=timeout, now=now)
+    holds.close(s, sale, me=me, now=now, reason=reason or "abandoned by staff", idle=False)
+    return sale

@@ -1,0 +1,48 @@
+"""Sales as the wire shows them (contract/sales.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk_tui.contract import sales as wire
+from desk_tui.server.customers.models import Customer
+from desk_tui.server.sales import holds, receipt
+from desk_tui.server.sales.models import Sale, SaleLine
+from desk_tui.server.sales.money import line_total, totals
+
+
+def redeemed_from(line: SaleLine) -> wire.RedeemedFrom | None:
+    if line.redeem_kind is None:
+        return None
+    return wire.RedeemedFrom(kind=line.redeem_kind, card_id=line.card_id, entitlement_id=line.entitlement_id,
+                             enrollment_id=line.enrollment_id, source_name=line.source_name or "",
+                             state=line.hold_state, via_appointment=line.appointment_line_id is not None
+                             and line.redeem_kind == "card")
+
+
+def line_wire(line: SaleLine) -> wire.SaleLine:
+    return wire.SaleLine(id=line.id, kind=line.kind, service_id=line.service_id, product_id=line.product_id,
+                         appointment_line_id=line.appointment_line_id, name=line.name, quantity=line.quantity,
+                         unit_price=line.unit_price, discount_percent=line.discount_percent,
+                         discount_source=line.discount_source, total=line_total(line),
+                         redeemed_from=redeemed_from(line), label=receipt.label(line))
+
+
+def one(s: Session, sale: Sale, *, timeout: timedelta) -> wire.Sale:
+    t = totals(sale)
+    customer = s.execute(select(Customer.name, Customer.store_credit).where(Customer.id == sale.customer_id)).first() \
+        if sale.customer_id else None
+    return wire.Sale(
+        id=sale.id, status=sale.status, customer_id=sale.customer_id, customer_name=customer.name if customer else None,
+        appointment_id=sale.appointment_id, location_id=sale.location_id,
+        lines=[line_wire(x) for x in sale.lines], subtotal=t.subtotal, discount_total=t.discount_total,
+        covered_total=t.covered_total, total=t.total,
+        payments=[wire.Payment(method=p.method, amount=p.amount) for p in sale.payments],
+        receipt_text=sale.receipt_text, opened_at=sale.opened_at,
+        holds_expire_at=holds.expires_at(sale, timeout) if sale.status == "open" else None,
+        completed_at=sale.completed_at, abandoned_reason=sale.abandoned_reason,
+        store_credit=customer.store_credit if customer else 0,
+    )
