@@ -40,6 +40,7 @@ class PackagesScreen(DeskScreen):
         Binding("n", "new", "New package", id="packages.new"),
         Binding("e", "edit", "Edit", id="packages.edit"),
         Binding("a", "toggle_active", "Make active/inactive", id="packages.toggle_active"),
+        Binding("m", "plans", "Membership plans", id="packages.plans"),
     ]
 
     def __init__(self) -> None:
@@ -114,6 +115,11 @@ class PackagesScreen(DeskScreen):
         if package is None:
             self.notify("No package is highlighted.", severity="warning")
         return package
+
+    def action_plans(self) -> None:
+        from desk_tui.ui.screens.membership_plans import MembershipPlansScreen
+
+        self.app.push_screen(MembershipPlansScreen())
 
     def action_new(self) -> None:
         self.app.push_screen(PackageFormScreen(self._services), self._saved)

@@ -1,0 +1,123 @@
+"""Membership plans (F6, then m): what a member gets each month, and who may change it.
+
+Everyone sees the plans; managers and owners add (n), edit (e) and stop new enrolments (a).
+Plans are never deleted: a retired plan keeps its members and their benefits.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from desk_tui.client.api import new_idempotency_key
+from desk_tui.contract.memberships import Plan, PlanUpdate
+from desk_tui.contract.reference import ROLE_RANK, Service
+from desk_tui.ui.money import format_money
+from desk_tui.ui.screens.base import DeskScreen
+from desk_tui.ui.screens.confirm import ConfirmScreen
+from desk_tui.ui.screens.plan_form import PlanFormScreen
+
+MANAGER_ACTIONS = ("new", "edit", "toggle_active")
+
+
+def benefits_line(plan: Plan) -> str:
+    return " · ".join([d.label or f"{d.percent}%" for d in plan.discounts]
+                      + [f"{c.per_period}× {c.service_name} credit" for c in plan.credits])
+
+
+class MembershipPlansScreen(DeskScreen):
+    MODE = "packages"
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="plans.back"),
+        Binding("n", "new", "New plan", id="plans.new"),
+        Binding("e", "edit", "Edit", id="plans.edit"),
+        Binding("a", "toggle_active", "For sale / retire", id="plans.toggle_active"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plans: dict[str, Plan] = {}
+        self.services: list[Service] = []
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="plans-summary")
+        yield DataTable(id="plan-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="plan-detail")
+
+    def on_mount(self) -> None:
+        self.title = "Membership plans"
+        self.query_one(DataTable).add_columns("Plan", "Status", "Per month", "Members", "Benefits")
+        self.load()
+
+    def _allowed(self) -> bool:
+        me = self.desk.signed_in
+        return me is not None and ROLE_RANK[me.staff.role] >= ROLE_RANK["manager"]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self._allowed() if action in MANAGER_ACTIONS else True
+
+    @work(exclusive=True, group="plans", exit_on_error=False)
+    async def load(self, select: str | None = None) -> None:
+        client, org = self.desk.client, await self.desk.org()
+        self.services = await client.services()
+        plans = await client.membership_plans()
+        self.plans = {p.id: p for p in plans}
+        table = self.query_one(DataTable)
+        keep = select or self._highlighted_id()
+        table.clear()
+        for p in plans:
+            table.add_row(p.name, "For sale" if p.active else "Retired", format_money(p.price, org), str(p.members),
+                          benefits_line(p), key=p.id)
+        if keep in self.plans:
+            table.move_cursor(row=table.get_row_index(keep))
+        keys = "n new · e edit · a for sale / retire" if self._allowed() else \
+            "Only managers and owners change plans."
+        self.query_one("#plans-summary", Static).update(f"{len(plans)} plans. {keys}")
+
+    @on(DataTable.RowHighlighted)
+    def _detail(self, event: DataTable.RowHighlighted) -> None:
+        plan = self.plans.get(str(event.row_key.value))
+        if plan is not None:
+            about = f" · {plan.description}" if plan.description else ""
+            self.query_one("#plan-detail", Static).update(Text.assemble((plan.name, "bold"),
+                                                                        f": {benefits_line(plan)}{about}"))
+
+    def _highlighted_id(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def _saved(self, plan: Plan | None) -> None:
+        if plan is not None:
+            self.notify(f"{plan.name} saved.", title="Membership plans")
+            self.load(select=plan.id)
+
+    def action_new(self) -> None:
+        self.app.push_screen(PlanFormScreen(self.services), self._saved)
+
+    def action_edit(self) -> None:
+        if (plan := self.plans.get(self._highlighted_id() or "")) is not None:
+            self.app.push_screen(PlanFormScreen(self.services, plan), self._saved)
+
+    @work(group="plans-active", exit_on_error=False)
+    async def action_toggle_active(self) -> None:
+        plan = self.plans.get(self._highlighted_id() or "")
+        if plan is None:
+            return
+        if plan.active:
+            question = f"Retire {plan.name}? No new members; its {plan.members} member(s) keep their benefits."
+        else:
+            question = f"Put {plan.name} on sale again? New members can join from now on."
+        if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Retire" if plan.active else "For sale")):
+            return
+        changed = await self.desk.client.update_plan(plan.id, PlanUpdate(active=not plan.active),
+                                                     idempotency_key=new_idempotency_key())
+        self.notify(f"{changed.name} is {'for sale' if changed.active else 'retired'}.", title="Membership plans")
+        self.load(select=changed.id)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
