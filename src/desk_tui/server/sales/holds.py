@@ -54,7 +54,7 @@ def idle_words(timeout: timedelta) -> str:
 def touch(s: Session, sale: Sale, *, now: datetime, timeout: timedelta) -> None:
     """A change to the cart: its holds live another ``timeout`` from now."""
     sale.last_change_at = max(now, sale.last_change_at)
-    membership.extend_holds(s, sale_id=sale.id, expires_at=expires_at(sale, timeout))
+    membership.extend_holds(s, sale_id=sale.id, expires_at=expires_at(sale, timeout), now=now)
 
 
 def owns_hold(line: SaleLine) -> bool:

@@ -62,10 +62,8 @@ def card_label(s: Session, line: SaleLine) -> str:
 
 
 def credit_label(s: Session, line: SaleLine, *, now: datetime) -> str:
-    """After the credit is consumed: "Deep Tissue Massage — Gold membership credit (1 of 2 used this month)"."""
-    usage = membership.credit_usage(s, enrollment_id=line.enrollment_id, service_id=line.service_id, now=now)
-    tail = f" ({usage[0]} of {usage[1]} used this month)" if usage else ""
-    return f"{item(line)} — {line.source_name} credit{tail}"
+    """After the credit is used: "Deep Tissue Massage — Gold membership credit (1 of 2 used this month)"."""
+    return f"{item(line)} — {membership.usage_label(s, enrollment_id=line.enrollment_id, service_id=line.service_id, now=now)}"
 
 
 def freeze_labels(s: Session, sale: Sale, *, now: datetime) -> None:

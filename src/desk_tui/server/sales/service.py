@@ -323,16 +323,10 @@ def redeem_line(s: Session, *, sale_id: str, line_id: str, data: wire.LineRedeem
         line.redeem_kind, line.card_id, line.entitlement_id = "card", tx.card_id, tx.entitlement_id
         line.reserve_tx_id, line.source_name = tx.id, _card_name(card)
     else:
-        offers = membership.credit_offers(s, customer_id=sale.customer_id, service_ids=[line.service_id], now=now,
-                                          sale_id=sale.id)
-        offer = next((x for x in offers if x["enrollment_id"] == data.enrollment_id
-                      and x["service_id"] == line.service_id), None)
-        if offer is None:
-            raise DomainError("credit_exhausted", f"No {line.name} credit is left this month on that membership "
-                                                  "of this customer.")
-        membership.hold(s, enrollment_id=data.enrollment_id, service_id=line.service_id, quantity=line.quantity,
-                        sale_id=sale.id, sale_line_id=line.id, me=me, now=now, expires_at=expires)
-        line.redeem_kind, line.enrollment_id, line.source_name = "membership", data.enrollment_id, offer["plan_name"]
+        plan_name = membership.hold(s, enrollment_id=data.enrollment_id, customer_id=sale.customer_id,
+                                    service_id=line.service_id, quantity=line.quantity, sale_id=sale.id,
+                                    sale_line_id=line.id, me=me, now=now, expires_at=expires)
+        line.redeem_kind, line.enrollment_id, line.source_name = "membership", data.enrollment_id, plan_name
     line.hold_state = "held"
     line.discount_percent, line.discount_source = 0, None
     holds.touch(s, sale, now=now, timeout=timeout)
