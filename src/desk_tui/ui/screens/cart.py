@@ -21,7 +21,6 @@ from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.screens.choice import ChoiceScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
-from desk_tui.ui.timefmt import local_datetime
 from desk_tui.ui.widgets.benefits_banner import BenefitsBanner
 from desk_tui.ui.widgets.cart_lines import CartLines
 from desk_tui.ui.widgets.cart_totals import CartTotals
@@ -66,10 +65,6 @@ class CartScreen(DeskScreen):
         self.load_benefits()
         self.query_one(CartLines).focus()
 
-    @property
-    def tz(self) -> str:
-        return self.desk.org_settings.timezone if self.desk.org_settings else "UTC"
-
     # -- drawing -------------------------------------------------------------------------------
     def show(self, sale: Sale) -> None:
         self.sale = sale
@@ -79,8 +74,7 @@ class CartScreen(DeskScreen):
         source = " · from the appointment" if sale.appointment_id else ""
         state = {"open": "open", "completed": "completed ✓", "abandoned": "abandoned ✗"}[sale.status]
         self.title = f"Cart — {sale.customer_name or 'walk-in'}"
-        self.query_one("#cart-summary", Static).update(
-            f"[b]{who}[/b]{credit}{source}\nCart {state}, opened {local_datetime(sale.opened_at, self.tz)}")
+        self.query_one("#cart-summary", Static).update(f"[b]{who}[/b]{credit}{source} · cart {state}")
         self.query_one(CartLines).show_sale(sale, settings)
         self.query_one(CartTotals).show_sale(sale, settings)
         self.refresh_bindings()
@@ -282,4 +276,5 @@ class CartScreen(DeskScreen):
 
 def _own_hold(line: SaleLine) -> bool:
     """A redemption this cart made (an appointment's own package line belongs to the appointment)."""
-    return line.releasable and line.redeemed_from is not None and line.redeemed_from.state == "held"
+    source = line.redeemed_from
+    return source is not None and source.state == "held" and not source.via_appointment

@@ -68,6 +68,9 @@ class CheckoutScreen(DeskScreen):
             "No open carts. n starts a cart for a customer, w a walk-in sale; "
             "F4 on an appointment checks it out.")
 
+    def on_data_table_row_selected(self) -> None:
+        self.action_open_cart()  # Enter on the focused table arrives as a selection
+
     def action_open_cart(self) -> None:
         table = self.query_one(DataTable)
         if not table.row_count:
