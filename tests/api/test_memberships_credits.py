@@ -171,11 +171,11 @@ def test_an_expired_hold_stops_counting(api):
 def test_hold_refusals(api):
     with login(api.url, "manager") as m:
         t = local(2031, 6, 10)
-        cus, mem, _ = member(api, m, since=local(2031, 6, 1))
+        _, mem, _ = member(api, m, since=local(2031, 6, 1))
 
         def code(**kw) -> str:
-            body = dict(enrollment_id=mem, service_id=DEEP, sale_id="sal_x", sale_line_id=None, me=me(), now=t,
-                        expires_at=t + timedelta(minutes=30)) | kw
+            body = {"enrollment_id": mem, "service_id": DEEP, "sale_id": "sal_x", "sale_line_id": None, "me": me(),
+                    "now": t, "expires_at": t + timedelta(minutes=30)} | kw
             return refused(api, credits.hold, **body).code
 
         assert code(service_id="svc_swedish") == "invalid_transition"

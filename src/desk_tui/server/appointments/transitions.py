@@ -70,6 +70,8 @@ def redeemable(s: Session, *, appt: Appointment) -> list[wire.Redeemable]:
     """seeds/003's "Redeem service from course?": cards of the customer that could cover each paid line."""
     on = business_date(s, appt.start_at)
     found: dict[str, list[dict]] = {}
+    offers = credits.credit_offers(s, customer_id=appt.customer_id, now=utcnow(),
+                                   service_ids={x.service_id for x in appt.lines if x.card_id is None})
     result = []
     for line in appt.lines:
         if line.card_id is not None:
@@ -86,8 +88,7 @@ def redeemable(s: Session, *, appt: Appointment) -> list[wire.Redeemable]:
         # seeds/004: a membership's session credits left this month cover the line too.
         sources += [wire.RedeemSource(enrollment_id=x["enrollment_id"], label=x["label"], remaining=x["remaining"],
                                       available=x["remaining"])
-                    for x in credits.credit_offers(s, customer_id=appt.customer_id, service_ids=[line.service_id],
-                                                   now=utcnow())]
+                    for x in offers if x["service_id"] == line.service_id]
         if sources:
             result.append(wire.Redeemable(line_id=line.id, service_id=line.service_id, sources=sources))
     return result

@@ -14,7 +14,12 @@ from desk_tui.contract import memberships as wire
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships import status, wording
-from desk_tui.server.memberships.models import Enrollment, MembershipPlan, PlanCredit, PlanDiscount
+from desk_tui.server.memberships.models import (
+    Enrollment,
+    MembershipPlan,
+    PlanCredit,
+    PlanDiscount,
+)
 from desk_tui.server.pagination import keyset_page
 from desk_tui.server.reference.models import Service
 
