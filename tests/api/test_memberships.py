@@ -191,6 +191,9 @@ def test_cancel_at_once_with_notice_and_roles(api):
                        409, "duplicate")
         renewal = enrol(c, cus, plan["id"], starts_on=days_from(11))
         assert renewal["status"] == "scheduled"
+        r = m.post(f"/memberships/{renewal['id']}/cancel", json={"reason": "x", "ends_on": days_from(5)},
+                   headers=key())
+        assert "only starts on" in assert_problem(r, 422, "validation_error")["detail"]
         with api.database.read_session() as s:
             from desk_tui.server.memberships import queries
 

@@ -33,7 +33,7 @@ class Discount(Wire):
     #: the category name (scope ``category``) or the service id (scope ``service``); null for ``all``
     target: str | None = None
     percent: int
-    #: extra: "20% off all services", "10% off Massage", "15% off Facial"
+    #: extra: "20% discount on all services", "20% discount on Massage", "15% discount on Facial" (seeds/004)
     label: str = ""
 
 

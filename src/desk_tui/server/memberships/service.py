@@ -78,6 +78,9 @@ def cancel(s: Session, *, enrollment_id: str, data: wire.EnrollmentCancel, me: P
     if data.ends_on is not None and data.ends_on < today:
         raise DomainError("validation_error",
                           f"ends_on: the last day of benefits cannot be in the past (today is {today}).")
+    if data.ends_on is not None and data.ends_on < e.starts_on:
+        raise DomainError("validation_error", f"ends_on: this membership only starts on {e.starts_on.isoformat()}; "
+                                              "cancel without a date to stop it before it starts.")
     if data.ends_on is not None and e.ends_on is not None and data.ends_on > e.ends_on:
         raise DomainError("validation_error", f"ends_on: this membership already ends on {e.ends_on.isoformat()}.")
     e.cancelled_at, e.cancelled_by, e.cancel_reason = now, me.staff_id, data.reason
