@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from desk_tui.contract import memberships as wire
 from desk_tui.server.memberships import service
+from tests.api.test_card_concurrency import _race
 from tests.api.test_card_helpers import new_customer, tag, today
 from tests.api.test_memberships_helpers import as_of, enrol, make_plan, me
 from tests.support.api_client import assert_problem, key, login
@@ -234,3 +235,15 @@ def test_a_retired_plan_keeps_its_members(api):
         # members follow the plan's current benefits
         m.patch(f"/membership-plans/{plan['id']}", json={"credits": [{"service_id": "svc_facial", "per_period": 4}]})
         assert c.get(f"/memberships/{member['id']}").json()["credits"][0]["remaining"] == 4
+
+
+def test_two_terminals_selling_the_same_membership_at_once(api):
+    """Both engines: the customer row is the lock, so exactly one sale of the plan goes through."""
+    with login(api.url, "manager") as m, login(api.url, "reception") as c:
+        plan = make_plan(m)
+        cus = new_customer(c)["id"]
+        results = _race(api.url, c.headers["Authorization"], f"/customers/{cus}/memberships",
+                        [{"plan_id": plan["id"]}] * 6)
+        codes = sorted((r.status_code, r.json().get("code")) for r in results)
+        assert codes == [(201, None)] + [(409, "duplicate")] * 5, codes
+        assert len(c.get(f"/customers/{cus}/memberships").json()["items"]) == 1
