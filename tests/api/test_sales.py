@@ -413,3 +413,77 @@ def test_every_role_can_check_out(api):
         with login(api.url, role) as c:
             sale = add(c, opened(c)["id"], "prd_gift_box")
             assert completed(c, sale["id"], ("other", PRICES.get("prd_gift_box", 1500)))["status"] == "completed"
+
+
+def test_an_appointment_changed_after_checkout_opened_brings_the_cart_up_to_date(api):
+    from tests.api.test_appointments_helpers import patch
+
+    with login(api.url, "reception") as c:
+        customer = new_customer(c, "Changed Booking")
+        card = sell(c, customer)
+        appt = booked(c, customer, at(some_day(), 15), paid("svc_manicure"))
+        sale = opened(c, appointment_id=appt["id"])
+        sale = add(c, sale["id"], "prd_cuticle_oil")
+        assert sale["total"] == 8000 + 3500
+        # The paid manicure is switched to the card on the appointment while checkout is open.
+        r = patch(c, appt, {"lines": [from_card(card["id"])]})
+        assert r.status_code == 200, r.text
+        body = assert_problem(complete(c, sale["id"], ("cash", 11500)), 409, "invalid_transition")
+        assert "Open checkout from the appointment again" in body["detail"]
+        r = c.post("/sales", json={"appointment_id": appt["id"]}, headers=key())
+        assert r.status_code == 200 and r.json()["id"] == sale["id"]
+        fresh = r.json()
+        assert [(x["name"], x["total"], (x["redeemed_from"] or {}).get("state")) for x in fresh["lines"]] == [
+            ("Manicure", 0, "held"), ("Cuticle Oil 15 ml", 3500, None)]
+        done = completed(c, sale["id"], ("cash", 3500))
+        assert done["lines"][0]["label"] == "Manicure — from 5x Manicure, 1 of 5 used"
+        assert c.get(f"/appointments/{appt['id']}").json()["status"] == "completed"
+
+
+def test_two_terminals_opening_checkout_for_one_appointment_share_the_cart(api):
+    import threading
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    with login(api.url, "reception") as c:
+        appt = booked(c, new_customer(c, "One Cart"), at(some_day(), 9), paid("svc_facial"))
+        barrier = threading.Barrier(4)
+
+        def fire(_):
+            headers = {"Authorization": c.headers["Authorization"], "Idempotency-Key": uuid.uuid4().hex}
+            with httpx.Client(base_url=api.url + "/v1", timeout=60, headers=headers) as client:
+                barrier.wait()
+                return client.post("/sales", json={"appointment_id": appt["id"]})
+
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(fire, range(4)))
+        assert sorted(r.status_code for r in results) == [200, 200, 200, 201]
+        assert len({r.json()["id"] for r in results}) == 1
+
+
+def test_receipt_labels_every_kind_of_line(api):
+    with login(api.url, "reception") as c:
+        customer = new_customer(c, "Receipt Reader")
+        pamper = sell(c, customer, "pkg_demo_pamper_360")
+        sale = opened(c, customer_id=customer)
+        sale = add(c, sale["id"], "svc_pedicure")
+        sale = add(c, sale["id"], "svc_facial")
+        sale = add(c, sale["id"], "prd_hand_cream", quantity=2)
+        pedicure, facial, _cream = sale["lines"]
+        redeem(c, sale["id"], pedicure["id"], card_id=pamper["id"])
+        sale = c.patch(f"/sales/{sale['id']}/lines/{facial['id']}", json={"discount_percent": 10}).json()
+        done = completed(c, sale["id"], ("card", 13500 + 8400))
+        assert [x["label"] for x in done["lines"]] == [
+            "Pedicure — from 360-minute Pamper, 60 of 360 minutes used",
+            "Facial — 10% discount",
+            "2× Hand Cream 75 ml"]
+        text = done["receipt_text"]
+        for label in (x["label"] for x in done["lines"]):
+            assert label in text
+        assert re.search(r"Discounts +−1 500 HUF", text) and re.search(r"Total +21 900 HUF", text)
+        assert "Customer: Receipt Reader" in text and "Served by: Réka Tóth" in text
+        summaries = activity(c, customer)
+        assert "Checkout line changed: Facial at 15 000 HUF, 10% discount (was 1 × 15 000 HUF)" in summaries
+        assert "Added 2× Hand Cream 75 ml at 4 200 HUF to checkout" in summaries

@@ -13,6 +13,7 @@ sale redeems it through the appointment.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -24,6 +25,8 @@ from desk_tui.server.customers.service import record_activity
 from desk_tui.server.errors import DomainError
 from desk_tui.server.sales import membership
 from desk_tui.server.sales.models import Sale, SaleLine
+
+log = logging.getLogger("desk_tui.server.sales")
 
 DEFAULT_TIMEOUT = timedelta(minutes=30)
 #: carts closed per sweep: a backlog is worked off by the following writes, never in one request
@@ -116,10 +119,18 @@ def sweep(s: Session, *, now: datetime, timeout: timedelta, limit: int = SWEEP_B
         select(Sale).where(Sale.status == "open", Sale.last_change_at < now - timeout)
         .order_by(Sale.last_change_at, Sale.id).limit(limit)
         .with_for_update(skip_locked=True).execution_options(populate_existing=True)))
+    closed = 0
     for sale in stale:
-        close(s, sale, me=system_principal(sale, now), now=now, reason=f"left idle for {idle_words(timeout)}",
-              idle=True)
-    return len(stale)
+        try:
+            # A savepoint per cart: one that cannot be closed (logged) never blocks the others,
+            # nor the request that happened to run the sweep.
+            with s.begin_nested():
+                close(s, sale, me=system_principal(sale, now), now=now,
+                      reason=f"left idle for {idle_words(timeout)}", idle=True)
+            closed += 1
+        except DomainError:
+            log.exception("could not close idle sale %s", sale.id)
+    return closed
 
 
 def has_stale(s: Session, *, now: datetime, timeout: timedelta) -> bool:

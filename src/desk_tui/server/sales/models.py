@@ -31,7 +31,9 @@ class SaleLine(Base):
     kind: Mapped[str] = mapped_column(String(20))
     service_id: Mapped[str | None] = mapped_column(ForeignKey("services.id"))
     product_id: Mapped[str | None] = mapped_column(ForeignKey("products.id"))
-    appointment_line_id: Mapped[str | None] = mapped_column(ForeignKey("appointment_lines.id"))
+    #: the appointment line it came with; no foreign key: editing the appointment may drop that
+    #: line (the cart notices through ``Sale.appointment_key`` and is brought up to date)
+    appointment_line_id: Mapped[str | None] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price: Mapped[int] = mapped_column(BigInteger)
@@ -76,6 +78,9 @@ class Sale(Base):
     status: Mapped[str] = mapped_column(String(20))
     customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"), index=True)
     appointment_id: Mapped[str | None] = mapped_column(ForeignKey("appointments.id"), index=True)
+    #: a digest of the appointment's lines when they were copied into the cart: a cart whose
+    #: appointment changed since is refreshed when reopened and refused at completion
+    appointment_key: Mapped[str | None] = mapped_column(String(64))
     location_id: Mapped[str] = mapped_column(ForeignKey("locations.id"))
     opened_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -9,6 +9,7 @@ deadlock. ``now`` is injectable everywhere so tests never sleep.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -88,8 +89,11 @@ def _line(sale: Sale, line_id: str) -> SaleLine:
     raise DomainError("not_found", "No such line in this sale.")
 
 
-def _customer_name(s: Session, customer_id: str) -> str:
-    return get_customer(s, customer_id).name
+def _note(s: Session, sale: Sale, me: Principal, kind: str, summary: str) -> None:
+    """The customer's activity log, when the cart has a customer."""
+    if sale.customer_id is not None:
+        record_activity(s, customer_id=sale.customer_id, kind=kind, me=me, sale_id=sale.id,
+                        appointment_id=sale.appointment_id, summary=summary)
 
 
 # ---------------------------------------------------------------------------------------------- opening
@@ -122,6 +126,7 @@ def open_sale(s: Session, *, data: wire.SaleCreate, me: Principal, now: datetime
                             .order_by(Sale.opened_at.desc(), Sale.id).limit(1))
         if existing is not None and now - existing.last_change_at <= timeout:
             existing = holds.lock_sale(s, existing.id)
+            _refresh_from_appointment(s, existing, appt, me=me, now=now)
             holds.touch(s, existing, now=now, timeout=timeout)
             return existing, False
     sale = Sale(id=new_id("sal"), status="open", customer_id=customer_id, appointment_id=appt.id if appt else None,
@@ -129,6 +134,7 @@ def open_sale(s: Session, *, data: wire.SaleCreate, me: Principal, now: datetime
                 closed_idle=False)
     if appt is not None:
         sale.lines = _appointment_lines(s, appt)
+        sale.appointment_key = appointment_key(appt)
     s.add(sale)
     s.flush()
     if customer_id is not None:
@@ -161,6 +167,33 @@ def _appointment_lines(s: Session, appt: Appointment) -> list[SaleLine]:
                 line.source_name = _card_name(card)
         result.append(line)
     return result
+
+
+def appointment_key(appt: Appointment) -> str:
+    """What the cart copied from the appointment, as a digest: it changes when a line is added,
+    removed, re-priced, switched between paid and package, or its reservation is undone."""
+    parts = [f"{x.id}|{x.service_id}|{x.price}|{x.card_id}|{x.entitlement_id}|{x.redemption}|{x.reserve_tx_id}"
+             for x in appt.lines]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _refresh_from_appointment(s: Session, sale: Sale, appt: Appointment, *, me: Principal, now: datetime) -> None:
+    """The appointment changed since its cart was opened: its lines in the cart are replaced by
+    what it says now (holds the cart made on the old ones are given back); other lines stay."""
+    fresh = _appointment_lines(s, appt)  # syncs the appointment with its cards first
+    key = appointment_key(appt)
+    if key == sale.appointment_key:
+        return
+    for line in [x for x in sale.lines if x.appointment_line_id is not None]:
+        holds.release_line(s, line, sale=sale, me=me, now=now, note="appointment changed; cart brought up to date")
+        sale.lines.remove(line)
+    s.flush()
+    others = list(sale.lines)
+    for i, line in enumerate(others, start=len(fresh)):
+        line.position = i
+    sale.lines = fresh + others
+    sale.appointment_key = key
+    s.flush()
 
 
 def _card_name(card: Card) -> str:
@@ -233,6 +266,7 @@ def add_line(s: Session, *, sale_id: str, data: wire.SaleLineCreate, me: Princip
         line.unit_price = data.price
     sale.lines.append(line)
     holds.touch(s, sale, now=now, timeout=timeout)
+    _note(s, sale, me, "sale_line_added", f"Added {receipt.item(line)} at {_money(s, line.unit_price)} to checkout")
     s.flush()
     return sale, line
 
@@ -254,6 +288,7 @@ def update_line(s: Session, *, sale_id: str, line_id: str, data: wire.SaleLineUp
     sale = _write(s, sale_id, now=now, timeout=timeout)
     line = _line(sale, line_id)
     _refuse_if_redeemed(line, "change")
+    before = (line.unit_price, line.discount_percent, line.quantity)
     if data.price is not None:
         line.unit_price = data.price
     if data.discount_percent is not None and data.discount_percent != line.discount_percent:
@@ -262,6 +297,12 @@ def update_line(s: Session, *, sale_id: str, line_id: str, data: wire.SaleLineUp
     if data.quantity is not None:
         line.quantity = data.quantity
     holds.touch(s, sale, now=now, timeout=timeout)
+    if (line.unit_price, line.discount_percent, line.quantity) != before:
+        discount = f", {line.discount_percent}% discount" if line.discount_percent else ""
+        _note(s, sale, me, "sale_line_changed",
+              f"Checkout line changed: {receipt.item(line)} at {_money(s, line.unit_price)}{discount}"
+              f" (was {before[2]} × {_money(s, before[0])}"
+              f"{f', {before[1]}% discount' if before[1] else ''})")
     s.flush()
     return sale
 
@@ -278,9 +319,11 @@ def remove_line(s: Session, *, sale_id: str, line_id: str, me: Principal, now: d
         raise DomainError("invalid_transition",
                           f"{line.name} is part of the appointment and stays on the bill; to not charge it, set its "
                           "discount to 100%, or change the appointment itself.")
-    holds.release_line(s, line, sale=sale, me=me, now=now, note="line removed at checkout")
+    released = holds.release_line(s, line, sale=sale, me=me, now=now, note="line removed at checkout")
     sale.lines.remove(line)
     holds.touch(s, sale, now=now, timeout=timeout)
+    _note(s, sale, me, "sale_line_removed", f"Removed {receipt.item(line)} from checkout"
+                                            f"{f'; released {line.source_name}' if released else ''}")
     s.flush()
     return sale
 
@@ -354,8 +397,7 @@ def release_line(s: Session, *, sale_id: str, line_id: str, me: Principal, now: 
     line.redeem_kind = line.card_id = line.entitlement_id = line.enrollment_id = None
     line.reserve_tx_id = line.source_name = line.hold_state = None
     holds.touch(s, sale, now=now, timeout=timeout)
-    record_activity(s, customer_id=sale.customer_id, kind="sale_line_released", me=me, sale_id=sale.id,
-                    summary=f"{line.name} no longer covered by {source}: released")
+    _note(s, sale, me, "sale_line_released", f"{line.name} no longer covered by {source}: released")
     s.flush()
     return sale
 
@@ -388,12 +430,11 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
     booking.lock_cards(s, card_ids)
     if appt is not None:
         appointment_lines.sync(s, appt)
-        reserved = {x.id for x in appt.lines if x.redemption == "reserved"}
-        for line in sale.lines:
-            if line.hold_state == "held" and not holds.owns_hold(line) and line.appointment_line_id not in reserved:
-                raise DomainError("invalid_transition",
-                                  f"The {line.name} session booked from {line.source_name} was undone on the card "
-                                  "meanwhile; abandon this cart and open a new one to charge it.")
+        if appointment_key(appt) != sale.appointment_key:
+            raise DomainError("invalid_transition",
+                              "The appointment was changed after this checkout was opened (its services, prices or "
+                              "package sessions). Open checkout from the appointment again to bring the cart up to "
+                              "date, then complete it.")
 
     store = sum(p.amount for p in data.payments if p.method == "store_credit")
     if store:
