@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Footer, Static
 
 from desk_tui.client.api import new_idempotency_key
 from desk_tui.client.errors import ApiError
@@ -39,15 +39,15 @@ OPEN = ("booked", "checked_in")
 class AppointmentScreen(DeskScreen):
     MODE = "calendar"
     BINDINGS = [
-        Binding("escape", "back", "Back", id="appointment.back"),
+        Binding("escape", "back", "Back", id="appointment.back", show=False),
         Binding("c", "check_in", "Check in", id="appointment.check_in"),
+        Binding("f4", "checkout", "Checkout", id="appointment.checkout"),
         Binding("p", "use_package", "Use package", id="appointment.use_package"),
         Binding("u", "make_paid", "Make paid", id="appointment.make_paid"),
         Binding("m", "move", "Move", id="appointment.move"),
         Binding("x", "cancel_appointment", "Cancel appt", id="appointment.cancel"),
         Binding("n", "no_show", "No-show", id="appointment.no_show"),
         Binding("o", "complete", "Complete", id="appointment.complete"),
-        Binding("f4", "checkout", "Checkout", id="appointment.checkout"),
         Binding("r", "reload", "Refresh", id="appointment.reload", show=False),
     ]
 
@@ -63,6 +63,7 @@ class AppointmentScreen(DeskScreen):
         yield Static("", id="appointment-status", classes="status")
 
     def on_mount(self) -> None:
+        self.query_one(Footer).compact = True  # nine keys at 80 columns
         self.query_one(DataTable).add_columns("Service", "Price", "From", "Package")
         self.action_reload()
 

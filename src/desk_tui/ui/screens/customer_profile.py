@@ -80,6 +80,7 @@ class CustomerProfileScreen(DeskScreen):
                 yield CardList(id="cards")
             with TabPane("Memberships", id="tab-memberships"):
                 yield MembershipList(id="memberships")
+                yield Static("", id="memberships-hint", classes="hint")
             with TabPane("Activity", id="tab-activity"):
                 yield DataTable(id="activity", cursor_type="row", zebra_stripes=True)
 
@@ -119,6 +120,9 @@ class CustomerProfileScreen(DeskScreen):
         enrollments = await self.desk.client.memberships(self.customer_id)
         self.enrollments = {e.id: e for e in enrollments}
         self.query_one(MembershipList).show_memberships(enrollments, self.desk.org_settings)
+        name = self.customer.name if self.customer else "the customer"
+        self.query_one("#memberships-hint", Static).update(
+            "" if enrollments else f"No memberships. Press m to enrol {name} in a plan.")
         self.refresh_bindings()
 
     @work(exclusive=True, group="profile-activity", exit_on_error=False)
@@ -188,9 +192,10 @@ class CustomerProfileScreen(DeskScreen):
                 return False
             picked = self.picked_enrollment
             return None if picked is None else picked.status in ("active", "scheduled")
-        if action in CARD_ACTIONS:
-            packages_tab = self.query_one(TabbedContent).active == "tab-packages"
-            return True if packages_tab and self.picked_card is not None else None
+        if action in CARD_ACTIONS or action == "sell":
+            if tab != "tab-packages":
+                return False  # the card keys belong to the Packages tab
+            return True if action == "sell" or self.picked_card is not None else None
         return True
 
     # -- quick redeem ------------------------------------------------------------------------------

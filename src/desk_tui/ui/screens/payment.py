@@ -47,17 +47,22 @@ class PaymentScreen(CardFormScreen[Sale]):
             by = " by membership" if any(x.redeemed_from and x.redeemed_from.kind == "membership"
                                          for x in self.sale.lines) else ""
             return f"Fully covered{by}. Nothing to pay: complete the sale?"
-        credit = f"  (store credit available: {self.money(self.sale.store_credit)})" if self.sale.customer_id else ""
-        return f"Total to pay {self.money(self.sale.total)}{credit}"
+        credit = f" (store credit: {self.money(self.sale.store_credit)})" if self.sale.store_credit else ""
+        return f"Total to pay {self.money(self.sale.total)}{credit}. ctrl+f puts the rest in a field."
+
+    @property
+    def methods(self) -> dict[str, tuple[str, str]]:
+        """The payment fields shown: store credit only when the customer has some."""
+        if self.sale.total == 0:
+            return {}
+        return {k: v for k, v in METHODS.items() if k != "pay-credit" or self.sale.store_credit > 0}
 
     def fields(self) -> ComposeResult:
-        if self.sale.total == 0:
-            return
-        for field_id, (label, _) in METHODS.items():
+        for field_id, (label, _) in self.methods.items():
             yield Label(label)
             first = field_id == "pay-card"
             yield Input(money_field(self.sale.total, self.desk.org_settings) if first else "", id=field_id,
-                        max_length=16, placeholder="0")
+                        max_length=16, placeholder="0", compact=True)
 
     def on_mount(self) -> None:
         if self.sale.total == 0:
@@ -71,7 +76,7 @@ class PaymentScreen(CardFormScreen[Sale]):
 
     def _amounts(self) -> dict[str, int]:
         found = {}
-        for field_id, (label, method) in METHODS.items():
+        for field_id, (label, method) in self.methods.items():
             text = self.query_one(f"#{field_id}", Input).value.strip()
             if text:
                 try:
