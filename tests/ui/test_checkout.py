@@ -1,0 +1,232 @@
+"""F4 Checkout and the cart (seeds/004), driven by keys against the real demo server.
+
+Each test arranges its own customer (and membership or card) through the API first, so the
+shared UI server's demo data stays as other tests expect it; what the keys did is then checked
+through the API, as another terminal would see it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from desk_tui.ui.screens.cart import CartScreen
+from desk_tui.ui.screens.checkout import CheckoutScreen
+from desk_tui.ui.screens.choice import ChoiceScreen
+from desk_tui.ui.screens.confirm import ConfirmScreen
+from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
+from desk_tui.ui.screens.payment import PaymentScreen
+from desk_tui.ui.screens.receipt import ReceiptScreen
+from desk_tui.ui.widgets.benefits_banner import BenefitsBanner
+from desk_tui.ui.widgets.cart_lines import CartLines
+from desk_tui.ui.widgets.cart_totals import CartTotals
+from tests.support.api_client import key, login
+from tests.ui.pilot import sign_in, wait_until
+
+GOLD = "mpl_demo_gold"  # 10% off all services, 20% off Massage, 2× Deep Tissue Massage a month
+
+
+@pytest.fixture
+def api(ui_server):
+    with login(ui_server.url, "manager") as client:
+        yield client
+
+
+def member(api, plan_id: str = GOLD) -> dict:
+    r = api.post("/customers", json={"name": f"Member {uuid.uuid4().hex[:8]}"}, headers=key())
+    r.raise_for_status()
+    customer = r.json()
+    api.post(f"/customers/{customer['id']}/memberships", json={"plan_id": plan_id}, headers=key()).raise_for_status()
+    return customer
+
+
+def credit(api, customer_id: str, service_id: str = "svc_deep_tissue") -> dict:
+    enrollment = api.get(f"/customers/{customer_id}/memberships").json()["items"][0]
+    return next(c for c in enrollment["credits"] if c["service_id"] == service_id)
+
+
+async def open_cart_for(pilot, customer: dict) -> CartScreen:
+    """F4, n, find the customer, Enter: the cart opens with the benefits asked for."""
+    app = pilot.app
+    await sign_in(pilot)
+    await wait_until(pilot, lambda: app.org_settings is not None, "the salon's settings")
+    await pilot.press("f4")
+    await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "F4 Checkout")
+    await pilot.press("n")
+    await wait_until(pilot, lambda: isinstance(app.screen, CustomerPickerScreen), "the customer picker")
+    await pilot.press(*customer["name"])
+    matches = app.screen.query_one(".customer-matches")
+    await wait_until(pilot, lambda: matches.row_count == 1, "the customer")
+    await pilot.press("enter", "enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, CartScreen), "the cart")
+    return app.screen
+
+
+async def add(pilot, key_: str, name: str) -> None:
+    app = pilot.app
+    cart = app.screen
+    count = len(cart.sale.lines)
+    await pilot.press(key_)
+    await wait_until(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the item list")
+    await pilot.press(*name)
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: app.screen is cart and len(cart.sale.lines) == count + 1, f"{name} in the cart")
+
+
+async def pay(pilot) -> ReceiptScreen:
+    app = pilot.app
+    await pilot.press("f10")
+    await wait_until(pilot, lambda: isinstance(app.screen, PaymentScreen), "the payment dialog")
+    await pilot.press("f10")
+    await wait_until(pilot, lambda: isinstance(app.screen, ReceiptScreen), "the receipt")
+    return app.screen
+
+
+async def test_a_member_redeems_a_credit_and_the_sale_is_fully_covered(make_app, api):
+    customer = member(api)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        cart = await open_cart_for(pilot, customer)
+        await add(pilot, "s", "deep tissue")
+        banner = cart.query_one(BenefitsBanner)
+        await wait_until(pilot, lambda: banner.display and "2× Deep Tissue Massage credit" in str(banner.render()),
+                         "the membership banner")
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the redeem confirmation")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: cart.sale.total == 0, "the line covered")
+        assert cart.sale.lines[0].redeemed_from.kind == "membership"
+        assert "Fully covered by membership" in str(cart.query_one(CartTotals).render())
+        # held, not used, until the sale completes
+        assert (credit(api, customer["id"])["on_hold"], credit(api, customer["id"])["used"]) == (1, 0)
+
+        await pilot.press("f10")
+        await wait_until(pilot, lambda: isinstance(app.screen, PaymentScreen), "the payment dialog")
+        assert "Fully covered by membership" in str(app.screen.query_one(".form-question").render())
+        assert not app.screen.query(Input)  # nothing to pay: no payment fields
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReceiptScreen), "the receipt")
+        receipt = app.screen
+        assert "Deep Tissue Massage" in receipt.sale.receipt_text and "Gold membership" in receipt.sale.receipt_text
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "back to F4")
+    used = credit(api, customer["id"])
+    assert (used["used"], used["on_hold"], used["remaining"]) == (1, 0, 1)
+
+
+async def test_apply_gives_each_line_its_highest_discount_and_a_split_payment_completes(make_app, api):
+    customer = member(api)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        cart = await open_cart_for(pilot, customer)
+        await add(pilot, "s", "swedish")  # Massage: 20% beats 10%
+        await add(pilot, "s", "haircut")  # Hair: the 10% on all services
+        await wait_until(pilot, lambda: cart.check_action("apply", ()) is True, "Apply offered")
+        await pilot.press("a")
+        await wait_until(pilot, lambda: [x.discount_percent for x in cart.sale.lines] == [20, 10], "the discounts")
+        total = cart.sale.total
+        assert total == 14000 * 80 // 100 + 9000 * 90 // 100
+
+        await pilot.press("f10")
+        await wait_until(pilot, lambda: isinstance(app.screen, PaymentScreen), "the payment dialog")
+        payment = app.screen
+        card_field = payment.query_one("#pay-card", Input)
+        assert card_field.value == str(total)  # HUF: no decimals; the whole total on card to start with
+        card_field.value = "10000"
+        payment.query_one("#pay-cash", Input).focus()
+        await pilot.press("ctrl+f")  # the rest in cash
+        await wait_until(pilot, lambda: payment.query_one("#pay-cash", Input).value == str(total - 10000),
+                         "the rest in cash")
+        await pilot.press("f10")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReceiptScreen), "the receipt")
+        sale = app.screen.sale
+    assert sale.status == "completed"
+    assert sorted((p.method, p.amount) for p in sale.payments) == [("card", 10000), ("cash", total - 10000)]
+
+
+async def test_payments_that_do_not_add_up_are_refused_before_sending(make_app, api):
+    customer = member(api)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        cart = await open_cart_for(pilot, customer)
+        await add(pilot, "s", "haircut")
+        await pilot.press("f10")
+        await wait_until(pilot, lambda: isinstance(app.screen, PaymentScreen), "the payment dialog")
+        payment = app.screen
+        payment.query_one("#pay-card", Input).value = "100"
+        await pilot.press("f10")
+        status = payment.query_one("#form-status")
+        await wait_until(pilot, lambda: "the total is" in str(status.render()), "the sentence")
+        assert app.screen is payment
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is cart, "back to the cart")
+    assert api.get(f"/sales/{cart.sale.id}").json()["status"] == "open"
+
+
+async def test_abandoning_the_cart_gives_the_held_credit_back(make_app, api):
+    customer = member(api)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        cart = await open_cart_for(pilot, customer)
+        await add(pilot, "s", "deep tissue")
+        await wait_until(pilot, lambda: cart.check_action("redeem", ()) is True, "Redeem offered")
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the redeem confirmation")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: cart.sale.total == 0, "the line covered")
+        assert credit(api, customer["id"])["on_hold"] == 1
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the abandon confirmation")
+        assert "go back to the customer" in str(app.screen.query_one("#confirm-question").render())
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "back to F4")
+    back = credit(api, customer["id"])
+    assert (back["used"], back["on_hold"], back["remaining"]) == (0, 0, 2)
+    assert api.get(f"/sales/{cart.sale.id}").json()["status"] == "abandoned"
+
+
+async def test_a_walk_in_buys_a_product_for_cash_and_leaves_no_open_cart(make_app, api):
+    products = api.get("/products").json()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await wait_until(pilot, lambda: app.org_settings is not None, "the salon's settings")
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "F4 Checkout")
+        await pilot.press("w")
+        await wait_until(pilot, lambda: isinstance(app.screen, CartScreen), "the cart")
+        cart = app.screen
+        assert cart.sale.customer_id is None
+        await add(pilot, "p", products[0]["name"])
+        assert cart.query_one(BenefitsBanner).display is False  # nobody to have benefits
+        receipt = await pay(pilot)
+        assert receipt.sale.status == "completed" and receipt.sale.total == products[0]["price"]
+        await pilot.press("escape")
+        checkout = app.screen
+        await wait_until(pilot, lambda: isinstance(checkout, CheckoutScreen), "back to F4")
+        table = checkout.query_one(DataTable)
+        await wait_until(pilot, lambda: cart.sale.id not in checkout.carts, "the list without the sale")
+        assert table.row_count == len(checkout.carts)
+
+
+async def test_an_open_cart_is_listed_and_reopened_with_enter(make_app, api, ui_server):
+    customer = member(api)
+    with login(ui_server.url, "reception") as desk:
+        sale = desk.post("/sales", json={"customer_id": customer["id"]}, headers=key()).json()
+        desk.post(f"/sales/{sale['id']}/lines", json={"service_id": "svc_haircut"}, headers=key()).raise_for_status()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "F4 Checkout")
+        checkout = app.screen
+        await wait_until(pilot, lambda: sale["id"] in checkout.carts, "the open cart listed")
+        table = checkout.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(sale["id"]))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CartScreen), "the cart")
+        cart = app.screen
+        assert cart.sale.id == sale["id"] and [x.name for x in cart.sale.lines] == ["Haircut"]
+        assert cart.query_one(CartLines).row_count == 1
