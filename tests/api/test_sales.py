@@ -487,3 +487,29 @@ def test_receipt_labels_every_kind_of_line(api):
         summaries = activity(c, customer)
         assert "Checkout line changed: Facial at 15 000 HUF, 10% discount (was 1 × 15 000 HUF)" in summaries
         assert "Added 2× Hand Cream 75 ml at 4 200 HUF to checkout" in summaries
+
+
+def test_the_first_request_after_the_timeout_closes_an_idle_cart(api):
+    """The server's own hold timeout (30 minutes), seen over HTTP: the cart's last change is moved
+    back in the database instead of waiting half an hour."""
+    from desk_tui.server.sales.models import Sale
+
+    with login(api.url, "reception") as c:
+        customer = new_customer(c, "Long Coffee")
+        card = sell(c, customer)
+        sale = add(c, opened(c, customer_id=customer)["id"], "svc_manicure")
+        sale = redeem(c, sale["id"], sale["lines"][0]["id"], card_id=card["id"]).json()
+        with api.database.transaction() as s:
+            row = s.get(Sale, sale["id"])
+            row.last_change_at -= timedelta(minutes=29)
+        assert c.get(f"/sales/{sale['id']}").json()["status"] == "open"
+        # Touching the cart moves its clock: 29 more minutes are fine again.
+        touched = c.patch(f"/sales/{sale['id']}", json={}).json()
+        assert touched["holds_expire_at"] > sale["holds_expire_at"]
+        with api.database.transaction() as s:
+            s.get(Sale, sale["id"]).last_change_at -= timedelta(minutes=31)
+        after = c.get(f"/sales/{sale['id']}").json()
+        assert (after["status"], after["abandoned_reason"]) == ("abandoned", "left idle for 30 minutes")
+        assert card_pool(c, card["id"])["booked"] == 0
+        assert any(x.startswith("Checkout closed without a sale (left idle for 30 minutes); released Manicure")
+                   for x in activity(c, customer))

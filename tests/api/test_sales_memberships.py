@@ -85,6 +85,21 @@ def test_apply_gives_each_service_line_its_highest_discount(api):
         assert "Deep Tissue Massage — 20% membership discount" in done["receipt_text"]
 
 
+def test_membership_discounts_go_with_the_member(api):
+    with login(api.url, "reception") as c:
+        customer, _ = member(c)
+        sale = add(c, opened(c)["id"], "svc_swedish")
+        # A walk-in's cart: Apply has nobody's membership to apply.
+        assert c.post(f"/sales/{sale['id']}/apply-discounts", headers=key()).json()["total"] == 14000
+        c.patch(f"/sales/{sale['id']}", json={"customer_id": customer})
+        sale = c.post(f"/sales/{sale['id']}/apply-discounts", headers=key()).json()
+        assert (sale["lines"][0]["discount_percent"], sale["total"]) == (20, 11200)
+        # Another customer chosen instead: the member's discount leaves with the member.
+        sale = c.patch(f"/sales/{sale['id']}", json={"customer_id": new_customer(c)}).json()
+        assert (sale["lines"][0]["discount_percent"], sale["lines"][0]["discount_source"], sale["total"]) == (
+            0, None, 14000)
+
+
 def test_a_redeemed_credit_is_on_hold_then_used_when_the_sale_completes(api):
     with login(api.url, "reception") as c:
         customer, enrollment = member(c)

@@ -70,7 +70,7 @@ def benefits(s: Session, *, sale: Sale, now: datetime | None = None) -> wire.Ben
     credits = []
     for line in lines:
         for o in offers:
-            if o["service_id"] == line.service_id and o["remaining"] > 0:
+            if o["service_id"] == line.service_id and o["remaining"] >= line.quantity:
                 credits.append(wire.CreditOffer(
                     line_id=line.id, enrollment_id=o["enrollment_id"], service_id=o["service_id"],
                     plan_name=o["plan_name"], remaining=o["remaining"],
