@@ -513,3 +513,38 @@ def test_the_first_request_after_the_timeout_closes_an_idle_cart(api):
         assert card_pool(c, card["id"])["booked"] == 0
         assert any(x.startswith("Checkout closed without a sale (left idle for 30 minutes); released Manicure")
                    for x in activity(c, customer))
+
+
+def test_reopening_checkout_while_it_completes_never_deadlocks(api):
+    """Opening checkout from an appointment locks the appointment, then its cart; completing the
+    cart takes them in the same order, so the two racing end cleanly on both engines."""
+    import threading
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    with login(api.url, "reception") as c:
+        customer = new_customer(c, "Race Reopen")
+        card = sell(c, customer)
+        appt = booked(c, customer, at(some_day(), 16), from_card(card["id"]), paid("svc_blow_dry"))
+        sale = opened(c, appointment_id=appt["id"])
+        barrier = threading.Barrier(4)
+
+        def fire(n: int) -> httpx.Response:
+            headers = {"Authorization": c.headers["Authorization"], "Idempotency-Key": uuid.uuid4().hex}
+            with httpx.Client(base_url=api.url + "/v1", timeout=60, headers=headers) as client:
+                barrier.wait()
+                if n == 0:
+                    return client.post(f"/sales/{sale['id']}/complete",
+                                       json={"payments": [{"method": "cash", "amount": 6000}]})
+                return client.post("/sales", json={"appointment_id": appt["id"]})
+
+        with ThreadPoolExecutor(4) as pool:
+            done, *reopened = list(pool.map(fire, range(4)))
+        assert done.status_code == 200, done.text
+        for r in reopened:
+            assert (r.status_code, r.json().get("id") or r.json().get("code")) in (
+                (200, sale["id"]), (409, "invalid_transition")), r.text
+        assert c.get(f"/appointments/{appt['id']}").json()["status"] == "completed"
+        assert card_pool(c, card["id"])["used"] == 1

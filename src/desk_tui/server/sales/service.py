@@ -1,10 +1,10 @@
 """The checkout cart: the rules and the transaction, keyword-only functions on the caller's session.
 
-Every write locks the sale row first (``SELECT … FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE``
-already serialises writers), refuses a cart that is no longer open with a sentence saying why,
-and moves the cart's idle clock. Locks are then taken in one order everywhere: sale →
-appointment → cards (in id order) → customer → membership credits, so two terminals never
-deadlock. ``now`` is injectable everywhere so tests never sleep.
+Every write locks the sale row (``SELECT … FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE`` already
+serialises writers), refuses a cart that is no longer open with a sentence saying why, and moves
+the cart's idle clock. Locks are taken in one order everywhere: appointment → sale → cards (in id
+order) → customer → membership enrolments (in id order), so two terminals never deadlock.
+``now`` is injectable everywhere so tests never sleep.
 """
 
 from __future__ import annotations
@@ -409,6 +409,11 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
     """One step: check the payments, take store credit, turn holds into redemptions, complete the
     appointment, record the payments and write the receipt. Anything refused rolls all of it back."""
     now = now or utcnow()
+    # The appointment is locked before the sale, as opening checkout from an appointment does
+    # (appointment → its open cart); the other order could deadlock the two on PostgreSQL. A
+    # sale's appointment never changes, so reading it before the sale's lock is safe.
+    appointment_id = s.scalar(select(Sale.appointment_id).where(Sale.id == sale_id))
+    appt = appointments.lock(s, appointment_id) if appointment_id else None
     sale = _write(s, sale_id, now=now, timeout=timeout)
     t = totals(sale)
     paid = sum(p.amount for p in data.payments)
@@ -419,7 +424,6 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
         raise DomainError("sale_not_balanced", f"Payments add up to {_money(s, paid)} but the total is "
                                                f"{_money(s, t.total)}.", total=t.total, paid=paid)
 
-    appt = appointments.lock(s, sale.appointment_id) if sale.appointment_id else None
     if appt is not None and appt.status not in ("booked", "checked_in"):
         raise DomainError("invalid_transition",
                           f"The appointment was {appointment_wording.STATUS[appt.status]} after this cart was "
