@@ -221,3 +221,40 @@ def test_two_carts_racing_for_the_last_credit(api):
         assert codes == [(200, None)] + [(409, "credit_exhausted")] * 3, codes
         credit = deep_tissue_credit(c, enrollment)
         assert (credit["on_hold"], credit["remaining"]) == (2, 0)
+
+
+def test_paid_lines_of_an_appointment_redeemed_at_checkout(api):
+    """seeds/004 at the end of a visit: the booked, paid services are covered at the till by a
+    credit and a card; completing uses both and completes the appointment; abandoning gives both back."""
+    from tests.api.test_appointments_helpers import at, booked, paid, sell, some_day
+    from tests.api.test_appointments_helpers import balance as card_pool
+    from tests.api.test_card_helpers import history
+
+    with login(api.url, "reception") as c:
+        customer, enrollment = member(c)
+        card = sell(c, customer)
+        day = some_day()
+        for outcome in ("abandon", "complete"):
+            appt = booked(c, customer, at(day, 10 if outcome == "abandon" else 13), paid("svc_deep_tissue"),
+                          paid("svc_manicure"))
+            sale = opened(c, appointment_id=appt["id"])
+            massage, manicure = sale["lines"]
+            assert redeem(c, sale["id"], massage["id"], enrollment_id=enrollment).status_code == 200
+            sale = redeem(c, sale["id"], manicure["id"], card_id=card["id"]).json()
+            assert sale["total"] == 0
+            assert [x["redeemed_from"]["via_appointment"] for x in sale["lines"]] == [False, False]
+            assert deep_tissue_credit(c, enrollment)["on_hold"] == 1 and card_pool(c, card["id"])["booked"] == 1
+            if outcome == "abandon":
+                c.post(f"/sales/{sale['id']}/abandon", headers=key())
+                assert deep_tissue_credit(c, enrollment)["on_hold"] == 0 and card_pool(c, card["id"])["booked"] == 0
+                assert c.get(f"/appointments/{appt['id']}").json()["status"] == "booked"
+                continue
+            done = completed(c, sale["id"])
+            assert [x["label"] for x in done["lines"]] == [
+                "Deep Tissue Massage — Gold membership credit (1 of 2 used this month)",
+                "Manicure — from 5x Manicure, 1 of 5 used"]
+            credit = deep_tissue_credit(c, enrollment)
+            assert (credit["used"], credit["on_hold"]) == (1, 0)
+            assert (card_pool(c, card["id"])["used"], card_pool(c, card["id"])["booked"]) == (1, 0)
+            assert c.get(f"/appointments/{appt['id']}").json()["status"] == "completed"
+            assert [(t["kind"], t["sale_id"]) for t in history(c, card["id"])][-1] == ("redeem", sale["id"])

@@ -63,7 +63,7 @@ def touch(s: Session, sale: Sale, *, now: datetime, timeout: timedelta) -> None:
 def owns_hold(line: SaleLine) -> bool:
     """The sale itself made this hold (and may release it); an appointment's package line is the
     appointment's."""
-    return line.redeem_kind is not None and line.hold_state == "held" and line.appointment_line_id is None
+    return line.redeem_kind is not None and line.hold_state == "held" and not line.held_by_appointment
 
 
 def release_line(s: Session, line: SaleLine, *, sale: Sale, me: Principal, now: datetime, note: str) -> bool:

@@ -8,7 +8,7 @@ A redeemed line says where its value came from (``redeem_kind`` card | membershi
 of that hold (``hold_state`` held | redeemed | released). A card hold is a ``reserve`` entry in
 the card's ledger (``reserve_tx_id``); a membership credit hold lives in the memberships domain,
 keyed by ``(sale_id, sale_line_id)``. A package line that came with an appointment is held by the
-appointment's own reservation (``appointment_line_id`` set): the sale redeems it when it
+appointment's own reservation (``held_by_appointment``): the sale redeems it when it
 completes but never releases it.
 """
 
@@ -52,6 +52,9 @@ class SaleLine(Base):
     source_name: Mapped[str | None] = mapped_column(String(200))
     #: held | redeemed | released
     hold_state: Mapped[str | None] = mapped_column(String(20))
+    #: the hold is the appointment's reservation of a package line, not one the sale made (a paid
+    #: line of the appointment redeemed at checkout is the sale's own)
+    held_by_appointment: Mapped[bool] = mapped_column(Boolean, default=False)
     #: the receipt's words for the line, frozen when the sale completes
     receipt_label: Mapped[str | None] = mapped_column(String(400))
 

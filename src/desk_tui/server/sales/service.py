@@ -156,7 +156,7 @@ def _appointment_lines(s: Session, appt: Appointment) -> list[SaleLine]:
         svc = services[apl.service_id]
         line = SaleLine(id=new_id("sln"), position=i, kind="service", service_id=apl.service_id,
                         appointment_line_id=apl.id, name=svc.name, quantity=1,
-                        unit_price=apl.price, discount_percent=0)
+                        unit_price=apl.price, discount_percent=0, held_by_appointment=False)
         if apl.card_id is not None:
             # What the session is worth: the service's list price (the appointment line costs 0).
             line.unit_price = svc.price
@@ -164,6 +164,7 @@ def _appointment_lines(s: Session, appt: Appointment) -> list[SaleLine]:
                 card = cards[apl.card_id]
                 line.redeem_kind, line.card_id, line.entitlement_id = "card", apl.card_id, apl.entitlement_id
                 line.reserve_tx_id, line.hold_state = apl.reserve_tx_id, "held"
+                line.held_by_appointment = True
                 line.source_name = _card_name(card)
         result.append(line)
     return result
@@ -250,14 +251,16 @@ def add_line(s: Session, *, sale_id: str, data: wire.SaleLineCreate, me: Princip
         if offered is None:
             here = s.scalar(select(Location.name).where(Location.id == sale.location_id))
             raise DomainError("service_not_offered_here", f"{svc.name} is not offered at {here}.")
-        line = SaleLine(kind="service", service_id=svc.id, name=svc.name, unit_price=svc.price)
+        line = SaleLine(kind="service", service_id=svc.id, name=svc.name, unit_price=svc.price,
+                        held_by_appointment=False)
     else:
         product = s.get(Product, data.product_id)
         if product is None:
             raise DomainError("validation_error", "product_id: no such product.")
         if not product.active:
             raise DomainError("validation_error", f"product_id: {product.name} is no longer sold.")
-        line = SaleLine(kind="product", product_id=product.id, name=product.name, unit_price=product.price)
+        line = SaleLine(kind="product", product_id=product.id, name=product.name, unit_price=product.price,
+                        held_by_appointment=False)
     line.id = new_id("sln")
     line.position = max((x.position for x in sale.lines), default=-1) + 1
     line.quantity = data.quantity
@@ -273,7 +276,7 @@ def add_line(s: Session, *, sale_id: str, data: wire.SaleLineCreate, me: Princip
 
 def _refuse_if_redeemed(line: SaleLine, doing: str) -> None:
     if line.redeem_kind is not None and line.hold_state == "held":
-        if line.appointment_line_id is not None and line.redeem_kind == "card":
+        if line.held_by_appointment:
             raise DomainError("invalid_transition",
                               f"{line.name} is booked from {line.source_name} on the appointment; to {doing} it, "
                               "switch the appointment's line to a paid service first.")

@@ -19,8 +19,7 @@ def redeemed_from(line: SaleLine) -> wire.RedeemedFrom | None:
         return None
     return wire.RedeemedFrom(kind=line.redeem_kind, card_id=line.card_id, entitlement_id=line.entitlement_id,
                              enrollment_id=line.enrollment_id, source_name=line.source_name or "",
-                             state=line.hold_state, via_appointment=line.appointment_line_id is not None
-                             and line.redeem_kind == "card")
+                             state=line.hold_state, via_appointment=line.held_by_appointment)
 
 
 def line_wire(line: SaleLine) -> wire.SaleLine:

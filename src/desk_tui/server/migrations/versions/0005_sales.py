@@ -79,6 +79,7 @@ def upgrade() -> None:
     sa.Column('reserve_tx_id', sa.String(length=40), nullable=True),
     sa.Column('source_name', sa.String(length=200), nullable=True),
     sa.Column('hold_state', sa.String(length=20), nullable=True),
+    sa.Column('held_by_appointment', sa.Boolean(), nullable=False),
     sa.Column('receipt_label', sa.String(length=400), nullable=True),
     sa.ForeignKeyConstraint(['card_id'], ['cards.id'], name=op.f('fk_sale_lines_card_id_cards')),
     sa.ForeignKeyConstraint(['entitlement_id'], ['card_entitlements.id'], name=op.f('fk_sale_lines_entitlement_id_card_entitlements')),
