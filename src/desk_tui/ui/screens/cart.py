@@ -21,7 +21,7 @@ from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.screens.choice import ChoiceScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
-from desk_tui.ui.widgets.benefits_banner import BenefitsBanner
+from desk_tui.ui.widgets.benefits_banner import BenefitsBanner, discounts_to_apply
 from desk_tui.ui.widgets.cart_lines import CartLines
 from desk_tui.ui.widgets.cart_totals import CartTotals
 
@@ -88,7 +88,10 @@ class CartScreen(DeskScreen):
             self.benefits = None
         else:
             self.benefits = await self.desk.client.sale_benefits(self.sale.id)
-        self.query_one(BenefitsBanner).benefits = self.benefits
+        banner = self.query_one(BenefitsBanner)
+        banner.sale = self.sale
+        banner.benefits = self.benefits
+        banner.mutate_reactive(BenefitsBanner.benefits)  # the same offers may now be applied
         self.refresh_bindings()
 
     def changed(self, sale: Sale | None, message: str = "") -> None:
@@ -118,10 +121,11 @@ class CartScreen(DeskScreen):
         line = self.line
         if action == "customer":
             return self.sale.customer_id is None and self.sale.appointment_id is None
+        # What does not apply to this cart or line is hidden, not greyed: the footer stays readable at 80.
         if action == "apply":
-            return bool(self.benefits and self.benefits.discounts)
+            return discounts_to_apply(self.benefits, self.sale) > 0
         if action == "redeem":
-            return None if line is None or line.redeemed_from is not None else bool(self._offers(line))
+            return line is not None and line.redeemed_from is None and bool(self._offers(line))
         if action == "release":
             return line is not None and _own_hold(line)
         if action in ("edit_line", "remove_line"):

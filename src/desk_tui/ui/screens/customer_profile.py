@@ -110,7 +110,8 @@ class CustomerProfileScreen(DeskScreen):
         self.cards = {c.id: c for c in cards}
         keep = focus_id or (self.pick.card_id if self.pick else None)
         self.pick = None
-        await self.query_one(CardList).show_cards(cards, today=self._today(), focus_id=keep)
+        on_packages = self.query_one(TabbedContent).active == "tab-packages"
+        await self.query_one(CardList).show_cards(cards, today=self._today(), focus_id=keep, focus=on_packages)
         self.refresh_bindings()
         self.load_memberships()
         self.load_activity()

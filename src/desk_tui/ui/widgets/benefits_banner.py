@@ -10,12 +10,25 @@ from __future__ import annotations
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from desk_tui.contract.sales import Benefits
+from desk_tui.contract.sales import Benefits, Sale
+
+
+def discounts_to_apply(benefits: Benefits | None, sale: Sale) -> int:
+    """Lines whose best membership discount is not on them yet (what "a" would still change)."""
+    if benefits is None:
+        return 0
+    current = {x.id: x.discount_percent for x in sale.lines}
+    return sum(1 for d in benefits.discounts if current.get(d.line_id, 0) != d.percent)
 
 
 class BenefitsBanner(Static):
     benefits: reactive[Benefits | None] = reactive(None, layout=True)
     """What the server says applies to the cart now (GET /sales/{id}/benefits)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.sale: Sale | None = None
+        """The cart the benefits were asked for: says whether the discounts are applied already."""
 
     def watch_benefits(self, benefits: Benefits | None) -> None:
         membership = list(benefits.banner) if benefits else []
@@ -23,9 +36,11 @@ class BenefitsBanner(Static):
         self.display = bool(membership or cards)
         parts = []
         if membership:
-            keys = " · ".join(k for k, ok in (("a Apply", bool(benefits.discounts)),
-                                             ("r Redeem", bool(benefits.credits))) if ok)
-            parts.append(f"★ Membership benefits available: {' · '.join(membership)}" + (f"  [{keys}]" if keys else ""))
+            pending = discounts_to_apply(benefits, self.sale) if self.sale else len(benefits.discounts)
+            applied = " (discounts applied)" if benefits.discounts and not pending else ""
+            keys = " · ".join(k for k, ok in (("a Apply", pending > 0), ("r Redeem", bool(benefits.credits))) if ok)
+            parts.append(f"★ Membership benefits available: {' · '.join(membership)}{applied}"
+                         + (f"  [{keys}]" if keys else ""))
         if cards:
             parts.append(f"▣ Packages that cover a line: {' · '.join(cards)}  [r Redeem]")
         self.update("\n".join(parts))

@@ -13,8 +13,12 @@ from desk_tui.ui.widgets.card_block import CardBlock
 
 
 class CardList(VerticalScroll, can_focus=False):
-    async def show_cards(self, cards: list[Card], *, today: date, focus_id: str | None = None) -> None:
-        """Replace the blocks with ``cards``; the cursor goes to ``focus_id`` if given and present."""
+    async def show_cards(self, cards: list[Card], *, today: date, focus_id: str | None = None,
+                         focus: bool = True) -> None:
+        """Replace the blocks with ``cards``; the cursor goes to ``focus_id`` if given and present.
+
+        ``focus=False`` leaves the focus where it is: focusing a card would bring its tab to the
+        front, and a receptionist who moved to another tab while the cards loaded stays there."""
         await self.remove_children()
         if not cards:
             await self.mount(Static("No packages yet. Press s to sell one.", classes="plan"))
@@ -22,7 +26,8 @@ class CardList(VerticalScroll, can_focus=False):
         blocks = [CardBlock(card, today=today) for card in sort_cards(cards)]
         await self.mount_all(blocks)
         target = next((b for b in blocks if b.card.id == focus_id), blocks[0])
-        target.focus_services()
+        if focus:
+            target.focus_services()
         target.scroll_visible(animate=False)
 
     def block(self, card_id: str) -> CardBlock | None:
