@@ -66,9 +66,6 @@ class SaleLine(Wire):
     discount_source: Literal["membership", "staff"] | None = None
     total: int
     redeemed_from: RedeemedFrom | None = None
-    #: true when this cart made the redemption (``…/release`` gives it back); false for an
-    #: appointment's own package line, whose session belongs to the appointment
-    releasable: bool = False
     #: the receipt's words: "Manicure — from 5x Manicure, 3 of 5 used", "Deep Tissue Massage — Gold
     #: membership credit", "Facial — 20% membership discount"
     label: str
