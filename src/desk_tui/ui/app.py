@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from importlib import import_module
-from importlib.resources import files
+from pathlib import Path
 
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+import desk_tui.styles
 from desk_tui.ui.commands import screen_commands
 from desk_tui.ui.navigation import DESTINATIONS
-from desk_tui.ui.screens.help import HelpScreen
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.session import SessionApp
 
-STYLES = files("desk_tui.styles")
+# The package's own folder: importlib.resources would cost start-up time for the same answer.
+STYLES = Path(desk_tui.styles.__file__).parent
 
 
 def _lazy(module: str, name: str) -> Callable[[], Screen]:
@@ -40,7 +41,8 @@ BUILT = {
 class DeskApp(SessionApp):
     TITLE = "desk-tui"
     # Every sheet in styles/: a screen's styles arrive with its .tcss file, app.tcss first.
-    CSS_PATH = sorted((str(p) for p in STYLES.iterdir() if p.name.endswith(".tcss")), key=lambda p: "app.tcss" not in p)
+    CSS_PATH = sorted((str(p) for p in STYLES.iterdir() if p.name.endswith(".tcss")),
+                      key=lambda p: ("app.tcss" not in p, p))
     MODES = {d.mode: BUILT[d.mode] for d in DESTINATIONS}
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help", show=False),  # always on the F-key bar
@@ -75,6 +77,8 @@ class DeskApp(SessionApp):
             self.ask_to_sign_in(switching=True)
 
     def action_help(self) -> None:
+        from desk_tui.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
