@@ -230,3 +230,43 @@ async def test_an_open_cart_is_listed_and_reopened_with_enter(make_app, api, ui_
         cart = app.screen
         assert cart.sale.id == sale["id"] and [x.name for x in cart.sale.lines] == ["Haircut"]
         assert cart.query_one(CartLines).row_count == 1
+
+
+async def test_check_in_points_a_member_to_checkout_where_the_credit_covers_the_appointment(make_app, api):
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from desk_tui.ui.screens.appointment import AppointmentScreen
+
+    customer = member(api)
+    start = (datetime.now(UTC) + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    r = api.post("/appointments", json={"customer_id": customer["id"], "staff_id": "stf_anna",
+                                        "start": start.isoformat(), "allow_double_booking": True,
+                                        "lines": [{"service_id": "svc_deep_tissue"}]}, headers=key())
+    r.raise_for_status()
+    appointment = r.json()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await wait_until(pilot, lambda: app.org_settings is not None, "the salon's settings")
+        screen = AppointmentScreen(appointment["id"], tz=ZoneInfo("Europe/Budapest"))
+        app.push_screen(screen)
+        await wait_until(pilot, lambda: screen.appointment is not None, "the appointment")
+        await pilot.press("c")
+        status = screen.query_one("#appointment-status")
+        await wait_until(pilot, lambda: "redeem it at checkout (F4)" in str(status.render()), "the credit pointer")
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, CartScreen), "the appointment's cart")
+        cart = app.screen
+        assert cart.sale.appointment_id == appointment["id"]
+        await wait_until(pilot, lambda: cart.check_action("redeem", ()) is True, "Redeem offered")
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the redeem confirmation")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: cart.sale.total == 0, "the line covered")
+        await pay(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen is screen and screen.appointment.status == "completed",
+                         "the appointment completed")
+    assert credit(api, customer["id"])["used"] == 1
+    assert api.get(f"/appointments/{appointment['id']}").json()["status"] == "completed"
