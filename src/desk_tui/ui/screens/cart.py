@@ -9,6 +9,8 @@ releases every hold. Every change is one request whose answer is the whole cart,
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -74,7 +76,11 @@ class CartScreen(DeskScreen):
         source = " · from the appointment" if sale.appointment_id else ""
         state = {"open": "open", "completed": "completed ✓", "abandoned": "abandoned ✗"}[sale.status]
         self.title = f"Cart — {sale.customer_name or 'walk-in'}"
-        self.query_one("#cart-summary", Static).update(f"[b]{who}[/b]{credit}{source} · cart {state}")
+        held = ""
+        if sale.status == "open" and sale.holds_expire_at and any(_own_hold(x) for x in sale.lines):
+            tz = ZoneInfo(settings.timezone if settings else "UTC")
+            held = f" · holds kept until {sale.holds_expire_at.astimezone(tz):%H:%M} if left idle"
+        self.query_one("#cart-summary", Static).update(f"[b]{who}[/b]{credit}{source} · cart {state}{held}")
         self.query_one(CartLines).show_sale(sale, settings)
         self.query_one(CartTotals).show_sale(sale, settings)
         self.refresh_bindings()
