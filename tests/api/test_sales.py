@@ -421,21 +421,25 @@ def test_an_appointment_changed_after_checkout_opened_brings_the_cart_up_to_date
     with login(api.url, "reception") as c:
         customer = new_customer(c, "Changed Booking")
         card = sell(c, customer)
-        appt = booked(c, customer, at(some_day(), 15), paid("svc_manicure"))
+        appt = booked(c, customer, at(some_day(), 15), paid("svc_manicure"), paid("svc_blow_dry"))
         sale = opened(c, appointment_id=appt["id"])
         sale = add(c, sale["id"], "prd_cuticle_oil")
-        assert sale["total"] == 8000 + 3500
+        blow_dry = sale["lines"][1]
+        sale = c.patch(f"/sales/{sale['id']}/lines/{blow_dry['id']}", json={"discount_percent": 10}).json()
+        assert sale["total"] == 8000 + 5400 + 3500
         # The paid manicure is switched to the card on the appointment while checkout is open.
-        r = patch(c, appt, {"lines": [from_card(card["id"])]})
+        r = patch(c, appt, {"lines": [from_card(card["id"]), paid("svc_blow_dry")]})
         assert r.status_code == 200, r.text
-        body = assert_problem(complete(c, sale["id"], ("cash", 11500)), 409, "invalid_transition")
+        body = assert_problem(complete(c, sale["id"], ("cash", 16900)), 409, "invalid_transition")
         assert "Open checkout from the appointment again" in body["detail"]
         r = c.post("/sales", json={"appointment_id": appt["id"]}, headers=key())
         assert r.status_code == 200 and r.json()["id"] == sale["id"]
         fresh = r.json()
+        # The unchanged blow-dry keeps the discount staff typed; the product added at the till stays.
         assert [(x["name"], x["total"], (x["redeemed_from"] or {}).get("state")) for x in fresh["lines"]] == [
-            ("Manicure", 0, "held"), ("Cuticle Oil 15 ml", 3500, None)]
-        done = completed(c, sale["id"], ("cash", 3500))
+            ("Manicure", 0, "held"), ("Blow-dry", 5400, None), ("Cuticle Oil 15 ml", 3500, None)]
+        assert fresh["lines"][1]["id"] == blow_dry["id"]
+        done = completed(c, sale["id"], ("cash", 8900))
         assert done["lines"][0]["label"] == "Manicure — from 5x Manicure, 1 of 5 used"
         assert c.get(f"/appointments/{appt['id']}").json()["status"] == "completed"
 

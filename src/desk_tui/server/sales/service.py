@@ -179,22 +179,43 @@ def appointment_key(appt: Appointment) -> str:
 
 
 def _refresh_from_appointment(s: Session, sale: Sale, appt: Appointment, *, me: Principal, now: datetime) -> None:
-    """The appointment changed since its cart was opened: its lines in the cart are replaced by
-    what it says now (holds the cart made on the old ones are given back); other lines stay."""
+    """The appointment changed since its cart was opened: the cart's appointment lines follow it.
+
+    A line whose appointment line is still there, for the same service and source, stays as it is
+    (with the discount staff typed, or the credit or card the cart redeemed for it); the others
+    are replaced by what the appointment says now, and what the cart held for them is given back.
+    Lines added at the till stay."""
     fresh = _appointment_lines(s, appt)  # syncs the appointment with its cards first
     key = appointment_key(appt)
     if key == sale.appointment_key:
         return
-    for line in [x for x in sale.lines if x.appointment_line_id is not None]:
-        holds.release_line(s, line, sale=sale, me=me, now=now, note="appointment changed; cart brought up to date")
-        sale.lines.remove(line)
+    old = {x.appointment_line_id: x for x in sale.lines if x.appointment_line_id is not None}
+    lines = []
+    for line in fresh:
+        before = old.get(line.appointment_line_id)
+        if before is not None and _same_source(before, line):
+            del old[line.appointment_line_id]
+            before.position = line.position
+            line = before
+        lines.append(line)
+    for gone in old.values():
+        holds.release_line(s, gone, sale=sale, me=me, now=now, note="appointment changed; cart brought up to date")
+        sale.lines.remove(gone)
     s.flush()
-    others = list(sale.lines)
-    for i, line in enumerate(others, start=len(fresh)):
+    others = [x for x in sale.lines if x.appointment_line_id is None]
+    for i, line in enumerate(others, start=len(lines)):
         line.position = i
-    sale.lines = fresh + others
+    sale.lines = lines + others
     sale.appointment_key = key
     s.flush()
+
+
+def _same_source(before: SaleLine, fresh: SaleLine) -> bool:
+    """The cart's line still stands for the appointment line: same service, and still paid or
+    still held by the same reservation."""
+    if before.service_id != fresh.service_id or before.held_by_appointment != fresh.held_by_appointment:
+        return False
+    return not fresh.held_by_appointment or before.reserve_tx_id == fresh.reserve_tx_id
 
 
 def _card_name(card: Card) -> str:
