@@ -161,6 +161,12 @@ def test_abandoning_or_releasing_gives_the_credit_back(api):
         assert deep_tissue_credit(c, enrollment)["on_hold"] == 0
         redeem(c, sale["id"], line["id"], enrollment_id=enrollment)
         assert deep_tissue_credit(c, enrollment)["on_hold"] == 1
+        # A second massage covered by the other credit, then taken off the cart: its credit goes back.
+        sale = add(c, sale["id"], "svc_deep_tissue")
+        redeem(c, sale["id"], sale["lines"][1]["id"], enrollment_id=enrollment)
+        assert deep_tissue_credit(c, enrollment)["on_hold"] == 2
+        assert c.delete(f"/sales/{sale['id']}/lines/{sale['lines'][1]['id']}").status_code == 200
+        assert deep_tissue_credit(c, enrollment)["on_hold"] == 1
         gone = c.post(f"/sales/{sale['id']}/abandon", headers=key()).json()
         assert gone["status"] == "abandoned" and gone["lines"][0]["redeemed_from"]["state"] == "released"
         credit = deep_tissue_credit(c, enrollment)
