@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from tests.api.test_appointments_helpers import (
     action,
@@ -100,6 +101,11 @@ def test_complete_redeems_the_reservation(api):
         b = balance(c, card["id"])
         assert (b["used"], b["booked"], b["remaining"]) == (120, 0, 240)
         assert any(e["kind"] == "appointment_completed" for e in activity(c, cus))
+        # the card's history names the appointment by its local start, not by its id
+        start = f"{datetime.fromisoformat(done['start']).astimezone(ZoneInfo('Europe/Budapest')):%Y-%m-%d %H:%M}"
+        labels = {e["appointment_label"] for e in c.get(f"/cards/{card['id']}/transactions").json()
+                  if e["appointment_id"] == appt["id"]}
+        assert labels == {start}
 
 
 def test_two_terminals_booking_the_last_unit_one_wins(api):

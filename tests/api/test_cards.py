@@ -245,6 +245,8 @@ def test_transfer_keeps_the_old_owner_traceable(api):
         assert [t["kind"] for t in entries] == ["issue", "redeem", "transfer"]
         assert [t["customer_id"] for t in entries] == [old["id"], old["id"], new["id"]]
         assert (entries[2]["old_value"], entries[2]["new_value"], entries[2]["note"]) == (old["id"], new["id"], "A gift")
+        assert (entries[2]["old_owner"], entries[2]["new_owner"]) == (old["name"], new["name"])  # words, not ids
+        assert entries[1]["old_owner"] is None and entries[1]["appointment_label"] is None
         assert [x["id"] for x in c.get(f"/customers/{new['id']}/wallet").json()["cards"]] == [card["id"]]
         assert c.get(f"/customers/{old['id']}/wallet").json()["cards"] == []
         found = [x["id"] for x in c.get("/customers", params={"q": number}).json()["items"]]

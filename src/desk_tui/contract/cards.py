@@ -88,6 +88,12 @@ class Transaction(Wire):
     #: extend: old and new expiry date; transfer: old and new customer id
     old_value: str | None = None
     new_value: str | None = None
+    #: extras in words, so the history never shows an id: the appointment's local start
+    #: ("2026-11-23 14:00", with its location when it was elsewhere), a transfer's owners by name,
+    #: and the sale that redeemed the entry ("checkout")
+    appointment_label: str | None = None
+    old_owner: str | None = None
+    new_owner: str | None = None
 
 
 class CardChange(Wire):

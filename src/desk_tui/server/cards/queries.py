@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, aliased
 from desk_tui.contract import cards as wire
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger
-from desk_tui.server.cards.calendar import business_date
+from desk_tui.server.appointments.models import Appointment
+from desk_tui.server.cards.calendar import business_date, org_zone
 from desk_tui.server.cards.models import Card, CardTransaction
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import normalise, query_words
@@ -24,7 +25,7 @@ from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships.queries import wallet_memberships
 from desk_tui.server.pagination import keyset_page
-from desk_tui.server.reference.models import Service, Staff
+from desk_tui.server.reference.models import Location, Service, Staff
 
 STATUSES = ("active", "fully_used", "expired", "refunded", "void")
 _TERM_END = "\uffff"
@@ -138,17 +139,38 @@ def transactions(s: Session, *, card_id: str, me: Principal) -> list[wire.Transa
     ).all()
     staff = _names(s, Staff, {t.staff_id for t, _ in rows})
     services = _names(s, Service, {t.service_id for t, _ in rows})
-    return [transaction_view(t, undone_by, me=me, staff=staff, services=services) for t, undone_by in rows]
+    words = _words(s, [t for t, _ in rows], me=me)
+    return [transaction_view(t, undone_by, me=me, staff=staff, services=services, words=words)
+            for t, undone_by in rows]
 
 
 def transaction_of(s: Session, t: CardTransaction, *, me: Principal) -> wire.Transaction:
     """The view of one fresh entry (nothing has undone it yet: it was just written)."""
     return transaction_view(t, None, me=me, staff=_names(s, Staff, {t.staff_id}),
-                            services=_names(s, Service, {t.service_id}))
+                            services=_names(s, Service, {t.service_id}), words=_words(s, [t], me=me))
+
+
+def _words(s: Session, entries: Sequence[CardTransaction], *, me: Principal) -> dict[str, str]:
+    """Appointment ids → their local start (and location, when elsewhere); customer ids → names."""
+    zone = org_zone(s)
+    appointment_ids = {t.appointment_id for t in entries if t.appointment_id}
+    words: dict[str, str] = {}
+    if appointment_ids:
+        found = s.execute(select(Appointment.id, Appointment.start_at, Appointment.location_id)
+                          .where(Appointment.id.in_(appointment_ids))).all()
+        places = _names(s, Location, {location_id for _, _, location_id in found})
+        for appointment_id, start, location_id in found:
+            where = "" if location_id == me.location_id else f" at {places.get(location_id, location_id)}"
+            words[appointment_id] = f"{start.astimezone(zone):%Y-%m-%d %H:%M}{where}"
+    owners = {v for t in entries if t.kind == "transfer" for v in (t.old_value, t.new_value) if v}
+    words.update(_names(s, Customer, owners))
+    return words
 
 
 def transaction_view(t: CardTransaction, undone_by: str | None, *, me: Principal, staff: dict[str, str],
-                     services: dict[str, str]) -> wire.Transaction:
+                     services: dict[str, str], words: dict[str, str] | None = None) -> wire.Transaction:
+    words = words or {}
+    transfer = t.kind == "transfer"
     return wire.Transaction(
         id=t.id, at=t.at, kind=t.kind, entitlement_id=t.entitlement_id, service_id=t.service_id,
         service_name=services.get(t.service_id) if t.service_id else None, units=t.units, staff_id=t.staff_id,
@@ -156,7 +178,9 @@ def transaction_view(t: CardTransaction, undone_by: str | None, *, me: Principal
         staff_name=staff.get(t.staff_id) if t.location_id == me.location_id else None,
         location_id=t.location_id, appointment_id=t.appointment_id, sale_id=t.sale_id, note=t.note,
         undone_by=undone_by, ref_id=t.ref_id, customer_id=t.customer_id, amount=t.amount, old_value=t.old_value,
-        new_value=t.new_value,
+        new_value=t.new_value, appointment_label=words.get(t.appointment_id or ""),
+        old_owner=words.get(t.old_value or "") if transfer else None,
+        new_owner=words.get(t.new_value or "") if transfer else None,
     )
 
 

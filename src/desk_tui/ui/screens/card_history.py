@@ -96,6 +96,8 @@ class CardHistoryScreen(DeskScreen):
             text += f" {e.service_name}"
         if e.kind == "extend":
             text += f" {e.old_value or 'none'} → {e.new_value or 'none'}"
+        if e.kind == "transfer":
+            text += f" from {e.old_owner or 'a former owner'} to {e.new_owner or 'another customer'}"
         if e.kind in ("issue", "refund") and e.amount is not None:
             text += f" {format_money(e.amount, self.desk.org_settings)}"
         if e.undone_by:
@@ -111,8 +113,10 @@ class CardHistoryScreen(DeskScreen):
     @staticmethod
     def _appointment(e: Transaction) -> str:
         if e.appointment_id:
-            return e.appointment_id
-        return "walk-in" if e.kind == "redeem" and not e.sale_id else ""
+            return e.appointment_label or "an appointment"
+        if e.sale_id:
+            return "checkout"
+        return "walk-in" if e.kind == "redeem" else ""
 
     # -- the highlighted entry ---------------------------------------------------------------------
     @property
@@ -127,7 +131,7 @@ class CardHistoryScreen(DeskScreen):
         e = self.highlighted
         detail = ""
         if e is not None:
-            bits = [f"Note: {e.note}" if e.note else "", f"Appointment: {e.appointment_id}" if e.appointment_id else "",
+            bits = [f"Note: {e.note}" if e.note else "", f"Appointment: {e.appointment_label or e.appointment_id}" if e.appointment_id else "",
                     "undone" if e.undone_by else ""]
             detail = " · ".join(b for b in bits if b)
         self.query_one("#history-detail", Static).update(detail)
