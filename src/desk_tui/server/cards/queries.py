@@ -13,9 +13,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from desk_tui.contract import cards as wire
+from desk_tui.server.appointments.models import Appointment
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger
-from desk_tui.server.appointments.models import Appointment
 from desk_tui.server.cards.calendar import business_date, org_zone
 from desk_tui.server.cards.models import Card, CardTransaction
 from desk_tui.server.customers.models import Customer
