@@ -12,7 +12,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label
 
 from desk_tui.contract.sales import PaymentIn, Sale
 from desk_tui.ui.money import format_money
