@@ -552,3 +552,21 @@ def test_reopening_checkout_while_it_completes_never_deadlocks(api):
                 (200, sale["id"]), (409, "invalid_transition")), r.text
         assert c.get(f"/appointments/{appt['id']}").json()["status"] == "completed"
         assert card_pool(c, card["id"])["used"] == 1
+
+
+def test_the_receipt_is_dated_in_the_salons_time_zone(api):
+    """Completed at 23:30 UTC on New Year's Eve: in Budapest it is already 00:30 on 1 January."""
+    from datetime import UTC, datetime
+
+    from desk_tui.contract import sales as wire
+    from desk_tui.server.sales import service
+    from tests.api.test_sales_helpers import me
+
+    with login(api.url, "reception") as c:
+        sale = add(c, opened(c)["id"], "prd_gift_box")
+        late = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+        with api.database.transaction() as s:
+            service.complete(s, sale_id=sale["id"], data=wire.SaleComplete(payments=[
+                wire.PaymentIn(method="cash", amount=1500)]), me=me(), now=late, timeout=timedelta(days=400))
+        text = c.get(f"/sales/{sale['id']}").json()["receipt_text"]
+        assert text.splitlines()[:3] == ["Bella Salon & Spa", "Downtown", "2027-01-01 00:30"]
