@@ -20,7 +20,6 @@ from tests.api.test_appointments_helpers import (
 from tests.api.test_appointments_helpers import balance as card_pool
 from tests.api.test_card_helpers import activity, history
 from tests.api.test_sales_helpers import (
-    PRICES,
     add,
     complete,
     completed,
@@ -116,7 +115,9 @@ def test_store_credit_is_taken_from_the_customer_balance(api):
             activity(c, customer)
         # A walk-in has no store credit at all.
         walk_in = add(c, opened(c)["id"], "prd_gift_box")
-        assert_problem(complete(c, walk_in["id"], ("store_credit", 1500)), 409, "insufficient_store_credit")
+        # the walk-in's own total: another test may have changed the gift box's list price
+        assert_problem(complete(c, walk_in["id"], ("store_credit", walk_in["total"])), 409,
+                       "insufficient_store_credit")
 
 
 def test_choosing_the_customer_of_an_anonymous_cart(api):
@@ -326,14 +327,15 @@ def test_a_fully_covered_appointment_completes_with_no_payment(api):
 def test_complete_is_idempotent(api):
     with login(api.url, "reception") as c:
         sale = add(c, opened(c)["id"], "prd_gift_box")
+        total = sale["total"]  # not a constant: another test may change the gift box's list price
         headers = key()
-        first = complete(c, sale["id"], ("cash", 1500), headers=headers)
-        again = complete(c, sale["id"], ("cash", 1500), headers=headers)
+        first = complete(c, sale["id"], ("cash", total), headers=headers)
+        again = complete(c, sale["id"], ("cash", total), headers=headers)
         assert first.status_code == again.status_code == 200
         assert again.headers.get("idempotent-replayed") == "true" and again.json() == first.json()
-        body = assert_problem(complete(c, sale["id"], ("cash", 1500)), 409, "invalid_transition")
+        body = assert_problem(complete(c, sale["id"], ("cash", total)), 409, "invalid_transition")
         assert body["detail"] == "This sale is already completed."
-        assert c.get(f"/sales/{sale['id']}").json()["payments"] == [{"method": "cash", "amount": 1500}]
+        assert c.get(f"/sales/{sale['id']}").json()["payments"] == [{"method": "cash", "amount": total}]
 
 
 def test_two_terminals_completing_one_sale(api):
@@ -356,7 +358,7 @@ def test_two_terminals_completing_one_sale(api):
             with httpx.Client(base_url=api.url + "/v1", timeout=60, headers=headers) as client:
                 barrier.wait()
                 return client.post(f"/sales/{sale['id']}/complete",
-                                   json={"payments": [{"method": "cash", "amount": 1500}]})
+                                   json={"payments": [{"method": "cash", "amount": sale["total"]}]})
 
         with ThreadPoolExecutor(6) as pool:
             results = list(pool.map(fire, range(6)))
@@ -412,7 +414,7 @@ def test_every_role_can_check_out(api):
     for role in ("reception", "manager", "owner"):
         with login(api.url, role) as c:
             sale = add(c, opened(c)["id"], "prd_gift_box")
-            assert completed(c, sale["id"], ("other", PRICES.get("prd_gift_box", 1500)))["status"] == "completed"
+            assert completed(c, sale["id"], ("other", sale["total"]))["status"] == "completed"
 
 
 def test_an_appointment_changed_after_checkout_opened_brings_the_cart_up_to_date(api):
@@ -567,6 +569,6 @@ def test_the_receipt_is_dated_in_the_salons_time_zone(api):
         late = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
         with api.database.transaction() as s:
             service.complete(s, sale_id=sale["id"], data=wire.SaleComplete(payments=[
-                wire.PaymentIn(method="cash", amount=1500)]), me=me(), now=late, timeout=timedelta(days=400))
+                wire.PaymentIn(method="cash", amount=sale["total"])]), me=me(), now=late, timeout=timedelta(days=400))
         text = c.get(f"/sales/{sale['id']}").json()["receipt_text"]
         assert text.splitlines()[:3] == ["Bella Salon & Spa", "Downtown", "2027-01-01 00:30"]
