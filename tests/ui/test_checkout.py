@@ -270,3 +270,27 @@ async def test_check_in_points_a_member_to_checkout_where_the_credit_covers_the_
                          "the appointment completed")
     assert credit(api, customer["id"])["used"] == 1
     assert api.get(f"/appointments/{appointment['id']}").json()["status"] == "completed"
+
+
+async def test_a_completed_sale_s_receipt_can_be_shown_again(make_app, api, ui_server):
+    with login(ui_server.url, "reception") as desk:
+        sale = desk.post("/sales", json={}, headers=key()).json()
+        sale = desk.post(f"/sales/{sale['id']}/lines", json={"product_id": "prd_cuticle_oil"}, headers=key()).json()
+        desk.post(f"/sales/{sale['id']}/complete", json={"payments": [{"method": "cash", "amount": sale["total"]}]},
+                  headers=key()).raise_for_status()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "F4 Checkout")
+        checkout = app.screen
+        await pilot.press("d")
+        await wait_until(pilot, lambda: sale["id"] in checkout.carts, "the completed sale listed")
+        assert all(c.status == "completed" for c in checkout.carts.values())
+        table = checkout.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(sale["id"]))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReceiptScreen), "the receipt")
+        assert app.screen.sale.id == sale["id"] and "Cuticle" in app.screen.sale.receipt_text
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is checkout, "back to the list")

@@ -40,6 +40,11 @@ class SaleCalls:
         page = await self.get_model("/sales", Page[Sale], params={"status": "open", "limit": 100})
         return page.items
 
+    async def completed_sales(self: DeskClient, *, limit: int = 100) -> list[Sale]:
+        """The latest completed sales at this location, newest first (a receipt asked for again)."""
+        page = await self.get_model("/sales", Page[Sale], params={"status": "completed", "limit": limit})
+        return page.items
+
     async def sale(self: DeskClient, sale_id: str) -> Sale:
         return await self.get_model(_sale(sale_id), Sale)
 

@@ -3,6 +3,7 @@
 **n** starts a cart for a customer (their membership benefits appear at once), **w** a walk-in
 cart for a product sale, Enter reopens a cart someone left open (a customer who stepped away to
 look at the shelf). An appointment's cart starts from the appointment screen (F4 there).
+**d** switches to the latest completed sales, where Enter shows a receipt again.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
 from desk_tui.client.api import new_idempotency_key
@@ -25,21 +27,25 @@ class CheckoutScreen(DeskScreen):
         Binding("n", "new_cart", "New cart", id="checkout.new"),
         Binding("w", "walk_in", "Walk-in", id="checkout.walk_in"),
         Binding("enter", "open_cart", "Open", id="checkout.open"),
+        Binding("d", "toggle_done", "Open / done", id="checkout.done"),
         Binding("ctrl+r", "reload", "Refresh", id="checkout.reload"),
     ]
+
+    done: reactive[bool] = reactive(False, init=False)
+    """False: carts left open; True: the latest completed sales (receipts)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.carts: dict[str, Sale] = {}
 
     def compose_body(self) -> ComposeResult:
-        yield Static("Open carts at this location", classes="title")
+        yield Static("Open carts at this location", id="checkout-title", classes="title")
         yield DataTable(id="open-carts", cursor_type="row", zebra_stripes=True)
         yield Static("", id="checkout-hint", classes="hint")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Opened", key="opened", width=16)
+        table.add_column("When", key="when", width=16)
         table.add_column("Customer", key="customer", width=24)
         table.add_column("Items", key="items", width=5)
         table.add_column("To pay", key="total")
@@ -48,12 +54,21 @@ class CheckoutScreen(DeskScreen):
     def on_screen_resume(self) -> None:
         self.action_reload()
 
+    def action_toggle_done(self) -> None:
+        self.done = not self.done
+
+    def watch_done(self, done: bool) -> None:
+        self.query_one("#checkout-title", Static).update(
+            "Completed sales at this location (Enter shows the receipt)" if done else "Open carts at this location")
+        self.query_one(DataTable).clear()
+        self.action_reload()
+
     @work(exclusive=True, group="checkout-load", exit_on_error=False)
     async def action_reload(self) -> None:
         client = self.desk.client
         if self.desk.org_settings is None:
             self.desk.org_settings = await client.settings()
-        self.show(await client.open_sales())
+        self.show(await (client.completed_sales() if self.done else client.open_sales()))
 
     def show(self, carts: list[Sale]) -> None:
         self.carts = {c.id: c for c in carts}
@@ -61,12 +76,17 @@ class CheckoutScreen(DeskScreen):
         table = self.query_one(DataTable)
         table.clear()
         for cart in carts:
-            table.add_row(local_datetime(cart.opened_at, tz), cart.customer_name or "walk-in", str(len(cart.lines)),
+            when = cart.completed_at if self.done and cart.completed_at else cart.opened_at
+            table.add_row(local_datetime(when, tz), cart.customer_name or "walk-in", str(len(cart.lines)),
                           format_money(cart.total, self.desk.org_settings), key=cart.id)
-        self.query_one("#checkout-hint", Static).update(
-            "Enter opens the highlighted cart · n new cart · w walk-in" if carts else
-            "No open carts. n starts a cart for a customer, w a walk-in sale; "
-            "F4 on an appointment checks it out.")
+        if self.done:
+            hint = "Enter shows the receipt · d back to open carts" if carts else "No completed sales yet."
+        elif carts:
+            hint = "Enter opens the highlighted cart · n new cart · w walk-in · d completed sales"
+        else:
+            hint = ("No open carts. n starts a cart for a customer, w a walk-in sale; F4 on an appointment "
+                    "checks it out; d shows completed sales.")
+        self.query_one("#checkout-hint", Static).update(hint)
 
     def on_data_table_row_selected(self) -> None:
         self.action_open_cart()  # Enter on the focused table arrives as a selection
@@ -76,7 +96,12 @@ class CheckoutScreen(DeskScreen):
         if not table.row_count:
             return
         cart = self.carts[table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value]
-        self.open_cart(cart)
+        if cart.status == "completed":
+            from desk_tui.ui.screens.receipt import ReceiptScreen
+
+            self.app.push_screen(ReceiptScreen(cart, reprint=True))
+        else:
+            self.open_cart(cart)
 
     def open_cart(self, sale: Sale) -> None:
         from desk_tui.ui.screens.cart import CartScreen

@@ -14,13 +14,14 @@ from desk_tui.contract.sales import Sale
 class ReceiptScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,enter", "close", "Close", id="receipt.close")]
 
-    def __init__(self, sale: Sale) -> None:
+    def __init__(self, sale: Sale, *, reprint: bool = False) -> None:
         super().__init__()
         self.sale = sale
+        self._reprint = reprint
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog receipt"):
-            yield Static("Sale completed — receipt", classes="title")
+            yield Static("Receipt (copy)" if self._reprint else "Sale completed — receipt", classes="title")
             with VerticalScroll(id="receipt-scroll"):
                 yield Static(self.sale.receipt_text or "(no receipt text)", id="receipt-text", markup=False)
             yield Static("Enter or Esc closes", classes="hint")
