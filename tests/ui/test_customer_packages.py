@@ -120,7 +120,7 @@ async def test_quick_redeem_moves_the_counter_by_exactly_one_per_press(make_app,
         redeemed = [e for e in history.entries.values() if e.kind == "redeem"]
         assert len(redeemed) == 2 and all(e.appointment_id is None for e in redeemed)
         table = history.query_one(DataTable)
-        row = table.get_row(redeemed[0].id)
+        row = [str(cell) for cell in table.get_row(redeemed[0].id)]
         assert row[1] == "Redeemed Manicure" and row[2] == "-1" and row[3] == "Réka Tóth" and row[5] == "walk-in"
         # Reception is not offered undo.
         assert "u" not in history.active_bindings and history.check_action("undo", ()) is False

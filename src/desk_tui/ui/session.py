@@ -63,6 +63,11 @@ class SessionApp(App[int]):
         self.org_settings: Settings | None = None
         self._keyring_warned = False
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        """Notifications carry server sentences and names ("Kiss [/b] Anna"): never read as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     def settings_loaded(self, settings: ClientSettings) -> None:
         """Hook for the app to apply what the settings decide (keymap)."""
 

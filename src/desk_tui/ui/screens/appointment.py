@@ -26,6 +26,7 @@ from desk_tui.contract.appointments import (
     LineSourceCreate,
     Redeemable,
 )
+from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.circles import counter_label
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
@@ -60,7 +61,7 @@ class AppointmentScreen(DeskScreen):
     def compose_body(self) -> ComposeResult:
         yield Static("Loading…", id="appointment-summary")
         yield DataTable(id="appointment-lines", cursor_type="row")
-        yield Static("", id="appointment-status", classes="status")
+        yield Static("", id="appointment-status", classes="status", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(Footer).compact = True  # nine keys at 80 columns
@@ -91,7 +92,7 @@ class AppointmentScreen(DeskScreen):
         table.clear()
         org = self.desk.org_settings
         for line in appt.lines:
-            table.add_row(line.service_name, format_money(line.price, org), *_source_cells(line), key=line.id)
+            table.add_row(as_typed(line.service_name), format_money(line.price, org), *_source_cells(line), key=line.id)
         self.refresh_bindings()
 
     def _line(self) -> AppointmentLine | None:

@@ -21,9 +21,15 @@ from textual.widgets import Button, DataTable, Input, Label, OptionList, Select,
 from textual.widgets.option_list import Option
 
 from desk_tui.client.errors import ApiError
-from desk_tui.contract.appointments import Appointment, AppointmentCreate, AppointmentLineCreate, LineSourceCreate
+from desk_tui.contract.appointments import (
+    Appointment,
+    AppointmentCreate,
+    AppointmentLineCreate,
+    LineSourceCreate,
+)
 from desk_tui.contract.customers import Customer
 from desk_tui.contract.reference import Service, Staff
+from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.widgets.day_grid import PACKAGE, Slot
@@ -73,7 +79,7 @@ class BookingScreen(DeskScreen):
                 yield DataTable(id="booking-lines", cursor_type="row", show_cursor=True)
                 yield Static("", id="booking-total")
                 yield Button("Save (F10)", id="booking-save", variant="primary", compact=True)
-                yield Static("", id="booking-status", classes="status")
+                yield Static("", id="booking-status", classes="status", markup=False)
 
     def on_mount(self) -> None:
         self.title = "New appointment"
@@ -110,7 +116,7 @@ class BookingScreen(DeskScreen):
             return
         page = await self.desk.client.search_customers(query.strip(), limit=20)
         self._found = {c.id: c for c in page.items}
-        results.add_options([Option(f"{c.name}  {c.phone or ''}", id=c.id) for c in page.items]
+        results.add_options([Option(as_typed(f"{c.name}  {c.phone or ''}"), id=c.id) for c in page.items]
                             or [Option("No match", disabled=True)])
         results.display = True
         if page.items:
@@ -133,7 +139,7 @@ class BookingScreen(DeskScreen):
         found = self.query_one("#booking-customers", OptionList)
         found.clear_options()
         found.display = False
-        self.query_one("#packages-label", Label).update(f"Packages of {customer.name} · Enter uses")
+        self.query_one("#packages-label", Label).update(as_typed(f"Packages of {customer.name} · Enter uses"))
         self.load_packages()
         self.query_one("#booking-packages", PackagePanel).focus()
 

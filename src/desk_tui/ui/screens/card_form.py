@@ -74,13 +74,13 @@ class CardFormScreen(ModalScreen[R], Generic[R]):
     # -- the shared part -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog card-form"):
-            yield Static(self.heading(), classes="title")
+            yield Static(self.heading(), classes="title", markup=False)
             if text := self.question():
-                yield Static(text, classes="form-question")
+                yield Static(text, classes="form-question", markup=False)
             with Grid(classes="form-grid"):
                 yield from self.fields()
             yield Button(self.submit_label(), id="submit", variant="warning")
-            yield Static("", id="form-status", classes="status")
+            yield Static("", id="form-status", classes="status", markup=False)
 
     def action_enter_key(self) -> None:
         enter_key(self, last=self.LAST_FIELD, submit=self.action_submit)

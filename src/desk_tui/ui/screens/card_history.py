@@ -7,6 +7,7 @@ blank when the entry was made at another location (the server withholds it, seed
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +16,7 @@ from textual.widgets import DataTable, Static
 from desk_tui.contract.cards import Card, CardChange, Transaction
 from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.ui import card_format as fmt
+from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.screens.card_actions import UndoScreen, card_title
@@ -46,7 +48,7 @@ class CardHistoryScreen(DeskScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="history-heading")
         yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="history-detail", classes="hint")
+        yield Static("", id="history-detail", classes="hint", markup=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -65,7 +67,7 @@ class CardHistoryScreen(DeskScreen):
         card = self.card
         counters = " · ".join(fmt.counter_text(b, card.unit_type) for b in card.balances)
         self.query_one("#history-heading", Static).update(
-            f"[b]{card_title(card)}[/b] · {card.customer_name} · {fmt.status_word(card)} · {counters}")
+            Text.assemble((card_title(card), "bold"), f" · {card.customer_name} · {fmt.status_word(card)} · {counters}"))
 
     @work(exclusive=True, group="card-history", exit_on_error=False)
     async def load(self) -> None:
@@ -80,8 +82,9 @@ class CardHistoryScreen(DeskScreen):
         self.entries = {e.id: e for e in entries}
         tz = self.desk.org_settings.timezone if self.desk.org_settings else "UTC"
         for e in entries:
-            table.add_row(local_datetime(e.at, tz), self._what(e), self._units(e), e.staff_name or "",
-                          self._locations.get(e.location_id or "", ""), self._appointment(e), e.note or "", key=e.id)
+            table.add_row(local_datetime(e.at, tz), as_typed(self._what(e)), self._units(e), as_typed(e.staff_name),
+                          as_typed(self._locations.get(e.location_id or "", "")), self._appointment(e), as_typed(e.note),
+                          key=e.id)
         if entries:
             table.move_cursor(row=min(keep, len(entries) - 1) if keep else len(entries) - 1)
         self.refresh_bindings()

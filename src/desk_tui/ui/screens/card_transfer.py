@@ -44,7 +44,7 @@ class TransferScreen(ModalScreen[Card | None]):
             yield Static(f"Transfer {card_title(self.card)}", classes="title")
             yield Static(f"From {self.card.customer_name} to:", classes="form-question")
             yield CustomerSearch(exclude=self.card.customer_id, placeholder="name, phone or email")
-            yield Static("Type to search · Enter picks", id="form-status", classes="status")
+            yield Static("Type to search · Enter picks", id="form-status", classes="status", markup=False)
 
     @on(CustomerSearch.Searched)
     def _count(self, event: CustomerSearch.Searched) -> None:

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Input, Static
 
 from desk_tui.contract.cards import Card
 from desk_tui.ui import card_format as fmt
+from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.timefmt import local_datetime
 
@@ -35,7 +36,7 @@ class CardsScreen(DeskScreen):
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder="Search: client name or card number", id="card-search", max_length=200)
         yield DataTable(id="card-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="card-hint", classes="hint")
+        yield Static("", id="card-hint", classes="hint", markup=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -68,7 +69,7 @@ class CardsScreen(DeskScreen):
         today = self.desk.now(ZoneInfo(tz)).date()
         for c in cards:
             left = " ".join(fmt.counter_text(b, c.unit_type) for b in c.balances)
-            table.add_row(c.number or "—", c.customer_name, c.package_name, left, fmt.expiry_text(c, today),
+            table.add_row(as_typed(c.number or "—"), as_typed(c.customer_name), as_typed(c.package_name), left, fmt.expiry_text(c, today),
                           fmt.status_word(c), local_datetime(c.issued_at, tz)[:10],
                           self._locations.get(c.issued_location_id, c.issued_location_id), c.issued_by or "",
                           local_datetime(c.last_used_at, tz)[:10] if c.last_used_at else "", c.id, key=c.id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -59,7 +60,7 @@ class CartScreen(DeskScreen):
         yield BenefitsBanner(id="cart-banner")
         yield CartLines(id="cart-lines")
         yield CartTotals(id="cart-totals")
-        yield Static("", id="cart-status", classes="status")
+        yield Static("", id="cart-status", classes="status", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(Footer).compact = True
@@ -80,7 +81,7 @@ class CartScreen(DeskScreen):
         if sale.status == "open" and sale.holds_expire_at and any(_own_hold(x) for x in sale.lines):
             tz = ZoneInfo(settings.timezone if settings else "UTC")
             held = f" · holds kept until {sale.holds_expire_at.astimezone(tz):%H:%M} if left idle"
-        self.query_one("#cart-summary", Static).update(f"[b]{who}[/b]{credit}{source} · cart {state}{held}")
+        self.query_one("#cart-summary", Static).update(Text.assemble((who, "bold"), f"{credit}{source} · cart {state}{held}"))
         self.query_one(CartLines).show_sale(sale, settings)
         self.query_one(CartTotals).show_sale(sale, settings)
         self.refresh_bindings()

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static
 
 from desk_tui.client.api import new_idempotency_key
 from desk_tui.contract.sales import Sale
+from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.timefmt import local_datetime
@@ -41,7 +42,7 @@ class CheckoutScreen(DeskScreen):
     def compose_body(self) -> ComposeResult:
         yield Static("Open carts at this location", id="checkout-title", classes="title")
         yield DataTable(id="open-carts", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="checkout-hint", classes="hint")
+        yield Static("", id="checkout-hint", classes="hint", markup=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -77,7 +78,7 @@ class CheckoutScreen(DeskScreen):
         table.clear()
         for cart in carts:
             when = cart.completed_at if self.done and cart.completed_at else cart.opened_at
-            table.add_row(local_datetime(when, tz), cart.customer_name or "walk-in", str(len(cart.lines)),
+            table.add_row(local_datetime(when, tz), as_typed(cart.customer_name or "walk-in"), str(len(cart.lines)),
                           format_money(cart.total, self.desk.org_settings), key=cart.id)
         if self.done:
             hint = "Enter shows the receipt · d back to open carts" if carts else "No completed sales yet."

@@ -14,6 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from desk_tui.ui.as_typed import as_typed
+
 V = TypeVar("V")
 
 
@@ -35,11 +37,12 @@ class ChoiceScreen(ModalScreen[V | None], Generic[V]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog choice"):
-            yield Static(self._title, classes="title")
+            yield Static(self._title, classes="title", markup=False)
             if self._filter is not None:
                 yield Input(placeholder=self._filter, id="choice-filter", max_length=100)
             yield OptionList(id="choice-options")
-            yield Static(self._hint or "↑↓ move · Enter picks · Esc cancels", id="choice-status", classes="hint")
+            yield Static(self._hint or "↑↓ move · Enter picks · Esc cancels", id="choice-status", classes="hint",
+                         markup=False)
 
     def on_mount(self) -> None:
         self._show("")
@@ -58,7 +61,7 @@ class ChoiceScreen(ModalScreen[V | None], Generic[V]):
         options.clear_options()
         for index, (label, _) in enumerate(self._choices):
             if all(w in label.casefold() for w in words):
-                options.add_option(Option(label, id=str(index)))
+                options.add_option(Option(as_typed(label), id=str(index)))
         if options.option_count:
             options.highlighted = 0
 

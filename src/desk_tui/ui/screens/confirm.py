@@ -25,8 +25,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="confirm-box"):
-            yield Static(self._title, classes="title")
-            yield Static(self._question, id="confirm-question")
+            yield Static(self._title, classes="title", markup=False)
+            yield Static(self._question, id="confirm-question", markup=False)
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self._yes} (y)", id="confirm-yes", variant="warning", compact=True)
                 yield Button(f"{self._no} (n)", id="confirm-no", compact=True)

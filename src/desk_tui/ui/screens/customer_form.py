@@ -44,7 +44,7 @@ class CustomerFormScreen(ModalScreen[Customer | None]):
                 yield Label("Email")
                 yield Input(id="email", max_length=254, placeholder="optional")
             yield Button("Save", id="save", variant="primary")
-            yield Static("", id="form-status", classes="status")
+            yield Static("", id="form-status", classes="status", markup=False)
 
     def action_enter_key(self) -> None:
         enter_key(self, last="email", submit=self.action_save)

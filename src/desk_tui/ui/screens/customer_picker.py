@@ -24,7 +24,7 @@ class CustomerPickerScreen(ModalScreen[Customer | None]):
         with Vertical(classes="dialog picker"):
             yield Static(self._title, classes="title")
             yield CustomerSearch()
-            yield Static("Type to search · Enter picks · Esc cancels", id="picker-status", classes="status")
+            yield Static("Type to search · Enter picks · Esc cancels", id="picker-status", classes="status", markup=False)
 
     @on(CustomerSearch.Searched)
     def _count(self, event: CustomerSearch.Searched) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,9 +27,15 @@ from desk_tui.contract.customers import ActivityEntry, Customer
 from desk_tui.contract.memberships import Enrollment, EnrollmentCreate
 from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.ui import card_format as fmt
+from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
-from desk_tui.ui.screens.card_actions import AdjustScreen, ExtendScreen, RefundScreen, card_title
+from desk_tui.ui.screens.card_actions import (
+    AdjustScreen,
+    ExtendScreen,
+    RefundScreen,
+    card_title,
+)
 from desk_tui.ui.screens.choice import ChoiceScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.timefmt import local_datetime
@@ -80,7 +87,7 @@ class CustomerProfileScreen(DeskScreen):
                 yield CardList(id="cards")
             with TabPane("Memberships", id="tab-memberships"):
                 yield MembershipList(id="memberships")
-                yield Static("", id="memberships-hint", classes="hint")
+                yield Static("", id="memberships-hint", classes="hint", markup=False)
             with TabPane("Activity", id="tab-activity"):
                 yield DataTable(id="activity", cursor_type="row", zebra_stripes=True)
 
@@ -136,13 +143,13 @@ class CustomerProfileScreen(DeskScreen):
         self.title = c.name
         contact = " · ".join(x for x in (c.phone, c.email) if x) or "no contact details"
         credit = format_money(c.store_credit, self.desk.org_settings)
-        self.query_one("#profile-summary", Static).update(f"[b]{c.name}[/b]  {contact}\nStore credit: {credit}")
+        self.query_one("#profile-summary", Static).update(Text.assemble((c.name, "bold"), f"  {contact}\nStore credit: {credit}"))
 
     def show_activity(self, entries: list[ActivityEntry]) -> None:
         table = self.query_one("#activity", DataTable)
         table.clear()
         for e in entries:
-            table.add_row(local_datetime(e.at, self.tz), e.summary, e.staff_name or "", key=e.id)
+            table.add_row(local_datetime(e.at, self.tz), as_typed(e.summary), as_typed(e.staff_name), key=e.id)
 
     def card_changed(self, card: Card) -> None:
         """The server's answer after a change: redraw that card, and the log that records it."""

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from desk_tui.contract.customers import Customer
+from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
 
@@ -29,7 +30,7 @@ class CustomersScreen(DeskScreen):
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder="Search: name, phone, email or card number", id="customer-search", max_length=200)
         yield DataTable(id="customer-results", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="customer-hint", classes="hint")
+        yield Static("", id="customer-hint", classes="hint", markup=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -67,7 +68,7 @@ class CustomersScreen(DeskScreen):
         self._results = {c.id: c for c in customers}
         org = self.desk.org_settings
         for c in customers:
-            table.add_row(c.name, c.phone or "", c.email or "", format_money(c.store_credit, org) if c.store_credit else "",
+            table.add_row(as_typed(c.name), as_typed(c.phone), as_typed(c.email), format_money(c.store_credit, org) if c.store_credit else "",
                           key=c.id)
         hint = "No customer matches; press ctrl+n to add one." if not customers else (
             f"{len(customers)}{'+' if more else ''} found · Enter opens · ctrl+n new customer")

@@ -40,7 +40,7 @@ class DatePromptScreen(ModalScreen[date | None]):
         with Vertical(classes="dialog"):
             yield Static("Go to date", classes="title")
             yield Input(value=self._current.isoformat(), placeholder="2026-11-30, 30.11, +3 or -1", id="date")
-            yield Static("YYYY-MM-DD, DD.MM, or +N / -N days from today", id="date-status", classes="status")
+            yield Static("YYYY-MM-DD, DD.MM, or +N / -N days from today", id="date-status", classes="status", markup=False)
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:

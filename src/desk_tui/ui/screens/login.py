@@ -56,7 +56,7 @@ class LoginScreen(Screen["LoginResponse"]):
                     yield Label("PIN")
                     yield Input(placeholder="digits", id="pin", password=True, max_length=64)
                 yield Button("Sign in", id="sign-in", variant="primary")
-                yield Static(self._reason, id="login-status")
+                yield Static(self._reason, id="login-status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

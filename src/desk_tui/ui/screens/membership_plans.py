@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 from desk_tui.client.api import new_idempotency_key
 from desk_tui.contract.memberships import Plan, PlanUpdate
 from desk_tui.contract.reference import ROLE_RANK, Service
+from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
@@ -45,7 +46,7 @@ class MembershipPlansScreen(DeskScreen):
     def compose_body(self) -> ComposeResult:
         yield Static("", id="plans-summary")
         yield DataTable(id="plan-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="plan-detail")
+        yield Static("", id="plan-detail", markup=False)
 
     def on_mount(self) -> None:
         self.title = "Membership plans"
@@ -69,8 +70,8 @@ class MembershipPlansScreen(DeskScreen):
         keep = select or self._highlighted_id()
         table.clear()
         for p in plans:
-            table.add_row(p.name, "For sale" if p.active else "Retired", format_money(p.price, org), str(p.members),
-                          benefits_line(p), key=p.id)
+            table.add_row(as_typed(p.name), "For sale" if p.active else "Retired", format_money(p.price, org), str(p.members),
+                          as_typed(benefits_line(p)), key=p.id)
         if keep in self.plans:
             table.move_cursor(row=table.get_row_index(keep))
         keys = "n new · e edit · a for sale / retire" if self._allowed() else \

@@ -37,7 +37,7 @@ class MoveAppointmentScreen(ModalScreen[tuple[datetime, str] | None]):
                 yield Label("Time")
                 yield Input(start.strftime("%H:%M"), id="move-time", max_length=5)
             yield Button("Move", id="move-save", variant="primary")
-            yield Static("", id="move-status", classes="status")
+            yield Static("", id="move-status", classes="status", markup=False)
 
     def action_enter_key(self) -> None:
         enter_key(self, last="move-time", submit=self._save)

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static
 from desk_tui.client.api import new_idempotency_key
 from desk_tui.contract.packages import Package, PackageUpdate
 from desk_tui.contract.reference import ROLE_RANK, Service
+from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
@@ -52,7 +53,7 @@ class PackagesScreen(DeskScreen):
     def compose_body(self) -> ComposeResult:
         yield Static("", id="packages-summary")
         yield DataTable(id="package-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="package-detail")
+        yield Static("", id="package-detail", markup=False)
 
     def on_mount(self) -> None:
         # Services last: the longest column, so what matters fits at 80 columns.
@@ -82,8 +83,8 @@ class PackagesScreen(DeskScreen):
         table.clear()
         for p in packages:
             units, services = pools_text(p, names)
-            table.add_row(p.name, "Active" if p.active else "Inactive", format_money(p.price, org), p.unit_type,
-                          units, f"{p.expiry_days} days" if p.expiry_days else "never", services, key=p.id)
+            table.add_row(as_typed(p.name), "Active" if p.active else "Inactive", format_money(p.price, org), as_typed(p.unit_type),
+                          units, f"{p.expiry_days} days" if p.expiry_days else "never", as_typed(services), key=p.id)
         if current in self._packages:
             table.move_cursor(row=table.get_row_index(current))
         self._select = None

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from desk_tui.contract.reference import ROLE_RANK
+from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
 
@@ -68,14 +69,14 @@ class ReportsScreen(DeskScreen):
         table = self.query_one("#liability", DataTable)
         table.clear()
         for line in liability.items:
-            table.add_row(line.package_name, str(line.cards), f"{line.units_outstanding} {line.unit_type}",
+            table.add_row(as_typed(line.package_name), str(line.cards), f"{line.units_outstanding} {line.unit_type}",
                           format_money(line.value_outstanding, org))
         expiring = await client.expiring(within_days=self._window)
         table = self.query_one("#expiring", DataTable)
         table.clear()
         for card in expiring.items:
-            table.add_row(card.expires_on.isoformat(), str(card.days_left), card.customer_name, card.phone or "",
-                          card.package_name, card.number or "—", f"{card.remaining} {card.unit_type}")
+            table.add_row(card.expires_on.isoformat(), str(card.days_left), as_typed(card.customer_name), as_typed(card.phone),
+                          as_typed(card.package_name), as_typed(card.number or "—"), f"{card.remaining} {card.unit_type}")
         self.query_one("#reports-summary", Static).update(
             f"Owed to customers: [b]{format_money(liability.total_value, org)}[/b] · "
             f"{len(expiring.items)} card(s) with units left expire within {self._window} days (w changes)")

@@ -26,7 +26,7 @@ class BenefitsBanner(Static):
     """What the server says applies to the cart now (GET /sales/{id}/benefits)."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+        super().__init__(id=id, markup=False)  # plan and package names are shown as typed
         self.sale: Sale | None = None
         """The cart the benefits were asked for: says whether the discounts are applied already."""
 

@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from desk_tui.contract.cards import Card
 from desk_tui.ui import card_format as fmt
+from desk_tui.ui.as_typed import as_typed
 
 NAME_WIDTH = 24
 BAR_WIDTH = fmt.MAX_CIRCLES
@@ -72,8 +73,8 @@ class CardBlock(Vertical, can_focus=False):
         self.card = card
         for status in fmt.STATUS_WORDS:
             self.set_class(status == card.status, f"status-{status}")
-        self.query_one(".card-name", Label).update(card.package_name)
-        self.query_one(".card-number", Label).update(f"#{card.number}" if card.number else "no card number")
+        self.query_one(".card-name", Label).update(as_typed(card.package_name))
+        self.query_one(".card-number", Label).update(as_typed(f"#{card.number}" if card.number else "no card number"))
         status = self.query_one(".card-status", Label)
         status.update(fmt.status_word(card))
         expiry = fmt.expiry_text(card, self.today)

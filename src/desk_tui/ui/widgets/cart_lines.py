@@ -10,6 +10,7 @@ from textual.widgets import DataTable
 
 from desk_tui.contract.reference import Settings
 from desk_tui.contract.sales import Sale, SaleLine
+from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 
 #: drawn before a covered line's source: a box for a package card, a star for a membership
@@ -34,9 +35,9 @@ class CartLines(DataTable, inherit_bindings=True):
         keep = self.line_id
         self.clear()
         for line in sale.lines:
-            self.add_row(line.name, str(line.quantity), format_money(line.unit_price, settings),
+            self.add_row(as_typed(line.name), str(line.quantity), format_money(line.unit_price, settings),
                          f"{line.discount_percent}%" if line.discount_percent else "",
-                         format_money(line.total, settings), covered_text(line), key=line.id)
+                         format_money(line.total, settings), as_typed(covered_text(line)), key=line.id)
         if keep is not None and any(x.id == keep for x in sale.lines):
             self.move_cursor(row=self.get_row_index(keep), animate=False)
 

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input
 
 from desk_tui.contract.customers import Customer
+from desk_tui.ui.as_typed import as_typed
 
 if TYPE_CHECKING:
     from desk_tui.ui.app import DeskApp
@@ -72,7 +73,7 @@ class CustomerSearch(Vertical):
         table.clear()
         self._found = {c.id: c for c in page.items if c.id != self._exclude}
         for c in self._found.values():
-            table.add_row(c.name, c.phone or "", key=c.id)
+            table.add_row(as_typed(c.name), as_typed(c.phone), key=c.id)
         self.post_message(self.Searched(len(self._found)))
 
     def action_enter_key(self) -> None:
