@@ -31,7 +31,10 @@ class HelpScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_columns("Key", "Action")
         seen: set[str] = set()
-        for key, active in self._under.active_bindings.items():
+        # The screen's own keys first, then the app's, then the focused widget's (cursor keys…).
+        order = {self._under: 0, self.app: 1}
+        found = sorted(self._under.active_bindings.items(), key=lambda item: order.get(item[1].node, 2))
+        for key, active in found:
             binding = active.binding
             if not binding.description or binding.description in seen:
                 continue
