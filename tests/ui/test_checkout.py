@@ -294,3 +294,21 @@ async def test_a_completed_sale_s_receipt_can_be_shown_again(make_app, api, ui_s
         assert app.screen.sale.id == sale["id"] and "Cuticle" in app.screen.sale.receipt_text
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is checkout, "back to the list")
+
+
+async def test_a_cart_closed_at_another_terminal_is_shown_as_it_is_now(make_app, api, ui_server):
+    customer = member(api)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        cart = await open_cart_for(pilot, customer)
+        with login(ui_server.url, "manager") as other:
+            other.post(f"/sales/{cart.sale.id}/abandon", json={"reason": "closed at the other desk"},
+                       headers=key()).raise_for_status()
+        await pilot.press("s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the item list")
+        await pilot.press(*"haircut", "enter")
+        await wait_until(pilot, lambda: cart.sale.status == "abandoned", "the cart reloaded as abandoned")
+        assert "abandoned" in str(cart.query_one("#cart-summary").render())
+        assert cart.check_action("pay", ()) is False and cart.check_action("add_service", ()) is False
+        assert any("not possible" in str(n.message).lower() or "abandoned" in str(n.message).lower()
+                   for n in app._notifications)

@@ -16,6 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from desk_tui.client.api import new_idempotency_key
 from desk_tui.client.errors import ApiError
@@ -109,6 +110,14 @@ class CartScreen(DeskScreen):
         self.load_benefits()
         if message:
             self.say(message)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        error = event.worker.error if event.state == WorkerState.ERROR else None
+        if isinstance(error, ApiError) and error.status == 409 and event.worker.group != "cart-load":
+            # Someone else completed it, the idle timeout closed it, or a credit went elsewhere:
+            # show the cart as it is now rather than as it was.
+            self.action_reload()
 
     @work(exclusive=True, group="cart-load", exit_on_error=False)
     async def action_reload(self) -> None:
