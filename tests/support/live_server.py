@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 
 import uvicorn
 
 from desk_tui.server.app import ServerSettings, create_app
+from desk_tui.server.loopback import loopback_socket
 from desk_tui.server.serve import prepare
 
 
@@ -26,9 +26,7 @@ class LiveServer:
         self.db_url = db_url
         self.database = prepare(db_url, demo=demo)
         self.app = create_app(ServerSettings(db_url=db_url, demo=demo), database=self.database)
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind(("127.0.0.1", port))  # a given port: "the server came back"
+        self._sock = loopback_socket(port, reuse=True)  # a given port: "the server came back"
         self.port = self._sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self._server = _Server(uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off"))

@@ -81,6 +81,8 @@ async def _customers_nagy(pilot) -> None:
     await pilot.press("f3", *"nagy")
     table = pilot.app.screen.query_one("#customer-results")
     await wait_until(pilot, lambda: table.row_count == 12, "the Nagy customers")
+    # Twelve rows fit: wait for the scrollbar of the longer list before them to go.
+    await wait_until(pilot, lambda: not table.show_vertical_scrollbar, "the list laid out")
     # A blinking cursor is drawn or not depending on the moment of the shot: keep it still.
     for box in pilot.app.screen.query(Input):
         box.cursor_blink = False

@@ -22,7 +22,6 @@ import fcntl
 import json
 import logging
 import os
-import socket
 import tempfile
 import threading
 import time
@@ -30,9 +29,10 @@ from pathlib import Path
 
 import uvicorn
 
-from desk_tui.server.app import ServerSettings, create_app
-from desk_tui.server.serve import prepare
 from desk_tui.processes import pid_alive
+from desk_tui.server.app import ServerSettings, create_app
+from desk_tui.server.loopback import loopback_socket
+from desk_tui.server.serve import prepare
 
 log = logging.getLogger("desk_tui.server.embedded")
 
@@ -117,8 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
     database = prepare(args.db, demo=True)
     app = create_app(ServerSettings(db_url=args.db, demo=True), database=database)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
+    sock = loopback_socket()
     port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
 
