@@ -21,6 +21,8 @@ on six days), served by a second ``desk-tui serve`` on its own copy of the datab
   of the time until the output goes quiet, next to a bare DataTable of the same shape;
 * day switch (``calendar_flow``, a Pilot in this process): ``]`` to days never shown (cold)
   and ``[`` back to them (warm), until the grid holds the day;
+* requests per checkout and F10 → receipt (``checkout_flow``): a member's credit covering an
+  appointment at the till, counted at a LiveServer in this process.
 * requests per booking (``calendar_flow``): a LiveServer in this process, wrapped in a request
   log, while the Pilot books from a package.
 
@@ -45,7 +47,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.benchmarks import baseline_app, baseline_table, busy_day, calendar_flow, keystroke
+from tests.benchmarks import baseline_app, baseline_table, busy_day, calendar_flow, checkout_flow, keystroke
 from tests.benchmarks.pty_app import COLS, KEY_DOWN, KEY_ENTER, ROWS, PtyApp, Response, vm_hwm_mib
 from tests.support.tmux import Tmux
 
@@ -314,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
         busy.stop()
         print("requests per booking: booking from a package, counted at the server …", flush=True)
         booking = calendar_flow.booking_requests(work / "count.db", days[0])
+        print(f"checkout: {args.runs} member checkouts from the appointment, counted at the server …", flush=True)
+        checkout = checkout_flow.checkout_requests(work / "checkout.db", args.runs)
     finally:
         terminal.close()
         server.stop()
@@ -350,6 +354,10 @@ def main(argv: list[str] | None = None) -> int:
         Row("requests: Save", len(save), None, "req", 1, absolute=True),
         Row("  … then the calendar's reload of the day", len(booking.save) - len(save), None, "req", 1,
             absolute=True),
+        Row("requests: F4 on an appointment → cart + banner", len(checkout.open), None, "req"),
+        Row("requests: redeem a credit on a line", len(checkout.redeem), None, "req"),
+        Row("requests: complete (fully covered)", len(checkout.complete), None, "req"),
+        Row("checkout: F10 → receipt on screen", statistics.median(checkout.seconds_to_receipt) * 1000, None, "ms"),
     ]
     import textual
 
@@ -366,6 +374,9 @@ def main(argv: list[str] | None = None) -> int:
     print("requests per booking, as the server saw them:")
     for step in ("search", "packages", "use", "save"):
         print(f"  {step:9} {', '.join(getattr(booking, step)) or '(none)'}")
+    print("requests per checkout, as the server saw them:")
+    for step in ("open", "redeem", "complete"):
+        print(f"  {step:9} {', '.join(getattr(checkout, step)) or '(none)'}")
     return 0
 
 
