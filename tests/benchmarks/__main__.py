@@ -354,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         Row("requests: Save", len(save), None, "req", 1, absolute=True),
         Row("  … then the calendar's reload of the day", len(booking.save) - len(save), None, "req", 1,
             absolute=True),
-        Row("requests: F4 on an appointment → cart + banner", len(checkout.open), None, "req"),
+        Row("requests: F4 on appointment → cart + banner", len(checkout.open), None, "req"),
         Row("requests: redeem a credit on a line", len(checkout.redeem), None, "req"),
         Row("requests: complete (fully covered)", len(checkout.complete), None, "req"),
         Row("checkout: F10 → receipt on screen", statistics.median(checkout.seconds_to_receipt) * 1000, None, "ms"),
