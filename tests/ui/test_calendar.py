@@ -236,6 +236,22 @@ async def test_a_new_customer_can_be_added_while_booking(make_app, ui_server):
         assert booking.query_one("#booking-customer").value == "Walk In Wanda"
 
 
+async def test_a_new_customer_without_a_name_gets_a_sentence_not_a_request(make_app, ui_server):
+    app = app_on(ui_server.url, at(date(2031, 1, 16), 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _calendar_ready(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
+        booking = app.screen
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: app.screen is not booking, "the new customer form")
+        form = app.screen
+        await pilot.press("enter", "enter", "enter")  # nothing typed
+        status = form.query_one("#form-status")
+        await wait_until(pilot, lambda: str(status.render()).startswith("Name: "), "the sentence")
+        assert app.screen is form
+
+
 async def test_slash_finds_a_customers_next_appointment(make_app, ui_server):
     salon = Salon(ui_server.url)
     customer = salon.customer("Nóra")

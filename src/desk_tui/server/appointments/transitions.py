@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import appointments as wire
@@ -20,7 +19,6 @@ from desk_tui.server.appointments.service import check_version, lock
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import booking
 from desk_tui.server.cards.calendar import business_date
-from desk_tui.server.cards.models import CardEntitlementService
 from desk_tui.server.customers.service import record_activity
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
@@ -80,7 +78,8 @@ def redeemable(s: Session, *, appt: Appointment) -> list[wire.Redeemable]:
             found[line.service_id] = booking.covering_cards(s, customer_id=appt.customer_id,
                                                             service_id=line.service_id,
                                                             location_id=appt.location_id, on=on)
-        costs = _unit_costs(s, line.service_id, [x["entitlement_id"] for x in found[line.service_id]])
+        costs = booking.unit_costs(s, service_id=line.service_id,
+                                   entitlement_ids=[x["entitlement_id"] for x in found[line.service_id]])
         sources = [wire.RedeemSource(card_id=x["card_id"], entitlement_id=x["entitlement_id"], label=x["label"],
                                      remaining=x["remaining"],
                                      available=x["remaining"] // costs.get(x["entitlement_id"], 1))
@@ -93,13 +92,6 @@ def redeemable(s: Session, *, appt: Appointment) -> list[wire.Redeemable]:
             result.append(wire.Redeemable(line_id=line.id, service_id=line.service_id, sources=sources))
     return result
 
-
-def _unit_costs(s: Session, service_id: str, entitlement_ids: list[str]) -> dict[str, int]:
-    if not entitlement_ids:
-        return {}
-    link = CardEntitlementService
-    return dict(s.execute(select(link.card_entitlement_id, link.unit_cost).where(
-        link.service_id == service_id, link.card_entitlement_id.in_(entitlement_ids))).all())
 
 
 def cancel(s: Session, *, appointment_id: str, me: Principal, reason: str | None = None,

@@ -51,7 +51,7 @@ from sqlalchemy.orm import Session, aliased
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger, rules, wording
 from desk_tui.server.cards.calendar import business_date
-from desk_tui.server.cards.models import Card, CardTransaction
+from desk_tui.server.cards.models import Card, CardEntitlementService, CardTransaction
 from desk_tui.server.customers.service import record_activity
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
@@ -183,3 +183,12 @@ def covering_cards(s: Session, *, customer_id: str, service_id: str, location_id
                     found.append({"card_id": card.id, "entitlement_id": ent.id, "remaining": pool.remaining,
                                   "label": f"{card.package_name}{number} ({pool.used} of {pool.total} used)"})
     return found
+
+
+def unit_costs(s: Session, *, service_id: str, entitlement_ids: list[str]) -> dict[str, int]:
+    """What ``service_id`` costs in each of these pools (entitlement id → units)."""
+    if not entitlement_ids:
+        return {}
+    link = CardEntitlementService
+    return dict(s.execute(select(link.card_entitlement_id, link.unit_cost).where(
+        link.service_id == service_id, link.card_entitlement_id.in_(entitlement_ids))).all())

@@ -17,7 +17,6 @@ from desk_tui.contract import sales as wire
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import booking
 from desk_tui.server.cards.calendar import business_date
-from desk_tui.server.cards.models import CardEntitlementService
 from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import utcnow
 from desk_tui.server.reference.models import Service
@@ -25,14 +24,6 @@ from desk_tui.server.sales import holds, membership
 from desk_tui.server.sales.holds import DEFAULT_TIMEOUT
 from desk_tui.server.sales.models import Sale, SaleLine
 from desk_tui.server.sales.service import _write
-
-
-def _unit_costs(s: Session, service_id: str, entitlement_ids: list[str]) -> dict[str, int]:
-    if not entitlement_ids:
-        return {}
-    link = CardEntitlementService
-    return dict(s.execute(select(link.card_entitlement_id, link.unit_cost).where(
-        link.service_id == service_id, link.card_entitlement_id.in_(entitlement_ids))).all())
 
 
 def _eligible(sale: Sale) -> list[SaleLine]:
@@ -85,7 +76,8 @@ def benefits(s: Session, *, sale: Sale, now: datetime | None = None) -> wire.Ben
                                                                service_id=line.service_id,
                                                                location_id=sale.location_id, on=on)
         found = covering[line.service_id]
-        costs = _unit_costs(s, line.service_id, [x["entitlement_id"] for x in found])
+        costs = booking.unit_costs(s, service_id=line.service_id,
+                                   entitlement_ids=[x["entitlement_id"] for x in found])
         for x in found:
             available = x["remaining"] // costs.get(x["entitlement_id"], 1)
             if available >= line.quantity:

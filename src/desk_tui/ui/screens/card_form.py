@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+from pydantic import ValidationError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -34,6 +35,13 @@ Send = Callable[[str], Awaitable[Any]]
 
 class FormProblem(ValueError):
     """What is wrong with the fields, as a sentence for the status line."""
+
+    @classmethod
+    def from_validation(cls, exc: ValidationError) -> FormProblem:
+        """The first thing a request model refused, as "Field name: what is wrong."."""
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "form"
+        return cls(f"{field.replace('_', ' ').capitalize()}: {first['msg'].removeprefix('Value error, ')}.")
 
 
 class CardFormScreen(ModalScreen[R], Generic[R]):

@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Static
 from desk_tui.client.errors import ApiError
 from desk_tui.contract.customers import Customer, CustomerCreate
 from desk_tui.ui.form_keys import ENTER, enter_key
+from desk_tui.ui.screens.card_form import FormProblem
 
 if TYPE_CHECKING:
     from desk_tui.ui.app import DeskApp
@@ -59,9 +60,7 @@ class CustomerFormScreen(ModalScreen[Customer | None]):
                 email=self.query_one("#email", Input).value or None,
             )
         except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"]) or "form"
-            status.update(f"{field.capitalize()}: {first['msg'].removeprefix('Value error, ')}.")
+            status.update(str(FormProblem.from_validation(exc)))
             return
         self._save(data)
 

@@ -146,7 +146,4 @@ class PackageFormScreen(CardFormScreen[Package]):
             package_id = self.package.id
             return update.model_dump(), lambda key: client.update_package(package_id, update, idempotency_key=key)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"]) or "form"
-            raise FormProblem(f"{field.replace('_', ' ').capitalize()}: "
-                              f"{first['msg'].removeprefix('Value error, ')}.") from None
+            raise FormProblem.from_validation(exc) from None

@@ -144,7 +144,4 @@ class PlanFormScreen(CardFormScreen[Plan]):
             plan_id = self.plan.id
             return update.model_dump(), lambda key: client.update_plan(plan_id, update, idempotency_key=key)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"]) or "form"
-            raise FormProblem(f"{field.replace('_', ' ').capitalize()}: "
-                              f"{first['msg'].removeprefix('Value error, ')}.") from None
+            raise FormProblem.from_validation(exc) from None

@@ -108,7 +108,5 @@ class SellPackageScreen(CardFormScreen[Card]):
                               number=self.query_one("#number", Input).value.strip() or None,
                               expires_on=expires, price_paid=price, note=note)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"]) or "form"
-            raise FormProblem(f"{field.replace('_', ' ').capitalize()}: {first['msg'].removeprefix('Value error, ')}.") from None
+            raise FormProblem.from_validation(exc) from None
         return data.model_dump(), lambda key: self.desk.client.sell_card(data, idempotency_key=key)
