@@ -34,10 +34,12 @@ class CustomersScreen(DeskScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Name", key="name", width=26)
-        table.add_column("Phone", key="phone", width=17)
-        table.add_column("Email", key="email", width=20)
-        table.add_column("Credit", key="credit")
+        # Fixed widths that fit 80 columns with a scrollbar: a column sized by its content would
+        # keep the widest value of an earlier search (DataTable.clear keeps column widths).
+        table.add_column("Name", key="name", width=24)
+        table.add_column("Phone", key="phone", width=16)
+        table.add_column("Email", key="email", width=18)
+        table.add_column("Credit", key="credit", width=11)
         self.query_one("#customer-search", Input).focus()
         self._results: dict[str, Customer] = {}
         self.search("")
