@@ -50,8 +50,9 @@ async def test_starts_on_the_embedded_demo_server_and_signs_in(make_app, desk_ho
             await sign_in(pilot)
             assert app.connection.embedded is not None and app.demo
             assert app.connection.url.startswith("http://127.0.0.1:")
-            header = app.screen.query_one("ShellHeader")
-            assert header.query_one("#demo-marker").display
+            # The calendar may still be composing when sign-in returns: wait for its header.
+            await wait_until(pilot, lambda: app.screen.query_one("ShellHeader").query_one("#demo-marker").display,
+                             "the DEMO marker in the calendar's header")
     finally:
         if app.connection is not None and app.connection.embedded is not None:
             app.connection.embedded.release()

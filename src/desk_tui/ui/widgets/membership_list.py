@@ -20,8 +20,10 @@ STATUS_WORD = {"active": "● active", "scheduled": "◷ starts later", "ended":
 class MembershipList(DataTable, inherit_bindings=True):
     def on_mount(self) -> None:
         self.cursor_type = "row"
+        # Fixed widths: sized by content, the columns of a list filled while its tab was hidden
+        # came out differently from one run to the next.
         self.add_column("Membership", key="plan", width=24)
-        self.add_column("Benefits this month", key="benefits")
+        self.add_column("Benefits this month", key="benefits", width=50)
 
     def show_memberships(self, enrollments: list[Enrollment], settings: Settings | None) -> None:
         keep = self.enrollment_id
