@@ -78,7 +78,9 @@ def test_support_signs_in_over_ssh_and_reaches_the_calendar(sshd, ssh_api, desk_
     terminal.type("1111")
     terminal.send("Enter")
 
-    shell = terminal.wait_for_screen(lambda s: "Réka Tóth (reception)" in s and "F3 Customers" in s,
+    # The business name arrives with the salon's settings, a moment after the staff name.
+    shell = terminal.wait_for_screen(lambda s: "Réka Tóth (reception)" in s and "F3 Customers" in s
+                                     and "Bella Salon & Spa" in s,
                                      what="the calendar shell with the signed-in staff")
     lines = shell.splitlines()
     assert "Bella Salon & Spa · Downtown" in lines[0]
