@@ -94,7 +94,10 @@ class ApiServer:
                         if response.status == 200:
                             return self
                 except OSError:
-                    time.sleep(0.05)
+                    try:  # not listening yet: wait on the child itself, which ends the loop if it dies
+                        self.proc.wait(0.05)
+                    except subprocess.TimeoutExpired:
+                        pass
             self.stop()
         raise RuntimeError("the API server did not start:\n" + self.log.read_text(errors="replace"))
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 
 from desk_tui.client.connect import connect, open_client
-from desk_tui.processes import pid_alive
 from desk_tui.client.errors import ApiError
 from desk_tui.client.settings import load_settings
 from desk_tui.contract.reference import Staff
-from tests.client.polling import wait_until
+from tests.client.polling import wait_for_exit
 
 
 def test_a_configured_server_is_used_as_is(home, monkeypatch):
@@ -30,7 +29,7 @@ async def test_the_demo_server_keeps_tokens_and_cache_across_its_restarts(home, 
         await client.aclose()
     finally:
         first.embedded.release()
-    wait_until(lambda: not pid_alive(first.embedded.pid), what="the demo server to stop")
+    wait_for_exit(first.embedded.pid, what="the demo server to stop")
 
     second = connect(settings, home)  # a new process, most likely on another port
     try:
@@ -42,7 +41,7 @@ async def test_the_demo_server_keeps_tokens_and_cache_across_its_restarts(home, 
         await client.aclose()
     finally:
         second.embedded.release()
-    wait_until(lambda: not pid_alive(second.embedded.pid), what="the demo server to stop")
+    wait_for_exit(second.embedded.pid, what="the demo server to stop")
 
 
 async def test_a_failed_switch_keeps_the_current_staff_signed_in(live, make_client, dict_keyring):

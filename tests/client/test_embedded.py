@@ -13,7 +13,7 @@ import pytest
 
 from desk_tui.client.embedded import STATE_FILE, ensure_embedded_server, read_state
 from desk_tui.processes import pid_alive
-from tests.client.polling import wait_until
+from tests.client.polling import wait_for_exit
 
 
 def test_a_second_app_joins_and_the_server_stops_after_the_last(home):
@@ -29,7 +29,7 @@ def test_a_second_app_joins_and_the_server_stops_after_the_last(home):
             first.process.wait(timeout=2.0)
         assert httpx.get(second.url + "/v1/health").status_code == 200
         second.release()
-        wait_until(lambda: not pid_alive(first.pid), what="the demo server to exit")
+        wait_for_exit(first.pid, what="the demo server to exit")
         assert not (home.state_dir / STATE_FILE).exists()
     finally:
         if pid_alive(first.pid):
@@ -49,7 +49,7 @@ def test_a_stale_state_file_does_not_block_a_new_start(home):
         assert httpx.get(server.url + "/v1/health").status_code == 200
     finally:
         server.release()
-        wait_until(lambda: not pid_alive(server.pid), what="the demo server to exit")
+        wait_for_exit(server.pid, what="the demo server to exit")
 
 
 def test_a_crashed_app_leaves_nothing_that_keeps_the_server_or_blocks_a_start(home):
@@ -64,13 +64,13 @@ def test_a_crashed_app_leaves_nothing_that_keeps_the_server_or_blocks_a_start(ho
         server_pid = int(app.stdout.readline())
         app.kill()  # no atexit, no release: its registration stays behind
         app.wait()
-        wait_until(lambda: not pid_alive(server_pid), what="the orphaned demo server to exit")
+        wait_for_exit(server_pid, what="the orphaned demo server to exit")
         assert not (home.state_dir / STATE_FILE).exists()
         assert not list((home.state_dir / "embedded-clients").iterdir())
         again = ensure_embedded_server(home, idle_seconds=0.5)
         assert not again.joined and again.pid != server_pid
         again.release()
-        wait_until(lambda: not pid_alive(again.pid), what="the new demo server to exit")
+        wait_for_exit(again.pid, what="the new demo server to exit")
     finally:
         if app.poll() is None:
             app.kill()
