@@ -241,12 +241,12 @@ def test_a_cart_that_is_worked_on_is_not_idle(api):
         sale = opened(c)
         soon = utcnow() + timedelta(minutes=20)
         from desk_tui.contract import sales as wire
-        from desk_tui.server.sales import service
+        from desk_tui.server.sales import lines
         from tests.api.test_sales_helpers import me
 
         with api.database.transaction() as s:
-            service.add_line(s, sale_id=sale["id"], data=wire.SaleLineCreate(product_id="prd_gift_box"), me=me(),
-                             now=soon)
+            lines.add_line(s, sale_id=sale["id"], data=wire.SaleLineCreate(product_id="prd_gift_box"), me=me(),
+                           now=soon)
         with api.database.transaction() as s:
             holds.sweep(s, now=soon + timedelta(minutes=29), timeout=timedelta(minutes=30))
         assert c.get(f"/sales/{sale['id']}").json()["status"] == "open"

@@ -23,7 +23,7 @@ from desk_tui.server.reference.models import Service
 from desk_tui.server.sales import holds, membership
 from desk_tui.server.sales.holds import DEFAULT_TIMEOUT
 from desk_tui.server.sales.models import Sale, SaleLine
-from desk_tui.server.sales.service import _write
+from desk_tui.server.sales.service import lock_open
 
 
 def _eligible(sale: Sale) -> list[SaleLine]:
@@ -99,7 +99,7 @@ def apply_discounts(s: Session, *, sale_id: str, me: Principal, now: datetime | 
     A higher discount staff already typed is kept (Apply never makes a line dearer); products and
     redeemed lines are not eligible."""
     now = now or utcnow()
-    sale = _write(s, sale_id, now=now, timeout=timeout)
+    sale = lock_open(s, sale_id, now=now, timeout=timeout)
     changed = []
     if sale.customer_id is not None:
         lines = _eligible(sale)

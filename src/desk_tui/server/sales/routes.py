@@ -7,10 +7,12 @@ whole cart, so the client redraws from one response.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Request, Response
+from sqlalchemy.orm import Session
 
 from desk_tui.contract import sales as wire
 from desk_tui.contract.appointments import ID_MAX, ID_PATTERN
@@ -20,7 +22,8 @@ from desk_tui.server.database import Database, utcnow
 from desk_tui.server.deps import database, signed_in
 from desk_tui.server.errors import DomainError
 from desk_tui.server.pagination import Cursor, Limit
-from desk_tui.server.sales import benefits, holds, service, views
+from desk_tui.server.sales import benefits, holds, lines, service, views
+from desk_tui.server.sales.models import Sale
 
 router = APIRouter(prefix="/sales", tags=["sales"])
 
@@ -40,6 +43,14 @@ def _sweep(db: Database, timeout: timedelta) -> None:
             return
     with db.transaction() as s:
         holds.sweep(s, now=now, timeout=timeout)
+
+
+def _change(db: Database, request: Request, change: Callable[[Session, timedelta], Sale]) -> wire.Sale:
+    """The shape of every cart write: close idle carts, change this one in one transaction, answer with it."""
+    timeout = _timeout(request)
+    _sweep(db, timeout)
+    with db.transaction() as s:
+        return views.one(s, change(s, timeout), timeout=timeout)
 
 
 @router.post("", status_code=201)
@@ -79,11 +90,8 @@ def get_sale(sale_id: SaleId, request: Request, _: Principal = Depends(signed_in
 @router.patch("/{sale_id}")
 def update_sale(sale_id: SaleId, body: wire.SaleUpdate, request: Request, me: Principal = Depends(signed_in),
                 db: Database = Depends(database)) -> wire.Sale:
-    timeout = _timeout(request)
-    _sweep(db, timeout)
-    with db.transaction() as s:
-        return views.one(s, service.update_sale(s, sale_id=sale_id, data=body, me=me, timeout=timeout),
-                         timeout=timeout)
+    return _change(db, request, lambda s, timeout: service.update_sale(
+        s, sale_id=sale_id, data=body, me=me, timeout=timeout))
 
 
 @router.delete("/{sale_id}", status_code=405)
@@ -98,28 +106,22 @@ def add_line(sale_id: SaleId, body: wire.SaleLineCreate, request: Request, me: P
     timeout = _timeout(request)
     _sweep(db, timeout)
     with db.transaction() as s:
-        sale, _line = service.add_line(s, sale_id=sale_id, data=body, me=me, timeout=timeout)
+        sale, _line = lines.add_line(s, sale_id=sale_id, data=body, me=me, timeout=timeout)
         return views.one(s, sale, timeout=timeout)
 
 
 @router.patch("/{sale_id}/lines/{line_id}")
 def update_line(sale_id: SaleId, line_id: LineId, body: wire.SaleLineUpdate, request: Request,
                 me: Principal = Depends(signed_in), db: Database = Depends(database)) -> wire.Sale:
-    timeout = _timeout(request)
-    _sweep(db, timeout)
-    with db.transaction() as s:
-        return views.one(s, service.update_line(s, sale_id=sale_id, line_id=line_id, data=body, me=me,
-                                                timeout=timeout), timeout=timeout)
+    return _change(db, request, lambda s, timeout: lines.update_line(
+        s, sale_id=sale_id, line_id=line_id, data=body, me=me, timeout=timeout))
 
 
 @router.delete("/{sale_id}/lines/{line_id}")
 def remove_line(sale_id: SaleId, line_id: LineId, request: Request, me: Principal = Depends(signed_in),
                 db: Database = Depends(database)) -> wire.Sale:
-    timeout = _timeout(request)
-    _sweep(db, timeout)
-    with db.transaction() as s:
-        return views.one(s, service.remove_line(s, sale_id=sale_id, line_id=line_id, me=me, timeout=timeout),
-                         timeout=timeout)
+    return _change(db, request, lambda s, timeout: lines.remove_line(
+        s, sale_id=sale_id, line_id=line_id, me=me, timeout=timeout))
 
 
 @router.get("/{sale_id}/benefits")
@@ -133,48 +135,34 @@ def sale_benefits(sale_id: SaleId, request: Request, _: Principal = Depends(sign
 @router.post("/{sale_id}/apply-discounts")
 def apply_discounts(sale_id: SaleId, request: Request, me: Principal = Depends(signed_in),
                     db: Database = Depends(database)) -> wire.Sale:
-    timeout = _timeout(request)
-    _sweep(db, timeout)
-    with db.transaction() as s:
-        return views.one(s, benefits.apply_discounts(s, sale_id=sale_id, me=me, timeout=timeout), timeout=timeout)
+    return _change(db, request, lambda s, timeout: benefits.apply_discounts(
+        s, sale_id=sale_id, me=me, timeout=timeout))
 
 
 @router.post("/{sale_id}/lines/{line_id}/redeem")
 def redeem_line(sale_id: SaleId, line_id: LineId, body: wire.LineRedeem, request: Request,
                 me: Principal = Depends(signed_in), db: Database = Depends(database)) -> wire.Sale:
-    timeout = _timeout(request)
-    _sweep(db, timeout)
-    with db.transaction() as s:
-        return views.one(s, service.redeem_line(s, sale_id=sale_id, line_id=line_id, data=body, me=me,
-                                                timeout=timeout), timeout=timeout)
+    return _change(db, request, lambda s, timeout: lines.redeem_line(
+        s, sale_id=sale_id, line_id=line_id, data=body, me=me, timeout=timeout))
 
 
 @router.post("/{sale_id}/lines/{line_id}/release")
 def release_line(sale_id: SaleId, line_id: LineId, request: Request, me: Principal = Depends(signed_in),
                  db: Database = Depends(database)) -> wire.Sale:
     """Undo a redeem on an open cart: the credit or package units go back, the line is charged again."""
-    timeout = _timeout(request)
-    _sweep(db, timeout)
-    with db.transaction() as s:
-        return views.one(s, service.release_line(s, sale_id=sale_id, line_id=line_id, me=me, timeout=timeout),
-                         timeout=timeout)
+    return _change(db, request, lambda s, timeout: lines.release_line(
+        s, sale_id=sale_id, line_id=line_id, me=me, timeout=timeout))
 
 
 @router.post("/{sale_id}/complete")
 def complete(sale_id: SaleId, body: wire.SaleComplete, request: Request, me: Principal = Depends(signed_in),
              db: Database = Depends(database)) -> wire.Sale:
-    timeout = _timeout(request)
-    _sweep(db, timeout)
-    with db.transaction() as s:
-        return views.one(s, service.complete(s, sale_id=sale_id, data=body, me=me, timeout=timeout),
-                         timeout=timeout)
+    return _change(db, request, lambda s, timeout: service.complete(
+        s, sale_id=sale_id, data=body, me=me, timeout=timeout))
 
 
 @router.post("/{sale_id}/abandon")
 def abandon(sale_id: SaleId, request: Request, body: wire.SaleAbandon | None = None,
             me: Principal = Depends(signed_in), db: Database = Depends(database)) -> wire.Sale:
-    timeout = _timeout(request)
-    _sweep(db, timeout)
-    with db.transaction() as s:
-        return views.one(s, service.abandon(s, sale_id=sale_id, me=me, reason=body.reason if body else None,
-                                            timeout=timeout), timeout=timeout)
+    return _change(db, request, lambda s, timeout: service.abandon(
+        s, sale_id=sale_id, me=me, reason=body.reason if body else None, timeout=timeout))

@@ -1,0 +1,201 @@
+"""Editing an open cart's lines: add, change, remove, and cover one with a credit or a card.
+
+Each function locks the cart (:func:`~desk_tui.server.sales.service.lock_open`), refuses a cart
+that can no longer change, and leaves the transaction to the caller, like the rest of the sales
+service.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk_tui.contract import sales as wire
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.cards import booking
+from desk_tui.server.cards.models import Card
+from desk_tui.server.customers.service import record_activity
+from desk_tui.server.database import new_id, utcnow
+from desk_tui.server.errors import DomainError
+from desk_tui.server.reference.models import Location, Product, Service, ServiceLocation
+from desk_tui.server.sales import holds, membership, receipt
+from desk_tui.server.sales.holds import DEFAULT_TIMEOUT
+from desk_tui.server.sales.models import Sale, SaleLine
+from desk_tui.server.sales.service import (
+    card_name,
+    line_of,
+    lock_open,
+    money_words,
+    note,
+)
+
+
+def add_line(s: Session, *, sale_id: str, data: wire.SaleLineCreate, me: Principal, now: datetime | None = None,
+             timeout: timedelta = DEFAULT_TIMEOUT) -> tuple[Sale, SaleLine]:
+    now = now or utcnow()
+    sale = lock_open(s, sale_id, now=now, timeout=timeout)
+    if len(sale.lines) >= wire.LINES_MAX:
+        raise DomainError("validation_error", f"A sale holds at most {wire.LINES_MAX} lines.")
+    if data.service_id is not None:
+        svc = s.get(Service, data.service_id)
+        if svc is None:
+            raise DomainError("validation_error", "service_id: no such service.")
+        if not svc.active:
+            raise DomainError("validation_error", f"service_id: {svc.name} is no longer offered.")
+        offered = s.scalar(select(ServiceLocation.service_id).where(ServiceLocation.service_id == svc.id,
+                                                                    ServiceLocation.location_id == sale.location_id))
+        if offered is None:
+            here = s.scalar(select(Location.name).where(Location.id == sale.location_id))
+            raise DomainError("service_not_offered_here", f"{svc.name} is not offered at {here}.")
+        line = SaleLine(kind="service", service_id=svc.id, name=svc.name, unit_price=svc.price,
+                        held_by_appointment=False)
+    else:
+        product = s.get(Product, data.product_id)
+        if product is None:
+            raise DomainError("validation_error", "product_id: no such product.")
+        if not product.active:
+            raise DomainError("validation_error", f"product_id: {product.name} is no longer sold.")
+        line = SaleLine(kind="product", product_id=product.id, name=product.name, unit_price=product.price,
+                        held_by_appointment=False)
+    line.id = new_id("sln")
+    line.position = max((x.position for x in sale.lines), default=-1) + 1
+    line.quantity = data.quantity
+    line.discount_percent = 0
+    if data.price is not None:
+        line.unit_price = data.price
+    sale.lines.append(line)
+    holds.touch(s, sale, now=now, timeout=timeout)
+    note(s, sale, me, "sale_line_added", f"Added {receipt.item(line)} at {money_words(s, line.unit_price)} to checkout")
+    s.flush()
+    return sale, line
+
+
+def refuse_if_redeemed(line: SaleLine, doing: str) -> None:
+    if line.redeem_kind is not None and line.hold_state == "held":
+        if line.held_by_appointment:
+            raise DomainError("invalid_transition",
+                              f"{line.name} is booked from {line.source_name} on the appointment; to {doing} it, "
+                              "switch the appointment's line to a paid service first.")
+        raise DomainError("invalid_transition",
+                          f"{line.name} is redeemed from {line.source_name}; release it first, then {doing} it.")
+
+
+def update_line(s: Session, *, sale_id: str, line_id: str, data: wire.SaleLineUpdate, me: Principal,
+                now: datetime | None = None, timeout: timedelta = DEFAULT_TIMEOUT) -> Sale:
+    """Staff edits a line: its price, its discount (typed by staff) or its quantity."""
+    now = now or utcnow()
+    sale = lock_open(s, sale_id, now=now, timeout=timeout)
+    line = line_of(sale, line_id)
+    refuse_if_redeemed(line, "change")
+    before = (line.unit_price, line.discount_percent, line.quantity)
+    if data.price is not None:
+        line.unit_price = data.price
+    if data.discount_percent is not None and data.discount_percent != line.discount_percent:
+        line.discount_percent = data.discount_percent
+        line.discount_source = "staff" if data.discount_percent else None
+    if data.quantity is not None:
+        line.quantity = data.quantity
+    holds.touch(s, sale, now=now, timeout=timeout)
+    if (line.unit_price, line.discount_percent, line.quantity) != before:
+        discount = f", {line.discount_percent}% discount" if line.discount_percent else ""
+        note(s, sale, me, "sale_line_changed",
+              f"Checkout line changed: {receipt.item(line)} at {money_words(s, line.unit_price)}{discount}"
+              f" (was {before[2]} × {money_words(s, before[0])}"
+              f"{f', {before[1]}% discount' if before[1] else ''})")
+    s.flush()
+    return sale
+
+
+def remove_line(s: Session, *, sale_id: str, line_id: str, me: Principal, now: datetime | None = None,
+                timeout: timedelta = DEFAULT_TIMEOUT) -> Sale:
+    """Take a line off the cart, giving back what it held. An appointment's lines stay: the appointment
+    is completed with the sale, so the receipt must show what was done (a 100% discount says "not
+    charged" honestly; editing the appointment changes what was done)."""
+    now = now or utcnow()
+    sale = lock_open(s, sale_id, now=now, timeout=timeout)
+    line = line_of(sale, line_id)
+    if line.appointment_line_id is not None:
+        raise DomainError("invalid_transition",
+                          f"{line.name} is part of the appointment and stays on the bill; to not charge it, set its "
+                          "discount to 100%, or change the appointment itself.")
+    released = holds.release_line(s, line, sale=sale, me=me, now=now, note="line removed at checkout")
+    sale.lines.remove(line)
+    holds.touch(s, sale, now=now, timeout=timeout)
+    note(s, sale, me, "sale_line_removed", f"Removed {receipt.item(line)} from checkout"
+                                            f"{f'; released {line.source_name}' if released else ''}")
+    s.flush()
+    return sale
+
+
+def redeem_line(s: Session, *, sale_id: str, line_id: str, data: wire.LineRedeem, me: Principal,
+                now: datetime | None = None, timeout: timedelta = DEFAULT_TIMEOUT) -> Sale:
+    """Cover a service line with a membership credit or card units: line to 0, the credit or units on hold."""
+    now = now or utcnow()
+    sale = lock_open(s, sale_id, now=now, timeout=timeout)
+    line = line_of(sale, line_id)
+    refuse_if_redeemed(line, "redeem")
+    if line.kind != "service":
+        raise DomainError("validation_error", "Only a service can be redeemed from a package or a membership.")
+    if sale.customer_id is None:
+        raise DomainError("validation_error", "Choose the customer first: credits and packages are theirs.")
+    expires = now + timeout
+    if data.card_id is not None:
+        try:
+            owner = booking.lock_cards(s, [data.card_id])[data.card_id].customer_id
+        except DomainError as exc:
+            if exc.code == "not_found":
+                raise DomainError("validation_error", "card_id: no such card.") from None
+            raise
+        if owner != sale.customer_id:
+            raise DomainError("validation_error", "card_id: this card belongs to another customer.")
+        try:
+            tx = booking.reserve(s, card_id=data.card_id, entitlement_id=data.entitlement_id,
+                                 service_id=line.service_id, quantity=line.quantity, me=me, sale_id=sale.id,
+                                 location_id=sale.location_id, now=now, note="held at checkout")
+        except DomainError as exc:
+            if exc.code == "not_found":
+                raise DomainError("validation_error", "card_id: no such card.") from None
+            raise
+        if tx.customer_id != sale.customer_id:
+            # Checked on the ledger entry, written under the card lock; raising rolls the hold back.
+            raise DomainError("validation_error", "card_id: this card belongs to another customer.")
+        card = s.get(Card, tx.card_id)
+        line.redeem_kind, line.card_id, line.entitlement_id = "card", tx.card_id, tx.entitlement_id
+        line.reserve_tx_id, line.source_name = tx.id, card_name(card)
+    else:
+        plan_name = membership.hold(s, enrollment_id=data.enrollment_id, customer_id=sale.customer_id,
+                                    service_id=line.service_id, quantity=line.quantity, sale_id=sale.id,
+                                    sale_line_id=line.id, me=me, now=now, expires_at=expires)
+        line.redeem_kind, line.enrollment_id, line.source_name = "membership", data.enrollment_id, plan_name
+    line.hold_state = "held"
+    line.discount_percent, line.discount_source = 0, None
+    holds.touch(s, sale, now=now, timeout=timeout)
+    record_activity(s, customer_id=sale.customer_id, kind="sale_line_redeemed", me=me, sale_id=sale.id,
+                    card_id=line.card_id, summary=f"{line.name} covered by {receipt.source_words(line)}: on hold "
+                                                  "until the sale completes")
+    s.flush()
+    return sale
+
+
+def release_line(s: Session, *, sale_id: str, line_id: str, me: Principal, now: datetime | None = None,
+                 timeout: timedelta = DEFAULT_TIMEOUT) -> Sale:
+    """Undo a redeem on an open cart: the credit or units go back, the line is paid again."""
+    now = now or utcnow()
+    sale = lock_open(s, sale_id, now=now, timeout=timeout)
+    line = line_of(sale, line_id)
+    if line.redeem_kind is None or line.hold_state != "held":
+        raise DomainError("invalid_transition", f"{line.name} is not redeemed; there is nothing to release.")
+    if not holds.owns_hold(line):
+        raise DomainError("invalid_transition",
+                          f"{line.name} is booked from {line.source_name} on the appointment; switch the "
+                          "appointment's line to a paid service to charge it instead.")
+    source = receipt.source_words(line)
+    holds.release_line(s, line, sale=sale, me=me, now=now, note="redeem undone at checkout")
+    line.redeem_kind = line.card_id = line.entitlement_id = line.enrollment_id = None
+    line.reserve_tx_id = line.source_name = line.hold_state = None
+    holds.touch(s, sale, now=now, timeout=timeout)
+    note(s, sale, me, "sale_line_released", f"{line.name} no longer covered by {source}: released")
+    s.flush()
+    return sale
