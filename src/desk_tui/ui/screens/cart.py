@@ -44,8 +44,9 @@ class CartScreen(DeskScreen):
         Binding("a", "apply", "Apply", id="cart.apply"),
         Binding("f10", "pay", "Pay", id="cart.pay"),
         Binding("u", "release", "Un-redeem", id="cart.release"),
-        Binding("e", "edit_line", "Edit", id="cart.edit_line"),
-        Binding("delete", "remove_line", "Remove", id="cart.remove_line"),
+        # Off the footer so the cart's own keys fit 80 columns; the line hint and F1 name them.
+        Binding("e", "edit_line", "Edit", id="cart.edit_line", show=False),
+        Binding("delete", "remove_line", "Remove", id="cart.remove_line", show=False),
         Binding("c", "customer", "Customer", id="cart.customer"),
         Binding("x", "abandon", "Abandon", id="cart.abandon"),
         Binding("ctrl+r", "reload", "Refresh", id="cart.reload", show=False),
@@ -60,6 +61,7 @@ class CartScreen(DeskScreen):
         yield Static("", id="cart-summary")
         yield BenefitsBanner(id="cart-banner")
         yield CartLines(id="cart-lines")
+        yield Static("e edits the highlighted line · Del removes it · F1 every key", classes="hint")
         yield CartTotals(id="cart-totals")
         yield Static("", id="cart-status", classes="status", markup=False)
 
