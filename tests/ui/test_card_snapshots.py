@@ -8,36 +8,17 @@ fixed instant, and the UI's "today" is pinned to the same instant.
 
 from __future__ import annotations
 
-import sys
-from contextlib import contextmanager
-from datetime import UTC, datetime
-
 import pytest
 
-import desk_tui.server.cards.demo  # noqa: F401 - loaded before the clock is pinned in every module
-import desk_tui.server.demo  # noqa: F401
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
 from desk_tui.ui.widgets.card_block import CardBlock
 from tests.support.api_client import key, login
 from tests.support.live_server import LiveServer
 from tests.ui.pilot import sign_in, wait_until
-from tests.ui.test_shell import DictKeyring
+from tests.ui.pinned import FIXED, pinned_clock, quiet_and_pinned
 
 SIZES = [(80, 24), (120, 40)]
-FIXED = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)  # a Monday, 09:30 in Budapest
-
-
-@contextmanager
-def pinned_clock():
-    import desk_tui.server.database as database
-
-    real = database.utcnow
-    with pytest.MonkeyPatch.context() as mp:
-        for name, module in list(sys.modules.items()):
-            if name.startswith("desk_tui.server") and getattr(module, "utcnow", None) is real:
-                mp.setattr(module, "utcnow", lambda: FIXED)
-        yield
 
 
 def _every_state(url: str) -> str:
@@ -77,14 +58,9 @@ def pinned_server(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def quiet_and_pinned():
-    import keyring
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(DictKeyring())
-    with pinned_clock():
+def _quiet_and_pinned():
+    with quiet_and_pinned():
         yield
-    keyring.set_keyring(previous)
 
 
 async def _profile(pilot, customer_id: str) -> CustomerProfileScreen:

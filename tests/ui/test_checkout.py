@@ -47,13 +47,20 @@ def credit(api, customer_id: str, service_id: str = "svc_deep_tissue") -> dict:
     return next(c for c in enrollment["credits"] if c["service_id"] == service_id)
 
 
-async def open_cart_for(pilot, customer: dict) -> CartScreen:
-    """F4, n, find the customer, Enter: the cart opens with the benefits asked for."""
+async def open_checkout(pilot) -> CheckoutScreen:
+    """Sign in as reception and press F4."""
     app = pilot.app
     await sign_in(pilot)
     await wait_until(pilot, lambda: app.org_settings is not None, "the salon's settings")
     await pilot.press("f4")
     await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "F4 Checkout")
+    return app.screen
+
+
+async def open_cart_for(pilot, customer: dict) -> CartScreen:
+    """F4, n, find the customer, Enter: the cart opens with the benefits asked for."""
+    app = pilot.app
+    await open_checkout(pilot)
     await pilot.press("n")
     await wait_until(pilot, lambda: isinstance(app.screen, CustomerPickerScreen), "the customer picker")
     await pilot.press(*customer["name"])
@@ -191,10 +198,7 @@ async def test_a_walk_in_buys_a_product_for_cash_and_leaves_no_open_cart(make_ap
     products = api.get("/products").json()
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
-        await wait_until(pilot, lambda: app.org_settings is not None, "the salon's settings")
-        await pilot.press("f4")
-        await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "F4 Checkout")
+        await open_checkout(pilot)
         await pilot.press("w")
         await wait_until(pilot, lambda: isinstance(app.screen, CartScreen), "the cart")
         cart = app.screen
@@ -218,10 +222,7 @@ async def test_an_open_cart_is_listed_and_reopened_with_enter(make_app, api, ui_
         desk.post(f"/sales/{sale['id']}/lines", json={"service_id": "svc_haircut"}, headers=key()).raise_for_status()
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
-        await pilot.press("f4")
-        await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "F4 Checkout")
-        checkout = app.screen
+        checkout = await open_checkout(pilot)
         await wait_until(pilot, lambda: sale["id"] in checkout.carts, "the open cart listed")
         table = checkout.query_one(DataTable)
         table.move_cursor(row=table.get_row_index(sale["id"]))
@@ -280,10 +281,7 @@ async def test_a_completed_sale_s_receipt_can_be_shown_again(make_app, api, ui_s
                   headers=key()).raise_for_status()
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
-        await pilot.press("f4")
-        await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "F4 Checkout")
-        checkout = app.screen
+        checkout = await open_checkout(pilot)
         await pilot.press("d")
         await wait_until(pilot, lambda: sale["id"] in checkout.carts, "the completed sale listed")
         assert all(c.status == "completed" for c in checkout.carts.values())

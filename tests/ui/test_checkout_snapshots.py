@@ -19,8 +19,7 @@ from desk_tui.ui.widgets.membership_list import MembershipList
 from tests.support.api_client import key, login
 from tests.support.live_server import LiveServer
 from tests.ui.pilot import sign_in, wait_until
-from tests.ui.test_card_snapshots import FIXED, pinned_clock
-from tests.ui.test_shell import DictKeyring
+from tests.ui.pinned import FIXED, pinned_clock, quiet_and_pinned
 
 SIZES = [(80, 24), (120, 40)]
 GOLD = "mpl_demo_gold"  # 10% all, 20% Massage, 2× Deep Tissue Massage a month
@@ -50,14 +49,9 @@ def pinned_server(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def quiet_and_pinned():
-    import keyring
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(DictKeyring())
-    with pinned_clock():
+def _quiet_and_pinned():
+    with quiet_and_pinned():
         yield
-    keyring.set_keyring(previous)
 
 
 async def _open_cart(pilot, sale_id: str) -> CartScreen:
