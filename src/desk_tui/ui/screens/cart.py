@@ -98,10 +98,7 @@ class CartScreen(DeskScreen):
             self.benefits = None
         else:
             self.benefits = await self.desk.client.sale_benefits(self.sale.id)
-        banner = self.query_one(BenefitsBanner)
-        banner.sale = self.sale
-        banner.benefits = self.benefits
-        banner.mutate_reactive(BenefitsBanner.benefits)  # the same offers may now be applied
+        self.query_one(BenefitsBanner).show(self.benefits, self.sale)
         self.refresh_bindings()
 
     def changed(self, sale: Sale | None, message: str = "") -> None:

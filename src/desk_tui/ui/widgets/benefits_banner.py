@@ -7,7 +7,6 @@ packages that could cover a line.
 
 from __future__ import annotations
 
-from textual.reactive import reactive
 from textual.widgets import Static
 
 from desk_tui.contract.sales import Benefits, Sale
@@ -22,15 +21,17 @@ def discounts_to_apply(benefits: Benefits | None, sale: Sale) -> int:
 
 
 class BenefitsBanner(Static):
-    benefits: reactive[Benefits | None] = reactive(None, layout=True)
-    """What the server says applies to the cart now (GET /sales/{id}/benefits)."""
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)  # plan and package names are shown as typed
+        self.benefits: Benefits | None = None
+        """What the server says applies to the cart now (GET /sales/{id}/benefits)."""
         self.sale: Sale | None = None
-        """The cart the benefits were asked for: says whether the discounts are applied already."""
+        """The cart they were asked for: says whether the discounts are applied already."""
+        self.display = False  # until the server has said what applies
 
-    def watch_benefits(self, benefits: Benefits | None) -> None:
+    def show(self, benefits: Benefits | None, sale: Sale) -> None:
+        """Attributes down from the cart: both together, so "(discounts applied)" is never stale."""
+        self.benefits, self.sale = benefits, sale
         membership = list(benefits.banner) if benefits else []
         cards = sorted({offer.label for offer in benefits.cards}) if benefits else []
         self.display = bool(membership or cards)
