@@ -7,6 +7,7 @@ through the API, as another terminal would see it.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -310,3 +311,26 @@ async def test_a_cart_closed_at_another_terminal_is_shown_as_it_is_now(make_app,
         assert cart.check_action("pay", ()) is False and cart.check_action("add_service", ()) is False
         assert any("not possible" in str(n.message).lower() or "abandoned" in str(n.message).lower()
                    for n in app._notifications)
+
+
+async def test_keys_typed_in_one_burst_go_to_the_service_list_not_the_cart(make_app, api):
+    customer = member(api)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        cart = await open_cart_for(pilot, customer)
+        # Hold the service list back (the real call, answered late) to be sure the keys beat it.
+        gate = asyncio.Event()
+        real_services = app.client.services
+
+        async def late_services():
+            await gate.wait()
+            return await real_services()
+
+        app.client.services = late_services
+        # s, the name and Enter before the list has come: nothing may reach the cart's own keys
+        # (e would edit a line, p would add a product); Enter picks once the list is there.
+        await pilot.press("s", *"deep", "enter")
+        assert isinstance(app.screen, ChoiceScreen) and app.screen.query_one(Input).value == "deep"
+        gate.set()
+        await wait_until(pilot, lambda: app.screen is cart and len(cart.sale.lines) == 1, "the line added")
+        assert [x.name for x in cart.sale.lines] == ["Deep Tissue Massage"]

@@ -76,7 +76,7 @@ class CartScreen(DeskScreen):
         self.sale = sale
         settings = self.desk.org_settings
         who = sale.customer_name or "Walk-in (no customer: press c to choose one)"
-        credit = f" · store credit {format_money(sale.store_credit, settings)}" if sale.customer_id and sale.store_credit else ""
+        credit = f" · store credit {format_money(sale.store_credit, settings)}" if sale.store_credit else ""
         source = " · from the appointment" if sale.appointment_id else ""
         state = {"open": "open", "completed": "completed ✓", "abandoned": "abandoned ✗"}[sale.status]
         self.title = f"Cart — {sale.customer_name or 'walk-in'}"
@@ -84,7 +84,8 @@ class CartScreen(DeskScreen):
         if sale.status == "open" and sale.holds_expire_at and any(_own_hold(x) for x in sale.lines):
             tz = ZoneInfo(settings.timezone if settings else "UTC")
             held = f" · holds kept until {sale.holds_expire_at.astimezone(tz):%H:%M} if left idle"
-        self.query_one("#cart-summary", Static).update(Text.assemble((who, "bold"), f"{credit}{source} · cart {state}{held}"))
+        summary = Text.assemble((who, "bold"), f"{credit}{source} · cart {state}{held}")
+        self.query_one("#cart-summary", Static).update(summary)
         self.query_one(CartLines).show_sale(sale, settings)
         self.query_one(CartTotals).show_sale(sale, settings)
         self.refresh_bindings()
@@ -162,20 +163,23 @@ class CartScreen(DeskScreen):
     # -- adding and editing lines ----------------------------------------------------------------
     @work(exclusive=True, group="cart-action", exit_on_error=False)
     async def action_add_service(self) -> None:
-        here = self.desk.location_id
-        services = [x for x in await self.desk.client.services() if here in x.location_ids]
-        settings = self.desk.org_settings
-        choice = await self.app.push_screen_wait(ChoiceScreen(
-            "Add a service", [(f"{x.name} · {x.category} · {format_money(x.price, settings)}", x.id) for x in services]))
+        async def services() -> list[tuple[str, str]]:
+            here, settings = self.desk.location_id, self.desk.org_settings
+            return [(f"{x.name} · {x.category} · {format_money(x.price, settings)}", x.id)
+                    for x in await self.desk.client.services() if here in x.location_ids]
+
+        choice = await self.app.push_screen_wait(ChoiceScreen("Add a service", services))
         if choice is not None:
             await self._add(SaleLineCreate(service_id=choice))
 
     @work(exclusive=True, group="cart-action", exit_on_error=False)
     async def action_add_product(self) -> None:
-        products = await self.desk.client.products()
-        settings = self.desk.org_settings
-        choice = await self.app.push_screen_wait(ChoiceScreen(
-            "Add a product", [(f"{x.name} · {format_money(x.price, settings)}", x.id) for x in products]))
+        async def products() -> list[tuple[str, str]]:
+            settings = self.desk.org_settings
+            return [(f"{x.name} · {format_money(x.price, settings)}", x.id)
+                    for x in await self.desk.client.products()]
+
+        choice = await self.app.push_screen_wait(ChoiceScreen("Add a product", products))
         if choice is not None:
             await self._add(SaleLineCreate(product_id=choice))
 

@@ -1,22 +1,30 @@
 """Pick one of a list by typing part of its name: services and products for the cart, the
-source that covers a line, the plan to enrol in. Up/Down move, Enter picks, Escape backs out."""
+source that covers a line, the plan to enrol in. Up/Down move, Enter picks, Escape backs out.
+
+The dialog opens at once; a list that comes from the server is given as a loader and fills in
+when it arrives, so a receptionist typing "s deep⏎" in one burst gets "deep" in the filter and
+Deep Tissue Massage picked, not the cart's own keys.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from desk_tui.ui.as_typed import as_typed
 
 V = TypeVar("V")
+Loader = Callable[[], Awaitable[Sequence[tuple[str, object]]]]
+"""Fetches the (label, value) choices, for a list that comes from the server."""
 
 
 class ChoiceScreen(ModalScreen[V | None], Generic[V]):
@@ -27,11 +35,13 @@ class ChoiceScreen(ModalScreen[V | None], Generic[V]):
         Binding("enter", "pick", "Pick", id="choice.pick", priority=True),
     ]
 
-    def __init__(self, title: str, choices: Sequence[tuple[str, V]], *, hint: str = "",
+    def __init__(self, title: str, choices: Sequence[tuple[str, V]] | Loader, *, hint: str = "",
                  filter_placeholder: str | None = "Type to filter") -> None:
         super().__init__()
         self._title = title
-        self._choices = list(choices)
+        self._loader = None if isinstance(choices, Sequence) else choices
+        self._choices = list(choices) if isinstance(choices, Sequence) else []
+        self._pick_when_loaded = False
         self._hint = hint
         self._filter = filter_placeholder
 
@@ -46,10 +56,24 @@ class ChoiceScreen(ModalScreen[V | None], Generic[V]):
 
     def on_mount(self) -> None:
         self._show("")
+        if self._loader is not None:
+            self._load()
         if self._filter is not None:
             self.query_one(Input).focus()
         else:
             self.query_one(OptionList).focus()
+
+    @work(exclusive=True, group="choice-load", exit_on_error=False)
+    async def _load(self) -> None:
+        self._choices = list(await self._loader())
+        self._loader = None
+        box = self.query(Input)
+        self._show(box.first().value if box else "")
+        if self._pick_when_loaded:
+            self.action_pick()  # Enter came before the list did
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.app.report_worker_failure(event)  # offline or refused: said as everywhere else
 
     @on(Input.Changed, "#choice-filter")
     def _filtered(self, event: Input.Changed) -> None:
@@ -76,6 +100,9 @@ class ChoiceScreen(ModalScreen[V | None], Generic[V]):
 
     def action_pick(self) -> None:
         options = self.query_one(OptionList)
+        if self._loader is not None:
+            self._pick_when_loaded = True
+            return
         if options.highlighted is None or not options.option_count:
             self.query_one("#choice-status", Static).update("Nothing matches; change the filter or press Esc.")
             return
