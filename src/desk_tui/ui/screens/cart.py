@@ -161,30 +161,32 @@ class CartScreen(DeskScreen):
         return found
 
     # -- adding and editing lines ----------------------------------------------------------------
-    @work(exclusive=True, group="cart-action", exit_on_error=False)
-    async def action_add_service(self) -> None:
+    # Pushed from the key handler itself, not from a worker: the dialog is on screen before the
+    # next key of a fast "s deep⏎" is read, so those keys reach its filter, never the cart.
+    def action_add_service(self) -> None:
         async def services() -> list[tuple[str, str]]:
             here, settings = self.desk.location_id, self.desk.org_settings
             return [(f"{x.name} · {x.category} · {format_money(x.price, settings)}", x.id)
                     for x in await self.desk.client.services() if here in x.location_ids]
 
-        choice = await self.app.push_screen_wait(ChoiceScreen("Add a service", services))
-        if choice is not None:
-            await self._add(SaleLineCreate(service_id=choice))
+        self.app.push_screen(ChoiceScreen("Add a service", services),
+                             lambda choice: choice and self._add(SaleLineCreate(service_id=choice)))
 
-    @work(exclusive=True, group="cart-action", exit_on_error=False)
-    async def action_add_product(self) -> None:
+    def action_add_product(self) -> None:
         async def products() -> list[tuple[str, str]]:
             settings = self.desk.org_settings
             return [(f"{x.name} · {format_money(x.price, settings)}", x.id)
                     for x in await self.desk.client.products()]
 
-        choice = await self.app.push_screen_wait(ChoiceScreen("Add a product", products))
-        if choice is not None:
-            await self._add(SaleLineCreate(product_id=choice))
+        self.app.push_screen(ChoiceScreen("Add a product", products),
+                             lambda choice: choice and self._add(SaleLineCreate(product_id=choice)))
 
+    @work(group="cart-add", exit_on_error=False)
     async def _add(self, data: SaleLineCreate) -> None:
+        # Not exclusive: two lines picked in quick succession are two requests, neither cancelled.
         sale = await self.desk.client.add_sale_line(self.sale.id, data, idempotency_key=new_idempotency_key())
+        if len(sale.lines) < len(self.sale.lines):
+            return  # the other add answered later with more: that cart is already on screen
         self.changed(sale)
         table = self.query_one(CartLines)
         table.move_cursor(row=table.row_count - 1, animate=False)

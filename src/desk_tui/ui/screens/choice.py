@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -74,6 +74,15 @@ class ChoiceScreen(ModalScreen[V | None], Generic[V]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.app.report_worker_failure(event)  # offline or refused: said as everywhere else
+
+    def on_key(self, event: events.Key) -> None:
+        """Letters typed before the filter has the focus (the dialog is still mounting) go into it."""
+        boxes = self.query(Input)
+        if boxes and self.focused is not boxes.first() and event.is_printable and event.character:
+            box = boxes.first()
+            box.insert_text_at_cursor(event.character)
+            box.focus()
+            event.stop()
 
     @on(Input.Changed, "#choice-filter")
     def _filtered(self, event: Input.Changed) -> None:
