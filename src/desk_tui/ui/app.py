@@ -16,6 +16,7 @@ from textual.screen import Screen
 
 import desk_tui.styles
 from desk_tui.ui.commands import screen_commands
+from desk_tui.ui.hangup import quit_on_hangup
 from desk_tui.ui.navigation import DESTINATIONS
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.session import SessionApp
@@ -52,6 +53,7 @@ class DeskApp(SessionApp):
     ]
 
     def on_mount(self) -> None:
+        quit_on_hangup(self)
         if self.console.color_system in ("standard", "windows"):
             self.theme = "ansi-dark"  # 16 colours: use the terminal's own palette
         if self.settings is not None:

@@ -14,4 +14,4 @@ def launch(*, paths: Paths, overrides: dict[str, object] | None = None) -> int:
     finally:
         if app.connection is not None and app.connection.embedded is not None:
             app.connection.embedded.release()
-    return result or 0
+    return result or app.return_code or 0
