@@ -39,3 +39,16 @@ async def sign_in(pilot: Pilot, username: str = "reception", pin: str = "1111") 
     # typed as a receptionist does: username, Enter, PIN, Enter — keyboard only
     await pilot.press(*username, "enter", *pin, "enter")
     await wait_until(pilot, lambda: app.signed_in is not None and not isinstance(app.screen, LoginScreen), "sign-in")
+
+
+_CHARACTERS = {"enter": "\r", "tab": "\t", "escape": "\x1b", "space": " "}
+
+
+def burst(pilot: Pilot, *keys: str) -> None:
+    """Deliver ``keys`` the way a terminal read does when they arrive together (a fast typist,
+    a paste, an SSH packet): all at once, without waiting for the app between them as
+    ``pilot.press`` does. Each of ``keys`` is one key: a character or a name such as "enter"."""
+    from textual import events
+
+    for key in keys:
+        pilot.app.post_message(events.Key(key, _CHARACTERS.get(key, key if len(key) == 1 else None)))

@@ -24,7 +24,7 @@ from desk_tui.ui.widgets.benefits_banner import BenefitsBanner
 from desk_tui.ui.widgets.cart_lines import CartLines
 from desk_tui.ui.widgets.cart_totals import CartTotals
 from tests.support.api_client import key, login
-from tests.ui.pilot import sign_in, wait_until
+from tests.ui.pilot import burst, sign_in, wait_until
 
 GOLD = "mpl_demo_gold"  # 10% off all services, 20% off Massage, 2× Deep Tissue Massage a month
 
@@ -329,8 +329,9 @@ async def test_keys_typed_in_one_burst_go_to_the_service_list_not_the_cart(make_
         app.client.services = late_services
         # s, the name and Enter before the list has come: nothing may reach the cart's own keys
         # (e would edit a line, p would add a product); Enter picks once the list is there.
-        await pilot.press("s", *"deep", "enter")
-        assert isinstance(app.screen, ChoiceScreen) and app.screen.query_one(Input).value == "deep"
+        burst(pilot, "s", *"deep", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceScreen)
+                         and app.screen.query_one(Input).value == "deep", "the name in the list's filter")
         gate.set()
         await wait_until(pilot, lambda: app.screen is cart and len(cart.sale.lines) == 1, "the line added")
         assert [x.name for x in cart.sale.lines] == ["Deep Tissue Massage"]

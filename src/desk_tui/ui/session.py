@@ -14,13 +14,13 @@ from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.app import App
 from textual.reactive import reactive
 from textual.worker import Worker
 
 from desk_tui.client.errors import ApiError, AuthExpired, OfflineError
 from desk_tui.client.paths import Paths
 from desk_tui.ui.screens.login import LoginScreen
+from desk_tui.ui.type_ahead import TypeAheadApp
 
 if TYPE_CHECKING:
     from desk_tui.client.api import DeskClient
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("desk_tui.ui")
 
 
-class SessionApp(App[int]):
+class SessionApp(TypeAheadApp):
     OFFLINE_PROBE_SECONDS = 5.0
     """How often an offline app asks whether the server is back."""
 

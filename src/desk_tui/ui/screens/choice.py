@@ -76,7 +76,7 @@ class ChoiceScreen(ModalScreen[V | None], Generic[V]):
         self.app.report_worker_failure(event)  # offline or refused: said as everywhere else
 
     def on_key(self, event: events.Key) -> None:
-        """Letters typed before the filter has the focus (the dialog is still mounting) go into it."""
+        """Letters typed while the list has the focus go into the filter, as in a search box."""
         boxes = self.query(Input)
         if boxes and self.focused is not boxes.first() and event.is_printable and event.character:
             box = boxes.first()

@@ -1,0 +1,68 @@
+"""Keys typed ahead reach the widget they were typed for.
+
+Textual hands each key from the terminal to whatever has the focus when the App reads it. A
+burst is read all at once: a fast typist's `reception⇥1111⏎`, `s deep⏎` typed as the service
+list opens, or keystrokes an SSH link delivered together. So every key after a Tab, after an
+Enter that moves to the next field, or after a key that opens a dialog went to the old widget:
+the PIN landed in the username. Here the App passes a key on only when it has finished with the
+one before (every message queue in the app drained), as if the keys had been typed slowly. A
+key alone, typed at human speed, goes straight through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+
+from textual import events
+from textual.app import App
+
+#: A key never waits longer than this for the app to finish with the one before: a handler
+#: that awaits something slow inline must not freeze the keyboard.
+SETTLE_LIMIT = 1.0
+#: Turns of the event loop spent polling without pause before polling every 5 ms instead.
+EAGER_TURNS = 50
+
+
+class TypeAheadApp(App[int]):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._typed_ahead: deque[events.Key] = deque()
+        self._released: events.Key | None = None
+        self._key_in_flight = False
+
+    async def on_event(self, event: events.Event) -> None:
+        if not isinstance(event, events.Key) or event.is_forwarded:
+            await super().on_event(event)
+        elif event is self._released:
+            self._released = None
+            await self._pass_on(event)
+        elif self._key_in_flight:
+            self._typed_ahead.append(event)
+        else:
+            await self._pass_on(event)
+
+    async def _pass_on(self, key: events.Key) -> None:
+        self._key_in_flight = True
+        try:
+            await super().on_event(key)
+        finally:
+            asyncio.get_running_loop().create_task(self._release_next_when_settled())
+
+    async def _release_next_when_settled(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SETTLE_LIMIT
+        turns = 0
+        while self._busy() and loop.time() < deadline:
+            turns += 1
+            await asyncio.sleep(0 if turns < EAGER_TURNS else 0.005)
+        if self._typed_ahead and self.is_running:
+            self._released = self._typed_ahead.popleft()
+            self.post_message(self._released)
+        else:
+            self._key_in_flight = False
+
+    def _busy(self) -> bool:
+        """Some node still has messages waiting, or is still being mounted (a dialog the last key
+        opened is not ready for the next one until its widgets are there to take the focus)."""
+        return any(node.message_queue_size or not node._is_mounted for node in (self, *self._registry))
