@@ -52,7 +52,7 @@ class SaleCalls:
                         idempotency_key: str) -> Sale:
         """A new cart (an appointment's cart comes with its lines; asking twice gives the same cart)."""
         data = SaleCreate(customer_id=customer_id, appointment_id=appointment_id)
-        return await self.write("POST", "/sales", json=data.model_dump(exclude_none=True), model=Sale,
+        return await self.write("POST", "/sales", json=data.model_dump(mode="json", exclude_none=True), model=Sale,
                                 idempotency_key=idempotency_key)
 
     async def set_sale_customer(self: DeskClient, sale_id: str, customer_id: str) -> Sale:
@@ -60,11 +60,11 @@ class SaleCalls:
                                 model=Sale)
 
     async def add_sale_line(self: DeskClient, sale_id: str, data: SaleLineCreate, *, idempotency_key: str) -> Sale:
-        return await self.write("POST", _sale(sale_id, "lines"), json=data.model_dump(exclude_none=True), model=Sale,
+        return await self.write("POST", _sale(sale_id, "lines"), json=data.model_dump(mode="json", exclude_none=True), model=Sale,
                                 idempotency_key=idempotency_key)
 
     async def update_sale_line(self: DeskClient, sale_id: str, line_id: str, data: SaleLineUpdate) -> Sale:
-        return await self.write("PATCH", _sale(sale_id, "lines", line_id), json=data.model_dump(exclude_unset=True),
+        return await self.write("PATCH", _sale(sale_id, "lines", line_id), json=data.model_dump(mode="json", exclude_unset=True),
                                 model=Sale)
 
     async def remove_sale_line(self: DeskClient, sale_id: str, line_id: str) -> Sale:

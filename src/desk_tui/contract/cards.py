@@ -103,7 +103,7 @@ class CardChange(Wire):
     card: Card
 
 
-def _bounded_date(v: date | None) -> date | None:
+def bounded_date(v: date | None) -> date | None:
     if v is not None and not date(2000, 1, 1) <= v <= LAST_DATE:
         raise ValueError(f"must be between 2000-01-01 and {LAST_DATE.isoformat()}")
     return v
@@ -118,7 +118,7 @@ class CardCreate(Request):
     #: the transaction note of the sale (seeds/002 makes it mandatory)
     note: str = Field(min_length=1, max_length=TEXT_MAX)
 
-    _dates = field_validator("expires_on")(_bounded_date)
+    _dates = field_validator("expires_on")(bounded_date)
 
     @field_validator("number")
     @classmethod
@@ -160,7 +160,7 @@ class CardUpdate(Request):
     customer_id: str | None = Field(default=None, min_length=1, max_length=40)
     note: str | None = Field(default=None, max_length=TEXT_MAX)
 
-    _dates = field_validator("expires_on")(_bounded_date)
+    _dates = field_validator("expires_on")(bounded_date)
 
 
 class RefundRequest(Request):

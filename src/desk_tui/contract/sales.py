@@ -1,7 +1,9 @@
 """Sales: the checkout cart, its membership benefits, payments and the receipt (API.md "Sales").
 
 A cart is opened for a customer, an appointment (its lines come with it, package lines already
-at 0) or nobody (a walk-in buying a product). Lines are services or products; a line may carry a
+at 0) or nobody (a walk-in buying a product). Lines are services or products, or something the
+customer buys to use later: a package (the card is issued when the sale completes) or a
+membership (the enrolment starts when the sale completes). A line may carry a
 discount (typed by staff, or the highest membership discount from "Apply") or be *redeemed* from
 a membership credit or a card, which sets its total to 0 and puts the credit or units **on hold**
 for this sale. Completing is one atomic, idempotent step: holds become redemptions, payments are
@@ -16,18 +18,21 @@ when redeemed; ``subtotal = Σ quantity × unit_price``; ``total = Σ line.total
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from desk_tui.contract.appointments import Id, Text
+from desk_tui.contract.cards import NUMBER_MAX, bounded_date
 from desk_tui.contract.common import Request, Wire
 from desk_tui.contract.packages import PRICE_MAX
 
 SaleStatus = Literal["open", "completed", "abandoned"]
 PaymentMethod = Literal["cash", "card", "store_credit", "other"]
-LineKind = Literal["service", "product"]
+#: ``package``: a card issued to the customer when the sale completes; ``membership``: an
+#: enrolment in a plan that starts when the sale completes (its first month's price)
+LineKind = Literal["service", "product", "package", "membership"]
 #: ``held``: credit or units on hold for this open sale (an appointment's package line is
 #: ``held`` by its reservation); ``redeemed``: the sale completed; ``released``: abandoned
 HoldState = Literal["held", "redeemed", "released"]
@@ -55,6 +60,15 @@ class SaleLine(Wire):
     kind: LineKind
     service_id: str | None = None
     product_id: str | None = None
+    package_id: str | None = None
+    plan_id: str | None = None
+    #: package lines: the number written on the card to issue, and its expiry (null: the
+    #: package's own delay, counted from the day of the sale)
+    card_number: str | None = None
+    expires_on: date | None = None
+    #: what the completed sale created: the card (package line) or the enrolment (membership line)
+    issued_card_id: str | None = None
+    issued_enrollment_id: str | None = None
     #: set when the line came with the appointment
     appointment_line_id: str | None = None
     name: str
@@ -158,23 +172,56 @@ class SaleUpdate(Request):
 
 
 class SaleLineCreate(Request):
+    """Exactly one of the item ids. A package or membership line is one card or one enrolment
+    (quantity 1) and needs the cart's customer; ``card_number`` and ``expires_on`` are for a
+    package line only."""
+
     service_id: Id | None = None
     product_id: Id | None = None
+    package_id: Id | None = None
+    plan_id: Id | None = None
     quantity: int = Field(default=1, ge=1, le=100)
-    #: default: the service's or product's list price
+    #: default: the item's list price (a plan's: one month)
     price: int | None = Field(default=None, ge=0, le=PRICE_MAX)
+    card_number: str | None = Field(default=None, max_length=NUMBER_MAX)
+    expires_on: date | None = None
+
+    _dates = field_validator("expires_on")(bounded_date)
+
+    @field_validator("card_number")
+    @classmethod
+    def _number(cls, v: str | None) -> str | None:
+        return v.strip() or None if v is not None else None
 
     @model_validator(mode="after")
     def _one_item(self) -> SaleLineCreate:
-        if (self.service_id is None) == (self.product_id is None):
-            raise ValueError("name exactly one of service_id and product_id")
+        named = [x for x in (self.service_id, self.product_id, self.package_id, self.plan_id) if x is not None]
+        if len(named) != 1:
+            raise ValueError("name exactly one of service_id, product_id, package_id and plan_id")
+        if (self.package_id or self.plan_id) and self.quantity != 1:
+            raise ValueError("quantity: a package or membership line is one card or one enrolment; add another "
+                             "line for a second")
+        if self.package_id is None and (self.card_number is not None or self.expires_on is not None):
+            raise ValueError("card_number and expires_on belong to a package line")
         return self
 
 
 class SaleLineUpdate(Request):
+    """Only the fields sent change. ``card_number`` and ``expires_on`` (null: the package's
+    default) apply to a package line; ``quantity`` to a service or product line."""
+
     price: int | None = Field(default=None, ge=0, le=PRICE_MAX)
     discount_percent: int | None = Field(default=None, ge=0, le=100)
     quantity: int | None = Field(default=None, ge=1, le=100)
+    card_number: str | None = Field(default=None, max_length=NUMBER_MAX)
+    expires_on: date | None = None
+
+    _dates = field_validator("expires_on")(bounded_date)
+
+    @field_validator("card_number")
+    @classmethod
+    def _number(cls, v: str | None) -> str | None:
+        return v.strip() or None if v is not None else None
 
 
 class LineRedeem(Request):

@@ -45,7 +45,8 @@ def pool_weight(s: Session, units: int, links: list[tuple[str, int]]) -> int:
 
 
 def issue(s: Session, *, package: Package, customer_id: str, me: Principal, now: datetime, number: str | None,
-          expires_on, price_paid: int, note: str | None, card_id: str | None = None) -> Card:
+          expires_on, price_paid: int, note: str | None, card_id: str | None = None,
+          sale_id: str | None = None) -> Card:
     """Create the card, copy the template's pools into it, and write its ``issue`` entries."""
     card = Card(id=card_id or new_id("crd"), number=number, number_key=number_key(number), package_id=package.id,
                 package_name=package.name, unit_type=package.unit_type, customer_id=customer_id, issued_at=now,
@@ -62,15 +63,16 @@ def issue(s: Session, *, package: Package, customer_id: str, me: Principal, now:
     s.flush()
     for i, (ent, tmpl) in enumerate(zip(card.entitlements, package.entitlements, strict=True)):
         ledger.append(s, card, kind="issue", me=me, at=now, entitlement_id=ent.id, units=tmpl.units,
-                      initial=tmpl.units, note=note, amount=price_paid if i == 0 else None)
+                      initial=tmpl.units, note=note, amount=price_paid if i == 0 else None, sale_id=sale_id)
     if number:
         add_search_term(s, customer_id=customer_id, term=number)
     return card
 
 
 def sell(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime | None = None,
-         card_id: str | None = None) -> Card:
-    """``card_id`` is for the demo seed's fixed ids; a sale over the API always gets a fresh one."""
+         card_id: str | None = None, sale_id: str | None = None) -> Card:
+    """``card_id`` is for the demo seed's fixed ids; a sale over the API always gets a fresh one.
+    ``sale_id``: the checkout that sold it (its ``issue`` entries name the sale)."""
     now = now or utcnow()
     package = s.get(Package, data.package_id)
     if package is None:
@@ -87,10 +89,10 @@ def sell(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime | No
         raise DomainError("validation_error", "expires_on: a card cannot be sold already expired.")
     price = package.price if data.price_paid is None else data.price_paid
     card = issue(s, package=package, customer_id=customer.id, me=me, now=now, number=data.number,
-                 expires_on=expires_on, price_paid=price, note=data.note, card_id=card_id)
+                 expires_on=expires_on, price_paid=price, note=data.note, card_id=card_id, sale_id=sale_id)
     until = f", valid until {expires_on.isoformat()}" if expires_on else ""
     numbered = f" (card {data.number})" if data.number else ""
-    record_activity(s, customer_id=customer.id, kind="card_sold", card_id=card.id, me=me,
+    record_activity(s, customer_id=customer.id, kind="card_sold", card_id=card.id, me=me, sale_id=sale_id,
                     summary=f"Bought {package.name}{numbered} for {wording.money(s, price)}{until}")
     return card
 

@@ -7,7 +7,7 @@ takes no new members; its existing enrolments keep working.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -32,27 +32,36 @@ def lock_enrollment(s: Session, enrollment_id: str) -> Enrollment:
     return e
 
 
+def check_can_join(s: Session, *, customer, plan_id: str, starts_on: date, ends_on: date | None,
+                   today: date):
+    """The plan, when the customer may join it from ``starts_on``: 409 when it is retired, or
+    (``duplicate``) when the customer already has it for any of those days."""
+    plan = plans.get_plan(s, plan_id)
+    if not plan.active:
+        raise DomainError("invalid_transition",
+                          f"{plan.name} is no longer sold; existing members keep it, but nobody new can join.")
+    overlapping = s.scalar(select(Enrollment.id).where(
+        Enrollment.customer_id == customer.id, Enrollment.plan_id == plan.id, status.current_or_scheduled(today),
+        or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= starts_on),
+        *([Enrollment.starts_on <= ends_on] if ends_on is not None else [])).limit(1))
+    if overlapping is not None:
+        raise DomainError("duplicate", f"{customer.name} already has {plan.name}.", enrollment_id=overlapping)
+    return plan
+
+
 def enrol(s: Session, *, customer_id: str, data: wire.EnrollmentCreate, me: Principal,
           now: datetime | None = None, enrollment_id: str | None = None) -> wire.Enrollment:
     now = now or utcnow()
     today = status.today(s, now)
     # The customer row is the lock that keeps two terminals from selling the same plan twice at once.
     customer = get_customer(s, customer_id, for_update=True)
-    plan = plans.get_plan(s, data.plan_id)
-    if not plan.active:
-        raise DomainError("invalid_transition",
-                          f"{plan.name} is no longer sold; existing members keep it, but nobody new can join.")
     starts_on = data.starts_on or today
     if starts_on < today:
         raise DomainError("validation_error", f"starts_on: a membership cannot start in the past (today is {today}).")
     if data.ends_on is not None and data.ends_on < starts_on:
         raise DomainError("validation_error", "ends_on: must be on or after starts_on.")
-    overlapping = s.scalar(select(Enrollment.id).where(
-        Enrollment.customer_id == customer_id, Enrollment.plan_id == plan.id, status.current_or_scheduled(today),
-        or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= starts_on),
-        *([Enrollment.starts_on <= data.ends_on] if data.ends_on is not None else [])).limit(1))
-    if overlapping is not None:
-        raise DomainError("duplicate", f"{customer.name} already has {plan.name}.", enrollment_id=overlapping)
+    plan = check_can_join(s, customer=customer, plan_id=data.plan_id, starts_on=starts_on, ends_on=data.ends_on,
+                          today=today)
     e = Enrollment(id=enrollment_id or new_id("mem"), plan_id=plan.id, customer_id=customer_id, starts_on=starts_on,
                    ends_on=data.ends_on, note=data.note or None, created_at=now, created_by=me.staff_id,
                    location_id=me.location_id)

@@ -20,7 +20,7 @@ from desk_tui.server.customers.service import record_activity
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.reference.models import Location, Product, Service, ServiceLocation
-from desk_tui.server.sales import holds, membership, receipt
+from desk_tui.server.sales import holds, membership, purchases, receipt
 from desk_tui.server.sales.holds import DEFAULT_TIMEOUT
 from desk_tui.server.sales.models import Sale, SaleLine
 from desk_tui.server.sales.service import (
@@ -51,6 +51,10 @@ def add_line(s: Session, *, sale_id: str, data: wire.SaleLineCreate, me: Princip
             raise DomainError("service_not_offered_here", f"{svc.name} is not offered at {here}.")
         line = SaleLine(kind="service", service_id=svc.id, name=svc.name, unit_price=svc.price,
                         held_by_appointment=False)
+    elif data.package_id is not None:
+        line = purchases.package_line(s, sale, data, now=now)
+    elif data.plan_id is not None:
+        line = purchases.plan_line(s, sale, data, now=now)
     else:
         product = s.get(Product, data.product_id)
         if product is None:
@@ -90,6 +94,17 @@ def update_line(s: Session, *, sale_id: str, line_id: str, data: wire.SaleLineUp
     line = line_of(sale, line_id)
     refuse_if_redeemed(line, "change")
     before = (line.unit_price, line.discount_percent, line.quantity)
+    card_before = (line.card_number, line.expires_on)
+    if data.quantity not in (None, 1) and purchases.is_purchase(line):
+        raise DomainError("validation_error", "quantity: a package or membership line is one card or one "
+                                              "enrolment; add another line for a second.")
+    if {"card_number", "expires_on"} & data.model_fields_set:
+        if line.kind != "package":
+            raise DomainError("validation_error", "card_number and expires_on belong to a package line.")
+        purchases.set_card_details(
+            s, sale, line,
+            number=data.card_number if "card_number" in data.model_fields_set else line.card_number,
+            expires_on=data.expires_on if "expires_on" in data.model_fields_set else line.expires_on, now=now)
     if data.price is not None:
         line.unit_price = data.price
     if data.discount_percent is not None and data.discount_percent != line.discount_percent:
@@ -104,6 +119,8 @@ def update_line(s: Session, *, sale_id: str, line_id: str, data: wire.SaleLineUp
               f"Checkout line changed: {receipt.item(line)} at {money_words(s, line.unit_price)}{discount}"
               f" (was {before[2]} × {money_words(s, before[0])}"
               f"{f', {before[1]}% discount' if before[1] else ''})")
+    if (line.card_number, line.expires_on) != card_before:
+        note(s, sale, me, "sale_line_changed", f"Checkout: {purchases.open_words(line)}")
     s.flush()
     return sale
 

@@ -14,9 +14,9 @@ completes but never releases it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desk_tui.server.database import Base, UTCDateTime
@@ -27,10 +27,18 @@ class SaleLine(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     sale_id: Mapped[str] = mapped_column(ForeignKey("sales.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    #: service | product
+    #: service | product | package | membership
     kind: Mapped[str] = mapped_column(String(20))
     service_id: Mapped[str | None] = mapped_column(ForeignKey("services.id"))
     product_id: Mapped[str | None] = mapped_column(ForeignKey("products.id"))
+    #: a package sold: the card is issued (with this number and expiry) when the sale completes
+    package_id: Mapped[str | None] = mapped_column(ForeignKey("packages.id"))
+    card_number: Mapped[str | None] = mapped_column(String(40))
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    issued_card_id: Mapped[str | None] = mapped_column(ForeignKey("cards.id"))
+    #: a membership sold: the enrolment starts when the sale completes
+    plan_id: Mapped[str | None] = mapped_column(ForeignKey("membership_plans.id"))
+    issued_enrollment_id: Mapped[str | None] = mapped_column(ForeignKey("membership_enrollments.id"))
     #: the appointment line it came with; no foreign key: editing the appointment may drop that
     #: line (the cart notices through ``Sale.appointment_key`` and is brought up to date)
     appointment_line_id: Mapped[str | None] = mapped_column(String(40))

@@ -20,7 +20,7 @@ from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.reference import service as reference
 from desk_tui.server.reference.models import Location, Staff
-from desk_tui.server.sales import membership
+from desk_tui.server.sales import membership, purchases
 from desk_tui.server.sales.models import Sale, SaleLine
 from desk_tui.server.sales.money import gross, is_redeemed, line_total, totals
 
@@ -44,6 +44,9 @@ def label(line: SaleLine) -> str:
         return line.receipt_label
     if line.redeem_kind is not None and line.hold_state == "held":
         return f"{item(line)} — {source_words(line)} (on hold)"
+    if purchases.is_purchase(line):
+        words = purchases.open_words(line)
+        return f"{words}, {line.discount_percent}% discount" if line.discount_percent else words
     if line.discount_percent:
         who = "membership discount" if line.discount_source == "membership" else "discount"
         return f"{item(line)} — {line.discount_percent}% {who}"
@@ -72,6 +75,8 @@ def freeze_labels(s: Session, sale: Sale, *, now: datetime) -> None:
             line.receipt_label = card_label(s, line)
         elif line.redeem_kind == "membership" and line.hold_state == "redeemed":
             line.receipt_label = credit_label(s, line, now=now)
+        elif purchases.is_purchase(line):
+            line.receipt_label = purchases.label(s, line)
         else:
             line.receipt_label = label(line)
 

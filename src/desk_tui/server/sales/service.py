@@ -30,10 +30,10 @@ from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.pagination import keyset_page
 from desk_tui.server.reference.models import Service
-from desk_tui.server.sales import holds, membership, receipt
+from desk_tui.server.sales import holds, membership, purchases, receipt
 from desk_tui.server.sales.holds import DEFAULT_TIMEOUT
 from desk_tui.server.sales.models import Sale, SaleLine, SalePayment
-from desk_tui.server.sales.money import is_redeemed, totals
+from desk_tui.server.sales.money import is_redeemed, line_total, totals
 
 # ---------------------------------------------------------------------------------------------- reading
 
@@ -233,6 +233,7 @@ def update_sale(s: Session, *, sale_id: str, data: wire.SaleUpdate, me: Principa
     if sale.appointment_id is not None:
         raise DomainError("invalid_transition", "This cart belongs to an appointment; its customer is the "
                                                 "appointment's.")
+    purchases.check_customer_change(sale, data.customer_id)
     if any(x.redeem_kind is not None and x.hold_state == "held" for x in sale.lines):
         raise DomainError("invalid_transition", "A line is redeemed from this customer's package or membership; "
                                                 "release it first, then change the customer.")
@@ -302,6 +303,8 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
                               f"{customer.name} has {money_words(s, customer.store_credit)} of store credit; "
                               f"{money_words(s, store)} was asked for.", needed=store, available=customer.store_credit)
         customer.store_credit -= store
+    # Cards and memberships bought in this sale (locks the customer, before the enrolments consume does).
+    purchases.deliver(s, sale, me=me, now=now, paid={x.id: line_total(x) for x in sale.lines})
 
     for line in sale.lines:
         if holds.owns_hold(line) and line.redeem_kind == "card":

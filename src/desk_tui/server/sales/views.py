@@ -24,6 +24,9 @@ def redeemed_from(line: SaleLine) -> wire.RedeemedFrom | None:
 
 def line_wire(line: SaleLine) -> wire.SaleLine:
     return wire.SaleLine(id=line.id, kind=line.kind, service_id=line.service_id, product_id=line.product_id,
+                         package_id=line.package_id, plan_id=line.plan_id, card_number=line.card_number,
+                         expires_on=line.expires_on, issued_card_id=line.issued_card_id,
+                         issued_enrollment_id=line.issued_enrollment_id,
                          appointment_line_id=line.appointment_line_id, name=line.name, quantity=line.quantity,
                          unit_price=line.unit_price, discount_percent=line.discount_percent,
                          discount_source=line.discount_source, total=line_total(line),

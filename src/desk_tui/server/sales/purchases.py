@@ -1,0 +1,130 @@
+"""What a customer buys at the till to use later: a package (a card) or a membership.
+
+Selling goes through the cart like everything else, so the money is taken with the rest of the
+sale and shows on its receipt (seeds/002: "After taking John's payment, you issue him a card").
+The line says what will be created; the card is issued, or the enrolment starts, only inside
+the completing transaction: an abandoned cart never leaves a card or a member behind, and a
+retried completion never creates a second one.
+
+Checks run twice: when the line is added (the receptionist hears at once that the package is
+no longer sold, the number is taken or the customer is already a member) and again when the
+sale completes, because another terminal may have sold the number or the plan in between.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from desk_tui.contract import cards as card_wire
+from desk_tui.contract import memberships as membership_wire
+from desk_tui.contract import sales as wire
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.cards import service as cards
+from desk_tui.server.cards import wording as card_wording
+from desk_tui.server.cards.calendar import business_date
+from desk_tui.server.cards.models import Card
+from desk_tui.server.customers.service import get_customer
+from desk_tui.server.errors import DomainError
+from desk_tui.server.memberships import service as memberships
+from desk_tui.server.memberships.models import Enrollment
+from desk_tui.server.packages.models import Package
+from desk_tui.server.sales.models import Sale, SaleLine
+
+PURCHASES = ("package", "membership")
+
+
+def is_purchase(line: SaleLine) -> bool:
+    return line.kind in PURCHASES
+
+
+def _customer(s: Session, sale: Sale, what: str):
+    if sale.customer_id is None:
+        raise DomainError("validation_error", f"Choose the customer first: {what} is sold to a customer.")
+    return get_customer(s, sale.customer_id)
+
+
+def package_line(s: Session, sale: Sale, data: wire.SaleLineCreate, *, now: datetime) -> SaleLine:
+    package = s.get(Package, data.package_id)
+    if package is None:
+        raise DomainError("validation_error", "package_id: no such package.")
+    if not package.active:
+        raise DomainError("package_inactive", f"{package.name} is no longer for sale.")
+    _customer(s, sale, "a package")
+    line = SaleLine(kind="package", package_id=package.id, name=package.name, unit_price=package.price,
+                    held_by_appointment=False)
+    set_card_details(s, sale, line, number=data.card_number, expires_on=data.expires_on, now=now)
+    return line
+
+
+def set_card_details(s: Session, sale: Sale, line: SaleLine, *, number: str | None, expires_on: date | None,
+                     now: datetime) -> None:
+    """The number and expiry of the card a package line will issue (checked now, and again at completion)."""
+    key = cards.number_key(number)
+    cards.check_number_free(s, key)
+    if key is not None and any(x is not line and x.kind == "package" and cards.number_key(x.card_number) == key
+                               for x in sale.lines):
+        raise DomainError("duplicate", "Another card in this sale already has this number.")
+    if expires_on is not None and expires_on < business_date(s, now):
+        raise DomainError("validation_error", "expires_on: a card cannot be sold already expired.")
+    line.card_number, line.expires_on = number, expires_on
+
+
+def plan_line(s: Session, sale: Sale, data: wire.SaleLineCreate, *, now: datetime) -> SaleLine:
+    customer = _customer(s, sale, "a membership")
+    today = business_date(s, now)
+    plan = memberships.check_can_join(s, customer=customer, plan_id=data.plan_id, starts_on=today, ends_on=None,
+                                      today=today)
+    if any(x.kind == "membership" and x.plan_id == plan.id for x in sale.lines):
+        raise DomainError("duplicate", f"{plan.name} is already in this sale.")
+    name = plan.name if "membership" in plan.name.casefold() else f"{plan.name} membership"
+    return SaleLine(kind="membership", plan_id=plan.id, name=name, unit_price=plan.price,
+                    held_by_appointment=False)
+
+
+def check_customer_change(sale: Sale, customer_id: str | None) -> None:
+    """A cart selling a card or a membership cannot lose its customer."""
+    if customer_id is None and any(is_purchase(x) for x in sale.lines):
+        raise DomainError("validation_error", "This sale issues a card or starts a membership, which needs a "
+                                              "customer; remove that line first.")
+
+
+def deliver(s: Session, sale: Sale, *, me: Principal, now: datetime, paid: dict[str, int]) -> None:
+    """Inside the completing transaction: issue each package line's card and start each membership
+    line's enrolment, for the sale's customer, at the price the line was sold for."""
+    for line in sale.lines:
+        if line.kind == "package" and line.issued_card_id is None:
+            data = card_wire.CardCreate(package_id=line.package_id, customer_id=sale.customer_id,
+                                        number=line.card_number, expires_on=line.expires_on,
+                                        price_paid=paid[line.id], note=f"Sold at checkout, sale {sale.id}")
+            line.issued_card_id = cards.sell(s, data=data, me=me, now=now, sale_id=sale.id).id
+        elif line.kind == "membership" and line.issued_enrollment_id is None:
+            data = membership_wire.EnrollmentCreate(plan_id=line.plan_id, note=f"Sold at checkout, sale {sale.id}")
+            line.issued_enrollment_id = memberships.enrol(s, customer_id=sale.customer_id, data=data, me=me,
+                                                          now=now).id
+    s.flush()
+
+
+def label(s: Session, line: SaleLine) -> str:
+    """The receipt's words once the sale is complete: "5x Manicure — card BS-2001 issued, valid
+    until 2027-05-22" / "Gold membership — member from 2026-11-23"."""
+    if line.kind == "package" and line.issued_card_id is not None:
+        card = s.get(Card, line.issued_card_id)
+        numbered = f"card {card.number}" if card.number else "card"
+        until = f", valid until {card.expires_on.isoformat()}" if card.expires_on else ", no expiry"
+        return f"{line.name} — {numbered} issued{until}"
+    if line.kind == "membership" and line.issued_enrollment_id is not None:
+        e = s.get(Enrollment, line.issued_enrollment_id)
+        return f"{line.name} — member from {e.starts_on.isoformat()}, {card_wording.money(s, line.unit_price)} a month"
+    return line.name
+
+
+def open_words(line: SaleLine) -> str:
+    """Before completion: what completing will do."""
+    if line.kind == "package":
+        numbered = f" {line.card_number}" if line.card_number else ""
+        until = f", valid until {line.expires_on.isoformat()}" if line.expires_on else ""
+        return f"{line.name} — new card{numbered}{until}"
+    return f"{line.name} — starts today"
+
