@@ -335,3 +335,51 @@ async def test_keys_typed_in_one_burst_go_to_the_service_list_not_the_cart(make_
         gate.set()
         await wait_until(pilot, lambda: app.screen is cart and len(cart.sale.lines) == 1, "the line added")
         assert [x.name for x in cart.sale.lines] == ["Deep Tissue Massage"]
+
+
+async def test_a_package_and_a_membership_are_sold_at_the_till_and_exist_once_paid(make_app, api):
+    r = api.post("/customers", json={"name": f"Buyer {uuid.uuid4().hex[:8]}"}, headers=key())
+    r.raise_for_status()
+    customer = r.json()
+    card_no = f"UI-{uuid.uuid4().hex[:6].upper()}"
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        cart = await open_cart_for(pilot, customer)
+        await add(pilot, "k", "5x manicure")
+        line = cart.sale.lines[0]
+        assert (line.kind, line.name) == ("package", "5x Manicure")
+        # e on the package line: its card number (price, discount, number, expiry).
+        await pilot.press("e")
+        await wait_until(pilot, lambda: app.screen is not cart and app.screen.query("#number"), "the line editor")
+        await pilot.press("tab", "tab", *card_no, "enter", "enter")
+        await wait_until(pilot, lambda: app.screen is cart and cart.sale.lines[0].card_number == card_no,
+                         "the card number on the line")
+        assert card_no in str(cart.query_one(CartLines).get_row(line.id)[-1])
+        await add(pilot, "m", "gold")
+        assert cart.sale.lines[1].kind == "membership"
+        assert api.get("/cards", params={"customer_id": customer["id"]}).json()["items"] == []
+
+        await pilot.press("f10")
+        await wait_until(pilot, lambda: isinstance(app.screen, PaymentScreen), "the payment dialog")
+        await pilot.press("ctrl+f", "f10")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReceiptScreen), "the receipt")
+        assert f"5x Manicure — new card {card_no}" in app.screen.sale.receipt_text
+        assert "Gold membership — member from" in app.screen.sale.receipt_text
+
+    [card] = api.get("/cards", params={"customer_id": customer["id"]}).json()["items"]
+    assert (card["number"], card["status"]) == (card_no, "active")
+    [membership] = api.get(f"/customers/{customer['id']}/memberships").json()["items"]
+    assert (membership["plan_id"], membership["status"]) == (GOLD, "active")
+
+
+async def test_selling_a_package_to_a_walk_in_asks_for_the_customer_first(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        checkout = await open_checkout(pilot)
+        await pilot.press("w")
+        await wait_until(pilot, lambda: isinstance(app.screen, CartScreen), "the walk-in cart")
+        cart = app.screen
+        await pilot.press("k")
+        status = cart.query_one("#cart-status")
+        await wait_until(pilot, lambda: "choose who" in str(status.render()), "the sentence")
+        assert app.screen is cart and cart.sale.lines == [] and checkout is not None

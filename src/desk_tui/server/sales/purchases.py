@@ -22,7 +22,6 @@ from desk_tui.contract import memberships as membership_wire
 from desk_tui.contract import sales as wire
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import service as cards
-from desk_tui.server.cards import wording as card_wording
 from desk_tui.server.cards.calendar import business_date
 from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.service import get_customer
@@ -107,16 +106,17 @@ def deliver(s: Session, sale: Sale, *, me: Principal, now: datetime, paid: dict[
 
 
 def label(s: Session, line: SaleLine) -> str:
-    """The receipt's words once the sale is complete: "5x Manicure — card BS-2001 issued, valid
-    until 2027-05-22" / "Gold membership — member from 2026-11-23"."""
+    """The receipt's words once the sale is complete, within the receipt's 48 columns where the
+    names allow: "5x Manicure — new card BS-2001, until 2027-05-22", "Gold membership — member
+    from 2026-11-23"."""
     if line.kind == "package" and line.issued_card_id is not None:
         card = s.get(Card, line.issued_card_id)
-        numbered = f"card {card.number}" if card.number else "card"
-        until = f", valid until {card.expires_on.isoformat()}" if card.expires_on else ", no expiry"
-        return f"{line.name} — {numbered} issued{until}"
+        numbered = f"new card {card.number}" if card.number else "new card"
+        until = f", until {card.expires_on.isoformat()}" if card.expires_on else ", no expiry"
+        return f"{line.name} — {numbered}{until}"
     if line.kind == "membership" and line.issued_enrollment_id is not None:
         e = s.get(Enrollment, line.issued_enrollment_id)
-        return f"{line.name} — member from {e.starts_on.isoformat()}, {card_wording.money(s, line.unit_price)} a month"
+        return f"{line.name} — member from {e.starts_on.isoformat()}"
     return line.name
 
 

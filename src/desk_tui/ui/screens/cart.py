@@ -1,6 +1,8 @@
 """One checkout cart (seeds/004): lines, the membership benefits banner, redemptions, payment.
 
-**a** applies the highest membership discount to every eligible line, **r** covers the
+**s**/**p** add a service or a product; **k**/**m** sell a package (a card issued when the sale
+completes) or a membership (it starts when the sale completes). **a** applies the highest
+membership discount to every eligible line, **r** covers the
 highlighted line with a credit or a package (the credit is only *held* until the sale
 completes), **u** gives it back, **F10** takes payment — or completes a fully covered cart —
 and shows the receipt. Escape leaves the cart open in the F4 list; **x** abandons it and
@@ -20,6 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from desk_tui.client.api import new_idempotency_key
 from desk_tui.client.errors import ApiError
+from desk_tui.contract.packages import Package
 from desk_tui.contract.sales import Benefits, LineRedeem, Sale, SaleLine, SaleLineCreate
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
@@ -30,7 +33,7 @@ from desk_tui.ui.widgets.cart_lines import CartLines
 from desk_tui.ui.widgets.cart_totals import CartTotals
 
 #: actions that change an open cart
-CHANGES = {"add_service", "add_product", "edit_line", "remove_line", "apply", "redeem", "release", "pay",
+CHANGES = {"add_service", "add_product", "add_package", "add_membership", "edit_line", "remove_line", "apply", "redeem", "release", "pay",
            "abandon", "customer"}
 
 
@@ -45,6 +48,8 @@ class CartScreen(DeskScreen):
         Binding("f10", "pay", "Pay", id="cart.pay"),
         Binding("u", "release", "Un-redeem", id="cart.release"),
         # Off the footer so the cart's own keys fit 80 columns; the line hint and F1 name them.
+        Binding("k", "add_package", "Sell a package", id="cart.add_package", show=False),
+        Binding("m", "add_membership", "Sell a membership", id="cart.add_membership", show=False),
         Binding("e", "edit_line", "Edit", id="cart.edit_line", show=False),
         Binding("delete", "remove_line", "Remove", id="cart.remove_line", show=False),
         Binding("c", "customer", "Customer", id="cart.customer"),
@@ -61,7 +66,7 @@ class CartScreen(DeskScreen):
         yield Static("", id="cart-summary")
         yield BenefitsBanner(id="cart-banner")
         yield CartLines(id="cart-lines")
-        yield Static("e edits the highlighted line · Del removes it · F1 every key", classes="hint")
+        yield Static("e edit · Del remove · k sell a package · m sell a membership · F1 keys", classes="hint")
         yield CartTotals(id="cart-totals")
         yield Static("", id="cart-status", classes="status", markup=False)
 
@@ -181,6 +186,36 @@ class CartScreen(DeskScreen):
         self.app.push_screen(ChoiceScreen("Add a product", products),
                              lambda choice: choice and self._add(SaleLineCreate(product_id=choice)))
 
+    def action_add_package(self) -> None:
+        if self._needs_customer("A package"):
+            return
+
+        async def packages() -> list[tuple[str, str]]:
+            settings = self.desk.org_settings
+            return [(f"{x.name} · {_size(x)} · {format_money(x.price, settings)}", x.id)
+                    for x in await self.desk.client.packages()]
+
+        self.app.push_screen(ChoiceScreen("Sell a package", packages),
+                             lambda choice: choice and self._add(SaleLineCreate(package_id=choice)))
+
+    def action_add_membership(self) -> None:
+        if self._needs_customer("A membership"):
+            return
+
+        async def plans() -> list[tuple[str, str]]:
+            settings = self.desk.org_settings
+            return [(f"{x.name} · {format_money(x.price, settings)} a month", x.id)
+                    for x in await self.desk.client.membership_plans() if x.active]
+
+        self.app.push_screen(ChoiceScreen("Sell a membership", plans),
+                             lambda choice: choice and self._add(SaleLineCreate(plan_id=choice)))
+
+    def _needs_customer(self, what: str) -> bool:
+        if self.sale.customer_id is None:
+            self.say(f"{what} is sold to a customer: press c to choose who, then sell it.")
+            return True
+        return False
+
     @work(group="cart-add", exit_on_error=False)
     async def _add(self, data: SaleLineCreate) -> None:
         # Not exclusive: two lines picked in quick succession are two requests, neither cancelled.
@@ -271,12 +306,14 @@ class CartScreen(DeskScreen):
         from desk_tui.ui.screens.receipt import ReceiptScreen
 
         if not self.sale.lines:
-            self.say("The cart is empty: add a service (s) or a product (p) first.")
+            self.say("The cart is empty: add a service (s), a product (p) or a package (k) first.")
             return
         sale = await self.app.push_screen_wait(PaymentScreen(self.sale))
         if sale is None:
             return
-        self.changed(sale, "Sale completed.")
+        created = [f"{x.name} card issued" for x in sale.lines if x.issued_card_id]
+        created += [f"{x.name} started" for x in sale.lines if x.issued_enrollment_id]
+        self.changed(sale, "Sale completed." + "".join(f" {x}." for x in created))
         await self.app.push_screen_wait(ReceiptScreen(sale))
         self.dismiss(sale)
 
@@ -297,6 +334,11 @@ class CartScreen(DeskScreen):
             self.notify("The cart stays open in F4 Checkout. Its held credits are released if it is left idle.",
                         title="Cart kept")
         self.dismiss(self.sale)
+
+
+def _size(package: Package) -> str:
+    """"5 sessions", "360 minutes", "3 + 2 sessions"."""
+    return " + ".join(str(x.units) for x in package.entitlements) + f" {package.unit_type}"
 
 
 def _own_hold(line: SaleLine) -> bool:

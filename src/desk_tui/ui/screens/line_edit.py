@@ -1,13 +1,19 @@
 """Edit one cart line: price, discount and quantity (seeds/004: staff can still adjust a line
-after "Apply"). The server recomputes the totals; a redeemed line must be released first."""
+after "Apply"). The server recomputes the totals; a redeemed line must be released first.
+
+A package being sold is one card: instead of a quantity it has the number to write on the card
+and its expiry (blank: the package's own delay). A membership being sold has neither."""
 
 from __future__ import annotations
+
+from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult
 from textual.widgets import Input, Label
 
 from desk_tui.contract.sales import Sale, SaleLine, SaleLineUpdate
 from desk_tui.ui.money import format_money
+from desk_tui.ui.screens.card_actions import parse_expiry
 from desk_tui.ui.screens.card_form import CardFormScreen, FormProblem
 from desk_tui.ui.screens.sell_package import money_field, parse_money
 
@@ -19,12 +25,14 @@ class LineEditScreen(CardFormScreen[Sale]):
         super().__init__()
         self.sale_id = sale_id
         self.line = line
+        self.LAST_FIELD = {"package": "expires", "membership": "discount"}.get(line.kind, "quantity")
 
     def heading(self) -> str:
         return f"Edit {self.line.name}"
 
     def question(self) -> str:
-        return f"Now {self.line.quantity} × {format_money(self.line.unit_price, self.desk.org_settings)}" + (
+        count = "" if self.line.kind in ("package", "membership") else f"{self.line.quantity} × "
+        return f"Now {count}{format_money(self.line.unit_price, self.desk.org_settings)}" + (
             f", {self.line.discount_percent}% off" if self.line.discount_percent else "")
 
     def fields(self) -> ComposeResult:
@@ -32,8 +40,15 @@ class LineEditScreen(CardFormScreen[Sale]):
         yield Input(money_field(self.line.unit_price, self.desk.org_settings), id="price", max_length=16)
         yield Label("Discount")
         yield Input(str(self.line.discount_percent), id="discount", max_length=3, placeholder="percent, 0–100")
-        yield Label("Quantity")
-        yield Input(str(self.line.quantity), id="quantity", max_length=3)
+        if self.line.kind == "package":
+            yield Label("Card no.")
+            yield Input(self.line.card_number or "", id="number", max_length=40, placeholder="optional")
+            yield Label("Expires")
+            yield Input(self.line.expires_on.isoformat() if self.line.expires_on else "", id="expires",
+                        max_length=10, placeholder="YYYY-MM-DD or +N days; blank: the default")
+        elif self.line.kind != "membership":
+            yield Label("Quantity")
+            yield Input(str(self.line.quantity), id="quantity", max_length=3)
 
     def submit_label(self) -> str:
         return "Save line"
@@ -44,9 +59,20 @@ class LineEditScreen(CardFormScreen[Sale]):
     def build(self):
         price = parse_money(self.query_one("#price", Input).value, self.desk.org_settings)
         discount = _whole(self.query_one("#discount", Input).value or "0", "Discount", 0, 100)
-        quantity = _whole(self.query_one("#quantity", Input).value, "Quantity", 1, 100)
-        data = SaleLineUpdate(price=price, discount_percent=discount, quantity=quantity)
-        return data.model_dump(), lambda key: self.desk.client.update_sale_line(self.sale_id, self.line.id, data)
+        if self.line.kind == "package":
+            expires = self.query_one("#expires", Input).value.strip()
+            settings = self.desk.org_settings
+            today = self.desk.now(ZoneInfo(settings.timezone if settings else "UTC")).date()
+            data = SaleLineUpdate(price=price, discount_percent=discount,
+                                  card_number=self.query_one("#number", Input).value.strip() or None,
+                                  expires_on=parse_expiry(expires, today) if expires else None)
+        elif self.line.kind == "membership":
+            data = SaleLineUpdate(price=price, discount_percent=discount)
+        else:
+            quantity = _whole(self.query_one("#quantity", Input).value, "Quantity", 1, 100)
+            data = SaleLineUpdate(price=price, discount_percent=discount, quantity=quantity)
+        return data.model_dump(mode="json"), lambda key: self.desk.client.update_sale_line(self.sale_id, self.line.id,
+                                                                                            data)
 
 
 def _whole(text: str, what: str, low: int, high: int) -> int:

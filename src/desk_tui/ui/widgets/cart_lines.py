@@ -1,7 +1,8 @@
 """The cart's lines: what is sold, at what price, and what covered it.
 
 A redeemed line shows what it was taken from in words ("Gold credit", "5x Manicure") and a
-glyph, so the difference between "paid" and "covered" never rests on colour alone.
+glyph, so the difference between "paid" and "covered" never rests on colour alone. A package or
+membership being sold says what completing the sale will create ("→ new card BS-2001").
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class CartLines(DataTable, inherit_bindings=True):
         self.add_column("Price", key="price", width=10)
         self.add_column("Disc", key="disc", width=4)
         self.add_column("Total", key="total", width=10)
-        self.add_column("Covered by", key="from")
+        self.add_column("Notes", key="from")
 
     def show_sale(self, sale: Sale, settings: Settings | None) -> None:
         keep = self.line_id
@@ -37,7 +38,7 @@ class CartLines(DataTable, inherit_bindings=True):
         for line in sale.lines:
             self.add_row(as_typed(line.name), str(line.quantity), format_money(line.unit_price, settings),
                          f"{line.discount_percent}%" if line.discount_percent else "",
-                         format_money(line.total, settings), as_typed(covered_text(line)), key=line.id)
+                         format_money(line.total, settings), as_typed(notes_text(line)), key=line.id)
         if keep is not None and any(x.id == keep for x in sale.lines):
             self.move_cursor(row=self.get_row_index(keep), animate=False)
 
@@ -48,8 +49,14 @@ class CartLines(DataTable, inherit_bindings=True):
         return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
 
 
-def covered_text(line: SaleLine) -> str:
+def notes_text(line: SaleLine) -> str:
     source = line.redeemed_from
-    if source is None:
-        return ""
-    return f"{COVERED_GLYPH[source.kind]} {source.source_name}{HOLD_WORD.get(source.state, '')}"
+    if source is not None:
+        return f"{COVERED_GLYPH[source.kind]} {source.source_name}{HOLD_WORD.get(source.state, '')}"
+    if line.kind == "package":
+        if line.issued_card_id:
+            return "→ card issued ✓"
+        return "→ new card" + (f" {line.card_number}" if line.card_number else "")
+    if line.kind == "membership":
+        return "→ member ✓" if line.issued_enrollment_id else "→ starts when paid"
+    return ""

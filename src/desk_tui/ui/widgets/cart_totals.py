@@ -24,7 +24,7 @@ def totals_text(sale: Sale, settings: Settings | None) -> str:
     if sale.covered_total:
         parts.append(f"Covered −{money(sale.covered_total)}")
     if not sale.lines:
-        due = "Empty cart: press s to add a service or p for a product"
+        due = "Empty cart: s adds a service, p a product, k sells a package"
     elif sale.total == 0:
         due = "Total 0 — Fully covered" + (" by membership" if _by_membership(sale) else "")
     else:
