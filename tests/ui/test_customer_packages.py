@@ -9,14 +9,17 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 
 from desk_tui.ui.screens.card_actions import RefundScreen
 from desk_tui.ui.screens.card_history import CardHistoryScreen
 from desk_tui.ui.screens.card_transfer import TransferScreen
+from desk_tui.ui.screens.cart import CartScreen
+from desk_tui.ui.screens.choice import ChoiceScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
-from desk_tui.ui.screens.sell_package import SellPackageScreen
+from desk_tui.ui.screens.payment import PaymentScreen
+from desk_tui.ui.screens.receipt import ReceiptScreen
 from desk_tui.ui.widgets.card_block import CardBlock
 from tests.support.api_client import key, login
 from tests.ui.pilot import sign_in, wait_until
@@ -210,24 +213,30 @@ async def test_refund_shows_the_amount_and_credits_the_customer(make_app, api):
         assert api.get(f"/customers/{customer['id']}").json()["store_credit"] == 28800
 
 
-async def test_sell_a_package_and_the_new_card_appears(make_app, api):
+async def test_sell_goes_through_the_till_and_the_new_card_appears(make_app, api):
     customer = new_customer(api)
     sell(api, customer["id"])
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_profile(pilot, customer["id"], role="reception")
         await pilot.press("s")
-        await wait_until(pilot, lambda: isinstance(app.screen, SellPackageScreen), "the sell dialog")
-        form = app.screen
-        form.query_one("#package").value = "pkg_demo_10x_blow_dry"
-        await wait_until(pilot, lambda: form.query_one("#price", Input).value == "50000", "the template's price")
-        number = f"T-{uuid.uuid4().hex[:6]}"
-        await pilot.press(*number, "enter", "enter", "enter", *"paid by card", "enter")
+        # A cart for this customer, with the package list already open.
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the package list")
+        await wait_until(pilot, lambda: app.screen._choices, "the packages from the server")
+        assert not any("Summer Glow" in label for label, _ in app.screen._choices)  # inactive: not sold
+        await pilot.press(*"blow", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CartScreen) and app.screen.sale.lines, "the line")
+        cart = app.screen
+        assert cart.sale.customer_id == customer["id"] and cart.sale.lines[0].name == "10x Blow-dry"
+        await pilot.press("f10")
+        await wait_until(pilot, lambda: isinstance(app.screen, PaymentScreen), "the payment dialog")
+        await pilot.press("ctrl+f", "f10")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReceiptScreen), "the receipt")
+        await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is screen and len(screen.query(CardBlock)) == 2, "the new card")
         cards = api.get("/cards", params={"customer_id": customer["id"]}).json()["items"]
         sold = next(c for c in cards if c["package_id"] == "pkg_demo_10x_blow_dry")
-        assert sold["number"] == number and sold["price_paid"] == 50000 and sold["expires_on"]
-        assert screen.pick.card_id == sold["id"]
+        assert sold["price_paid"] == cart.sale.total and sold["expires_on"]
 
 
 async def test_transfer_moves_the_card_to_another_customer(make_app, api):

@@ -8,10 +8,12 @@ import uuid
 import pytest
 from textual.widgets import TabbedContent
 
+from desk_tui.ui.screens.cart import CartScreen
 from desk_tui.ui.screens.choice import ChoiceScreen
-from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
 from desk_tui.ui.screens.membership_cancel import CancelMembershipScreen
+from desk_tui.ui.screens.payment import PaymentScreen
+from desk_tui.ui.screens.receipt import ReceiptScreen
 from desk_tui.ui.widgets.membership_list import MembershipList
 from tests.support.api_client import key, login
 from tests.ui.pilot import sign_in, wait_until
@@ -63,21 +65,26 @@ async def test_a_member_sees_credits_left_this_month(make_app, api):
         assert "20% discount on Massage" in benefits
 
 
-async def test_reception_enrols_a_customer_in_a_plan(make_app, api):
+async def test_reception_sells_a_membership_at_the_till(make_app, api):
     customer = new_customer(api)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await memberships_tab(pilot, customer["id"])
         assert screen.check_action("cancel_membership", ()) is False  # a manager's key
         await pilot.press("m")
-        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the plans")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceScreen) and app.screen._choices, "the plans")
         choices = [label for label, _ in app.screen._choices]
         assert not any("Silver (old)" in c for c in choices)  # retired plans are not sold
         await pilot.press(*"nail club", "enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
-        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, CartScreen) and app.screen.sale.lines, "the line")
+        assert api.get(f"/customers/{customer['id']}/memberships").json()["items"] == []  # not before paying
+        await pilot.press("f10")
+        await wait_until(pilot, lambda: isinstance(app.screen, PaymentScreen), "the payment dialog")
+        await pilot.press("ctrl+f", "f10")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReceiptScreen), "the receipt")
+        await pilot.press("escape")
         table = screen.query_one(MembershipList)
-        await wait_until(pilot, lambda: table.row_count == 1, "the new membership")
+        await wait_until(pilot, lambda: app.screen is screen and table.row_count == 1, "the new membership")
         assert "Nail Club" in cell_text(table, 0, 0)
     enrolments = api.get(f"/customers/{customer['id']}/memberships").json()["items"]
     assert [(e["plan_id"], e["status"]) for e in enrolments] == [("mpl_demo_nail_club", "active")]

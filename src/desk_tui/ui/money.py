@@ -1,8 +1,12 @@
-"""Money on screen: integer minor units in, the salon's currency out ("8 000 HUF", "12.50 EUR")."""
+"""Money on screen: integer minor units in, the salon's currency out ("8 000 HUF", "12.50 EUR"),
+and back from what staff type in a price field ("36000", "36 000", "12.50")."""
 
 from __future__ import annotations
 
+import re
+
 from desk_tui.contract.reference import Settings
+from desk_tui.ui.form_problem import FormProblem
 
 
 def format_money(amount: int, settings: Settings | None) -> str:
@@ -14,3 +18,19 @@ def format_money(amount: int, settings: Settings | None) -> str:
     if decimals:
         text += f".{minor:0{decimals}d}"
     return f"{sign}{text} {currency}".strip()
+
+
+def parse_money(text: str, settings: Settings | None) -> int:
+    """"36000", "36 000" or "12.50" in the salon's currency → minor units."""
+    decimals = settings.currency_decimals if settings else 2
+    clean = re.sub(r"[\s\u202f]", "", text).replace(",", ".")
+    match = re.fullmatch(r"(\d{1,10})(?:\.(\d*))?", clean)
+    if not match or len(match.group(2) or "") > decimals:
+        raise FormProblem(f"Price: a plain amount such as {format_money(36000 * 10**decimals, settings)}.")
+    whole, minor = match.group(1), (match.group(2) or "").ljust(decimals, "0")
+    return int(whole) * 10**decimals + (int(minor) if decimals else 0)
+
+
+def money_field(amount: int, settings: Settings | None) -> str:
+    decimals = settings.currency_decimals if settings else 2
+    return f"{amount / 10**decimals:.{decimals}f}"

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from pydantic import ValidationError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +22,7 @@ from textual.widgets import Button, Static
 from desk_tui.client.api import new_idempotency_key
 from desk_tui.client.errors import ApiError, AuthExpired
 from desk_tui.ui.form_keys import ENTER, enter_key
+from desk_tui.ui.form_problem import FormProblem
 
 if TYPE_CHECKING:
     from desk_tui.ui.app import DeskApp
@@ -30,18 +30,8 @@ if TYPE_CHECKING:
 R = TypeVar("R")
 
 Send = Callable[[str], Awaitable[Any]]
-"""Sends the request with the given Idempotency-Key and returns the server's answer."""
-
-
-class FormProblem(ValueError):
-    """What is wrong with the fields, as a sentence for the status line."""
-
-    @classmethod
-    def from_validation(cls, exc: ValidationError) -> FormProblem:
-        """The first thing a request model refused, as "Field name: what is wrong."."""
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "form"
-        return cls(f"{field.replace('_', ' ').capitalize()}: {first['msg'].removeprefix('Value error, ')}.")
+"""Sends the request with the given Idempotency-Key and returns the server's answer, or raises
+FormProblem with a sentence for the status line (the dialog stays open)."""
 
 
 class CardFormScreen(ModalScreen[R], Generic[R]):
@@ -114,6 +104,9 @@ class CardFormScreen(ModalScreen[R], Generic[R]):
             raise  # the app asks for the PIN again
         except ApiError as exc:
             self.say(_explain(exc))
+            return
+        except FormProblem as problem:  # found on the way (a file that cannot be read, a preview declined)
+            self.say(str(problem))
             return
         self.dismiss(result)
 

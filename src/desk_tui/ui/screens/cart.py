@@ -11,6 +11,7 @@ releases every hold. Every change is one request whose answer is the whole cart,
 
 from __future__ import annotations
 
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -57,10 +58,12 @@ class CartScreen(DeskScreen):
         Binding("ctrl+r", "reload", "Refresh", id="cart.reload", show=False),
     ]
 
-    def __init__(self, sale: Sale) -> None:
+    def __init__(self, sale: Sale, *, selling: Literal["package", "membership"] | None = None) -> None:
+        """``selling``: open the package or membership list at once (the profile's Sell keys)."""
         super().__init__()
         self.sale = sale
         self.benefits: Benefits | None = None
+        self._selling = selling
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="cart-summary")
@@ -75,6 +78,10 @@ class CartScreen(DeskScreen):
         self.show(self.sale)
         self.load_benefits()
         self.query_one(CartLines).focus()
+        if self._selling == "package":
+            self.action_add_package()
+        elif self._selling == "membership":
+            self.action_add_membership()
 
     # -- drawing -------------------------------------------------------------------------------
     def show(self, sale: Sale) -> None:

@@ -6,13 +6,15 @@ redrawn from the server's answer), **h** opens the card's history. The manager's
 extend, transfer, refund) are not offered to reception; the server would refuse them anyway.
 
 The Memberships tab shows every enrolment with this month's credits (seeds/004 "Viewing
-remaining credits"); **m** enrols the customer in a plan, **x** cancels one (managers). **F4**
-opens a checkout cart for this customer with their benefits already in view.
+remaining credits"); **x** cancels one (managers). **F4** opens a checkout cart for this
+customer with their benefits already in view; **s** (a package) and **m** (a membership) sell at
+the till the same way, with the list already open, so the money is taken with the sale.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -24,7 +26,7 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from desk_tui.client.api import new_idempotency_key
 from desk_tui.contract.cards import Card, CardChange
 from desk_tui.contract.customers import ActivityEntry, Customer
-from desk_tui.contract.memberships import Enrollment, EnrollmentCreate
+from desk_tui.contract.memberships import Enrollment
 from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.ui import card_format as fmt
 from desk_tui.ui.as_typed import as_typed
@@ -36,7 +38,6 @@ from desk_tui.ui.screens.card_actions import (
     RefundScreen,
     card_title,
 )
-from desk_tui.ui.screens.choice import ChoiceScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.timefmt import local_datetime
 from desk_tui.ui.widgets.card_block import CardBlock, ServicePick
@@ -279,20 +280,9 @@ class CustomerProfileScreen(DeskScreen):
 
         self.app.push_screen(TransferScreen(card), moved)
 
-    @work(exclusive=True, group="profile-sell", exit_on_error=False)
-    async def action_sell(self) -> None:
-        from desk_tui.ui.screens.sell_package import SellPackageScreen
-
-        packages = await self.desk.client.packages(active=True)
-        if self.customer is None:
-            return
-
-        def sold(card: Card | None) -> None:
-            if card is not None:
-                self.notify(f"{card_title(card)} sold to {card.customer_name}.", title="Sold")
-                self.load(focus_id=card.id)
-
-        self.app.push_screen(SellPackageScreen(self.customer, packages, today=self._today()), sold)
+    def action_sell(self) -> None:
+        """At the till, like every sale: a cart for this customer with the package list open."""
+        self.action_checkout("package")
 
     # -- memberships ---------------------------------------------------------------------------------
     @property
@@ -303,30 +293,10 @@ class CustomerProfileScreen(DeskScreen):
     def on_data_table_row_highlighted(self) -> None:
         self.refresh_bindings()
 
-    @work(exclusive=True, group="profile-enrol", exit_on_error=False)
-    async def action_enrol(self) -> None:
-        plans = [p for p in await self.desk.client.membership_plans() if p.active]
-        if self.customer is None:
-            return
-        if not plans:
-            self.notify("There is no membership plan for sale; a manager can add one.", title="Memberships")
-            return
-        settings = self.desk.org_settings
-        choices = [(f"{p.name} · {format_money(p.price, settings)}/month · "
-                    + " · ".join([d.label for d in p.discounts] + [f"{c.per_period}× {c.service_name} credit"
-                                                                    for c in p.credits]), p) for p in plans]
-        plan = await self.app.push_screen_wait(ChoiceScreen(f"Enrol {self.customer.name} in…", choices))
-        if plan is None:
-            return
-        if not await self.app.push_screen_wait(ConfirmScreen(
-                f"Enrol {self.customer.name} in {plan.name} ({format_money(plan.price, settings)}/month) from today?",
-                yes="Enrol", title="New membership")):
-            return
-        enrollment = await self.desk.client.enrol(self.customer_id, EnrollmentCreate(plan_id=plan.id),
-                                                  idempotency_key=new_idempotency_key())
-        self.notify(f"{self.customer.name} is now a member: {enrollment.plan_name}.", title="Enrolled")
-        self.load_memberships()
-        self.load_activity()
+    def action_enrol(self) -> None:
+        """At the till: a cart for this customer with the membership plans open; the membership
+        starts when the sale completes."""
+        self.action_checkout("membership")
 
     def action_cancel_membership(self) -> None:
         from desk_tui.ui.screens.membership_cancel import CancelMembershipScreen
@@ -345,12 +315,14 @@ class CustomerProfileScreen(DeskScreen):
 
     # -- checkout ------------------------------------------------------------------------------------
     @work(exclusive=True, group="profile-checkout", exit_on_error=False)
-    async def action_checkout(self) -> None:
+    async def action_checkout(self, selling: Literal["package", "membership"] | None = None) -> None:
         from desk_tui.ui.screens.cart import CartScreen
 
         sale = await self.desk.client.open_sale(customer_id=self.customer_id, idempotency_key=new_idempotency_key())
-        await self.app.push_screen_wait(CartScreen(sale))
-        self.load()  # redemptions and store credit may have changed
+        await self.app.push_screen_wait(CartScreen(sale, selling=selling))
+        self.load()  # redemptions, new cards and store credit may have changed
+        self.load_memberships()
+        self.load_activity()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -12,10 +12,9 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label
 
 from desk_tui.contract.sales import Sale, SaleLine, SaleLineUpdate
-from desk_tui.ui.money import format_money
+from desk_tui.ui.money import format_money, money_field, parse_money
 from desk_tui.ui.screens.card_actions import parse_expiry
 from desk_tui.ui.screens.card_form import CardFormScreen, FormProblem
-from desk_tui.ui.screens.sell_package import money_field, parse_money
 
 
 class LineEditScreen(CardFormScreen[Sale]):

@@ -21,7 +21,6 @@ from desk_tui.ui.form_keys import ENTER, enter_key
 from desk_tui.ui.widgets.shell_header import ShellHeader
 
 if TYPE_CHECKING:
-    from desk_tui.contract.auth import LoginResponse
     from desk_tui.ui.app import DeskApp
 
 

@@ -23,8 +23,8 @@ from desk_tui.contract.packages import (
     PackageUpdate,
 )
 from desk_tui.contract.reference import Service
+from desk_tui.ui.money import money_field, parse_money
 from desk_tui.ui.screens.card_form import CardFormScreen, FormProblem, required
-from desk_tui.ui.screens.sell_package import money_field, parse_money
 
 UNIT_TYPES = ("sessions", "minutes", "units")
 BUNDLE_NOTE = "Pools of a bundle are edited one by one — not here yet; the other fields can be changed."

@@ -15,9 +15,8 @@ from textual.binding import Binding
 from textual.widgets import Input, Label
 
 from desk_tui.contract.sales import PaymentIn, Sale
-from desk_tui.ui.money import format_money
+from desk_tui.ui.money import format_money, money_field, parse_money
 from desk_tui.ui.screens.card_form import CardFormScreen, FormProblem
-from desk_tui.ui.screens.sell_package import money_field, parse_money
 
 #: field id → (label, method on the wire)
 METHODS = {"pay-card": ("Card", "card"), "pay-cash": ("Cash", "cash"),

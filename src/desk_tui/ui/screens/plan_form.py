@@ -23,8 +23,8 @@ from desk_tui.contract.memberships import (
     PlanUpdate,
 )
 from desk_tui.contract.reference import Service
+from desk_tui.ui.money import money_field, parse_money
 from desk_tui.ui.screens.card_form import CardFormScreen, FormProblem, required
-from desk_tui.ui.screens.sell_package import money_field, parse_money
 
 _DISCOUNT = re.compile(r"^(\d{1,3})\s*%\s*(?:off\s+|on\s+)?(.+)$", re.IGNORECASE)
 _ALL = {"all", "all services", "everything"}
