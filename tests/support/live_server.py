@@ -22,14 +22,18 @@ class _Server(uvicorn.Server):
 
 
 class LiveServer:
-    def __init__(self, db_url: str, *, demo: bool = True, port: int = 0) -> None:
+    def __init__(self, db_url: str, *, demo: bool = True, port: int = 0, lifespan: bool = False,
+                 **settings) -> None:
+        """``lifespan``: run the server's own background work (housekeeping); off by default so
+        that what a test sees depends on its requests alone. ``settings``: ServerSettings fields."""
         self.db_url = db_url
         self.database = prepare(db_url, demo=demo)
-        self.app = create_app(ServerSettings(db_url=db_url, demo=demo), database=self.database)
+        self.app = create_app(ServerSettings(db_url=db_url, demo=demo, **settings), database=self.database)
         self._sock = loopback_socket(port, reuse=True)  # a given port: "the server came back"
         self.port = self._sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self._server = _Server(uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off"))
+        self._server = _Server(uvicorn.Config(self.app, log_level="warning", access_log=False,
+                                                   lifespan="on" if lifespan else "off"))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True,
                                          name=f"uvicorn:{self.port}")
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from fastapi import APIRouter, FastAPI
 
 from desk_tui import __version__
+from desk_tui.server import housekeeping
 from desk_tui.server.appointments.routes import customer_router as customer_appointments_router
 from desk_tui.server.appointments.routes import router as appointments_router
 from desk_tui.server.auth.routes import router as auth_router
@@ -31,6 +32,9 @@ class ServerSettings:
     demo: bool = False
     #: an open sale's credit and card holds are released after this long without a change
     sale_hold_timeout: timedelta = field(default=timedelta(minutes=30))
+    #: how often the server closes idle carts and records expired cards on its own (None: never;
+    #: requests still close idle carts they meet)
+    housekeeping_every: timedelta | None = field(default=timedelta(minutes=1))
 
 
 def create_app(settings: ServerSettings, database: Database | None = None) -> FastAPI:
@@ -39,6 +43,7 @@ def create_app(settings: ServerSettings, database: Database | None = None) -> Fa
         title="desk-tui booking API",
         version=__version__,
         description="The booking API behind desk-tui. Errors are RFC 9457 problem+json with a stable `code`.",
+        lifespan=housekeeping.lifespan,
     )
     app.state.db = db
     app.state.settings = settings

@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         _write_state(args.state_file, {"pid": os.getpid(), "port": port, "url": url, "db": args.db})
         log.info("demo server ready on %s (database %s)", url, args.db)
 
-    server = _Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"), ready)
+    server = _Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"), ready)
     watcher = threading.Thread(target=_watch, kwargs=dict(server=server, clients_dir=args.clients_dir,
                                lock_file=args.lock_file, state_file=args.state_file, idle=args.idle_seconds,
                                interval=args.interval), name="clients-watch", daemon=True)

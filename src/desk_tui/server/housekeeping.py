@@ -1,0 +1,77 @@
+"""What the server does on its own, about once a minute, so nothing waits for somebody's request.
+
+* Carts left idle past the hold timeout are closed and what they held goes back: a card session
+  held by a forgotten cart showed as "booked" on the card until the next sales request came.
+* Each card that has expired with units left gets its ``expire`` ledger entry and an activity
+  line (for the books and the customer's history), once per expiry date.
+
+Both are the same service functions the API uses, each in its own transaction, and both are
+safe to run from several worker processes at once (the rows are locked, and what is done is
+re-checked under the lock). A failure is logged and tried again on the next round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fastapi import FastAPI
+
+from desk_tui.server.cards import lifecycle
+from desk_tui.server.database import Database, utcnow
+from desk_tui.server.sales import holds
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Chores:
+    carts_closed: int
+    cards_expired: int
+
+
+def run_once(db: Database, *, hold_timeout: timedelta, now: datetime | None = None) -> Chores:
+    now = now or utcnow()
+    closed = 0
+    while True:  # a batch per transaction, so a big backlog never holds locks for long
+        with db.transaction() as s:
+            batch = holds.sweep(s, now=now, timeout=hold_timeout)
+        closed += batch
+        if batch < holds.SWEEP_BATCH:
+            break
+    with db.transaction() as s:
+        expired = lifecycle.expire_overdue(s, me=None, now=now)
+    return Chores(carts_closed=closed, cards_expired=expired)
+
+
+async def _every(interval: timedelta, db: Database, hold_timeout: timedelta) -> None:
+    while True:
+        try:
+            chores = await asyncio.to_thread(run_once, db, hold_timeout=hold_timeout)
+            if chores.carts_closed or chores.cards_expired:
+                log.info("housekeeping: closed %d idle carts, recorded %d expired cards",
+                         chores.carts_closed, chores.cards_expired)
+        except Exception:
+            log.exception("housekeeping failed; trying again in %s", interval)
+        await asyncio.sleep(interval.total_seconds())
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The FastAPI lifespan: housekeeping runs while the server does (unless switched off)."""
+    settings, db = app.state.settings, app.state.db
+    task = None
+    if settings.housekeeping_every is not None:
+        task = asyncio.create_task(_every(settings.housekeeping_every, db, settings.sale_hold_timeout),
+                                   name="housekeeping")
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task

@@ -1,0 +1,89 @@
+"""The server's own background work (server/housekeeping.py), on both engines.
+
+These tests have a salon of their own: a housekeeping round closes every idle cart and records
+every expired card in its database, which must not touch what the shared server's tests arrange.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+
+from desk_tui.server import housekeeping
+from desk_tui.server.database import utcnow
+from desk_tui.server.sales.models import Sale
+from tests.api.test_appointments_helpers import balance, new_customer, sell
+from tests.api.test_card_helpers import history
+from tests.api.test_sales_helpers import add, last_line, opened, redeem
+from tests.support.api_client import key, login
+from tests.support.live_server import LiveServer
+
+HOLD = timedelta(minutes=30)
+
+
+@pytest.fixture(scope="module")
+def own_salon(engine, new_db_url):
+    with LiveServer(new_db_url(engine), demo=True) as server:
+        yield server
+
+
+def cart_holding_a_card_session(c) -> tuple[dict, dict]:
+    """A cart whose manicure is covered by the customer's card: one session held."""
+    customer = new_customer(c)
+    card = sell(c, customer)
+    sale = add(c, opened(c, customer_id=customer)["id"], "svc_manicure")
+    r = redeem(c, sale["id"], last_line(sale)["id"], card_id=card["id"])
+    assert r.status_code == 200, r.text
+    assert balance(c, card["id"])["booked"] == 1
+    return r.json(), card
+
+
+def status_of(server: LiveServer, sale_id: str) -> str:
+    with server.database.read_session() as s:
+        return s.get(Sale, sale_id).status
+
+
+def test_a_round_closes_idle_carts_and_gives_their_holds_back(own_salon):
+    with login(own_salon.url, "reception") as c:
+        sale, card = cart_holding_a_card_session(c)
+        busy, _ = cart_holding_a_card_session(c)
+        # Not idle yet: a round now leaves both carts alone.
+        assert housekeeping.run_once(own_salon.database, hold_timeout=HOLD).carts_closed == 0
+        assert status_of(own_salon, sale["id"]) == "open"
+
+        later = utcnow() + HOLD + timedelta(minutes=1)
+        chores = housekeeping.run_once(own_salon.database, hold_timeout=HOLD, now=later)
+        assert chores.carts_closed == 2
+        done = c.get(f"/sales/{sale['id']}").json()
+        assert (done["status"], done["abandoned_reason"]) == ("abandoned", "left idle for 30 minutes")
+        assert balance(c, card["id"])["booked"] == 0, "the held session went back to the card"
+        assert housekeeping.run_once(own_salon.database, hold_timeout=HOLD, now=later).carts_closed == 0
+
+
+def test_a_round_records_each_expired_card_once(own_salon):
+    with login(own_salon.url, "manager") as m:
+        card = sell(m, new_customer(m))
+        past = (utcnow() - timedelta(days=3)).date().isoformat()
+        assert m.patch(f"/cards/{card['id']}", json={"expires_on": past}, headers=key()).status_code == 200
+        first = housekeeping.run_once(own_salon.database, hold_timeout=HOLD)
+        assert first.cards_expired >= 1  # the demo salon has an expired card of its own
+        assert housekeeping.run_once(own_salon.database, hold_timeout=HOLD).cards_expired == 0
+        expired = [t for t in history(m, card["id"]) if t["kind"] == "expire"]
+        assert [(t["units"], t["staff_name"]) for t in expired] == [(5, None)]
+
+
+def test_the_running_server_closes_an_idle_cart_without_any_request(engine, new_db_url):
+    # A one-second hold and a round every 50 ms: the cart is closed by the server itself.
+    with LiveServer(new_db_url(engine), demo=True, lifespan=True, sale_hold_timeout=timedelta(seconds=1),
+                    housekeeping_every=timedelta(milliseconds=50)) as server, login(server.url, "reception") as c:
+        sale, card = cart_holding_a_card_session(c)
+        deadline = time.monotonic() + 20
+        while status_of(server, sale["id"]) == "open":  # read from the database: no sales request
+            assert time.monotonic() < deadline, "the idle cart was never closed"
+            time.sleep(0.05)
+        assert status_of(server, sale["id"]) == "abandoned"
+        assert balance(c, card["id"])["booked"] == 0
+        r = c.post(f"/sales/{sale['id']}/lines", json={"product_id": "prd_hand_cream"}, headers=key())
+        assert r.status_code == 409 and "idle" in r.json()["detail"]
