@@ -90,10 +90,11 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
         return headers
 
     async def _send(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
-                    headers: dict[str, str] | None = None, idempotent: bool,
+                    content: bytes | None = None, headers: dict[str, str] | None = None, idempotent: bool,
                     policy: transport.RetryPolicy | None = None) -> httpx.Response:
         clean = {k: v for k, v in (params or {}).items() if v is not None} or None
-        request = self._http.build_request(method, path, params=clean, json=json, headers=self._headers(headers))
+        request = self._http.build_request(method, path, params=clean, json=json, content=content,
+                                           headers=self._headers(headers))
         try:
             return await transport.send(self._http, request, idempotent=idempotent,
                                         policy=policy or self._retry, on_reachable=self._set_reachable)
@@ -154,15 +155,21 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
             return None
 
     async def write(self, method: str, path: str, *, json: Any = None, model: type[T] | None = None,
-                    idempotency_key: str | None = None, if_match: int | str | None = None) -> T | None:
+                    idempotency_key: str | None = None, if_match: int | str | None = None,
+                    params: dict | None = None, content: bytes | None = None,
+                    content_type: str | None = None) -> T | None:
         """POST/PATCH/PUT/DELETE with an Idempotency-Key, the same on every retry; ``if_match``
-        carries the version an edit was based on (a stale one comes back as 412)."""
+        carries the version an edit was based on (a stale one comes back as 412). A body that is
+        not JSON (a CSV file) goes as ``content`` with its ``content_type``."""
         if self.offline and not await self.probe():
             raise OfflineError("offline, and the server still does not answer")
         headers = {"Idempotency-Key": idempotency_key or new_idempotency_key()}
         if if_match is not None:
             headers["If-Match"] = str(if_match)
-        response = await self._send(method, path, json=json, headers=headers, idempotent=True)
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        response = await self._send(method, path, params=params, json=json, content=content, headers=headers,
+                                    idempotent=True)
         if model is None or response.status_code == 204 or not response.content:
             return None
         return _adapter(model).validate_json(response.content)

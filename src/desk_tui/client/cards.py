@@ -14,10 +14,13 @@ from urllib.parse import quote
 
 from desk_tui.contract.cards import (
     AdjustmentCreate,
+    BulkExtendRequest,
+    BulkExtendResult,
     Card,
     CardChange,
     CardCreate,
     CardUpdate,
+    ImportResult,
     RedemptionCreate,
     RefundRequest,
     Transaction,
@@ -138,4 +141,18 @@ class CardCalls:
         """Only the fields set are sent: an explicit ``expiry_days=None`` removes the delay, and
         ``active`` alone makes a template (not) for sale. Cards already sold never change."""
         return await self.write("PATCH", f"/packages/{_id(package_id)}", json=_body(data), model=Package,
+                                idempotency_key=idempotency_key)
+
+    # -- the back office (managers and owners) ---------------------------------------------------
+    async def extend_cards(self: DeskClient, data: BulkExtendRequest, *, idempotency_key: str) -> BulkExtendResult:
+        """A closure: every active card in scope gets ``data.days`` more. With ``dry_run`` only the
+        count comes back; a dry run needs a fresh key each time (a replayed count would be stale)."""
+        return await self.write("POST", "/cards/extend", json=_body(data, keep={"dry_run"}), model=BulkExtendResult,
+                                idempotency_key=idempotency_key)
+
+    async def import_cards(self: DeskClient, csv: bytes, *, dry_run: bool, idempotency_key: str) -> ImportResult:
+        """Cards from a previous system (owners): the file's bytes as they are (the server reads
+        UTF-8 and names every row it refuses). A real run imports every row or none."""
+        return await self.write("POST", "/imports/cards", params={"dry_run": "true" if dry_run else "false"},
+                                content=csv, content_type="text/csv", model=ImportResult,
                                 idempotency_key=idempotency_key)

@@ -1,5 +1,7 @@
 """F5 Cards: every customer's package card (seeds/002 "Cards view"), searchable by client name
-or card number; Enter opens the card's transactions, o the owner's profile.
+or card number; Enter opens the card's transactions, o the owner's profile. The back office
+starts here too: c extends every active card after a closure (managers), i imports cards from
+a previous system's CSV file (owners); the keys are not offered to anyone else.
 
 The issuing staff member's name is blank for cards issued at another location than this
 terminal's, as the API decides (seeds/002).
@@ -8,6 +10,7 @@ terminal's, as the API decides (seeds/002).
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from textual import on, work
@@ -17,12 +20,19 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from desk_tui.contract.cards import Card
+from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.ui import card_format as fmt
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.timefmt import local_datetime
 
+if TYPE_CHECKING:
+    from desk_tui.ui.screens.card_import import ImportCardsScreen
+    from desk_tui.ui.screens.closure import ClosureScreen
+
 DEBOUNCE_SECONDS = 0.25
+#: back-office action → the lowest role offered it (the server refuses the rest with 403 anyway)
+BACK_OFFICE = {"closure": "manager", "import_cards": "owner"}
 
 
 class CardsScreen(DeskScreen):
@@ -31,6 +41,8 @@ class CardsScreen(DeskScreen):
         Binding("slash", "focus_search", "Search", id="cards.search"),
         Binding("enter", "enter_key", "Transactions", id="cards.open", show=False, priority=True),
         Binding("o", "owner", "Owner's profile", id="cards.owner"),
+        Binding("c", "closure", "Closure: extend cards", id="cards.closure"),
+        Binding("i", "import_cards", "Import cards (CSV)", id="cards.import"),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -47,6 +59,15 @@ class CardsScreen(DeskScreen):
         self._cards: dict[str, Card] = {}
         self._locations: dict[str, str] = {}
         self.search("")
+
+    def on_screen_resume(self) -> None:
+        self.refresh_bindings()  # back from a dialog, or someone else signed in (ctrl+s): the keys follow
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in BACK_OFFICE:
+            me = self.desk.signed_in
+            return me is not None and ROLE_RANK.get(me.staff.role, 0) >= ROLE_RANK[BACK_OFFICE[action]]
+        return True
 
     @on(Input.Changed, "#card-search")
     def _typed(self, event: Input.Changed) -> None:
@@ -103,3 +124,23 @@ class CardsScreen(DeskScreen):
 
     def action_focus_search(self) -> None:
         self.query_one("#card-search", Input).focus()
+
+    def action_closure(self) -> None:
+        from desk_tui.ui.screens.closure import ClosureScreen
+
+        self._back_office(ClosureScreen(), "Closure")
+
+    def action_import_cards(self) -> None:
+        from desk_tui.ui.screens.card_import import ImportCardsScreen
+
+        self._back_office(ImportCardsScreen(), "Import")
+
+    def _back_office(self, dialog: ClosureScreen | ImportCardsScreen, title: str) -> None:
+        """Pushed at once (not after a request), so what is typed right after the key lands in it."""
+
+        def done(result) -> None:
+            if result is not None:
+                self.notify(dialog.outcome(result), title=title, timeout=10)
+                self.search(self.query_one("#card-search", Input).value)
+
+        self.app.push_screen(dialog, done)
