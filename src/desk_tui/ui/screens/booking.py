@@ -171,7 +171,7 @@ class BookingScreen(DeskScreen):
 
     @on(Select.Changed, "#booking-service")
     def _add_paid(self, event: Select.Changed) -> None:
-        if event.value is not Select.BLANK:
+        if event.value is not Select.NULL:
             self._lines.append((str(event.value), None))
             self._show_lines()
             event.select.clear()

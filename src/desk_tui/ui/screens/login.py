@@ -119,7 +119,7 @@ class LoginScreen(Screen["LoginResponse"]):
             status.update("Connecting… you will be signed in as soon as the server answers.")
             return
         location = self.query_one("#location", Select).value
-        self._sign_in(username, pin, None if location is Select.BLANK else str(location))
+        self._sign_in(username, pin, None if location is Select.NULL else str(location))
 
     @work(exclusive=True, group="login", exit_on_error=False)
     async def _sign_in(self, username: str, pin: str, location_id: str | None) -> None:
@@ -139,7 +139,7 @@ class LoginScreen(Screen["LoginResponse"]):
         pending, self._pending = self._pending, None
         if pending is not None:
             location = self.query_one("#location", Select).value
-            self._sign_in(*pending, None if location is Select.BLANK else str(location))
+            self._sign_in(*pending, None if location is Select.NULL else str(location))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
