@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
+from textual.worker import Worker
 
 from desk_tui.client.api import new_idempotency_key
 from desk_tui.client.errors import ApiError, AuthExpired
@@ -76,6 +77,10 @@ class TransferScreen(ModalScreen[Card | None]):
             self.say(exc.sentence)
             return
         self.dismiss(card)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Worker state changes do not bubble: a signed-out token or a lost server is said by the app.
+        self.desk.report_worker_failure(event)
 
     def say(self, text: str) -> None:
         self.query_one("#form-status", Static).update(text)

@@ -12,8 +12,9 @@ from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
+from textual.worker import Worker
 
-from desk_tui.client.errors import ApiError
+from desk_tui.client.errors import ApiError, AuthExpired
 from desk_tui.contract.customers import Customer, CustomerCreate
 from desk_tui.ui.form_keys import ENTER, enter_key
 from desk_tui.ui.screens.card_form import FormProblem
@@ -70,10 +71,16 @@ class CustomerFormScreen(ModalScreen[Customer | None]):
         status.update("Saving…")
         try:
             customer = await cast("DeskApp", self.app).client.create_customer(data, idempotency_key=self._idempotency_key)
+        except AuthExpired:
+            raise  # the app asks for the PIN again; what was typed stays in the fields
         except ApiError as exc:
             status.update(exc.sentence)  # what was typed stays in the fields
             return
         self.dismiss(customer)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Worker state changes do not bubble: a signed-out token or a lost server is said by the app.
+        cast("DeskApp", self.app).report_worker_failure(event)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

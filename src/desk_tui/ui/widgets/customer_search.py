@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input
+from textual.worker import Worker
 
 from desk_tui.contract.customers import Customer
 from desk_tui.ui.as_typed import as_typed
@@ -75,6 +76,10 @@ class CustomerSearch(Vertical):
         for c in self._found.values():
             table.add_row(as_typed(c.name), as_typed(c.phone), key=c.id)
         self.post_message(self.Searched(len(self._found)))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Worker state changes do not bubble: a signed-out token or a lost server is said by the app.
+        cast("DeskApp", self.app).report_worker_failure(event)
 
     def action_enter_key(self) -> None:
         table = self.query_one(DataTable)

@@ -1,0 +1,52 @@
+"""A session that ends on the server (signed out elsewhere, expired) while a dialog or the customer
+search is working: the app asks for the PIN again instead of going quiet.
+
+Worker state changes do not bubble in Textual, so every dialog and widget with a worker hands
+its failures to the app; these tests fail when one of them keeps its failure to itself.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from desk_tui.ui.screens.customer_form import CustomerFormScreen
+from desk_tui.ui.screens.checkout import CheckoutScreen
+from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
+from desk_tui.ui.screens.customers import CustomersScreen
+from desk_tui.ui.screens.login import LoginScreen
+from tests.ui.pilot import sign_in, wait_until
+
+
+def end_the_session_on_the_server(app, server_url: str) -> None:
+    token = app.client.signed_in.token
+    r = httpx.post(f"{server_url}/v1/auth/logout", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 204, r.text
+
+
+async def test_the_customer_picker_asks_for_the_pin_when_the_session_has_ended(make_app, ui_server):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "F4 Checkout")
+        await pilot.press("n")  # a new cart: whose? (the picker's search is a widget with a worker)
+        await wait_until(pilot, lambda: isinstance(app.screen, CustomerPickerScreen), "the customer picker")
+        end_the_session_on_the_server(app, ui_server.url)
+        await pilot.press(*"simon")
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "the PIN asked for again")
+
+
+async def test_a_dialog_asks_for_the_pin_and_keeps_what_was_typed(make_app, ui_server):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: isinstance(app.screen, CustomersScreen), "F3 Customers")
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: isinstance(app.screen, CustomerFormScreen), "the new customer form")
+        form = app.screen
+        await pilot.press(*"Ilona Session")
+        end_the_session_on_the_server(app, ui_server.url)
+        await pilot.press("ctrl+enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "the PIN asked for again")
+        assert form.query_one("#name").value == "Ilona Session"
