@@ -60,12 +60,12 @@ class SaleCalls:
                                 model=Sale)
 
     async def add_sale_line(self: DeskClient, sale_id: str, data: SaleLineCreate, *, idempotency_key: str) -> Sale:
-        return await self.write("POST", _sale(sale_id, "lines"), json=data.model_dump(mode="json", exclude_none=True), model=Sale,
-                                idempotency_key=idempotency_key)
+        return await self.write("POST", _sale(sale_id, "lines"), json=data.model_dump(mode="json", exclude_none=True),
+                                model=Sale, idempotency_key=idempotency_key)
 
     async def update_sale_line(self: DeskClient, sale_id: str, line_id: str, data: SaleLineUpdate) -> Sale:
-        return await self.write("PATCH", _sale(sale_id, "lines", line_id), json=data.model_dump(mode="json", exclude_unset=True),
-                                model=Sale)
+        return await self.write("PATCH", _sale(sale_id, "lines", line_id),
+                                json=data.model_dump(mode="json", exclude_unset=True), model=Sale)
 
     async def remove_sale_line(self: DeskClient, sale_id: str, line_id: str) -> Sale:
         return await self.write("DELETE", _sale(sale_id, "lines", line_id), model=Sale)

@@ -171,7 +171,22 @@ class SaleUpdate(Request):
     customer_id: Id | None = None
 
 
-class SaleLineCreate(Request):
+class CardDetails(Request):
+    """The card a package line will issue: its number (blank: none) and expiry (null: the
+    package's own delay, counted from the day of the sale)."""
+
+    card_number: str | None = Field(default=None, max_length=NUMBER_MAX)
+    expires_on: date | None = None
+
+    _dates = field_validator("expires_on")(bounded_date)
+
+    @field_validator("card_number")
+    @classmethod
+    def _number(cls, v: str | None) -> str | None:
+        return v.strip() or None if v is not None else None
+
+
+class SaleLineCreate(CardDetails):
     """Exactly one of the item ids. A package or membership line is one card or one enrolment
     (quantity 1) and needs the cart's customer; ``card_number`` and ``expires_on`` are for a
     package line only."""
@@ -183,15 +198,6 @@ class SaleLineCreate(Request):
     quantity: int = Field(default=1, ge=1, le=100)
     #: default: the item's list price (a plan's: one month)
     price: int | None = Field(default=None, ge=0, le=PRICE_MAX)
-    card_number: str | None = Field(default=None, max_length=NUMBER_MAX)
-    expires_on: date | None = None
-
-    _dates = field_validator("expires_on")(bounded_date)
-
-    @field_validator("card_number")
-    @classmethod
-    def _number(cls, v: str | None) -> str | None:
-        return v.strip() or None if v is not None else None
 
     @model_validator(mode="after")
     def _one_item(self) -> SaleLineCreate:
@@ -206,22 +212,13 @@ class SaleLineCreate(Request):
         return self
 
 
-class SaleLineUpdate(Request):
+class SaleLineUpdate(CardDetails):
     """Only the fields sent change. ``card_number`` and ``expires_on`` (null: the package's
     default) apply to a package line; ``quantity`` to a service or product line."""
 
     price: int | None = Field(default=None, ge=0, le=PRICE_MAX)
     discount_percent: int | None = Field(default=None, ge=0, le=100)
     quantity: int | None = Field(default=None, ge=1, le=100)
-    card_number: str | None = Field(default=None, max_length=NUMBER_MAX)
-    expires_on: date | None = None
-
-    _dates = field_validator("expires_on")(bounded_date)
-
-    @field_validator("card_number")
-    @classmethod
-    def _number(cls, v: str | None) -> str | None:
-        return v.strip() or None if v is not None else None
 
 
 class LineRedeem(Request):

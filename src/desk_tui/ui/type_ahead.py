@@ -29,38 +29,39 @@ class TypeAheadApp(App[int]):
         super().__init__(*args, **kwargs)
         self._typed_ahead: deque[events.Key] = deque()
         self._released: events.Key | None = None
-        self._key_in_flight = False
+        self._releasing = False
 
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key) or event.is_forwarded:
             await super().on_event(event)
         elif event is self._released:
             self._released = None
-            await self._pass_on(event)
-        elif self._key_in_flight:
+            await super().on_event(event)
+        elif self._typed_ahead or self._busy():
+            # What the keys before it set off is still going on: hold this one back. A key on
+            # its own, at human speed, finds the app idle and costs one look at the queues.
             self._typed_ahead.append(event)
+            if not self._releasing:
+                self._releasing = True
+                asyncio.get_running_loop().create_task(self._release_when_settled())
         else:
-            await self._pass_on(event)
+            await super().on_event(event)
 
-    async def _pass_on(self, key: events.Key) -> None:
-        self._key_in_flight = True
-        try:
-            await super().on_event(key)
-        finally:
-            asyncio.get_running_loop().create_task(self._release_next_when_settled())
-
-    async def _release_next_when_settled(self) -> None:
+    async def _release_when_settled(self) -> None:
+        """Hand the held keys back to the app one at a time, each once the app has settled."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + SETTLE_LIMIT
-        turns = 0
-        while self._busy() and loop.time() < deadline:
-            turns += 1
-            await asyncio.sleep(0 if turns < EAGER_TURNS else 0.005)
-        if self._typed_ahead and self.is_running:
-            self._released = self._typed_ahead.popleft()
-            self.post_message(self._released)
-        else:
-            self._key_in_flight = False
+        try:
+            while self._typed_ahead and self.is_running:
+                deadline = loop.time() + SETTLE_LIMIT
+                turns = 0
+                while (self._busy() or self._released is not None) and loop.time() < deadline:
+                    turns += 1
+                    await asyncio.sleep(0 if turns < EAGER_TURNS else 0.005)
+                self._released = self._typed_ahead.popleft()
+                self.post_message(self._released)
+                await asyncio.sleep(0)
+        finally:
+            self._releasing = False
 
     def _busy(self) -> bool:
         """Some node still has messages waiting, or is still being mounted (a dialog the last key

@@ -11,6 +11,7 @@ releases every hold. Every change is one request whose answer is the whole cart,
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -34,8 +35,8 @@ from desk_tui.ui.widgets.cart_lines import CartLines
 from desk_tui.ui.widgets.cart_totals import CartTotals
 
 #: actions that change an open cart
-CHANGES = {"add_service", "add_product", "add_package", "add_membership", "edit_line", "remove_line", "apply", "redeem", "release", "pay",
-           "abandon", "customer"}
+CHANGES = {"add_service", "add_product", "add_package", "add_membership", "edit_line", "remove_line", "apply",
+           "redeem", "release", "pay", "abandon", "customer"}
 
 
 class CartScreen(DeskScreen):
@@ -173,49 +174,44 @@ class CartScreen(DeskScreen):
         return found
 
     # -- adding and editing lines ----------------------------------------------------------------
-    # Pushed from the key handler itself, not from a worker: the dialog is on screen before the
-    # next key of a fast "s deep⏎" is read, so those keys reach its filter, never the cart.
     def action_add_service(self) -> None:
         async def services() -> list[tuple[str, str]]:
             here, settings = self.desk.location_id, self.desk.org_settings
             return [(f"{x.name} · {x.category} · {format_money(x.price, settings)}", x.id)
                     for x in await self.desk.client.services() if here in x.location_ids]
 
-        self.app.push_screen(ChoiceScreen("Add a service", services),
-                             lambda choice: choice and self._add(SaleLineCreate(service_id=choice)))
+        self._pick("Add a service", services, lambda item_id: SaleLineCreate(service_id=item_id))
 
     def action_add_product(self) -> None:
         async def products() -> list[tuple[str, str]]:
             settings = self.desk.org_settings
-            return [(f"{x.name} · {format_money(x.price, settings)}", x.id)
-                    for x in await self.desk.client.products()]
+            return [(f"{x.name} · {format_money(x.price, settings)}", x.id) for x in await self.desk.client.products()]
 
-        self.app.push_screen(ChoiceScreen("Add a product", products),
-                             lambda choice: choice and self._add(SaleLineCreate(product_id=choice)))
+        self._pick("Add a product", products, lambda item_id: SaleLineCreate(product_id=item_id))
 
     def action_add_package(self) -> None:
-        if self._needs_customer("A package"):
-            return
-
         async def packages() -> list[tuple[str, str]]:
             settings = self.desk.org_settings
             return [(f"{x.name} · {_size(x)} · {format_money(x.price, settings)}", x.id)
                     for x in await self.desk.client.packages()]
 
-        self.app.push_screen(ChoiceScreen("Sell a package", packages),
-                             lambda choice: choice and self._add(SaleLineCreate(package_id=choice)))
+        if not self._needs_customer("A package"):
+            self._pick("Sell a package", packages, lambda item_id: SaleLineCreate(package_id=item_id))
 
     def action_add_membership(self) -> None:
-        if self._needs_customer("A membership"):
-            return
-
         async def plans() -> list[tuple[str, str]]:
             settings = self.desk.org_settings
             return [(f"{x.name} · {format_money(x.price, settings)} a month", x.id)
                     for x in await self.desk.client.membership_plans() if x.active]
 
-        self.app.push_screen(ChoiceScreen("Sell a membership", plans),
-                             lambda choice: choice and self._add(SaleLineCreate(plan_id=choice)))
+        if not self._needs_customer("A membership"):
+            self._pick("Sell a membership", plans, lambda item_id: SaleLineCreate(plan_id=item_id))
+
+    def _pick(self, title: str, load: Callable[[], Awaitable[list[tuple[str, str]]]],
+              line: Callable[[str], SaleLineCreate]) -> None:
+        # Pushed from the key handler itself, not from a worker: the list is on screen (and
+        # fills when the server answers) before the next key of a fast "s deep⏎" is handled.
+        self.app.push_screen(ChoiceScreen(title, load), lambda item_id: item_id and self._add(line(item_id)))
 
     def _needs_customer(self, what: str) -> bool:
         if self.sale.customer_id is None:
