@@ -8,7 +8,9 @@ line was sold for.
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 
+from desk_tui.server.memberships.status import month_after
 from tests.api.test_appointments_helpers import new_customer
 from tests.api.test_card_helpers import activity, history
 from tests.api.test_sales_helpers import add, complete, completed, last_line, opened
@@ -119,9 +121,46 @@ def test_a_membership_sold_at_the_till_starts_when_the_sale_completes(api):
         assert line["issued_enrollment_id"] == enrolment["id"]
         assert line["label"] == f"Gold membership — member from {enrolment['starts_on']}"
 
-        # A member cannot be sold the same plan again.
-        other = opened(c, customer_id=customer)
-        assert_problem(add_item(c, other["id"], plan_id=GOLD), 409, "duplicate")
+        first_month_ends = month_after(date.fromisoformat(enrolment["starts_on"])) - timedelta(days=1)
+        assert enrolment["paid_through"] == first_month_ends.isoformat()
+
+
+def test_a_member_pays_the_next_month_at_the_till(api):
+    with login(api.url, "reception") as c:
+        customer = new_customer(c, "Renewing Member")
+        plan = c.get(f"/membership-plans/{GOLD}").json()
+        sale = added(c, opened(c, customer_id=customer)["id"], plan_id=GOLD)
+        completed(c, sale["id"], ("cash", plan["price"]))
+        [enrolment] = c.get(f"/customers/{customer}/memberships").json()["items"]
+        paid_through = date.fromisoformat(enrolment["paid_through"])
+
+        # Gold again for a member: not a second membership but the next month of this one.
+        renewal = added(c, opened(c, customer_id=customer)["id"], plan_id=GOLD)
+        line = last_line(renewal)
+        assert (line["kind"], line["renews_enrollment_id"], line["total"], line["label"]) \
+            == ("membership", enrolment["id"], plan["price"], "Gold membership — next month")
+        done = completed(c, renewal["id"], ("card", plan["price"]))
+        [after] = c.get(f"/customers/{customer}/memberships").json()["items"]
+        assert after["id"] == enrolment["id"]
+        expected = month_after(paid_through + timedelta(days=1)) - timedelta(days=1)
+        assert after["paid_through"] == expected.isoformat()
+        assert done["lines"][0]["label"] == f"Gold membership — paid through {expected.isoformat()}"
+        assert any(x.startswith(f"Paid Gold membership through {expected.isoformat()}") for x in activity(c, customer))
+
+
+def test_a_membership_cancelled_with_notice_has_no_next_month_to_sell(api):
+    with login(api.url, "reception") as c, login(api.url, "manager") as m:
+        customer = new_customer(c)
+        sale = added(c, opened(c, customer_id=customer)["id"], plan_id=GOLD)
+        completed(c, sale["id"], ("cash", sale["total"]))
+        [enrolment] = c.get(f"/customers/{customer}/memberships").json()["items"]
+        notice = (date.fromisoformat(enrolment["starts_on"]) + timedelta(days=20)).isoformat()
+        r = m.post(f"/memberships/{enrolment['id']}/cancel", json={"reason": "moving", "ends_on": notice},
+                   headers=key())
+        assert r.status_code == 200, r.text
+        r = add_item(c, opened(c, customer_id=customer)["id"], plan_id=GOLD)
+        assert_problem(r, 409, "invalid_transition")
+        assert "cancelled" in r.json()["detail"]
 
 
 def test_what_cannot_be_sold_is_refused_with_a_reason(api):
@@ -200,3 +239,10 @@ def test_card_details_belong_to_package_lines(api):
         assert r.json()["lines"][0]["expires_on"] == "2999-01-31"
         r = c.patch(f"{path}/{package_line['id']}", json={"expires_on": None}, headers=key())
         assert r.json()["lines"][0]["expires_on"] is None  # back to the package's own delay
+
+
+def test_a_month_is_the_same_day_next_month_or_that_months_last_day():
+    assert month_after(date(2026, 1, 31)) == date(2026, 2, 28)
+    assert month_after(date(2028, 1, 31)) == date(2028, 2, 29)
+    assert month_after(date(2026, 12, 15)) == date(2027, 1, 15)
+    assert month_after(date(2026, 11, 23)) == date(2026, 12, 23)

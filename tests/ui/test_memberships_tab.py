@@ -86,8 +86,27 @@ async def test_reception_sells_a_membership_at_the_till(make_app, api):
         table = screen.query_one(MembershipList)
         await wait_until(pilot, lambda: app.screen is screen and table.row_count == 1, "the new membership")
         assert "Nail Club" in cell_text(table, 0, 0)
-    enrolments = api.get(f"/customers/{customer['id']}/memberships").json()["items"]
-    assert [(e["plan_id"], e["status"]) for e in enrolments] == [("mpl_demo_nail_club", "active")]
+        [enrolment] = api.get(f"/customers/{customer['id']}/memberships").json()["items"]
+        assert (enrolment["plan_id"], enrolment["status"]) == ("mpl_demo_nail_club", "active")
+        assert f"paid through {enrolment['paid_through']}" in cell_text(table, 0, 0)
+
+        # m again: Nail Club is now offered as its next month, and paying it moves "paid through".
+        await pilot.press("m")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceScreen) and app.screen._choices, "the plans")
+        nail_club = next(label for label, value in app.screen._choices if value == "mpl_demo_nail_club")
+        assert f"next month, paid through {enrolment['paid_through']}" in nail_club
+        await pilot.press(*"nail club", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CartScreen) and app.screen.sale.lines, "the line")
+        assert app.screen.sale.lines[0].renews_enrollment_id == enrolment["id"]
+        await pilot.press("f10")
+        await wait_until(pilot, lambda: isinstance(app.screen, PaymentScreen), "the payment dialog")
+        await pilot.press("ctrl+f", "f10")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReceiptScreen), "the receipt")
+        await pilot.press("escape")
+        [renewed] = api.get(f"/customers/{customer['id']}/memberships").json()["items"]
+        assert renewed["paid_through"] > enrolment["paid_through"]
+        await wait_until(pilot, lambda: app.screen is screen
+                         and f"paid through {renewed['paid_through']}" in cell_text(table, 0, 0), "the new date")
 
 
 async def test_a_manager_cancels_a_membership_with_a_reason(make_app, api):

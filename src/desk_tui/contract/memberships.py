@@ -126,6 +126,8 @@ class Enrollment(Wire):
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None
     note: str | None = None
+    #: extra: the last day the months paid at the till cover; null when none was sold through a sale
+    paid_through: date | None = None
 
 
 class EnrollmentCreate(Request):

@@ -31,7 +31,8 @@ from desk_tui.contract.packages import PRICE_MAX
 SaleStatus = Literal["open", "completed", "abandoned"]
 PaymentMethod = Literal["cash", "card", "store_credit", "other"]
 #: ``package``: a card issued to the customer when the sale completes; ``membership``: an
-#: enrolment in a plan that starts when the sale completes (its first month's price)
+#: enrolment in a plan that starts when the sale completes (its first month's price), or the
+#: next month of one the customer already has (``renews_enrollment_id``)
 LineKind = Literal["service", "product", "package", "membership"]
 #: ``held``: credit or units on hold for this open sale (an appointment's package line is
 #: ``held`` by its reservation); ``redeemed``: the sale completed; ``released``: abandoned
@@ -69,6 +70,8 @@ class SaleLine(Wire):
     #: what the completed sale created: the card (package line) or the enrolment (membership line)
     issued_card_id: str | None = None
     issued_enrollment_id: str | None = None
+    #: a membership line paying the next month of an enrolment the customer already has
+    renews_enrollment_id: str | None = None
     #: set when the line came with the appointment
     appointment_line_id: str | None = None
     name: str

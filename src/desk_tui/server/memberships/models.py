@@ -82,6 +82,8 @@ class Enrollment(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
     cancel_reason: Mapped[str | None] = mapped_column(String(2000))
+    #: the last day the months sold at the till cover (null: never sold through a sale)
+    paid_through: Mapped[date | None] = mapped_column(Date)
     plan: Mapped[MembershipPlan] = relationship(lazy="joined", innerjoin=True)
 
 

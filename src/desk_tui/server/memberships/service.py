@@ -7,7 +7,7 @@ takes no new members; its existing enrolments keep working.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -47,6 +47,41 @@ def check_can_join(s: Session, *, customer, plan_id: str, starts_on: date, ends_
     if overlapping is not None:
         raise DomainError("duplicate", f"{customer.name} already has {plan.name}.", enrollment_id=overlapping)
     return plan
+
+
+def current_enrollment(s: Session, *, customer_id: str, plan_id: str, today: date) -> Enrollment | None:
+    """The customer's enrolment in the plan that is active or starts later, if any."""
+    return s.scalar(select(Enrollment).where(Enrollment.customer_id == customer_id, Enrollment.plan_id == plan_id,
+                                             status.current_or_scheduled(today))
+                    .order_by(Enrollment.starts_on.desc(), Enrollment.id).limit(1))
+
+
+def refuse_renewal_of_cancelled(e: Enrollment, today: date) -> None:
+    current = status.status_on(e, today)
+    if current in ("cancelled", "ended") or e.cancelled_at is not None:
+        until = f"; it ends on {e.ends_on.isoformat()}" if e.ends_on and current == "active" else ""
+        raise DomainError("invalid_transition", f"This {e.plan.name} was cancelled{until}: there is no next month "
+                                                "to pay. Sell a new membership instead.")
+
+
+def first_month(e: Enrollment) -> None:
+    """An enrolment sold at the till: its first month is paid."""
+    e.paid_through = status.month_after(e.starts_on) - timedelta(days=1)
+
+
+def pay_next_month(s: Session, *, enrollment_id: str, me: Principal, now: datetime,
+                   sale_id: str | None = None) -> Enrollment:
+    """One more month paid: from the day after ``paid_through`` (months in arrears are paid in
+    order), or from today for an enrolment never paid at the till."""
+    e = lock_enrollment(s, enrollment_id)
+    today = status.today(s, now)
+    refuse_renewal_of_cancelled(e, today)
+    start = e.paid_through + timedelta(days=1) if e.paid_through else max(today, e.starts_on)
+    e.paid_through = status.month_after(start) - timedelta(days=1)
+    record_activity(s, customer_id=e.customer_id, kind="membership_paid", me=me, sale_id=sale_id,
+                    summary=f"Paid {e.plan.name} through {e.paid_through.isoformat()}")
+    s.flush()
+    return e
 
 
 def enrol(s: Session, *, customer_id: str, data: wire.EnrollmentCreate, me: Principal,

@@ -12,6 +12,7 @@ Budapest belongs to the new month whatever the server's clock zone.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime
 
 from sqlalchemy import and_, or_
@@ -28,6 +29,13 @@ def today(s: Session, now: datetime | None = None) -> date:
 
 def period(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def month_after(day: date) -> date:
+    """The same day next month, or that month's last day when it is shorter (31 Jan → 28 Feb)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    last = calendar.monthrange(year, month)[1]
+    return date(year, month, min(day.day, last))
 
 
 def status_on(e: Enrollment, day: date) -> str:

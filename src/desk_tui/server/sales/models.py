@@ -39,6 +39,8 @@ class SaleLine(Base):
     #: a membership sold: the enrolment starts when the sale completes
     plan_id: Mapped[str | None] = mapped_column(ForeignKey("membership_plans.id"))
     issued_enrollment_id: Mapped[str | None] = mapped_column(ForeignKey("membership_enrollments.id"))
+    #: a membership line that pays the customer's next month of an enrolment they already have
+    renews_enrollment_id: Mapped[str | None] = mapped_column(ForeignKey("membership_enrollments.id"))
     #: the appointment line it came with; no foreign key: editing the appointment may drop that
     #: line (the cart notices through ``Sale.appointment_key`` and is brought up to date)
     appointment_line_id: Mapped[str | None] = mapped_column(String(40))

@@ -1,4 +1,5 @@
-"""What a customer buys at the till to use later: a package (a card) or a membership.
+"""What a customer buys at the till to use later: a package (a card) or a membership — a new
+one, or the next month of one the customer already has.
 
 Selling goes through the cart like everything else, so the money is taken with the rest of the
 sale and shows on its receipt (seeds/002: "After taking John's payment, you issue him a card").
@@ -71,15 +72,21 @@ def set_card_details(s: Session, sale: Sale, line: SaleLine, *, number: str | No
 
 
 def plan_line(s: Session, sale: Sale, data: wire.SaleLineCreate, *, now: datetime) -> SaleLine:
+    """A new membership, or — when the customer already has this plan — its next month."""
     customer = _customer(s, sale, "a membership")
     today = business_date(s, now)
-    plan = memberships.check_can_join(s, customer=customer, plan_id=data.plan_id, starts_on=today, ends_on=None,
-                                      today=today)
-    if any(x.kind == "membership" and x.plan_id == plan.id for x in sale.lines):
-        raise DomainError("duplicate", f"{plan.name} is already in this sale.")
+    if any(x.kind == "membership" and x.plan_id == data.plan_id for x in sale.lines):
+        raise DomainError("duplicate", "This membership is already in this sale.")
+    current = memberships.current_enrollment(s, customer_id=customer.id, plan_id=data.plan_id, today=today)
+    if current is not None:
+        memberships.refuse_renewal_of_cancelled(current, today)
+        plan = current.plan
+    else:
+        plan = memberships.check_can_join(s, customer=customer, plan_id=data.plan_id, starts_on=today, ends_on=None,
+                                          today=today)
     name = plan.name if "membership" in plan.name.casefold() else f"{plan.name} membership"
-    return SaleLine(kind="membership", plan_id=plan.id, name=name, unit_price=plan.price,
-                    held_by_appointment=False)
+    return SaleLine(kind="membership", plan_id=plan.id, name=name, unit_price=plan.price, held_by_appointment=False,
+                    renews_enrollment_id=current.id if current is not None else None)
 
 
 def check_customer_change(sale: Sale, customer_id: str | None) -> None:
@@ -90,18 +97,30 @@ def check_customer_change(sale: Sale, customer_id: str | None) -> None:
 
 
 def deliver(s: Session, sale: Sale, *, me: Principal, now: datetime, paid: dict[str, int]) -> None:
-    """Inside the completing transaction: issue each package line's card and start each membership
-    line's enrolment, for the sale's customer, at the price the line was sold for."""
+    """Inside the completing transaction: issue each package line's card, start each new
+    membership and pay the next month of each renewed one, for the sale's customer, at the price
+    each line was sold for."""
+    # Enrolments are locked in id order, those this sale renews with those whose credits it uses,
+    # as every writer of enrolments does: two tills never wait on each other in a circle.
+    renewed = {x.renews_enrollment_id for x in sale.lines if x.kind == "membership" and x.renews_enrollment_id}
+    credited = {x.enrollment_id for x in sale.lines if x.redeem_kind == "membership" and x.hold_state == "held"}
+    if renewed:
+        for enrollment_id in sorted(renewed | credited):
+            memberships.lock_enrollment(s, enrollment_id)
     for line in sale.lines:
         if line.kind == "package" and line.issued_card_id is None:
             data = card_wire.CardCreate(package_id=line.package_id, customer_id=sale.customer_id,
                                         number=line.card_number, expires_on=line.expires_on,
                                         price_paid=paid[line.id], note=f"Sold at checkout, sale {sale.id}")
             line.issued_card_id = cards.sell(s, data=data, me=me, now=now, sale_id=sale.id).id
+        elif line.kind == "membership" and line.renews_enrollment_id is not None:
+            memberships.pay_next_month(s, enrollment_id=line.renews_enrollment_id, me=me, now=now, sale_id=sale.id)
+            line.issued_enrollment_id = line.renews_enrollment_id
         elif line.kind == "membership" and line.issued_enrollment_id is None:
             data = membership_wire.EnrollmentCreate(plan_id=line.plan_id, note=f"Sold at checkout, sale {sale.id}")
             line.issued_enrollment_id = memberships.enrol(s, customer_id=sale.customer_id, data=data, me=me,
                                                           now=now).id
+            memberships.first_month(s.get(Enrollment, line.issued_enrollment_id))
     s.flush()
 
 
@@ -116,6 +135,8 @@ def label(s: Session, line: SaleLine) -> str:
         return f"{line.name} — {numbered}{until}"
     if line.kind == "membership" and line.issued_enrollment_id is not None:
         e = s.get(Enrollment, line.issued_enrollment_id)
+        if line.renews_enrollment_id is not None:
+            return f"{line.name} — paid through {e.paid_through.isoformat()}"
         return f"{line.name} — member from {e.starts_on.isoformat()}"
     return line.name
 
@@ -126,5 +147,5 @@ def open_words(line: SaleLine) -> str:
         numbered = f" {line.card_number}" if line.card_number else ""
         until = f", valid until {line.expires_on.isoformat()}" if line.expires_on else ""
         return f"{line.name} — new card{numbered}{until}"
-    return f"{line.name} — starts today"
+    return f"{line.name} — next month" if line.renews_enrollment_id else f"{line.name} — starts today"
 

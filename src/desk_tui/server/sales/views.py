@@ -27,6 +27,7 @@ def line_wire(line: SaleLine) -> wire.SaleLine:
                          package_id=line.package_id, plan_id=line.plan_id, card_number=line.card_number,
                          expires_on=line.expires_on, issued_card_id=line.issued_card_id,
                          issued_enrollment_id=line.issued_enrollment_id,
+                         renews_enrollment_id=line.renews_enrollment_id,
                          appointment_line_id=line.appointment_line_id, name=line.name, quantity=line.quantity,
                          unit_price=line.unit_price, discount_percent=line.discount_percent,
                          discount_source=line.discount_source, total=line_total(line),

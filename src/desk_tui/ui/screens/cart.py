@@ -200,12 +200,23 @@ class CartScreen(DeskScreen):
 
     def action_add_membership(self) -> None:
         async def plans() -> list[tuple[str, str]]:
-            settings = self.desk.org_settings
-            return [(f"{x.name} · {format_money(x.price, settings)} a month", x.id)
-                    for x in await self.desk.client.membership_plans() if x.active]
+            # A plan the customer already has is sold as its next month (a retired one too: its
+            # members keep paying for it); the others as new memberships.
+            settings, customer_id = self.desk.org_settings, self.sale.customer_id
+            held = {e.plan_id: e for e in await self.desk.client.memberships(customer_id)
+                    if e.status in ("active", "scheduled") and e.cancelled_at is None}
+            choices = []
+            for plan in await self.desk.client.membership_plans():
+                price = f"{format_money(plan.price, settings)} a month"
+                if (e := held.get(plan.id)) is not None:
+                    paid = f", paid through {e.paid_through.isoformat()}" if e.paid_through else ""
+                    choices.append((f"{plan.name} · next month{paid} · {price}", plan.id))
+                elif plan.active:
+                    choices.append((f"{plan.name} · new · {price}", plan.id))
+            return choices
 
         if not self._needs_customer("A membership"):
-            self._pick("Sell a membership", plans, lambda item_id: SaleLineCreate(plan_id=item_id))
+            self._pick("Sell a membership, or its next month", plans, lambda item_id: SaleLineCreate(plan_id=item_id))
 
     def _pick(self, title: str, load: Callable[[], Awaitable[list[tuple[str, str]]]],
               line: Callable[[str], SaleLineCreate]) -> None:

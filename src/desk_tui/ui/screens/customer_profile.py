@@ -129,7 +129,7 @@ class CustomerProfileScreen(DeskScreen):
     async def load_memberships(self) -> None:
         enrollments = await self.desk.client.memberships(self.customer_id)
         self.enrollments = {e.id: e for e in enrollments}
-        self.query_one(MembershipList).show_memberships(enrollments, self.desk.org_settings)
+        self.query_one(MembershipList).show_memberships(enrollments, self.desk.org_settings, today=self._today())
         name = self.customer.name if self.customer else "the customer"
         self.query_one("#memberships-hint", Static).update(
             "" if enrollments else f"No memberships. Press m to enrol {name} in a plan.")

@@ -6,6 +6,8 @@ Credits read like the package circles (● used, ◐ on hold for an open sale, �
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -25,14 +27,15 @@ class MembershipList(DataTable, inherit_bindings=True):
         self.add_column("Membership", key="plan", width=24)
         self.add_column("Benefits this month", key="benefits", width=50)
 
-    def show_memberships(self, enrollments: list[Enrollment], settings: Settings | None) -> None:
+    def show_memberships(self, enrollments: list[Enrollment], settings: Settings | None, *, today: date) -> None:
         keep = self.enrollment_id
         self.clear()
         for e in enrollments:
             plan = Text.assemble((e.plan_name, "bold"), "\n", STATUS_WORD.get(e.status, e.status),
                                  f"\nsince {e.starts_on.isoformat()}",
                                  f"\nuntil {e.ends_on.isoformat()}" if e.ends_on else "",
-                                 f"\n{format_money(e.price, settings)}/month" if e.price else "")
+                                 f"\n{format_money(e.price, settings)}/month" if e.price else "",
+                                 payment_words(e, today))
             self.add_row(plan, benefits_text(e), key=e.id, height=None)
         if keep is not None and any(e.id == keep for e in enrollments):
             self.move_cursor(row=self.get_row_index(keep), animate=False)
@@ -42,6 +45,16 @@ class MembershipList(DataTable, inherit_bindings=True):
         if not self.row_count:
             return None
         return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+
+
+def payment_words(e: Enrollment, today: date) -> str:
+    """"paid through 2026-12-22", or "⚠ payment due since 2026-12-23" once that day has passed
+    (m on the profile, or in a cart, takes the next month)."""
+    if e.paid_through is None or e.status in ("ended", "cancelled"):
+        return ""
+    if e.paid_through < today:
+        return f"\n⚠ payment due since {(e.paid_through + timedelta(days=1)).isoformat()}"
+    return f"\npaid through {e.paid_through.isoformat()}"
 
 
 def benefits_text(e: Enrollment) -> Text:
