@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, timedelta
+
+from desk_tui.server.database import utcnow
+from desk_tui.server.memberships.status import month_after
+from desk_tui.server.reports import dues
 
 from tests.api.test_card_helpers import (
     FACIALS_AND_MASSAGES,
@@ -110,3 +115,27 @@ def test_card_transactions_csv_has_one_row_per_ledger_entry(api):
         assert {x["staff_name"] for x in rows if x["card_id"] == card["id"]} == {""}
     with login(api.url, "reception") as c:
         assert_problem(c.get("/reports/card-transactions.csv"), 403, "forbidden_role")
+
+
+def test_memberships_due_lists_members_whose_paid_months_ran_out(api):
+    with login(api.url, "reception") as c, login(api.url, "manager") as m:
+        customer = new_customer(c)["id"]
+        sale = c.post("/sales", json={"customer_id": customer}, headers=key()).json()
+        sale = c.post(f"/sales/{sale['id']}/lines", json={"plan_id": "mpl_demo_gold"}, headers=key()).json()
+        r = c.post(f"/sales/{sale['id']}/complete", json={"payments": [{"method": "cash", "amount": sale["total"]}]},
+                   headers=key())
+        assert r.status_code == 200, r.text
+        [enrolment] = c.get(f"/customers/{customer}/memberships").json()["items"]
+        due = m.get("/reports/memberships-due", params={"limit": 500})
+        assert due.status_code == 200, due.text
+        assert enrolment["id"] not in [x["enrollment_id"] for x in due.json()["items"]]  # paid for this month
+        assert_problem(c.get("/reports/memberships-due"), 403, "forbidden_role")
+
+        # 62 days on, as the report's own query sees that day: two monthly periods have begun unpaid.
+        with api.database.read_session() as s:
+            items, _ = dues.memberships_due(s, limit=500, cursor=None, now=utcnow() + timedelta(days=62))
+        mine = next(x for x in items if x.enrollment_id == enrolment["id"])
+        starts_on = date.fromisoformat(enrolment["starts_on"])
+        assert (mine.due_since, mine.months_due, mine.plan_name, mine.price) \
+            == (month_after(starts_on), 2, "Gold membership", enrolment["price"])
+        assert mine.paid_through.isoformat() == enrolment["paid_through"]

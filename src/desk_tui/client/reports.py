@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from desk_tui.contract.common import Page
-from desk_tui.contract.reports import ExpiringCard, Liability
+from desk_tui.contract.reports import ExpiringCard, Liability, MembershipDue
 
 
 class ReportCalls:
@@ -15,6 +15,10 @@ class ReportCalls:
     async def expiring(self, *, within_days: int = 30, limit: int = 200) -> Page[ExpiringCard]:
         return await self.get_model("/reports/expiring", Page[ExpiringCard],
                                     params={"within_days": within_days, "limit": limit}, cache=True)
+
+    async def memberships_due(self, *, limit: int = 200) -> Page[MembershipDue]:
+        return await self.get_model("/reports/memberships-due", Page[MembershipDue], params={"limit": limit},
+                                    cache=True)
 
     async def card_transactions_csv(self, *, start: date, end: date) -> bytes:
         return await self.get_bytes("/reports/card-transactions.csv",

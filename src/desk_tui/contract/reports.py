@@ -38,3 +38,21 @@ class ExpiringCard(Wire):
     expires_on: date
     days_left: int
     remaining: int
+
+
+class MembershipDue(Wire):
+    """An active membership whose months paid at the till ran out: who to ask for the next one."""
+
+    enrollment_id: str
+    customer_id: str
+    customer_name: str
+    phone: str | None = None
+    plan_id: str
+    plan_name: str
+    #: the plan's price for one month
+    price: int
+    paid_through: date
+    #: the first unpaid day (paid_through + 1)
+    due_since: date
+    #: months started and not paid, this one included
+    months_due: int

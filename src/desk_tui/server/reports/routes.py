@@ -12,7 +12,7 @@ from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import Database
 from desk_tui.server.deps import database, manager
 from desk_tui.server.pagination import Cursor, Limit
-from desk_tui.server.reports import service
+from desk_tui.server.reports import dues, service
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -34,6 +34,15 @@ def expiring(
     with db.read_session() as s:
         items, next_cursor = service.expiring(s, within_days=within_days, limit=limit, cursor=cursor)
     return Page[wire.ExpiringCard](items=items, next_cursor=next_cursor)
+
+
+@router.get("/memberships-due")
+def memberships_due(limit: Limit = 50, cursor: Cursor = None, _: Principal = Depends(manager),
+                    db: Database = Depends(database)) -> Page[wire.MembershipDue]:
+    """Active memberships whose months paid at the till have run out, longest overdue first."""
+    with db.read_session() as s:
+        items, next_cursor = dues.memberships_due(s, limit=limit, cursor=cursor)
+    return Page[wire.MembershipDue](items=items, next_cursor=next_cursor)
 
 
 @router.get("/card-transactions.csv", response_class=StreamingResponse,

@@ -1,5 +1,6 @@
 """F7 Reports (managers and owners): what the salon still owes in sessions and money, which
-cards run out soon with units left (for reminder calls), and the card-transaction export.
+cards run out soon with units left (for reminder calls), which members owe a month of their
+membership (taken at the till: m on their profile), and the card-transaction export.
 
 Reception sees a sentence instead of figures; the server refuses them with 403 anyway.
 """
@@ -41,11 +42,15 @@ class ReportsScreen(DeskScreen):
                 yield DataTable(id="liability", cursor_type="row", zebra_stripes=True)
             with TabPane("Expiring soon", id="tab-expiring"):
                 yield DataTable(id="expiring", cursor_type="row", zebra_stripes=True)
+            with TabPane("Membership payments", id="tab-dues"):
+                yield DataTable(id="dues", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.query_one("#liability", DataTable).add_columns("Package", "Cards", "Units owed", "Value owed")
         self.query_one("#expiring", DataTable).add_columns("Expires", "Days", "Customer", "Phone", "Package",
                                                            "Card", "Left")
+        self.query_one("#dues", DataTable).add_columns("Due since", "Months", "Customer", "Phone", "Membership",
+                                                       "Per month")
         self.action_reload()
 
     def _allowed(self) -> bool:
@@ -77,9 +82,16 @@ class ReportsScreen(DeskScreen):
         for card in expiring.items:
             table.add_row(card.expires_on.isoformat(), str(card.days_left), as_typed(card.customer_name), as_typed(card.phone),
                           as_typed(card.package_name), as_typed(card.number or "—"), f"{card.remaining} {card.unit_type}")
+        dues = await client.memberships_due()
+        table = self.query_one("#dues", DataTable)
+        table.clear()
+        for due in dues.items:
+            table.add_row(due.due_since.isoformat(), str(due.months_due), as_typed(due.customer_name),
+                          as_typed(due.phone), as_typed(due.plan_name), format_money(due.price, org))
+        owed = f" · {len(dues.items)} membership payment(s) due" if dues.items else ""
         self.query_one("#reports-summary", Static).update(
             f"Owed to customers: [b]{format_money(liability.total_value, org)}[/b] · "
-            f"{len(expiring.items)} card(s) with units left expire within {self._window} days (w changes)")
+            f"{len(expiring.items)} card(s) with units left expire within {self._window} days (w changes){owed}")
 
     def action_window(self) -> None:
         self._window = WINDOWS[(WINDOWS.index(self._window) + 1) % len(WINDOWS)]
