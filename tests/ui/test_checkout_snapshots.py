@@ -109,6 +109,21 @@ def test_payment_dialog_with_no_color(snap_compare, make_app, pinned_server, mon
     assert snap_compare(app, terminal_size=(80, 24), run_before=run)
 
 
+def test_cart_selling_a_package_and_a_membership(snap_compare, make_app, pinned_server):
+    # What paying will create, in the Notes column: the card (with its number) and the membership.
+    with login(pinned_server.url, "reception") as api:
+        customer = api.post("/customers", json={"name": "Réka Molnár"}, headers=key()).json()
+        sale = api.post("/sales", json={"customer_id": customer["id"]}, headers=key()).json()
+        for line in ({"package_id": "pkg_demo_5x_manicure", "card_number": "BS-2001", "expires_on": "2027-06-30"},
+                     {"plan_id": "mpl_demo_nail_club"}, {"product_id": "prd_cuticle_oil"}):
+            api.post(f"/sales/{sale['id']}/lines", json=line, headers=key()).raise_for_status()
+
+    async def run(pilot):
+        await _open_cart(pilot, sale["id"])
+
+    assert snap_compare(make_app(pinned_server.url, clock=lambda: FIXED), terminal_size=(80, 24), run_before=run)
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_memberships_tab(snap_compare, make_app, pinned_server, size):
     async def run(pilot):
