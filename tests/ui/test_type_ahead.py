@@ -7,6 +7,8 @@ focused when the burst was read: the PIN landed in the username.
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.widgets import Input
 
 from desk_tui.ui.screens.login import LoginScreen
@@ -49,3 +51,36 @@ async def test_username_enter_pin_enter_in_one_burst_signs_in(make_app):
         burst(pilot, *"manager", "enter", *"2222", "enter")
         await _signed_in_or_refused(pilot, login)
         assert "manager" in app.staff, app.staff
+
+
+async def test_keys_typed_while_the_server_makes_the_cart_wait_for_the_cart(make_app):
+    # "w s deep⏎" at once on F4: the walk-in cart comes from the server, held back here to be sure
+    # the keys beat it. Without the hold, s was lost on the list and d opened the completed sales.
+    from desk_tui.ui.screens.cart import CartScreen
+    from desk_tui.ui.screens.checkout import CheckoutScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        login = await _login_screen_ready(pilot)
+        burst(pilot, *"reception", "tab", *"1111", "enter")
+        await _signed_in_or_refused(pilot, login)
+        await wait_until(pilot, lambda: app.org_settings is not None, "the salon's settings")
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "F4 Checkout")
+        checkout = app.screen
+        gate = asyncio.Event()
+        real_open_sale = app.client.open_sale
+
+        async def late_open_sale(**kwargs):
+            await gate.wait()
+            return await real_open_sale(**kwargs)
+
+        app.client.open_sale = late_open_sale
+        burst(pilot, "w", "s", *"deep", "enter")
+        await wait_until(pilot, lambda: len(app._typed_ahead) == 6, "the keys after w held back")
+        assert app.screen is checkout and not checkout.done
+        gate.set()
+        await wait_until(pilot, lambda: isinstance(app.screen, CartScreen) and len(app.screen.sale.lines) == 1,
+                         "the cart with the line typed ahead")
+        assert [x.name for x in app.screen.sale.lines] == ["Deep Tissue Massage"]
+        assert not checkout.done

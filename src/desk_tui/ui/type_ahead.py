@@ -7,6 +7,10 @@ Enter that moves to the next field, or after a key that opens a dialog went to t
 the PIN landed in the username. Here the App passes a key on only when it has finished with the
 one before (every message queue in the app drained), as if the keys had been typed slowly. A
 key alone, typed at human speed, goes straight through.
+
+A key whose screen comes from the server (w opens a cart once the server has made it) takes a
+:class:`KeyHold` in its handler and releases it once that screen is pushed: the keys typed
+meanwhile wait for the cart instead of reaching the list behind it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,21 @@ from textual.app import App
 SETTLE_LIMIT = 1.0
 #: Turns of the event loop spent polling without pause before polling every 5 ms instead.
 EAGER_TURNS = 50
+#: How long keys wait for a screen that comes from the server before they go where they can.
+HOLD_LIMIT = 5.0
+
+
+class KeyHold:
+    """Keys typed from now on wait until :meth:`release` (or :data:`HOLD_LIMIT`)."""
+
+    def __init__(self, app: TypeAheadApp) -> None:
+        self._app: TypeAheadApp | None = app
+        app._holds += 1
+
+    def release(self) -> None:
+        if self._app is not None:
+            self._app._holds -= 1
+            self._app = None
 
 
 class TypeAheadApp(App[int]):
@@ -30,6 +49,11 @@ class TypeAheadApp(App[int]):
         self._typed_ahead: deque[events.Key] = deque()
         self._released: events.Key | None = None
         self._releasing = False
+        self._holds = 0
+
+    def hold_keys(self) -> KeyHold:
+        """Call in the key's own handler (not in a worker: the next key may already be read)."""
+        return KeyHold(self)
 
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key) or event.is_forwarded:
@@ -52,7 +76,7 @@ class TypeAheadApp(App[int]):
         loop = asyncio.get_running_loop()
         try:
             while self._typed_ahead and self.is_running:
-                deadline = loop.time() + SETTLE_LIMIT
+                deadline = loop.time() + (HOLD_LIMIT if self._holds else SETTLE_LIMIT)
                 turns = 0
                 while (self._busy() or self._released is not None) and loop.time() < deadline:
                     turns += 1
@@ -66,4 +90,5 @@ class TypeAheadApp(App[int]):
     def _busy(self) -> bool:
         """Some node still has messages waiting, or is still being mounted (a dialog the last key
         opened is not ready for the next one until its widgets are there to take the focus)."""
-        return any(node.message_queue_size or not node._is_mounted for node in (self, *self._registry))
+        return bool(self._holds) or any(node.message_queue_size or not node._is_mounted
+                                        for node in (self, *self._registry))

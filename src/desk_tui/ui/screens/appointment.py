@@ -30,6 +30,7 @@ from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.circles import counter_label
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
+from desk_tui.ui.type_ahead import KeyHold
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.screens.move_appointment import MoveAppointmentScreen
 from desk_tui.ui.widgets.day_grid import PACKAGE, STATUS
@@ -224,14 +225,22 @@ class AppointmentScreen(DeskScreen):
         self.show(await self.desk.client.complete(self.appointment_id))
         self._say("Completed.")
 
+    def action_checkout(self) -> None:
+        self._checkout(self.desk.hold_keys())
+
     @work(exclusive=True, group="appointment-action", exit_on_error=False)
-    async def action_checkout(self) -> None:
-        """Open (or reopen) this appointment's cart: its lines come with it, package lines at 0."""
+    async def _checkout(self, hold: KeyHold) -> None:
+        """Open (or reopen) this appointment's cart: its lines come with it, package lines at 0.
+        Keys typed while the server makes it wait for the cart."""
         from desk_tui.ui.screens.cart import CartScreen
 
-        sale = await self.desk.client.open_sale(appointment_id=self.appointment_id,
-                                                idempotency_key=new_idempotency_key())
-        result = await self.app.push_screen_wait(CartScreen(sale))
+        try:
+            sale = await self.desk.client.open_sale(appointment_id=self.appointment_id,
+                                                    idempotency_key=new_idempotency_key())
+            dismissed = self.app.push_screen(CartScreen(sale), wait_for_dismiss=True)
+        finally:
+            hold.release()
+        result = await dismissed
         if result is not None and result.status == "completed":
             self.show(await self.desk.client.appointment(self.appointment_id))
             self._say("Checked out and completed.")

@@ -19,6 +19,7 @@ from desk_tui.contract.sales import Sale
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
+from desk_tui.ui.type_ahead import KeyHold
 from desk_tui.ui.timefmt import local_datetime
 
 
@@ -109,15 +110,21 @@ class CheckoutScreen(DeskScreen):
 
         self.app.push_screen(CartScreen(sale))
 
-    @work(exclusive=True, group="checkout-new", exit_on_error=False)
-    async def action_new_cart(self) -> None:
+    def action_new_cart(self) -> None:
         from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
 
-        customer = await self.app.push_screen_wait(CustomerPickerScreen("New cart for…"))
-        if customer is not None:
-            self.open_cart(await self.desk.client.open_sale(customer_id=customer.id,
-                                                            idempotency_key=new_idempotency_key()))
+        # The picker's callback runs while its Enter is handled: the hold starts before the next key.
+        self.app.push_screen(CustomerPickerScreen("New cart for…"),
+                             lambda customer: customer and self._new_cart(self.desk.hold_keys(), customer.id))
+
+    def action_walk_in(self) -> None:
+        self._new_cart(self.desk.hold_keys(), None)
 
     @work(exclusive=True, group="checkout-new", exit_on_error=False)
-    async def action_walk_in(self) -> None:
-        self.open_cart(await self.desk.client.open_sale(idempotency_key=new_idempotency_key()))
+    async def _new_cart(self, hold: KeyHold, customer_id: str | None) -> None:
+        """The server makes the cart; keys typed meanwhile (a fast "w s deep⏎") wait for it."""
+        try:
+            self.open_cart(await self.desk.client.open_sale(customer_id=customer_id,
+                                                            idempotency_key=new_idempotency_key()))
+        finally:
+            hold.release()

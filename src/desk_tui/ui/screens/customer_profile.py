@@ -32,6 +32,7 @@ from desk_tui.ui import card_format as fmt
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
+from desk_tui.ui.type_ahead import KeyHold
 from desk_tui.ui.screens.card_actions import (
     AdjustScreen,
     ExtendScreen,
@@ -314,12 +315,21 @@ class CustomerProfileScreen(DeskScreen):
         self.app.push_screen(CancelMembershipScreen(picked, self.customer.name, today=self._today()), cancelled)
 
     # -- checkout ------------------------------------------------------------------------------------
+    def action_checkout(self, selling: Literal["package", "membership"] | None = None) -> None:
+        self._checkout(self.desk.hold_keys(), selling)
+
     @work(exclusive=True, group="profile-checkout", exit_on_error=False)
-    async def action_checkout(self, selling: Literal["package", "membership"] | None = None) -> None:
+    async def _checkout(self, hold: KeyHold, selling: Literal["package", "membership"] | None) -> None:
+        """A cart for this customer; keys typed while the server makes it wait for the cart."""
         from desk_tui.ui.screens.cart import CartScreen
 
-        sale = await self.desk.client.open_sale(customer_id=self.customer_id, idempotency_key=new_idempotency_key())
-        await self.app.push_screen_wait(CartScreen(sale, selling=selling))
+        try:
+            sale = await self.desk.client.open_sale(customer_id=self.customer_id,
+                                                    idempotency_key=new_idempotency_key())
+            dismissed = self.app.push_screen(CartScreen(sale, selling=selling), wait_for_dismiss=True)
+        finally:
+            hold.release()
+        await dismissed
         self.load()  # redemptions, new cards and store credit may have changed
         self.load_memberships()
         self.load_activity()
