@@ -41,6 +41,19 @@ async def test_username_tab_pin_enter_in_one_burst_signs_in(make_app):
         assert app.staff.startswith("Réka Tóth"), app.staff
 
 
+async def test_a_key_typed_after_the_pin_waits_for_the_signed_in_shell(make_app):
+    # F4 right after Enter: the server is still checking the PIN; F4 is for the shell, not the
+    # login screen (where it does nothing).
+    from desk_tui.ui.screens.checkout import CheckoutScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        login = await _login_screen_ready(pilot)
+        burst(pilot, *"reception", "tab", *"1111", "enter", "f4")
+        await _signed_in_or_refused(pilot, login)
+        await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "F4 Checkout, typed ahead")
+
+
 async def test_username_enter_pin_enter_in_one_burst_signs_in(make_app):
     # The other way receptionists move on: Enter in the username goes to the PIN. That is a
     # priority binding, run before the next key is read, so it held before the gate too; kept

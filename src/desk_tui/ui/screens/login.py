@@ -18,6 +18,7 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from desk_tui.client.errors import ApiError
 from desk_tui.ui.form_keys import ENTER, enter_key
+from desk_tui.ui.type_ahead import KeyHold
 from desk_tui.ui.widgets.shell_header import ShellHeader
 
 if TYPE_CHECKING:
@@ -119,10 +120,11 @@ class LoginScreen(Screen["LoginResponse"]):
             status.update("Connecting… you will be signed in as soon as the server answers.")
             return
         location = self.query_one("#location", Select).value
-        self._sign_in(username, pin, None if location is Select.NULL else str(location))
+        self._sign_in(username, pin, None if location is Select.NULL else str(location), self.desk.hold_keys())
 
     @work(exclusive=True, group="login", exit_on_error=False)
-    async def _sign_in(self, username: str, pin: str, location_id: str | None) -> None:
+    async def _sign_in(self, username: str, pin: str, location_id: str | None, hold: KeyHold) -> None:
+        # Keys typed while the server checks the PIN (F4 straight after Enter) wait for the shell.
         status = self.query_one("#login-status", Static)
         status.update("Signing in…")
         try:
@@ -133,13 +135,15 @@ class LoginScreen(Screen["LoginResponse"]):
             pin_input.value = ""
             pin_input.focus()
             return
+        finally:
+            hold.release()
         self.dismiss(result)
 
     def _submit_pending(self) -> None:
         pending, self._pending = self._pending, None
         if pending is not None:
             location = self.query_one("#location", Select).value
-            self._sign_in(*pending, None if location is Select.NULL else str(location))
+            self._sign_in(*pending, None if location is Select.NULL else str(location), self.desk.hold_keys())
 
     def action_cancel(self) -> None:
         self.dismiss(None)
