@@ -32,12 +32,17 @@ async def _signed_in_or_refused(pilot, login: LoginScreen) -> None:
         f"{login.query_one('#username', Input).value!r}")
 
 
+async def _sign_in_at_speed(pilot, *then: str) -> None:
+    """reception⇥1111⏎ (and ``then``) in one burst; fails unless that signed in."""
+    login = await _login_screen_ready(pilot)
+    burst(pilot, *"reception", "tab", *"1111", "enter", *then)
+    await _signed_in_or_refused(pilot, login)
+
+
 async def test_username_tab_pin_enter_in_one_burst_signs_in(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        login = await _login_screen_ready(pilot)
-        burst(pilot, *"reception", "tab", *"1111", "enter")
-        await _signed_in_or_refused(pilot, login)
+        await _sign_in_at_speed(pilot)
         assert app.staff.startswith("Réka Tóth"), app.staff
 
 
@@ -48,9 +53,7 @@ async def test_a_key_typed_after_the_pin_waits_for_the_signed_in_shell(make_app)
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        login = await _login_screen_ready(pilot)
-        burst(pilot, *"reception", "tab", *"1111", "enter", "f4")
-        await _signed_in_or_refused(pilot, login)
+        await _sign_in_at_speed(pilot, "f4")
         await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "F4 Checkout, typed ahead")
 
 
@@ -74,9 +77,7 @@ async def test_keys_typed_while_the_server_makes_the_cart_wait_for_the_cart(make
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        login = await _login_screen_ready(pilot)
-        burst(pilot, *"reception", "tab", *"1111", "enter")
-        await _signed_in_or_refused(pilot, login)
+        await _sign_in_at_speed(pilot)
         await wait_until(pilot, lambda: app.org_settings is not None, "the salon's settings")
         await pilot.press("f4")
         await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "F4 Checkout")
