@@ -57,7 +57,8 @@ def test_the_banner_shows_what_matches_the_cart(api):
         assert c.get(f"/sales/{plain['id']}/benefits").json()["banner"] == []
         walk_in = add(c, opened(c)["id"], "svc_deep_tissue")
         assert c.get(f"/sales/{walk_in['id']}/benefits").json() | {"sale_id": None} == {
-            "sale_id": None, "discounts": [], "credits": [], "cards": [], "banner": [], "store_credit": 0}
+            "sale_id": None, "discounts": [], "credits": [], "cards": [], "banner": [], "store_credit": 0,
+            "payments_due": []}
 
 
 def test_apply_gives_each_service_line_its_highest_discount(api):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+from desk_tui.server.memberships.models import Enrollment
 from desk_tui.server.memberships.status import month_after
 from tests.api.test_appointments_helpers import new_customer
 from tests.api.test_card_helpers import activity, history
@@ -246,3 +247,22 @@ def test_a_month_is_the_same_day_next_month_or_that_months_last_day():
     assert month_after(date(2028, 1, 31)) == date(2028, 2, 29)
     assert month_after(date(2026, 12, 15)) == date(2027, 1, 15)
     assert month_after(date(2026, 11, 23)) == date(2026, 12, 23)
+
+
+def test_the_cart_says_when_a_member_owes_a_month_until_it_is_in_the_cart(api):
+    with login(api.url, "reception") as c:
+        customer = new_customer(c)
+        sale = added(c, opened(c, customer_id=customer)["id"], plan_id=GOLD)
+        completed(c, sale["id"], ("cash", sale["total"]))
+        [enrolment] = c.get(f"/customers/{customer}/memberships").json()["items"]
+        cart = opened(c, customer_id=customer)
+        assert c.get(f"/sales/{cart['id']}/benefits").json()["payments_due"] == []  # paid for this month
+
+        # Arranged, not waited for: the month paid ran out ten days ago.
+        with api.database.transaction() as s:
+            s.get(Enrollment, enrolment["id"]).paid_through = date.fromisoformat(enrolment["starts_on"]) - timedelta(days=10)
+        since = (date.fromisoformat(enrolment["starts_on"]) - timedelta(days=9)).isoformat()
+        due = c.get(f"/sales/{cart['id']}/benefits").json()["payments_due"]
+        assert due == [f"Gold membership: payment due since {since}"]
+        added(c, cart["id"], plan_id=GOLD)  # the month is in the cart now: nothing more to say
+        assert c.get(f"/sales/{cart['id']}/benefits").json()["payments_due"] == []

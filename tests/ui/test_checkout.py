@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import date, timedelta
 
 import pytest
 from textual.widgets import DataTable, Input
 
+from desk_tui.server.memberships.models import Enrollment
 from desk_tui.ui.screens.cart import CartScreen
 from desk_tui.ui.screens.checkout import CheckoutScreen
 from desk_tui.ui.screens.choice import ChoiceScreen
@@ -383,3 +385,20 @@ async def test_selling_a_package_to_a_walk_in_asks_for_the_customer_first(make_a
         status = cart.query_one("#cart-status")
         await wait_until(pilot, lambda: "choose who" in str(status.render()), "the sentence")
         assert app.screen is cart and cart.sale.lines == [] and checkout is not None
+
+
+async def test_the_banner_says_a_member_owes_a_month_and_m_takes_it(make_app, api, ui_server):
+    customer = member(api, "mpl_demo_nail_club")
+    [enrolment] = api.get(f"/customers/{customer['id']}/memberships").json()["items"]
+    # Arranged, not waited for: the month paid ran out a week ago.
+    with ui_server.database.transaction() as s:
+        s.get(Enrollment, enrolment["id"]).paid_through = date.fromisoformat(enrolment["starts_on"]) - timedelta(days=7)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        cart = await open_cart_for(pilot, customer)
+        banner = cart.query_one(BenefitsBanner)
+        await wait_until(pilot, lambda: "Nail Club: payment due since" in str(banner.render()), "the month owed")
+        assert "[m adds the month]" in str(banner.render())
+        await add(pilot, "m", "nail club")
+        assert cart.sale.lines[-1].renews_enrollment_id == enrolment["id"]
+        await wait_until(pilot, lambda: "payment due" not in str(banner.render()), "the warning gone")

@@ -161,6 +161,9 @@ class Benefits(Wire):
     #: "2× Deep Tissue Massage credit"
     banner: list[str]
     store_credit: int = 0
+    #: extra: the customer's memberships whose paid months ran out (and that this cart does not
+    #: already renew): "Gold membership: payment due since 2026-12-23"
+    payments_due: list[str] = []
 
 
 class SaleCreate(Request):

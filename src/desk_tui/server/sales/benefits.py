@@ -19,6 +19,8 @@ from desk_tui.server.cards import booking
 from desk_tui.server.cards.calendar import business_date
 from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import utcnow
+from desk_tui.server.memberships import status
+from desk_tui.server.memberships.models import Enrollment
 from desk_tui.server.reference.models import Service
 from desk_tui.server.sales import holds, membership
 from desk_tui.server.sales.holds import DEFAULT_TIMEOUT
@@ -89,7 +91,18 @@ def benefits(s: Session, *, sale: Sale, now: datetime | None = None) -> wire.Ben
         if text not in banner:
             banner.append(text)
     return wire.Benefits(sale_id=sale.id, discounts=discounts, credits=credits, cards=cards, banner=banner,
-                         store_credit=get_customer(s, sale.customer_id).store_credit)
+                         store_credit=get_customer(s, sale.customer_id).store_credit,
+                         payments_due=_payments_due(s, sale, on))
+
+
+def _payments_due(s: Session, sale: Sale, today) -> list[str]:
+    """Memberships of the customer that owe a month, so the till can take it now (m)."""
+    renewed = {x.renews_enrollment_id for x in sale.lines if x.renews_enrollment_id}
+    due = s.scalars(select(Enrollment).where(Enrollment.customer_id == sale.customer_id, status.active_on(today),
+                                             Enrollment.paid_through < today)
+                    .order_by(Enrollment.paid_through, Enrollment.id))
+    return [f"{e.plan.name}: payment due since {(e.paid_through + timedelta(days=1)).isoformat()}"
+            for e in due if e.id not in renewed]
 
 
 def apply_discounts(s: Session, *, sale_id: str, me: Principal, now: datetime | None = None,

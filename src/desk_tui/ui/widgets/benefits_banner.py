@@ -1,8 +1,8 @@
 """seeds/004's "Membership benefits available" banner, with the keys that use it.
 
 Hidden when the customer has nothing that applies to this cart; otherwise it names every
-benefit in words ("20% discount on all services", "2× Deep Tissue Massage credit") and the
-packages that could cover a line.
+benefit in words ("20% discount on all services", "2× Deep Tissue Massage credit"), the
+packages that could cover a line, and a membership month the customer owes.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ class BenefitsBanner(Static):
         self.benefits, self.sale = benefits, sale
         membership = list(benefits.banner) if benefits else []
         cards = sorted({offer.label for offer in benefits.cards}) if benefits else []
-        self.display = bool(membership or cards)
+        due = list(benefits.payments_due) if benefits else []
+        self.display = bool(membership or cards or due)
         parts = []
         if membership:
             pending = discounts_to_apply(benefits, self.sale) if self.sale else len(benefits.discounts)
@@ -44,4 +45,6 @@ class BenefitsBanner(Static):
                          + (f"  [{keys}]" if keys else ""))
         if cards:
             parts.append(f"▣ Packages that cover a line: {' · '.join(cards)}  [r Redeem]")
+        if due:
+            parts.append(f"⚠ {' · '.join(due)}  [m adds the month]")
         self.update("\n".join(parts))
