@@ -19,13 +19,14 @@ from textual.app import App
 
 log = logging.getLogger("desk_tui.ui")
 
-# 128 + SIGHUP, what a shell reports for a program the hang-up ended.
-HUNG_UP = 128 + signal.SIGHUP
+# 128 + SIGHUP (1), what a shell reports for a program the hang-up ended.
+HUNG_UP = 129
 
 
 def quit_on_hangup(app: App) -> None:
-    """Call from the running app; a headless app (tests) has no terminal to lose."""
-    if app.is_headless or sys.__stdin__ is None:
+    """Call from the running app; a headless app (tests) has no terminal to lose, and Windows
+    consoles have neither SIGHUP nor poll()."""
+    if app.is_headless or sys.__stdin__ is None or not hasattr(signal, "SIGHUP") or not hasattr(select, "poll"):
         return
     loop = asyncio.get_running_loop()
 
