@@ -49,6 +49,7 @@ class TypeAheadApp(App[int]):
         self._typed_ahead: deque[events.Key] = deque()
         self._released: events.Key | None = None
         self._releasing = False
+        self._releaser: asyncio.Task | None = None  # kept: the loop holds tasks only weakly
         self._holds = 0
 
     def hold_keys(self) -> KeyHold:
@@ -67,7 +68,7 @@ class TypeAheadApp(App[int]):
             self._typed_ahead.append(event)
             if not self._releasing:
                 self._releasing = True
-                asyncio.get_running_loop().create_task(self._release_when_settled())
+                self._releaser = asyncio.get_running_loop().create_task(self._release_when_settled())
         else:
             await super().on_event(event)
 
