@@ -31,6 +31,7 @@ from desk_tui.server.memberships import service as memberships
 from desk_tui.server.memberships.models import Enrollment
 from desk_tui.server.packages.models import Package
 from desk_tui.server.sales.models import Sale, SaleLine
+from desk_tui.server.sales.money import line_total
 
 PURCHASES = ("package", "membership")
 
@@ -96,7 +97,7 @@ def check_customer_change(sale: Sale, customer_id: str | None) -> None:
                                               "customer; remove that line first.")
 
 
-def deliver(s: Session, sale: Sale, *, me: Principal, now: datetime, paid: dict[str, int]) -> None:
+def deliver(s: Session, sale: Sale, *, me: Principal, now: datetime) -> None:
     """Inside the completing transaction: issue each package line's card, start each new
     membership and pay the next month of each renewed one, for the sale's customer, at the price
     each line was sold for."""
@@ -111,7 +112,7 @@ def deliver(s: Session, sale: Sale, *, me: Principal, now: datetime, paid: dict[
         if line.kind == "package" and line.issued_card_id is None:
             data = card_wire.CardCreate(package_id=line.package_id, customer_id=sale.customer_id,
                                         number=line.card_number, expires_on=line.expires_on,
-                                        price_paid=paid[line.id], note=f"Sold at checkout, sale {sale.id}")
+                                        price_paid=line_total(line), note=f"Sold at checkout, sale {sale.id}")
             line.issued_card_id = cards.sell(s, data=data, me=me, now=now, sale_id=sale.id).id
         elif line.kind == "membership" and line.renews_enrollment_id is not None:
             memberships.pay_next_month(s, enrollment_id=line.renews_enrollment_id, me=me, now=now, sale_id=sale.id)

@@ -33,7 +33,7 @@ from desk_tui.server.reference.models import Service
 from desk_tui.server.sales import holds, membership, purchases, receipt
 from desk_tui.server.sales.holds import DEFAULT_TIMEOUT
 from desk_tui.server.sales.models import Sale, SaleLine, SalePayment
-from desk_tui.server.sales.money import is_redeemed, line_total, totals
+from desk_tui.server.sales.money import is_redeemed, totals
 
 # ---------------------------------------------------------------------------------------------- reading
 
@@ -304,7 +304,7 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
                               f"{money_words(s, store)} was asked for.", needed=store, available=customer.store_credit)
         customer.store_credit -= store
     # Cards and memberships bought in this sale (locks the customer, before the enrolments consume does).
-    purchases.deliver(s, sale, me=me, now=now, paid={x.id: line_total(x) for x in sale.lines})
+    purchases.deliver(s, sale, me=me, now=now)
 
     for line in sale.lines:
         if holds.owns_hold(line) and line.redeem_kind == "card":
