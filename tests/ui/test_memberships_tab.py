@@ -14,6 +14,7 @@ from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
 from desk_tui.ui.screens.membership_cancel import CancelMembershipScreen
 from desk_tui.ui.screens.payment import PaymentScreen
 from desk_tui.ui.screens.receipt import ReceiptScreen
+from desk_tui.ui.widgets.cart_lines import CartLines
 from desk_tui.ui.widgets.membership_list import MembershipList
 from tests.support.api_client import key, login
 from tests.ui.pilot import sign_in, wait_until
@@ -97,11 +98,15 @@ async def test_reception_sells_a_membership_at_the_till(make_app, api):
         assert f"next month, paid through {enrolment['paid_through']}" in nail_club
         await pilot.press(*"nail club", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, CartScreen) and app.screen.sale.lines, "the line")
-        assert app.screen.sale.lines[0].renews_enrollment_id == enrolment["id"]
+        cart = app.screen
+        line = cart.sale.lines[0]
+        assert line.renews_enrollment_id == enrolment["id"]
+        assert str(cart.query_one(CartLines).get_row(line.id)[-1]) == "→ pays the next month"
         await pilot.press("f10")
         await wait_until(pilot, lambda: isinstance(app.screen, PaymentScreen), "the payment dialog")
         await pilot.press("ctrl+f", "f10")
         await wait_until(pilot, lambda: isinstance(app.screen, ReceiptScreen), "the receipt")
+        assert "Nail Club membership: next month paid." in str(cart.query_one("#cart-status").render())
         await pilot.press("escape")
         [renewed] = api.get(f"/customers/{customer['id']}/memberships").json()["items"]
         assert renewed["paid_through"] > enrolment["paid_through"]

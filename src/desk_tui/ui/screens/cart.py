@@ -326,7 +326,8 @@ class CartScreen(DeskScreen):
         if sale is None:
             return
         created = [f"{x.name} card issued" for x in sale.lines if x.issued_card_id]
-        created += [f"{x.name} started" for x in sale.lines if x.issued_enrollment_id]
+        created += [f"{x.name}: next month paid" if x.renews_enrollment_id else f"{x.name} started"
+                    for x in sale.lines if x.issued_enrollment_id]
         self.changed(sale, "Sale completed." + "".join(f" {x}." for x in created))
         await self.app.push_screen_wait(ReceiptScreen(sale))
         self.dismiss(sale)

@@ -57,6 +57,8 @@ def notes_text(line: SaleLine) -> str:
         if line.issued_card_id:
             return "→ card issued ✓"
         return "→ new card" + (f" {line.card_number}" if line.card_number else "")
+    if line.kind == "membership" and line.renews_enrollment_id:
+        return "→ next month paid ✓" if line.issued_enrollment_id else "→ pays the next month"
     if line.kind == "membership":
         return "→ member ✓" if line.issued_enrollment_id else "→ starts when paid"
     return ""
