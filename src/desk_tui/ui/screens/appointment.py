@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from desk_tui.client.api import new_idempotency_key
 from desk_tui.client.errors import ApiError
 from desk_tui.contract.appointments import (
     Appointment,
@@ -232,15 +231,10 @@ class AppointmentScreen(DeskScreen):
     async def _checkout(self, hold: KeyHold) -> None:
         """Open (or reopen) this appointment's cart: its lines come with it, package lines at 0.
         Keys typed while the server makes it wait for the cart."""
-        from desk_tui.ui.screens.cart import CartScreen
+        from desk_tui.ui.screens.cart import open_cart
 
-        try:
-            sale = await self.desk.client.open_sale(appointment_id=self.appointment_id,
-                                                    idempotency_key=new_idempotency_key())
-            dismissed = self.app.push_screen(CartScreen(sale), wait_for_dismiss=True)
-        finally:
-            hold.release()
-        result = await dismissed
+        cart_closed = await open_cart(self.desk, hold, appointment_id=self.appointment_id)
+        result = await cart_closed
         if result is not None and result.status == "completed":
             self.show(await self.desk.client.appointment(self.appointment_id))
             self._say("Checked out and completed.")

@@ -11,8 +11,9 @@ releases every hold. Every change is one request whose answer is the whole cart,
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -33,6 +34,10 @@ from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.widgets.benefits_banner import BenefitsBanner, discounts_to_apply
 from desk_tui.ui.widgets.cart_lines import CartLines
 from desk_tui.ui.widgets.cart_totals import CartTotals
+
+if TYPE_CHECKING:
+    from desk_tui.ui.app import DeskApp
+    from desk_tui.ui.type_ahead import KeyHold
 
 #: actions that change an open cart
 CHANGES = {"add_service", "add_product", "add_package", "add_membership", "edit_line", "remove_line", "apply",
@@ -349,6 +354,20 @@ class CartScreen(DeskScreen):
             self.notify("The cart stays open in F4 Checkout. Its held credits are released if it is left idle.",
                         title="Cart kept")
         self.dismiss(self.sale)
+
+
+async def open_cart(desk: DeskApp, hold: KeyHold, *, customer_id: str | None = None,
+                    appointment_id: str | None = None,
+                    selling: Literal["package", "membership"] | None = None) -> asyncio.Future[Sale | None]:
+    """From a worker: ask the server for a cart and push it. ``hold`` was taken by the key that
+    asked for it and ends once the cart is on the stack, so keys typed while the server made it
+    reach the cart. Returns what the cart is dismissed with (await it to wait for the cart)."""
+    try:
+        sale = await desk.client.open_sale(customer_id=customer_id, appointment_id=appointment_id,
+                                           idempotency_key=new_idempotency_key())
+        return desk.push_screen(CartScreen(sale, selling=selling), wait_for_dismiss=True)
+    finally:
+        hold.release()
 
 
 def _size(package: Package) -> str:

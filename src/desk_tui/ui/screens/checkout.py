@@ -14,7 +14,6 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
-from desk_tui.client.api import new_idempotency_key
 from desk_tui.contract.sales import Sale
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
@@ -123,8 +122,6 @@ class CheckoutScreen(DeskScreen):
     @work(exclusive=True, group="checkout-new", exit_on_error=False)
     async def _new_cart(self, hold: KeyHold, customer_id: str | None) -> None:
         """The server makes the cart; keys typed meanwhile (a fast "w s deep⏎") wait for it."""
-        try:
-            self.open_cart(await self.desk.client.open_sale(customer_id=customer_id,
-                                                            idempotency_key=new_idempotency_key()))
-        finally:
-            hold.release()
+        from desk_tui.ui.screens.cart import open_cart
+
+        await open_cart(self.desk, hold, customer_id=customer_id)

@@ -321,18 +321,14 @@ class CustomerProfileScreen(DeskScreen):
     @work(exclusive=True, group="profile-checkout", exit_on_error=False)
     async def _checkout(self, hold: KeyHold, selling: Literal["package", "membership"] | None) -> None:
         """A cart for this customer; keys typed while the server makes it wait for the cart."""
-        from desk_tui.ui.screens.cart import CartScreen
+        from desk_tui.ui.screens.cart import open_cart
 
-        try:
-            sale = await self.desk.client.open_sale(customer_id=self.customer_id,
-                                                    idempotency_key=new_idempotency_key())
-            dismissed = self.app.push_screen(CartScreen(sale, selling=selling), wait_for_dismiss=True)
-        finally:
-            hold.release()
-        await dismissed
-        self.load()  # redemptions, new cards and store credit may have changed
-        self.load_memberships()
-        self.load_activity()
+        cart_closed = await open_cart(self.desk, hold, customer_id=self.customer_id, selling=selling)
+        sale = await cart_closed
+        self.load()  # held or redeemed sessions, new cards and store credit may have changed
+        if sale is not None and sale.status == "completed":
+            self.load_memberships()
+            self.load_activity()
 
     def action_back(self) -> None:
         self.app.pop_screen()
