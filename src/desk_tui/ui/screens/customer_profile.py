@@ -61,7 +61,7 @@ class CustomerProfileScreen(DeskScreen):
         Binding("e", "extend", "Extend", id="profile.extend"),
         Binding("t", "transfer", "Transfer", id="profile.transfer"),
         Binding("f", "refund", "Refund", id="profile.refund"),
-        Binding("m", "enrol", "Membership", id="profile.enrol"),
+        Binding("m", "enrol", "Sell membership", id="profile.enrol"),
         Binding("x", "cancel_membership", "Cancel membership", id="profile.cancel_membership"),
         # Off the footer: a manager's card keys fill 80 columns; F1 and the palette list it.
         Binding("f4", "checkout", "Checkout", id="profile.checkout", show=False),
