@@ -52,3 +52,10 @@ def burst(pilot: Pilot, *keys: str) -> None:
 
     for key in keys:
         pilot.app.post_message(events.Key(key, _CHARACTERS.get(key, key if len(key) == 1 else None)))
+
+
+async def reach(pilot: Pilot, screen_type: type, *keys: str, what: str) -> object:
+    """Press ``keys`` and wait until the app shows a ``screen_type``; returns that screen."""
+    await pilot.press(*keys)
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, screen_type), what)
+    return pilot.app.screen

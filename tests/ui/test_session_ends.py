@@ -14,7 +14,7 @@ from desk_tui.ui.screens.checkout import CheckoutScreen
 from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
 from desk_tui.ui.screens.customers import CustomersScreen
 from desk_tui.ui.screens.login import LoginScreen
-from tests.ui.pilot import sign_in, wait_until
+from tests.ui.pilot import reach, sign_in, wait_until
 
 
 def end_the_session_on_the_server(app, server_url: str) -> None:
@@ -27,10 +27,9 @@ async def test_the_customer_picker_asks_for_the_pin_when_the_session_has_ended(m
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot)
-        await pilot.press("f4")
-        await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "F4 Checkout")
-        await pilot.press("n")  # a new cart: whose? (the picker's search is a widget with a worker)
-        await wait_until(pilot, lambda: isinstance(app.screen, CustomerPickerScreen), "the customer picker")
+        await reach(pilot, CheckoutScreen, "f4", what="F4 Checkout")
+        # n: a new cart, but whose? The picker's search is a widget with a worker of its own.
+        await reach(pilot, CustomerPickerScreen, "n", what="the customer picker")
         end_the_session_on_the_server(app, ui_server.url)
         await pilot.press(*"simon")
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "the PIN asked for again")
@@ -40,11 +39,8 @@ async def test_a_dialog_asks_for_the_pin_and_keeps_what_was_typed(make_app, ui_s
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot)
-        await pilot.press("f3")
-        await wait_until(pilot, lambda: isinstance(app.screen, CustomersScreen), "F3 Customers")
-        await pilot.press("ctrl+n")
-        await wait_until(pilot, lambda: isinstance(app.screen, CustomerFormScreen), "the new customer form")
-        form = app.screen
+        await reach(pilot, CustomersScreen, "f3", what="F3 Customers")
+        form = await reach(pilot, CustomerFormScreen, "ctrl+n", what="the new customer form")
         await pilot.press(*"Ilona Session")
         end_the_session_on_the_server(app, ui_server.url)
         await pilot.press("ctrl+enter")
