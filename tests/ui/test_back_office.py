@@ -21,7 +21,7 @@ from desk_tui.ui.screens.closure import ClosureScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.screens.help import HelpScreen
 from tests.support.api_client import key, login
-from tests.ui.pilot import sign_in, wait_until
+from tests.ui.pilot import reach, sign_in, wait_until
 from tests.ui.salon import Salon
 
 EXPIRES = "2035-12-31"  # what Salon.card sells
@@ -75,8 +75,7 @@ async def test_manager_previews_then_extends_one_packages_cards(make_app, ui_ser
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "manager", "2222")
         screen = await _cards_screen(pilot, search=customer["name"])
-        await pilot.press("c")
-        await wait_until(pilot, lambda: isinstance(app.screen, ClosureScreen), "the closure dialog")
+        await reach(pilot, ClosureScreen, "c", what="the closure dialog")
         dialog = app.screen
         await wait_until(pilot, lambda: package["id"] in dialog.package_names, "the packages in the list")
         await _fill_closure(pilot, dialog, days="7", package=name, location="", reason=reason)
@@ -116,8 +115,7 @@ async def test_closure_at_another_location_finds_nothing_and_changes_nothing(mak
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "manager", "2222")
         await _cards_screen(pilot)
-        await pilot.press("c")
-        await wait_until(pilot, lambda: isinstance(app.screen, ClosureScreen), "the closure dialog")
+        await reach(pilot, ClosureScreen, "c", what="the closure dialog")
         dialog = app.screen
         await wait_until(pilot, lambda: package["id"] in dialog.package_names, "the packages in the list")
         await _fill_closure(pilot, dialog, days="3", package=name, location=elsewhere, reason="Holiday")
@@ -172,8 +170,7 @@ async def test_owner_checks_a_file_then_imports_it(make_app, ui_server, tmp_path
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "owner", "3333")
         screen = await _cards_screen(pilot)
-        await pilot.press("i")
-        await wait_until(pilot, lambda: isinstance(app.screen, ImportCardsScreen), "the import dialog")
+        await reach(pilot, ImportCardsScreen, "i", what="the import dialog")
         dialog = app.screen
         status, report = dialog.query_one("#form-status"), dialog.query_one("#import-report")
 
@@ -214,8 +211,7 @@ async def test_a_file_the_server_cannot_read_is_explained(make_app, tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "owner", "3333")
         await _cards_screen(pilot)
-        await pilot.press("i")
-        await wait_until(pilot, lambda: isinstance(app.screen, ImportCardsScreen), "the import dialog")
+        await reach(pilot, ImportCardsScreen, "i", what="the import dialog")
         status = app.screen.query_one("#form-status")
         await pilot.press(*str(tmp_path), "enter")
         await wait_until(pilot, lambda: "is a folder" in _text(status), "a folder refused")

@@ -12,8 +12,9 @@ from desk_tui.ui.screens.appointment import AppointmentScreen
 from desk_tui.ui.screens.booking import BookingScreen
 from desk_tui.ui.screens.calendar import CalendarScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
+from desk_tui.ui.screens.customer_form import CustomerFormScreen
 from desk_tui.ui.widgets.day_grid import DayGrid
-from tests.ui.pilot import sign_in, wait_until
+from tests.ui.pilot import reach, sign_in, wait_until
 from tests.ui.salon import Salon, app_on, at
 
 
@@ -226,11 +227,8 @@ async def test_a_new_customer_can_be_added_while_booking(make_app, ui_server):
     app = app_on(ui_server.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:
         await _calendar_ready(pilot)
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
-        booking = app.screen
-        await pilot.press("ctrl+n")
-        await wait_until(pilot, lambda: app.screen is not booking, "the new customer form")
+        booking = await reach(pilot, BookingScreen, "enter", what="the booking screen")
+        await reach(pilot, CustomerFormScreen, "ctrl+n", what="the new customer form")
         await pilot.press(*"Walk In Wanda", "enter", "enter", "enter")
         await wait_until(pilot, lambda: app.screen is booking and booking._customer is not None, "back, chosen")
         assert booking.query_one("#booking-customer").value == "Walk In Wanda"
@@ -240,12 +238,8 @@ async def test_a_new_customer_without_a_name_gets_a_sentence_not_a_request(make_
     app = app_on(ui_server.url, at(date(2031, 1, 16), 9))
     async with app.run_test(size=(80, 24)) as pilot:
         await _calendar_ready(pilot)
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
-        booking = app.screen
-        await pilot.press("ctrl+n")
-        await wait_until(pilot, lambda: app.screen is not booking, "the new customer form")
-        form = app.screen
+        await reach(pilot, BookingScreen, "enter", what="the booking screen")
+        form = await reach(pilot, CustomerFormScreen, "ctrl+n", what="the new customer form")
         await pilot.press("enter", "enter", "enter")  # nothing typed
         status = form.query_one("#form-status")
         await wait_until(pilot, lambda: str(status.render()).startswith("Name: "), "the sentence")
