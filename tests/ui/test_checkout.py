@@ -402,3 +402,21 @@ async def test_the_banner_says_a_member_owes_a_month_and_m_takes_it(make_app, ap
         await add(pilot, "m", "nail club")
         assert cart.sale.lines[-1].renews_enrollment_id == enrolment["id"]
         await wait_until(pilot, lambda: "payment due" not in str(banner.render()), "the warning gone")
+
+
+async def test_a_refused_change_is_said_once(make_app, api, ui_server):
+    # Textual runs the worker handler of every class in a screen's MRO: a subclass handler that
+    # also called super() said every failure twice.
+    customer = member(api)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        cart = await open_cart_for(pilot, customer)
+        with login(ui_server.url, "manager") as other:
+            other.post(f"/sales/{cart.sale.id}/abandon", json={"reason": "closed at the other desk"},
+                       headers=key()).raise_for_status()
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: cart.sale.status == "abandoned", "the cart reloaded as abandoned")
+        said = [n.message for n in app._notifications if n.severity == "error"]
+        assert len(said) == 1, said

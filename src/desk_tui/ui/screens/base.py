@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
-from textual.worker import Worker
 
 from desk_tui.ui.widgets.nav_bar import NavBar
 from desk_tui.ui.widgets.shell_header import ShellHeader
+from desk_tui.ui.worker_failures import SaysWorkerFailures
 
 if TYPE_CHECKING:
     from desk_tui.ui.app import DeskApp
 
 
-class DeskScreen(Screen):
+class DeskScreen(SaysWorkerFailures, Screen):
     MODE: ClassVar[str] = ""
     """The mode this screen is the root of (see ui/navigation.py)."""
 
@@ -35,5 +35,3 @@ class DeskScreen(Screen):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        self.desk.report_worker_failure(event)

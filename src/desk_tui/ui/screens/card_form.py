@@ -18,12 +18,12 @@ from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
-from textual.worker import Worker
 
 from desk_tui.client.api import new_idempotency_key
 from desk_tui.client.errors import ApiError, AuthExpired
 from desk_tui.ui.form_keys import ENTER, enter_key
 from desk_tui.ui.form_problem import FormProblem
+from desk_tui.ui.worker_failures import SaysWorkerFailures
 
 if TYPE_CHECKING:
     from desk_tui.ui.app import DeskApp
@@ -35,7 +35,7 @@ Send = Callable[[str], Awaitable[Any]]
 FormProblem with a sentence for the status line (the dialog stays open)."""
 
 
-class CardFormScreen(ModalScreen[R], Generic[R]):
+class CardFormScreen(SaysWorkerFailures, ModalScreen[R], Generic[R]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="card_form.cancel"),
         Binding("ctrl+enter,ctrl+j", "submit", "Confirm", id="card_form.submit"),
@@ -111,9 +111,6 @@ class CardFormScreen(ModalScreen[R], Generic[R]):
             return
         self.dismiss(result)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Worker state changes do not bubble: a signed-out token or a lost server is said by the app.
-        self.desk.report_worker_failure(event)
 
     def say(self, text: str) -> None:
         self.query_one("#form-status", Static).update(text)

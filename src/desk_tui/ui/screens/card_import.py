@@ -17,7 +17,6 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, Static
-from textual.worker import Worker
 
 from desk_tui.client.api import new_idempotency_key
 from desk_tui.client.errors import ApiError
@@ -87,8 +86,6 @@ class ImportCardsScreen(CardFormScreen[ImportResult]):
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        self.desk.report_worker_failure(event)  # an expired sign-in: the app asks for the PIN
 
     def show_report(self, text: str) -> None:
         self.query_one("#import-report", Static).update(text)

@@ -14,7 +14,6 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
-from textual.worker import Worker
 
 from desk_tui.client.api import new_idempotency_key
 from desk_tui.client.errors import ApiError, AuthExpired
@@ -23,11 +22,12 @@ from desk_tui.contract.customers import Customer
 from desk_tui.ui.screens.card_actions import card_title
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.widgets.customer_search import CustomerSearch
+from desk_tui.ui.worker_failures import SaysWorkerFailures
 
 if TYPE_CHECKING:
     from desk_tui.ui.app import DeskApp
 
-class TransferScreen(ModalScreen[Card | None]):
+class TransferScreen(SaysWorkerFailures, ModalScreen[Card | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="transfer.cancel")]
 
     def __init__(self, card: Card) -> None:
@@ -78,9 +78,6 @@ class TransferScreen(ModalScreen[Card | None]):
             return
         self.dismiss(card)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Worker state changes do not bubble: a signed-out token or a lost server is said by the app.
-        self.desk.report_worker_failure(event)
 
     def say(self, text: str) -> None:
         self.query_one("#form-status", Static).update(text)

@@ -130,7 +130,7 @@ class CartScreen(DeskScreen):
             self.say(message)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        super().on_worker_state_changed(event)
+        # Said by DeskScreen's handler, which Textual runs as well (no super() here).
         error = event.worker.error if event.state == WorkerState.ERROR else None
         if isinstance(error, ApiError) and error.status == 409 and event.worker.group != "cart-load":
             # Someone else completed it, the idle timeout closed it, or a credit went elsewhere:

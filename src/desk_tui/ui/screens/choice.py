@@ -18,16 +18,16 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker
 
 from desk_tui.ui.as_typed import as_typed
+from desk_tui.ui.worker_failures import SaysWorkerFailures
 
 V = TypeVar("V")
 Loader = Callable[[], Awaitable[Sequence[tuple[str, object]]]]
 """Fetches the (label, value) choices, for a list that comes from the server."""
 
 
-class ChoiceScreen(ModalScreen[V | None], Generic[V]):
+class ChoiceScreen(SaysWorkerFailures, ModalScreen[V | None], Generic[V]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="choice.cancel"),
         Binding("down", "move(1)", "Next", show=False, id="choice.down"),
@@ -72,8 +72,6 @@ class ChoiceScreen(ModalScreen[V | None], Generic[V]):
         if self._pick_when_loaded:
             self.action_pick()  # Enter came before the list did
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        self.app.report_worker_failure(event)  # offline or refused: said as everywhere else
 
     def on_key(self, event: events.Key) -> None:
         """Letters typed while the list has the focus go into the filter, as in a search box."""

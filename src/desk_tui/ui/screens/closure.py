@@ -14,7 +14,6 @@ from pydantic import ValidationError
 from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, Select
-from textual.worker import Worker
 
 from desk_tui.client.api import new_idempotency_key
 from desk_tui.contract.cards import BulkExtendRequest, BulkExtendResult
@@ -71,9 +70,6 @@ class ClosureScreen(CardFormScreen[BulkExtendResult]):
         self.query_one("#package", Select).set_options(
             (as_typed(p.name if p.active else f"{p.name} (inactive)"), p.id) for p in packages)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # The catalogue could not be had (said once; "All packages" still works), or the sign-in expired.
-        self.desk.report_worker_failure(event)
 
     def _picked(self, select_id: str) -> str | None:
         select = self.query_one(f"#{select_id}", Select)

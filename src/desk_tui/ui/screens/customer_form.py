@@ -12,18 +12,18 @@ from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
-from textual.worker import Worker
 
 from desk_tui.client.errors import ApiError, AuthExpired
 from desk_tui.contract.customers import Customer, CustomerCreate
 from desk_tui.ui.form_keys import ENTER, enter_key
 from desk_tui.ui.screens.card_form import FormProblem
+from desk_tui.ui.worker_failures import SaysWorkerFailures
 
 if TYPE_CHECKING:
     from desk_tui.ui.app import DeskApp
 
 
-class CustomerFormScreen(ModalScreen[Customer | None]):
+class CustomerFormScreen(SaysWorkerFailures, ModalScreen[Customer | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="customer_form.cancel"),
         Binding("ctrl+enter,ctrl+j", "save", "Save", id="customer_form.save"),
@@ -78,9 +78,6 @@ class CustomerFormScreen(ModalScreen[Customer | None]):
             return
         self.dismiss(customer)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Worker state changes do not bubble: a signed-out token or a lost server is said by the app.
-        cast("DeskApp", self.app).report_worker_failure(event)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

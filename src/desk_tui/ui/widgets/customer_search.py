@@ -16,10 +16,10 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input
-from textual.worker import Worker
 
 from desk_tui.contract.customers import Customer
 from desk_tui.ui.as_typed import as_typed
+from desk_tui.ui.worker_failures import SaysWorkerFailures
 
 if TYPE_CHECKING:
     from desk_tui.ui.app import DeskApp
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 DEBOUNCE_SECONDS = 0.25
 
 
-class CustomerSearch(Vertical):
+class CustomerSearch(SaysWorkerFailures, Vertical):
     BINDINGS = [Binding("enter", "enter_key", "Pick", id="customer_search.pick", show=False, priority=True)]
 
     class Picked(Message):
@@ -77,9 +77,6 @@ class CustomerSearch(Vertical):
             table.add_row(as_typed(c.name), as_typed(c.phone), key=c.id)
         self.post_message(self.Searched(len(self._found)))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Worker state changes do not bubble: a signed-out token or a lost server is said by the app.
-        cast("DeskApp", self.app).report_worker_failure(event)
 
     def action_enter_key(self) -> None:
         table = self.query_one(DataTable)
