@@ -41,9 +41,10 @@ def memberships_due(s: Session, *, limit: int, cursor: str | None, now: datetime
 
 
 def months_started(first_unpaid: date, today: date) -> int:
-    """How many monthly periods have begun from ``first_unpaid`` up to ``today`` (at least one)."""
+    """How many monthly periods have begun from ``first_unpaid`` up to ``today`` (the report only
+    lists memberships whose first unpaid day has come, so at least one)."""
     count, start = 0, first_unpaid
     while start <= today:
         count += 1
         start = status.month_after(start)
-    return max(count, 1)
+    return count
