@@ -58,7 +58,9 @@ class CardHistoryScreen(DeskScreen):
         table.add_column("Staff", key="staff", width=12)
         table.add_column("Location", key="location", width=10)
         table.add_column("Appointment", key="appointment", width=12)
-        table.add_column("Note", key="note")
+        # A fixed width: sized by content it was measured after the first frame at times, and the
+        # history came out with a four-letter Note column (a flaky snapshot).
+        table.add_column("Note", key="note", width=24)
         self._heading()
         table.focus()
         self.load()
