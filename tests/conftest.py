@@ -8,6 +8,7 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 from tests.support.live_server import LiveServer  # noqa: E402
 from tests.support.postgres import PostgresCluster  # noqa: E402
+from tests.support.served import ServedAPI  # noqa: E402
 
 ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
@@ -41,6 +42,14 @@ def engine(request) -> str:
 def api(engine, new_db_url):
     """The demo salon served over real HTTP, shared by the tests of one engine."""
     with LiveServer(new_db_url(engine), demo=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def served_api(engine, new_db_url):
+    """The demo salon as `desk-tui serve` runs it, in a child process: one worker on SQLite (its
+    one writer), two workers on PostgreSQL, so a rule that holds here holds across processes."""
+    with ServedAPI(new_db_url(engine), workers=1 if engine == "sqlite" else 2, demo=True) as server:
         yield server
 
 

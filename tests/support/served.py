@@ -1,0 +1,90 @@
+"""`desk-tui serve` in a child process: the server as an operator runs it, several workers included.
+
+The in-thread :class:`~tests.support.live_server.LiveServer` is quicker to start and lets a test
+reach the server's objects; this one is for what only a real process shows: several uvicorn
+workers over one PostgreSQL database, and a server killed with SIGKILL in the middle of a request.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.support.postgres import _free_port
+
+
+class ServedAPI:
+    def __init__(self, db_url: str, *, workers: int = 1, demo: bool = True, env: dict[str, str] | None = None,
+                 port: int | None = None) -> None:
+        self.db_url = db_url
+        self.workers = workers
+        self.demo = demo
+        self.port = port or _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = Path(f"/tmp/desk-served-{self.port}.log")
+
+    def start(self, timeout: float = 60) -> ServedAPI:
+        cmd = [sys.executable, "-m", "desk_tui", "serve", "--db", self.db_url, "--port", str(self.port),
+               "--workers", str(self.workers)]
+        if self.demo:
+            cmd.append("--demo")
+        with self.log.open("ab") as out:
+            # Its own process group, so kill() takes the uvicorn supervisor and every worker at once.
+            self.proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Until every worker can answer: a worker that is still importing makes the health check
+        fail with a refused or reset connection, which is what we wait through."""
+        deadline = time.monotonic() + timeout
+        answered = 0
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"desk-tui serve exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/v1/health", timeout=2).status_code == 200:
+                    answered += 1
+                    if answered >= self.workers * 2:
+                        return
+                    continue
+            except httpx.TransportError:
+                pass
+            # Not a sleep to synchronise on: the child has not bound its port yet, and
+            # wait() returns at once if it exits instead.
+            try:
+                self.proc.wait(0.1)
+            except subprocess.TimeoutExpired:
+                pass
+        raise RuntimeError(f"desk-tui serve did not answer within {timeout} s: {self.log.read_text()[-2000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL to every process of the server: a power cut, as far as the database can tell."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(30)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.unlink(missing_ok=True)
+
+    def __enter__(self) -> ServedAPI:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
