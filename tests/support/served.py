@@ -31,7 +31,7 @@ class ServedAPI:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = Path(f"/tmp/desk-served-{self.port}.log")
 
-    def start(self, timeout: float = 60) -> ServedAPI:
+    def start(self, timeout: float = 180) -> ServedAPI:
         cmd = [sys.executable, "-m", "desk_tui", "serve", "--db", self.db_url, "--port", str(self.port),
                "--workers", str(self.workers)]
         if self.demo:
@@ -43,7 +43,7 @@ class ServedAPI:
         self.wait_ready(timeout)
         return self
 
-    def wait_ready(self, timeout: float = 60) -> None:
+    def wait_ready(self, timeout: float = 180) -> None:
         """Until every worker can answer: a worker that is still importing makes the health check
         fail with a refused or reset connection, which is what we wait through."""
         deadline = time.monotonic() + timeout

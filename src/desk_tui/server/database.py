@@ -9,8 +9,10 @@ write session starts with ``BEGIN IMMEDIATE`` and writers queue on the database 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
@@ -114,6 +116,49 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
+@dataclass
+class RequestUnit:
+    """The one write transaction of one HTTP request (see :mod:`desk_tui.server.idempotency`).
+
+    Inside a request, every ``Database.transaction()`` block is a savepoint of this one
+    transaction, and reads see its writes; nothing is committed until the request's answer is
+    known and stored beside its changes, so a crash at any instant leaves both or neither.
+    """
+
+    #: runs first in the transaction, before any route work (the Idempotency-Key's claim)
+    on_begin: Callable[[Session], None] | None = None
+    session: Session | None = None
+
+    def finish(self, *, commit: bool, before_commit: Callable[[Session], None] | None = None) -> None:
+        """Commit (after ``before_commit``) or roll back, and let go of the connection."""
+        if self.session is None:
+            return
+        try:
+            if commit:
+                if before_commit is not None:
+                    before_commit(self.session)
+                self.session.commit()
+            else:
+                self.session.rollback()
+        finally:
+            self.session.close()
+            self.session = None
+
+
+_unit: ContextVar[RequestUnit | None] = ContextVar("desk_request_unit", default=None)
+
+
+@contextmanager
+def request_unit(unit: RequestUnit) -> Iterator[RequestUnit]:
+    """Make ``unit`` the transaction of every ``Database.transaction()`` in this context (the
+    route's worker thread inherits it: Starlette copies the context into its thread pool)."""
+    reset = _unit.set(unit)
+    try:
+        yield unit
+    finally:
+        _unit.reset(reset)
+
+
 class Database:
     """Owns the engine and hands out read and write sessions."""
 
@@ -126,17 +171,46 @@ class Database:
             self.engine.execution_options(desk_write=True), expire_on_commit=False
         )
 
-    def read_session(self) -> Session:
-        return self._read()
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for reading. Inside a request that has begun writing, it is the request's
+        own session, so what the request wrote is what it reads back."""
+        unit = _unit.get()
+        if unit is not None and unit.session is not None:
+            yield unit.session
+            return
+        with self._read() as s:
+            yield s
 
     def write_session(self) -> Session:
         return self._write()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One write transaction: committed when the block ends, rolled back if it raises."""
-        with self._write() as s, s.begin():
-            yield s
+        """One write transaction: committed when the block ends, rolled back if it raises.
+
+        Inside an HTTP request the block is a savepoint of the request's one transaction
+        instead (:class:`RequestUnit`): rolled back alone if it raises, committed with the rest
+        once the request's answer is stored.
+        """
+        unit = _unit.get()
+        if unit is None:
+            with self._write() as s, s.begin():
+                yield s
+            return
+        if unit.session is None:
+            session = self._write()
+            try:
+                session.begin()
+                if unit.on_begin is not None:
+                    unit.on_begin(session)
+            except BaseException:
+                session.rollback()
+                session.close()
+                raise
+            unit.session = session
+        with unit.session.begin_nested():
+            yield unit.session
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -4,6 +4,7 @@
   held by a forgotten cart showed as "booked" on the card until the next sales request came.
 * Each card that has expired with units left gets its ``expire`` ledger entry and an activity
   line (for the books and the customer's history), once per expiry date.
+* Idempotency keys past their lifetime are forgotten (requests no longer pay for that).
 
 Both are the same service functions the API uses, each in its own transaction, and both are
 safe to run from several worker processes at once (the rows are locked, and what is done is
@@ -23,6 +24,7 @@ from fastapi import FastAPI
 
 from desk_tui.server.cards import lifecycle
 from desk_tui.server.database import Database, utcnow
+from desk_tui.server.idempotency import forget_expired
 from desk_tui.server.sales import holds
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,8 @@ def run_once(db: Database, *, hold_timeout: timedelta, now: datetime | None = No
             break
     with db.transaction() as s:
         expired = lifecycle.expire_overdue(s, me=None, now=now)
+    with db.transaction() as s:
+        forget_expired(s, now=now)
     return Chores(carts_closed=closed, cards_expired=expired)
 
 

@@ -1,44 +1,73 @@
-"""``Idempotency-Key`` for every state-changing request, stored in the database.
+"""One transaction per write request, and ``Idempotency-Key`` stored inside it.
 
-Pure ASGI middleware, so it wraps every POST/PATCH route at once and no route can forget it.
-A key is claimed (a pending row, unique on the key) *before* the request runs, so two
-concurrent retries of the same request can never both apply: the second is told the first
-is still in progress (409 ``request_in_progress``) and its next retry gets the replay.
+Pure ASGI middleware, so it wraps every POST/PUT/PATCH/DELETE route at once and no route can
+forget it. Each write request gets a :class:`~desk_tui.server.database.RequestUnit`: the route's
+``Database.transaction()`` blocks become savepoints of one transaction, which commits only after
+the route has answered, together with the stored answer. So whatever instant the process dies at,
+the key is either absent (nothing was written; the retry runs) or complete (the retry replays);
+it is never left pending for longer than the request itself.
 
-Responses that say the request never ran (401, 429, 5xx) release the key so a retry runs for
-real. A process that dies between its write and the response leaves the key pending: retries
-keep getting 409 rather than a second application, which is the safe side.
+A key is claimed by inserting its row as the first statement of that transaction. A concurrent
+retry of the same request waits on the row (PostgreSQL's unique index, SQLite's write lock) until
+the first commits, then replays its answer; if the first rolled back, the retry runs for real.
+
+Keys belong to the staff member whose token sent them: the same key from another caller is
+another key, and a request without a valid token is not remembered at all (it is refused with 401
+before it can change anything). Sign-in is never remembered: its answer holds a secret.
+
+Answers that say the request changed nothing and may be retried (401, 429, 5xx) are not stored
+and their transaction is rolled back.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import anyio
-from sqlalchemy import Integer, LargeBinary, String, Text, delete
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Integer, LargeBinary, String, Text, delete, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Mapped, Session, mapped_column
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from desk_tui.server.database import Base, Database, UTCDateTime, utcnow
-from desk_tui.server.errors import problem
+from desk_tui.server.auth.models import AuthToken
+from desk_tui.server.auth.pins import token_digest
+from desk_tui.server.database import Base, Database, RequestUnit, UTCDateTime, request_unit, utcnow
+from desk_tui.server.errors import DomainError, problem
+
+log = logging.getLogger("desk_tui.server")
 
 KEY_MAX = 200
 KEEP_FOR = timedelta(hours=48)
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Never remembered: the answer carries the bearer token.
+_UNREMEMBERED_PATHS = frozenset({"/v1/auth/login"})
 _NOT_STORED = {401, 429}
 _REPLAYED_HEADERS = ("content-type", "location", "etag")
 
 
 class IdempotencyRecord(Base):
     __tablename__ = "idempotency_keys"
+    #: SHA-256 of the caller's staff id and the key they sent, so keys never cross callers
     key: Mapped[str] = mapped_column(String(KEY_MAX), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[object] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     status_code: Mapped[int | None] = mapped_column(Integer)
     headers: Mapped[str | None] = mapped_column(Text)
     body: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+@dataclass
+class _Captured:
+    start: Message | None = None
+    body: bytearray = field(default_factory=bytearray)
+
+    @property
+    def status(self) -> int:
+        return self.start["status"] if self.start else 500
 
 
 class IdempotencyMiddleware:
@@ -47,114 +76,178 @@ class IdempotencyMiddleware:
         self.db = database
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("POST", "PATCH"):
+        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
             await self.app(scope, receive, send)
             return
         key = _header(scope, b"idempotency-key")
-        if key is None:
-            await self.app(scope, receive, send)
-            return
-        if not key or len(key) > KEY_MAX:
+        if key is not None and (not key or len(key) > KEY_MAX):
             await problem("validation_error", f"Idempotency-Key must be 1 to {KEY_MAX} characters.")(scope, receive, send)
+            return
+        if key is None or scope["path"] in _UNREMEMBERED_PATHS:
+            await self._run(scope, receive, send, RequestUnit())
             return
 
         body = await _read_body(receive)
-        digest = hashlib.sha256()
-        for part in (scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1")):
-            digest.update(part.encode() + b"\0")
-        digest.update(body)
-        fingerprint = digest.hexdigest()
+        owner = await anyio.to_thread.run_sync(self._caller, _bearer(scope))
+        if owner is None:
+            # No valid token: the route refuses it with 401 before anything changes.
+            await self._run(scope, _replaying(body, receive), send, RequestUnit())
+            return
+        scoped = hashlib.sha256(f"{owner}\0{key}".encode()).hexdigest()
+        fingerprint = _fingerprint(scope, body)
 
-        outcome, record = await anyio.to_thread.run_sync(self._claim, key, fingerprint)
-        if outcome == "mismatch":
-            await problem("idempotency_key_reused", "This Idempotency-Key was already used for a different request.")(
-                scope, receive, send
-            )
-            return
-        if outcome == "pending":
-            await problem("request_in_progress", "The same request is still being processed; try again in a moment.")(
-                scope, receive, send
-            )
-            return
-        if outcome == "replay":
-            await self._replay(record, send)
+        earlier = await anyio.to_thread.run_sync(self._find, scoped)
+        if earlier is not None:
+            await self._answer_again(earlier, fingerprint, scope, receive, send)
             return
 
-        captured: dict = {"start": None, "body": bytearray()}
+        claim = _Claim(scoped, fingerprint)
+        committed = await self._run(scope, _replaying(body, receive), send, RequestUnit(on_begin=claim), claim=claim)
+        if committed and claim.taken:
+            # Someone else's identical request committed first while we waited on its row.
+            earlier = await anyio.to_thread.run_sync(self._find, scoped)
+            if earlier is not None:
+                await self._answer_again(earlier, fingerprint, scope, receive, send)
+                return
+            await _in_progress(scope, receive, send)
 
-        async def replay_receive() -> Message:
-            nonlocal body
-            if body is not None:
-                chunk, body = body, None
-                return {"type": "http.request", "body": chunk, "more_body": False}
-            return await receive()
+    async def _run(self, scope: Scope, receive: Receive, send: Send, unit: RequestUnit, *,
+                   claim: _Claim | None = None) -> bool:
+        """Run the route in ``unit`` and send its answer once its transaction has committed (with
+        the answer stored under ``claim``'s key). False when the commit failed (and a 500 was sent).
+        When the claim turned out to be taken, nothing is sent: the caller replays the other answer."""
+        captured = _Captured()
 
-        async def capture_send(message: Message) -> None:
-            # Held back until stored: a client that retries the instant it hears back must
-            # find the replay, not a key that still looks in progress.
+        async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
-                captured["start"] = message
+                captured.start = message
             elif message["type"] == "http.response.body":
-                captured["body"] += message.get("body", b"")
+                captured.body += message.get("body", b"")
+
+        with request_unit(unit):
+            try:
+                await self.app(scope, receive, capture)
+            except BaseException:
+                await anyio.to_thread.run_sync(lambda: unit.finish(commit=False))
+                raise
+        status = captured.status
+        taken = claim is not None and claim.taken
+        keep = status < 500 and status not in _NOT_STORED and not taken
+        before_commit = None
+        if keep and claim is not None and captured.start is not None:
+            start, body = captured.start, bytes(captured.body)
+
+            def before_commit(s: Session) -> None:
+                claim.store(s, status, start["headers"], body)
 
         try:
-            await self.app(scope, replay_receive, capture_send)
-        except BaseException:
-            await anyio.to_thread.run_sync(self._release, key)
-            raise
-        start = captured["start"]
-        status = start["status"] if start else 500
-        if status >= 500 or status in _NOT_STORED:
-            await anyio.to_thread.run_sync(self._release, key)
+            await anyio.to_thread.run_sync(lambda: unit.finish(commit=keep, before_commit=before_commit))
+        except SQLAlchemyError:
+            # The answer must not claim what the database did not keep.
+            log.exception("could not commit %s %s", scope["method"], scope["path"])
+            await problem("internal_error", "The server could not finish this request; nothing was changed.")(
+                scope, receive, send)
+            return False
+        if not taken and captured.start is not None:
+            await send(captured.start)
+            await send({"type": "http.response.body", "body": bytes(captured.body)})
+        return True
+
+    async def _answer_again(self, record: IdempotencyRecord, fingerprint: str, scope: Scope, receive: Receive,
+                            send: Send) -> None:
+        if record.fingerprint != fingerprint:
+            await problem("idempotency_key_reused", "This Idempotency-Key was already used for a different request.")(
+                scope, receive, send)
+        elif record.status_code is None:
+            await _in_progress(scope, receive, send)
         else:
-            await anyio.to_thread.run_sync(self._store, key, status, start["headers"], bytes(captured["body"]))
-        if start is not None:
-            await send(start)
-            await send({"type": "http.response.body", "body": bytes(captured["body"])})
+            await _replay(record, send)
 
-    def _claim(self, key: str, fingerprint: str) -> tuple[str, IdempotencyRecord | None]:
-        with self.db.write_session() as s:
-            row = s.get(IdempotencyRecord, key)
-            if row is None:
-                s.add(IdempotencyRecord(key=key, fingerprint=fingerprint, created_at=utcnow()))
-                try:
-                    s.commit()
-                except IntegrityError:
-                    s.rollback()
-                    row = s.get(IdempotencyRecord, key)
-                    if row is None:  # pragma: no cover - released between the two statements
-                        return "pending", None
-                else:
-                    return "claimed", None
-            if row.fingerprint != fingerprint:
-                return "mismatch", row
-            if row.status_code is None:
-                return "pending", row
-            s.expunge(row)
-            return "replay", row
+    def _caller(self, token: str | None) -> str | None:
+        """The staff id a valid token belongs to (the key's owner), or None."""
+        if not token or len(token) > 200:
+            return None
+        with self.db.read_session() as s:
+            row = s.execute(select(AuthToken.staff_id, AuthToken.revoked, AuthToken.expires_at)
+                            .where(AuthToken.token_hash == token_digest(token))).first()
+        if row is None or row.revoked or row.expires_at <= utcnow():
+            return None
+        return row.staff_id
 
-    def _store(self, key: str, status: int, headers: list, body: bytes) -> None:
-        kept = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers if k.decode("latin-1").lower() in _REPLAYED_HEADERS}
-        with self.db.write_session() as s:
-            row = s.get(IdempotencyRecord, key)
-            if row is not None:
-                row.status_code, row.headers, row.body = status, json.dumps(kept), body
-            # Expired keys are swept by whoever writes; no background job to babysit.
-            s.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - KEEP_FOR))
-            s.commit()
+    def _find(self, scoped: str) -> IdempotencyRecord | None:
+        with self.db.read_session() as s:
+            record = s.get(IdempotencyRecord, scoped)
+            if record is not None:
+                s.expunge(record)
+            return record
 
-    def _release(self, key: str) -> None:
-        with self.db.write_session() as s:
-            s.execute(delete(IdempotencyRecord).where(IdempotencyRecord.key == key))
-            s.commit()
 
-    async def _replay(self, record: IdempotencyRecord, send: Send) -> None:
-        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in json.loads(record.headers or "{}").items()]
-        headers.append((b"idempotent-replayed", b"true"))
-        body = record.body or b""
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": record.status_code, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+class _Claim:
+    """The key's row: inserted first in the request's transaction, completed with its answer."""
+
+    def __init__(self, scoped: str, fingerprint: str) -> None:
+        self.scoped = scoped
+        self.fingerprint = fingerprint
+        #: an identical request committed first; this one must replay it, not run
+        self.taken = False
+
+    def __call__(self, s: Session) -> None:
+        try:
+            with s.begin_nested():
+                s.add(IdempotencyRecord(key=self.scoped, fingerprint=self.fingerprint, created_at=utcnow()))
+        except IntegrityError:
+            self.taken = True
+            raise DomainError("request_in_progress",
+                              "The same request was made a moment ago; its answer follows.") from None
+
+    def store(self, s: Session, status: int, headers: list, body: bytes) -> None:
+        kept = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers
+                if k.decode("latin-1").lower() in _REPLAYED_HEADERS}
+        row = s.get(IdempotencyRecord, self.scoped)
+        if row is not None:
+            row.status_code, row.headers, row.body = status, json.dumps(kept), body
+
+
+def forget_expired(s: Session, *, now: datetime | None = None) -> int:
+    """Drop keys older than their lifetime (housekeeping's chore, not each request's)."""
+    result = s.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < (now or utcnow()) - KEEP_FOR))
+    return result.rowcount or 0
+
+
+def _fingerprint(scope: Scope, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1")):
+        digest.update(part.encode() + b"\0")
+    digest.update(body)
+    return digest.hexdigest()
+
+
+async def _replay(record: IdempotencyRecord, send: Send) -> None:
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in json.loads(record.headers or "{}").items()]
+    headers.append((b"idempotent-replayed", b"true"))
+    body = record.body or b""
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": record.status_code, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _in_progress(scope: Scope, receive: Receive, send: Send) -> None:
+    await problem("request_in_progress", "The same request is still being processed; try again in a moment.")(
+        scope, receive, send)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the route the body this middleware already read."""
+    pending: bytes | None = body
+
+    async def replay() -> Message:
+        nonlocal pending
+        if pending is not None:
+            chunk, pending = pending, None
+            return {"type": "http.request", "body": chunk, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -162,6 +255,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if k == name:
             return v.decode("latin-1").strip()
     return None
+
+
+def _bearer(scope: Scope) -> str | None:
+    scheme, _, token = (_header(scope, b"authorization") or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -176,4 +274,4 @@ async def _read_body(receive: Receive) -> bytes:
             return bytes(chunks)
 
 
-__all__ = ["IdempotencyMiddleware", "IdempotencyRecord"]
+__all__ = ["IdempotencyMiddleware", "IdempotencyRecord", "forget_expired"]

@@ -1,0 +1,199 @@
+"""Exactly once, whatever happens: retries, concurrent retries, other callers, and SIGKILL.
+
+The Idempotency-Key's record is written in the same transaction as the request's changes, so a
+retry finds either nothing (the request never happened: it runs) or the stored answer (it
+replays), on SQLite and on PostgreSQL with two worker processes.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, select, text
+
+from tests.api.test_card_helpers import MANICURE_5, history, make_package, new_customer, pool, sell
+from tests.conftest import ENGINES
+from tests.support.api_client import PINS, assert_problem, key, login
+from tests.support.served import ServedAPI
+
+
+def _count(c: httpx.Client, q: str) -> int:
+    return len(c.get("/customers", params={"q": q}).json()["items"])
+
+
+def test_concurrent_retries_all_get_the_one_answer(served_api):
+    """Eight copies of one request at once: one runs, seven wait for it and replay its answer."""
+    tag = uuid.uuid4().hex[:8]
+    with login(served_api.url, "reception") as c:
+        headers = {"Authorization": c.headers["Authorization"], "Idempotency-Key": f"race-{tag}"}
+        barrier = threading.Barrier(8)
+
+        def post(_: int) -> httpx.Response:
+            barrier.wait()
+            return httpx.post(f"{served_api.url}/v1/customers", json={"name": f"Race {tag}"}, headers=headers,
+                              timeout=60)
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool_:
+            results = list(pool_.map(post, range(8)))
+        assert [r.status_code for r in results] == [201] * 8, [r.text for r in results]
+        assert len({r.json()["id"] for r in results}) == 1
+        assert sum(r.headers.get("idempotent-replayed") == "true" for r in results) == 7
+        assert _count(c, tag) == 1
+
+
+def test_a_key_belongs_to_the_staff_member_who_sent_it(served_api):
+    tag = uuid.uuid4().hex[:8]
+    body = {"name": f"Scoped {tag}"}
+    headers = {"Idempotency-Key": f"scoped-{tag}"}
+    with login(served_api.url, "reception") as reception, login(served_api.url, "manager") as manager:
+        first = reception.post("/customers", json=body, headers=headers)
+        assert first.status_code == 201
+        # The same key and body with no token is not a replay of someone's answer: it is refused.
+        anonymous = httpx.post(f"{served_api.url}/v1/customers", json=body, headers=headers)
+        assert_problem(anonymous, 401, "unauthenticated")
+        assert "Scoped" not in anonymous.text
+        # Another staff member's request with the same key is their own request.
+        other = manager.post("/customers", json=body, headers=headers)
+        assert other.status_code == 201 and "idempotent-replayed" not in other.headers
+        assert other.json()["id"] != first.json()["id"]
+        again = reception.post("/customers", json=body, headers=headers)
+        assert again.headers["idempotent-replayed"] == "true" and again.json() == first.json()
+
+
+def test_a_sign_in_is_never_stored(served_api):
+    r = httpx.post(f"{served_api.url}/v1/auth/login", json={"username": "reception", "pin": PINS["reception"]},
+                   headers={"Idempotency-Key": f"login-{uuid.uuid4().hex}"})
+    assert r.status_code == 200
+    token = r.json()["token"]
+    engine = create_engine(served_api.db_url)
+    try:
+        with engine.connect() as conn:
+            bodies = conn.execute(text("SELECT body FROM idempotency_keys WHERE body IS NOT NULL")).scalars().all()
+    finally:
+        engine.dispose()
+    assert not any(token.encode() in bytes(b) for b in bodies)
+
+
+def test_deleting_a_cart_line_twice_with_one_key_replays(served_api):
+    with login(served_api.url, "reception") as c:
+        sale = c.post("/sales", json={}, headers=key()).json()
+        sale = c.post(f"/sales/{sale['id']}/lines", json={"service_id": "svc_manicure"}, headers=key()).json()
+        line_id = sale["lines"][0]["id"]
+        headers = key()
+        first = c.delete(f"/sales/{sale['id']}/lines/{line_id}", headers=headers)
+        second = c.delete(f"/sales/{sale['id']}/lines/{line_id}", headers=headers)
+        assert first.status_code == 200 and first.json()["lines"] == []
+        assert second.status_code == 200 and second.headers["idempotent-replayed"] == "true"
+        assert second.json() == first.json()
+        assert c.post(f"/sales/{sale['id']}/abandon", json={}, headers=key()).status_code == 200
+
+
+def test_a_refused_request_is_replayed_as_refused_and_changes_nothing(served_api):
+    with login(served_api.url, "manager") as m:
+        card = sell(m, make_package(m, MANICURE_5)["id"])
+        headers = key()
+        body = {"service_id": "svc_manicure", "quantity": 6}
+        first = m.post(f"/cards/{card['id']}/redemptions", json=body, headers=headers)
+        assert_problem(first, 409, "insufficient_units")
+        second = m.post(f"/cards/{card['id']}/redemptions", json=body, headers=headers)
+        assert second.headers["idempotent-replayed"] == "true" and second.json() == first.json()
+        assert pool(m.get(f"/cards/{card['id']}").json())["remaining"] == 5
+
+
+# --- SIGKILL in the middle of the traffic ------------------------------------------------------
+
+WRITERS = 3
+
+
+@dataclass
+class _Writer:
+    """One terminal redeeming one session at a time, each with its own key, until told to stop."""
+
+    url: str
+    token: str
+    card_id: str
+    sent: dict[str, httpx.Response | None] = field(default_factory=dict)
+
+    def connect(self, url: str) -> None:
+        self.client = httpx.Client(base_url=url, headers={"Authorization": self.token}, timeout=30)
+
+    def redeem(self, idem: str) -> httpx.Response:
+        return self.client.post(f"/v1/cards/{self.card_id}/redemptions", json={"service_id": "svc_manicure"},
+                                headers={"Idempotency-Key": idem})
+
+
+@pytest.mark.timeout(400)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_kill_9_mid_traffic_loses_and_doubles_nothing(engine, new_db_url):
+    """Writers redeem while the server is killed with SIGKILL; after a restart every request is
+    retried with its own key until it has a definitive answer. Each acknowledged redemption is
+    replayed, not redone; each one in flight happened once or not at all; the ledger agrees."""
+    db_url = new_db_url(engine)
+    workers = 1 if engine == "sqlite" else 2
+    server = ServedAPI(db_url, workers=workers).start()
+    try:
+        with login(server.url, "manager") as m:
+            card = sell(m, make_package(m, [{"units": 500, "services": [{"service_id": "svc_manicure"}]}])["id"],
+                        new_customer(m)["id"])
+            token = m.headers["Authorization"]
+        writers = [_Writer(server.url, token, card["id"]) for _ in range(WRITERS)]
+        acknowledged = threading.Semaphore(0)
+        stop = threading.Event()
+
+        def run(w: _Writer) -> None:
+            w.connect(server.url)
+            while not stop.is_set():
+                idem = uuid.uuid4().hex
+                w.sent[idem] = None
+                try:
+                    w.sent[idem] = w.redeem(idem)
+                    acknowledged.release()
+                except httpx.TransportError:
+                    return  # the server is gone: this request's fate is unknown
+
+        threads = [threading.Thread(target=run, args=(w,)) for w in writers]
+        for t in threads:
+            t.start()
+        for _ in range(30):  # kill once the writers are well under way
+            assert acknowledged.acquire(timeout=60), "the writers got no answers"
+        server.kill()
+        stop.set()
+        for t in threads:
+            t.join(60)
+
+        server.start()
+        applied = 0
+        in_flight = 0
+        for w in writers:
+            w.connect(server.url)
+            for idem, answer in w.sent.items():
+                again = w.redeem(idem)
+                if answer is None:
+                    in_flight += 1  # it happened before the kill (a replay) or never (it runs now)
+                    assert again.status_code == 201, again.text
+                else:
+                    assert answer.status_code == 201, answer.text
+                    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true", again.text
+                    assert again.json() == answer.json()
+                applied += 1
+        assert in_flight >= 1
+        with login(server.url, "manager") as m:
+            redeems = [t for t in history(m, card["id"]) if t["kind"] == "redeem"]
+            assert len(redeems) == applied
+            assert pool(m.get(f"/cards/{card['id']}").json())["remaining"] == 500 - applied
+        engine_ = create_engine(db_url)
+        try:
+            with engine_.connect() as conn:
+                from desk_tui.server.idempotency import IdempotencyRecord
+
+                pending = conn.execute(select(IdempotencyRecord.key).where(IdempotencyRecord.status_code.is_(None)))
+                assert pending.all() == []
+        finally:
+            engine_.dispose()
+    finally:
+        server.stop()
