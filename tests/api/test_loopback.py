@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import socket
 
-from desk_tui.server.loopback import loopback_socket
+from desk_tui.server.loopback import loopback_socket, tcp_socket
 
 
 def _nodelay_of_an_accepted_connection(sock: socket.socket) -> int:
@@ -47,3 +47,9 @@ def test_a_socket_with_proto_0_would_not_get_it():
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     assert _nodelay_of_an_accepted_connection(sock) == 0
+
+
+def test_the_socket_serve_shares_between_workers_has_nagle_off_too():
+    """`desk-tui serve --workers N` binds this socket for its workers instead of uvicorn's."""
+    sock = tcp_socket("0.0.0.0")
+    assert _nodelay_of_an_accepted_connection(sock) != 0

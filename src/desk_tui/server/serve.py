@@ -7,11 +7,13 @@ import os
 from pathlib import Path
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from desk_tui.server import migrate
 from desk_tui.server.app import ServerSettings, create_app
 from desk_tui.server.database import Database
 from desk_tui.server.demo import ACCOUNTS, seed_demo
+from desk_tui.server.loopback import tcp_socket
 
 log = logging.getLogger("desk_tui.server")
 
@@ -47,8 +49,10 @@ def run(*, db_url: str | None, host: str, port: int, demo: bool, workers: int = 
         db.dispose()
         os.environ["DESK_SERVER_DB"] = db_url
         os.environ["DESK_SERVER_DEMO"] = "1" if demo else ""
-        uvicorn.run("desk_tui.server.serve:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning", access_log=False)
+        config = uvicorn.Config("desk_tui.server.serve:app_from_env", factory=True, host=host, port=port,
+                                workers=workers, log_level="warning", access_log=False)
+        # Our socket, not uvicorn's: its workers' connections then get TCP_NODELAY (see loopback.py).
+        Multiprocess(config, sockets=[tcp_socket(host, port, reuse=True)]).run()
         return
     app = create_app(ServerSettings(db_url=db_url, demo=demo), database=db)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
