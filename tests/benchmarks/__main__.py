@@ -47,7 +47,15 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.benchmarks import baseline_app, baseline_table, busy_day, calendar_flow, checkout_flow, keystroke
+from tests.benchmarks import (
+    baseline_app,
+    baseline_table,
+    busy_day,
+    calendar_flow,
+    checkout_flow,
+    crash_rounds,
+    keystroke,
+)
 from tests.benchmarks.pty_app import COLS, KEY_DOWN, KEY_ENTER, ROWS, PtyApp, Response, vm_hwm_mib
 from tests.support.tmux import Tmux
 
@@ -227,7 +235,12 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"walks of {len(keystroke.WALK)} keys through the busy day, per app (default 3)")
     parser.add_argument("--switch-runs", type=int, default=2,
                         help=f"runs of {BUSY_DAYS - 1} cold and {BUSY_DAYS - 1} warm day switches (default 2)")
+    parser.add_argument("--crash-rounds", type=int, default=10,
+                        help="SIGKILL rounds of the exactly-once run on each engine (default 10; 0 skips it)")
+    parser.add_argument("--crash-only", action="store_true", help="run only the exactly-once run")
     args = parser.parse_args(argv)
+    if args.crash_only:
+        return _crash(args.crash_rounds)
     if not DESK_TUI.exists():
         parser.error(f"{DESK_TUI} is missing: run make setup")
     for tool in ("tmux",):
@@ -380,6 +393,12 @@ def main(argv: list[str] | None = None) -> int:
     print("requests per checkout, as the server saw them:")
     for step in ("open", "redeem", "complete"):
         print(f"  {step:9} {', '.join(getattr(checkout, step)) or '(none)'}")
+    return _crash(args.crash_rounds) if args.crash_rounds else 0
+
+
+def _crash(rounds: int) -> int:
+    print(f"\nexactly once: {rounds} SIGKILL rounds on each engine, 5 terminals redeeming …", flush=True)
+    print(crash_rounds.table(crash_rounds.run(rounds)))
     return 0
 
 
