@@ -99,7 +99,8 @@ async def make_client(home):
     def make(url: str, **kw) -> DeskClient:
         kw.setdefault("tokens", TokenStore(url, paths=home))
         kw.setdefault("cache", Cache(home.cache_dir))
-        client = DeskClient(url, timeout=5, **kw)
+        kw.setdefault("timeout", 5)
+        client = DeskClient(url, **kw)
         made.append(client)
         return client
 

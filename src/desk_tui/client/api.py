@@ -5,12 +5,13 @@ with a sentence. Reads of reference data go through the cache (draw first with :
 then revalidate with ETags); when the server is unreachable a cached read still succeeds and
 ``offline`` turns True, so the UI can show stale data read-only. Writes are never queued or
 faked offline: they fail at once with :class:`OfflineError`, and the form keeps what was typed.
+Every write carries the Idempotency-Key of its intent (see :mod:`desk_tui.client.intents`), so
+sending it again after a lost answer is replayed by the server, never applied twice.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from urllib.parse import quote
 from collections.abc import Callable
 from functools import lru_cache
@@ -26,6 +27,7 @@ from desk_tui.client.cache import Cache, cache_key
 from desk_tui.client.cards import CardCalls
 from desk_tui.client.memberships import MembershipCalls
 from desk_tui.client.errors import ApiError, AuthExpired, OfflineError, RequestTimeout
+from desk_tui.client.intents import IntentJournal, Written, fingerprint, is_definitive, new_idempotency_key
 from desk_tui.client.reports import ReportCalls
 from desk_tui.client.sales import SaleCalls
 from desk_tui.client.tokens import TokenStore
@@ -43,19 +45,16 @@ def _adapter(model: Any) -> TypeAdapter:
     return TypeAdapter(model)
 
 
-def new_idempotency_key() -> str:
-    """One key per user intent: make it when a form is opened or submitted the first time, and
-    pass the same key again if the user retries after a timeout."""
-    return uuid.uuid4().hex
-
-
 class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, MembershipCalls):
     def __init__(self, base_url: str, *, tokens: TokenStore, cache: Cache, timeout: float = 10.0, demo: bool = False,
                  server_id: str | None = None, retry: transport.RetryPolicy | None = None,
-                 http_transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 http_transport: httpx.AsyncBaseTransport | None = None,
+                 intents: IntentJournal | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.server_id = server_id or self.base_url
         """What the cache is keyed by: the URL, or a stable name for the demo server (see connect)."""
+        self.intents = intents or IntentJournal(None, self.server_id)
+        """Writes still waiting for a definitive answer; in memory unless given one on disk."""
         self.demo = demo
         self.tokens = tokens
         self.cache = cache
@@ -92,14 +91,22 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
     async def _send(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
                     content: bytes | None = None, headers: dict[str, str] | None = None, idempotent: bool,
                     policy: transport.RetryPolicy | None = None) -> httpx.Response:
+        request = self._request(method, path, params=params, json=json, content=content, headers=headers)
+        return await self._send_request(request, idempotent=idempotent, policy=policy)
+
+    def _request(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
+                 content: bytes | None = None, headers: dict[str, str] | None = None) -> httpx.Request:
         clean = {k: v for k, v in (params or {}).items() if v is not None} or None
-        request = self._http.build_request(method, path, params=clean, json=json, content=content,
-                                           headers=self._headers(headers))
+        return self._http.build_request(method, path, params=clean, json=json, content=content,
+                                        headers=self._headers(headers))
+
+    async def _send_request(self, request: httpx.Request, *, idempotent: bool,
+                            policy: transport.RetryPolicy | None = None) -> httpx.Response:
         try:
             return await transport.send(self._http, request, idempotent=idempotent,
                                         policy=policy or self._retry, on_reachable=self._set_reachable)
         except AuthExpired:
-            if self.signed_in is not None and path != "/auth/logout":
+            if self.signed_in is not None and not request.url.path.endswith("/auth/logout"):
                 self._forget_session()
                 if self.on_auth_expired is not None:
                     self.on_auth_expired()
@@ -158,21 +165,52 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
                     idempotency_key: str | None = None, if_match: int | str | None = None,
                     params: dict | None = None, content: bytes | None = None,
                     content_type: str | None = None) -> T | None:
-        """POST/PATCH/PUT/DELETE with an Idempotency-Key, the same on every retry; ``if_match``
-        carries the version an edit was based on (a stale one comes back as 412). A body that is
-        not JSON (a CSV file) goes as ``content`` with its ``content_type``."""
+        """POST/PATCH/PUT/DELETE with the Idempotency-Key of its intent; ``if_match`` carries the
+        version an edit was based on (a stale one comes back as 412). A body that is not JSON (a
+        CSV file) goes as ``content`` with its ``content_type``. See :meth:`write_intent`."""
+        written = await self.write_intent(method, path, json=json, model=model, idempotency_key=idempotency_key,
+                                          if_match=if_match, params=params, content=content,
+                                          content_type=content_type)
+        return written.value
+
+    async def write_intent(self, method: str, path: str, *, json: Any = None, model: type[T] | None = None,
+                           idempotency_key: str | None = None, if_match: int | str | None = None,
+                           params: dict | None = None, content: bytes | None = None,
+                           content_type: str | None = None) -> Written[T | None]:
+        """:meth:`write`, and whether the answer was a replay of an earlier attempt.
+
+        Without ``idempotency_key`` the key comes from the intent journal: the same write (same
+        method, path, query and body, by the same staff member) sent again before it had a
+        definitive answer goes with the key of its first attempt — also after a restart. Pass a
+        key only for an intent its body does not identify (signing out: the token is in a header).
+        """
         if self.offline and not await self.probe():
             raise OfflineError("offline, and the server still does not answer")
-        headers = {"Idempotency-Key": idempotency_key or new_idempotency_key()}
+        headers: dict[str, str] = {}
         if if_match is not None:
             headers["If-Match"] = str(if_match)
         if content_type is not None:
             headers["Content-Type"] = content_type
-        response = await self._send(method, path, params=params, json=json, content=content, headers=headers,
-                                    idempotent=True)
+        request = self._request(method, path, params=params, json=json, content=content, headers=headers)
+        intent = None
+        if idempotency_key is None and self.signed_in is not None:
+            intent = self.intents.open(self.signed_in.staff.id,
+                                       fingerprint(request.method, request.url.raw_path, request.content),
+                                       f"{request.method} {request.url.path}")
+            idempotency_key = intent.key
+        request.headers["Idempotency-Key"] = idempotency_key or new_idempotency_key()
+        try:
+            response = await self._send_request(request, idempotent=True)
+        except ApiError as exc:
+            if intent is not None and is_definitive(exc.status, exc.code):
+                self.intents.settle(intent)
+            raise
+        if intent is not None:
+            self.intents.settle(intent)
+        replayed = response.headers.get("Idempotent-Replayed", "").lower() == "true"
         if model is None or response.status_code == 204 or not response.content:
-            return None
-        return _adapter(model).validate_json(response.content)
+            return Written(None, replayed)
+        return Written(_adapter(model).validate_json(response.content), replayed)
 
     async def probe(self) -> bool:
         """One quick health check; True (and ``offline`` False) when the server answers."""
@@ -232,7 +270,9 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
         """Sign out here and on the server; the token is forgotten even when the server is away."""
         try:
             if self.signed_in is not None and not self.offline:
-                await self.write("POST", "/auth/logout")
+                # Its own key: the token being revoked is in a header, so the body (none) does
+                # not tell one sign-out from the next and the journal must not join them.
+                await self.write("POST", "/auth/logout", idempotency_key=new_idempotency_key())
         except ApiError as exc:
             log.info("server logout failed (%s); forgetting the token anyway", exc.code)
         finally:

@@ -28,7 +28,7 @@ class AppointmentCalls:
     async def appointment(self, appointment_id: str) -> Appointment:
         return await self.get_model(f"/appointments/{appointment_id}", Appointment)
 
-    async def book(self, data: AppointmentCreate, *, idempotency_key: str) -> Appointment:
+    async def book(self, data: AppointmentCreate, *, idempotency_key: str | None = None) -> Appointment:
         return await self.write("POST", "/appointments", json=data.model_dump(mode="json", exclude_none=True),
                                 model=Appointment, idempotency_key=idempotency_key)
 

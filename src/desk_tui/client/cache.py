@@ -4,7 +4,7 @@ Entries are raw response bodies plus their ETag, keyed by (server, signed-in loc
 query): the same path means different data at another location or server. A memory layer
 answers repeated reads without touching the disk. The cache is an optimisation and a fallback,
 never the truth: unreadable or corrupt files count as missing, and a failed write is logged and
-forgotten. Writes go to a temporary file and are renamed, so a crash never leaves half a file.
+forgotten. Writes are atomic (files.write_atomically), so a crash never leaves half a file.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
+
+from desk_tui.client.files import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -60,15 +60,7 @@ class Cache:
         self._memory[key] = entry
         try:
             text = json.dumps({"key": key, "etag": etag, "body": entry.body.decode("utf-8")})
-            self.dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    f.write(text)
-                os.replace(tmp, self._file(key))
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomically(self._file(key), text)
         except (OSError, UnicodeDecodeError) as exc:
             log.warning("could not write the cache entry for %s: %s", key, exc)
 

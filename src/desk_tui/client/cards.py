@@ -1,9 +1,9 @@
 """The card and package calls of DeskClient: wallets, ledgers, redemptions and the manager's tools.
 
 A mixin so the card endpoints live next to each other (and away from api.py) while sharing one
-httpx client, one cache and one retry policy. Every write takes the caller's Idempotency-Key: the
-UI makes one per intent (a confirmed key press, an opened form), so a retry after a timeout can
-never redeem, refund or sell twice.
+httpx client, one cache and one retry policy. Every write goes with the Idempotency-Key of its
+intent (client/intents.py): the same write sent again before it had a definitive answer reuses
+its key, so a retry after a timeout — or after a restart — can never redeem, refund or sell twice.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from desk_tui.client.intents import Written
 from desk_tui.contract.cards import (
     AdjustmentCreate,
     BulkExtendRequest,
@@ -88,69 +89,73 @@ class CardCalls:
         return page.items
 
     # -- writes --------------------------------------------------------------------------------
-    async def redeem(self: DeskClient, card_id: str, service_id: str, *, idempotency_key: str,
-                     entitlement_id: str | None = None, note: str | None = None) -> CardChange:
-        """One walk-in redemption of one service (no appointment)."""
+    async def redeem(self: DeskClient, card_id: str, service_id: str, *, idempotency_key: str | None = None,
+                     entitlement_id: str | None = None, note: str | None = None) -> Written[CardChange]:
+        """One walk-in redemption of one service (no appointment). ``replayed`` says the answer is
+        that of an earlier, unanswered press of the same redemption: nothing was redeemed now."""
         data = RedemptionCreate(service_id=service_id, quantity=1, entitlement_id=entitlement_id, note=note)
-        return await self.write("POST", f"/cards/{_id(card_id)}/redemptions", json=_body(data), model=CardChange,
-                                idempotency_key=idempotency_key)
+        return await self.write_intent("POST", f"/cards/{_id(card_id)}/redemptions", json=_body(data),
+                                       model=CardChange, idempotency_key=idempotency_key)
 
     async def undo(self: DeskClient, card_id: str, transaction_id: str, *, reason: str,
-                   idempotency_key: str) -> CardChange:
+                   idempotency_key: str | None = None) -> CardChange:
         data = UndoRequest(reason=reason)
         return await self.write("POST", f"/cards/{_id(card_id)}/transactions/{_id(transaction_id)}/undo",
                                 json=_body(data), model=CardChange, idempotency_key=idempotency_key)
 
-    async def adjust(self: DeskClient, card_id: str, *, units: int, reason: str, idempotency_key: str,
+    async def adjust(self: DeskClient, card_id: str, *, units: int, reason: str, idempotency_key: str | None = None,
                      entitlement_id: str | None = None) -> CardChange:
         data = AdjustmentCreate(entitlement_id=entitlement_id, units=units, reason=reason)
         return await self.write("POST", f"/cards/{_id(card_id)}/adjustments", json=_body(data), model=CardChange,
                                 idempotency_key=idempotency_key)
 
-    async def update_card(self: DeskClient, card_id: str, data: CardUpdate, *, idempotency_key: str) -> Card:
+    async def update_card(self: DeskClient, card_id: str, data: CardUpdate, *,
+                          idempotency_key: str | None = None) -> Card:
         """Number, expiry (an ``extend`` entry) or owner (a ``transfer``): only the fields set are sent."""
         keep = {"expires_on"} if "expires_on" in data.model_fields_set else None
         return await self.write("PATCH", f"/cards/{_id(card_id)}", json=_body(data, keep=keep), model=Card,
                                 idempotency_key=idempotency_key)
 
     async def extend_card(self: DeskClient, card_id: str, expires_on: date | None, *, note: str | None,
-                          idempotency_key: str) -> Card:
+                          idempotency_key: str | None = None) -> Card:
         return await self.update_card(card_id, CardUpdate(expires_on=expires_on, note=note),
                                       idempotency_key=idempotency_key)
 
     async def transfer_card(self: DeskClient, card_id: str, customer_id: str, *, note: str | None,
-                            idempotency_key: str) -> Card:
+                            idempotency_key: str | None = None) -> Card:
         return await self.update_card(card_id, CardUpdate(customer_id=customer_id, note=note),
                                       idempotency_key=idempotency_key)
 
-    async def refund(self: DeskClient, card_id: str, *, reason: str, idempotency_key: str) -> Card:
+    async def refund(self: DeskClient, card_id: str, *, reason: str, idempotency_key: str | None = None) -> Card:
         """Turn what is left into store credit (the card's ``refund_value``); the card becomes refunded."""
         data = RefundRequest(reason=reason)
         return await self.write("POST", f"/cards/{_id(card_id)}/refund", json=_body(data), model=Card,
                                 idempotency_key=idempotency_key)
 
-    async def sell_card(self: DeskClient, data: CardCreate, *, idempotency_key: str) -> Card:
+    async def sell_card(self: DeskClient, data: CardCreate, *, idempotency_key: str | None = None) -> Card:
         return await self.write("POST", "/cards", json=_body(data), model=Card, idempotency_key=idempotency_key)
 
-    async def create_package(self: DeskClient, data: PackageCreate, *, idempotency_key: str) -> Package:
+    async def create_package(self: DeskClient, data: PackageCreate, *, idempotency_key: str | None = None) -> Package:
         """A new template (managers and owners); the server answers 403 for reception."""
         return await self.write("POST", "/packages", json=_body(data), model=Package, idempotency_key=idempotency_key)
 
     async def update_package(self: DeskClient, package_id: str, data: PackageUpdate, *,
-                             idempotency_key: str) -> Package:
+                             idempotency_key: str | None = None) -> Package:
         """Only the fields set are sent: an explicit ``expiry_days=None`` removes the delay, and
         ``active`` alone makes a template (not) for sale. Cards already sold never change."""
         return await self.write("PATCH", f"/packages/{_id(package_id)}", json=_body(data), model=Package,
                                 idempotency_key=idempotency_key)
 
     # -- the back office (managers and owners) ---------------------------------------------------
-    async def extend_cards(self: DeskClient, data: BulkExtendRequest, *, idempotency_key: str) -> BulkExtendResult:
+    async def extend_cards(self: DeskClient, data: BulkExtendRequest, *,
+                           idempotency_key: str | None = None) -> BulkExtendResult:
         """A closure: every active card in scope gets ``data.days`` more. With ``dry_run`` only the
         count comes back; a dry run needs a fresh key each time (a replayed count would be stale)."""
         return await self.write("POST", "/cards/extend", json=_body(data, keep={"dry_run"}), model=BulkExtendResult,
                                 idempotency_key=idempotency_key)
 
-    async def import_cards(self: DeskClient, csv: bytes, *, dry_run: bool, idempotency_key: str) -> ImportResult:
+    async def import_cards(self: DeskClient, csv: bytes, *, dry_run: bool,
+                           idempotency_key: str | None = None) -> ImportResult:
         """Cards from a previous system (owners): the file's bytes as they are (the server reads
         UTF-8 and names every row it refuses). A real run imports every row or none."""
         return await self.write("POST", "/imports/cards", params={"dry_run": "true" if dry_run else "false"},

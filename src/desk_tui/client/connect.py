@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from desk_tui.client.api import DeskClient
 from desk_tui.client.cache import Cache
 from desk_tui.client.embedded import EmbeddedServer, ensure_embedded_server
+from desk_tui.client.intents import IntentJournal
 from desk_tui.client.settings import ClientSettings, Paths
 from desk_tui.client.tokens import TokenStore
 
@@ -34,7 +35,9 @@ def connect(settings: ClientSettings, paths: Paths) -> Connection:
 
 
 def open_client(connection: Connection, settings: ClientSettings, paths: Paths) -> DeskClient:
-    """The DeskClient for a connection, with this user's token store and cache."""
+    """The DeskClient for a connection, with this user's token store, cache and intent journal
+    (the writes still waiting for an answer survive a restart of the app)."""
     tokens = TokenStore(connection.server_id, paths=paths, allow_file=settings.token_file)
     return DeskClient(connection.url, tokens=tokens, cache=Cache(paths.cache_dir), timeout=settings.timeout,
-                      demo=connection.demo, server_id=connection.server_id)
+                      demo=connection.demo, server_id=connection.server_id,
+                      intents=IntentJournal(paths.intents_dir, connection.server_id))

@@ -36,22 +36,24 @@ class MembershipCalls:
                                     params={"limit": 500}, cache=True)
         return page.items
 
-    async def enrol(self: DeskClient, customer_id: str, data: EnrollmentCreate, *, idempotency_key: str) -> Enrollment:
+    async def enrol(self: DeskClient, customer_id: str, data: EnrollmentCreate, *,
+                    idempotency_key: str | None = None) -> Enrollment:
         return await self.write("POST", f"/customers/{_id(customer_id)}/memberships",
                                 json=data.model_dump(mode="json", exclude_none=True), model=Enrollment,
                                 idempotency_key=idempotency_key)
 
     async def cancel_membership(self: DeskClient, enrollment_id: str, data: EnrollmentCancel, *,
-                                idempotency_key: str) -> Enrollment:
+                                idempotency_key: str | None = None) -> Enrollment:
         return await self.write("POST", f"/memberships/{_id(enrollment_id)}/cancel",
                                 json=data.model_dump(mode="json", exclude_none=True), model=Enrollment,
                                 idempotency_key=idempotency_key)
 
-    async def create_plan(self: DeskClient, data: PlanCreate, *, idempotency_key: str) -> Plan:
+    async def create_plan(self: DeskClient, data: PlanCreate, *, idempotency_key: str | None = None) -> Plan:
         return await self.write("POST", "/membership-plans", json=data.model_dump(mode="json"), model=Plan,
                                 idempotency_key=idempotency_key)
 
-    async def update_plan(self: DeskClient, plan_id: str, data: PlanUpdate, *, idempotency_key: str) -> Plan:
+    async def update_plan(self: DeskClient, plan_id: str, data: PlanUpdate, *,
+                          idempotency_key: str | None = None) -> Plan:
         return await self.write("PATCH", f"/membership-plans/{_id(plan_id)}",
                                 json=data.model_dump(mode="json", exclude_unset=True), model=Plan,
                                 idempotency_key=idempotency_key)

@@ -40,5 +40,11 @@ class Paths:
         return self.config_dir / CONFIG_FILE
 
     @property
+    def intents_dir(self) -> Path:
+        """Writes still waiting for a definitive answer (client/intents.py): user data, not cache —
+        clearing the cache must not make a retried booking a second one."""
+        return self.data_dir / "intents"
+
+    @property
     def log_file(self) -> Path:
         return self.log_dir / "desk-tui.log"

@@ -49,7 +49,7 @@ class SaleCalls:
         return await self.get_model(_sale(sale_id), Sale)
 
     async def open_sale(self: DeskClient, *, customer_id: str | None = None, appointment_id: str | None = None,
-                        idempotency_key: str) -> Sale:
+                        idempotency_key: str | None = None) -> Sale:
         """A new cart (an appointment's cart comes with its lines; asking twice gives the same cart)."""
         data = SaleCreate(customer_id=customer_id, appointment_id=appointment_id)
         return await self.write("POST", "/sales", json=data.model_dump(mode="json", exclude_none=True), model=Sale,
@@ -59,7 +59,8 @@ class SaleCalls:
         return await self.write("PATCH", _sale(sale_id), json=SaleUpdate(customer_id=customer_id).model_dump(),
                                 model=Sale)
 
-    async def add_sale_line(self: DeskClient, sale_id: str, data: SaleLineCreate, *, idempotency_key: str) -> Sale:
+    async def add_sale_line(self: DeskClient, sale_id: str, data: SaleLineCreate, *,
+                            idempotency_key: str | None = None) -> Sale:
         return await self.write("POST", _sale(sale_id, "lines"), json=data.model_dump(mode="json", exclude_none=True),
                                 model=Sale, idempotency_key=idempotency_key)
 
@@ -77,7 +78,7 @@ class SaleCalls:
         return await self.write("POST", _sale(sale_id, "apply-discounts"), model=Sale)
 
     async def redeem_line(self: DeskClient, sale_id: str, line_id: str, data: LineRedeem, *,
-                          idempotency_key: str) -> Sale:
+                          idempotency_key: str | None = None) -> Sale:
         """Cover a line with a membership credit or a card: its total becomes 0, the credit is held."""
         return await self.write("POST", _sale(sale_id, "lines", line_id, "redeem"),
                                 json=data.model_dump(exclude_none=True), model=Sale, idempotency_key=idempotency_key)
@@ -86,13 +87,13 @@ class SaleCalls:
         return await self.write("POST", _sale(sale_id, "lines", line_id, "release"), model=Sale)
 
     async def complete_sale(self: DeskClient, sale_id: str, payments: list[PaymentIn], *,
-                            idempotency_key: str) -> Sale:
+                            idempotency_key: str | None = None) -> Sale:
         data = SaleComplete(payments=payments)
         return await self.write("POST", _sale(sale_id, "complete"), json=data.model_dump(mode="json"), model=Sale,
                                 idempotency_key=idempotency_key)
 
     async def abandon_sale(self: DeskClient, sale_id: str, *, reason: str | None = None,
-                           idempotency_key: str) -> Sale:
+                           idempotency_key: str | None = None) -> Sale:
         return await self.write("POST", _sale(sale_id, "abandon"),
                                 json=SaleAbandon(reason=reason).model_dump(exclude_none=True), model=Sale,
                                 idempotency_key=idempotency_key)

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
-from pathlib import Path
 
+from desk_tui.client.files import read_json_object, write_atomically
 from desk_tui.client.settings import Paths
 
 log = logging.getLogger(__name__)
@@ -28,29 +26,6 @@ FILE_WARNING = ("No keyring is available here (for example over SSH), so your si
                 "only your user account can read.")
 
 _UNUSABLE_BACKENDS = {"keyring.backends.fail.Keyring", "keyring.backends.null.Keyring"}
-
-
-def _write_private(path: Path, text: str, mode: int = 0o600) -> None:
-    """Atomically replace ``path``; the temporary file is created with ``mode`` (mkstemp: 0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        if mode != 0o600:
-            os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
 
 
 class TokenStore:
@@ -97,14 +72,14 @@ class TokenStore:
             self.warning = FILE_WARNING if self._allow_file else NO_KEYRING_WARNING
 
     def _file_tokens(self) -> dict[str, str]:
-        entry = _read_json(self._token_file).get(self.server_url)
+        entry = read_json_object(self._token_file).get(self.server_url)
         return {k: v for k, v in entry.items() if isinstance(v, str)} if isinstance(entry, dict) else {}
 
     def _save_file_tokens(self, tokens: dict[str, str]) -> None:
-        data = _read_json(self._token_file)
+        data = read_json_object(self._token_file)
         data[self.server_url] = tokens
         try:
-            _write_private(self._token_file, json.dumps(data))
+            write_atomically(self._token_file, json.dumps(data))
         except OSError as exc:
             log.warning("could not write the token file: %s", exc)
 
@@ -147,17 +122,17 @@ class TokenStore:
     # -- who signed in last (not a secret) ---------------------------------------------------
     @property
     def last_username(self) -> str | None:
-        name = _read_json(self._state_file).get(self.server_url)
+        name = read_json_object(self._state_file).get(self.server_url)
         return name if isinstance(name, str) and name else None
 
     @last_username.setter
     def last_username(self, username: str | None) -> None:
-        data = _read_json(self._state_file)
+        data = read_json_object(self._state_file)
         if username:
             data[self.server_url] = username
         else:
             data.pop(self.server_url, None)
         try:
-            _write_private(self._state_file, json.dumps(data), mode=0o644)
+            write_atomically(self._state_file, json.dumps(data), mode=0o644)
         except OSError as exc:
             log.warning("could not remember the last user: %s", exc)

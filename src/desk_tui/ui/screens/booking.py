@@ -8,7 +8,6 @@ the counters then come from the server's answer. Nothing typed is lost on a refu
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -54,8 +53,6 @@ class BookingScreen(DeskScreen):
         self._services: dict[str, Service] = {}
         self._lines: list[tuple[str, PackageChoice | None]] = []  # (service_id, package or None)
         self._allow_double = False
-        # One key for this booking: a retried Save can never create a second appointment.
-        self._idempotency_key = uuid.uuid4().hex
 
     def compose_body(self) -> ComposeResult:
         start = self._slot.start.astimezone(self._tz)
@@ -238,10 +235,11 @@ class BookingScreen(DeskScreen):
         status = self.query_one("#booking-status", Static)
         status.update("Saving…")
         try:
-            appointment = await self.desk.client.book(data, idempotency_key=self._idempotency_key)
+            # The client gives this booking the key of its intent: Save pressed again after a
+            # timeout (or after a restart) is replayed by the server, never booked twice; a
+            # refusal settles it, and a changed form is another booking.
+            appointment = await self.desk.client.book(data)
         except ApiError as exc:
-            # A refused booking changed nothing: the next attempt is a new request with a new key.
-            self._idempotency_key = uuid.uuid4().hex
             hint = ""
             if exc.code == "staff_double_booked":
                 self._allow_double = True

@@ -3,8 +3,10 @@
 A dialog is its own confirmation: it says exactly what will happen ("Refund 18 000 HUF to store
 credit?") and nothing is sent until the button (or Enter on the last field) says so. It sends
 the request itself, so a refusal ("Not enough sessions are left") is shown under the fields and
-nothing typed is lost. One Idempotency-Key per intent: a retry of the same request reuses it, so a
-timeout can never apply an undo or a refund twice; changing the fields makes a new intent.
+nothing typed is lost. One Idempotency-Key per intent, given by the client's intent journal: the
+same request sent again before it had an answer reuses its key (also after the dialog was closed
+or the app restarted), so a timeout can never apply an undo or a refund twice; changed fields make
+a new intent.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from desk_tui.client.api import new_idempotency_key
 from desk_tui.client.errors import ApiError, AuthExpired
 from desk_tui.ui.form_keys import ENTER, enter_key
 from desk_tui.ui.form_problem import FormProblem
@@ -30,9 +31,10 @@ if TYPE_CHECKING:
 
 R = TypeVar("R")
 
-Send = Callable[[str], Awaitable[Any]]
-"""Sends the request with the given Idempotency-Key and returns the server's answer, or raises
-FormProblem with a sentence for the status line (the dialog stays open)."""
+Send = Callable[[str | None], Awaitable[Any]]
+"""Sends the request with the given Idempotency-Key (None: the key of its intent, from the
+client's journal — what the dialogs do) and returns the server's answer, or raises FormProblem
+with a sentence for the status line (the dialog stays open)."""
 
 
 class CardFormScreen(SaysWorkerFailures, ModalScreen[R], Generic[R]):
@@ -43,11 +45,6 @@ class CardFormScreen(SaysWorkerFailures, ModalScreen[R], Generic[R]):
     ]
     LAST_FIELD = "reason"
     """The field whose Enter submits the dialog."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._key = new_idempotency_key()
-        self._intent: object = None
 
     @property
     def desk(self) -> DeskApp:
@@ -67,7 +64,9 @@ class CardFormScreen(SaysWorkerFailures, ModalScreen[R], Generic[R]):
         return "Confirm"
 
     def build(self) -> tuple[object, Send]:
-        """Check the fields; return (what the intent is, how to send it) or raise FormProblem."""
+        """Check the fields; return (what the intent is, how to send it) or raise FormProblem.
+        Which key the request gets is the client's business: it tells intents apart by the
+        request itself, so the first item only documents what a subclass sends."""
         raise NotImplementedError
 
     # -- the shared part -----------------------------------------------------------------------------
@@ -87,20 +86,17 @@ class CardFormScreen(SaysWorkerFailures, ModalScreen[R], Generic[R]):
     @on(Button.Pressed, "#submit")
     def action_submit(self) -> None:
         try:
-            intent, send = self.build()
+            _intent, send = self.build()
         except FormProblem as problem:
             self.say(str(problem))
             return
-        if self._intent is not None and intent != self._intent:
-            self._key = new_idempotency_key()  # a different request: a new intent, a new key
-        self._intent = intent
         self._send(send)
 
     @work(exclusive=True, group="card-form", exit_on_error=False)
     async def _send(self, send: Send) -> None:
         self.say("Sending…")
         try:
-            result = await send(self._key)
+            result = await send(None)
         except AuthExpired:
             raise  # the app asks for the PIN again
         except ApiError as exc:

@@ -11,14 +11,12 @@ content: a retry of the same file replays the first answer, a corrected file is 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, Static
 
-from desk_tui.client.api import new_idempotency_key
 from desk_tui.client.errors import ApiError
 from desk_tui.contract.cards import ImportResult
 from desk_tui.ui.form_problem import FormProblem
@@ -98,12 +96,12 @@ class ImportCardsScreen(CardFormScreen[ImportResult]):
             raise FormProblem("File: the full path, such as /home/anna/cards.csv, or one starting with ~/.")
         return str(path), lambda key: self._check_then_import(path, key)
 
-    async def _check_then_import(self, path: Path, key: str) -> ImportResult:
+    async def _check_then_import(self, path: Path, key: str | None) -> ImportResult:
         self.show_report("")
         self.say(f"Reading {path.name}…")
         data = await asyncio.to_thread(read_file, path)
         self.say("Checking every row…")
-        preview = await self._send_file(data, dry_run=True, key=new_idempotency_key())
+        preview = await self._send_file(data, dry_run=True, key=None)
         self.show_report(report(preview))
         if preview.rejected:
             raise FormProblem("Nothing can be imported until every row is right: correct the file, then press "
@@ -117,15 +115,15 @@ class ImportCardsScreen(CardFormScreen[ImportResult]):
                 yes=f"Import {cards}", no="Back", title="Import cards")):
             raise FormProblem("Nothing was imported.")
         self.say("Importing…")
-        # One key per dialog and file content: the same file again is the same request.
-        result = await self._send_file(data, dry_run=False, key=f"{key}-{hashlib.sha256(data).hexdigest()[:16]}")
+        # The same file again is the same request: the client's intent journal keys it by its content.
+        result = await self._send_file(data, dry_run=False, key=key)
         if result.rejected or result.imported != result.accepted:
             self.show_report(report(result))  # changed since the check (a number taken meanwhile)
             raise FormProblem("Nothing was imported: the rows above were refused this time.")
         self.file = path
         return result
 
-    async def _send_file(self, data: bytes, *, dry_run: bool, key: str) -> ImportResult:
+    async def _send_file(self, data: bytes, *, dry_run: bool, key: str | None) -> ImportResult:
         try:
             return await self.desk.client.import_cards(data, dry_run=dry_run, idempotency_key=key)
         except ApiError as exc:

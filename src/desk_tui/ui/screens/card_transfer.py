@@ -15,7 +15,6 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from desk_tui.client.api import new_idempotency_key
 from desk_tui.client.errors import ApiError, AuthExpired
 from desk_tui.contract.cards import Card
 from desk_tui.contract.customers import Customer
@@ -33,8 +32,6 @@ class TransferScreen(SaysWorkerFailures, ModalScreen[Card | None]):
     def __init__(self, card: Card) -> None:
         super().__init__()
         self.card = card
-        self._key = new_idempotency_key()
-        self._target: str | None = None
 
     @property
     def desk(self) -> DeskApp:
@@ -57,9 +54,6 @@ class TransferScreen(SaysWorkerFailures, ModalScreen[Card | None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                if target.id != self._target:
-                    self._key = new_idempotency_key()  # another customer: another intent
-                self._target = target.id
                 self._send(target)
 
         self.app.push_screen(ConfirmScreen(f"Transfer {card_title(self.card)} from {self.card.customer_name} "
@@ -69,8 +63,9 @@ class TransferScreen(SaysWorkerFailures, ModalScreen[Card | None]):
     async def _send(self, target: Customer) -> None:
         self.say("Sending…")
         try:
-            card = await self.desk.client.transfer_card(self.card.id, target.id, note=f"Transferred to {target.name}",
-                                                        idempotency_key=self._key)
+            # Keyed by the client as one intent per target: a retry to the same customer after a
+            # timeout is replayed, a transfer to someone else is another request.
+            card = await self.desk.client.transfer_card(self.card.id, target.id, note=f"Transferred to {target.name}")
         except AuthExpired:
             raise
         except ApiError as exc:

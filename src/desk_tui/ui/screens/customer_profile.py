@@ -23,7 +23,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from desk_tui.client.api import new_idempotency_key
 from desk_tui.contract.cards import Card, CardChange
 from desk_tui.contract.customers import ActivityEntry, Customer
 from desk_tui.contract.memberships import Enrollment
@@ -220,19 +219,27 @@ class CustomerProfileScreen(DeskScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.redeem(pick, new_idempotency_key())
+                self.redeem(pick)
 
         self.app.push_screen(ConfirmScreen(question, yes="Redeem", title="Quick redeem"), answered)
 
     @work(group="profile-redeem", exit_on_error=False)
-    async def redeem(self, pick: ServicePick, key: str) -> None:
+    async def redeem(self, pick: ServicePick) -> None:
         # Not exclusive: two confirmed presses are two redemptions, and neither may be cancelled.
-        change: CardChange = await self.desk.client.redeem(pick.card_id, pick.service_id,
-                                                           entitlement_id=pick.entitlement_id, idempotency_key=key)
+        # Each press is an intent the client keys by what it redeems: a press after one that got
+        # an answer is a new redemption; a press after one that never got an answer (a timeout,
+        # OFFLINE) is taken as its retry, the safe side, and the server replays the first.
+        written = await self.desk.client.redeem(pick.card_id, pick.service_id, entitlement_id=pick.entitlement_id)
+        change: CardChange = written.value
         self.card_changed(change.card)
         balance = next(b for b in change.card.balances if b.entitlement_id == pick.entitlement_id)
-        self.notify(f"Redeemed 1 × {pick.service_name}: {fmt.counter_text(balance, change.card.unit_type)}.",
-                    title="Redeemed")
+        counter = fmt.counter_text(balance, change.card.unit_type)
+        if written.replayed:
+            self.notify(f"The earlier redemption of 1 × {pick.service_name}, whose answer was lost, is confirmed: "
+                        f"{counter}. Nothing more was redeemed now; redeem again if this is another visit.",
+                        title="Already redeemed")
+        else:
+            self.notify(f"Redeemed 1 × {pick.service_name}: {counter}.", title="Redeemed")
 
     # -- the other card keys ---------------------------------------------------------------------------
     def action_history(self) -> None:

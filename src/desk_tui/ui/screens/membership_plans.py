@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from desk_tui.client.api import new_idempotency_key
 from desk_tui.contract.memberships import Plan, PlanUpdate
 from desk_tui.contract.reference import ROLE_RANK, Service
 from desk_tui.ui.as_typed import as_typed
@@ -115,8 +114,7 @@ class MembershipPlansScreen(DeskScreen):
             question = f"Put {plan.name} on sale again? New members can join from now on."
         if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Retire" if plan.active else "For sale")):
             return
-        changed = await self.desk.client.update_plan(plan.id, PlanUpdate(active=not plan.active),
-                                                     idempotency_key=new_idempotency_key())
+        changed = await self.desk.client.update_plan(plan.id, PlanUpdate(active=not plan.active))
         self.notify(f"{changed.name} is {'for sale' if changed.active else 'retired'}.", title="Membership plans")
         self.load(select=changed.id)
 

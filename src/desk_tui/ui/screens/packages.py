@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from desk_tui.client.api import new_idempotency_key
 from desk_tui.contract.packages import Package, PackageUpdate
 from desk_tui.contract.reference import ROLE_RANK, Service
 from desk_tui.ui.as_typed import as_typed
@@ -148,8 +147,7 @@ class PackagesScreen(DeskScreen):
             yes = "Make active"
         if not await self.app.push_screen_wait(ConfirmScreen(question, yes=yes)):
             return
-        changed = await self.desk.client.update_package(package.id, PackageUpdate(active=not package.active),
-                                                        idempotency_key=new_idempotency_key())
+        changed = await self.desk.client.update_package(package.id, PackageUpdate(active=not package.active))
         self.notify(f"{changed.name} is now {'active' if changed.active else 'inactive'}.", title="Packages")
         self._select = changed.id
         self._load()
