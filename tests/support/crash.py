@@ -36,7 +36,10 @@ class CrashReport:
 class _Writer:
     token: str
     card_id: str
+    #: every key this writer sent, and the answer it holds for it (None: lost in a kill)
     sent: dict[str, httpx.Response | None] = field(default_factory=dict)
+    #: the keys of the current round
+    fresh: list[str] = field(default_factory=list)
 
     def connect(self, url: str) -> None:
         self.client = httpx.Client(base_url=url, headers={"Authorization": self.token}, timeout=60)
@@ -69,9 +72,11 @@ def _round(server: ServedAPI, writers: list[_Writer], acks_before_kill: int, rep
 
     def run(w: _Writer) -> None:
         w.connect(server.url)
+        w.fresh = []
         while not stop.is_set():
             idem = uuid.uuid4().hex
             w.sent[idem] = None
+            w.fresh.append(idem)
             try:
                 w.sent[idem] = w.redeem(idem)
             except httpx.TransportError:
@@ -92,7 +97,8 @@ def _round(server: ServedAPI, writers: list[_Writer], acks_before_kill: int, rep
     report.rounds += 1
     for w in writers:
         w.connect(server.url)
-        for idem, answer in w.sent.items():
+        for idem in w.fresh:
+            answer = w.sent[idem]
             again = w.redeem(idem)
             assert again.status_code == 201, again.text
             if answer is None:
