@@ -235,8 +235,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"walks of {len(keystroke.WALK)} keys through the busy day, per app (default 3)")
     parser.add_argument("--switch-runs", type=int, default=2,
                         help=f"runs of {BUSY_DAYS - 1} cold and {BUSY_DAYS - 1} warm day switches (default 2)")
-    parser.add_argument("--crash-rounds", type=int, default=10,
-                        help="SIGKILL rounds of the exactly-once run on each engine (default 10; 0 skips it)")
+    parser.add_argument("--crash-rounds", type=int, default=5,
+                        help="SIGKILL rounds of the exactly-once run on each engine (default 5; 0 skips it)")
     parser.add_argument("--crash-only", action="store_true", help="run only the exactly-once run")
     args = parser.parse_args(argv)
     if args.crash_only:
