@@ -4,6 +4,8 @@
   held by a forgotten cart showed as "booked" on the card until the next sales request came.
 * Each card that has expired with units left gets its ``expire`` ledger entry and an activity
   line (for the books and the customer's history), once per expiry date.
+* Wrong-PIN records no sign-in limit looks at any more are deleted, and those of usernames
+  nobody signs in as soon after, so a flood of made-up usernames cannot fill the table.
 
 Both are the same service functions the API uses, each in its own transaction, and both are
 safe to run from several worker processes at once (the rows are locked, and what is done is
@@ -21,6 +23,7 @@ from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 
+from desk_tui.server.auth import throttle
 from desk_tui.server.cards import lifecycle
 from desk_tui.server.database import Database, utcnow
 from desk_tui.server.sales import holds
@@ -32,6 +35,7 @@ log = logging.getLogger(__name__)
 class Chores:
     carts_closed: int
     cards_expired: int
+    sign_ins_forgotten: int = 0
 
 
 def run_once(db: Database, *, hold_timeout: timedelta, now: datetime | None = None) -> Chores:
@@ -45,7 +49,9 @@ def run_once(db: Database, *, hold_timeout: timedelta, now: datetime | None = No
             break
     with db.transaction() as s:
         expired = lifecycle.expire_overdue(s, me=None, now=now)
-    return Chores(carts_closed=closed, cards_expired=expired)
+    with db.transaction() as s:
+        forgotten = throttle.prune(s, now=now)
+    return Chores(carts_closed=closed, cards_expired=expired, sign_ins_forgotten=forgotten)
 
 
 async def _every(interval: timedelta, db: Database, hold_timeout: timedelta) -> None:
