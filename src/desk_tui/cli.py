@@ -70,6 +70,10 @@ def _ask_pin(given: str | None) -> str:
     return pin
 
 
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
+
+
 def _admin(args: argparse.Namespace) -> int:
     from desk_tui.server import admin
     from desk_tui.server.errors import DomainError
@@ -90,10 +94,10 @@ def _admin(args: argparse.Namespace) -> int:
             print(f"PIN changed for {args.username.lower()}; signed out everywhere.")
         elif args.admin_command == "deactivate-staff":
             ended = admin.deactivate_staff(url, username=args.username)
-            print(f"{args.username.lower()} can no longer sign in ({ended} sessions ended).")
+            print(f"{args.username.lower()} can no longer sign in; signed out of {_count(ended, 'session')}.")
         elif args.admin_command == "unlock":
             forgotten = admin.unlock(url, username=args.username)
-            print(f"{args.username.lower()} can sign in again ({forgotten} wrong PINs forgotten).")
+            print(f"{args.username.lower()} can sign in again ({_count(forgotten, 'wrong PIN')} forgotten).")
     except DomainError as exc:
         print(f"desk-tui admin: {exc.detail}", file=sys.stderr)
         return 2

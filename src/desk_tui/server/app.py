@@ -11,7 +11,7 @@ from desk_tui import __version__
 from desk_tui.server import housekeeping
 from desk_tui.server.appointments.routes import customer_router as customer_appointments_router
 from desk_tui.server.appointments.routes import router as appointments_router
-from desk_tui.server.auth.pin_checks import PinChecks
+from desk_tui.server.auth.gate import SignInGate
 from desk_tui.server.auth.routes import router as auth_router
 from desk_tui.server.cards.routes import router as cards_router
 from desk_tui.server.customers.routes import router as customers_router
@@ -50,7 +50,7 @@ def create_app(settings: ServerSettings, database: Database | None = None) -> Fa
     )
     app.state.db = db
     app.state.settings = settings
-    app.state.pin_checks = PinChecks(workers=settings.workers)
+    app.state.sign_in_gate = SignInGate(workers=settings.workers)
     install_error_handlers(app)
 
     v1 = APIRouter(prefix="/v1")

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from desk_tui.contract import auth as wire
 from desk_tui.server.auth import service, throttle
-from desk_tui.server.auth.pin_checks import PinChecks
+from desk_tui.server.auth.gate import SignInGate
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import Database, utcnow
 from desk_tui.server.deps import database, owner, signed_in
@@ -19,22 +18,23 @@ async def login(body: wire.LoginRequest, request: Request, db: Database = Depend
     # Three short transactions around the PIN check, never one around it: argon2 takes tens of
     # milliseconds of CPU, and a write transaction held that long (SQLite's one write lock, a
     # PostgreSQL connection) is what let a flood of sign-ins stall the till. See throttle.py.
-    checks: PinChecks = request.app.state.pin_checks
-    checks.refuse_if_full()
+    gate: SignInGate = request.app.state.sign_in_gate
     username = service.normal_username(body.username)
     address = request.client.host if request.client else ""
-    reservation = await run_in_threadpool(_in_transaction, db, throttle.reserve, username=username,
-                                          address=address, now=utcnow())
-    try:
-        right = await checks.verify(reservation.pin_hash, body.pin)
-    except DomainError:  # busy: the PIN was never checked, so the attempt must not count
-        await run_in_threadpool(_in_transaction, db, throttle.give_back, reservation)
-        raise
-    if not right:
-        raise service.wrong_pin(reservation)  # its reservation stays: it counts as a failure
-    await run_in_threadpool(_in_transaction, db, throttle.forget_typos, reservation)
-    return await run_in_threadpool(_in_transaction, db, service.issue_token, reservation=reservation,
-                                   location_id=body.location_id, token_ttl=request.app.state.settings.token_ttl)
+    async with gate.entered():
+        reservation = await gate.in_database(_in_transaction, db, throttle.reserve, username=username,
+                                             address=address, now=utcnow())
+        try:
+            right = await gate.verify(reservation.pin_hash, body.pin)
+        except DomainError:  # busy: the PIN was never checked, so the attempt must not count
+            await gate.in_database(_in_transaction, db, throttle.give_back, reservation, patient=True)
+            raise
+        if not right:
+            raise service.wrong_pin(reservation)  # its reservation stays: it counts as a failure
+        await gate.in_database(_in_transaction, db, throttle.forget_typos, reservation, patient=True)
+        return await gate.in_database(_in_transaction, db, service.issue_token, reservation=reservation,
+                                      location_id=body.location_id, patient=True,
+                                      token_ttl=request.app.state.settings.token_ttl)
 
 
 @router.post("/staff/{staff_id}/unlock", status_code=204)

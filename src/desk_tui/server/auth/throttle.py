@@ -128,7 +128,7 @@ def prune(s: Session, *, now: datetime) -> int:
     """Housekeeping: rows older than any limit looks back, and made-up usernames' rows once the
     address limit no longer needs them, so a flood of invented names cannot fill the table."""
     old = s.execute(delete(LoginAttempt).where(LoginAttempt.at <= now - MEMORY)).rowcount
-    known = select(Staff.username)
+    known = select(Staff.username).where(Staff.username.is_not(None))  # NOT IN a list with NULL matches nothing
     unknown = s.execute(delete(LoginAttempt).where(LoginAttempt.at <= now - UNKNOWN_MEMORY,
                                                    LoginAttempt.username.not_in(known))).rowcount
     return old + unknown
