@@ -103,7 +103,7 @@ def wrong_pin_hint(reservation: Reservation) -> str:
     failures = reservation.pair_failures + 1
     left = PAIR_FREE - failures
     if left > 0:
-        return f" {left} tries left before a {_words(pause_after(PAIR_FREE))} pause."
+        return f" {left} {'try' if left == 1 else 'tries'} left before a pause of {_words(pause_after(PAIR_FREE))}."
     return f" The next try must wait {_words(pause_after(failures))}."
 
 
