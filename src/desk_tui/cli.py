@@ -54,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     setpin = asub.add_parser("set-pin", help="change a staff member's PIN")
     setpin.add_argument("--username", required=True)
     setpin.add_argument("--pin", help="4-12 digits (asked for when omitted)")
+    deactivate = asub.add_parser("deactivate-staff", help="stop a staff member signing in; signs them out everywhere")
+    deactivate.add_argument("--username", required=True)
+    unlock = asub.add_parser("unlock", help="let a username locked out by wrong PINs sign in again")
+    unlock.add_argument("--username", required=True)
     return p
 
 
@@ -64,6 +68,10 @@ def _ask_pin(given: str | None) -> str:
     if getpass.getpass("PIN again: ") != pin:
         raise SystemExit("The two PINs differ; nothing was changed.")
     return pin
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
 
 
 def _admin(args: argparse.Namespace) -> int:
@@ -83,7 +91,13 @@ def _admin(args: argparse.Namespace) -> int:
             print(f"{args.name} can now sign in as {args.username.lower()} ({staff_id}).")
         elif args.admin_command == "set-pin":
             admin.set_pin(url, username=args.username, pin=_ask_pin(args.pin))
-            print(f"PIN changed for {args.username.lower()}.")
+            print(f"PIN changed for {args.username.lower()}; signed out everywhere.")
+        elif args.admin_command == "deactivate-staff":
+            ended = admin.deactivate_staff(url, username=args.username)
+            print(f"{args.username.lower()} can no longer sign in; signed out of {_count(ended, 'session')}.")
+        elif args.admin_command == "unlock":
+            forgotten = admin.unlock(url, username=args.username)
+            print(f"{args.username.lower()} can sign in again ({_count(forgotten, 'wrong PIN')} forgotten).")
     except DomainError as exc:
         print(f"desk-tui admin: {exc.detail}", file=sys.stderr)
         return 2

@@ -18,6 +18,7 @@ SENTENCES: dict[str, str] = {
                 "is safe — the same request is never applied twice."),
     "server_error": "The booking server had a problem and nothing was changed. Try again in a moment.",
     "internal_error": "The booking server had a problem and nothing was changed. Try again in a moment.",
+    "server_busy": "The booking server is busy right now and nothing was changed. Try again in a moment.",
     "validation_error": "Some of what was entered is not accepted. Check the highlighted fields and try again.",
     "idempotency_key_reused": ("This form was already sent with different contents. Open it again and re-enter "
                                "the change."),
@@ -47,7 +48,8 @@ SENTENCES: dict[str, str] = {
 }
 
 #: Codes whose server ``detail`` is a composed sentence worth showing as is.
-_DETAIL_WINS = set(SENTENCES) - {"offline", "timeout", "server_error", "internal_error", "validation_error",
+_DETAIL_WINS = set(SENTENCES) - {"offline", "timeout", "server_error", "internal_error", "server_busy",
+                                 "validation_error",
                                  "idempotency_key_reused", "method_not_allowed", "payload_too_large",
                                  "request_in_progress"}
 

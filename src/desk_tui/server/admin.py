@@ -6,6 +6,8 @@ from sqlalchemy import select
 
 from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.server import migrate
+from desk_tui.server.auth import service as auth
+from desk_tui.server.auth import throttle
 from desk_tui.server.auth.pins import hash_pin
 from desk_tui.server.customers.search import normalise
 from desk_tui.server.database import Database, new_id
@@ -65,7 +67,31 @@ def set_pin(db_url: str, *, username: str, pin: str) -> None:
     _check_pin(pin)
     db = _open(db_url)
     with db.transaction() as s:
-        staff = s.scalar(select(Staff).where(Staff.username == username.lower()))
-        if staff is None:
-            raise DomainError("not_found", f"No staff member signs in as {username}.")
+        staff = _staff(s, username)
         staff.pin_hash = hash_pin(pin)
+        # Whoever learnt the old PIN may already hold a token: the change signs every terminal out.
+        auth.revoke_tokens(s, staff_id=staff.id)
+
+
+def deactivate_staff(db_url: str, *, username: str) -> int:
+    """The staff member can no longer sign in, and every terminal they are signed in on is
+    signed out. Returns how many sessions ended."""
+    db = _open(db_url)
+    with db.transaction() as s:
+        staff = _staff(s, username)
+        staff.active = False
+        return auth.revoke_tokens(s, staff_id=staff.id)
+
+
+def unlock(db_url: str, *, username: str) -> int:
+    """Forget the username's wrong PINs from every address. Returns how many were forgotten."""
+    db = _open(db_url)
+    with db.transaction() as s:
+        return throttle.unlock(s, username=username.strip().lower())
+
+
+def _staff(s, username: str) -> Staff:
+    staff = s.scalar(select(Staff).where(Staff.username == username.strip().lower()))
+    if staff is None:
+        raise DomainError("not_found", f"No staff member signs in as {username}.")
+    return staff

@@ -11,6 +11,7 @@ from desk_tui import __version__
 from desk_tui.server import housekeeping
 from desk_tui.server.appointments.routes import customer_router as customer_appointments_router
 from desk_tui.server.appointments.routes import router as appointments_router
+from desk_tui.server.auth.gate import SignInGate
 from desk_tui.server.auth.routes import router as auth_router
 from desk_tui.server.cards.routes import router as cards_router
 from desk_tui.server.customers.routes import router as customers_router
@@ -35,10 +36,12 @@ class ServerSettings:
     #: how often the server closes idle carts and records expired cards on its own (None: never;
     #: requests still close idle carts they meet)
     housekeeping_every: timedelta | None = field(default=timedelta(minutes=1))
+    #: API worker processes sharing the database and the CPU: each takes its share of both
+    workers: int = 1
 
 
 def create_app(settings: ServerSettings, database: Database | None = None) -> FastAPI:
-    db = database or Database(settings.db_url)
+    db = database or Database(settings.db_url, workers=settings.workers)
     app = FastAPI(
         title="desk-tui booking API",
         version=__version__,
@@ -47,6 +50,7 @@ def create_app(settings: ServerSettings, database: Database | None = None) -> Fa
     )
     app.state.db = db
     app.state.settings = settings
+    app.state.sign_in_gate = SignInGate(workers=settings.workers)
     install_error_handlers(app)
 
     v1 = APIRouter(prefix="/v1")

@@ -8,6 +8,7 @@ write session starts with ``BEGIN IMMEDIATE`` and writers queue on the database 
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -61,7 +62,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str) -> Engine:
+#: Connections kept back from our workers' pools for `desk-tui admin`, migrations and psql.
+RESERVED_CONNECTIONS = 5
+#: The most connections one worker uses: two cores cannot keep more than this busy.
+WORKER_CONNECTIONS_MAX = 30
+#: How long a request waits for a pooled connection before it is answered 503 (the client
+#: gives up at 10 s, so waiting longer only turns an overload into a timeout).
+POOL_WAIT_SECONDS = 5
+
+
+def make_engine(url: str, *, workers: int = 1) -> Engine:
+    """``workers``: how many API processes share the database server; together their pools fit
+    within its ``max_connections`` (``DESK_DB_CONNECTIONS`` sets the total for all of them when
+    the server is shared with other applications)."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
@@ -71,9 +84,30 @@ def make_engine(url: str) -> Engine:
         )
         _configure_sqlite(engine)
     else:
-        engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        per_worker = worker_connections(url, workers)
+        pool_size = max(1, min(10, per_worker // 3))
+        engine = create_engine(url, pool_size=pool_size, max_overflow=per_worker - pool_size,
+                               pool_timeout=POOL_WAIT_SECONDS, pool_pre_ping=True)
     event.listen(engine, "before_cursor_execute", _refuse_nul)
     return engine
+
+
+def worker_connections(url: str, workers: int) -> int:
+    """One worker's share of the connections the database server allows. With four workers
+    each pooling 30, PostgreSQL's default 100 ran out and sign-in floods got 500s."""
+    total = os.environ.get("DESK_DB_CONNECTIONS")
+    if total:
+        usable = int(total)
+    else:
+        probe = create_engine(url, poolclass=NullPool)
+        try:
+            with probe.connect() as conn:
+                limit = int(conn.exec_driver_sql("SHOW max_connections").scalar_one())
+                kept = int(conn.exec_driver_sql("SHOW superuser_reserved_connections").scalar_one())
+        finally:
+            probe.dispose()
+        usable = limit - kept - RESERVED_CONNECTIONS
+    return max(1, min(WORKER_CONNECTIONS_MAX, usable // max(1, workers)))
 
 
 def _refuse_nul(conn, cursor, statement, parameters, context, executemany) -> None:
@@ -162,9 +196,9 @@ def request_unit(unit: RequestUnit) -> Iterator[RequestUnit]:
 class Database:
     """Owns the engine and hands out read and write sessions."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, workers: int = 1) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, workers=workers)
         self.is_sqlite = url.startswith("sqlite")
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(

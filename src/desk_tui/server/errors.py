@@ -12,6 +12,8 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("desk_tui.server")
@@ -46,6 +48,7 @@ CODES: dict[str, tuple[int, str]] = {
     "too_many_attempts": (429, "Too many attempts"),
     "payload_too_large": (413, "The request is too large"),
     "internal_error": (500, "Something went wrong on the server"),
+    "server_busy": (503, "The server is busy"),
 }
 
 
@@ -93,10 +96,42 @@ _STATUS_CODES = {401: "unauthenticated", 403: "forbidden_role", 404: "not_found"
                  413: "payload_too_large", 422: "validation_error", 429: "too_many_attempts"}
 
 
+#: How long an overloaded server asks callers to wait before trying again.
+BUSY_RETRY_AFTER = 2
+
+
+def is_overload(exc: BaseException) -> bool:
+    """Out of database connections rather than broken: every pooled connection stayed busy for
+    the pool's whole wait, or PostgreSQL refused one more client (SQLSTATE 53300)."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    return isinstance(exc, OperationalError) and getattr(exc.orig, "sqlstate", None) == "53300"
+
+
+def busy_problem() -> JSONResponse:
+    return problem("server_busy", "The server is busy right now; nothing was changed. Try again in a moment.",
+                   headers={"Retry-After": str(BUSY_RETRY_AFTER)})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return problem(exc.code, exc.detail, **exc.extra)
+        # Said twice on purpose: the header for HTTP clients and proxies, the field for people reading the body.
+        wait = exc.extra.get("retry_after")
+        return problem(exc.code, exc.detail, headers={"Retry-After": str(wait)} if wait is not None else None,
+                       **exc.extra)
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_timeout(_: Request, exc: PoolTimeout) -> JSONResponse:
+        log.warning("no database connection free in time: %s", exc)
+        return busy_problem()
+
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
+        if is_overload(exc):
+            log.warning("the database refused a connection: %s", exc)
+            return busy_problem()
+        return await _unexpected(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -113,5 +148,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Also where a middleware's failure lands (the idempotency claim needs a connection too).
+        if is_overload(exc):
+            log.warning("overloaded on %s %s: %s", request.method, request.url.path, exc)
+            return busy_problem()
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem("internal_error", "The server could not finish this request; nothing was changed.")

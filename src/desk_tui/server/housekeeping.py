@@ -5,6 +5,8 @@
 * Each card that has expired with units left gets its ``expire`` ledger entry and an activity
   line (for the books and the customer's history), once per expiry date.
 * Idempotency keys past their lifetime are forgotten (requests no longer pay for that).
+* Wrong-PIN records no sign-in limit looks at any more are deleted, and those of usernames
+  nobody signs in as soon after, so a flood of made-up usernames cannot fill the table.
 
 Both are the same service functions the API uses, each in its own transaction, and both are
 safe to run from several worker processes at once (the rows are locked, and what is done is
@@ -22,6 +24,7 @@ from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 
+from desk_tui.server.auth import throttle
 from desk_tui.server.cards import lifecycle
 from desk_tui.server.database import Database, utcnow
 from desk_tui.server.idempotency import forget_expired
@@ -34,6 +37,7 @@ log = logging.getLogger(__name__)
 class Chores:
     carts_closed: int
     cards_expired: int
+    sign_ins_forgotten: int = 0
 
 
 def run_once(db: Database, *, hold_timeout: timedelta, now: datetime | None = None) -> Chores:
@@ -49,7 +53,9 @@ def run_once(db: Database, *, hold_timeout: timedelta, now: datetime | None = No
         expired = lifecycle.expire_overdue(s, me=None, now=now)
     with db.transaction() as s:
         forget_expired(s, now=now)
-    return Chores(carts_closed=closed, cards_expired=expired)
+    with db.transaction() as s:
+        forgotten = throttle.prune(s, now=now)
+    return Chores(carts_closed=closed, cards_expired=expired, sign_ins_forgotten=forgotten)
 
 
 async def _every(interval: timedelta, db: Database, hold_timeout: timedelta) -> None:

@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from desk_tui.server.auth.models import AuthToken
 from desk_tui.server.auth.pins import token_digest
 from desk_tui.server.database import Base, Database, RequestUnit, UTCDateTime, request_unit, utcnow
-from desk_tui.server.errors import DomainError, problem
+from desk_tui.server.errors import DomainError, busy_problem, is_overload, problem
 
 log = logging.getLogger("desk_tui.server")
 
@@ -142,8 +142,11 @@ class IdempotencyMiddleware:
 
         try:
             await anyio.to_thread.run_sync(lambda: unit.finish(commit=keep, before_commit=before_commit))
-        except SQLAlchemyError:
+        except SQLAlchemyError as exc:
             # The answer must not claim what the database did not keep.
+            if is_overload(exc):
+                await busy_problem()(scope, receive, send)
+                return False
             log.exception("could not commit %s %s", scope["method"], scope["path"])
             await problem("internal_error", "The server could not finish this request; nothing was changed.")(
                 scope, receive, send)

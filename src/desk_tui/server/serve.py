@@ -49,6 +49,7 @@ def run(*, db_url: str | None, host: str, port: int, demo: bool, workers: int = 
         db.dispose()
         os.environ["DESK_SERVER_DB"] = db_url
         os.environ["DESK_SERVER_DEMO"] = "1" if demo else ""
+        os.environ["DESK_SERVER_WORKERS"] = str(workers)
         config = uvicorn.Config("desk_tui.server.serve:app_from_env", factory=True, host=host, port=port,
                                 workers=workers, log_level="warning", access_log=False)
         # Our socket, not uvicorn's: its workers' connections then get TCP_NODELAY (see loopback.py).
@@ -60,7 +61,8 @@ def run(*, db_url: str | None, host: str, port: int, demo: bool, workers: int = 
 
 def app_from_env():
     """uvicorn --factory entry for several API workers over one (PostgreSQL) database."""
-    return create_app(ServerSettings(db_url=os.environ["DESK_SERVER_DB"], demo=bool(os.environ.get("DESK_SERVER_DEMO"))))
+    return create_app(ServerSettings(db_url=os.environ["DESK_SERVER_DB"], demo=bool(os.environ.get("DESK_SERVER_DEMO")),
+                                     workers=int(os.environ.get("DESK_SERVER_WORKERS") or 1)))
 
 
 def _safe(url: str) -> str:

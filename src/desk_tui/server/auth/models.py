@@ -21,10 +21,15 @@ class AuthToken(Base):
 
 
 class LoginAttempt(Base):
-    """Failed sign-ins, kept in the database so the limit holds across API workers."""
+    """Failed sign-ins (and ones whose PIN is being checked, see throttle.py), kept in the
+    database so the limits hold across API workers."""
 
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),)
+    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),
+                      Index("ix_login_attempts_address_at", "address", "at"),
+                      Index("ix_login_attempts_at", "at"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(100))
+    #: the caller's IP address, so one desk's typos (or one guesser) do not lock out the others
+    address: Mapped[str] = mapped_column(String(64), default="", server_default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime)
