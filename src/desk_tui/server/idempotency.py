@@ -43,8 +43,9 @@ log = logging.getLogger("desk_tui.server")
 KEY_MAX = 200
 KEEP_FOR = timedelta(hours=48)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-#: Never remembered: the answer carries the bearer token.
-_UNREMEMBERED_PATHS = frozenset({"/v1/auth/login"})
+#: Neither remembered (the answer carries the bearer token) nor one transaction: sign-in commits
+#: its attempt before the PIN check and settles it after, in short transactions of its own.
+_OWN_TRANSACTIONS = frozenset({"/v1/auth/login"})
 _NOT_STORED = {401, 429}
 _REPLAYED_HEADERS = ("content-type", "location", "etag")
 
@@ -76,14 +77,14 @@ class IdempotencyMiddleware:
         self.db = database
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS or scope["path"] in _OWN_TRANSACTIONS:
             await self.app(scope, receive, send)
             return
         key = _header(scope, b"idempotency-key")
         if key is not None and (not key or len(key) > KEY_MAX):
             await problem("validation_error", f"Idempotency-Key must be 1 to {KEY_MAX} characters.")(scope, receive, send)
             return
-        if key is None or scope["path"] in _UNREMEMBERED_PATHS:
+        if key is None:
             await self._run(scope, receive, send, RequestUnit())
             return
 
