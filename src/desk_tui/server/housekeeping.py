@@ -4,6 +4,7 @@
   held by a forgotten cart showed as "booked" on the card until the next sales request came.
 * Each card that has expired with units left gets its ``expire`` ledger entry and an activity
   line (for the books and the customer's history), once per expiry date.
+* Events older than the live stream's replay window are forgotten (the newest is kept).
 
 Both are the same service functions the API uses, each in its own transaction, and both are
 safe to run from several worker processes at once (the rows are locked, and what is done is
@@ -23,6 +24,7 @@ from fastapi import FastAPI
 
 from desk_tui.server.cards import lifecycle
 from desk_tui.server.database import Database, utcnow
+from desk_tui.server.events import service as events
 from desk_tui.server.sales import holds
 
 log = logging.getLogger(__name__)
@@ -32,9 +34,11 @@ log = logging.getLogger(__name__)
 class Chores:
     carts_closed: int
     cards_expired: int
+    events_pruned: int = 0
 
 
-def run_once(db: Database, *, hold_timeout: timedelta, now: datetime | None = None) -> Chores:
+def run_once(db: Database, *, hold_timeout: timedelta, now: datetime | None = None,
+             event_window: timedelta = events.REPLAY_WINDOW) -> Chores:
     now = now or utcnow()
     closed = 0
     while True:  # a batch per transaction, so a big backlog never holds locks for long
@@ -45,13 +49,15 @@ def run_once(db: Database, *, hold_timeout: timedelta, now: datetime | None = No
             break
     with db.transaction() as s:
         expired = lifecycle.expire_overdue(s, me=None, now=now)
-    return Chores(carts_closed=closed, cards_expired=expired)
+    with db.transaction() as s:
+        pruned = events.prune(s, keep=event_window, now=now)
+    return Chores(carts_closed=closed, cards_expired=expired, events_pruned=pruned)
 
 
-async def _every(interval: timedelta, db: Database, hold_timeout: timedelta) -> None:
+async def _every(interval: timedelta, db: Database, hold_timeout: timedelta, event_window: timedelta) -> None:
     while True:
         try:
-            chores = await asyncio.to_thread(run_once, db, hold_timeout=hold_timeout)
+            chores = await asyncio.to_thread(run_once, db, hold_timeout=hold_timeout, event_window=event_window)
             if chores.carts_closed or chores.cards_expired:
                 log.info("housekeeping: closed %d idle carts, recorded %d expired cards",
                          chores.carts_closed, chores.cards_expired)
@@ -66,7 +72,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings, db = app.state.settings, app.state.db
     task = None
     if settings.housekeeping_every is not None:
-        task = asyncio.create_task(_every(settings.housekeeping_every, db, settings.sale_hold_timeout),
+        task = asyncio.create_task(_every(settings.housekeeping_every, db, settings.sale_hold_timeout,
+                                          settings.event_window),
                                    name="housekeeping")
     try:
         yield
