@@ -43,8 +43,10 @@ class EventStream:
         await self._http.aclose()
 
     async def next(self, timeout: float = 15) -> tuple[str, dict, str]:
-        sse: ServerSentEvent = await asyncio.wait_for(anext(self._events), timeout)
-        return sse.event, json.loads(sse.data), sse.id
+        while True:
+            sse: ServerSentEvent = await asyncio.wait_for(anext(self._events), timeout)
+            if sse.data:  # a keep-alive comment ends in a blank line: no event to speak of
+                return sse.event, json.loads(sse.data), sse.id
 
     async def until(self, kind: str, timeout: float = 15) -> list[tuple[str, dict, str]]:
         """Every event up to and including the first ``kind``."""
