@@ -25,6 +25,8 @@ on six days), served by a second ``desk-tui serve`` on its own copy of the datab
   appointment at the till, counted at a LiveServer in this process.
 * requests per booking (``calendar_flow``): a LiveServer in this process, wrapped in a request
   log, while the Pilot books from a package.
+* live updates (``live_flow``): another desk's booking, from its 201 to this calendar's repaint
+  (p50, p95), and the bytes and wake-ups per minute of a stream with nothing happening.
 
 Medians of ``--runs`` runs (after one warm-up run of each, not counted).
 """
@@ -55,6 +57,7 @@ from tests.benchmarks import (
     checkout_flow,
     crash_rounds,
     keystroke,
+    live_flow,
 )
 from tests.benchmarks.pty_app import COLS, KEY_DOWN, KEY_ENTER, ROWS, PtyApp, Response, vm_hwm_mib
 from tests.support.tmux import Tmux
@@ -233,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pty-runs", type=int, default=5, help="runs of the cursor-move benchmark (default 5)")
     parser.add_argument("--walks", type=int, default=3,
                         help=f"walks of {len(keystroke.WALK)} keys through the busy day, per app (default 3)")
+    parser.add_argument("--live-samples", type=int, default=20,
+                        help="bookings by another desk timed to this calendar's repaint (default 20)")
     parser.add_argument("--switch-runs", type=int, default=2,
                         help=f"runs of {BUSY_DAYS - 1} cold and {BUSY_DAYS - 1} warm day switches (default 2)")
     parser.add_argument("--crash-rounds", type=int, default=5,
@@ -332,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
         busy.stop()
         print("requests per booking: booking from a package, counted at the server …", flush=True)
         booking = calendar_flow.booking_requests(work / "count.db", days[0])
+        print(f"live updates: {args.live_samples} bookings by another desk, and an idle stream …", flush=True)
+        live = live_flow.measure(work / "count.db", days[0] - datetime.timedelta(days=3), args.live_samples)
         print(f"checkout: {args.runs} member checkouts from the appointment, counted at the server …", flush=True)
         checkout = checkout_flow.checkout_requests(work / "checkout.db", args.runs)
     finally:
@@ -374,6 +381,11 @@ def main(argv: list[str] | None = None) -> int:
         Row("requests: redeem a credit on a line", len(checkout.redeem), None, "req"),
         Row("requests: complete (fully covered)", len(checkout.complete), None, "req"),
         Row("checkout: F10 → receipt on screen", statistics.median(checkout.seconds_to_receipt) * 1000, None, "ms"),
+        Row("live: other desk's 2xx → repaint here, p50", percentile(live.latency, 50) * 1000, None, "ms"),
+        Row("live: other desk's 2xx → repaint here, p95", percentile(live.latency, 95) * 1000, None, "ms", 500,
+            absolute=True),
+        Row("live: idle stream, bytes per minute", live.ping_bytes * live.pings_per_minute, None, "B"),
+        Row("live: idle stream, wake-ups per minute", live.pings_per_minute, None, "req"),
     ]
     import textual
 

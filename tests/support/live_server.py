@@ -44,6 +44,9 @@ class LiveServer:
         return self
 
     def stop(self) -> None:
+        # Open event streams end first: uvicorn waits for every open response before it stops, and
+        # this server runs in a thread, where the signal handlers that would end them are not set.
+        self.app.state.events.close()
         self._server.should_exit = True
         self._thread.join(20)
         self._sock.close()

@@ -187,12 +187,12 @@ async def test_a_stale_version_reloads_and_says_so(make_app, ui_server):
     async with app.run_test(size=(80, 24)) as pilot:
         await _calendar_ready(pilot)
         view = await _open(pilot, appt["id"])
-        # another terminal moves it first
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        # another terminal moves it while this one is deciding (the live reload waits for the answer)
         r = salon.api.patch(f"/appointments/{appt['id']}", json={"start": at(day, 16).isoformat()},
                             headers={"If-Match": str(appt["version"])})
         assert r.status_code == 200, r.text
-        await pilot.press("p")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
         await pilot.press("y")
         status = view.query_one("#appointment-status")
         await wait_until(pilot, lambda: "Someone else changed" in str(status.render()), "the conflict sentence")

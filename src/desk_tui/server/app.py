@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -18,6 +20,9 @@ from desk_tui.server.customers.routes import router as customers_router
 from desk_tui.server.database import Database
 from desk_tui.server.errors import install_error_handlers
 from desk_tui.server.etag import ETagMiddleware
+from desk_tui.server.events import service as events
+from desk_tui.server.events.broker import Broker
+from desk_tui.server.events.routes import router as events_router
 from desk_tui.server.idempotency import IdempotencyMiddleware
 from desk_tui.server.memberships.routes import router as memberships_router
 from desk_tui.server.packages.routes import router as packages_router
@@ -38,6 +43,17 @@ class ServerSettings:
     housekeeping_every: timedelta | None = field(default=timedelta(minutes=1))
     #: API worker processes sharing the database and the CPU: each takes its share of both
     workers: int = 1
+    #: how long the event stream can replay what a reconnecting client missed (housekeeping prunes)
+    event_window: timedelta = field(default=events.REPLAY_WINDOW)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async with housekeeping.lifespan(app):
+        try:
+            yield
+        finally:
+            await app.state.events.stop()
 
 
 def create_app(settings: ServerSettings, database: Database | None = None) -> FastAPI:
@@ -46,11 +62,12 @@ def create_app(settings: ServerSettings, database: Database | None = None) -> Fa
         title="desk-tui booking API",
         version=__version__,
         description="The booking API behind desk-tui. Errors are RFC 9457 problem+json with a stable `code`.",
-        lifespan=housekeeping.lifespan,
+        lifespan=_lifespan,
     )
     app.state.db = db
     app.state.settings = settings
     app.state.sign_in_gate = SignInGate(workers=settings.workers)
+    app.state.events = Broker(db.engine.url, channel=events.CHANNEL)
     install_error_handlers(app)
 
     v1 = APIRouter(prefix="/v1")
@@ -61,7 +78,7 @@ def create_app(settings: ServerSettings, database: Database | None = None) -> Fa
 
     for router in (auth_router, reference_router, customers_router, packages_router, cards_router,
                    appointments_router, customer_appointments_router, reports_router, memberships_router,
-                   sales_router):
+                   sales_router, events_router):
         v1.include_router(router)
     app.include_router(v1)
 

@@ -18,6 +18,7 @@ from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import normalise
 from desk_tui.server.customers.service import index_customer
 from desk_tui.server.database import utcnow
+from desk_tui.server.events import service as events
 from desk_tui.server.memberships.demo import seed_memberships
 from desk_tui.server.reference.models import (
     Location,
@@ -84,6 +85,7 @@ def seed_demo(s: Session) -> bool:
     """Seed the demo salon into an empty database; returns False when it was already there."""
     if is_seeded(s):
         return False
+    events.quiet(s)  # nobody is watching a salon that does not exist yet
     rng = random.Random(20261123)
     _seed_reference(s)
     _seed_customers(s, rng)

@@ -7,6 +7,7 @@
 * Idempotency keys past their lifetime are forgotten (requests no longer pay for that).
 * Wrong-PIN records no sign-in limit looks at any more are deleted, and those of usernames
   nobody signs in as soon after, so a flood of made-up usernames cannot fill the table.
+* Events older than the live stream's replay window are forgotten (the newest is kept).
 
 Both are the same service functions the API uses, each in its own transaction, and both are
 safe to run from several worker processes at once (the rows are locked, and what is done is
@@ -28,6 +29,7 @@ from desk_tui.server.auth import throttle
 from desk_tui.server.cards import lifecycle
 from desk_tui.server.database import Database, utcnow
 from desk_tui.server.idempotency import forget_expired
+from desk_tui.server.events import service as events
 from desk_tui.server.sales import holds
 
 log = logging.getLogger(__name__)
@@ -38,9 +40,11 @@ class Chores:
     carts_closed: int
     cards_expired: int
     sign_ins_forgotten: int = 0
+    events_pruned: int = 0
 
 
-def run_once(db: Database, *, hold_timeout: timedelta, now: datetime | None = None) -> Chores:
+def run_once(db: Database, *, hold_timeout: timedelta, now: datetime | None = None,
+             event_window: timedelta = events.REPLAY_WINDOW) -> Chores:
     now = now or utcnow()
     closed = 0
     while True:  # a batch per transaction, so a big backlog never holds locks for long
@@ -55,13 +59,15 @@ def run_once(db: Database, *, hold_timeout: timedelta, now: datetime | None = No
         forget_expired(s, now=now)
     with db.transaction() as s:
         forgotten = throttle.prune(s, now=now)
-    return Chores(carts_closed=closed, cards_expired=expired, sign_ins_forgotten=forgotten)
+    with db.transaction() as s:
+        pruned = events.prune(s, keep=event_window, now=now)
+    return Chores(carts_closed=closed, cards_expired=expired, sign_ins_forgotten=forgotten, events_pruned=pruned)
 
 
-async def _every(interval: timedelta, db: Database, hold_timeout: timedelta) -> None:
+async def _every(interval: timedelta, db: Database, hold_timeout: timedelta, event_window: timedelta) -> None:
     while True:
         try:
-            chores = await asyncio.to_thread(run_once, db, hold_timeout=hold_timeout)
+            chores = await asyncio.to_thread(run_once, db, hold_timeout=hold_timeout, event_window=event_window)
             if chores.carts_closed or chores.cards_expired:
                 log.info("housekeeping: closed %d idle carts, recorded %d expired cards",
                          chores.carts_closed, chores.cards_expired)
@@ -76,7 +82,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings, db = app.state.settings, app.state.db
     task = None
     if settings.housekeeping_every is not None:
-        task = asyncio.create_task(_every(settings.housekeeping_every, db, settings.sale_hold_timeout),
+        task = asyncio.create_task(_every(settings.housekeeping_every, db, settings.sale_hold_timeout,
+                                          settings.event_window),
                                    name="housekeeping")
     try:
         yield

@@ -62,6 +62,9 @@ class DeskApp(SessionApp):
         # After the first frame: reading settings and connecting must not delay the paint.
         self.call_after_refresh(self.start_session)
 
+    def on_unmount(self) -> None:
+        self.live_updates.stop()
+
     def settings_loaded(self, settings) -> None:
         if settings.keymap:
             self.set_keymap(settings.keymap)

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 
 from textual import work
 from textual.reactive import reactive
+from textual.signal import Signal
 from textual.worker import Worker
 
 from desk_tui.client.errors import ApiError, AuthExpired, OfflineError
 from desk_tui.client.paths import Paths
+from desk_tui.ui.live import LiveUpdates
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.type_ahead import TypeAheadApp
 
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from desk_tui.client.connect import Connection
     from desk_tui.client.settings import ClientSettings
     from desk_tui.contract.auth import LoginResponse, Me
+    from desk_tui.contract.events import Event
     from desk_tui.contract.reference import Settings
 
 log = logging.getLogger("desk_tui.ui")
@@ -41,6 +44,9 @@ class SessionApp(TypeAheadApp):
     staff: reactive[str] = reactive("not signed in")
     demo: reactive[bool] = reactive(False)
     offline: reactive[bool] = reactive(False)
+    live: reactive[str] = reactive("off")
+    """The live update stream: "off" (nobody signed in), "connecting", "up", or "down" (the
+    header says so, and screens fall back to their quiet refresh)."""
     connection_state: reactive[str] = reactive("connecting")
     """"connecting", "ready", or "failed: <sentence>"."""
     location_options: reactive[tuple[tuple[str, str], ...]] = reactive(())
@@ -62,6 +68,9 @@ class SessionApp(TypeAheadApp):
         self.location_id: str | None = None
         self.org_settings: Settings | None = None
         self._keyring_warned = False
+        self.live_events: Signal[Event] = Signal(self, "live-events")
+        """Every event of the live stream (contract.events.Event), for the screens that show it."""
+        self.live_updates = LiveUpdates(self)
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = True) -> None:
@@ -116,6 +125,7 @@ class SessionApp(TypeAheadApp):
         self.location = result.location.name
         self.staff = f"{result.staff.name} ({result.staff.role})"
         self._load_business_name()
+        self.live_updates.start()  # a new sign-in may be another location: a new stream
         if first:
             self.switch_mode("calendar")
 
@@ -143,6 +153,8 @@ class SessionApp(TypeAheadApp):
 
     def _offline_changed(self, offline: bool) -> None:
         self.offline = offline
+        if not offline:
+            self.live_updates.nudge()  # the server answers again: reconnect now, not after the back-off
         if offline:
             self.notify("The booking server cannot be reached: showing saved data, read-only.",
                         title="Offline", severity="warning")
@@ -186,6 +198,7 @@ class SessionApp(TypeAheadApp):
         try:
             await self.client.logout()
         finally:
+            self.live_updates.stop()
             self.signed_in = None
             self.staff = "not signed in"
             self.ask_to_sign_in(reason="Signed out.")

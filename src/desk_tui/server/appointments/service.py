@@ -23,6 +23,7 @@ from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
+from desk_tui.server.events import service as events
 from desk_tui.server.reference.models import Staff, StaffLocation
 
 
@@ -83,6 +84,13 @@ def _check_free(s: Session, *, staff: Row, start: datetime, end: datetime, exclu
                           f"{wording.clock(s, clash[1])}. Choose another time or staff member, or book anyway.")
 
 
+def announce(s: Session, appt: Appointment, *, kind: str, me: Principal, summary: str) -> None:
+    """Tell the location's other desks (GET /v1/events) once this transaction commits."""
+    events.record(s, kind=kind, location_id=appt.location_id, me=me, appointment_id=appt.id,
+                  customer_id=appt.customer_id, version=appt.version, day=business_date(s, appt.start_at),
+                  summary=summary)
+
+
 def _end(start: datetime, lines) -> datetime:
     return start + timedelta(minutes=sum(x.duration_min for x in lines))
 
@@ -113,6 +121,8 @@ def create(s: Session, *, data: wire.AppointmentCreate, me: Principal, now: date
     s.flush()
     record_activity(s, customer_id=customer.id, kind="appointment_booked", appointment_id=appt.id, me=me,
                     summary=f"Booked {wording.describe(s, appt, staff.name)}")
+    announce(s, appt, kind="appointment.created", me=me,
+             summary=f"booked at {wording.clock(s, appt.start_at)} with {staff.name}")
     return appt
 
 
@@ -182,6 +192,9 @@ def update(s: Session, *, appointment_id: str, data: wire.AppointmentUpdate, exp
                                  lines_changed=data.lines is not None and changed)
         record_activity(s, customer_id=appt.customer_id, kind="appointment_changed", appointment_id=appt.id,
                         me=me, summary=summary)
+        announce(s, appt, kind="appointment.changed", me=me,
+                 summary=wording.short_change(s, appt, before=before, staff_name=staff.name,
+                                              lines_changed=data.lines is not None and changed))
     return appt
 
 

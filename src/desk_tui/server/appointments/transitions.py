@@ -15,7 +15,7 @@ from desk_tui.contract import appointments as wire
 from desk_tui.server.appointments import lines as line_rules
 from desk_tui.server.appointments import wording
 from desk_tui.server.appointments.models import Appointment
-from desk_tui.server.appointments.service import check_version, lock
+from desk_tui.server.appointments.service import announce, check_version, lock
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import booking
 from desk_tui.server.cards.calendar import business_date
@@ -61,6 +61,7 @@ def check_in(s: Session, *, appointment_id: str, me: Principal, expected_version
     appt = _move(s, appointment_id, "checked_in", expected_version, now)
     record_activity(s, customer_id=appt.customer_id, kind="appointment_checked_in", appointment_id=appt.id, me=me,
                     summary=f"Checked in for {wording.services(s, appt)} at {wording.when(s, now)}")
+    announce(s, appt, kind="appointment.checked_in", me=me, summary="checked in")
     return appt, redeemable(s, appt=appt)
 
 
@@ -107,6 +108,7 @@ def cancel(s: Session, *, appointment_id: str, me: Principal, reason: str | None
     record_activity(s, customer_id=appt.customer_id, kind="appointment_cancelled", appointment_id=appt.id, me=me,
                     summary=f"Cancelled {wording.services(s, appt)} on {wording.when(s, appt.start_at)}{why}"
                             f"{wording.package_outcome(s, appt, released, 'restored')}")
+    announce(s, appt, kind="appointment.cancelled", me=me, summary=f"cancelled{why}")
     return appt
 
 
@@ -121,6 +123,7 @@ def no_show(s: Session, *, appointment_id: str, me: Principal, expected_version:
     record_activity(s, customer_id=appt.customer_id, kind="appointment_no_show", appointment_id=appt.id, me=me,
                     summary=f"No-show for {wording.services(s, appt)} on {wording.when(s, appt.start_at)}"
                             f"{wording.package_outcome(s, appt, redeemed, 'counts as used')}")
+    announce(s, appt, kind="appointment.changed", me=me, summary="marked as a no-show")
     return appt
 
 
@@ -137,4 +140,5 @@ def complete(s: Session, *, appointment_id: str, me: Principal, sale_id: str | N
                     sale_id=sale_id,
                     summary=f"Completed {wording.services(s, appt)} on {wording.when(s, appt.start_at)}"
                             f"{wording.package_outcome(s, appt, redeemed, 'redeemed')}")
+    announce(s, appt, kind="appointment.changed", me=me, summary="completed" + (" at checkout" if sale_id else ""))
     return appt

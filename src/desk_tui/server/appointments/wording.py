@@ -75,6 +75,19 @@ def change(s: Session, appt: Appointment, *, before: tuple, old_staff: str, staf
     return f"Appointment on {when(s, appt.start_at)} {'; '.join(parts)}"
 
 
+def short_change(s: Session, appt: Appointment, *, before: tuple, staff_name: str, lines_changed: bool) -> str:
+    """What another desk is told about an edit: "moved to 15:30", "moved to Tue 25 Nov 15:30 with Anna"."""
+    old_start, _, old_staff = before
+    parts = []
+    if appt.start_at != old_start or appt.staff_id != old_staff:
+        new, old = appt.start_at.astimezone(_zone(s)), old_start.astimezone(_zone(s))
+        where = new.strftime("%H:%M") if new.date() == old.date() else new.strftime("%a %d %b %H:%M")
+        parts.append(f"moved to {where}" + (f" with {staff_name}" if appt.staff_id != old_staff else ""))
+    if lines_changed:
+        parts.append("services changed")
+    return "; ".join(parts) or "note changed"
+
+
 def package_outcome(s: Session, appt: Appointment, lines, verb: str) -> str:
     """"; session restored to 5x Manicure: 2/5 used" for each package line just released or redeemed."""
     lines = [x for x in lines if x.card_id and x.entitlement_id]

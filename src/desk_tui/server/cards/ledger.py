@@ -25,6 +25,7 @@ from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards.models import Card, CardEntitlement, CardTransaction
 from desk_tui.server.database import new_id
 from desk_tui.server.errors import DomainError
+from desk_tui.server.events import service as events
 
 #: statuses kept on the card row; ``expired`` is derived from the date on top of ``active``
 LIVE = "active"
@@ -99,6 +100,9 @@ def append(s: Session, card: Card, *, kind: str, me: Principal | None, at: datet
     )
     s.add(tx)
     s.flush()
+    # Cards are shared by every location (a customer may use one anywhere): every desk is told.
+    events.record(s, kind="card.changed", location_id=None, me=me, card_id=card.id, customer_id=card.customer_id,
+                  version=card.last_seq, summary=kind)
     return tx
 
 

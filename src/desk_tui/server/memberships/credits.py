@@ -68,7 +68,7 @@ from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships import balances, plans, status, wording
 from desk_tui.server.memberships.models import CreditUse, Enrollment
 from desk_tui.server.memberships.queries import active_enrollments
-from desk_tui.server.memberships.service import lock_enrollment
+from desk_tui.server.memberships.service import announce, lock_enrollment
 from desk_tui.server.reference.models import Service
 
 _SPECIFIC = {"service": 0, "category": 1, "all": 2}
@@ -123,6 +123,7 @@ def hold(s: Session, *, enrollment_id: str, service_id: str, quantity: int = 1, 
         s.add(row)
         ids.append(row.id)
     s.flush()
+    announce(s, e, me=me, summary="credit held")
     return ids
 
 
@@ -149,6 +150,8 @@ def release(s: Session, *, sale_id: str, sale_line_id: str | None = None, me: Pr
     for row in rows:
         row.state, row.settled_at = "released", now
     s.flush()
+    for enrollment_id in sorted({r.enrollment_id for r in rows}):
+        announce(s, s.get(Enrollment, enrollment_id), me=me, summary="credit released")
     return len(rows)
 
 
@@ -174,6 +177,8 @@ def consume(s: Session, *, sale_id: str, me: Principal | None, now: datetime) ->
         record_activity(s, customer_id=e.customer_id, kind="membership_credit_used", me=me, sale_id=sale_id,
                         summary=f"Used {label} credit from {e.plan.name} "
                                 f"({month.used} of {month.per_period} used in {period})")
+    for e in locked.values():
+        announce(s, e, me=me, summary="credit used")
     return len(rows)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from desk_tui.contract import memberships as wire
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
+from desk_tui.server.events import service as events
 from desk_tui.server.memberships import status, wording
 from desk_tui.server.memberships.models import (
     Enrollment,
@@ -142,6 +143,7 @@ def create_plan(s: Session, *, data: wire.PlanCreate) -> wire.Plan:
     _set_discounts(s, plan, data.discounts)
     _set_credits(s, plan, data.credits)
     s.flush()
+    events.record(s, kind="catalogue.changed", location_id=None, me=None, plan_id=plan.id, summary="plan added")
     return to_wire(s, plan)
 
 
@@ -156,4 +158,5 @@ def update_plan(s: Session, *, plan_id: str, data: wire.PlanUpdate) -> wire.Plan
     if "credits" in data.model_fields_set:
         _set_credits(s, plan, data.credits or [])
     s.flush()
+    events.record(s, kind="catalogue.changed", location_id=None, me=None, plan_id=plan.id, summary="plan changed")
     return to_wire(s, plan)

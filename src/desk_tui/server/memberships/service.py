@@ -17,6 +17,7 @@ from desk_tui.server.auth.principal import Principal
 from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
+from desk_tui.server.events import service as events
 from desk_tui.server.memberships import plans, status
 from desk_tui.server.memberships.models import Enrollment
 from desk_tui.server.memberships.queries import enrollment_views
@@ -64,6 +65,12 @@ def refuse_renewal_of_cancelled(e: Enrollment, today: date) -> None:
                                                 "to pay. Sell a new membership instead.")
 
 
+def announce(s: Session, e: Enrollment, *, me: Principal | None, summary: str) -> None:
+    """Every desk is told (memberships are used at every location) once this transaction commits."""
+    events.record(s, kind="membership.changed", location_id=None, me=me, enrollment_id=e.id,
+                  customer_id=e.customer_id, summary=summary)
+
+
 def first_month(e: Enrollment) -> None:
     """An enrolment sold at the till: its first month is paid."""
     e.paid_through = status.month_after(e.starts_on) - timedelta(days=1)
@@ -80,6 +87,7 @@ def pay_next_month(s: Session, *, enrollment_id: str, me: Principal, now: dateti
     e.paid_through = status.month_after(start) - timedelta(days=1)
     record_activity(s, customer_id=e.customer_id, kind="membership_paid", me=me, sale_id=sale_id,
                     summary=f"Paid {e.plan.name} through {e.paid_through.isoformat()}")
+    announce(s, e, me=me, summary="month paid")
     s.flush()
     return e
 
@@ -105,6 +113,7 @@ def enrol(s: Session, *, customer_id: str, data: wire.EnrollmentCreate, me: Prin
     when = "" if starts_on == today else f" from {starts_on.isoformat()}"
     record_activity(s, customer_id=customer_id, kind="membership_enrolled", me=me,
                     summary=f"Joined {plan.name}{when}")
+    announce(s, e, me=me, summary="joined")
     return enrollment_views(s, [e], now=now)[0]
 
 
@@ -133,4 +142,5 @@ def cancel(s: Session, *, enrollment_id: str, data: wire.EnrollmentCancel, me: P
     when = "at once" if data.ends_on is None else f"benefits until {data.ends_on.isoformat()}"
     record_activity(s, customer_id=e.customer_id, kind="membership_cancelled", me=me,
                     summary=f"Cancelled {e.plan.name} ({when}): {data.reason}")
+    announce(s, e, me=me, summary="cancelled")
     return enrollment_views(s, [e], now=now)[0]

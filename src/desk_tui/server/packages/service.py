@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from desk_tui.contract import packages as wire
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
+from desk_tui.server.events import service as events
 from desk_tui.server.packages.models import Package, PackageEntitlement, PackageEntitlementService
 from desk_tui.server.pagination import keyset_page
 from desk_tui.server.reference.models import Service
@@ -91,6 +92,7 @@ def create_package(s: Session, *, data: wire.PackageCreate) -> wire.Package:
     s.flush()
     _set_entitlements(s, pkg, data.entitlements)
     s.flush()
+    events.record(s, kind="catalogue.changed", location_id=None, me=None, package_id=pkg.id, summary="package added")
     return to_wire(s, pkg)
 
 
@@ -106,4 +108,5 @@ def update_package(s: Session, *, package_id: str, data: wire.PackageUpdate) -> 
             raise DomainError("validation_error", "entitlements: a package needs at least one entitlement.")
         _set_entitlements(s, pkg, data.entitlements)
     s.flush()
+    events.record(s, kind="catalogue.changed", location_id=None, me=None, package_id=pkg.id, summary="package changed")
     return to_wire(s, pkg)

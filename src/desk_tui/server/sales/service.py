@@ -28,6 +28,7 @@ from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
+from desk_tui.server.events import service as events
 from desk_tui.server.pagination import keyset_page
 from desk_tui.server.reference.models import Service
 from desk_tui.server.sales import holds, membership, purchases, receipt
@@ -333,6 +334,8 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
         record_activity(s, customer_id=sale.customer_id, kind="sale_completed", me=me, sale_id=sale.id,
                         appointment_id=sale.appointment_id, summary=_completed_summary(s, sale, t.total))
     s.flush()
+    events.record(s, kind="sale.completed", location_id=sale.location_id, me=me, sale_id=sale.id,
+                  customer_id=sale.customer_id, appointment_id=sale.appointment_id)
     return sale
 
 

@@ -3,7 +3,10 @@
 Check in (and, when the API says a card could cover a paid line, "Redeem service from
 package?" — seeds/003), switch a line to a package or back, move it, cancel (the session goes
 back to the package), no-show (counts as used), and complete. Edits carry the version the
-screen was drawn from; if someone else changed it first, the screen reloads and says so.
+receptionist was looking at when they chose the action; if someone else changed it first, the
+screen reloads and says so (412). A change made at another desk while the screen is open
+reloads it by itself and says who changed what ("Changed at Riverside by Réka Tóth: moved to
+15:30"); one that arrives during an action of this screen waits until the action is done.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
+from textual.worker import Worker, WorkerState
 
 from desk_tui.client.errors import ApiError
 from desk_tui.contract.appointments import (
@@ -25,6 +29,7 @@ from desk_tui.contract.appointments import (
     LineSourceCreate,
     Redeemable,
 )
+from desk_tui.contract.events import Event
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.circles import counter_label
 from desk_tui.ui.money import format_money
@@ -57,6 +62,8 @@ class AppointmentScreen(DeskScreen):
         self.appointment_id = appointment_id
         self._tz = tz
         self.appointment: Appointment | None = None
+        self._heard: Event | None = None
+        """A change from another desk heard while an action of this screen was running."""
 
     def compose_body(self) -> ComposeResult:
         yield Static("Loading…", id="appointment-summary")
@@ -67,6 +74,7 @@ class AppointmentScreen(DeskScreen):
         self.query_one(Footer).compact = True  # nine keys at 80 columns
         self.query_one(DataTable).add_columns("Service", "Price", "From", "Package")
         self.action_reload()
+        self.desk.live_events.subscribe(self, self._heard_event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         appt = self.appointment
@@ -95,6 +103,36 @@ class AppointmentScreen(DeskScreen):
             table.add_row(as_typed(line.service_name), format_money(line.price, org), *_source_cells(line), key=line.id)
         self.refresh_bindings()
 
+    # -- live updates ----------------------------------------------------------------------------
+    def _heard_event(self, event: Event) -> None:
+        if event.kind == "reset":
+            self.action_reload()
+        elif event.appointment_id == self.appointment_id and event.kind.startswith("appointment."):
+            if any(w.is_running for w in self.workers if w.group == "appointment-action"):
+                self._heard = event  # perhaps this screen's own change: decided once it has its answer
+            else:
+                self._changed_elsewhere(event)
+
+    def _changed_elsewhere(self, event: Event) -> None:
+        if self.appointment is not None and event.version is not None and event.version <= self.appointment.version:
+            return  # what is shown is already as new (our own change)
+        where = f" at {event.location_name}" if event.location_name else ""
+        who = f" by {event.staff_name}" if event.staff_name else ""
+        what = f": {event.summary}" if event.summary else ""
+        self._reload_saying(f"Changed{where}{who}{what}.")
+
+    @work(exclusive=True, group="appointment-load", exit_on_error=False)
+    async def _reload_saying(self, sentence: str) -> None:
+        self.show(await self.desk.client.appointment(self.appointment_id))
+        self._say(sentence)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Failures are said by DeskScreen's handler, which Textual runs as well (no super() here).
+        if event.worker.group == "appointment-action" and event.state in (
+                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED) and self._heard is not None:
+            heard, self._heard = self._heard, None
+            self._changed_elsewhere(heard)
+
     def _line(self) -> AppointmentLine | None:
         table = self.query_one(DataTable)
         if self.appointment is None or not table.row_count:
@@ -121,16 +159,19 @@ class AppointmentScreen(DeskScreen):
             self._say("Checked in. Membership credit available — redeem it at checkout (F4):\n" + "\n".join(credits))
 
     async def _offer_package(self, suggestion: Redeemable) -> None:
+        seen = self.appointment
         source = next(s for s in suggestion.sources if s.card_id)
         line = next(x for x in self.appointment.lines if x.id == suggestion.line_id)
         question = (f"Redeem {line.service_name} from a package?\n{source.label} — {source.remaining} left.\n"
                     "The line becomes 0 and the session is taken from the package.")
         if await self.app.push_screen_wait(ConfirmScreen(question, title="Redeem service from package?",
                                                          yes="Use package", no="Keep paid")):
-            await self._switch(line, LineSourceCreate(card_id=source.card_id, entitlement_id=source.entitlement_id))
+            await self._switch(line, LineSourceCreate(card_id=source.card_id, entitlement_id=source.entitlement_id),
+                               seen)
 
     @work(exclusive=True, group="appointment-action", exit_on_error=False)
     async def action_use_package(self) -> None:
+        seen = self.appointment
         line = self._line()
         if line is None or line.source is not None:
             self._say("Highlight a paid line to take it from a package.")
@@ -146,7 +187,7 @@ class AppointmentScreen(DeskScreen):
         if await self.app.push_screen_wait(ConfirmScreen(
                 f"Take {line.service_name} from {card.package_name}{number}? {svc.available} left.",
                 yes="Use package", no="Keep paid")):
-            await self._switch(line, LineSourceCreate(card_id=card.id, entitlement_id=balance.entitlement_id))
+            await self._switch(line, LineSourceCreate(card_id=card.id, entitlement_id=balance.entitlement_id), seen)
 
     @work(exclusive=True, group="appointment-action", exit_on_error=False)
     async def action_make_paid(self) -> None:
@@ -154,24 +195,25 @@ class AppointmentScreen(DeskScreen):
         if line is None or line.source is None:
             self._say("Highlight a package line to make it paid.")
             return
-        await self._switch(line, None)
+        await self._switch(line, None, self.appointment)
 
     @work(exclusive=True, group="appointment-action", exit_on_error=False)
     async def action_move(self) -> None:
+        seen = self.appointment
         location = self.desk.location_id
         staff = [s for s in await self.desk.client.staff() if s.bookable and location in s.location_ids]
         choice = await self.app.push_screen_wait(MoveAppointmentScreen(self.appointment, staff, self._tz))
         if choice is None:
             return
         start, staff_id = choice
-        if await self._edit(AppointmentUpdate(start=start, staff_id=staff_id)):
+        if await self._edit(AppointmentUpdate(start=start, staff_id=staff_id), seen):
             self._say(f"Moved to {start:%a %d %b %H:%M}.")
 
-    async def _edit(self, change: AppointmentUpdate) -> bool:
-        """PATCH with the version this screen shows; on a conflict, reload and say so."""
+    async def _edit(self, change: AppointmentUpdate, seen: Appointment) -> bool:
+        """PATCH with the version the action was chosen on (the screen may have been reloaded by a
+        live event since, under an open dialog); on a conflict, reload and say so."""
         try:
-            updated = await self.desk.client.update_appointment(self.appointment_id, change,
-                                                                 version=self.appointment.version)
+            updated = await self.desk.client.update_appointment(self.appointment_id, change, version=seen.version)
         except ApiError as exc:
             if exc.code == "version_conflict":
                 self.show(await self.desk.client.appointment(self.appointment_id))
@@ -181,14 +223,14 @@ class AppointmentScreen(DeskScreen):
         self.show(updated)
         return True
 
-    async def _switch(self, target: AppointmentLine, source: LineSourceCreate | None) -> None:
+    async def _switch(self, target: AppointmentLine, source: LineSourceCreate | None, seen: Appointment) -> None:
         lines = [AppointmentLineCreate(id=x.id, service_id=x.service_id,
                                        source=(source if x.id == target.id else
                                                LineSourceCreate(card_id=x.source.card_id,
                                                                 entitlement_id=x.source.entitlement_id)
                                                if x.source else None))
-                 for x in self.appointment.lines]
-        if await self._edit(AppointmentUpdate(lines=lines)):
+                 for x in seen.lines]
+        if await self._edit(AppointmentUpdate(lines=lines), seen):
             self._say(f"{target.service_name} is now {'from a package' if source else 'paid'}.")
 
     @work(exclusive=True, group="appointment-action", exit_on_error=False)

@@ -1,7 +1,9 @@
 """F2 Calendar: the day at this location, one column per staff member.
 
 Drawn from the cache first (a day seen before appears at once, even offline), then refreshed
-in a worker with one request per day; a quiet periodic refresh shows other terminals' changes.
+in a worker with one request per day. Other terminals' changes arrive as live events and the
+day is fetched again (the cursor stays where it is); while the live stream is down a quiet
+periodic refresh takes over.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
 from desk_tui.contract.appointments import Appointment, AppointmentDay
+from desk_tui.contract.events import Event
 from desk_tui.contract.reference import Staff
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.widgets.day_grid import PACKAGE, DayGrid, Slot
@@ -47,6 +50,12 @@ class CalendarScreen(DeskScreen):
         self._appointments: list[Appointment] = []
         self._focus_after_load: str | None = None
         self._drawn: AppointmentDay | None = None
+        self._heard = 0
+        """Live events heard so far: a load started after the n-th has that one in its answer."""
+        self._pending: dict[str, tuple[Event, int]] = {}
+        """Appointment id → the latest event about it not yet seen in the grid, and its number."""
+        self._loading = False
+        self._stale = False
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="day-title")
@@ -59,6 +68,7 @@ class CalendarScreen(DeskScreen):
         interval = self.desk.settings.quiet_refresh_seconds
         if interval > 0:
             self.set_interval(interval, self._quiet_refresh)
+        self.desk.live_events.subscribe(self, self._heard_event)
 
     @work(exclusive=True, group="calendar-start", exit_on_error=False)
     async def _start(self) -> None:
@@ -82,9 +92,57 @@ class CalendarScreen(DeskScreen):
 
     @work(exclusive=True, group="calendar-day", exit_on_error=False)
     async def load_day(self, day: date) -> None:
-        result = await self.desk.client.day(day)
+        started = self._heard
+        self._loading, self._stale = True, False
+        try:
+            result = await self.desk.client.day(day)
+        finally:
+            self._loading = False
         if result.date == self.day:
             self._draw(result)
+            self._settle(result, started)
+
+    # -- live updates ------------------------------------------------------------------------------
+    def _heard_event(self, event: Event) -> None:
+        if self.day is None:
+            return
+        if event.kind == "reset":
+            self._pending.clear()
+            self._refetch()
+            return
+        if not event.kind.startswith("appointment.") or event.appointment_id is None:
+            return
+        shown = next((a for a in self._appointments if a.id == event.appointment_id), None)
+        if shown is None and event.day != self.day:
+            return  # another day's appointment
+        if shown is not None and event.version is not None and shown.version >= event.version:
+            return  # already drawn: our own booking, or a reload that was quicker than the event
+        self._heard += 1
+        self._pending[event.appointment_id] = (event, self._heard)
+        if not self._loading:  # a load in flight is checked against the event when it lands
+            self._refetch()
+
+    def _settle(self, result: AppointmentDay, started: int) -> None:
+        """Forget the events this answer shows; fetch again for any heard after it was asked for."""
+        versions = {a.id: a.version for a in result.items}
+        for appointment_id, (event, heard) in list(self._pending.items()):
+            shown = versions.get(appointment_id)
+            seen = (shown is not None and event.version is not None and shown >= event.version) or \
+                   (shown is None and event.day != result.date)
+            if seen or heard <= started:
+                del self._pending[appointment_id]
+        if self._pending:
+            self._refetch()
+
+    def _refetch(self) -> None:
+        if self.is_current:
+            self.load_day(self.day)
+        else:
+            self._stale = True  # under a booking or an appointment: redrawn when shown again
+
+    def on_screen_resume(self) -> None:
+        if self._stale and self.day is not None:
+            self.load_day(self.day)
 
     def _draw(self, result: AppointmentDay) -> None:
         grid = self.query_one(DayGrid)
@@ -100,7 +158,7 @@ class CalendarScreen(DeskScreen):
             self._focus_after_load = None
 
     def _quiet_refresh(self) -> None:
-        if self.day is not None and self.is_current:
+        if self.day is not None and self.is_current and self.desk.live != "up":
             self.load_day(self.day)
 
     def action_day(self, delta: int) -> None:

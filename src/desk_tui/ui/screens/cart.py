@@ -24,6 +24,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from desk_tui.client.errors import ApiError
+from desk_tui.contract.events import Event
 from desk_tui.contract.packages import Package
 from desk_tui.contract.sales import Benefits, LineRedeem, Sale, SaleLine, SaleLineCreate
 from desk_tui.ui.money import format_money
@@ -82,6 +83,7 @@ class CartScreen(DeskScreen):
         self.query_one(Footer).compact = True
         self.show(self.sale)
         self.load_benefits()
+        self.desk.live_events.subscribe(self, self._heard_event)
         self.query_one(CartLines).focus()
         if self._selling == "package":
             self.action_add_package()
@@ -118,6 +120,15 @@ class CartScreen(DeskScreen):
             self.benefits = await self.desk.client.sale_benefits(self.sale.id)
         self.query_one(BenefitsBanner).show(self.benefits, self.sale)
         self.refresh_bindings()
+
+    def _heard_event(self, event: Event) -> None:
+        """Another desk used the customer's card or membership credit, or completed this very sale:
+        the banner (and the cart) follow."""
+        if event.kind == "reset" or (event.kind == "sale.completed" and event.sale_id == self.sale.id):
+            self.action_reload()
+        elif event.kind in ("card.changed", "membership.changed") and self.sale.customer_id is not None \
+                and event.customer_id == self.sale.customer_id and self.sale.status == "open":
+            self.load_benefits()
 
     def changed(self, sale: Sale | None, message: str = "") -> None:
         """The server's answer to a change: redraw the cart and ask again what benefits apply."""

@@ -9,6 +9,9 @@ The Memberships tab shows every enrolment with this month's credits (seeds/004 "
 remaining credits"); **x** cancels one (managers). **F4** opens a checkout cart for this
 customer with their benefits already in view; **s** (a package) and **m** (a membership) sell at
 the till the same way, with the list already open, so the money is taken with the sale.
+
+A change to the customer's cards, memberships or appointments made at any desk (a live event)
+reloads what the profile shows: its counters follow without a key pressed.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from desk_tui.contract.cards import Card, CardChange
 from desk_tui.contract.customers import ActivityEntry, Customer
+from desk_tui.contract.events import Event
 from desk_tui.contract.memberships import Enrollment
 from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.ui import card_format as fmt
@@ -100,12 +104,21 @@ class CustomerProfileScreen(DeskScreen):
         table.add_column("What", key="summary")
         table.add_column("Staff", key="staff", width=16)
         self.action_reload()
+        self.desk.live_events.subscribe(self, self._heard_event)
 
     @property
     def tz(self) -> str:
         return self.desk.org_settings.timezone if self.desk.org_settings else "UTC"
 
     # -- loading ---------------------------------------------------------------------------------
+    def _heard_event(self, event: Event) -> None:
+        if event.kind != "reset" and event.customer_id != self.customer_id:
+            return
+        if event.kind == "membership.changed":
+            self.load_memberships()
+            self.load_activity()
+        elif event.kind != "catalogue.changed":
+            self.load()  # exclusive: a burst of events (one checkout) ends in one reload
     def action_reload(self) -> None:
         self.load()
 

@@ -1,4 +1,4 @@
-"""The top line of every screen: where you are, who is signed in, and DEMO / OFFLINE.
+"""The top line of every screen: where you are, who is signed in, and DEMO / OFFLINE / NOT LIVE.
 
 State is shown in words, never by colour alone, so it reads the same with NO_COLOR.
 """
@@ -23,16 +23,19 @@ class ShellHeader(Horizontal):
     """Connected to the embedded demo server."""
     offline: reactive[bool] = reactive(False)
     """The API is unreachable: cached, read-only data."""
+    live: reactive[str] = reactive("off")
+    """The live update stream's state; "down" means other desks' changes show only on a refresh."""
 
     def compose(self) -> ComposeResult:
         yield Label(id="where")
         yield Label(id="who")
         yield Label("DEMO", id="demo-marker", classes="marker")
         yield Label("OFFLINE", id="offline-marker", classes="marker")
+        yield Label("NOT LIVE", id="live-marker", classes="marker")
 
     def on_mount(self) -> None:
         # Attributes flow down from the app: whichever screen is showing stays current.
-        for name in ("business", "location", "staff", "demo", "offline"):
+        for name in ("business", "location", "staff", "demo", "offline", "live"):
             self.watch(self.app, name, self._mirror(name), init=True)
 
     def _mirror(self, name: str):
@@ -51,5 +54,7 @@ class ShellHeader(Horizontal):
         self.query_one("#who", Label).update(self.staff)
         self.query_one("#demo-marker").display = self.demo
         self.query_one("#offline-marker").display = self.offline
+        # OFFLINE already says it all; NOT LIVE is for a server that answers but does not stream.
+        self.query_one("#live-marker").display = self.live == "down" and not self.offline
 
-    watch_business = watch_location = watch_staff = watch_demo = watch_offline = _refresh_text
+    watch_business = watch_location = watch_staff = watch_demo = watch_offline = watch_live = _refresh_text

@@ -1,0 +1,159 @@
+"""Recording events inside the transaction of the change, and reading them back for a stream.
+
+Services call :func:`record` where the change happens (appointments, the card ledger, sales,
+memberships, the catalogue), never routes. It only notes the event on the session; the rows are
+written in ``before_commit``, at the very end of that same transaction, so:
+
+* a change that rolls back announces nothing (the notes are dropped with it);
+* several notes about one thing in one transaction become one event with the final version;
+* on PostgreSQL the rows are written under a transaction-scoped advisory lock, held until the
+  commit, so ids become visible in id order and a stream that has read up to id N can never see
+  N+1 committed after N+2; ``NOTIFY`` goes in the same transaction and is delivered only if it
+  commits. On SQLite ``BEGIN IMMEDIATE`` already serialises writers, and ``after_commit`` wakes
+  the streams of this process (see broker.py).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, event, func, insert, or_, select, text
+from sqlalchemy.orm import Session
+
+from desk_tui.contract.events import Event
+from desk_tui.server.auth.principal import Principal
+from desk_tui.server.database import utcnow
+from desk_tui.server.events import broker
+from desk_tui.server.events.models import EventRow
+from desk_tui.server.reference.models import Location, Staff
+
+#: how long a reconnecting client can be away and still be told exactly what it missed
+REPLAY_WINDOW = timedelta(minutes=15)
+#: the PostgreSQL channel every worker LISTENs on
+CHANNEL = "desk_events"
+#: pg_advisory_xact_lock key that orders event ids by commit (any constant no other code uses)
+_ORDER_LOCK = 0x6465736B  # "desk"
+_PENDING, _WRITTEN, _OFF = "events.pending", "events.written", "events.off"
+_IDS = ("appointment_id", "customer_id", "card_id", "sale_id", "enrollment_id", "package_id", "plan_id")
+
+
+def record(s: Session, *, kind: str, location_id: str | None, me: Principal | None,
+           appointment_id: str | None = None, customer_id: str | None = None, card_id: str | None = None,
+           sale_id: str | None = None, enrollment_id: str | None = None, package_id: str | None = None,
+           plan_id: str | None = None, version: int | None = None, day: date | None = None,
+           summary: str | None = None) -> None:
+    """Note that ``kind`` happened to these ids, to be announced if (and when) this transaction
+    commits. ``location_id`` None announces it to every location."""
+    if s.info.get(_OFF):
+        return
+    ids = dict(appointment_id=appointment_id, customer_id=customer_id, card_id=card_id, sale_id=sale_id,
+               enrollment_id=enrollment_id, package_id=package_id, plan_id=plan_id)
+    pending: dict[tuple, dict] = s.info.setdefault(_PENDING, {})
+    key = (kind, location_id, *ids.values())
+    pending.pop(key, None)  # the last note wins, and goes where the last one would
+    pending[key] = dict(kind=kind, location_id=location_id, staff_id=me.staff_id if me else None,
+                        actor_location_id=me.location_id if me else None, version=version,
+                        day=day.isoformat() if day else None, summary=summary[:300] if summary else None,
+                        **{k: v for k, v in ids.items() if v is not None})
+
+
+def quiet(s: Session) -> None:
+    """No events from this session (seeding the demo salon: nobody is watching yet)."""
+    s.info[_OFF] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _write(s: Session) -> None:
+    pending = s.info.pop(_PENDING, None)
+    if not pending:
+        return
+    notes = list(pending.values())
+    bind = s.get_bind()
+    postgres = bind.dialect.name == "postgresql"
+    if postgres:
+        s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ORDER_LOCK})
+    staff = _names(s, Staff, {n["staff_id"] for n in notes})
+    places = _names(s, Location, {n["actor_location_id"] for n in notes})
+    now = utcnow()
+    rows = []
+    for n in notes:
+        body = {k: v for k, v in n.items() if k not in ("kind", "location_id", "staff_id", "actor_location_id")
+                and v is not None}
+        if n["staff_id"] in staff:
+            body["staff_name"] = staff[n["staff_id"]]
+        if n["actor_location_id"] in places:
+            body["location_name"] = places[n["actor_location_id"]]
+        rows.append(dict(at=now, kind=n["kind"], location_id=n["location_id"],
+                         actor_location_id=n["actor_location_id"], body=json.dumps(body)))
+    s.execute(insert(EventRow), rows)
+    if postgres:
+        s.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+    s.info[_WRITTEN] = bind.url
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(s: Session) -> None:
+    url = s.info.pop(_WRITTEN, None)
+    if url is not None:
+        broker.committed(url)
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(s: Session) -> None:
+    s.info.pop(_PENDING, None)
+    s.info.pop(_WRITTEN, None)
+
+
+def _names(s: Session, model, ids: set[str | None]) -> dict[str, str]:
+    ids = {x for x in ids if x}
+    if not ids:
+        return {}
+    return dict(s.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
+
+
+# -- reading -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Bounds:
+    oldest: int | None
+    """The oldest id still kept (None: no event yet)."""
+    newest: int
+    """The newest id given out (0: none yet)."""
+
+
+def bounds(s: Session) -> Bounds:
+    oldest, newest = s.execute(select(func.min(EventRow.id), func.max(EventRow.id))).one()
+    return Bounds(oldest, newest or 0)
+
+
+def can_replay(b: Bounds, last_id: int) -> bool:
+    """Whether everything after ``last_id`` is still in the table (or nothing has happened since)."""
+    if last_id > b.newest:
+        return False  # an id this database never gave out: another database, or one restored
+    return b.oldest is None or last_id >= b.oldest - 1 or last_id == b.newest
+
+
+def since(s: Session, *, after: int, location_id: str, limit: int = 500) -> list[Event]:
+    """Events after id ``after`` for a stream at ``location_id``, oldest first."""
+    rows = s.scalars(select(EventRow).where(EventRow.id > after,
+                                            or_(EventRow.location_id.is_(None), EventRow.location_id == location_id))
+                     .order_by(EventRow.id).limit(limit))
+    return [to_wire(r, location_id) for r in rows]
+
+
+def to_wire(row: EventRow, location_id: str) -> Event:
+    body = json.loads(row.body)
+    if row.actor_location_id != location_id:
+        body.pop("staff_name", None)  # seeds/002: who, only at the location where it was done
+    return Event(id=row.id, kind=row.kind, at=row.at, location_id=row.location_id, **body)
+
+
+def prune(s: Session, *, keep: timedelta = REPLAY_WINDOW, now: datetime | None = None) -> int:
+    """Forget events older than the replay window, except the newest (it says which id is next)."""
+    cutoff = (now or utcnow()) - keep
+    newest = s.scalar(select(func.max(EventRow.id)))
+    if newest is None:
+        return 0
+    result = s.execute(delete(EventRow).where(EventRow.at < cutoff, EventRow.id < newest))
+    return result.rowcount or 0
