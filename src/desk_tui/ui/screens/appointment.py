@@ -3,7 +3,8 @@
 Check in (and, when the API says a card could cover a paid line, "Redeem service from
 package?" — seeds/003), switch a line to a package or back, move it, cancel (the session goes
 back to the package), no-show (counts as used), and complete. Edits carry the version the
-screen was drawn from; if someone else changed it first, the screen reloads and says so.
+screen was drawn from; if someone else changed it first, the screen reloads and says so. An
+edit into a staff member's busy time asks about the booking in the way, for that edit only.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from desk_tui.contract.appointments import (
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.circles import counter_label
 from desk_tui.ui.money import format_money
+from desk_tui.ui.overlaps import clash_sentence, confirm_overlap
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.type_ahead import KeyHold
 from desk_tui.ui.screens.confirm import ConfirmScreen
@@ -168,16 +170,29 @@ class AppointmentScreen(DeskScreen):
             self._say(f"Moved to {start:%a %d %b %H:%M}.")
 
     async def _edit(self, change: AppointmentUpdate) -> bool:
-        """PATCH with the version this screen shows; on a conflict, reload and say so."""
-        try:
-            updated = await self.desk.client.update_appointment(self.appointment_id, change,
-                                                                 version=self.appointment.version)
-        except ApiError as exc:
-            if exc.code == "version_conflict":
-                self.show(await self.desk.client.appointment(self.appointment_id))
-                self._say("Someone else changed this appointment first; it has been reloaded. Try again.")
-                return False
-            raise
+        """PATCH with the version this screen shows; on a conflict, reload and say so. Into a busy
+        slot, ask about the appointments in the way and send the same edit once more if allowed."""
+        while True:
+            try:
+                updated = await self.desk.client.update_appointment(self.appointment_id, change,
+                                                                     version=self.appointment.version)
+                break
+            except ApiError as exc:
+                if exc.code == "version_conflict":
+                    self.show(await self.desk.client.appointment(self.appointment_id))
+                    self._say("Someone else changed this appointment first; it has been reloaded. Try again.")
+                    return False
+                if exc.code != "staff_double_booked":
+                    raise
+                day = (change.start or self.appointment.start).astimezone(self._tz).date()
+                where = dict(location_id=self.appointment.location_id, day=day)
+                self._say(clash_sentence(exc, self._tz, **where))
+                override = await confirm_overlap(self, exc, self._tz, doing=f"Change {self.appointment.customer_name}'s"
+                                                 " appointment", **where)
+                if override is None:
+                    self._say(f"Nothing changed: {clash_sentence(exc, self._tz, **where)}")
+                    return False
+                change = AppointmentUpdate.model_validate(change.model_dump(exclude_unset=True) | override)
         self.show(updated)
         return True
 
