@@ -170,7 +170,8 @@ class CalendarScreen(DeskScreen):
             start, end = a.start.astimezone(self._tz), a.end.astimezone(self._tz)
             services = ", ".join(line.service_name for line in a.lines)
             glyph, word, _ = STATUS.get(a.status, ("?", a.status, ""))
-            return f"{glyph} {start:%H:%M}–{end:%H:%M} {a.customer_name} · {services}" + (f" · {word}" if word else "")
+            state = f" · {word}" if word else ""
+            return f"{glyph} {start:%H:%M}–{end:%H:%M} {a.customer_name} · {services}{state}"
 
         def chosen(appointment_id: str | None) -> None:
             if appointment_id is not None:
