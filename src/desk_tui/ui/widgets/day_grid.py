@@ -12,7 +12,7 @@ glyph, not a colour); Enter on such a cell lists them all (:meth:`DayGrid.stack`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -35,6 +35,7 @@ STATUS = {
     "cancelled": ("✗", "cancelled", "dim strike"),
 }
 PACKAGE = "▣"
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ class DayGrid(DataTable):
         showing the one it showed above (so an appointment reads top to bottom) and counts the others;
         one that comes out from under another starts with its name there."""
         covering: dict[int, list[Appointment]] = {}
-        for appt in sorted(live, key=lambda a: (a.start, a.id)):
+        # At the same start the one booked first keeps the cell; the one booked over it is the "+1".
+        for appt in sorted(live, key=lambda a: (a.start, a.created_at or _NEVER, a.id)):
             for row in self._rows_of(appt):
                 covering.setdefault(row, []).append(appt)
         above: Appointment | None = None
