@@ -86,21 +86,29 @@ def test_calendar_day_is_the_tokens_location_only(api):
 
 def test_double_booking_is_refused_unless_allowed(api):
     with login(api.url, "reception") as c, login(api.url, "reception", location_id="loc_riverside") as river:
-        cus = new_customer(c)
+        cus = new_customer(c, "Kiss Éva")
         day = some_day()
-        booked(c, cus, at(day, 10), paid(), staff_id="stf_csilla")  # 10:00–10:45
+        first = booked(c, cus, at(day, 10), paid(), staff_id="stf_csilla")  # 10:00–10:45
         body = assert_problem(book(c, cus, at(day, 10, 30), paid(), staff_id="stf_csilla"), 409,
                               "staff_double_booked")
-        assert "Csilla Horváth" in body["detail"] and "10:00" in body["detail"]
+        # the problem names the appointment in the way: who, with whom, when
+        name = first["customer_name"]
+        assert body["detail"].startswith(f"Csilla Horváth is with {name} 10:00–10:45.")
+        assert body["conflicts"] == [{"appointment_id": first["id"], "customer_name": name,
+                                      "staff_name": "Csilla Horváth", "start": first["start"], "end": first["end"],
+                                      "location_id": "loc_downtown"}]
         # back to back is fine; another stylist is fine
         booked(c, cus, at(day, 10, 45), paid(), staff_id="stf_csilla")
         booked(c, cus, at(day, 10, 30), paid(), staff_id="stf_bence")
-        # the flag books anyway
-        forced = booked(c, cus, at(day, 10, 15), paid(), staff_id="stf_csilla", allow_double_booking=True)
+        # the override books anyway (its first name is still understood)
+        forced = booked(c, cus, at(day, 10, 15), paid(), staff_id="stf_csilla", allow_overlap=True)
         assert forced["status"] == "booked"
+        assert booked(c, cus, at(day, 10, 20), paid(), staff_id="stf_csilla", allow_double_booking=True)
         # a stylist working at both locations cannot be in two places at once
         booked(c, cus, at(day, 15), paid(), staff_id="stf_emese")
-        assert_problem(book(river, cus, at(day, 15, 15), paid(), staff_id="stf_emese"), 409, "staff_double_booked")
+        body = assert_problem(book(river, cus, at(day, 15, 15), paid(), staff_id="stf_emese"), 409,
+                              "staff_double_booked")
+        assert "at another location" in body["detail"] and body["conflicts"][0]["location_id"] == "loc_downtown"
         # a cancelled appointment frees its slot
         evening = booked(c, cus, at(day, 18), paid(), staff_id="stf_anna")
         assert_problem(book(c, cus, at(day, 18), paid(), staff_id="stf_anna"), 409, "staff_double_booked")
@@ -109,7 +117,61 @@ def test_double_booking_is_refused_unless_allowed(api):
         # moving into someone else's slot is refused the same way
         other = booked(c, cus, at(day, 17), paid(), staff_id="stf_csilla")
         assert_problem(patch(c, other, {"start": at(day, 10, 50)}), 409, "staff_double_booked")
-        assert patch(c, other, {"start": at(day, 10, 50), "allow_double_booking": True}).status_code == 200
+        assert patch(c, other, {"start": at(day, 10, 50), "allow_overlap": True}).status_code == 200
+
+
+def test_an_allowed_overlap_does_not_outlive_the_request(api):
+    """allow_overlap is a field of one request, not a state of the appointment: every later move
+    into a busy slot — new time, staff member or service — is refused again unless it says so too."""
+    with login(api.url, "reception") as c:
+        cus = new_customer(c, "Overlap")
+        day = some_day()
+        anna_ten = booked(c, new_customer(c, "Nagy Béla"), at(day, 10), paid())  # Anna, 10:00–10:45
+        anna_two = booked(c, new_customer(c, "Tóth Ildikó"), at(day, 14), paid())  # Anna, 14:00–14:45
+        bence = booked(c, new_customer(c, "Szabó Kata"), at(day, 12), paid(), staff_id="stf_bence")  # 12:00–12:45
+        assert_problem(book(c, cus, at(day, 10, 15), paid()), 409, "staff_double_booked")
+        appt = booked(c, cus, at(day, 10, 15), paid(), allow_overlap=True)  # booked anyway, over anna_ten
+
+        # a note keeps the slot: no check, no question
+        r = patch(c, appt, {"note": "running late"})
+        assert r.status_code == 200, r.text
+        appt = r.json()
+        # into another busy slot of Anna: refused again, naming that appointment
+        body = assert_problem(patch(c, appt, {"start": at(day, 14, 30)}), 409, "staff_double_booked")
+        assert [x["appointment_id"] for x in body["conflicts"]] == [anna_two["id"]]
+        assert c.get(f"/appointments/{appt['id']}").json()["version"] == appt["version"]  # nothing changed
+        # to another staff member who is busy then: refused
+        body = assert_problem(patch(c, appt, {"start": at(day, 12), "staff_id": "stf_bence"}), 409,
+                              "staff_double_booked")
+        assert [x["appointment_id"] for x in body["conflicts"]] == [bence["id"]]
+        # another service in the very same overlapping slot (Haircut is 45 min too) is a new booking of it
+        body = assert_problem(patch(c, appt, {"lines": [paid("svc_haircut")]}), 409, "staff_double_booked")
+        assert [x["appointment_id"] for x in body["conflicts"]] == [anna_ten["id"]]
+        # the move says allow_overlap itself: 200
+        r = patch(c, appt, {"start": at(day, 14, 30), "allow_overlap": True})
+        assert r.status_code == 200, r.text
+        appt = r.json()
+        assert datetime.fromisoformat(appt["start"]) == datetime.fromisoformat(at(day, 14, 30)) and appt["version"] == 3
+        # and the next move is checked again, from there
+        assert_problem(patch(c, appt, {"start": at(day, 10)}), 409, "staff_double_booked")
+
+
+def test_an_overlap_allowed_by_name_refuses_one_booked_meanwhile(api):
+    """overlap_ids: the desk allows the appointments it showed; one another terminal booked in
+    between is refused again, so no clash is saved without being seen."""
+    with login(api.url, "reception") as c:
+        cus = new_customer(c)
+        day = some_day()
+        shown = booked(c, cus, at(day, 9), paid(), staff_id="stf_bence")
+        body = assert_problem(book(c, cus, at(day, 9, 15), paid(), staff_id="stf_bence"), 409, "staff_double_booked")
+        ids = [x["appointment_id"] for x in body["conflicts"]]
+        assert ids == [shown["id"]]
+        meanwhile = booked(c, cus, at(day, 9, 30), paid(), staff_id="stf_bence", allow_overlap=True)
+        body = assert_problem(book(c, cus, at(day, 9, 15), paid(), staff_id="stf_bence", allow_overlap=True,
+                                   overlap_ids=ids), 409, "staff_double_booked")
+        assert [x["appointment_id"] for x in body["conflicts"]] == [meanwhile["id"]]
+        assert booked(c, cus, at(day, 9, 15), paid(), staff_id="stf_bence", allow_overlap=True,
+                      overlap_ids=[*ids, meanwhile["id"]])
 
 
 def test_edit_needs_the_current_version(api):

@@ -58,7 +58,7 @@ def checkout_requests(db_path: Path, runs: int) -> CheckoutRequests:
             start = (datetime.now(UTC) + timedelta(hours=2 + n)).replace(minute=0, second=0, microsecond=0)
             r = salon.api.post("/appointments", json={
                 "customer_id": customer["id"], "staff_id": "stf_anna", "start": start.isoformat(),
-                "allow_double_booking": True, "lines": [{"service_id": "svc_deep_tissue"}]}, headers=key())
+                "allow_overlap": True, "lines": [{"service_id": "svc_deep_tissue"}]}, headers=key())
             r.raise_for_status()
             asyncio.run(_checkout(server.url, requests, r.json()["id"], seen, counted=n == 0))
     return seen

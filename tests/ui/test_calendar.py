@@ -30,8 +30,12 @@ async def _calendar_ready(pilot) -> CalendarScreen:
     await sign_in(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, CalendarScreen)
-    grid = screen.query_one(DayGrid)
-    await wait_until(pilot, lambda: grid.row_count > 0 and len(grid.columns) > 1, "the day grid")
+    # The screen may be shown a moment before it is composed (a busy machine): wait for its grid.
+    def drawn() -> bool:
+        grid = screen.query_one(DayGrid)
+        return grid.row_count > 0 and len(grid.columns) > 1
+
+    await wait_until(pilot, drawn, "the day grid")
     return screen
 
 

@@ -245,7 +245,7 @@ async def test_check_in_points_a_member_to_checkout_where_the_credit_covers_the_
     customer = member(api)
     start = (datetime.now(UTC) + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
     r = api.post("/appointments", json={"customer_id": customer["id"], "staff_id": "stf_anna",
-                                        "start": start.isoformat(), "allow_double_booking": True,
+                                        "start": start.isoformat(), "allow_overlap": True,
                                         "lines": [{"service_id": "svc_deep_tissue"}]}, headers=key())
     r.raise_for_status()
     appointment = r.json()

@@ -60,12 +60,14 @@ class ApiError(Exception):
     """Anything that went wrong talking to the booking API, already explained."""
 
     def __init__(self, code: str, detail: str = "", *, status: int | None = None,
-                 fields: list[dict] | None = None) -> None:
+                 fields: list[dict] | None = None, extra: dict | None = None) -> None:
         self.status = status
         self.code = code
         self.detail = detail
         self.fields = fields or []
         """Per-field problems of a ``validation_error``: ``[{"field": …, "message": …}]``."""
+        self.extra = extra or {}
+        """The problem's other members, e.g. ``conflicts`` of ``staff_double_booked``."""
         self.sentence = sentence_for(code, detail, status)
         super().__init__(self.sentence)
 
@@ -113,4 +115,9 @@ def from_problem(status: int, body: object) -> ApiError:
     fields = data.get("errors") if isinstance(data.get("errors"), list) else None
     if status == 401 and code != "invalid_credentials":
         return AuthExpired(code, detail, status=status, fields=fields)
-    return ApiError(code or f"http_{status}", detail, status=status, fields=fields)
+    extra = {k: v for k, v in data.items() if k not in _PROBLEM_MEMBERS}
+    return ApiError(code or f"http_{status}", detail, status=status, fields=fields, extra=extra)
+
+
+#: the members every problem has; anything else is an extra of that code
+_PROBLEM_MEMBERS = {"type", "title", "status", "detail", "code", "errors"}

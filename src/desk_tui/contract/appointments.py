@@ -6,6 +6,13 @@ price is 0, its units are reserved on the card the moment the appointment is sav
 a no-show or completion redeems it.
 
 Edits carry the appointment's ``version`` in ``If-Match``; a stale one gets 412 ``version_conflict``.
+
+Booking a staff member who is busy then is refused with 409 ``staff_double_booked`` whose
+``conflicts`` name the appointments in the way (:class:`Overlap`). ``allow_overlap: true`` books
+anyway, for that one request only: the appointment keeps no "may overlap" state, so a later edit
+that moves it (time, date, staff or services) into another busy slot is refused again unless that
+edit says ``allow_overlap`` too. ``overlap_ids`` narrows the override to the appointments the
+receptionist was shown: one booked meanwhile on another terminal is refused again.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import AliasChoices, AwareDatetime, Field, field_validator
 
 from desk_tui.contract.common import TEXT_MAX, Request, Wire
 
@@ -91,6 +98,22 @@ class Appointment(Wire):
     cancel_reason: str | None = None
 
 
+class Overlap(Wire):
+    """An appointment in the way: one item of a 409 ``staff_double_booked`` problem's ``conflicts``."""
+
+    appointment_id: str
+    customer_name: str
+    staff_name: str
+    start: datetime
+    end: datetime
+    #: the staff member may be busy at another location of the chain
+    location_id: str
+
+
+#: at most this many conflicts are named in one 409 (a receptionist needs the first, not all)
+OVERLAPS_MAX = 10
+
+
 class AppointmentDay(Wire):
     """``GET /v1/appointments?date=``: the whole business day at the token's location in one response.
 
@@ -108,6 +131,10 @@ def _bounded(v: datetime) -> datetime:
     if not 2000 <= v.year <= 2999:
         raise ValueError("must be between the years 2000 and 2999")
     return v
+
+
+#: ``allow_double_booking`` is the field's first name, still understood from older desks
+_ALLOW_OVERLAP = AliasChoices("allow_overlap", "allow_double_booking")
 
 
 class LineSourceCreate(Request):
@@ -132,8 +159,10 @@ class AppointmentCreate(Request):
     #: with an offset; the end is start + the lines' durations
     start: AwareDatetime
     lines: list[AppointmentLineCreate] = Field(min_length=1, max_length=LINES_MAX)
-    #: book even when the staff member already has an appointment then
-    allow_double_booking: bool = False
+    #: book even when the staff member already has an appointment then (this request only)
+    allow_overlap: bool = Field(False, validation_alias=_ALLOW_OVERLAP)
+    #: with ``allow_overlap``: only these appointments may be overlapped (the ones the desk showed)
+    overlap_ids: list[Id] | None = Field(None, max_length=OVERLAPS_MAX)
     note: Text | None = None
 
     _start = field_validator("start")(_bounded)
@@ -150,7 +179,10 @@ class AppointmentUpdate(Request):
     staff_id: Id | None = None
     lines: list[AppointmentLineCreate] | None = Field(default=None, min_length=1, max_length=LINES_MAX)
     note: Text | None = None
-    allow_double_booking: bool = False
+    #: this edit may overlap another appointment of the staff member; like on POST, it is never
+    #: remembered: the next edit that moves the appointment is checked again
+    allow_overlap: bool = Field(False, validation_alias=_ALLOW_OVERLAP)
+    overlap_ids: list[Id] | None = Field(None, max_length=OVERLAPS_MAX)
 
     @field_validator("start")
     @classmethod

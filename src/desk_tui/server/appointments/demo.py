@@ -83,7 +83,7 @@ def seed_appointments(s: Session, now: datetime | None = None) -> None:
         start = local(day, minutes)
         me = _desk(location_id, now)
         data = wire.AppointmentCreate(
-            customer_id=customer_id, staff_id=staff_id, start=start, allow_double_booking=True,
+            customer_id=customer_id, staff_id=staff_id, start=start, allow_overlap=True,
             lines=[wire.AppointmentLineCreate(service_id=sid,
                                               source=wire.LineSourceCreate(card_id=card) if card else None)
                    for sid, card in lines])

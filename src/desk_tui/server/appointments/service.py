@@ -20,6 +20,7 @@ from desk_tui.server.appointments.models import FINAL, OCCUPYING, Appointment
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards.calendar import business_date
 from desk_tui.server.cards.models import Card
+from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
@@ -70,18 +71,34 @@ def _bookable_staff(s: Session, staff_id: str, location_id: str, *, check: bool 
     return staff
 
 
-def _check_free(s: Session, *, staff: Row, start: datetime, end: datetime, exclude: str | None) -> None:
-    """409 when the staff member has another live appointment overlapping [start, end), at any location."""
-    stmt = select(Appointment.start_at, Appointment.end_at).where(
-        Appointment.staff_id == staff.id, Appointment.status.in_(OCCUPYING),
-        Appointment.start_at < end, Appointment.end_at > start)
+def _check_free(s: Session, *, staff: Row, start: datetime, end: datetime, location_id: str, exclude: str | None,
+                allow: bool, seen: list[str] | None) -> None:
+    """409 naming the staff member's other live appointments overlapping [start, end), at any location.
+
+    ``allow`` is the request's ``allow_overlap``: it lets this one write overlap them, all of
+    them, or with ``seen`` only those the receptionist was shown (one booked meanwhile is refused)."""
+    if allow and seen is None:
+        return
+    stmt = (select(Appointment.id, Appointment.start_at, Appointment.end_at, Appointment.location_id, Customer.name)
+            .join(Customer, Customer.id == Appointment.customer_id)
+            .where(Appointment.staff_id == staff.id, Appointment.status.in_(OCCUPYING),
+                   Appointment.start_at < end, Appointment.end_at > start))
     if exclude is not None:
         stmt = stmt.where(Appointment.id != exclude)
-    clash = s.execute(stmt.order_by(Appointment.start_at).limit(1)).first()
-    if clash is not None:
-        raise DomainError("staff_double_booked",
-                          f"{staff.name} already has an appointment from {wording.clock(s, clash[0])} to "
-                          f"{wording.clock(s, clash[1])}. Choose another time or staff member, or book anyway.")
+    if allow and seen:
+        stmt = stmt.where(Appointment.id.not_in(seen))
+    clashes = s.execute(stmt.order_by(Appointment.start_at, Appointment.id).limit(wire.OVERLAPS_MAX)).all()
+    if not clashes:
+        return
+    first = clashes[0]
+    where = "" if first.location_id == location_id else " at another location"
+    more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
+    raise DomainError(
+        "staff_double_booked",
+        f"{staff.name} is with {first.name} {wording.clock(s, first.start_at)}–{wording.clock(s, first.end_at)}"
+        f"{where}{more}. Choose another time or staff member, or book anyway.",
+        conflicts=[wire.Overlap(appointment_id=c.id, customer_name=c.name, staff_name=staff.name, start=c.start_at,
+                                end=c.end_at, location_id=c.location_id).model_dump(mode="json") for c in clashes])
 
 
 def announce(s: Session, appt: Appointment, *, kind: str, me: Principal, summary: str) -> None:
@@ -110,8 +127,8 @@ def create(s: Session, *, data: wire.AppointmentCreate, me: Principal, now: date
                        cancel_reason=None, created_at=now, created_by=me.staff_id, updated_at=now)
     appt.lines = [line_rules.new_line(req, services[req.service_id], i) for i, req in enumerate(data.lines)]
     appt.end_at = _end(appt.start_at, appt.lines)
-    if not data.allow_double_booking:
-        _check_free(s, staff=staff, start=appt.start_at, end=appt.end_at, exclude=None)
+    _check_free(s, staff=staff, start=appt.start_at, end=appt.end_at, location_id=appt.location_id, exclude=None,
+                allow=data.allow_overlap, seen=data.overlap_ids)
     s.add(appt)
     s.flush()
     on = business_date(s, appt.start_at)
@@ -135,6 +152,7 @@ def update(s: Session, *, appointment_id: str, data: wire.AppointmentUpdate, exp
         raise DomainError("invalid_transition", f"This appointment is {wording.STATUS[appt.status]}; "
                                                 "it can no longer be changed.")
     before = (appt.start_at, appt.end_at, appt.staff_id)
+    services_before = [x.service_id for x in appt.lines]
     old_staff = appt.staff_id
     staff = _bookable_staff(s, data.staff_id or appt.staff_id, appt.location_id,
                             check=data.staff_id not in (None, appt.staff_id))
@@ -182,8 +200,11 @@ def update(s: Session, *, appointment_id: str, data: wire.AppointmentUpdate, exp
     if "note" in data.model_fields_set and (data.note or None) != appt.note:
         appt.note, changed = data.note or None, True
     moved = (appt.start_at, appt.end_at, appt.staff_id) != before
-    if moved and not data.allow_double_booking:
-        _check_free(s, staff=staff, start=appt.start_at, end=appt.end_at, exclude=appt.id)
+    # An overlap allowed once is not a licence: a new time, staff member or service is a new
+    # booking of the slot and is checked again (a note or a line's source is not).
+    if moved or [x.service_id for x in appt.lines] != services_before:
+        _check_free(s, staff=staff, start=appt.start_at, end=appt.end_at, location_id=appt.location_id,
+                    exclude=appt.id, allow=data.allow_overlap, seen=data.overlap_ids)
     if moved or changed:
         appt.version += 1
         appt.updated_at = now

@@ -6,7 +6,8 @@ back to the package), no-show (counts as used), and complete. Edits carry the ve
 receptionist was looking at when they chose the action; if someone else changed it first, the
 screen reloads and says so (412). A change made at another desk while the screen is open
 reloads it by itself and says who changed what ("Changed at Riverside by Réka Tóth: moved to
-15:30"); one that arrives during an action of this screen waits until the action is done.
+15:30"); one that arrives during an action of this screen waits until the action is done. An
+edit into a staff member's busy time asks about the booking in the way, for that edit only.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from desk_tui.contract.events import Event
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.circles import counter_label
 from desk_tui.ui.money import format_money
+from desk_tui.ui.overlaps import clash_sentence, confirm_overlap
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.type_ahead import KeyHold
 from desk_tui.ui.screens.confirm import ConfirmScreen
@@ -211,15 +213,29 @@ class AppointmentScreen(DeskScreen):
 
     async def _edit(self, change: AppointmentUpdate, seen: Appointment) -> bool:
         """PATCH with the version the action was chosen on (the screen may have been reloaded by a
-        live event since, under an open dialog); on a conflict, reload and say so."""
-        try:
-            updated = await self.desk.client.update_appointment(self.appointment_id, change, version=seen.version)
-        except ApiError as exc:
-            if exc.code == "version_conflict":
-                self.show(await self.desk.client.appointment(self.appointment_id))
-                self._say("Someone else changed this appointment first; it has been reloaded. Try again.")
-                return False
-            raise
+        live event since, under an open dialog); on a conflict, reload and say so. Into a busy
+        slot, ask about the appointments in the way and send the same edit once more if allowed."""
+        while True:
+            try:
+                updated = await self.desk.client.update_appointment(self.appointment_id, change,
+                                                                     version=seen.version)
+                break
+            except ApiError as exc:
+                if exc.code == "version_conflict":
+                    self.show(await self.desk.client.appointment(self.appointment_id))
+                    self._say("Someone else changed this appointment first; it has been reloaded. Try again.")
+                    return False
+                if exc.code != "staff_double_booked":
+                    raise
+                day = (change.start or seen.start).astimezone(self._tz).date()
+                where = dict(location_id=seen.location_id, day=day)
+                self._say(clash_sentence(exc, self._tz, **where))
+                override = await confirm_overlap(self, exc, self._tz, doing=f"Change {seen.customer_name}'s"
+                                                 " appointment", **where)
+                if override is None:
+                    self._say(f"Nothing changed: {clash_sentence(exc, self._tz, **where)}")
+                    return False
+                change = AppointmentUpdate.model_validate(change.model_dump(exclude_unset=True) | override)
         self.show(updated)
         return True
 

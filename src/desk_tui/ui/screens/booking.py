@@ -3,6 +3,9 @@
 Left: customer search and the *Available packages* panel. Right: staff, date, time, the
 lines (a package line costs 0 and shows its badge and counter) and Save. Save is one request;
 the counters then come from the server's answer. Nothing typed is lost on a refusal.
+
+A staff member who is busy then is a question naming the booking in the way, answered for that
+one save: after a "Back", changing the time, date, staff or services and saving asks again.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from desk_tui.contract.customers import Customer
 from desk_tui.contract.reference import Service, Staff
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
+from desk_tui.ui.overlaps import clash_sentence, confirm_overlap
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.widgets.day_grid import PACKAGE, Slot
 from desk_tui.ui.widgets.package_panel import PackageChoice, PackagePanel
@@ -52,7 +56,6 @@ class BookingScreen(DeskScreen):
         self._customer = customer
         self._services: dict[str, Service] = {}
         self._lines: list[tuple[str, PackageChoice | None]] = []  # (service_id, package or None)
-        self._allow_double = False
 
     def compose_body(self) -> ComposeResult:
         start = self._slot.start.astimezone(self._tz)
@@ -196,6 +199,7 @@ class BookingScreen(DeskScreen):
                                                                style="magenta"))
         minutes = sum(self._services[s].duration_min for s, _ in self._lines if s in self._services)
         self.query_one("#booking-total", Static).update(f"{minutes} min · to pay {format_money(total, org)}")
+        self._slot_changed()
 
     # -- save ----------------------------------------------------------------------------------
     def _day(self) -> date | None:
@@ -227,28 +231,53 @@ class BookingScreen(DeskScreen):
                                                                                  entitlement_id=p.entitlement_id)
                                            if p else None) for s, p in self._lines]
             staff_id = str(self.query_one("#booking-staff", Select).value)
-            self._save(AppointmentCreate(customer_id=self._customer.id, staff_id=staff_id, start=start, lines=lines,
-                                         allow_double_booking=self._allow_double))
+            self._save(AppointmentCreate(customer_id=self._customer.id, staff_id=staff_id, start=start, lines=lines))
 
     @work(exclusive=True, group="booking-save", exit_on_error=False)
     async def _save(self, data: AppointmentCreate) -> None:
         status = self.query_one("#booking-status", Static)
-        status.update("Saving…")
-        try:
-            # The client gives this booking the key of its intent: Save pressed again after a
-            # timeout (or after a restart) is replayed by the server, never booked twice; a
-            # refusal settles it, and a changed form is another booking.
-            appointment = await self.desk.client.book(data)
-        except ApiError as exc:
-            hint = ""
-            if exc.code == "staff_double_booked":
-                self._allow_double = True
-                hint = " Press F10 again to book anyway."
-            elif exc.code in ("insufficient_units", "card_expired", "card_not_active", "card_expires_before_appointment"):
-                self.load_packages()  # another terminal may have taken the unit: show the truth
-            status.update(exc.sentence + hint)
-            return
+        while True:
+            status.update("Saving…")
+            try:
+                # The client gives this booking the key of its intent: Save pressed again after a
+                # timeout (or after a restart) is replayed by the server, never booked twice; a
+                # refusal settles it, and a changed form (an allowed overlap too) is another request.
+                appointment = await self.desk.client.book(data)
+                break
+            except ApiError as exc:
+                if exc.code == "staff_double_booked":
+                    override = await self._confirm_overlap(exc, data)
+                    if override is not None:
+                        data = AppointmentCreate.model_validate(data.model_dump() | override)
+                        continue  # the same booking once more, allowed to overlap what was named
+                    status.update(f"Not booked: {self._clash(exc, data)} Change the time or staff member, or "
+                                  "F10 and y to book anyway.")
+                    return
+                if exc.code in ("insufficient_units", "card_expired", "card_not_active",
+                                "card_expires_before_appointment"):
+                    self.load_packages()  # another terminal may have taken the unit: show the truth
+                status.update(exc.sentence)
+                return
         self.dismiss(appointment)
+
+    def _clash(self, exc: ApiError, data: AppointmentCreate) -> str:
+        return clash_sentence(exc, self._tz, location_id=self.desk.location_id,
+                              day=data.start.astimezone(self._tz).date())
+
+    async def _confirm_overlap(self, exc: ApiError, data: AppointmentCreate) -> dict | None:
+        self.query_one("#booking-status", Static).update(self._clash(exc, data))
+        who = self._customer.name if self._customer else "this customer"
+        return await confirm_overlap(self, exc, self._tz, location_id=self.desk.location_id,
+                                     day=data.start.astimezone(self._tz).date(), doing=f"Book {who}")
+
+    @on(Input.Changed, "#booking-date")
+    @on(Input.Changed, "#booking-time")
+    @on(Select.Changed, "#booking-staff")
+    def _slot_changed(self) -> None:
+        """A clash said about the old slot would mislead about the new one: the next save checks it."""
+        status = self.query_one("#booking-status", Static)
+        if str(status.render()).startswith("Not booked: "):
+            status.update("")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

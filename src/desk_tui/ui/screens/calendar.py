@@ -21,7 +21,7 @@ from desk_tui.contract.appointments import Appointment, AppointmentDay
 from desk_tui.contract.events import Event
 from desk_tui.contract.reference import Staff
 from desk_tui.ui.screens.base import DeskScreen
-from desk_tui.ui.widgets.day_grid import PACKAGE, DayGrid, Slot
+from desk_tui.ui.widgets.day_grid import PACKAGE, STATUS, DayGrid, Slot
 
 #: the time column (5) and the scrollbar (2), and each column's padding (2)
 TIME_COLUMN, SCROLLBAR, PADDING = 7, 2, 2
@@ -210,11 +210,34 @@ class CalendarScreen(DeskScreen):
                     f"{found.staff_name or 'staff'}.")
 
     def action_open(self) -> None:
-        picked = self.query_one(DayGrid).selection()
-        if isinstance(picked, Slot):
+        grid = self.query_one(DayGrid)
+        stack = grid.stack()
+        picked = grid.selection()
+        if len(stack) > 1:
+            self._choose_appointment(stack)
+        elif isinstance(picked, Slot):
             self._book(picked)
         elif picked is not None:
             self._open_appointment(picked.id)
+
+    def _choose_appointment(self, stack: list[Appointment]) -> None:
+        """A "+1" cell: the appointments sharing it, to open one (they never hide each other)."""
+        from desk_tui.ui.screens.choice import ChoiceScreen
+
+        def label(a: Appointment) -> str:
+            start, end = a.start.astimezone(self._tz), a.end.astimezone(self._tz)
+            services = ", ".join(line.service_name for line in a.lines)
+            glyph, word, _ = STATUS.get(a.status, ("?", a.status, ""))
+            state = f" · {word}" if word else ""
+            return f"{glyph} {start:%H:%M}–{end:%H:%M} {a.customer_name} · {services}{state}"
+
+        def chosen(appointment_id: str | None) -> None:
+            if appointment_id is not None:
+                self._open_appointment(appointment_id)
+
+        staff = stack[0].staff_name or "this staff member"
+        self.app.push_screen(ChoiceScreen(f"{len(stack)} appointments overlap for {staff}",
+                                          [(label(a), a.id) for a in stack], filter_placeholder=None), chosen)
 
     def action_book(self) -> None:
         picked = self.query_one(DayGrid).selection()

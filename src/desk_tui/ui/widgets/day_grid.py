@@ -2,12 +2,17 @@
 
 A DataTable underneath, so arrows, paging and horizontal scrolling with a fixed time column
 come for free and a cursor move repaints one row, not the screen.
+
+Appointments of one staff member may overlap (booked anyway, or arriving from another
+terminal). None may hide another and a taken quarter hour never looks free: every quarter hour
+an appointment covers shows it, or shows the one it shares the cell with and a "+1" marker (a
+glyph, not a colour); Enter on such a cell lists them all (:meth:`DayGrid.stack`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -30,6 +35,7 @@ STATUS = {
     "cancelled": ("✗", "cancelled", "dim strike"),
 }
 PACKAGE = "▣"
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -51,30 +57,32 @@ class DayGrid(DataTable):
         self._staff: list[Staff] = []
         self._slots: list[datetime] = []
         self._cells: dict[tuple[int, int], Appointment] = {}
+        """The appointment each cell shows."""
+        self._stacks: dict[tuple[int, int], list[Appointment]] = {}
+        """The cells shared by overlapping live appointments: the shown one first, then the others."""
 
     def show_day(self, *, day: date, tz: ZoneInfo, staff: list[Staff], appointments: list[Appointment],
                  now: datetime, column_width: int = 18) -> None:
         keep = self.cursor_coordinate
         self._staff = staff
         self._slots = _slots(day, tz, appointments)
-        self._cells = {}
+        self._cells, self._stacks = {}, {}
         grid: list[list[Text | str]] = [[s.strftime("%H:%M") if s.minute == 0 else "  :" + s.strftime("%M")]
                                         + [""] * len(staff) for s in self._slots]
         column_of = {s.id: i + 1 for i, s in enumerate(staff)}
-        # Live appointments first, so a cancelled one never hides a booking in the same slot.
-        for appt in sorted(appointments, key=lambda a: a.status == "cancelled"):
-            col = column_of.get(appt.staff_id)
-            if col is None:
-                continue
-            rows = self._rows_of(appt)
-            if not rows or any((r, col) in self._cells for r in rows):
-                if rows and appt.status != "cancelled":
-                    first = rows[0]
-                    grid[first][col] = Text.assemble(grid[first][col], Text(" +1", style="bold"))
-                continue
-            for n, row in enumerate(rows):
-                self._cells[(row, col)] = appt
-                grid[row][col] = _cell_text(appt, n)
+        by_column: dict[int, list[Appointment]] = {}
+        for appt in appointments:
+            if appt.staff_id in column_of:
+                by_column.setdefault(column_of[appt.staff_id], []).append(appt)
+        for col, appts in by_column.items():
+            self._draw_live(grid, col, [a for a in appts if a.status != "cancelled"], column_width)
+            # A cancelled appointment only where nothing live is, so it never hides a booking.
+            for appt in sorted((a for a in appts if a.status == "cancelled"), key=lambda a: (a.start, a.id)):
+                rows = self._rows_of(appt)
+                if rows and not any((r, col) in self._cells for r in rows):
+                    for n, row in enumerate(rows):
+                        self._cells[(row, col)] = appt
+                        grid[row][col] = _cell_text(appt, n)
         self.clear(columns=True)
         self.add_column("Time", width=5, key="time")
         for s in staff:
@@ -85,6 +93,31 @@ class DayGrid(DataTable):
             self.cursor_coordinate = keep
         else:
             self.cursor_coordinate = self._first_useful_cell(now)
+
+    def _draw_live(self, grid: list[list[Text | str]], col: int, live: list[Appointment], width: int) -> None:
+        """One staff member's live appointments. Where several cover a quarter hour, the cell keeps
+        showing the one it showed above (so an appointment reads top to bottom) and counts the others;
+        one that comes out from under another starts with its name there."""
+        covering: dict[int, list[Appointment]] = {}
+        # At the same start the one booked first keeps the cell; the one booked over it is the "+1".
+        for appt in sorted(live, key=lambda a: (a.start, a.created_at or _NEVER, a.id)):
+            for row in self._rows_of(appt):
+                covering.setdefault(row, []).append(appt)
+        above: Appointment | None = None
+        n = 0
+        for row in sorted(covering):
+            here = covering[row]
+            if above is not None and (row - 1, col) in self._cells and any(a.id == above.id for a in here):
+                shown, n = above, n + 1
+            else:
+                shown, n = here[0], 0
+            self._cells[(row, col)] = shown
+            text = _cell_text(shown, n)
+            if len(here) > 1:
+                self._stacks[(row, col)] = [shown, *(a for a in here if a.id != shown.id)]
+                text = _with_marker(text, len(here) - 1, width)
+            grid[row][col] = text
+            above = shown
 
     def _rows_of(self, appt: Appointment) -> list[int]:
         """The quarter hours the appointment overlaps, worked out from its times (a busy day has
@@ -104,14 +137,22 @@ class DayGrid(DataTable):
             return None
         return self._cells.get((row, col)) or Slot(self._staff[col - 1], self._slots[row])
 
+    def stack(self) -> list[Appointment]:
+        """Every live appointment under the cursor when more than one shares it (the "+1" cells)."""
+        return list(self._stacks.get(tuple(self.cursor_coordinate), []))
+
     def move_to(self, appointment_id: str) -> bool:
-        for (row, col), appt in self._cells.items():
-            if appt.id == appointment_id:
-                self.cursor_coordinate = Coordinate(row, col)
-                last = max(r for (r, c), a in self._cells.items() if a.id == appointment_id and c == col)
-                self.scroll_to_region(self._get_cell_region(Coordinate(last, col)), animate=False)
-                return True
-        return False
+        """The cursor to the appointment's first cell; one that is under another everywhere is
+        reached through the first cell it shares (Enter there lists it)."""
+        shown = [rc for rc, appt in self._cells.items() if appt.id == appointment_id]
+        shared = [rc for rc, stack in self._stacks.items() if any(a.id == appointment_id for a in stack)]
+        if not shown and not shared:
+            return False
+        row, col = min(shown or shared)
+        self.cursor_coordinate = Coordinate(row, col)
+        last = max(r for r, c in shown + shared if c == col)
+        self.scroll_to_region(self._get_cell_region(Coordinate(last, col)), animate=False)
+        return True
 
     def watch_cursor_coordinate(self, old, new) -> None:
         super().watch_cursor_coordinate(old, new)
@@ -130,6 +171,15 @@ def _slots(day: date, tz: ZoneInfo, appointments: list[Appointment]) -> list[dat
         slots.append(t)
         t += SLOT
     return slots
+
+
+def _with_marker(text: Text, others: int, width: int) -> Text:
+    """``text`` cut to leave room for "+N" at the cell's right edge, where it is always seen."""
+    marker = f" +{others}"
+    text = text.copy()
+    text.truncate(max(width - len(marker), 1), pad=True)
+    text.append(marker, style="bold")
+    return text
 
 
 def _cell_text(appt: Appointment, n: int) -> Text:
