@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup run serve test test-fast bench lint clean
+.PHONY: setup run serve test test-fast bench lint openapi clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "desk-tui needs Python 3.11 or newer"'
@@ -34,6 +34,10 @@ test-fast: setup
 
 bench: setup
 	$(PY) -m tests.benchmarks
+
+# docs/openapi.json: the API's schema as the code generates it (tests/test_openapi_document.py checks it).
+openapi: setup
+	$(PY) scripts/openapi.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build src/*.egg-info

@@ -53,7 +53,7 @@ def served_api(engine, new_db_url):
         yield server
 
 
-# Snapshot baselines live in the top-level snapshots/ folder (see ../shared/TESTING.md):
+# Snapshot baselines live in the top-level snapshots/ folder (see docs/testing.md):
 # pytest-textual-snapshot looks its extension class up at call time, so replacing it here
 # redirects every snap_compare without touching the plugin.
 import pytest_textual_snapshot  # noqa: E402

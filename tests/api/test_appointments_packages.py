@@ -1,4 +1,4 @@
-"""Booking from a package (DESIGN.md §2, seeds/001 and 003), over real HTTP on both engines."""
+"""Booking from a package (docs/design.md §2 and §5), over real HTTP on both engines."""
 
 from __future__ import annotations
 

@@ -58,7 +58,7 @@ def test_activity_log_starts_with_the_record_creation(api):
         assert [x["kind"] for x in items] == ["customer_created"]
         assert items[0]["staff_name"] == "Réka Tóth"
     with login(api.url, "reception", location_id="loc_riverside") as c:
-        # seeds/002: staff names from another location are not shown
+        # Staff names from another location are not shown
         items = c.get(f"/customers/{created['id']}/activity").json()["items"]
         assert items[0]["staff_name"] is None and items[0]["location_id"] == "loc_downtown"
 

@@ -1,5 +1,5 @@
 """schemathesis against our own OpenAPI document, over real HTTP: whatever a generated request
-holds, the answer is never a server error (API.md: "No input ever produces a 500")."""
+holds, the answer is never a server error (docs/api.md: "No input produces a 500")."""
 
 from __future__ import annotations
 

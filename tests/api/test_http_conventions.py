@@ -1,4 +1,4 @@
-"""Cross-cutting conventions of API.md: idempotency, problem+json, ETags."""
+"""Cross-cutting conventions of the API (docs/api.md): idempotency, problem+json, ETags."""
 
 from __future__ import annotations
 

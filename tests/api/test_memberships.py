@@ -1,4 +1,4 @@
-"""Membership plans and enrolments over real HTTP, on SQLite and PostgreSQL (API.md "Memberships").
+"""Membership plans and enrolments over real HTTP, on SQLite and PostgreSQL (docs/api.md "Memberships").
 
 Tests share one demo database per engine, so each makes its own plans and customers with unique
 names; the demo plans and members are only read.

@@ -1,4 +1,4 @@
-"""Membership benefits at checkout (seeds/004) over HTTP on both engines: the banner, Apply, credits
+"""Membership benefits at checkout over HTTP on both engines: the banner, Apply, credits
 held by the cart, used when it completes and released when it is abandoned or left idle.
 
 Each test enrols its own new customer in the demo's Gold membership (10% off all services, 20% off
@@ -231,7 +231,7 @@ def test_two_carts_racing_for_the_last_credit(api):
 
 
 def test_paid_lines_of_an_appointment_redeemed_at_checkout(api):
-    """seeds/004 at the end of a visit: the booked, paid services are covered at the till by a
+    """Membership benefits at the end of a visit: the booked, paid services are covered at the till by a
     credit and a card; completing uses both and completes the appointment; abandoning gives both back."""
     from tests.api.test_appointments_helpers import at, booked, paid, sell, some_day
     from tests.api.test_appointments_helpers import balance as card_pool

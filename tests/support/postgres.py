@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL 15 cluster for the test session (see ../shared/TESTING.md).
+"""A throwaway PostgreSQL 15 cluster for the test session (see docs/testing.md).
 
 PostgreSQL refuses to run as root, so as root the cluster runs as the ``postgres`` user.
 ``TEST_DATABASE_URL`` (a server URL with a database we may CREATE DATABASE from) skips the

@@ -3,7 +3,7 @@
 Everything lives in one temp dir under /tmp: host key, client key, authorized_keys, config,
 pid file, log. The server accepts only that client key, only on 127.0.0.1, and runs in the
 foreground (``-D -e``) so stopping it is stopping one process we started (see
-../shared/TESTING.md for why it looks like this).
+docs/testing.md for why it looks like this).
 """
 
 from __future__ import annotations

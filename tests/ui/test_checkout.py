@@ -1,4 +1,4 @@
-"""F4 Checkout and the cart (seeds/004), driven by keys against the real demo server.
+"""F4 Checkout and the cart, driven by keys against the real demo server.
 
 Each test arranges its own customer (and membership or card) through the API first, so the
 shared UI server's demo data stays as other tests expect it; what the keys did is then checked

@@ -1,4 +1,4 @@
-"""The profile's Memberships tab (seeds/004 "Viewing remaining credits"): credits left this month,
+"""The profile's Memberships tab (viewing remaining credits): credits left this month,
 enrolling a customer in a plan, and a manager cancelling one — keys only, real server."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Appointments and booking from packages (API.md "Appointments", DESIGN.md §2).
+"""Appointments and booking from packages (docs/api.md "Appointments", docs/design.md §2).
 
 A line either takes the service's price (a paid line) or names a card as its ``source``: then its
 price is 0, its units are reserved on the card the moment the appointment is saved, and its

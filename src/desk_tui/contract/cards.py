@@ -1,4 +1,4 @@
-"""Cards (customers' packages), their balances and their ledger (API.md "Cards")."""
+"""Cards (customers' packages), their balances and their ledger (docs/api.md "Cards")."""
 
 from __future__ import annotations
 
@@ -50,7 +50,8 @@ class Card(Wire):
     customer_name: str
     status: CardStatus
     issued_at: datetime
-    #: the issuing staff member's name; null when issued at another location than yours (seeds/002)
+    #: the issuing staff member's name; null when issued at another location than yours (staff
+    #: names are shown only at the location where the staff member acted)
     issued_by: str | None = None
     issued_by_id: str | None = None
     issued_location_id: str
@@ -71,7 +72,8 @@ class Transaction(Wire):
     service_name: str | None = None
     units: int = 0
     staff_id: str | None = None
-    #: null when the entry was made at another location than yours (seeds/002)
+    #: null when the entry was made at another location than yours (staff names are shown only at
+    #: the location where the entry was made)
     staff_name: str | None = None
     location_id: str | None = None
     appointment_id: str | None = None
@@ -115,7 +117,7 @@ class CardCreate(Request):
     number: str | None = Field(default=None, max_length=NUMBER_MAX)
     expires_on: date | None = None
     price_paid: int | None = Field(default=None, ge=0, le=PRICE_MAX)
-    #: the transaction note of the sale (seeds/002 makes it mandatory)
+    #: the transaction note of the sale (creating a card requires one)
     note: str = Field(min_length=1, max_length=TEXT_MAX)
 
     _dates = field_validator("expires_on")(bounded_date)

@@ -1,4 +1,4 @@
-"""Membership plans, customers' enrolments and their monthly session credits (API.md "Memberships").
+"""Membership plans, customers' enrolments and their monthly session credits (docs/api.md "Memberships").
 
 A plan has a periodic price and benefits: percentage *discounts* scoped to all services, one
 category or one service, and *session credits* per service per calendar month (reset on the 1st
@@ -6,7 +6,7 @@ in the organisation's time zone, no carry-over). An enrolment follows its plan's
 benefits: a manager who adds a credit to a plan gives it to every member from then on.
 
 A credit is ``used`` when a sale that redeemed it completes; while the sale is open it is
-``on_hold`` (seeds/004: "Clicking Redeem only reserves the credit for this sale").
+``on_hold``: clicking Redeem only reserves the credit for this sale.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class Discount(Wire):
     #: the category name (scope ``category``) or the service id (scope ``service``); null for ``all``
     target: str | None = None
     percent: int
-    #: extra: "20% discount on all services", "20% discount on Massage", "15% discount on Facial" (seeds/004)
+    #: extra: the banner's words, "20% discount on all services", "20% discount on Massage"
     label: str = ""
 
 

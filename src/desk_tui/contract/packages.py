@@ -1,4 +1,4 @@
-"""Package templates: what can be sold as a card (API.md "Packages (templates)")."""
+"""Package templates: what can be sold as a card (docs/api.md "Packages (templates)")."""
 
 from __future__ import annotations
 

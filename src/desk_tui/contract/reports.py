@@ -1,4 +1,4 @@
-"""Reports over the cards ledger (API.md "Reports")."""
+"""Reports over the cards ledger (docs/api.md "Reports")."""
 
 from __future__ import annotations
 

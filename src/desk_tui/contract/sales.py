@@ -1,4 +1,4 @@
-"""Sales: the checkout cart, its membership benefits, payments and the receipt (API.md "Sales").
+"""Sales: the checkout cart, its membership benefits, payments and the receipt (docs/api.md "Sales").
 
 A cart is opened for a customer, an appointment (its lines come with it, package lines already
 at 0) or nobody (a walk-in buying a product). Lines are services or products, or something the

@@ -1,6 +1,6 @@
 """Domain errors and the one place that turns every failure into RFC 9457 problem+json.
 
-Services raise :class:`DomainError` with a stable ``code`` from API.md; routes never build
+Services raise :class:`DomainError` with a stable ``code`` (docs/api.md); routes never build
 error responses by hand. Anything unexpected still leaves as problem+json, never a bare 500
 page, and is logged with enough context to find it again.
 """

@@ -1,6 +1,6 @@
 """How a card reads on screen, in words and glyphs: no Textual here, so it is cheap to test.
 
-State is never carried by colour alone (DESIGN.md §3): the status is a word, the bar is made of
+State is never carried by colour alone (docs/design.md §3): the status is a word, the bar is made of
 distinct glyphs (● used, ◐ booked, ○ free for a handful of sessions; █ ▒ ░ for a large pool), and
 the counter says it again in numbers. Colour is added by the widget, from the stylesheet.
 """

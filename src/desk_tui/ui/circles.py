@@ -1,4 +1,4 @@
-"""The circles of seeds/003: ● used, ◐ booked, ○ free — glyphs first, so they read without colour."""
+"""A course's circles: ● used, ◐ booked, ○ free — glyphs first, so they read without colour."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The screens a receptionist moves between, their keys (DESIGN.md §3) and palette names."""
+"""The screens a receptionist moves between, their keys (docs/design.md §3) and palette names."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Edits carry the appointment's version in ``If-Match`` (``3``, ``"3"`` or ``W/"3"``; ``*`` means
 any version). PATCH without ``If-Match`` is refused with 412 ``version_conflict``: an edit made
-on an unknown version could silently undo someone else's change, and API.md has no 428 code.
+on an unknown version could silently undo someone else's change, and the API has no 428 code.
 The status actions (check-in, cancel, no-show, complete) take ``If-Match`` too but don't need it:
 each is one intent that is either allowed in the current status or refused with 409.
 """

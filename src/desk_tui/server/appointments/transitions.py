@@ -66,7 +66,7 @@ def check_in(s: Session, *, appointment_id: str, me: Principal, expected_version
 
 
 def redeemable(s: Session, *, appt: Appointment) -> list[wire.Redeemable]:
-    """seeds/003's "Redeem service from course?": cards of the customer that could cover each paid line."""
+    """"Redeem service from course?" at check-in: cards of the customer that could cover each paid line."""
     on = business_date(s, appt.start_at)
     found: dict[str, list[dict]] = {}
     offers = credits.credit_offers(s, customer_id=appt.customer_id, now=utcnow(),
@@ -85,7 +85,7 @@ def redeemable(s: Session, *, appt: Appointment) -> list[wire.Redeemable]:
                                      remaining=x["remaining"],
                                      available=x["remaining"] // costs.get(x["entitlement_id"], 1))
                    for x in found[line.service_id]]
-        # seeds/004: a membership's session credits left this month cover the line too.
+        # A membership's session credits left this month cover the line too.
         sources += [wire.RedeemSource(enrollment_id=x["enrollment_id"], label=x["label"], remaining=x["remaining"],
                                       available=x["remaining"])
                     for x in offers if x["service_id"] == line.service_id]

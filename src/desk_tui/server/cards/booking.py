@@ -2,8 +2,8 @@
 
 They never commit; they take the caller's session, lock the card row (``SELECT … FOR UPDATE``;
 on SQLite the caller's ``Database.transaction()`` has already taken the write lock with
-``BEGIN IMMEDIATE``) and append to the ledger. Each raises :class:`DomainError` with an API.md
-code, which rolls the caller's whole transaction back.
+``BEGIN IMMEDIATE``) and append to the ledger. Each raises :class:`DomainError` with a stable
+code (docs/api.md), which rolls the caller's whole transaction back.
 
 Signatures (all keyword-only after the session)::
 

@@ -50,7 +50,7 @@ def card_views(s: Session, cards: Sequence[Card], *, me: Principal, today: date 
             id=card.id, number=card.number, package_id=card.package_id, package_name=card.package_name,
             unit_type=card.unit_type, customer_id=card.customer_id, customer_name=customers.get(card.customer_id, ""),
             status=status, issued_at=card.issued_at,
-            # seeds/002: the issuing staff's name shows only at the location where the card was issued.
+            # The issuing staff's name shows only at the location where the card was issued.
             issued_by=staff.get(card.issued_by) if card.issued_location_id == me.location_id else None,
             issued_by_id=card.issued_by, issued_location_id=card.issued_location_id, expires_on=card.expires_on,
             last_used_at=card.last_used_at, price_paid=card.price_paid,
@@ -174,7 +174,7 @@ def transaction_view(t: CardTransaction, undone_by: str | None, *, me: Principal
     return wire.Transaction(
         id=t.id, at=t.at, kind=t.kind, entitlement_id=t.entitlement_id, service_id=t.service_id,
         service_name=services.get(t.service_id) if t.service_id else None, units=t.units, staff_id=t.staff_id,
-        # seeds/002: the staff name is listed only at the location where the entry was made.
+        # The staff name is listed only at the location where the entry was made.
         staff_name=staff.get(t.staff_id) if t.location_id == me.location_id else None,
         location_id=t.location_id, appointment_id=t.appointment_id, sale_id=t.sale_id, note=t.note,
         undone_by=undone_by, ref_id=t.ref_id, customer_id=t.customer_id, amount=t.amount, old_value=t.old_value,

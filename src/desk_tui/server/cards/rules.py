@@ -1,6 +1,6 @@
 """The checks every use of a card shares (quick redeem at the till and booking from a package).
 
-Each raises the stable API.md code a receptionist's client turns into a sentence. They run
+Each raises the stable code (docs/api.md) a receptionist's client turns into a sentence. They run
 after the card is locked, so what they check is still true when the entry is appended.
 """
 

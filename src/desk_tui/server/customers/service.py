@@ -86,7 +86,7 @@ def activity(s: Session, *, customer_id: str, me: Principal, limit: int, cursor:
         wire.ActivityEntry(
             id=r.id, at=r.at, kind=r.kind, summary=r.summary, location_id=r.location_id, card_id=r.card_id,
             appointment_id=r.appointment_id, sale_id=r.sale_id,
-            # seeds/002: a staff name from another location is not shown.
+            # A staff name from another location is not shown.
             staff_name=names.get(r.staff_id) if r.location_id == me.location_id else None,
         )
         for r in rows

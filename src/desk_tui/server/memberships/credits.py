@@ -3,7 +3,7 @@
 They never commit; they take the caller's session, lock the enrolment row (``SELECT … FOR
 UPDATE``; on SQLite the caller's ``Database.transaction()`` has already taken the write lock with
 ``BEGIN IMMEDIATE``), read the month's counts *after* the lock, and raise :class:`DomainError`
-with an API.md code, which rolls the caller's whole transaction back.
+with a stable code (docs/api.md), which rolls the caller's whole transaction back.
 
 A credit is one ``membership_credits`` row: ``held`` by an open sale (counts as ``on_hold`` only
 until its ``expires_at``: an idle cart stops blocking it even before anyone sweeps it), then

@@ -1,4 +1,4 @@
-"""HTTP only: membership plans and customers' enrolments (API.md "Memberships")."""
+"""HTTP only: membership plans and customers' enrolments (docs/api.md "Memberships")."""
 
 from __future__ import annotations
 

@@ -125,7 +125,7 @@ def transactions_csv(db: Database, *, me: Principal, start: date | None, end: da
                     t.id, t.at.astimezone(zone).isoformat(), t.card_id, number, package_id, package_name,
                     t.customer_id, customer_name, t.kind, t.entitlement_id, t.service_id,
                     services.get(t.service_id) if t.service_id else None, t.units, t.amount, t.staff_id,
-                    # seeds/002: staff names only for entries made at the viewer's location
+                    # Staff names only for entries made at the viewer's location
                     staff.get(t.staff_id) if t.location_id == me.location_id else None,
                     t.location_id, t.appointment_id, t.sale_id, t.ref_id, t.old_value, t.new_value, t.note)])
             yield buffer.getvalue()

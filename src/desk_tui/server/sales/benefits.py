@@ -1,4 +1,4 @@
-"""The "Membership benefits available" banner, and "Apply" (seeds/004).
+"""The "Membership benefits available" banner at checkout, and "Apply".
 
 Per service line that is not redeemed: the best membership discount (what Apply would set), the
 membership credits that could cover it, and the customer's cards that could (as at check-in).

@@ -2,7 +2,7 @@
 one, or the next month of one the customer already has.
 
 Selling goes through the cart like everything else, so the money is taken with the rest of the
-sale and shows on its receipt (seeds/002: "After taking John's payment, you issue him a card").
+sale and shows on its receipt: the card is issued once the customer has paid.
 The line says what will be created; the card is issued, or the enrolment starts, only inside
 the completing transaction: an abandoned cart never leaves a card or a member behind, and a
 retried completion never creates a second one.

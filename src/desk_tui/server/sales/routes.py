@@ -1,4 +1,4 @@
-"""HTTP only: the checkout cart (API.md "Sales").
+"""HTTP only: the checkout cart (docs/api.md "Sales").
 
 Every write first closes carts left idle past the hold timeout (in its own short transaction, see
 :mod:`desk_tui.server.sales.holds`), then does its work in one transaction. Writes answer with the

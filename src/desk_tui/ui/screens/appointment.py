@@ -1,7 +1,7 @@
 """One appointment: its lines, sources and counters, and what reception does with it.
 
 Check in (and, when the API says a card could cover a paid line, "Redeem service from
-package?" — seeds/003), switch a line to a package or back, move it, cancel (the session goes
+package?"), switch a line to a package or back, move it, cancel (the session goes
 back to the package), no-show (counts as used), and complete. Edits carry the version the
 receptionist was looking at when they chose the action; if someone else changed it first, the
 screen reloads and says so (412). A change made at another desk while the screen is open

@@ -2,7 +2,7 @@
 
 Every entry stays on the list forever: an undone redemption is marked "undone" and its undo is
 a row of its own, so "I never used my session!" can be answered line by line. The staff name is
-blank when the entry was made at another location (the server withholds it, seeds/002).
+blank when the entry was made at another location (the server withholds it).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
-"""F5 Cards: every customer's package card (seeds/002 "Cards view"), searchable by client name
+"""F5 Cards: every customer's package card (the "Cards view"), searchable by client name
 or card number; Enter opens the card's transactions, o the owner's profile. The back office
 starts here too: c extends every active card after a closure (managers), i imports cards from
 a previous system's CSV file (owners); the keys are not offered to anyone else.
 
 The issuing staff member's name is blank for cards issued at another location than this
-terminal's, as the API decides (seeds/002).
+terminal's, as the API decides.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""One checkout cart (seeds/004): lines, the membership benefits banner, redemptions, payment.
+"""One checkout cart: lines, the membership benefits banner, redemptions, payment.
 
 **s**/**p** add a service or a product; **k**/**m** sell a package (a card issued when the sale
 completes) or a membership (it starts when the sale completes). **a** applies the highest

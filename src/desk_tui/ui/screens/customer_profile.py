@@ -1,13 +1,13 @@
 """A customer's profile: contact details, store credit, and the Packages, Memberships and Activity tabs.
 
-The Packages tab is the till's view of seeds/000: every card with its bars and counters; **r**
+The Packages tab is where the till redeems a package: every card with its bars and counters; **r**
 redeems one of the highlighted service after a confirmation (one request per press, the counter
 redrawn from the server's answer), **h** opens the card's history. The manager's tools (adjust,
 extend, transfer, refund) are not offered to reception; the server would refuse them anyway.
 
-The Memberships tab shows every enrolment with this month's credits (seeds/004 "Viewing
-remaining credits"); **x** cancels one (managers). **F4** opens a checkout cart for this
-customer with their benefits already in view; **s** (a package) and **m** (a membership) sell at
+The Memberships tab shows every enrolment with the credits it has left this month; **x**
+cancels one (managers). **F4** opens a checkout cart for this customer with their benefits
+already in view; **s** (a package) and **m** (a membership) sell at
 the till the same way, with the list already open, so the money is taken with the sale.
 
 A change to the customer's cards, memberships or appointments made at any desk (a live event)

@@ -1,5 +1,5 @@
-"""Edit one cart line: price, discount and quantity (seeds/004: staff can still adjust a line
-after "Apply"). The server recomputes the totals; a redeemed line must be released first.
+"""Edit one cart line: price, discount and quantity (staff can still adjust a line after
+"Apply"). The server recomputes the totals; a redeemed line must be released first.
 
 A package being sold is one card: instead of a quantity it has the number to write on the card
 and its expiry (blank: the package's own delay). A membership being sold has neither."""

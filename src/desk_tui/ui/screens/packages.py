@@ -1,4 +1,4 @@
-"""F6 Packages: the catalogue of templates, active and inactive (seeds/002 "Packages view").
+"""F6 Packages: the catalogue of templates, active and inactive (the "Packages view").
 
 Everyone sees what can be sold; only managers and owners change it (n new, e edit, a make
 active / inactive). Templates are never deleted, only made inactive, and editing one never

@@ -1,4 +1,4 @@
-"""Take payment and complete the sale in one step (seeds/004 "Complete Sale").
+"""Take payment and complete the sale in one step ("Complete Sale").
 
 Split freely between cash, card, store credit and other; "Left to pay" follows the typing and
 the sale is sent only when the amounts add up to the total (the server checks again). A cart

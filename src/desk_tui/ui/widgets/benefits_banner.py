@@ -1,4 +1,4 @@
-"""seeds/004's "Membership benefits available" banner, with the keys that use it.
+"""The cart's "Membership benefits available" banner, with the keys that use it.
 
 Hidden when the customer has nothing that applies to this cart; otherwise it names every
 benefit in words ("20% discount on all services", "2× Deep Tissue Massage credit"), the

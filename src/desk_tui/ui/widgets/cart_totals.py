@@ -1,4 +1,4 @@
-"""The cart's sums, and "Fully covered by membership" when nothing is left to pay (seeds/004)."""
+"""The cart's sums, and "Fully covered by membership" when nothing is left to pay."""
 
 from __future__ import annotations
 

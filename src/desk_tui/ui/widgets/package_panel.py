@@ -1,4 +1,4 @@
-"""The booking screen's *Available packages* panel (seeds/001, seeds/003).
+"""The booking screen's *Available packages* panel, with a course's circles.
 
 One row per (card, service): the circles (● used ◐ booked ○ free), "3/5 used" or "240 of 360
 min left", the expiry, and — for cards that cannot pay for this slot — the reason, dimmed
