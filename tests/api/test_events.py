@@ -115,7 +115,7 @@ async def test_cards_reach_every_location_appointments_only_their_own(api):
                                   at(some_day(), 15), paid(), staff_id="stf_dora")
         after = await riverside.until("appointment.created")
     assert (kind, data["card_id"], data["customer_id"]) == ("card.changed", card["id"], customer)
-    assert data["location_name"] == "Downtown" and "staff_name" not in data  # seeds/002: not who, elsewhere
+    assert data["location_name"] == "Downtown" and "staff_name" not in data  # not who, elsewhere
     # The Downtown booking itself never reached Riverside; Riverside's own booking did.
     assert [d.get("appointment_id") for k, d, _ in after if k.startswith("appointment.")] == [marker["id"]]
 

@@ -44,7 +44,7 @@ class Event(Wire):
     day: date | None = None
     """An appointment's business day after the change, so a calendar knows whether it cares."""
     staff_name: str | None = None
-    """Who made the change; only when they made it at the location of this stream (seeds/002)."""
+    """Who made the change; only when they made it at the location of this stream (staff names show only where the entry was made)."""
     location_name: str | None = None
     """Where the change was made."""
     summary: str | None = None

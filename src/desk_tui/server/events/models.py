@@ -25,7 +25,7 @@ class EventRow(Base):
     kind: Mapped[str] = mapped_column(String(40))
     #: null: every location (cards, memberships and the catalogue are shared by the chain)
     location_id: Mapped[str | None] = mapped_column(String(40))
-    #: where the change was made, so a stream elsewhere leaves out who made it (seeds/002)
+    #: where the change was made, so a stream elsewhere leaves out who made it (staff names show only where the entry was made)
     actor_location_id: Mapped[str | None] = mapped_column(String(40))
     #: the ids, version, names and summary of the wire Event, as JSON
     body: Mapped[str] = mapped_column(Text)

@@ -145,7 +145,7 @@ def since(s: Session, *, after: int, location_id: str, limit: int = 500) -> list
 def to_wire(row: EventRow, location_id: str) -> Event:
     body = json.loads(row.body)
     if row.actor_location_id != location_id:
-        body.pop("staff_name", None)  # seeds/002: who, only at the location where it was done
+        body.pop("staff_name", None)  # who made it shows only at the location where it was done
     return Event(id=row.id, kind=row.kind, at=row.at, location_id=row.location_id, **body)
 
 
