@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 KEY_LIFETIME = timedelta(hours=24)
-"""How long the server promises to remember a key (API.md: at least 24 h)."""
+"""How long the server promises to remember a key (docs/api.md: at least 24 h)."""
 
 #: Refusals that did not settle anything: the same request may still be applied later.
 _NOT_DEFINITIVE_STATUSES = {401, 408, 425, 429}
