@@ -10,7 +10,7 @@ import desk_tui.server.database
 
 
 revision = '0011'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
