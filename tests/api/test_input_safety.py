@@ -10,6 +10,8 @@ import csv
 import io
 import json
 import socket
+import sqlite3
+import stat
 import time
 
 import httpx
@@ -18,9 +20,11 @@ import pytest
 from desk_tui.contract.common import PRICE_MAX
 from desk_tui.server.cards.routes import IMPORT_MAX_BYTES
 from desk_tui.server.reports.service import _cell
+from desk_tui.server.serve import prepare
 from tests.api.test_card_helpers import make_package, new_customer, redeemed, sell, tag
 from tests.api.test_memberships_helpers import enrol, make_plan
 from tests.support.api_client import assert_problem, key, login
+from tests.support.live_server import LiveServer
 
 #: what a planted name did to every desk: set the window title, write the clipboard (OSC 52),
 #: clear the screen (C1 CSI), ring the bell; and a forged second line
@@ -248,3 +252,24 @@ def test_the_export_runs_no_formula_whichever_separator_the_spreadsheet_uses(api
         # read as written (commas), the note is whole and says what was typed, defused
         row = next(r for r in csv.DictReader(io.StringIO(text)) if r["card_id"] == card["id"] and r["note"])
         assert row["note"] == f"ok;'=cmd|' /C calc'!A0,'+1;'@SUM(A1) {planted.rsplit(' ', 1)[1]}"
+
+
+# -- the SQLite file ----------------------------------------------------------------------------
+
+def test_the_sqlite_database_and_its_wal_are_readable_by_their_owner_alone(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("private")
+    path = folder / "desk.db"
+    with LiveServer(f"sqlite:///{path}", demo=False) as server:
+        peek = sqlite3.connect(path)  # an open reader keeps the -wal and -shm files in place
+        try:
+            peek.execute("SELECT count(*) FROM customers").fetchone()
+            assert_problem(httpx.post(f"{server.url}/v1/customers", json={"name": "x"}), 401, "unauthenticated")
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+        finally:
+            peek.close()
+    assert set(modes) >= {"desk.db", "desk.db-wal", "desk.db-shm"}, modes
+    assert set(modes.values()) == {0o600}, modes
+    # a file an older version left world-readable is made private when the server starts
+    path.chmod(0o644)
+    prepare(f"sqlite:///{path}", demo=False).dispose()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
