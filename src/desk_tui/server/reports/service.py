@@ -139,8 +139,8 @@ def _transaction_rows(db: Database, *, me: Principal, low: datetime | None, high
         staff = dict(s.execute(select(Staff.id, Staff.name)).all())
         services = dict(s.execute(select(Service.id, Service.name)).all())
         buffer = io.StringIO()
+        csv.writer(buffer).writerow(CSV_COLUMNS)  # our own names: nothing to quote
         writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)
-        writer.writerow(CSV_COLUMNS)
         last: tuple[datetime, str] | None = None
         while True:
             T = CardTransaction
