@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from desk_tui.contract.common import PRICE_MAX, TEXT_MAX, UNITS_MAX, Line, Money, Name, Request, Wire
+from desk_tui.contract.common import PRICE_MAX, TEXT_MAX, UNITS_MAX, Line, Money, Name, Request, Units, Wire  # noqa: F401 - PRICE_MAX, UNITS_MAX: re-exported
 
 EXPIRY_DAYS_MAX = 3650
 
@@ -35,13 +35,13 @@ class Package(Wire):
 
 class PackageServiceIn(Request):
     service_id: str = Field(min_length=1, max_length=40)
-    unit_cost: int = Field(default=1, ge=1, le=UNITS_MAX)
+    unit_cost: Units = 1
 
 
 class EntitlementIn(Request):
     #: On PATCH, naming an existing entitlement edits it in place; new ones get an id.
     id: str | None = Field(default=None, max_length=40)
-    units: int = Field(ge=1, le=UNITS_MAX)
+    units: Units
     services: list[PackageServiceIn] = Field(min_length=1, max_length=100)
 
     @field_validator("services")
