@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from desk_tui.server.cards.routes import IMPORT_MAX_BYTES
 from tests.api.test_card_helpers import FACIALS_AND_MASSAGES, days, history, make_package, new_customer, tag
 from tests.support.api_client import assert_problem, key, login
 
@@ -91,7 +92,7 @@ def test_import_is_for_owners_and_refuses_unreadable_files(api):
             assert r.status_code in (200, 422), r.text
             if r.status_code == 200:
                 assert r.json()["imported"] == 0
-        assert_problem(c.post("/imports/cards", content=b"x" * 2_000_001, headers=CSV), 413, "payload_too_large")
+        assert_problem(c.post("/imports/cards", content=b"x" * (IMPORT_MAX_BYTES + 1), headers=CSV), 413, "payload_too_large")
         assert_problem(c.post("/imports/cards", params={"dry_run": "maybe"}, content=b"package_id,customer_id\n",
                               headers=CSV), 422, "validation_error")
         assert c.post("/imports/cards", content=b"package_id,customer_id\n", headers=CSV).json() == {

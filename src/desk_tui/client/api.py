@@ -32,7 +32,7 @@ from desk_tui.client.reports import ReportCalls
 from desk_tui.client.sales import SaleCalls
 from desk_tui.client.tokens import TokenStore
 from desk_tui.contract.auth import LoginRequest, LoginResponse, Me
-from desk_tui.contract.common import Page
+from desk_tui.contract.common import Page, read_json
 from desk_tui.contract.customers import ActivityEntry, Customer, CustomerCreate
 from desk_tui.contract.reference import Location, Product, Service, Settings, Staff
 
@@ -40,9 +40,22 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
+class _Reader:
+    """Decodes a response body as one contract type, with any control character in its text made
+    visible first (contract.common.read_json): this is where the server's text enters the
+    client, so no screen can ever hand an escape sequence to the terminal."""
+
+    def __init__(self, model: Any) -> None:
+        self._adapter = TypeAdapter(model)
+
+    def validate_json(self, body: bytes | str) -> Any:
+        shown = read_json(body)
+        return self._adapter.validate_json(body) if shown is None else self._adapter.validate_python(shown)
+
+
 @lru_cache(maxsize=256)
-def _adapter(model: Any) -> TypeAdapter:
-    return TypeAdapter(model)
+def _adapter(model: Any) -> _Reader:
+    return _Reader(model)
 
 
 class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, MembershipCalls):
@@ -241,7 +254,7 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
         except BaseException:
             self.signed_in = previous
             raise
-        result = LoginResponse.model_validate_json(response.content)
+        result = _adapter(LoginResponse).validate_json(response.content)
         self.signed_in = result
         name = result.staff.username or username.strip().lower()
         self.tokens.set(name, result.token)
@@ -260,7 +273,7 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
         except AuthExpired:
             self.tokens.delete(username)
             return None
-        me = Me.model_validate_json(response.content)
+        me = _adapter(Me).validate_json(response.content)
         if me.expires_at is None:
             return None
         self.signed_in = LoginResponse(token=token, expires_at=me.expires_at, staff=me.staff, location=me.location)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from desk_tui.client.errors import ApiError, OfflineError, RequestTimeout, from_problem
+from desk_tui.contract.common import read_json
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,10 @@ NO_RETRY = RetryPolicy(attempts=0)
 
 
 def _problem_body(response: httpx.Response) -> object:
+    """The error's JSON; its text reaches a notification, so its controls are made visible too."""
     try:
-        return response.json()
+        shown = read_json(response.content)
+        return response.json() if shown is None else shown
     except ValueError:
         return None
 

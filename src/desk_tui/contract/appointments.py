@@ -22,7 +22,7 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, AwareDatetime, Field, field_validator
 
-from desk_tui.contract.common import TEXT_MAX, Request, Wire
+from desk_tui.contract.common import CONTROL_CLASS, Request, Text, Wire
 
 AppointmentStatus = Literal["booked", "checked_in", "completed", "cancelled", "no_show"]
 #: the state of a package line's units: reserved on save, redeemed at no-show or completion,
@@ -33,11 +33,9 @@ RedemptionState = Literal["reserved", "redeemed", "released"]
 LINES_MAX = 20
 ID_MAX = 40
 #: ids are opaque, but never contain control characters (PostgreSQL refuses NUL in text)
-ID_PATTERN = r"^[^\x00-\x1f\x7f]+$"
-TEXT_PATTERN = r"^[^\x00]*$"
+ID_PATTERN = rf"^[^{CONTROL_CLASS}]+$"
 
 Id = Annotated[str, Field(min_length=1, max_length=ID_MAX, pattern=ID_PATTERN)]
-Text = Annotated[str, Field(max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
 
 
 class LineSource(Wire):

@@ -4,14 +4,14 @@ from datetime import datetime
 
 from pydantic import Field
 
-from desk_tui.contract.common import Request, Wire
+from desk_tui.contract.common import Line, Request, Wire
 from desk_tui.contract.reference import Location, Staff
 
 
 class LoginRequest(Request):
-    username: str = Field(min_length=1, max_length=100)
-    pin: str = Field(min_length=1, max_length=64)
-    location_id: str | None = Field(default=None, max_length=100)
+    username: Line = Field(min_length=1, max_length=100)
+    pin: Line = Field(min_length=1, max_length=64)
+    location_id: Line | None = Field(default=None, max_length=100)
 
 
 class LoginResponse(Wire):

@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from desk_tui.contract.common import TEXT_MAX, Request, Wire
+from desk_tui.contract.common import TEXT_MAX, Line, Money, Request, Wire
 from desk_tui.contract.memberships import Enrollment
-from desk_tui.contract.packages import PRICE_MAX, UNITS_MAX
+from desk_tui.contract.packages import UNITS_MAX
 
 CardStatus = Literal["active", "fully_used", "expired", "refunded", "void"]
 TransactionKind = Literal["issue", "reserve", "release", "redeem", "undo", "adjust", "extend", "transfer",
@@ -114,11 +114,11 @@ def bounded_date(v: date | None) -> date | None:
 class CardCreate(Request):
     package_id: str = Field(min_length=1, max_length=40)
     customer_id: str = Field(min_length=1, max_length=40)
-    number: str | None = Field(default=None, max_length=NUMBER_MAX)
+    number: Line | None = Field(default=None, max_length=NUMBER_MAX)
     expires_on: date | None = None
-    price_paid: int | None = Field(default=None, ge=0, le=PRICE_MAX)
+    price_paid: Money | None = None
     #: the transaction note of the sale (creating a card requires one)
-    note: str = Field(min_length=1, max_length=TEXT_MAX)
+    note: Line = Field(min_length=1, max_length=TEXT_MAX)
 
     _dates = field_validator("expires_on")(bounded_date)
 
@@ -134,18 +134,18 @@ class RedemptionCreate(Request):
     #: when the same service is in several pools; the first pool that can pay is used otherwise
     entitlement_id: str | None = Field(default=None, max_length=40)
     sale_id: str | None = Field(default=None, max_length=40)
-    note: str | None = Field(default=None, max_length=TEXT_MAX)
+    note: Line | None = Field(default=None, max_length=TEXT_MAX)
 
 
 class UndoRequest(Request):
-    reason: str = Field(min_length=1, max_length=TEXT_MAX)
+    reason: Line = Field(min_length=1, max_length=TEXT_MAX)
 
 
 class AdjustmentCreate(Request):
     #: may be left out when the card has a single pool
     entitlement_id: str | None = Field(default=None, max_length=40)
     units: int = Field(ge=-UNITS_MAX, le=UNITS_MAX)
-    reason: str = Field(min_length=1, max_length=TEXT_MAX)
+    reason: Line = Field(min_length=1, max_length=TEXT_MAX)
 
     @field_validator("units")
     @classmethod
@@ -156,24 +156,24 @@ class AdjustmentCreate(Request):
 
 
 class CardUpdate(Request):
-    number: str | None = Field(default=None, max_length=NUMBER_MAX)
+    number: Line | None = Field(default=None, max_length=NUMBER_MAX)
     #: null means the card never expires
     expires_on: date | None = None
     customer_id: str | None = Field(default=None, min_length=1, max_length=40)
-    note: str | None = Field(default=None, max_length=TEXT_MAX)
+    note: Line | None = Field(default=None, max_length=TEXT_MAX)
 
     _dates = field_validator("expires_on")(bounded_date)
 
 
 class RefundRequest(Request):
-    reason: str = Field(min_length=1, max_length=TEXT_MAX)
+    reason: Line = Field(min_length=1, max_length=TEXT_MAX)
 
 
 class BulkExtendRequest(Request):
     days: int = Field(ge=1, le=3650)
     package_id: str | None = Field(default=None, max_length=40)
     location_id: str | None = Field(default=None, max_length=40)
-    reason: str = Field(min_length=1, max_length=TEXT_MAX)
+    reason: Line = Field(min_length=1, max_length=TEXT_MAX)
     dry_run: bool = False
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import Field, field_validator
 
-from desk_tui.contract.common import NAME_MAX, Request, Wire
+from desk_tui.contract.common import Line, Name, Request, Wire
 
 
 class Customer(Wire):
@@ -17,9 +17,9 @@ class Customer(Wire):
 
 
 class CustomerCreate(Request):
-    name: str = Field(min_length=1, max_length=NAME_MAX)
-    phone: str | None = Field(default=None, max_length=40)
-    email: str | None = Field(default=None, max_length=254)
+    name: Name
+    phone: Line | None = Field(default=None, max_length=40)
+    email: Line | None = Field(default=None, max_length=254)
 
     @field_validator("phone")
     @classmethod

@@ -17,8 +17,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from desk_tui.contract.appointments import Id, Text
-from desk_tui.contract.common import NAME_MAX, Request, Wire
-from desk_tui.contract.packages import PRICE_MAX
+from desk_tui.contract.common import NAME_MAX, TEXT_MAX, Line, Money, Name, Request, Wire
 
 DiscountScope = Literal["all", "category", "service"]
 #: ``scheduled``: starts later; ``ended``: past its end date; ``cancelled``: stopped by staff
@@ -58,7 +57,7 @@ class Plan(Wire):
 
 class DiscountIn(Request):
     scope: DiscountScope
-    target: str | None = Field(default=None, max_length=NAME_MAX)
+    target: Line | None = Field(default=None, max_length=NAME_MAX)
     percent: int = Field(ge=1, le=100)
 
     @model_validator(mode="after")
@@ -76,8 +75,8 @@ class PlanCreditIn(Request):
 
 
 class PlanCreate(Request):
-    name: str = Field(min_length=1, max_length=NAME_MAX, pattern=r"^[^\x00]*$")
-    price: int = Field(ge=0, le=PRICE_MAX)
+    name: Name
+    price: Money
     description: Text = ""
     active: bool = True
     discounts: list[DiscountIn] = Field(default_factory=list, max_length=BENEFITS_MAX)
@@ -87,8 +86,8 @@ class PlanCreate(Request):
 class PlanUpdate(Request):
     """``PATCH /v1/membership-plans/{id}``: absent fields stay; ``discounts``/``credits`` replace the list."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX, pattern=r"^[^\x00]*$")
-    price: int | None = Field(default=None, ge=0, le=PRICE_MAX)
+    name: Name | None = None
+    price: Money | None = None
     description: Text | None = None
     active: bool | None = None
     discounts: list[DiscountIn] | None = Field(default=None, max_length=BENEFITS_MAX)
@@ -143,5 +142,5 @@ class EnrollmentCancel(Request):
     """``POST /v1/memberships/{id}/cancel``: benefits stop after ``ends_on`` (today or later; the
     enrolment stays ``active`` through it), or at once when ``ends_on`` is absent."""
 
-    reason: str = Field(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")
+    reason: Line = Field(min_length=1, max_length=TEXT_MAX)
     ends_on: date | None = None

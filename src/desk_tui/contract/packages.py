@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from desk_tui.contract.common import NAME_MAX, TEXT_MAX, Request, Wire
+from desk_tui.contract.common import PRICE_MAX, TEXT_MAX, UNITS_MAX, Line, Money, Name, Request, Units, Wire  # noqa: F401 - PRICE_MAX, UNITS_MAX: re-exported
 
-#: Units of one pool and the cost of one service are bounded so sums stay well inside 32 bits.
-UNITS_MAX = 1_000_000
-#: Money is bounded too: a price fits a PostgreSQL BIGINT with room for sums of many cards.
-PRICE_MAX = 10**9
 EXPIRY_DAYS_MAX = 3650
 
 
@@ -39,13 +35,13 @@ class Package(Wire):
 
 class PackageServiceIn(Request):
     service_id: str = Field(min_length=1, max_length=40)
-    unit_cost: int = Field(default=1, ge=1, le=UNITS_MAX)
+    unit_cost: Units = 1
 
 
 class EntitlementIn(Request):
     #: On PATCH, naming an existing entitlement edits it in place; new ones get an id.
     id: str | None = Field(default=None, max_length=40)
-    units: int = Field(ge=1, le=UNITS_MAX)
+    units: Units
     services: list[PackageServiceIn] = Field(min_length=1, max_length=100)
 
     @field_validator("services")
@@ -58,23 +54,23 @@ class EntitlementIn(Request):
 
 
 class PackageCreate(Request):
-    name: str = Field(min_length=1, max_length=NAME_MAX)
-    unit_type: str = Field(default="sessions", min_length=1, max_length=40)
-    price: int = Field(default=0, ge=0, le=PRICE_MAX)
+    name: Name
+    unit_type: Line = Field(default="sessions", min_length=1, max_length=40)
+    price: Money = 0
     tax_inclusive: bool = True
     expiry_days: int | None = Field(default=None, ge=1, le=EXPIRY_DAYS_MAX)
-    description: str = Field(default="", max_length=TEXT_MAX)
+    description: Line = Field(default="", max_length=TEXT_MAX)
     active: bool = True
     entitlements: list[EntitlementIn] = Field(min_length=1, max_length=20)
 
 
 class PackageUpdate(Request):
-    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
-    unit_type: str | None = Field(default=None, min_length=1, max_length=40)
-    price: int | None = Field(default=None, ge=0, le=PRICE_MAX)
+    name: Name | None = None
+    unit_type: Line | None = Field(default=None, min_length=1, max_length=40)
+    price: Money | None = None
     tax_inclusive: bool | None = None
     #: null removes the delay: cards sold from then on never expire unless given a date.
     expiry_days: int | None = Field(default=None, ge=1, le=EXPIRY_DAYS_MAX)
-    description: str | None = Field(default=None, max_length=TEXT_MAX)
+    description: Line | None = Field(default=None, max_length=TEXT_MAX)
     active: bool | None = None
     entitlements: list[EntitlementIn] | None = Field(default=None, min_length=1, max_length=20)

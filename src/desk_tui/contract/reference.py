@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from desk_tui.contract.common import NAME_MAX, Request, Wire
+from desk_tui.contract.common import Money, Name, Request, Wire
 
 Role = Literal["reception", "manager", "owner"]
 ROLE_RANK: dict[str, int] = {"reception": 0, "manager": 1, "owner": 2}
@@ -36,18 +36,18 @@ class Service(Wire):
 
 
 class ServiceCreate(Request):
-    name: str = Field(min_length=1, max_length=NAME_MAX)
-    category: str = Field(min_length=1, max_length=NAME_MAX)
+    name: Name
+    category: Name
     duration_min: int = Field(ge=5, le=24 * 60)
-    price: int = Field(ge=0, le=10**12)
+    price: Money
     location_ids: list[str] = Field(min_length=1, max_length=500)
 
 
 class ServiceUpdate(Request):
-    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
-    category: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    name: Name | None = None
+    category: Name | None = None
     duration_min: int | None = Field(default=None, ge=5, le=24 * 60)
-    price: int | None = Field(default=None, ge=0, le=10**12)
+    price: Money | None = None
     location_ids: list[str] | None = Field(default=None, min_length=1, max_length=500)
     active: bool | None = None
 
@@ -60,13 +60,13 @@ class Product(Wire):
 
 
 class ProductCreate(Request):
-    name: str = Field(min_length=1, max_length=NAME_MAX)
-    price: int = Field(ge=0, le=10**12)
+    name: Name
+    price: Money
 
 
 class ProductUpdate(Request):
-    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
-    price: int | None = Field(default=None, ge=0, le=10**12)
+    name: Name | None = None
+    price: Money | None = None
     active: bool | None = None
 
 

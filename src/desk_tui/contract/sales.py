@@ -25,8 +25,7 @@ from pydantic import Field, field_validator, model_validator
 
 from desk_tui.contract.appointments import Id, Text
 from desk_tui.contract.cards import NUMBER_MAX, bounded_date
-from desk_tui.contract.common import Request, Wire
-from desk_tui.contract.packages import PRICE_MAX
+from desk_tui.contract.common import PRICE_MAX, Line, Money, Request, Wire
 
 SaleStatus = Literal["open", "completed", "abandoned"]
 PaymentMethod = Literal["cash", "card", "store_credit", "other"]
@@ -181,7 +180,7 @@ class CardDetails(Request):
     """The card a package line will issue: its number (blank: none) and expiry (null: the
     package's own delay, counted from the day of the sale)."""
 
-    card_number: str | None = Field(default=None, max_length=NUMBER_MAX)
+    card_number: Line | None = Field(default=None, max_length=NUMBER_MAX)
     expires_on: date | None = None
 
     _dates = field_validator("expires_on")(bounded_date)
@@ -203,7 +202,7 @@ class SaleLineCreate(CardDetails):
     plan_id: Id | None = None
     quantity: int = Field(default=1, ge=1, le=100)
     #: default: the item's list price (a plan's: one month)
-    price: int | None = Field(default=None, ge=0, le=PRICE_MAX)
+    price: Money | None = None
 
     @model_validator(mode="after")
     def _one_item(self) -> SaleLineCreate:
@@ -222,7 +221,7 @@ class SaleLineUpdate(CardDetails):
     """Only the fields sent change. ``card_number`` and ``expires_on`` (null: the package's
     default) apply to a package line; ``quantity`` to a service or product line."""
 
-    price: int | None = Field(default=None, ge=0, le=PRICE_MAX)
+    price: Money | None = None
     discount_percent: int | None = Field(default=None, ge=0, le=100)
     quantity: int | None = Field(default=None, ge=1, le=100)
 

@@ -15,6 +15,8 @@ from desk_tui.server.appointments.routes import customer_router as customer_appo
 from desk_tui.server.appointments.routes import router as appointments_router
 from desk_tui.server.auth.gate import SignInGate
 from desk_tui.server.auth.routes import router as auth_router
+from desk_tui.server.body_limit import BodyLimitMiddleware
+from desk_tui.server.cards.routes import IMPORT_MAX_BYTES
 from desk_tui.server.cards.routes import router as cards_router
 from desk_tui.server.customers.routes import router as customers_router
 from desk_tui.server.database import Database
@@ -84,4 +86,6 @@ def create_app(settings: ServerSettings, database: Database | None = None) -> Fa
 
     app.add_middleware(IdempotencyMiddleware, database=db)
     app.add_middleware(ETagMiddleware)
+    # Added last, so outermost: a body too large is refused before the idempotency middleware buffers it.
+    app.add_middleware(BodyLimitMiddleware, per_path={"/v1/imports/cards": IMPORT_MAX_BYTES})
     return app

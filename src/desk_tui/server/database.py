@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -130,7 +131,36 @@ def _has_nul(value: object) -> bool:
     return False
 
 
+#: the SQLite file holds PIN hashes and every customer's details: for its owner's eyes only
+PRIVATE_FILE_MODE = 0o600
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a SQLite URL; None for an in-memory database or another engine."""
+    if not url.startswith("sqlite"):
+        return None
+    name = make_url(url).database
+    return Path(name) if name and name != ":memory:" and not name.startswith("file:") else None
+
+
+def create_private_file(path: Path) -> None:
+    """Create the (empty) database file readable by its owner alone, before SQLite opens it. SQLite
+    gives its -wal and -shm files the database file's permissions, so they follow."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+    except FileExistsError:
+        pass
+
+
 def _configure_sqlite(engine: Engine) -> None:
+    path = sqlite_path(str(engine.url))
+
+    @event.listens_for(engine, "do_connect")
+    def _before_connect(dialect, conn_rec, cargs, cparams) -> None:
+        # sqlite3.connect would create a missing file with the umask's mode (0644: world-readable)
+        if path is not None:
+            create_private_file(path)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:
         # Let SQLAlchemy, not pysqlite, decide when transactions begin (see _on_begin).

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
@@ -52,12 +52,14 @@ def _typed(value: str | int, column) -> Any:
             parsed = datetime.fromisoformat(str(value))
             if parsed.tzinfo is None:
                 raise ValueError("naive")
-            return parsed
+            # In UTC here, as the column stores it: 0001-01-01T00:00+05:00 has no UTC instant
+            # (OverflowError), and a cursor we handed out always has one.
+            return parsed.astimezone(UTC)
         if isinstance(kind, Date):
             return date.fromisoformat(str(value))
         if isinstance(kind, Integer):
             return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise DomainError("validation_error", _NOT_OURS) from None
     if not isinstance(value, str):
         raise DomainError("validation_error", _NOT_OURS)

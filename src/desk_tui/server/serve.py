@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from desk_tui.server import migrate
 from desk_tui.server.app import ServerSettings, create_app
-from desk_tui.server.database import Database
+from desk_tui.server.database import PRIVATE_FILE_MODE, Database, sqlite_path
 from desk_tui.server.demo import ACCOUNTS, seed_demo
 from desk_tui.server.loopback import tcp_socket
 
@@ -26,8 +25,13 @@ def default_db_url(demo: bool) -> str:
 
 
 def prepare(db_url: str, *, demo: bool) -> Database:
-    if db_url.startswith("sqlite:///") and not db_url.startswith("sqlite:///:memory:"):
-        Path(db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_path(db_url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A file made by an older version is world-readable: its owner's alone from now on.
+        for existing in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if existing.exists():
+                existing.chmod(PRIVATE_FILE_MODE)
     db = Database(db_url)
     migrate.upgrade(db.engine)
     if demo:

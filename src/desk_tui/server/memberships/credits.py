@@ -7,8 +7,9 @@ with a stable code (docs/api.md), which rolls the caller's whole transaction bac
 
 A credit is one ``membership_credits`` row: ``held`` by an open sale (counts as ``on_hold`` only
 until its ``expires_at``: an idle cart stops blocking it even before anyone sweeps it), then
-``used`` when the sale completes or ``released`` when it is abandoned. It belongs to the calendar
-month (organisation time zone) in which it was held; credits reset on the 1st, no carry-over.
+``used`` when the sale completes or ``released`` when it is abandoned. While held it counts in the
+calendar month (organisation time zone) in which it was held; once used, in the month the sale
+completed (a credit is deducted when the sale is recorded). Credits reset on the 1st, no carry-over.
 
 Signatures (all keyword-only after the session)::
 
@@ -26,8 +27,9 @@ Signatures (all keyword-only after the session)::
         held → released for the whole sale or one line; returns how many.
 
     consume(s, *, sale_id: str, me: Principal | None, now: datetime) -> int
-        held → used when the sale completes; one activity entry per membership and service.
-        A hold that expired is used only if its credit is still free (else 409 credit_exhausted).
+        held → used when the sale completes, in the month of ``now``; one activity entry per
+        membership and service. A hold that expired, or was held in an earlier month, is used only
+        if a credit of ``now``'s month is still free (else 409 credit_exhausted).
 
     extend_holds(s, *, sale_id: str, expires_at: datetime, now: datetime | None = None) -> None
         The sale was touched: its holds live until ``expires_at``. An already expired hold is
@@ -161,12 +163,21 @@ def consume(s: Session, *, sale_id: str, me: Principal | None, now: datetime) ->
         return 0
     locked = _lock_all(s, rows)
     rows = _held(s, sale_id)  # fresh after the locks
+    # The credit is "deducted only when the sale is recorded", so it is the month of
+    # the completion that pays, not the month of the hold: a cart held at 23:50 on the 31st and
+    # completed at 00:10 uses the new month's credit (which must then be free).
+    day = status.today(s, now)
+    period = status.period(day)
     for row in rows:
         e = locked[row.enrollment_id]
-        if row.expires_at <= now and not _still_free(s, e, row, now):
+        if row.period != period and status.status_on(e, day) != "active":
+            raise DomainError("invalid_transition", f"{e.plan.name}: this membership has no credits this month "
+                                                    f"({status.status_on(e, day)}).")
+        counted_here = row.period == period and row.expires_at > now
+        if not counted_here and _count(s, e, row.service_id, period, now).remaining < 1:
             name = _service_name(s, row.service_id)
-            raise _exhausted(name, _count(s, e, row.service_id, row.period, now))
-        row.state, row.settled_at = "used", now
+            raise _exhausted(name, _count(s, e, row.service_id, period, now))
+        row.period, row.state, row.settled_at = period, "used", now
         s.flush()
     for (enrollment_id, service_id, period), n in Counter((r.enrollment_id, r.service_id, r.period)
                                                           for r in rows).items():

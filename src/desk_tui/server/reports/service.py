@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
@@ -87,27 +88,59 @@ def check_range(start: date | None, end: date | None) -> None:
         raise DomainError("validation_error", "from: must not be after to.")
 
 
+#: what makes a spreadsheet read a cell as a formula (OWASP "CSV injection")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: a formula start right after a separator any reader might pick: the file is written with
+#: commas, but Excel in a Hungarian (or German…) locale splits on semicolons, and a paste
+#: splits on tabs; spaces between are skipped by some readers
+_AFTER_A_SEPARATOR = re.compile(r"([,;\t] *)(?=[=+\-@\t\r])")
+
+
 def _cell(value) -> str | int:
-    """Text a spreadsheet would run as a formula is defused with a leading apostrophe."""
+    """A cell no spreadsheet runs as a formula, whichever separator it splits the row on.
+
+    Wherever a cell starts for some reader (at its first character, or after a ``,``, ``;`` or
+    tab inside it) and starts with a formula character, an apostrophe makes it text. The writer
+    quotes every text cell (QUOTE_NONNUMERIC), so a reader splitting on commas keeps the cell
+    whole, and one splitting on another separator still meets the apostrophe first."""
     if value is None:
         return ""
     if isinstance(value, int):
         return value
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    text = _AFTER_A_SEPARATOR.sub(r"\1'", str(value))
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _day_start(s, day: date | None, *, days_later: int = 0) -> datetime | None:
+    """When the business day ``day`` (+ ``days_later``) starts, in UTC; None when no timestamp can
+    be that early or late (0001-01-01 east of UTC, the day after 9999-12-31): every ledger entry
+    is then on the inner side of the bound, so no bound is the exact answer."""
+    if day is None:
+        return None
+    try:
+        return local_midnight(s, day + timedelta(days=days_later))
+    except OverflowError:
+        return None
 
 
 def transactions_csv(db: Database, *, me: Principal, start: date | None, end: date | None) -> Iterator[str]:
-    """One CSV row per ledger entry in [start, end] (whole business days), oldest first, streamed in batches."""
+    """One CSV row per ledger entry in [start, end] (whole business days), oldest first, streamed in batches.
+
+    The time window is worked out before the first byte is sent: once the 200 is out, a failure
+    can only cut the download short, so nothing that depends on the input may fail later."""
+    with db.read_session() as s:
+        low, high = _day_start(s, start), _day_start(s, end, days_later=1)
+    return _transaction_rows(db, me=me, low=low, high=high)
+
+
+def _transaction_rows(db: Database, *, me: Principal, low: datetime | None, high: datetime | None) -> Iterator[str]:
     with db.read_session() as s:
         zone = org_zone(s)
-        low = local_midnight(s, start) if start else None
-        high = local_midnight(s, end + timedelta(days=1)) if end else None
         staff = dict(s.execute(select(Staff.id, Staff.name)).all())
         services = dict(s.execute(select(Service.id, Service.name)).all())
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
+        csv.writer(buffer).writerow(CSV_COLUMNS)  # our own names: nothing to quote
+        writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)
         last: tuple[datetime, str] | None = None
         while True:
             T = CardTransaction
