@@ -6,9 +6,9 @@ import pytest
 
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
-from tests.support.live_server import LiveServer  # noqa: E402
-from tests.support.postgres import PostgresCluster  # noqa: E402
-from tests.support.served import ServedAPI  # noqa: E402
+from tests.support.live_server import LiveServer
+from tests.support.postgres import PostgresCluster
+from tests.support.served import ServedAPI
 
 ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 

@@ -17,7 +17,6 @@ from desk_tui.server.errors import DomainError
 from tests.api.test_card_helpers import activity, days, history, make_package, pool, sell, tag, today
 from tests.support.api_client import assert_problem, key, login
 
-
 HOT = "svc_hot_stone"  # offered at Downtown only
 
 

@@ -61,7 +61,7 @@ def manager(api):
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 @given(boundary=st.sampled_from(BOUNDARIES), before=st.integers(1, 180), after=st.integers(0, 180))
 def test_the_month_of_the_completion_pays_whatever_the_minutes(api, manager, boundary, before, after):
-    (y, mo, d), (ny, nmo, nd) = boundary
+    (y, mo, _d), (ny, nmo, nd) = boundary
     midnight = local(ny, nmo, nd, 0, 0)
     held_at, done_at = midnight - timedelta(minutes=before), midnight + timedelta(minutes=after)
     _, mem, _ = member(api, manager, since=local(y, mo, 1))

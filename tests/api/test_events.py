@@ -11,7 +11,7 @@ import pytest
 from desk_tui.server import housekeeping
 from desk_tui.server.database import utcnow
 from desk_tui.server.events import service as events
-from tests.api.test_appointments_helpers import action, at, booked, book, from_card, new_customer, paid, sell, some_day
+from tests.api.test_appointments_helpers import action, at, book, booked, from_card, new_customer, paid, sell, some_day
 from tests.support.api_client import login
 from tests.support.event_stream import EventStream, token
 

@@ -15,7 +15,6 @@ import stat
 import time
 
 import httpx
-import pytest
 
 from desk_tui.contract.common import PRICE_MAX
 from desk_tui.server.cards.routes import IMPORT_MAX_BYTES

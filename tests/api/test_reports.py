@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from desk_tui.server.database import utcnow
 from desk_tui.server.memberships.status import month_after
 from desk_tui.server.reports import dues
-
 from tests.api.test_card_helpers import (
     FACIALS_AND_MASSAGES,
     days,
@@ -31,7 +30,7 @@ def test_liability_counts_units_and_value_still_owed_per_package(api):
     with login(api.url, "manager") as m:
         pkg = make_package(m, [{"units": 4, "services": [{"service_id": "svc_manicure"}]}], price=10000)
         assert _line(m.get("/reports/liability").json(), pkg["id"]) is None
-        a, b, used_up, expired, refunded = (sell(m, pkg["id"]) for _ in range(5))
+        a, _b, used_up, expired, refunded = (sell(m, pkg["id"]) for _ in range(5))
         redeemed(m, a["id"])                          # 3 left: 7 500
         redeemed(m, used_up["id"], quantity=4)        # nothing owed
         m.patch(f"/cards/{expired['id']}", json={"expires_on": days(-1)}, headers=key())

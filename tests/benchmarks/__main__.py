@@ -94,7 +94,7 @@ class ApiServer:
         for _attempt in range(3):
             port = free_port()
             self.url = f"http://127.0.0.1:{port}"
-            log = open(self.log, "ab")
+            log = open(self.log, "ab")  # noqa: SIM115 - the child writes to it for its whole life
             self.proc = subprocess.Popen([str(DESK_TUI), "serve", "--demo", "--db", f"sqlite:///{self.db}",
                                           "--port", str(port)], stdin=subprocess.DEVNULL, stdout=log, stderr=log)
             log.close()
@@ -218,8 +218,8 @@ class Row:
 def table(rows: list[Row]) -> str:
     header = ["metric", "median", "baseline", "ratio", "target", ""]
     widths = [46, 11, 11, 8, 8, 0]
-    lines = ["".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
-    lines += ["".join(c.ljust(w) for c, w in zip(row.cells(), widths)).rstrip() for row in rows]
+    lines = ["".join(h.ljust(w) for h, w in zip(header, widths, strict=False)).rstrip()]
+    lines += ["".join(c.ljust(w) for c, w in zip(row.cells(), widths, strict=False)).rstrip() for row in rows]
     return "\n".join(lines)
 
 

@@ -19,7 +19,6 @@ from datetime import date
 from pathlib import Path
 
 import tests
-
 from tests.benchmarks import baseline_day
 from tests.benchmarks.pty_app import KEY_DOWN, KEY_ENTER, KEY_RIGHT, PtyApp, Response
 

@@ -84,7 +84,7 @@ def test_settings_precedence_and_clear_errors(home, monkeypatch):
     assert settings.keymap == {"goto_calendar": "f2", "goto_cards": "f5"}
     assert load_settings(server="http://from-cli:3").server == "http://from-cli:3"
     home.config_file.write_text("server = [")
-    with pytest.raises(SettingsError, match="config.toml is not valid TOML"):
+    with pytest.raises(SettingsError, match=r"config\.toml is not valid TOML"):
         load_settings()
     home.config_file.write_text('timeout = "soon"\n')
     with pytest.raises(SettingsError, match="'timeout'"):

@@ -71,7 +71,7 @@ async def test_backoff_doubles_with_jitter(scripted, delays):
     client, _ = scripted(httpx.Response(503), httpx.Response(502), httpx.Response(504), httpx.Response(200, json=[]))
     assert await client.locations() == []
     assert len(delays) == 3
-    for got, nominal in zip(delays, (0.2, 0.4, 0.8)):
+    for got, nominal in zip(delays, (0.2, 0.4, 0.8), strict=False):
         assert nominal * 0.75 <= got <= nominal * 1.25
 
 

@@ -7,6 +7,7 @@ workers over one PostgreSQL database, and a server killed with SIGKILL in the mi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -62,10 +63,8 @@ class ServedAPI:
                 pass
             # Not a sleep to synchronise on: the child has not bound its port yet, and
             # wait() returns at once if it exits instead.
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(0.1)
-            except subprocess.TimeoutExpired:
-                pass
         raise RuntimeError(f"desk-tui serve did not answer within {timeout} s: {self.log.read_text()[-2000:]}")
 
     def kill(self) -> None:

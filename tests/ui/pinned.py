@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-import desk_tui.server.cards.demo  # noqa: F401 - loaded before the clock is pinned in every module
+import desk_tui.server.cards.demo
 import desk_tui.server.demo  # noqa: F401
 from tests.ui.test_shell import DictKeyring
 

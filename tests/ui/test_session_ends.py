@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import httpx
 
-from desk_tui.ui.screens.customer_form import CustomerFormScreen
 from desk_tui.ui.screens.checkout import CheckoutScreen
+from desk_tui.ui.screens.customer_form import CustomerFormScreen
 from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
 from desk_tui.ui.screens.customers import CustomersScreen
 from desk_tui.ui.screens.login import LoginScreen

@@ -12,10 +12,10 @@ sending it again after a lost answer is replayed by the server, never applied tw
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import TypeAdapter
@@ -25,9 +25,9 @@ from desk_tui.client import transport
 from desk_tui.client.appointments import AppointmentCalls
 from desk_tui.client.cache import Cache, cache_key
 from desk_tui.client.cards import CardCalls
-from desk_tui.client.memberships import MembershipCalls
 from desk_tui.client.errors import ApiError, AuthExpired, OfflineError, RequestTimeout
 from desk_tui.client.intents import IntentJournal, Written, fingerprint, is_definitive, new_idempotency_key
+from desk_tui.client.memberships import MembershipCalls
 from desk_tui.client.reports import ReportCalls
 from desk_tui.client.sales import SaleCalls
 from desk_tui.client.tokens import TokenStore
@@ -92,7 +92,7 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
         if self.on_offline_change is not None:
             try:
                 self.on_offline_change(self.offline)
-            except Exception:  # noqa: BLE001 - a UI callback must not break the request that triggered it
+            except Exception:
                 log.exception("on_offline_change callback failed")
 
     def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:

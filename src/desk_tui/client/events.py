@@ -12,6 +12,7 @@ closing (a cable pulled somewhere between) is noticed within a minute.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Callable
@@ -64,10 +65,8 @@ class LiveStream:
             self._set_up(False)
             self._again.clear()
             wait = delay * (1 + random.uniform(-JITTER, JITTER))
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._again.wait(), wait)
-            except TimeoutError:
-                pass
             delay = min(delay * 2, LAST)
 
     async def _once(self) -> None:

@@ -17,7 +17,6 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from desk_tui.client.paths import APP_NAME, CONFIG_FILE, Paths  # noqa: F401 (re-exported)
 
 
-
 class SettingsError(ValueError):
     """The configuration cannot be used; the message names the file or variable to fix."""
 

@@ -47,7 +47,7 @@ class TokenStore:
                 self._fall_back(f"the {self.backend_name} backend stores nothing")
             else:
                 self._keyring = keyring
-        except Exception as exc:  # noqa: BLE001 - a broken keyring install must not stop the app
+        except Exception as exc:
             self.backend_name = "unavailable"
             self._fall_back(f"keyring failed to load: {exc!r}")
 
@@ -90,7 +90,7 @@ class TokenStore:
                 token = self._keyring.get_password(self.service, username)
                 if token is not None:
                     return token
-            except Exception as exc:  # noqa: BLE001 - KeyringError, NoKeyringError, D-Bus trouble…
+            except Exception as exc:
                 self._fall_back(repr(exc))
         if username in self._memory:
             return self._memory[username]
@@ -102,7 +102,7 @@ class TokenStore:
             try:
                 self._keyring.set_password(self.service, username, token)
                 return
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 self._fall_back(repr(exc))
         if self._allow_file:
             self._save_file_tokens({**self._file_tokens(), username: token})
@@ -112,7 +112,7 @@ class TokenStore:
         if self._keyring is not None:
             try:
                 self._keyring.delete_password(self.service, username)
-            except Exception as exc:  # noqa: BLE001 - PasswordDeleteError when absent is fine too
+            except Exception as exc:
                 log.debug("keyring delete for %s: %r", username, exc)
         if self._allow_file and self._token_file.exists():
             tokens = self._file_tokens()

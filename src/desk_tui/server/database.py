@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -146,10 +146,8 @@ def sqlite_path(url: str) -> Path | None:
 def create_private_file(path: Path) -> None:
     """Create the (empty) database file readable by its owner alone, before SQLite opens it. SQLite
     gives its -wal and -shm files the database file's permissions, so they follow."""
-    try:
+    with suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
-    except FileExistsError:
-        pass
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -126,9 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         log.info("demo server ready on %s (database %s)", url, args.db)
 
     server = _Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"), ready)
-    watcher = threading.Thread(target=_watch, kwargs=dict(server=server, clients_dir=args.clients_dir,
-                               lock_file=args.lock_file, state_file=args.state_file, idle=args.idle_seconds,
-                               interval=args.interval), name="clients-watch", daemon=True)
+    watcher = threading.Thread(target=_watch, kwargs={"server": server, "clients_dir": args.clients_dir,
+                               "lock_file": args.lock_file, "state_file": args.state_file, "idle": args.idle_seconds,
+                               "interval": args.interval}, name="clients-watch", daemon=True)
     watcher.start()
     try:
         server.run(sockets=[sock])

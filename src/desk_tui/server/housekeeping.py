@@ -28,8 +28,8 @@ from fastapi import FastAPI
 from desk_tui.server.auth import throttle
 from desk_tui.server.cards import lifecycle
 from desk_tui.server.database import Database, utcnow
-from desk_tui.server.idempotency import forget_expired
 from desk_tui.server.events import service as events
+from desk_tui.server.idempotency import forget_expired
 from desk_tui.server.sales import holds
 
 log = logging.getLogger(__name__)

@@ -70,9 +70,7 @@ class DeskApp(SessionApp):
             self.set_keymap(settings.keymap)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("go", "switch_staff") and self.signed_in is None:
-            return False
-        return True
+        return not (action in ("go", "switch_staff") and self.signed_in is None)
 
     def action_go(self, mode: str) -> None:
         self.switch_mode(mode)

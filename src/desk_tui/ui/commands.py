@@ -16,7 +16,7 @@ from desk_tui.ui.navigation import BY_MODE
 
 def screen_commands(app: App, screen: Screen) -> Iterable[SystemCommand]:
     seen: set[str] = set()
-    for key, active in screen.active_bindings.items():
+    for active in screen.active_bindings.values():
         binding = active.binding
         if not active.enabled or not binding.description or binding.description in seen:
             continue

@@ -41,7 +41,7 @@ class LiveUpdates:
             await stream.run()
         except asyncio.CancelledError:
             raise
-        except Exception:  # noqa: BLE001 - live updates stop; the quiet poll still refreshes
+        except Exception:
             log.exception("the live update stream failed")
             self.app.live = "down"
 

@@ -8,6 +8,7 @@ stacks (httpx, pydantic) are imported here only after the first frame is on scre
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
@@ -164,10 +165,8 @@ class SessionApp(TypeAheadApp):
 
     @work(exclusive=True, group="probe", exit_on_error=False)
     async def _probe(self) -> None:
-        try:
+        with contextlib.suppress(ApiError):
             await self.client.health()
-        except ApiError:
-            pass
         if self.offline:
             self.set_timer(self.OFFLINE_PROBE_SECONDS, self._probe)
 

@@ -103,7 +103,7 @@ class Broker:
                     await conn.close()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - the database went away: listen again when it is back
+            except Exception:
                 log.warning("event listener lost its connection; again in %.1f s", delay, exc_info=True)
                 self.wake()
                 await asyncio.sleep(delay)

@@ -48,8 +48,8 @@ def record(s: Session, *, kind: str, location_id: str | None, me: Principal | No
     commits. ``location_id`` None announces it to every location."""
     if s.info.get(_OFF):
         return
-    ids = dict(appointment_id=appointment_id, customer_id=customer_id, card_id=card_id, sale_id=sale_id,
-               enrollment_id=enrollment_id, package_id=package_id, plan_id=plan_id)
+    ids = {"appointment_id": appointment_id, "customer_id": customer_id, "card_id": card_id, "sale_id": sale_id,
+               "enrollment_id": enrollment_id, "package_id": package_id, "plan_id": plan_id}
     pending: dict[tuple, dict] = s.info.setdefault(_PENDING, {})
     key = (kind, location_id, *ids.values())
     pending.pop(key, None)  # the last note wins, and goes where the last one would
@@ -85,8 +85,8 @@ def _write(s: Session) -> None:
             body["staff_name"] = staff[n["staff_id"]]
         if n["actor_location_id"] in places:
             body["location_name"] = places[n["actor_location_id"]]
-        rows.append(dict(at=now, kind=n["kind"], location_id=n["location_id"],
-                         actor_location_id=n["actor_location_id"], body=json.dumps(body)))
+        rows.append({"at": now, "kind": n["kind"], "location_id": n["location_id"],
+                         "actor_location_id": n["actor_location_id"], "body": json.dumps(body)})
     s.execute(insert(EventRow), rows)
     if postgres:
         s.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})

@@ -36,9 +36,9 @@ from desk_tui.ui.circles import counter_label
 from desk_tui.ui.money import format_money
 from desk_tui.ui.overlaps import clash_sentence, confirm_overlap
 from desk_tui.ui.screens.base import DeskScreen
-from desk_tui.ui.type_ahead import KeyHold
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.screens.move_appointment import MoveAppointmentScreen
+from desk_tui.ui.type_ahead import KeyHold
 from desk_tui.ui.widgets.day_grid import PACKAGE, STATUS
 
 OPEN = ("booked", "checked_in")
@@ -228,7 +228,7 @@ class AppointmentScreen(DeskScreen):
                 if exc.code != "staff_double_booked":
                     raise
                 day = (change.start or seen.start).astimezone(self._tz).date()
-                where = dict(location_id=seen.location_id, day=day)
+                where = {"location_id": seen.location_id, "day": day}
                 self._say(clash_sentence(exc, self._tz, **where))
                 override = await confirm_overlap(self, exc, self._tz, doing=f"Change {seen.customer_name}'s"
                                                  " appointment", **where)

@@ -18,8 +18,8 @@ from desk_tui.contract.sales import Sale
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
-from desk_tui.ui.type_ahead import KeyHold
 from desk_tui.ui.timefmt import local_datetime
+from desk_tui.ui.type_ahead import KeyHold
 
 
 class CheckoutScreen(DeskScreen):

@@ -35,7 +35,6 @@ from desk_tui.ui import card_format as fmt
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
-from desk_tui.ui.type_ahead import KeyHold
 from desk_tui.ui.screens.card_actions import (
     AdjustScreen,
     ExtendScreen,
@@ -44,6 +43,7 @@ from desk_tui.ui.screens.card_actions import (
 )
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.timefmt import local_datetime
+from desk_tui.ui.type_ahead import KeyHold
 from desk_tui.ui.widgets.card_block import CardBlock, ServicePick
 from desk_tui.ui.widgets.card_list import CardList
 from desk_tui.ui.widgets.membership_list import MembershipList

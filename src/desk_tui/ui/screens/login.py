@@ -45,18 +45,17 @@ class LoginScreen(Screen["LoginResponse"]):
 
     def compose(self) -> ComposeResult:
         yield ShellHeader()
-        with Center():
-            with Vertical(id="login-form"):
-                yield Static("Switch staff" if self._switching else "Sign in", classes="title")
-                with Grid(id="login-fields"):
-                    yield Label("Location")
-                    yield Select[str]([], prompt="Connecting…", id="location", allow_blank=True)
-                    yield Label("Username")
-                    yield Input(placeholder="e.g. reception", id="username", max_length=100)
-                    yield Label("PIN")
-                    yield Input(placeholder="digits", id="pin", password=True, max_length=64)
-                yield Button("Sign in", id="sign-in", variant="primary")
-                yield Static(self._reason, id="login-status", markup=False)
+        with Center(), Vertical(id="login-form"):
+            yield Static("Switch staff" if self._switching else "Sign in", classes="title")
+            with Grid(id="login-fields"):
+                yield Label("Location")
+                yield Select[str]([], prompt="Connecting…", id="location", allow_blank=True)
+                yield Label("Username")
+                yield Input(placeholder="e.g. reception", id="username", max_length=100)
+                yield Label("PIN")
+                yield Input(placeholder="digits", id="pin", password=True, max_length=64)
+            yield Button("Sign in", id="sign-in", variant="primary")
+            yield Static(self._reason, id="login-status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

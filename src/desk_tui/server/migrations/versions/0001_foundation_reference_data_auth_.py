@@ -1,7 +1,7 @@
 """foundation: reference data, auth, customers, idempotency
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 13:03:22.029954
 """
 from alembic import op

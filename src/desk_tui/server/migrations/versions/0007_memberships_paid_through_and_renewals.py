@@ -6,7 +6,6 @@ Create Date: 2026-11-23 19:40:10.298932
 """
 from alembic import op
 import sqlalchemy as sa
-import desk_tui.server.database
 
 
 revision = '0007'
