@@ -83,10 +83,11 @@ def test_quick_redeem_counts_down_to_fully_used(api):
     with login(api.url, "reception") as c, login(api.url, "manager") as m:
         pkg = make_package(m, name=f"5x Manicure {tag()}")
         card = sell(c, pkg["id"])
-        change = redeemed(c, card["id"], note="Walk-in", sale_id="sal_1")
+        cart = c.post("/sales", json={"customer_id": card["customer_id"]}, headers=key()).json()
+        change = redeemed(c, card["id"], note="Walk-in", sale_id=cart["id"])
         tx = change["transaction"]
         assert tx["kind"] == "redeem" and tx["units"] == 1 and tx["service_name"] == "Manicure"
-        assert tx["note"] == "Walk-in" and tx["sale_id"] == "sal_1" and tx["staff_name"] == "Réka Tóth"
+        assert tx["note"] == "Walk-in" and tx["sale_id"] == cart["id"] and tx["staff_name"] == "Réka Tóth"
         assert pool(change["card"])["used"] == 1 and pool(change["card"])["remaining"] == 4
         assert change["card"]["last_used_at"] is not None
         assert activity(c, card["customer_id"])[0] == f"Redeemed Manicure from {pkg['name']} (1 of 5 used)"

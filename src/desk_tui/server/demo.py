@@ -87,7 +87,7 @@ def seed_demo(s: Session) -> bool:
         return False
     events.quiet(s)  # nobody is watching a salon that does not exist yet
     rng = random.Random(20261123)
-    _seed_reference(s)
+    seed_reference(s)
     _seed_customers(s, rng)
     seed_cards(s)
     seed_memberships(s)
@@ -95,7 +95,9 @@ def seed_demo(s: Session) -> bool:
     return True
 
 
-def _seed_reference(s: Session) -> None:
+def seed_reference(s: Session) -> None:
+    """The salon without customers or history: settings, locations, accounts, stylists, services
+    and products (what a test that makes all its own records starts from)."""
     s.add(OrgSettings(id=1, business_name="Bella Salon & Spa", currency="HUF", currency_decimals=0,
                       timezone="Europe/Budapest"))
     s.add_all([

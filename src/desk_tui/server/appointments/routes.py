@@ -66,17 +66,18 @@ def create(body: wire.AppointmentCreate, me: Principal = Depends(signed_in),
 
 
 @router.get("/{appointment_id}")
-def get(appointment_id: AppointmentId, _: Principal = Depends(signed_in), db: Database = Depends(database)) -> wire.Appointment:
+def get(appointment_id: AppointmentId, me: Principal = Depends(signed_in),
+        db: Database = Depends(database)) -> wire.Appointment:
     with db.read_session() as s:
-        return views.get(s, appointment_id)
+        return views.one(s, service.get(s, appointment_id, me=me))
 
 
 @router.get("/{appointment_id}/redeemable")
-def redeemable(appointment_id: AppointmentId, _: Principal = Depends(signed_in),
+def redeemable(appointment_id: AppointmentId, me: Principal = Depends(signed_in),
                db: Database = Depends(database)) -> list[wire.Redeemable]:
     """The check-in suggestions again, at any time before checkout (e.g. when the appointment is reopened)."""
     with db.read_session() as s:
-        return transitions.redeemable(s, appt=service.get(s, appointment_id))
+        return transitions.redeemable(s, appt=service.get(s, appointment_id, me=me))
 
 
 @router.patch("/{appointment_id}")

@@ -28,18 +28,24 @@ from desk_tui.server.events import service as events
 from desk_tui.server.reference.models import Staff, StaffLocation
 
 
-def lock(s: Session, appointment_id: str) -> Appointment:
-    appt = s.scalar(select(Appointment).where(Appointment.id == appointment_id).with_for_update()
-                    .execution_options(populate_existing=True))
+def _here(appointment_id: str, me: Principal):
+    """The one rule for finding an appointment by id: at the token's location, as the day list
+    shows them. Another location's appointment is "not found" (404), not "forbidden" (403): the
+    calendar of this location does not have it, and a 403 would confirm the id exists elsewhere."""
+    return select(Appointment).where(Appointment.id == appointment_id, Appointment.location_id == me.location_id)
+
+
+def lock(s: Session, appointment_id: str, *, me: Principal) -> Appointment:
+    appt = s.scalar(_here(appointment_id, me).with_for_update().execution_options(populate_existing=True))
     if appt is None:
-        raise DomainError("not_found", "No such appointment.")
+        raise DomainError("not_found", "No such appointment at this location.")
     return appt
 
 
-def get(s: Session, appointment_id: str) -> Appointment:
-    appt = s.get(Appointment, appointment_id)
+def get(s: Session, appointment_id: str, *, me: Principal) -> Appointment:
+    appt = s.scalar(_here(appointment_id, me))
     if appt is None:
-        raise DomainError("not_found", "No such appointment.")
+        raise DomainError("not_found", "No such appointment at this location.")
     return appt
 
 
@@ -146,7 +152,7 @@ def create(s: Session, *, data: wire.AppointmentCreate, me: Principal, now: date
 def update(s: Session, *, appointment_id: str, data: wire.AppointmentUpdate, expected_version: int | None,
            me: Principal, now: datetime | None = None) -> Appointment:
     now = now or utcnow()
-    appt = lock(s, appointment_id)
+    appt = lock(s, appointment_id, me=me)
     check_version(appt, expected_version)
     if appt.status in FINAL:
         raise DomainError("invalid_transition", f"This appointment is {wording.STATUS[appt.status]}; "

@@ -36,8 +36,9 @@ _VERB = {"checked_in": "checked in", "completed": "completed", "cancelled": "can
          "no_show": "marked as a no-show"}
 
 
-def _move(s: Session, appointment_id: str, target: str, expected_version: int | None, now: datetime) -> Appointment:
-    appt = lock(s, appointment_id)
+def _move(s: Session, appointment_id: str, target: str, expected_version: int | None, now: datetime, *,
+          me: Principal) -> Appointment:
+    appt = lock(s, appointment_id, me=me)
     check_version(appt, expected_version)
     if target not in ALLOWED[appt.status]:
         if appt.status == target:
@@ -58,7 +59,7 @@ def _move(s: Session, appointment_id: str, target: str, expected_version: int | 
 def check_in(s: Session, *, appointment_id: str, me: Principal, expected_version: int | None = None,
              now: datetime | None = None) -> tuple[Appointment, list[wire.Redeemable]]:
     now = now or utcnow()
-    appt = _move(s, appointment_id, "checked_in", expected_version, now)
+    appt = _move(s, appointment_id, "checked_in", expected_version, now, me=me)
     record_activity(s, customer_id=appt.customer_id, kind="appointment_checked_in", appointment_id=appt.id, me=me,
                     summary=f"Checked in for {wording.services(s, appt)} at {wording.when(s, now)}")
     announce(s, appt, kind="appointment.checked_in", me=me, summary="checked in")
@@ -98,7 +99,7 @@ def redeemable(s: Session, *, appt: Appointment) -> list[wire.Redeemable]:
 def cancel(s: Session, *, appointment_id: str, me: Principal, reason: str | None = None,
            expected_version: int | None = None, now: datetime | None = None) -> Appointment:
     now = now or utcnow()
-    appt = _move(s, appointment_id, "cancelled", expected_version, now)
+    appt = _move(s, appointment_id, "cancelled", expected_version, now, me=me)
     appt.cancel_reason = reason or None
     released = [x for x in appt.lines if x.redemption == "reserved"]
     for line in released:
@@ -115,7 +116,7 @@ def cancel(s: Session, *, appointment_id: str, me: Principal, reason: str | None
 def no_show(s: Session, *, appointment_id: str, me: Principal, expected_version: int | None = None,
             now: datetime | None = None) -> Appointment:
     now = now or utcnow()
-    appt = _move(s, appointment_id, "no_show", expected_version, now)
+    appt = _move(s, appointment_id, "no_show", expected_version, now, me=me)
     redeemed = [x for x in appt.lines if x.redemption == "reserved"]
     for line in redeemed:
         line_rules.redeem(s, line=line, me=me, now=now, note="no-show: counts as used")
@@ -131,7 +132,7 @@ def complete(s: Session, *, appointment_id: str, me: Principal, sale_id: str | N
              expected_version: int | None = None, now: datetime | None = None) -> Appointment:
     """Turn every reservation into a redemption linked to the appointment (and the sale, at checkout)."""
     now = now or utcnow()
-    appt = _move(s, appointment_id, "completed", expected_version, now)
+    appt = _move(s, appointment_id, "completed", expected_version, now, me=me)
     redeemed = [x for x in appt.lines if x.redemption == "reserved"]
     for line in redeemed:
         line_rules.redeem(s, line=line, me=me, now=now, sale_id=sale_id)

@@ -20,7 +20,6 @@ from desk_tui.server.cards import ledger
 from desk_tui.server.cards.calendar import local_midnight
 from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.models import Customer
-from desk_tui.server.errors import DomainError
 from desk_tui.server.reference.models import Service, Staff
 
 
@@ -28,13 +27,6 @@ def _with_names():
     return (select(Appointment, Customer.name, Staff.name)
             .join(Customer, Customer.id == Appointment.customer_id)
             .join(Staff, Staff.id == Appointment.staff_id))
-
-
-def get(s: Session, appointment_id: str) -> wire.Appointment:
-    row = s.execute(_with_names().where(Appointment.id == appointment_id)).first()
-    if row is None:
-        raise DomainError("not_found", "No such appointment.")
-    return to_wire(s, [tuple(row)])[0]
 
 
 def one(s: Session, appt: Appointment) -> wire.Appointment:

@@ -23,6 +23,8 @@ from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.packages.models import Package
 from desk_tui.server.reference.models import Service
+from desk_tui.server.sales import holds
+from desk_tui.server.sales.models import Sale
 
 
 def number_key(number: str | None) -> str | None:
@@ -107,9 +109,18 @@ def _customer(s: Session, customer_id: str):
 def redeem(s: Session, *, card_id: str, service_id: str, me: Principal, quantity: int = 1,
            entitlement_id: str | None = None, sale_id: str | None = None, note: str | None = None,
            now: datetime | None = None) -> CardTransaction:
-    """Quick redeem at the till: ``quantity`` × the service, from the first pool that can pay."""
+    """Quick redeem at the till: ``quantity`` × the service, from the first pool that can pay.
+
+    A ``sale_id`` links the redemption to a sale (the ledger and the activity log say so), so it
+    must name a sale this till can see that is the card holder's: their sale, or an open cart
+    whose customer is not chosen yet."""
     now = now or utcnow()
+    # The sale is locked before the card (locks go sale → cards everywhere), so its customer
+    # cannot change between the check and the ledger entry.
+    sale = holds.lock_sale(s, sale_id, me=me) if sale_id is not None else None
     card = ledger.lock_card(s, card_id)
+    if sale is not None:
+        _check_sale_is_the_holders(s, sale, card)
     rules.check_usable(card, business_date(s, now))
     name = rules.service_name(s, service_id)
     options = rules.pools_with(card, service_id, entitlement_id, name)
@@ -125,6 +136,18 @@ def redeem(s: Session, *, card_id: str, service_id: str, me: Principal, quantity
                     summary=f"Redeemed {wording.service_label(name, quantity)} from {card.package_name} "
                             f"{wording.progress(card, ent, balances[ent.id])}")
     return tx
+
+
+def _check_sale_is_the_holders(s: Session, sale: Sale, card: Card) -> None:
+    if sale.customer_id == card.customer_id or (sale.customer_id is None and sale.status == "open"):
+        return
+    holder = get_customer(s, card.customer_id).name
+    if sale.customer_id is None:
+        detail = f"That sale was closed without a customer; a redemption from {holder}'s card cannot be added to it."
+    else:
+        detail = (f"That sale is {get_customer(s, sale.customer_id).name}'s, but the card is {holder}'s: a card "
+                  "pays only for its holder's services.")
+    raise DomainError("sale_of_another_customer", detail, sale_id=sale.id)
 
 
 def undo(s: Session, *, card_id: str, transaction_id: str, reason: str, me: Principal,

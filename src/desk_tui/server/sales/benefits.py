@@ -112,7 +112,7 @@ def apply_discounts(s: Session, *, sale_id: str, me: Principal, now: datetime | 
     A higher discount staff already typed is kept (Apply never makes a line dearer); products and
     redeemed lines are not eligible."""
     now = now or utcnow()
-    sale = lock_open(s, sale_id, now=now, timeout=timeout)
+    sale = lock_open(s, sale_id, me=me, now=now, timeout=timeout)
     changed = []
     if sale.customer_id is not None:
         lines = _eligible(sale)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from desk_tui.server.auth.principal import Principal
@@ -33,12 +33,27 @@ DEFAULT_TIMEOUT = timedelta(minutes=30)
 SWEEP_BATCH = 20
 
 
-def lock_sale(s: Session, sale_id: str) -> Sale:
-    """The sale row ``FOR UPDATE``: every write to a cart queues here (SQLite: BEGIN IMMEDIATE)."""
-    sale = s.scalar(select(Sale).where(Sale.id == sale_id).with_for_update()
-                    .execution_options(populate_existing=True))
+def here(sale_id: str, me: Principal) -> Select[tuple[Sale]]:
+    """The one rule for finding a sale by id: at the token's location, as ``GET /sales`` lists them.
+
+    Another location's cart is "not found" (404), not "forbidden" (403): this till's list does not
+    have it, and a 403 would tell a caller that the id exists elsewhere. Its lines are reached
+    through it, so they follow the same rule."""
+    return select(Sale).where(Sale.id == sale_id, Sale.location_id == me.location_id)
+
+
+def find(s: Session, sale_id: str, *, me: Principal) -> Sale:
+    sale = s.scalar(here(sale_id, me))
     if sale is None:
-        raise DomainError("not_found", "No such sale.")
+        raise DomainError("not_found", "No such sale at this location.")
+    return sale
+
+
+def lock_sale(s: Session, sale_id: str, *, me: Principal) -> Sale:
+    """The sale row ``FOR UPDATE``: every write to a cart queues here (SQLite: BEGIN IMMEDIATE)."""
+    sale = s.scalar(here(sale_id, me).with_for_update().execution_options(populate_existing=True))
+    if sale is None:
+        raise DomainError("not_found", "No such sale at this location.")
     return sale
 
 

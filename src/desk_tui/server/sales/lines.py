@@ -35,7 +35,7 @@ from desk_tui.server.sales.service import (
 def add_line(s: Session, *, sale_id: str, data: wire.SaleLineCreate, me: Principal, now: datetime | None = None,
              timeout: timedelta = DEFAULT_TIMEOUT) -> tuple[Sale, SaleLine]:
     now = now or utcnow()
-    sale = lock_open(s, sale_id, now=now, timeout=timeout)
+    sale = lock_open(s, sale_id, me=me, now=now, timeout=timeout)
     if len(sale.lines) >= wire.LINES_MAX:
         raise DomainError("validation_error", f"A sale holds at most {wire.LINES_MAX} lines.")
     if data.service_id is not None:
@@ -90,7 +90,7 @@ def update_line(s: Session, *, sale_id: str, line_id: str, data: wire.SaleLineUp
                 now: datetime | None = None, timeout: timedelta = DEFAULT_TIMEOUT) -> Sale:
     """Staff edits a line: its price, its discount (typed by staff) or its quantity."""
     now = now or utcnow()
-    sale = lock_open(s, sale_id, now=now, timeout=timeout)
+    sale = lock_open(s, sale_id, me=me, now=now, timeout=timeout)
     line = line_of(sale, line_id)
     refuse_if_redeemed(line, "change")
     before = (line.unit_price, line.discount_percent, line.quantity)
@@ -131,7 +131,7 @@ def remove_line(s: Session, *, sale_id: str, line_id: str, me: Principal, now: d
     is completed with the sale, so the receipt must show what was done (a 100% discount says "not
     charged" honestly; editing the appointment changes what was done)."""
     now = now or utcnow()
-    sale = lock_open(s, sale_id, now=now, timeout=timeout)
+    sale = lock_open(s, sale_id, me=me, now=now, timeout=timeout)
     line = line_of(sale, line_id)
     if line.appointment_line_id is not None:
         raise DomainError("invalid_transition",
@@ -150,7 +150,7 @@ def redeem_line(s: Session, *, sale_id: str, line_id: str, data: wire.LineRedeem
                 now: datetime | None = None, timeout: timedelta = DEFAULT_TIMEOUT) -> Sale:
     """Cover a service line with a membership credit or card units: line to 0, the credit or units on hold."""
     now = now or utcnow()
-    sale = lock_open(s, sale_id, now=now, timeout=timeout)
+    sale = lock_open(s, sale_id, me=me, now=now, timeout=timeout)
     line = line_of(sale, line_id)
     refuse_if_redeemed(line, "redeem")
     if line.kind != "service":
@@ -200,7 +200,7 @@ def release_line(s: Session, *, sale_id: str, line_id: str, me: Principal, now: 
                  timeout: timedelta = DEFAULT_TIMEOUT) -> Sale:
     """Undo a redeem on an open cart: the credit or units go back, the line is paid again."""
     now = now or utcnow()
-    sale = lock_open(s, sale_id, now=now, timeout=timeout)
+    sale = lock_open(s, sale_id, me=me, now=now, timeout=timeout)
     line = line_of(sale, line_id)
     if line.redeem_kind is None or line.hold_state != "held":
         raise DomainError("invalid_transition", f"{line.name} is not redeemed; there is nothing to release.")

@@ -79,12 +79,12 @@ def list_sales(request: Request, status: Literal["open", "completed", "abandoned
 
 
 @router.get("/{sale_id}")
-def get_sale(sale_id: SaleId, request: Request, _: Principal = Depends(signed_in),
+def get_sale(sale_id: SaleId, request: Request, me: Principal = Depends(signed_in),
              db: Database = Depends(database)) -> wire.Sale:
     timeout = _timeout(request)
     _sweep(db, timeout)
     with db.read_session() as s:
-        return views.one(s, service.get(s, sale_id), timeout=timeout)
+        return views.one(s, service.get(s, sale_id, me=me), timeout=timeout)
 
 
 @router.patch("/{sale_id}")
@@ -125,11 +125,11 @@ def remove_line(sale_id: SaleId, line_id: LineId, request: Request, me: Principa
 
 
 @router.get("/{sale_id}/benefits")
-def sale_benefits(sale_id: SaleId, request: Request, _: Principal = Depends(signed_in),
+def sale_benefits(sale_id: SaleId, request: Request, me: Principal = Depends(signed_in),
                   db: Database = Depends(database)) -> wire.Benefits:
     _sweep(db, _timeout(request))
     with db.read_session() as s:
-        return benefits.benefits(s, sale=service.get(s, sale_id))
+        return benefits.benefits(s, sale=service.get(s, sale_id, me=me))
 
 
 @router.post("/{sale_id}/apply-discounts")

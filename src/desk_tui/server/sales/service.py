@@ -38,11 +38,8 @@ from desk_tui.server.sales.money import is_redeemed, totals
 
 # ---------------------------------------------------------------------------------------------- reading
 
-def get(s: Session, sale_id: str) -> Sale:
-    sale = s.get(Sale, sale_id)
-    if sale is None:
-        raise DomainError("not_found", "No such sale.")
-    return sale
+def get(s: Session, sale_id: str, *, me: Principal) -> Sale:
+    return holds.find(s, sale_id, me=me)
 
 
 def list_sales(s: Session, *, me: Principal, status: str, limit: int, cursor: str | None
@@ -77,8 +74,8 @@ def check_open(sale: Sale, *, timeout: timedelta = DEFAULT_TIMEOUT, now: datetim
                           "released. Open a new sale.", sale_status=sale.status)
 
 
-def lock_open(s: Session, sale_id: str, *, now: datetime, timeout: timedelta) -> Sale:
-    sale = holds.lock_sale(s, sale_id)
+def lock_open(s: Session, sale_id: str, *, me: Principal, now: datetime, timeout: timedelta) -> Sale:
+    sale = holds.lock_sale(s, sale_id, me=me)
     check_open(sale, timeout=timeout, now=now)
     return sale
 
@@ -112,7 +109,7 @@ def open_sale(s: Session, *, data: wire.SaleCreate, me: Principal, now: datetime
     appt = None
     if data.appointment_id is not None:
         try:
-            appt = appointments.lock(s, data.appointment_id)
+            appt = appointments.lock(s, data.appointment_id, me=me)
         except DomainError:
             raise DomainError("validation_error", "appointment_id: no such appointment.") from None
         if appt.status in FINAL:
@@ -126,7 +123,7 @@ def open_sale(s: Session, *, data: wire.SaleCreate, me: Principal, now: datetime
         existing = s.scalar(select(Sale).where(Sale.appointment_id == appt.id, Sale.status == "open")
                             .order_by(Sale.opened_at.desc(), Sale.id).limit(1))
         if existing is not None and now - existing.last_change_at <= timeout:
-            existing = holds.lock_sale(s, existing.id)
+            existing = holds.lock_sale(s, existing.id, me=me)
             _refresh_from_appointment(s, existing, appt, me=me, now=now)
             holds.touch(s, existing, now=now, timeout=timeout)
             return existing, False
@@ -227,7 +224,7 @@ def update_sale(s: Session, *, sale_id: str, data: wire.SaleUpdate, me: Principa
                 timeout: timedelta = DEFAULT_TIMEOUT) -> Sale:
     """Choose (or change, or clear) the customer of a cart while nothing is redeemed for them."""
     now = now or utcnow()
-    sale = lock_open(s, sale_id, now=now, timeout=timeout)
+    sale = lock_open(s, sale_id, me=me, now=now, timeout=timeout)
     if "customer_id" not in data.model_fields_set or data.customer_id == sale.customer_id:
         holds.touch(s, sale, now=now, timeout=timeout)
         return sale
@@ -265,9 +262,9 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
     # The appointment is locked before the sale, as opening checkout from an appointment does
     # (appointment → its open cart); the other order could deadlock the two on PostgreSQL. A
     # sale's appointment never changes, so reading it before the sale's lock is safe.
-    appointment_id = s.scalar(select(Sale.appointment_id).where(Sale.id == sale_id))
-    appt = appointments.lock(s, appointment_id) if appointment_id else None
-    sale = lock_open(s, sale_id, now=now, timeout=timeout)
+    appointment_id = s.scalar(holds.here(sale_id, me).with_only_columns(Sale.appointment_id))
+    appt = appointments.lock(s, appointment_id, me=me) if appointment_id else None
+    sale = lock_open(s, sale_id, me=me, now=now, timeout=timeout)
     t = totals(sale)
     paid = sum(p.amount for p in data.payments)
     if t.total == 0 and data.payments:
@@ -352,7 +349,7 @@ def abandon(s: Session, *, sale_id: str, me: Principal, reason: str | None = Non
             timeout: timedelta = DEFAULT_TIMEOUT) -> Sale:
     """Close the cart without a sale: every hold it made is released (nothing is consumed)."""
     now = now or utcnow()
-    sale = holds.lock_sale(s, sale_id)
+    sale = holds.lock_sale(s, sale_id, me=me)
     if sale.status != "open":
         check_open(sale, timeout=timeout, now=now)
     holds.close(s, sale, me=me, now=now, reason=reason or "abandoned by staff", idle=False)
