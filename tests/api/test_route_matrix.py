@@ -60,6 +60,8 @@ class Row:
     ids: dict = field(default_factory=dict)
     #: the cell signs in anew and uses that token (signing out must not end the callers' tokens)
     fresh_token: bool = False
+    #: a never-ending answer (the event stream): only its status is read, then the line is closed
+    stream: bool = False
 
 
 def _at(hour: int) -> str:
@@ -75,6 +77,8 @@ def _rows() -> dict[str, Row]:
         "POST /v1/auth/login": Row(PUBLIC, json={"username": "reception"}),
         "POST /v1/auth/logout": Row(STAFF, fresh_token=True),
         "GET /v1/me": Row(STAFF),
+        "GET /v1/events": Row(STAFF, stream=True),
+        "POST /v1/staff/{staff_id}/unlock": Row(OWNER),
         "GET /v1/settings": Row(STAFF),
         "GET /v1/staff": Row(STAFF),
         "GET /v1/services": Row(STAFF),
@@ -229,10 +233,15 @@ class Salon:
                             expires_at=now + expires_in))
         return token
 
-    def _call(self, method: str, path: str, token: str | None, **kw) -> httpx.Response:
+    def _call(self, method: str, path: str, token: str | None, *, stream: bool = False, **kw) -> httpx.Response:
         headers = dict(kw.pop("headers", {}))
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
+        if stream:
+            with self.http.stream(method, f"/v1{path}", headers=headers, **kw) as response:
+                if response.status_code >= 400:
+                    response.read()  # a refusal is a whole problem+json document
+                return response
         return self.http.request(method, f"/v1{path}", headers=headers, **kw)
 
     def _made(self, method: str, path: str, json: object = None, *, as_: str = "manager") -> dict:
@@ -242,6 +251,7 @@ class Salon:
 
     def _make_objects(self) -> None:
         ids = self.ids
+        ids["staff_id"] = "stf_reception"
         ids["customer_id"] = self._made("POST", "/customers", {"name": "Matrix Holder"})["id"]
         ids["customer_to_enrol"] = self._made("POST", "/customers", {"name": "Matrix Member"})["id"]
         ids["number"] = f"M-{uuid.uuid4().hex[:6]}"
@@ -309,7 +319,7 @@ class Salon:
             token = self.minted("reception", RIVERSIDE) if caller == "other location" else self.minted(caller)
         else:
             token = self.tokens[caller]
-        kw: dict = {"headers": dict(row.headers), "params": self._fill(row.params, ids)}
+        kw: dict = {"headers": dict(row.headers), "params": self._fill(row.params, ids), "stream": row.stream}
         if row.content is not None:
             kw["content"] = row.content
         elif row.json is not None:
