@@ -117,6 +117,9 @@ class CardCreate(Request):
     price_paid: int | None = Field(default=None, ge=0, le=PRICE_MAX)
     #: the transaction note of the sale (seeds/002 makes it mandatory)
     note: str = Field(min_length=1, max_length=TEXT_MAX)
+    #: why the card is given without a sale: required by ``POST /v1/cards`` (managers and owners
+    #: only; the till sells cards through a cart), listed in ``GET /v1/reports/given-without-sale``
+    reason: str | None = Field(default=None, max_length=TEXT_MAX, pattern=r"^[^\x00]*$")
 
     _dates = field_validator("expires_on")(bounded_date)
 

@@ -128,6 +128,8 @@ class Enrollment(Wire):
     note: str | None = None
     #: extra: the last day the months paid at the till cover; null when none was sold through a sale
     paid_through: date | None = None
+    #: extra: given free by a manager (with a reason): never due while complimentary
+    complimentary: bool = False
 
 
 class EnrollmentCreate(Request):
@@ -137,6 +139,12 @@ class EnrollmentCreate(Request):
     #: extra: a fixed term's last day of benefits (default: open-ended)
     ends_on: date | None = None
     note: Text | None = None
+    #: why the membership is given without a sale: required by ``POST /v1/customers/{id}/memberships``
+    #: (managers and owners only; the till sells memberships through a cart)
+    reason: Text | None = None
+    #: given free: never due in ``GET /v1/reports/memberships-due`` while complimentary. Without
+    #: it, a membership enrolled outside a sale is due from its first month.
+    complimentary: bool = False
 
 
 class EnrollmentCancel(Request):

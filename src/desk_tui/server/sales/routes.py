@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from desk_tui.contract import sales as wire
 from desk_tui.contract.appointments import ID_MAX, ID_PATTERN
 from desk_tui.contract.common import Page
+from desk_tui.server.auth import approval
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import Database, utcnow
 from desk_tui.server.deps import database, signed_in
@@ -103,18 +104,20 @@ def delete_sale(sale_id: SaleId, _: Principal = Depends(signed_in)) -> None:
 @router.post("/{sale_id}/lines", status_code=201)
 def add_line(sale_id: SaleId, body: wire.SaleLineCreate, request: Request, me: Principal = Depends(signed_in),
              db: Database = Depends(database)) -> wire.Sale:
+    approver = approval.approver(db, body.approval, me=me)  # before the write: argon2 is slow
     timeout = _timeout(request)
     _sweep(db, timeout)
     with db.transaction() as s:
-        sale, _line = lines.add_line(s, sale_id=sale_id, data=body, me=me, timeout=timeout)
+        sale, _line = lines.add_line(s, sale_id=sale_id, data=body, me=me, timeout=timeout, approver=approver)
         return views.one(s, sale, timeout=timeout)
 
 
 @router.patch("/{sale_id}/lines/{line_id}")
 def update_line(sale_id: SaleId, line_id: LineId, body: wire.SaleLineUpdate, request: Request,
                 me: Principal = Depends(signed_in), db: Database = Depends(database)) -> wire.Sale:
+    approver = approval.approver(db, body.approval, me=me)  # before the write: argon2 is slow
     return _change(db, request, lambda s, timeout: lines.update_line(
-        s, sale_id=sale_id, line_id=line_id, data=body, me=me, timeout=timeout))
+        s, sale_id=sale_id, line_id=line_id, data=body, me=me, timeout=timeout, approver=approver))
 
 
 @router.delete("/{sale_id}/lines/{line_id}")
