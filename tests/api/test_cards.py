@@ -42,8 +42,9 @@ def test_selling_a_card_fills_in_the_defaults(api):
         assert custom["expires_on"] == days(400) and custom["price_paid"] == 30000
         never = sell(m, make_package(m, expiry_days=None)["id"], customer["id"])
         assert never["expires_on"] is None
-        assert activity(r, customer["id"])[-2] == (f"Given {pkg['name']} without a sale by Márton Kiss (price on record "
-                                                   f"36 000 HUF, valid until {days(90)}): test set-up")
+        assert activity(r, customer["id"])[-2] == (
+            f"Given {pkg['name']} without a sale by Márton Kiss (price on record 36 000 HUF, valid until {days(90)}): "
+            "test set-up")
 
 
 def test_card_numbers_are_optional_unique_and_searchable(api):

@@ -126,7 +126,8 @@ class Enrollment(Wire):
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None
     note: str | None = None
-    #: extra: the last day the months paid at the till cover; null when none was sold through a sale
+    #: extra: the last day the months paid cover (given without a sale: the day before it starts, so it
+    #: is due from its first month); null when complimentary or never billed
     paid_through: date | None = None
     #: extra: given free by a manager (with a reason): never due while complimentary
     complimentary: bool = False

@@ -51,8 +51,9 @@ class ManagerApprovalScreen(CardFormScreen[Any]):
         self.query_one("#username", Input).focus()
 
     def build(self):
-        approval = ManagerApproval(username=required(self.query_one("#username", Input).value, "the manager's username"),
-                                   pin=required(self.query_one("#pin", Input).value, "the manager's PIN"))
+        username = required(self.query_one("#username", Input).value, "the manager's username")
+        approval = ManagerApproval(username=username, pin=required(self.query_one("#pin", Input).value,
+                                                                   "the manager's PIN"))
 
         async def send(_key: str) -> Any:
             try:
