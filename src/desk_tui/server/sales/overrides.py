@@ -25,6 +25,15 @@ from desk_tui.server.sales.models import SaleLine
 DEFAULT_LIMIT = 20
 
 
+class ApprovalNeeded(DomainError):
+    """403 ``manager_approval_required``: the change is beyond the limit and no approver was given.
+    A request that carries a manager's PIN is then verified and run again (sales/routes.py), so
+    the slow PIN check runs only when it matters, and never inside the write transaction."""
+
+    def __init__(self, detail: str, **extra: object) -> None:
+        super().__init__("manager_approval_required", detail, **extra)
+
+
 def limit(s: Session) -> int:
     value = s.scalar(select(OrgSettings.max_discount_percent_without_manager))
     return DEFAULT_LIMIT if value is None else value
@@ -60,8 +69,7 @@ def check(s: Session, line: SaleLine, *, me: Principal, approver: Approver | Non
         line.approved_by = me.staff_id
         return me.staff_name
     if approver is None:
-        raise DomainError("manager_approval_required",
-                          f"More than {allowed}% off the list price of {line.name} needs a manager's approval: "
-                          "a manager or the owner enters their username and PIN.", limit_percent=allowed)
+        raise ApprovalNeeded(f"More than {allowed}% off the list price of {line.name} needs a manager's approval: "
+                             "a manager or the owner enters their username and PIN.", limit_percent=allowed)
     line.approved_by = approver.staff_id
     return approver.name

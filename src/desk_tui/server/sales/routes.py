@@ -18,12 +18,13 @@ from desk_tui.contract import sales as wire
 from desk_tui.contract.appointments import ID_MAX, ID_PATTERN
 from desk_tui.contract.common import Page
 from desk_tui.server.auth import approval
+from desk_tui.server.auth.approval import Approver
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import Database, utcnow
 from desk_tui.server.deps import database, signed_in
 from desk_tui.server.errors import DomainError
 from desk_tui.server.pagination import Cursor, Limit
-from desk_tui.server.sales import benefits, holds, lines, service, views
+from desk_tui.server.sales import benefits, holds, lines, overrides, service, views
 from desk_tui.server.sales.models import Sale
 
 router = APIRouter(prefix="/sales", tags=["sales"])
@@ -52,6 +53,19 @@ def _change(db: Database, request: Request, change: Callable[[Session, timedelta
     _sweep(db, timeout)
     with db.transaction() as s:
         return views.one(s, change(s, timeout), timeout=timeout)
+
+
+def _approved(db: Database, body: wire.SaleLineCreate | wire.SaleLineUpdate, me: Principal,
+              run: Callable[[Approver | None], wire.Sale]) -> wire.Sale:
+    """Run a price-changing write; when it is beyond the till's limit and the request carries a
+    manager's username and PIN, check the PIN (outside any write transaction: argon2 is slow on
+    purpose) and run it again with the approver. The first run's transaction was rolled back."""
+    try:
+        return run(None)
+    except overrides.ApprovalNeeded:
+        if body.approval is None:
+            raise
+    return run(approval.approver(db, body.approval, me=me))
 
 
 @router.post("", status_code=201)
@@ -104,20 +118,22 @@ def delete_sale(sale_id: SaleId, _: Principal = Depends(signed_in)) -> None:
 @router.post("/{sale_id}/lines", status_code=201)
 def add_line(sale_id: SaleId, body: wire.SaleLineCreate, request: Request, me: Principal = Depends(signed_in),
              db: Database = Depends(database)) -> wire.Sale:
-    approver = approval.approver(db, body.approval, me=me)  # before the write: argon2 is slow
     timeout = _timeout(request)
     _sweep(db, timeout)
-    with db.transaction() as s:
-        sale, _line = lines.add_line(s, sale_id=sale_id, data=body, me=me, timeout=timeout, approver=approver)
-        return views.one(s, sale, timeout=timeout)
+
+    def run(approver: Approver | None) -> wire.Sale:
+        with db.transaction() as s:
+            sale, _line = lines.add_line(s, sale_id=sale_id, data=body, me=me, timeout=timeout, approver=approver)
+            return views.one(s, sale, timeout=timeout)
+
+    return _approved(db, body, me, run)
 
 
 @router.patch("/{sale_id}/lines/{line_id}")
 def update_line(sale_id: SaleId, line_id: LineId, body: wire.SaleLineUpdate, request: Request,
                 me: Principal = Depends(signed_in), db: Database = Depends(database)) -> wire.Sale:
-    approver = approval.approver(db, body.approval, me=me)  # before the write: argon2 is slow
-    return _change(db, request, lambda s, timeout: lines.update_line(
-        s, sale_id=sale_id, line_id=line_id, data=body, me=me, timeout=timeout, approver=approver))
+    return _approved(db, body, me, lambda approver: _change(db, request, lambda s, timeout: lines.update_line(
+        s, sale_id=sale_id, line_id=line_id, data=body, me=me, timeout=timeout, approver=approver)))
 
 
 @router.delete("/{sale_id}/lines/{line_id}")
