@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from tests.support.api_client import key
+from tests.support.api_client import as_manager, key
 
 TZ = ZoneInfo("Europe/Budapest")
 _rng = random.SystemRandom()
@@ -37,8 +37,9 @@ def new_customer(c: httpx.Client, name: str = "Booking Test") -> str:
 
 def sell(c: httpx.Client, customer_id: str, package_id: str = "pkg_demo_5x_manicure",
          expires_on: str = "2999-12-31") -> dict:
-    r = c.post("/cards", json={"package_id": package_id, "customer_id": customer_id, "expires_on": expires_on,
-                               "note": "test sale"}, headers=key())
+    r = as_manager(c).post("/cards", json={"package_id": package_id, "customer_id": customer_id,
+                                           "expires_on": expires_on, "note": "test sale", "reason": "test set-up"},
+                           headers=key())
     assert r.status_code == 201, r.text
     return r.json()
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from tests.support.api_client import key
+from tests.support.api_client import as_manager, key
 
 MANICURE_5 = [{"units": 5, "services": [{"service_id": "svc_manicure"}]}]
 PAMPER_360 = [{"units": 360, "services": [{"service_id": "svc_manicure", "unit_cost": 60},
@@ -50,9 +50,10 @@ def new_customer(c: httpx.Client, name: str | None = None) -> dict:
 
 
 def sell(c: httpx.Client, package_id: str, customer_id: str | None = None, **fields) -> dict:
+    """A card issued without a sale: a manager's act with a reason (the manager at ``c``'s location)."""
     customer_id = customer_id or new_customer(c)["id"]
-    r = c.post("/cards", json={"package_id": package_id, "customer_id": customer_id, "note": "Paid cash"} | fields,
-               headers=key())
+    r = as_manager(c).post("/cards", json={"package_id": package_id, "customer_id": customer_id, "note": "Paid cash",
+                                           "reason": "test set-up"} | fields, headers=key())
     assert r.status_code == 201, r.text
     return r.json()
 

@@ -67,7 +67,7 @@ def test_activity_pages_newest_first_without_gaps_or_repeats(api):
     with login(api.url, "manager") as c:
         created = c.post("/customers", json={"name": "Paging Panna"}, headers=key()).json()
         card = c.post("/cards", json={"package_id": "pkg_demo_5x_manicure", "customer_id": created["id"],
-                                      "note": "paging test"}, headers=key()).json()
+                                      "note": "paging test", "reason": "paging test"}, headers=key()).json()
         for _ in range(3):
             assert c.post(f"/cards/{card['id']}/redemptions", json={"service_id": "svc_manicure"},
                           headers=key()).status_code == 201

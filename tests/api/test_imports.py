@@ -53,7 +53,7 @@ def test_one_bad_row_imports_nothing(api):
         pkg = make_package(c)
         taken = f"TAKEN-{tag()}"
         c.post("/cards", json={"package_id": pkg["id"], "customer_id": new_customer(c)["id"], "number": taken,
-                               "note": "x"}, headers=key())
+                               "note": "x", "reason": "x"}, headers=key())
         good = f"GOOD-{tag()}"
         text = "\n".join([
             "package_id,customer_name,number,issued_on,expires_on,price_paid,remaining",

@@ -119,7 +119,10 @@ def test_enrol_lists_newest_first_and_records_activity(api):
         assert [e["id"] for e in c.get(f"/customers/{cus}/wallet").json()["memberships"]] == [first["id"]]
         assert m.get(f"/membership-plans/{plan['id']}").json()["members"] == 1
         summaries = [a["summary"] for a in c.get(f"/customers/{cus}/activity").json()["items"]]
-        assert summaries[:2] == [f"Joined {other['name']} from {later['starts_on']}", f"Joined {plan['name']}"]
+        assert summaries[:2] == [
+            f"Joined {other['name']} from {later['starts_on']} without a sale by Márton Kiss (due from "
+            f"{later['starts_on']}): test set-up",
+            f"Joined {plan['name']} without a sale by Márton Kiss (due from {today().isoformat()}): test set-up"]
 
 
 def test_enrol_refusals(api):
@@ -127,29 +130,30 @@ def test_enrol_refusals(api):
         plan = make_plan(m)
         cus = new_customer(c)["id"]
         enrol(c, cus, plan["id"])
-        body = assert_problem(c.post(f"/customers/{cus}/memberships", json={"plan_id": plan["id"]}, headers=key()),
+        body = assert_problem(m.post(f"/customers/{cus}/memberships", json={"plan_id": plan["id"], "reason": "x"},
+                                     headers=key()),
                               409, "duplicate")
         assert plan["name"] in body["detail"]
-        r = c.post(f"/customers/{cus}/memberships", json={"plan_id": "mpl_demo_silver"}, headers=key())
+        r = m.post(f"/customers/{cus}/memberships", json={"plan_id": "mpl_demo_silver", "reason": "x"}, headers=key())
         assert "no longer sold" in assert_problem(r, 409, "invalid_transition")["detail"]
-        r = c.post(f"/customers/{cus}/memberships", json={"plan_id": "mpl_nope"}, headers=key())
+        r = m.post(f"/customers/{cus}/memberships", json={"plan_id": "mpl_nope", "reason": "x"}, headers=key())
         assert_problem(r, 404, "not_found")
-        r = c.post("/customers/cus_nope/memberships", json={"plan_id": plan["id"]}, headers=key())
+        r = m.post("/customers/cus_nope/memberships", json={"plan_id": plan["id"], "reason": "x"}, headers=key())
         assert_problem(r, 404, "not_found")
         yesterday = (today() - timedelta(days=1)).isoformat()
-        r = c.post(f"/customers/{cus}/memberships", json={"plan_id": make_plan(m)["id"], "starts_on": yesterday},
-                   headers=key())
+        r = m.post(f"/customers/{cus}/memberships", json={"plan_id": make_plan(m)["id"], "starts_on": yesterday,
+                                                          "reason": "x"}, headers=key())
         assert_problem(r, 422, "validation_error")
-        r = c.post(f"/customers/{cus}/memberships", json={"plan_id": make_plan(m)["id"], "starts_on": days_from(5),
-                                                          "ends_on": days_from(4)}, headers=key())
+        r = m.post(f"/customers/{cus}/memberships", json={"plan_id": make_plan(m)["id"], "starts_on": days_from(5),
+                                                          "ends_on": days_from(4), "reason": "x"}, headers=key())
         assert_problem(r, 422, "validation_error")
         assert_problem(c.get("/memberships/mem_nope"), 404, "not_found")
         assert_problem(c.get("/customers/cus_nope/memberships"), 404, "not_found")
         # an idempotent retry replays the first answer and enrols once
         k = key()
         fresh = make_plan(m)
-        one = c.post(f"/customers/{cus}/memberships", json={"plan_id": fresh["id"]}, headers=k)
-        two = c.post(f"/customers/{cus}/memberships", json={"plan_id": fresh["id"]}, headers=k)
+        one = m.post(f"/customers/{cus}/memberships", json={"plan_id": fresh["id"], "reason": "x"}, headers=k)
+        two = m.post(f"/customers/{cus}/memberships", json={"plan_id": fresh["id"], "reason": "x"}, headers=k)
         assert one.status_code == two.status_code == 201 and one.json() == two.json()
         assert two.headers.get("idempotent-replayed") == "true"
 
@@ -187,7 +191,7 @@ def test_cancel_at_once_with_notice_and_roles(api):
                         headers=key()).json()
         assert (notice["status"], notice["ends_on"]) == ("active", days_from(10))
         assert [e["id"] for e in c.get(f"/customers/{cus}/wallet").json()["memberships"]] == [kept["id"]]
-        assert_problem(c.post(f"/customers/{cus}/memberships", json={"plan_id": plan["id"],
+        assert_problem(m.post(f"/customers/{cus}/memberships", json={"plan_id": plan["id"], "reason": "x",
                                                                      "starts_on": days_from(10)}, headers=key()),
                        409, "duplicate")
         renewal = enrol(c, cus, plan["id"], starts_on=days_from(11))
@@ -230,7 +234,8 @@ def test_a_retired_plan_keeps_its_members(api):
         m.patch(f"/membership-plans/{plan['id']}", json={"active": False})
         view = c.get(f"/memberships/{member['id']}").json()
         assert view["status"] == "active" and view["credits"][0]["remaining"] == 1
-        r = c.post(f"/customers/{new_customer(c)['id']}/memberships", json={"plan_id": plan["id"]}, headers=key())
+        r = m.post(f"/customers/{new_customer(c)['id']}/memberships", json={"plan_id": plan["id"], "reason": "x"},
+                   headers=key())
         assert_problem(r, 409, "invalid_transition")
         # members follow the plan's current benefits
         m.patch(f"/membership-plans/{plan['id']}", json={"credits": [{"service_id": "svc_facial", "per_period": 4}]})
@@ -242,8 +247,8 @@ def test_two_terminals_selling_the_same_membership_at_once(api):
     with login(api.url, "manager") as m, login(api.url, "reception") as c:
         plan = make_plan(m)
         cus = new_customer(c)["id"]
-        results = _race(api.url, c.headers["Authorization"], f"/customers/{cus}/memberships",
-                        [{"plan_id": plan["id"]}] * 6)
+        results = _race(api.url, m.headers["Authorization"], f"/customers/{cus}/memberships",
+                        [{"plan_id": plan["id"], "reason": "x"}] * 6)
         codes = sorted((r.status_code, r.json().get("code")) for r in results)
         assert codes == [(201, None)] + [(409, "duplicate")] * 5, codes
         assert len(c.get(f"/customers/{cus}/memberships").json()["items"]) == 1

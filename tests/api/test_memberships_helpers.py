@@ -10,7 +10,7 @@ import httpx
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import utcnow
 from tests.api.test_card_helpers import tag, today
-from tests.support.api_client import key
+from tests.support.api_client import as_manager, key
 
 BUDAPEST = ZoneInfo("Europe/Budapest")
 
@@ -24,7 +24,9 @@ def make_plan(c: httpx.Client, **fields) -> dict:
 
 
 def enrol(c: httpx.Client, customer_id: str, plan_id: str, **fields) -> dict:
-    r = c.post(f"/customers/{customer_id}/memberships", json={"plan_id": plan_id} | fields, headers=key())
+    """An enrolment without a sale: a manager's act with a reason (the manager at ``c``'s location)."""
+    r = as_manager(c).post(f"/customers/{customer_id}/memberships",
+                           json={"plan_id": plan_id, "reason": "test set-up"} | fields, headers=key())
     assert r.status_code == 201, r.text
     return r.json()
 

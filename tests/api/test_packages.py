@@ -114,7 +114,8 @@ def test_inactive_templates_are_not_sold_but_their_cards_still_work(api):
         assert c.patch(f"/packages/{pkg['id']}", json={"active": False}, headers=key()).json()["active"] is False
         assert pkg["id"] not in [p["id"] for p in c.get("/packages", params={"active": True, "limit": 500}).json()["items"]]
         assert pkg["id"] in [p["id"] for p in c.get("/packages", params={"active": False, "limit": 500}).json()["items"]]
-        r = c.post("/cards", json={"package_id": pkg["id"], "customer_id": card["customer_id"], "note": "x"})
+        r = c.post("/cards", json={"package_id": pkg["id"], "customer_id": card["customer_id"], "note": "x",
+                                   "reason": "x"})
         assert_problem(r, 409, "package_inactive")
         redeemed(c, card["id"])
         c.patch(f"/packages/{pkg['id']}", json={"active": True}, headers=key())

@@ -60,7 +60,8 @@ def completed(c: httpx.Client, sale_id: str, *payments: tuple[str, int]) -> dict
 def give_store_credit(c: httpx.Client, m: httpx.Client, customer_id: str, amount: int) -> None:
     """The honest way a customer gets store credit: a manager refunds an unused card worth ``amount``."""
     r = m.post("/cards", json={"package_id": "pkg_demo_5x_manicure", "customer_id": customer_id,
-                               "price_paid": amount, "expires_on": "2999-12-31", "note": "to refund"},
+                               "price_paid": amount, "expires_on": "2999-12-31", "note": "to refund",
+                               "reason": "test store credit"},
                headers=key())
     assert r.status_code == 201, r.text
     r = m.post(f"/cards/{r.json()['id']}/refund", json={"reason": "test store credit"}, headers=key())

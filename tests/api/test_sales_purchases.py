@@ -204,7 +204,8 @@ def test_a_number_taken_by_another_terminal_meanwhile_stops_the_completion_and_c
         sale = added(c, sale["id"], plan_id=GOLD)
         # Another desk sells a card with the same number before this sale completes.
         r = other.post("/cards", json={"package_id": MANICURE_5X, "customer_id": new_customer(other),
-                                       "number": card_no, "note": "other desk"}, headers=key())
+                                       "number": card_no, "note": "other desk", "reason": "other desk"},
+                           headers=key())
         assert r.status_code == 201, r.text
 
         assert_problem(complete(c, sale["id"], ("cash", sale["total"])), 409, "duplicate")

@@ -30,3 +30,21 @@ def assert_problem(response: httpx.Response, status: int, code: str) -> dict:
     assert body["code"] == code, body
     assert body["status"] == status and body["title"] and body["detail"]
     return body
+
+
+_MANAGERS: dict[str, httpx.Client] = {}
+
+
+def as_manager(c: httpx.Client) -> httpx.Client:
+    """``c`` itself when it is a manager's or owner's client, else the demo manager signed in at
+    ``c``'s location: the one who gives a card or a membership without a sale (one sign-in per
+    client, kept for the session)."""
+    token = c.headers["Authorization"]
+    if token not in _MANAGERS:
+        me = c.get("/me").json()
+        if me["staff"]["role"] in ("manager", "owner"):
+            _MANAGERS[token] = c
+        else:
+            base = str(c.base_url).rstrip("/").removesuffix("/v1")
+            _MANAGERS[token] = login(base, "manager", location_id=me["location"]["id"])
+    return _MANAGERS[token]

@@ -61,7 +61,7 @@ def _issue_card(url: str) -> tuple[str, str]:
                           headers={"Idempotency-Key": uuid.uuid4().hex})
         assert customer.status_code == 201, customer.text
         card = m.post("/cards", headers={"Idempotency-Key": uuid.uuid4().hex}, json={
-            "package_id": package.json()["id"], "customer_id": customer.json()["id"], "note": "crash test"})
+            "package_id": package.json()["id"], "customer_id": customer.json()["id"], "note": "crash test", "reason": "crash test"})
         assert card.status_code == 201, card.text
         return m.headers["Authorization"], card.json()["id"]
 

@@ -26,7 +26,8 @@ class Salon:
 
     def card(self, customer_id: str, package_id: str = "pkg_demo_5x_manicure", *, units_left: int | None = None) -> dict:
         r = self.api.post("/cards", json={"package_id": package_id, "customer_id": customer_id,
-                                          "expires_on": "2035-12-31", "note": "sold for a UI test"}, headers=key())
+                                          "expires_on": "2035-12-31", "note": "sold for a UI test",
+                                          "reason": "UI test set-up"}, headers=key())
         r.raise_for_status()
         card = r.json()
         if units_left is not None:

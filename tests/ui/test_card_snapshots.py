@@ -29,7 +29,8 @@ def _every_state(url: str) -> str:
 
         def sell(package_id: str, number: str, uses: list[str], **extra) -> str:
             card = api.post("/cards", json={"package_id": package_id, "customer_id": customer["id"], "number": number,
-                                            "note": "Paid at the desk", **extra}, headers=key())
+                                            "note": "Paid at the desk", "reason": "snapshot set-up", **extra},
+                            headers=key())
             card.raise_for_status()
             card_id = card.json()["id"]
             for service_id in uses:

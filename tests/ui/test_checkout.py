@@ -41,7 +41,8 @@ def member(api, plan_id: str = GOLD) -> dict:
     r = api.post("/customers", json={"name": f"Member {uuid.uuid4().hex[:8]}"}, headers=key())
     r.raise_for_status()
     customer = r.json()
-    api.post(f"/customers/{customer['id']}/memberships", json={"plan_id": plan_id}, headers=key()).raise_for_status()
+    api.post(f"/customers/{customer['id']}/memberships", json={"plan_id": plan_id, "reason": "test set-up"},
+             headers=key()).raise_for_status()
     return customer
 
 

@@ -29,10 +29,12 @@ def _cart(url: str, name: str) -> tuple[str, str]:
     """A new Gold member's cart (two massages and a haircut): the sale and enrolment ids.
 
     Every shot has its own member, so credits held by one shot never show in another."""
-    with login(url, "reception") as api:
+    with login(url, "reception") as api, login(url, "manager") as manager:
         customer = api.post("/customers", json={"name": name}, headers=key()).json()
-        enrolment = api.post(f"/customers/{customer['id']}/memberships", json={"plan_id": GOLD},
-                             headers=key()).json()
+        # Complimentary: no month due, so the banner shows only the benefits this shot is about.
+        enrolment = manager.post(f"/customers/{customer['id']}/memberships",
+                                 json={"plan_id": GOLD, "reason": "snapshot set-up", "complimentary": True},
+                                 headers=key()).json()
         sale = api.post("/sales", json={"customer_id": customer["id"]}, headers=key()).json()
         for service_id in ("svc_deep_tissue", "svc_swedish", "svc_haircut"):
             r = api.post(f"/sales/{sale['id']}/lines", json={"service_id": service_id}, headers=key())

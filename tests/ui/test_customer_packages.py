@@ -41,8 +41,8 @@ def new_customer(api, name: str | None = None) -> dict:
 
 
 def sell(api, customer_id: str, package_id: str = "pkg_demo_5x_manicure", **extra) -> dict:
-    r = api.post("/cards", json={"package_id": package_id, "customer_id": customer_id, "note": "test sale", **extra},
-                 headers=key())
+    r = api.post("/cards", json={"package_id": package_id, "customer_id": customer_id, "note": "test sale",
+                                 "reason": "test set-up", **extra}, headers=key())
     r.raise_for_status()
     return r.json()
 

@@ -53,7 +53,7 @@ def cell_text(table: MembershipList, row: int, column: int) -> str:
 
 async def test_a_member_sees_credits_left_this_month(make_app, api):
     customer = new_customer(api)
-    api.post(f"/customers/{customer['id']}/memberships", json={"plan_id": "mpl_demo_gold"},
+    api.post(f"/customers/{customer['id']}/memberships", json={"plan_id": "mpl_demo_gold", "reason": "test set-up"},
              headers=key()).raise_for_status()
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -116,8 +116,8 @@ async def test_reception_sells_a_membership_at_the_till(make_app, api):
 
 async def test_a_manager_cancels_a_membership_with_a_reason(make_app, api):
     customer = new_customer(api)
-    enrolment = api.post(f"/customers/{customer['id']}/memberships", json={"plan_id": "mpl_demo_gold"},
-                         headers=key()).json()
+    enrolment = api.post(f"/customers/{customer['id']}/memberships",
+                         json={"plan_id": "mpl_demo_gold", "reason": "test set-up"}, headers=key()).json()
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await memberships_tab(pilot, customer["id"], role="manager")

@@ -32,7 +32,7 @@ async def test_brackets_in_names_are_text_everywhere_a_receptionist_looks(make_a
     name = f"Kiss [/b] Anna [VIP] {tag}"
     customer = api.post("/customers", json={"name": name}, headers=key()).json()
     api.post("/cards", json={"package_id": "pkg_demo_5x_manicure", "customer_id": customer["id"], "number": f"[{tag}]",
-                             "note": "[red]paid[/red]"}, headers=key()).raise_for_status()
+                             "note": "[red]paid[/red]", "reason": "[b]test[/b]"}, headers=key()).raise_for_status()
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await sign_in(pilot)

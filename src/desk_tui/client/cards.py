@@ -133,6 +133,8 @@ class CardCalls:
                                 idempotency_key=idempotency_key)
 
     async def sell_card(self: DeskClient, data: CardCreate, *, idempotency_key: str | None = None) -> Card:
+        """A card given without a sale: managers and owners, with ``data.reason`` (the till sells
+        cards through a cart)."""
         return await self.write("POST", "/cards", json=_body(data), model=Card, idempotency_key=idempotency_key)
 
     async def create_package(self: DeskClient, data: PackageCreate, *, idempotency_key: str | None = None) -> Package:

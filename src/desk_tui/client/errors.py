@@ -26,6 +26,8 @@ SENTENCES: dict[str, str] = {
     "unauthenticated": "Your session has ended. Please sign in again.",
     "invalid_credentials": "That username and PIN do not match.",
     "forbidden_role": "Your role does not allow this. Ask a manager or the owner.",
+    "manager_approval_required": ("This price or discount needs a manager's approval: a manager or the owner "
+                                  "enters their username and PIN."),
     "not_found": "This record no longer exists. It may have been removed on another terminal.",
     "method_not_allowed": "This cannot be done here: records are cancelled or made inactive, never deleted.",
     "version_conflict": "Someone else changed this first. The screen shows the latest version; make your change again.",

@@ -36,8 +36,9 @@ class MembershipCalls:
                                     params={"limit": 500}, cache=True)
         return page.items
 
-    async def enrol(self: DeskClient, customer_id: str, data: EnrollmentCreate, *,
-                    idempotency_key: str | None = None) -> Enrollment:
+    async def enrol(self: DeskClient, customer_id: str, data: EnrollmentCreate, *, idempotency_key: str | None = None) -> Enrollment:
+        """A membership given without a sale: managers and owners, with ``data.reason``; due from its
+        first month unless ``data.complimentary`` (the till sells memberships through a cart)."""
         return await self.write("POST", f"/customers/{_id(customer_id)}/memberships",
                                 json=data.model_dump(mode="json", exclude_none=True), model=Enrollment,
                                 idempotency_key=idempotency_key)

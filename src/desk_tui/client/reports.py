@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from desk_tui.contract.common import Page
-from desk_tui.contract.reports import ExpiringCard, Liability, MembershipDue
+from desk_tui.contract.reports import ExpiringCard, GivenWithoutSale, Liability, MembershipDue
 
 
 class ReportCalls:
@@ -19,6 +19,16 @@ class ReportCalls:
     async def memberships_due(self, *, limit: int = 200) -> Page[MembershipDue]:
         return await self.get_model("/reports/memberships-due", Page[MembershipDue], params={"limit": limit},
                                     cache=True)
+
+    async def given_without_sale(self, *, start: date | None = None, end: date | None = None,
+                                 limit: int = 200) -> Page[GivenWithoutSale]:
+        """Cards issued and memberships enrolled outside a sale (managers), newest first."""
+        params: dict[str, str | int] = {"limit": limit}
+        if start is not None:
+            params["from"] = start.isoformat()
+        if end is not None:
+            params["to"] = end.isoformat()
+        return await self.get_model("/reports/given-without-sale", Page[GivenWithoutSale], params=params)
 
     async def card_transactions_csv(self, *, start: date, end: date) -> bytes:
         return await self.get_bytes("/reports/card-transactions.csv",

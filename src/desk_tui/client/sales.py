@@ -65,6 +65,8 @@ class SaleCalls:
                                 model=Sale, idempotency_key=idempotency_key)
 
     async def update_sale_line(self: DeskClient, sale_id: str, line_id: str, data: SaleLineUpdate) -> Sale:
+        """A price or discount beyond the organisation's limit is refused with ``manager_approval_required``
+        unless ``data.approval`` carries a manager's username and PIN (the PIN is sent, never kept)."""
         return await self.write("PATCH", _sale(sale_id, "lines", line_id),
                                 json=data.model_dump(mode="json", exclude_unset=True), model=Sale)
 

@@ -119,6 +119,9 @@ class CardCreate(Request):
     price_paid: Money | None = None
     #: the transaction note of the sale (creating a card requires one)
     note: Line = Field(min_length=1, max_length=TEXT_MAX)
+    #: why the card is given without a sale: required by ``POST /v1/cards`` (managers and owners
+    #: only; the till sells cards through a cart), listed in ``GET /v1/reports/given-without-sale``
+    reason: Line | None = Field(default=None, max_length=TEXT_MAX)
 
     _dates = field_validator("expires_on")(bounded_date)
 

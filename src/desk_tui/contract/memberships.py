@@ -125,8 +125,11 @@ class Enrollment(Wire):
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None
     note: str | None = None
-    #: extra: the last day the months paid at the till cover; null when none was sold through a sale
+    #: extra: the last day the months paid cover (given without a sale: the day before it starts, so it
+    #: is due from its first month); null when complimentary or never billed
     paid_through: date | None = None
+    #: extra: given free by a manager (with a reason): never due while complimentary
+    complimentary: bool = False
 
 
 class EnrollmentCreate(Request):
@@ -136,6 +139,12 @@ class EnrollmentCreate(Request):
     #: extra: a fixed term's last day of benefits (default: open-ended)
     ends_on: date | None = None
     note: Text | None = None
+    #: why the membership is given without a sale: required by ``POST /v1/customers/{id}/memberships``
+    #: (managers and owners only; the till sells memberships through a cart)
+    reason: Text | None = None
+    #: given free: never due in ``GET /v1/reports/memberships-due`` while complimentary. Without
+    #: it, a membership enrolled outside a sale is due from its first month.
+    complimentary: bool = False
 
 
 class EnrollmentCancel(Request):

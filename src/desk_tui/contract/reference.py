@@ -75,3 +75,6 @@ class Settings(Wire):
     currency_decimals: int
     timezone: str
     business_name: str
+    #: extra: a price lowered or a discount given at the till by more than this percent of the
+    #: catalogue price needs a manager's approval (``manager_approval_required``)
+    max_discount_percent_without_manager: int = 20

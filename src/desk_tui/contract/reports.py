@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
 
 from desk_tui.contract.common import Wire
 
@@ -56,3 +57,26 @@ class MembershipDue(Wire):
     due_since: date
     #: months started and not paid, this one included
     months_due: int
+
+
+class GivenWithoutSale(Wire):
+    """A card issued or a membership enrolled outside a sale (``GET /v1/reports/given-without-sale``):
+    who gave what to whom, when, at what price and why."""
+
+    id: str
+    at: datetime
+    kind: Literal["card", "membership"]
+    customer_id: str
+    customer_name: str
+    #: the package's or the plan's name
+    what: str
+    card_id: str | None = None
+    card_number: str | None = None
+    enrollment_id: str | None = None
+    #: the card's price paid, or the plan's monthly price (0 when complimentary)
+    price: int
+    complimentary: bool = False
+    reason: str
+    staff_id: str | None = None
+    staff_name: str | None = None
+    location_id: str | None = None

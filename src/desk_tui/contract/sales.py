@@ -80,6 +80,11 @@ class SaleLine(Wire):
     discount_percent: int = 0
     #: ``membership`` when "Apply" set the discount, ``staff`` when typed
     discount_source: Literal["membership", "staff"] | None = None
+    #: extra: the catalogue price of one when the line was added (what a price override is measured against)
+    list_price: int | None = None
+    #: extra: the manager or owner who approved a price or discount beyond the organisation's
+    #: ``max_discount_percent_without_manager`` (null when none was needed)
+    approved_by: str | None = None
     total: int
     redeemed_from: RedeemedFrom | None = None
     #: the receipt's words: "Manicure — from 5x Manicure, 3 of 5 used", "Deep Tissue Massage — Gold
@@ -191,6 +196,14 @@ class CardDetails(Request):
         return v.strip() or None if v is not None else None
 
 
+class ManagerApproval(Request):
+    """A manager or owner at the till approves one price or discount with their PIN (checked as at
+    sign-in, failures counted with sign-in's; no token is made)."""
+
+    username: str = Field(min_length=1, max_length=100)
+    pin: str = Field(min_length=1, max_length=64)
+
+
 class SaleLineCreate(CardDetails):
     """Exactly one of the item ids. A package or membership line is one card or one enrolment
     (quantity 1) and needs the cart's customer; ``card_number`` and ``expires_on`` are for a
@@ -203,6 +216,9 @@ class SaleLineCreate(CardDetails):
     quantity: int = Field(default=1, ge=1, le=100)
     #: default: the item's list price (a plan's: one month)
     price: Money | None = None
+    #: needed when ``price`` is below the list price by more than the organisation's
+    #: ``max_discount_percent_without_manager`` and the caller is reception
+    approval: ManagerApproval | None = None
 
     @model_validator(mode="after")
     def _one_item(self) -> SaleLineCreate:
@@ -224,6 +240,9 @@ class SaleLineUpdate(CardDetails):
     price: Money | None = None
     discount_percent: int | None = Field(default=None, ge=0, le=100)
     quantity: int | None = Field(default=None, ge=1, le=100)
+    #: needed when the price and discount together take more than the organisation's
+    #: ``max_discount_percent_without_manager`` off the list price and the caller is reception
+    approval: ManagerApproval | None = None
 
 
 class LineRedeem(Request):

@@ -248,6 +248,17 @@ class Database:
         return self._write()
 
     @contextmanager
+    def own_transaction(self) -> Iterator[Session]:
+        """A transaction of its own, committed when the block ends even inside a request: for what
+        must stand whatever the request's answer (a wrong manager PIN counts although the request
+        fails). Only before the request writes: on SQLite it would wait for the request's own lock."""
+        unit = _unit.get()
+        if unit is not None and unit.session is not None:
+            raise RuntimeError("own_transaction() after the request began writing would wait for itself")
+        with self._write() as s, s.begin():
+            yield s
+
+    @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One write transaction: committed when the block ends, rolled back if it raises.
 

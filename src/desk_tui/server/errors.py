@@ -27,6 +27,7 @@ CODES: dict[str, tuple[int, str]] = {
     "unauthenticated": (401, "Sign-in required"),
     "invalid_credentials": (401, "Wrong username or PIN"),
     "forbidden_role": (403, "Your role does not allow this"),
+    "manager_approval_required": (403, "A manager's approval is needed"),
     "not_found": (404, "Not found"),
     "method_not_allowed": (405, "Not allowed"),
     "version_conflict": (412, "Someone else changed this first"),

@@ -6,6 +6,7 @@ from desk_tui.server.cards import models as _cards  # noqa: F401
 from desk_tui.server.customers import models as _customers  # noqa: F401
 from desk_tui.server.database import Base
 from desk_tui.server.events import models as _events  # noqa: F401
+from desk_tui.server.given import models as _given  # noqa: F401
 from desk_tui.server.idempotency import IdempotencyRecord as _idem  # noqa: F401
 from desk_tui.server.memberships import models as _memberships  # noqa: F401
 from desk_tui.server.packages import models as _packages  # noqa: F401

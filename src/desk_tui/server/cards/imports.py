@@ -42,6 +42,7 @@ from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.service import create_customer, record_activity
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
+from desk_tui.server.given import service as given
 from desk_tui.server.packages.models import Package
 
 MAX_ROWS = 5000
@@ -146,6 +147,9 @@ def _write(s: Session, row: Row, me: Principal, now: datetime) -> None:
             ledger.append(s, card, kind="redeem", me=me, at=at, entitlement_id=ent.id, units=tmpl.units - left,
                           used=tmpl.units - left, note="Used before import")
     ledger.settle_status(card, ledger.card_pools(s, card))
+    # Not sold here: on record as given without a sale (the owner's import), like a manager's card.
+    given.record(s, kind="card", customer_id=customer_id, what=row.package.name, price=row.price_paid,
+                 reason=given.IMPORT_REASON, me=me, at=now, card_id=card.id)
     left = " + ".join(str(x) for x in row.remaining)
     record_activity(s, customer_id=customer_id, kind="card_imported", card_id=card.id, me=me,
                     summary=f"{row.package.name} imported from the previous system ({left} left, paid "

@@ -43,9 +43,11 @@ def list_cards(
 
 
 @router.post("/cards", status_code=201)
-def sell_card(body: wire.CardCreate, me: Principal = Depends(signed_in), db: Database = Depends(database)) -> wire.Card:
+def give_card(body: wire.CardCreate, me: Principal = Depends(manager), db: Database = Depends(database)) -> wire.Card:
+    """A card issued without a sale (managers and owners, with a ``reason``); the till sells
+    cards through a cart."""
     with db.transaction() as s:
-        return queries.card_view(s, service.sell(s, data=body, me=me), me=me)
+        return queries.card_view(s, service.give(s, data=body, me=me), me=me)
 
 
 @router.post("/cards/extend")

@@ -21,6 +21,7 @@ from desk_tui.server.customers.search import normalise
 from desk_tui.server.customers.service import add_search_term, get_customer, record_activity
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
+from desk_tui.server.given import service as given
 from desk_tui.server.packages.models import Package
 from desk_tui.server.reference.models import Service
 from desk_tui.server.sales import holds
@@ -75,7 +76,36 @@ def sell(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime | No
          card_id: str | None = None, sale_id: str | None = None) -> Card:
     """``card_id`` is for the demo seed's fixed ids; a sale over the API always gets a fresh one.
     ``sale_id``: the checkout that sold it (its ``issue`` entries name the sale)."""
+    card = _new_card(s, data=data, me=me, now=now or utcnow(), card_id=card_id, sale_id=sale_id)
+    until = f", valid until {card.expires_on.isoformat()}" if card.expires_on else ""
+    numbered = f" (card {card.number})" if card.number else ""
+    record_activity(s, customer_id=card.customer_id, kind="card_sold", card_id=card.id, me=me, sale_id=sale_id,
+                    summary=f"Bought {card.package_name}{numbered} for {wording.money(s, card.price_paid)}{until}")
+    return card
+
+
+def give(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime | None = None) -> Card:
+    """A card issued outside a sale (``POST /v1/cards``): a manager's or owner's act with a reason,
+    in the customer's activity and the "given without a sale" report. The till sells cards
+    through a cart, where the money is taken (sales/purchases.py)."""
+    if not me.at_least("manager"):
+        raise DomainError("forbidden_role", "Only a manager or the owner can issue a card without a sale; sell it "
+                                            "through a cart at the till instead.")
+    reason = given.required_reason(data.reason, "this card")
     now = now or utcnow()
+    card = _new_card(s, data=data, me=me, now=now)
+    given.record(s, kind="card", customer_id=card.customer_id, what=card.package_name, price=card.price_paid,
+                 reason=reason, me=me, at=now, card_id=card.id)
+    numbered = f" (card {card.number})" if card.number else ""
+    until = f", valid until {card.expires_on.isoformat()}" if card.expires_on else ""
+    record_activity(s, customer_id=card.customer_id, kind="card_given", card_id=card.id, me=me,
+                    summary=f"Given {card.package_name}{numbered} without a sale by {me.staff_name} (price on "
+                            f"record {wording.money(s, card.price_paid)}{until}): {reason}")
+    return card
+
+
+def _new_card(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime, card_id: str | None = None,
+              sale_id: str | None = None) -> Card:
     package = s.get(Package, data.package_id)
     if package is None:
         raise DomainError("validation_error", "package_id: no such package.")
@@ -90,13 +120,8 @@ def sell(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime | No
     if expires_on is not None and expires_on < today:
         raise DomainError("validation_error", "expires_on: a card cannot be sold already expired.")
     price = package.price if data.price_paid is None else data.price_paid
-    card = issue(s, package=package, customer_id=customer.id, me=me, now=now, number=data.number,
+    return issue(s, package=package, customer_id=customer.id, me=me, now=now, number=data.number,
                  expires_on=expires_on, price_paid=price, note=data.note, card_id=card_id, sale_id=sale_id)
-    until = f", valid until {expires_on.isoformat()}" if expires_on else ""
-    numbered = f" (card {data.number})" if data.number else ""
-    record_activity(s, customer_id=customer.id, kind="card_sold", card_id=card.id, me=me, sale_id=sale_id,
-                    summary=f"Bought {package.name}{numbered} for {wording.money(s, price)}{until}")
-    return card
 
 
 def _customer(s: Session, customer_id: str):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desk_tui.server.database import Base, UTCDateTime
@@ -82,8 +82,12 @@ class Enrollment(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
     cancel_reason: Mapped[str | None] = mapped_column(String(2000))
-    #: the last day the months sold at the till cover (null: never sold through a sale)
+    #: the last day the months paid cover: set by a sale, or — for an enrolment given outside a
+    #: sale — the day before it starts (due from its first month). Null: complimentary, or
+    #: enrolled before months were billed (the demo's); neither is ever listed as due.
     paid_through: Mapped[date | None] = mapped_column(Date)
+    #: given free by a manager with a reason (the reason is in given_without_sale)
+    complimentary: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     plan: Mapped[MembershipPlan] = relationship(lazy="joined", innerjoin=True)
 
 

@@ -42,6 +42,7 @@ def enrollment_views(s: Session, enrollments: Sequence[Enrollment], *, now: date
             discounts=[plans.discount_wire(d, names) for d in e.plan.discounts], credits=credits,
             starts_on=e.starts_on, ends_on=e.ends_on, price=e.plan.price, created_at=e.created_at,
             cancelled_at=e.cancelled_at, cancel_reason=e.cancel_reason, note=e.note, paid_through=e.paid_through,
+            complimentary=e.complimentary,
         ))
     return views
 

@@ -68,10 +68,12 @@ def customer_memberships(customer_id: str, limit: Limit = 50, cursor: Cursor = N
 
 
 @router.post("/customers/{customer_id}/memberships", status_code=201, tags=["customers"])
-def enrol(customer_id: str, body: wire.EnrollmentCreate, me: Principal = Depends(signed_in),
+def enrol(customer_id: str, body: wire.EnrollmentCreate, me: Principal = Depends(manager),
           db: Database = Depends(database)) -> wire.Enrollment:
+    """An enrolment without a sale (managers and owners, with a ``reason``): due from its first
+    month unless ``complimentary``. The till sells memberships through a cart."""
     with db.transaction() as s:
-        return service.enrol(s, customer_id=customer_id, data=body, me=me)
+        return service.give(s, customer_id=customer_id, data=body, me=me)
 
 
 @router.get("/memberships/{enrollment_id}")

@@ -18,6 +18,7 @@ from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.events import service as events
+from desk_tui.server.given import service as given
 from desk_tui.server.memberships import plans, status
 from desk_tui.server.memberships.models import Enrollment
 from desk_tui.server.memberships.queries import enrollment_views
@@ -85,6 +86,7 @@ def pay_next_month(s: Session, *, enrollment_id: str, me: Principal, now: dateti
     refuse_renewal_of_cancelled(e, today)
     start = e.paid_through + timedelta(days=1) if e.paid_through else max(today, e.starts_on)
     e.paid_through = status.month_after(start) - timedelta(days=1)
+    e.complimentary = False  # paid for from now on: due again when the paid months run out
     record_activity(s, customer_id=e.customer_id, kind="membership_paid", me=me, sale_id=sale_id,
                     summary=f"Paid {e.plan.name} through {e.paid_through.isoformat()}")
     announce(s, e, me=me, summary="month paid")
@@ -94,7 +96,20 @@ def pay_next_month(s: Session, *, enrollment_id: str, me: Principal, now: dateti
 
 def enrol(s: Session, *, customer_id: str, data: wire.EnrollmentCreate, me: Principal,
           now: datetime | None = None, enrollment_id: str | None = None) -> wire.Enrollment:
+    """A new enrolment (the sale that sells it sets its paid month; the demo seeds call this too)."""
     now = now or utcnow()
+    e = _new_enrollment(s, customer_id=customer_id, data=data, me=me, now=now, enrollment_id=enrollment_id)
+    record_activity(s, customer_id=customer_id, kind="membership_enrolled", me=me,
+                    summary=f"Joined {e.plan.name}{_from(s, e, now)}")
+    return enrollment_views(s, [e], now=now)[0]
+
+
+def _from(s: Session, e: Enrollment, now: datetime) -> str:
+    return "" if e.starts_on == status.today(s, now) else f" from {e.starts_on.isoformat()}"
+
+
+def _new_enrollment(s: Session, *, customer_id: str, data: wire.EnrollmentCreate, me: Principal, now: datetime,
+                    enrollment_id: str | None = None) -> Enrollment:
     today = status.today(s, now)
     # The customer row is the lock that keeps two terminals from selling the same plan twice at once.
     customer = get_customer(s, customer_id, for_update=True)
@@ -110,10 +125,34 @@ def enrol(s: Session, *, customer_id: str, data: wire.EnrollmentCreate, me: Prin
                    location_id=me.location_id)
     s.add(e)
     s.flush()
-    when = "" if starts_on == today else f" from {starts_on.isoformat()}"
-    record_activity(s, customer_id=customer_id, kind="membership_enrolled", me=me,
-                    summary=f"Joined {plan.name}{when}")
     announce(s, e, me=me, summary="joined")
+    return e
+
+
+def give(s: Session, *, customer_id: str, data: wire.EnrollmentCreate, me: Principal,
+         now: datetime | None = None) -> wire.Enrollment:
+    """An enrolment outside a sale (``POST /v1/customers/{id}/memberships``): a manager's or owner's
+    act with a reason, in the customer's activity and the "given without a sale" report. It is due
+    from its first month (the dues report lists it from its start) unless it is complimentary."""
+    if not me.at_least("manager"):
+        raise DomainError("forbidden_role", "Only a manager or the owner can enrol a customer without a sale; sell "
+                                            "the membership through a cart at the till instead.")
+    reason = given.required_reason(data.reason, "this membership")
+    now = now or utcnow()
+    e = _new_enrollment(s, customer_id=customer_id, data=data, me=me, now=now)
+    if data.complimentary:
+        e.complimentary = True
+        terms = "complimentary"
+    else:
+        e.paid_through = e.starts_on - timedelta(days=1)
+        terms = f"due from {e.starts_on.isoformat()}"
+    given.record(s, kind="membership", customer_id=customer_id, what=e.plan.name,
+                 price=0 if data.complimentary else e.plan.price, complimentary=data.complimentary, reason=reason,
+                 me=me, at=now, enrollment_id=e.id)
+    record_activity(s, customer_id=customer_id, kind="membership_given", me=me,
+                    summary=f"Joined {e.plan.name}{_from(s, e, now)} without a sale by {me.staff_name} ({terms}): "
+                            f"{reason}")
+    s.flush()
     return enrollment_views(s, [e], now=now)[0]
 
 

@@ -7,7 +7,7 @@ from desk_tui.server.database import Base
 
 
 class OrgSettings(Base):
-    """One row: the organisation's currency, time zone and name."""
+    """One row: the organisation's currency, time zone, name and till limits."""
 
     __tablename__ = "org_settings"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -15,6 +15,9 @@ class OrgSettings(Base):
     currency: Mapped[str] = mapped_column(String(3))
     currency_decimals: Mapped[int] = mapped_column(Integer)
     timezone: Mapped[str] = mapped_column(String(64))
+    #: a price lowered or a discount given at the till by more than this percent of the catalogue
+    #: price needs a manager's approval (sales/approval.py)
+    max_discount_percent_without_manager: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
 
 
 class Location(Base):

@@ -39,7 +39,8 @@ def settings(s: Session) -> wire.Settings:
     if row is None:
         return wire.Settings(currency="EUR", currency_decimals=2, timezone="UTC", business_name="desk-tui")
     return wire.Settings(currency=row.currency, currency_decimals=row.currency_decimals,
-                         timezone=row.timezone, business_name=row.business_name)
+                         timezone=row.timezone, business_name=row.business_name,
+                         max_discount_percent_without_manager=row.max_discount_percent_without_manager)
 
 
 def locations(s: Session) -> list[wire.Location]:

@@ -1,8 +1,10 @@
 """Membership payments due: active memberships whose months paid at the till have run out.
 
-Only enrolments sold through a sale have a ``paid_through`` date; those enrolled another way
-(the demo's, an import) are not billed here. A membership cancelled with notice still owes the
-months it is active for, so it is listed until its last day.
+An enrolment sold through a sale is paid through its first month; one a manager gave without a
+sale is paid through the day before it starts (so it is listed from its start) unless it is
+complimentary. Complimentary ones, and the demo's (enrolled before months were billed), have no
+``paid_through`` and are never listed. A membership cancelled with notice still owes the months
+it is active for, so it is listed until its last day.
 """
 
 from __future__ import annotations

@@ -7,14 +7,19 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from desk_tui.contract import reports as wire
+from desk_tui.contract.cards import LAST_DATE
 from desk_tui.contract.common import Page
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import Database
 from desk_tui.server.deps import database, manager
+from desk_tui.server.given import service as given
 from desk_tui.server.pagination import Cursor, Limit
 from desk_tui.server.reports import dues, service
 
 router = APIRouter(prefix="/reports", tags=["reports"])
+
+#: the earliest day a report range may start (as for every date the API takes)
+FIRST_DAY = date(2000, 1, 1)
 
 
 @router.get("/liability")
@@ -43,6 +48,24 @@ def memberships_due(limit: Limit = 50, cursor: Cursor = None, _: Principal = Dep
     with db.read_session() as s:
         items, next_cursor = dues.memberships_due(s, limit=limit, cursor=cursor)
     return Page[wire.MembershipDue](items=items, next_cursor=next_cursor)
+
+
+@router.get("/given-without-sale")
+def given_without_sale(
+    start: Annotated[date | None, Query(alias="from", ge=FIRST_DAY, le=LAST_DATE,
+                                        description="First business day (inclusive).")] = None,
+    end: Annotated[date | None, Query(alias="to", ge=FIRST_DAY, le=LAST_DATE,
+                                      description="Last business day (inclusive).")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    me: Principal = Depends(manager),
+    db: Database = Depends(database),
+) -> Page[wire.GivenWithoutSale]:
+    """Cards issued and memberships enrolled outside a sale (by a manager with a reason, or the
+    owner's import), newest first: who, when, what, the price on record and why."""
+    with db.read_session() as s:
+        items, next_cursor = given.report(s, me=me, start=start, end=end, limit=limit, cursor=cursor)
+    return Page[wire.GivenWithoutSale](items=items, next_cursor=next_cursor)
 
 
 @router.get("/card-transactions.csv", response_class=StreamingResponse,

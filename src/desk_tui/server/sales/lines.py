@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import sales as wire
+from desk_tui.server.auth.approval import Approver
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import booking
 from desk_tui.server.cards.models import Card
@@ -20,7 +21,7 @@ from desk_tui.server.customers.service import record_activity
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.reference.models import Location, Product, Service, ServiceLocation
-from desk_tui.server.sales import holds, membership, purchases, receipt
+from desk_tui.server.sales import holds, membership, overrides, purchases, receipt
 from desk_tui.server.sales.holds import DEFAULT_TIMEOUT
 from desk_tui.server.sales.models import Sale, SaleLine
 from desk_tui.server.sales.service import (
@@ -33,7 +34,9 @@ from desk_tui.server.sales.service import (
 
 
 def add_line(s: Session, *, sale_id: str, data: wire.SaleLineCreate, me: Principal, now: datetime | None = None,
-             timeout: timedelta = DEFAULT_TIMEOUT) -> tuple[Sale, SaleLine]:
+             timeout: timedelta = DEFAULT_TIMEOUT, approver: Approver | None = None) -> tuple[Sale, SaleLine]:
+    """``approver``: the manager who approved ``data.price`` (auth/approval.py), when it is below
+    the list price by more than the organisation allows staff (sales/overrides.py)."""
     now = now or utcnow()
     sale = lock_open(s, sale_id, me=me, now=now, timeout=timeout)
     if len(sale.lines) >= wire.LINES_MAX:
@@ -67,11 +70,15 @@ def add_line(s: Session, *, sale_id: str, data: wire.SaleLineCreate, me: Princip
     line.position = max((x.position for x in sale.lines), default=-1) + 1
     line.quantity = data.quantity
     line.discount_percent = 0
+    line.list_price = line.unit_price
+    approved = None
     if data.price is not None:
         line.unit_price = data.price
+        approved = overrides.check(s, line, me=me, approver=approver)
     sale.lines.append(line)
     holds.touch(s, sale, now=now, timeout=timeout)
-    note(s, sale, me, "sale_line_added", f"Added {receipt.item(line)} at {money_words(s, line.unit_price)} to checkout")
+    note(s, sale, me, "sale_line_added", f"Added {receipt.item(line)} at {money_words(s, line.unit_price)} to checkout"
+                                         f"{_approved_words(s, line, approved)}")
     s.flush()
     return sale, line
 
@@ -87,8 +94,10 @@ def refuse_if_redeemed(line: SaleLine, doing: str) -> None:
 
 
 def update_line(s: Session, *, sale_id: str, line_id: str, data: wire.SaleLineUpdate, me: Principal,
-                now: datetime | None = None, timeout: timedelta = DEFAULT_TIMEOUT) -> Sale:
-    """Staff edits a line: its price, its discount (typed by staff) or its quantity."""
+                now: datetime | None = None, timeout: timedelta = DEFAULT_TIMEOUT,
+                approver: Approver | None = None) -> Sale:
+    """Staff edits a line: its price, its discount (typed by staff) or its quantity. Beyond the
+    organisation's limit off the list price, ``approver`` is the manager who approved it."""
     now = now or utcnow()
     sale = lock_open(s, sale_id, me=me, now=now, timeout=timeout)
     line = line_of(sale, line_id)
@@ -112,17 +121,26 @@ def update_line(s: Session, *, sale_id: str, line_id: str, data: wire.SaleLineUp
         line.discount_source = "staff" if data.discount_percent else None
     if data.quantity is not None:
         line.quantity = data.quantity
+    approved = None
+    if (line.unit_price, line.discount_percent) != before[:2]:
+        approved = overrides.check(s, line, me=me, approver=approver)
     holds.touch(s, sale, now=now, timeout=timeout)
     if (line.unit_price, line.discount_percent, line.quantity) != before:
         discount = f", {line.discount_percent}% discount" if line.discount_percent else ""
         note(s, sale, me, "sale_line_changed",
               f"Checkout line changed: {receipt.item(line)} at {money_words(s, line.unit_price)}{discount}"
               f" (was {before[2]} × {money_words(s, before[0])}"
-              f"{f', {before[1]}% discount' if before[1] else ''})")
+              f"{f', {before[1]}% discount' if before[1] else ''}){_approved_words(s, line, approved)}")
     if (line.card_number, line.expires_on) != card_before:
         note(s, sale, me, "sale_line_changed", f"Checkout: {purchases.open_words(line)}")
     s.flush()
     return sale
+
+
+def _approved_words(s: Session, line: SaleLine, approver_name: str | None) -> str:
+    if approver_name is None:
+        return ""
+    return f"; list price {money_words(s, overrides.list_price(line))}, approved by {approver_name}"
 
 
 def remove_line(s: Session, *, sale_id: str, line_id: str, me: Principal, now: datetime | None = None,
@@ -136,7 +154,7 @@ def remove_line(s: Session, *, sale_id: str, line_id: str, me: Principal, now: d
     if line.appointment_line_id is not None:
         raise DomainError("invalid_transition",
                           f"{line.name} is part of the appointment and stays on the bill; to not charge it, set its "
-                          "discount to 100%, or change the appointment itself.")
+                          "discount to 100% (a manager approves), or change the appointment itself.")
     released = holds.release_line(s, line, sale=sale, me=me, now=now, note="line removed at checkout")
     sale.lines.remove(line)
     holds.touch(s, sale, now=now, timeout=timeout)

@@ -47,6 +47,11 @@ class SaleLine(Base):
     name: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price: Mapped[int] = mapped_column(BigInteger)
+    #: the catalogue price of one when the line was added: how far staff lowered the price or
+    #: discounted it is measured against this (null for lines added before it was kept)
+    list_price: Mapped[int | None] = mapped_column(BigInteger)
+    #: the manager or owner who approved a price or discount beyond the organisation's limit
+    approved_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
     discount_percent: Mapped[int] = mapped_column(Integer)
     #: membership | staff (who set the discount), null without one
     discount_source: Mapped[str | None] = mapped_column(String(20))

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from desk_tui.contract import sales as wire
 from desk_tui.contract.appointments import ID_MAX, ID_PATTERN
 from desk_tui.contract.common import Page
+from desk_tui.server.auth import approval
+from desk_tui.server.auth.approval import Approver
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import Database, utcnow
 from desk_tui.server.deps import database, signed_in
@@ -51,6 +53,17 @@ def _change(db: Database, request: Request, change: Callable[[Session, timedelta
     _sweep(db, timeout)
     with db.transaction() as s:
         return views.one(s, change(s, timeout), timeout=timeout)
+
+
+def _approver(db: Database, body: wire.SaleLineCreate | wire.SaleLineUpdate, me: Principal,
+              request: Request) -> Approver | None:
+    """The manager who approved this price or discount, checked before anything else in the request:
+    the PIN check (argon2, slow on purpose) and its failure count run in transactions of their own,
+    outside the request's one transaction (which on SQLite holds the only write lock). The client
+    sends an approval only after the server asked for one, so none is checked in vain."""
+    if body.approval is None:
+        return None
+    return approval.approver(db, body.approval, me=me, address=request.client.host if request.client else "")
 
 
 @router.post("", status_code=201)
@@ -103,18 +116,20 @@ def delete_sale(sale_id: SaleId, _: Principal = Depends(signed_in)) -> None:
 @router.post("/{sale_id}/lines", status_code=201)
 def add_line(sale_id: SaleId, body: wire.SaleLineCreate, request: Request, me: Principal = Depends(signed_in),
              db: Database = Depends(database)) -> wire.Sale:
+    approver = _approver(db, body, me, request)
     timeout = _timeout(request)
     _sweep(db, timeout)
     with db.transaction() as s:
-        sale, _line = lines.add_line(s, sale_id=sale_id, data=body, me=me, timeout=timeout)
+        sale, _line = lines.add_line(s, sale_id=sale_id, data=body, me=me, timeout=timeout, approver=approver)
         return views.one(s, sale, timeout=timeout)
 
 
 @router.patch("/{sale_id}/lines/{line_id}")
 def update_line(sale_id: SaleId, line_id: LineId, body: wire.SaleLineUpdate, request: Request,
                 me: Principal = Depends(signed_in), db: Database = Depends(database)) -> wire.Sale:
+    approver = _approver(db, body, me, request)
     return _change(db, request, lambda s, timeout: lines.update_line(
-        s, sale_id=sale_id, line_id=line_id, data=body, me=me, timeout=timeout))
+        s, sale_id=sale_id, line_id=line_id, data=body, me=me, timeout=timeout, approver=approver))
 
 
 @router.delete("/{sale_id}/lines/{line_id}")

@@ -154,10 +154,11 @@ def _appointment_lines(s: Session, appt: Appointment) -> list[SaleLine]:
         svc = services[apl.service_id]
         line = SaleLine(id=new_id("sln"), position=i, kind="service", service_id=apl.service_id,
                         appointment_line_id=apl.id, name=svc.name, quantity=1,
-                        unit_price=apl.price, discount_percent=0, held_by_appointment=False)
+                        unit_price=apl.price, list_price=apl.price, discount_percent=0,
+                        held_by_appointment=False)
         if apl.card_id is not None:
             # What the session is worth: the service's list price (the appointment line costs 0).
-            line.unit_price = svc.price
+            line.unit_price = line.list_price = svc.price
             if apl.redemption == "reserved":
                 card = cards[apl.card_id]
                 line.redeem_kind, line.card_id, line.entitlement_id = "card", apl.card_id, apl.entitlement_id

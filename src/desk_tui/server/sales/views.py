@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from desk_tui.contract import sales as wire
 from desk_tui.server.customers.models import Customer
+from desk_tui.server.reference.models import Staff
 from desk_tui.server.sales import holds, receipt
 from desk_tui.server.sales.models import Sale, SaleLine
 from desk_tui.server.sales.money import line_total, totals
@@ -22,7 +23,7 @@ def redeemed_from(line: SaleLine) -> wire.RedeemedFrom | None:
                              state=line.hold_state, via_appointment=line.held_by_appointment)
 
 
-def line_wire(line: SaleLine) -> wire.SaleLine:
+def line_wire(line: SaleLine, approvers: dict[str, str] | None = None) -> wire.SaleLine:
     return wire.SaleLine(id=line.id, kind=line.kind, service_id=line.service_id, product_id=line.product_id,
                          package_id=line.package_id, plan_id=line.plan_id, card_number=line.card_number,
                          expires_on=line.expires_on, issued_card_id=line.issued_card_id,
@@ -30,7 +31,9 @@ def line_wire(line: SaleLine) -> wire.SaleLine:
                          renews_enrollment_id=line.renews_enrollment_id,
                          appointment_line_id=line.appointment_line_id, name=line.name, quantity=line.quantity,
                          unit_price=line.unit_price, discount_percent=line.discount_percent,
-                         discount_source=line.discount_source, total=line_total(line),
+                         discount_source=line.discount_source, list_price=line.list_price,
+                         approved_by=(approvers or {}).get(line.approved_by) if line.approved_by else None,
+                         total=line_total(line),
                          redeemed_from=redeemed_from(line), label=receipt.label(line))
 
 
@@ -38,10 +41,12 @@ def one(s: Session, sale: Sale, *, timeout: timedelta) -> wire.Sale:
     t = totals(sale)
     customer = s.execute(select(Customer.name, Customer.store_credit).where(Customer.id == sale.customer_id)).first() \
         if sale.customer_id else None
+    approved = {x.approved_by for x in sale.lines if x.approved_by}
+    approvers = dict(s.execute(select(Staff.id, Staff.name).where(Staff.id.in_(approved))).all()) if approved else {}
     return wire.Sale(
         id=sale.id, status=sale.status, customer_id=sale.customer_id, customer_name=customer.name if customer else None,
         appointment_id=sale.appointment_id, location_id=sale.location_id,
-        lines=[line_wire(x) for x in sale.lines], subtotal=t.subtotal, discount_total=t.discount_total,
+        lines=[line_wire(x, approvers) for x in sale.lines], subtotal=t.subtotal, discount_total=t.discount_total,
         covered_total=t.covered_total, total=t.total,
         payments=[wire.Payment(method=p.method, amount=p.amount) for p in sale.payments],
         receipt_text=sale.receipt_text, opened_at=sale.opened_at,

@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 from textual.app import ComposeResult
 from textual.widgets import Input, Label
 
-from desk_tui.contract.sales import Sale, SaleLine, SaleLineUpdate
+from desk_tui.contract.sales import ManagerApproval, Sale, SaleLine, SaleLineUpdate
 from desk_tui.ui.money import format_money, money_field, parse_money
 from desk_tui.ui.screens.card_actions import parse_expiry
 from desk_tui.ui.screens.card_form import CardFormScreen, FormProblem
+from desk_tui.ui.screens.manager_approval import with_approval
 
 
 class LineEditScreen(CardFormScreen[Sale]):
@@ -70,8 +71,14 @@ class LineEditScreen(CardFormScreen[Sale]):
         else:
             quantity = _whole(self.query_one("#quantity", Input).value, "Quantity", 1, 100)
             data = SaleLineUpdate(price=price, discount_percent=discount, quantity=quantity)
-        return data.model_dump(mode="json"), lambda key: self.desk.client.update_sale_line(self.sale_id, self.line.id,
-                                                                                            data)
+
+        # Beyond the organisation's limit off the list price, a manager approves in a dialog above
+        # this one and the same change is resent with the approval; what was typed here stays.
+        def send(approval: ManagerApproval | None):
+            approved = data if approval is None else data.model_copy(update={"approval": approval})
+            return self.desk.client.update_sale_line(self.sale_id, self.line.id, approved)
+
+        return data.model_dump(mode="json"), lambda key: with_approval(self, send)
 
 
 def _whole(text: str, what: str, low: int, high: int) -> int:
