@@ -97,7 +97,7 @@ def _rows() -> dict[str, Row]:
         # A customer's next appointments at any location: the calendar's "find next" (customers are shared).
         "GET /v1/customers/{customer_id}/appointments": Row(STAFF, params={"from": DAY.isoformat()}),
         "GET /v1/customers/{customer_id}/memberships": Row(STAFF),
-        "POST /v1/customers/{customer_id}/memberships": Row(STAFF, json={"plan_id": "{plan_id}"},
+        "POST /v1/customers/{customer_id}/memberships": Row(MANAGER, json={"plan_id": "{plan_id}", "reason": "matrix"},
                                                             ids={"customer_id": "customer_to_enrol"}),
 
         "GET /v1/packages": Row(STAFF),
@@ -109,8 +109,8 @@ def _rows() -> dict[str, Row]:
         "DELETE /v1/packages/{package_id}": Row(STAFF),  # 405 for everyone signed in
 
         "GET /v1/cards": Row(STAFF, params={"customer_id": "{customer_id}"}),
-        "POST /v1/cards": Row(STAFF, json={"package_id": "{package_id}", "customer_id": "{customer_id}",
-                                           "note": "matrix"}),
+        "POST /v1/cards": Row(MANAGER, json={"package_id": "{package_id}", "customer_id": "{customer_id}",
+                                             "note": "matrix", "reason": "matrix"}),
         "POST /v1/cards/extend": Row(MANAGER, json={"days": 7, "reason": "matrix", "dry_run": True}),
         "POST /v1/cards/expire": Row(MANAGER),
         "GET /v1/cards/{card_id}": Row(STAFF),
@@ -133,6 +133,7 @@ def _rows() -> dict[str, Row]:
         "GET /v1/reports/liability": Row(MANAGER),
         "GET /v1/reports/expiring": Row(MANAGER),
         "GET /v1/reports/memberships-due": Row(MANAGER),
+        "GET /v1/reports/given-without-sale": Row(MANAGER),
         "GET /v1/reports/card-transactions.csv": Row(MANAGER),
 
         "GET /v1/appointments": Row(STAFF, params={"date": DAY.isoformat()}),
@@ -258,14 +259,14 @@ class Salon:
         ids["package_id"] = self._made("POST", "/packages", {
             "name": "Matrix 9x Manicure", "unit_type": "sessions", "price": 60000,
             "entitlements": [{"units": 9, "services": [{"service_id": "svc_manicure"}]}]})["id"]
-        card = {"package_id": ids["package_id"], "customer_id": ids["customer_id"], "note": "matrix"}
+        card = {"package_id": ids["package_id"], "customer_id": ids["customer_id"], "note": "matrix", "reason": "matrix"}
         ids["card_id"] = self._made("POST", "/cards", card)["id"]
         ids["transaction_id"] = self._made("POST", f"/cards/{ids['card_id']}/redemptions",
                                            {"service_id": "svc_manicure"})["transaction"]["id"]
         ids["card_to_refund"] = self._made("POST", "/cards", card)["id"]
         ids["plan_id"] = self._made("POST", "/membership-plans", {"name": "Matrix Plan", "price": 5000})["id"]
         ids["enrollment_id"] = self._made("POST", f"/customers/{ids['customer_id']}/memberships",
-                                          {"plan_id": ids["plan_id"]}, as_="owner")["id"]
+                                          {"plan_id": ids["plan_id"], "reason": "matrix"}, as_="owner")["id"]
         ids["service_id"] = self._made("POST", "/services", {"name": "Matrix Service", "category": "Hair",
                                                              "duration_min": 30, "price": 4000,
                                                              "location_ids": [DOWNTOWN]})["id"]
