@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, overload
 from urllib.parse import quote
 
 import httpx
@@ -25,6 +25,7 @@ from desk_tui.client import transport
 from desk_tui.client.appointments import AppointmentCalls
 from desk_tui.client.cache import Cache, cache_key
 from desk_tui.client.cards import CardCalls
+from desk_tui.client.core import Params
 from desk_tui.client.errors import ApiError, AuthExpired, OfflineError, RequestTimeout
 from desk_tui.client.intents import IntentJournal, Written, fingerprint, is_definitive, new_idempotency_key
 from desk_tui.client.memberships import MembershipCalls
@@ -32,7 +33,7 @@ from desk_tui.client.reports import ReportCalls
 from desk_tui.client.sales import SaleCalls
 from desk_tui.client.tokens import TokenStore
 from desk_tui.contract.auth import LoginRequest, LoginResponse, Me
-from desk_tui.contract.common import Page, read_json
+from desk_tui.contract.common import JSONObject, Page, read_json
 from desk_tui.contract.customers import ActivityEntry, Customer, CustomerCreate
 from desk_tui.contract.reference import Location, Product, Service, Settings, Staff
 
@@ -40,22 +41,28 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
-class _Reader:
+class _Reader(Generic[T]):
     """Decodes a response body as one contract type, with any control character in its text made
     visible first (contract.common.read_json): this is where the server's text enters the
     client, so no screen can ever hand an escape sequence to the terminal."""
 
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: type[T]) -> None:
         self._adapter = TypeAdapter(model)
 
-    def validate_json(self, body: bytes | str) -> Any:
+    def validate_json(self, body: bytes | str) -> T:
         shown = read_json(body)
         return self._adapter.validate_json(body) if shown is None else self._adapter.validate_python(shown)
 
 
 @lru_cache(maxsize=256)
-def _adapter(model: Any) -> _Reader:
+def _cached_reader(model: type[Any]) -> _Reader[Any]:
     return _Reader(model)
+
+
+def _adapter(model: type[T]) -> _Reader[T]:
+    # type[T] is hashable (a class or a generic alias such as list[Staff]), but mypy does not
+    # see type.__hash__ through an unbounded TypeVar, so lru_cache's Hashable is not matched.
+    return _cached_reader(model)  # type: ignore[arg-type]
 
 
 class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, MembershipCalls):
@@ -101,13 +108,13 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
             headers.setdefault("Authorization", f"Bearer {self.signed_in.token}")
         return headers
 
-    async def _send(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
+    async def _send(self, method: str, path: str, *, params: Params | None = None, json: Any = None,
                     content: bytes | None = None, headers: dict[str, str] | None = None, idempotent: bool,
                     policy: transport.RetryPolicy | None = None) -> httpx.Response:
         request = self._request(method, path, params=params, json=json, content=content, headers=headers)
         return await self._send_request(request, idempotent=idempotent, policy=policy)
 
-    def _request(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
+    def _request(self, method: str, path: str, *, params: Params | None = None, json: Any = None,
                  content: bytes | None = None, headers: dict[str, str] | None = None) -> httpx.Request:
         clean = {k: v for k, v in (params or {}).items() if v is not None} or None
         return self._http.build_request(method, path, params=clean, json=json, content=content,
@@ -130,12 +137,12 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
             self.tokens.delete(self.signed_in.staff.username)
         self.signed_in = None
 
-    def _key(self, path: str, params: dict | None) -> str:
+    def _key(self, path: str, params: Params | None) -> str:
         location = self.signed_in.location.id if self.signed_in is not None else None
         return cache_key(self.server_id, location, path, params)
 
     # -- generic building blocks -------------------------------------------------------------
-    async def get_model(self, path: str, model: type[T], *, params: dict | None = None, cache: bool = False) -> T:
+    async def get_model(self, path: str, model: type[T], *, params: Params | None = None, cache: bool = False) -> T:
         """GET ``path`` as ``model``; with ``cache=True`` revalidate the cached copy and fall back
         to it when the server cannot be reached (then ``offline`` is True)."""
         if not cache:
@@ -159,12 +166,12 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
         self.cache.put(key, response.content, response.headers.get("ETag"))
         return value
 
-    async def get_bytes(self, path: str, *, params: dict | None = None) -> bytes:
+    async def get_bytes(self, path: str, *, params: Params | None = None) -> bytes:
         """A GET whose answer is a file (a CSV export), not JSON."""
         response = await self._send("GET", path, params=params, idempotent=True)
         return response.content
 
-    def peek(self, path: str, model: type[T], *, params: dict | None = None) -> T | None:
+    def peek(self, path: str, model: type[T], *, params: Params | None = None) -> T | None:
         """The cached value, if any, without touching the network: screens draw from it at once."""
         entry = self.cache.get(self._key(path, params))
         if entry is None:
@@ -174,9 +181,21 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
         except ValueError:
             return None
 
+    @overload
+    async def write(self, method: str, path: str, *, json: Any = None, model: type[T],
+                    idempotency_key: str | None = None, if_match: int | str | None = None,
+                    params: Params | None = None, content: bytes | None = None,
+                    content_type: str | None = None) -> T: ...
+
+    @overload
+    async def write(self, method: str, path: str, *, json: Any = None, model: None = None,
+                    idempotency_key: str | None = None, if_match: int | str | None = None,
+                    params: Params | None = None, content: bytes | None = None,
+                    content_type: str | None = None) -> None: ...
+
     async def write(self, method: str, path: str, *, json: Any = None, model: type[T] | None = None,
                     idempotency_key: str | None = None, if_match: int | str | None = None,
-                    params: dict | None = None, content: bytes | None = None,
+                    params: Params | None = None, content: bytes | None = None,
                     content_type: str | None = None) -> T | None:
         """POST/PATCH/PUT/DELETE with the Idempotency-Key of its intent; ``if_match`` carries the
         version an edit was based on (a stale one comes back as 412). A body that is not JSON (a
@@ -186,10 +205,22 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
                                           content_type=content_type)
         return written.value
 
+    @overload
+    async def write_intent(self, method: str, path: str, *, json: Any = None, model: type[T],
+                           idempotency_key: str | None = None, if_match: int | str | None = None,
+                           params: Params | None = None, content: bytes | None = None,
+                           content_type: str | None = None) -> Written[T]: ...
+
+    @overload
+    async def write_intent(self, method: str, path: str, *, json: Any = None, model: None = None,
+                           idempotency_key: str | None = None, if_match: int | str | None = None,
+                           params: Params | None = None, content: bytes | None = None,
+                           content_type: str | None = None) -> Written[None]: ...
+
     async def write_intent(self, method: str, path: str, *, json: Any = None, model: type[T] | None = None,
                            idempotency_key: str | None = None, if_match: int | str | None = None,
-                           params: dict | None = None, content: bytes | None = None,
-                           content_type: str | None = None) -> Written[T | None]:
+                           params: Params | None = None, content: bytes | None = None,
+                           content_type: str | None = None) -> Written[T] | Written[None]:
         """:meth:`write`, and whether the answer was a replay of an earlier attempt.
 
         Without ``idempotency_key`` the key comes from the intent journal: the same write (same
@@ -294,9 +325,10 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
     async def me(self) -> Me:
         return await self.get_model("/me", Me)
 
-    async def health(self) -> dict:
+    async def health(self) -> JSONObject:
         response = await self._send("GET", "/health", idempotent=True, policy=transport.NO_RETRY)
-        return response.json()
+        body: JSONObject = response.json()
+        return body
 
     # -- reference data (cached) -------------------------------------------------------------
     async def locations(self) -> list[Location]:

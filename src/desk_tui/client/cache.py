@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -27,7 +28,7 @@ class CacheEntry:
     etag: str | None
 
 
-def cache_key(server: str, location: str | None, path: str, params: dict | None = None) -> str:
+def cache_key(server: str, location: str | None, path: str, params: Mapping[str, object] | None = None) -> str:
     query = urlencode(sorted((k, str(v)) for k, v in (params or {}).items() if v is not None))
     return f"{server.rstrip('/')}|{location or '-'}|{path}{'?' + query if query else ''}"
 

@@ -9,8 +9,10 @@ its key, so a retry after a timeout — or after a restart — can never redeem,
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
+
+from pydantic import BaseModel
 
 from desk_tui.client.intents import Written
 from desk_tui.contract.cards import (
@@ -28,11 +30,17 @@ from desk_tui.contract.cards import (
     UndoRequest,
     Wallet,
 )
-from desk_tui.contract.common import Page
+from desk_tui.contract.common import JSONObject, Page
 from desk_tui.contract.packages import Package, PackageCreate, PackageUpdate
 
 if TYPE_CHECKING:
-    from desk_tui.client.api import DeskClient
+    from desk_tui.client.core import ClientCore
+
+    class _CardClient(ClientCore, Protocol):
+        """The client as extend_card and transfer_card see it: they go through update_card."""
+
+        async def update_card(self, card_id: str, data: CardUpdate, *,
+                              idempotency_key: str | None = None) -> Card: ...
 
 #: A customer rarely holds more than a handful of cards; this bounds a runaway listing.
 MAX_PAGES = 20
@@ -42,10 +50,10 @@ def _id(value: str) -> str:
     return quote(value, safe="")
 
 
-def _body(model: Any, *, keep: set[str] | None = None) -> dict:
+def _body(model: BaseModel, *, keep: set[str] | None = None) -> JSONObject:
     """The JSON of a request model: unset fields left out, but ``keep`` sent even when null
     (``expires_on: null`` means "never expires", which is not the same as "unchanged")."""
-    body = model.model_dump(mode="json", exclude_unset=True)
+    body: JSONObject = model.model_dump(mode="json", exclude_unset=True)
     for name in keep or ():
         body.setdefault(name, getattr(model, name))
     return body
@@ -55,11 +63,11 @@ class CardCalls:
     """Mixed into :class:`~desk_tui.client.api.DeskClient`; ``self`` is that client."""
 
     # -- reads ---------------------------------------------------------------------------------
-    async def wallet(self: DeskClient, customer_id: str) -> Wallet:
+    async def wallet(self: ClientCore, customer_id: str) -> Wallet:
         """Active cards and store credit: what can be used today (cached for offline reading)."""
         return await self.get_model(f"/customers/{_id(customer_id)}/wallet", Wallet, cache=True)
 
-    async def customer_cards(self: DeskClient, customer_id: str, status: str | None = None) -> list[Card]:
+    async def customer_cards(self: ClientCore, customer_id: str, status: str | None = None) -> list[Card]:
         """Every card the customer holds, in every state (the profile shows used-up and refunded too)."""
         cards: list[Card] = []
         cursor: str | None = None
@@ -72,24 +80,24 @@ class CardCalls:
                 break
         return cards
 
-    async def search_cards(self: DeskClient, q: str, limit: int = 100, cursor: str | None = None) -> Page[Card]:
+    async def search_cards(self: ClientCore, q: str, limit: int = 100, cursor: str | None = None) -> Page[Card]:
         """Cards by client name or card number (the F5 Cards screen)."""
         return await self.get_model("/cards", Page[Card], params={"q": q or None, "limit": limit, "cursor": cursor})
 
-    async def card(self: DeskClient, card_id: str) -> Card:
+    async def card(self: ClientCore, card_id: str) -> Card:
         return await self.get_model(f"/cards/{_id(card_id)}", Card, cache=True)
 
-    async def card_transactions(self: DeskClient, card_id: str) -> list[Transaction]:
+    async def card_transactions(self: ClientCore, card_id: str) -> list[Transaction]:
         """The card's ledger, oldest first."""
         return await self.get_model(f"/cards/{_id(card_id)}/transactions", list[Transaction], cache=True)
 
-    async def packages(self: DeskClient, *, active: bool | None = True) -> list[Package]:
+    async def packages(self: ClientCore, *, active: bool | None = True) -> list[Package]:
         """The catalogue; by default only what can be sold."""
         page = await self.get_model("/packages", Page[Package], params={"active": active, "limit": 500}, cache=True)
         return page.items
 
     # -- writes --------------------------------------------------------------------------------
-    async def redeem(self: DeskClient, card_id: str, service_id: str, *, idempotency_key: str | None = None,
+    async def redeem(self: ClientCore, card_id: str, service_id: str, *, idempotency_key: str | None = None,
                      entitlement_id: str | None = None, note: str | None = None) -> Written[CardChange]:
         """One walk-in redemption of one service (no appointment). ``replayed`` says the answer is
         that of an earlier, unanswered press of the same redemption: nothing was redeemed now."""
@@ -97,51 +105,51 @@ class CardCalls:
         return await self.write_intent("POST", f"/cards/{_id(card_id)}/redemptions", json=_body(data),
                                        model=CardChange, idempotency_key=idempotency_key)
 
-    async def undo(self: DeskClient, card_id: str, transaction_id: str, *, reason: str,
+    async def undo(self: ClientCore, card_id: str, transaction_id: str, *, reason: str,
                    idempotency_key: str | None = None) -> CardChange:
         data = UndoRequest(reason=reason)
         return await self.write("POST", f"/cards/{_id(card_id)}/transactions/{_id(transaction_id)}/undo",
                                 json=_body(data), model=CardChange, idempotency_key=idempotency_key)
 
-    async def adjust(self: DeskClient, card_id: str, *, units: int, reason: str, idempotency_key: str | None = None,
+    async def adjust(self: ClientCore, card_id: str, *, units: int, reason: str, idempotency_key: str | None = None,
                      entitlement_id: str | None = None) -> CardChange:
         data = AdjustmentCreate(entitlement_id=entitlement_id, units=units, reason=reason)
         return await self.write("POST", f"/cards/{_id(card_id)}/adjustments", json=_body(data), model=CardChange,
                                 idempotency_key=idempotency_key)
 
-    async def update_card(self: DeskClient, card_id: str, data: CardUpdate, *,
+    async def update_card(self: ClientCore, card_id: str, data: CardUpdate, *,
                           idempotency_key: str | None = None) -> Card:
         """Number, expiry (an ``extend`` entry) or owner (a ``transfer``): only the fields set are sent."""
         keep = {"expires_on"} if "expires_on" in data.model_fields_set else None
         return await self.write("PATCH", f"/cards/{_id(card_id)}", json=_body(data, keep=keep), model=Card,
                                 idempotency_key=idempotency_key)
 
-    async def extend_card(self: DeskClient, card_id: str, expires_on: date | None, *, note: str | None,
+    async def extend_card(self: _CardClient, card_id: str, expires_on: date | None, *, note: str | None,
                           idempotency_key: str | None = None) -> Card:
         return await self.update_card(card_id, CardUpdate(expires_on=expires_on, note=note),
                                       idempotency_key=idempotency_key)
 
-    async def transfer_card(self: DeskClient, card_id: str, customer_id: str, *, note: str | None,
+    async def transfer_card(self: _CardClient, card_id: str, customer_id: str, *, note: str | None,
                             idempotency_key: str | None = None) -> Card:
         return await self.update_card(card_id, CardUpdate(customer_id=customer_id, note=note),
                                       idempotency_key=idempotency_key)
 
-    async def refund(self: DeskClient, card_id: str, *, reason: str, idempotency_key: str | None = None) -> Card:
+    async def refund(self: ClientCore, card_id: str, *, reason: str, idempotency_key: str | None = None) -> Card:
         """Turn what is left into store credit (the card's ``refund_value``); the card becomes refunded."""
         data = RefundRequest(reason=reason)
         return await self.write("POST", f"/cards/{_id(card_id)}/refund", json=_body(data), model=Card,
                                 idempotency_key=idempotency_key)
 
-    async def sell_card(self: DeskClient, data: CardCreate, *, idempotency_key: str | None = None) -> Card:
+    async def sell_card(self: ClientCore, data: CardCreate, *, idempotency_key: str | None = None) -> Card:
         """A card given without a sale: managers and owners, with ``data.reason`` (the till sells
         cards through a cart)."""
         return await self.write("POST", "/cards", json=_body(data), model=Card, idempotency_key=idempotency_key)
 
-    async def create_package(self: DeskClient, data: PackageCreate, *, idempotency_key: str | None = None) -> Package:
+    async def create_package(self: ClientCore, data: PackageCreate, *, idempotency_key: str | None = None) -> Package:
         """A new template (managers and owners); the server answers 403 for reception."""
         return await self.write("POST", "/packages", json=_body(data), model=Package, idempotency_key=idempotency_key)
 
-    async def update_package(self: DeskClient, package_id: str, data: PackageUpdate, *,
+    async def update_package(self: ClientCore, package_id: str, data: PackageUpdate, *,
                              idempotency_key: str | None = None) -> Package:
         """Only the fields set are sent: an explicit ``expiry_days=None`` removes the delay, and
         ``active`` alone makes a template (not) for sale. Cards already sold never change."""
@@ -149,14 +157,14 @@ class CardCalls:
                                 idempotency_key=idempotency_key)
 
     # -- the back office (managers and owners) ---------------------------------------------------
-    async def extend_cards(self: DeskClient, data: BulkExtendRequest, *,
+    async def extend_cards(self: ClientCore, data: BulkExtendRequest, *,
                            idempotency_key: str | None = None) -> BulkExtendResult:
         """A closure: every active card in scope gets ``data.days`` more. With ``dry_run`` only the
         count comes back; a dry run needs a fresh key each time (a replayed count would be stale)."""
         return await self.write("POST", "/cards/extend", json=_body(data, keep={"dry_run"}), model=BulkExtendResult,
                                 idempotency_key=idempotency_key)
 
-    async def import_cards(self: DeskClient, csv: bytes, *, dry_run: bool,
+    async def import_cards(self: ClientCore, csv: bytes, *, dry_run: bool,
                            idempotency_key: str | None = None) -> ImportResult:
         """Cards from a previous system (owners): the file's bytes as they are (the server reads
         UTF-8 and names every row it refuses). A real run imports every row or none."""

@@ -8,7 +8,8 @@ from desk_tui.client.api import DeskClient
 from desk_tui.client.cache import Cache
 from desk_tui.client.embedded import EmbeddedServer, ensure_embedded_server
 from desk_tui.client.intents import IntentJournal
-from desk_tui.client.settings import ClientSettings, Paths
+from desk_tui.client.paths import Paths
+from desk_tui.client.settings import ClientSettings
 from desk_tui.client.tokens import TokenStore
 
 

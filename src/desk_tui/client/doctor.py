@@ -21,7 +21,8 @@ from desk_tui.client.cache import Cache
 from desk_tui.client.embedded import read_state
 from desk_tui.client.errors import ApiError
 from desk_tui.client.logging_setup import last_error
-from desk_tui.client.settings import ClientSettings, Paths
+from desk_tui.client.paths import Paths
+from desk_tui.client.settings import ClientSettings
 from desk_tui.client.tokens import TokenStore
 
 
@@ -88,7 +89,10 @@ def run_doctor(settings: ClientSettings, paths: Paths, out: TextIO, *, log_file:
     else:
         small = size.columns < 80 or size.lines < 24
         rows.append(("Terminal", f"{size.columns}×{size.lines}" + ("  (below 80×24: screens will not fit)" if small else "")))
-    env = lambda name: os.environ.get(name) or "unset"  # noqa: E731
+
+    def env(name: str) -> str:
+        return os.environ.get(name) or "unset"
+
     rows.append(("Colours", f"TERM={env('TERM')}  COLORTERM={env('COLORTERM')}  NO_COLOR={env('NO_COLOR')}"))
     rows.append(("Config", f"{paths.config_file} ({'present' if paths.config_file.exists() else 'absent'})"))
     rows.append(("Cache", str(paths.cache_dir)))

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import httpx
 
-from desk_tui.client.settings import Paths
+from desk_tui.client.paths import Paths
+from desk_tui.contract.common import JSONObject
 from desk_tui.processes import pid_alive
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def healthy(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def read_state(paths: Paths) -> dict | None:
+def read_state(paths: Paths) -> JSONObject | None:
     """The running embedded server's ``{pid, port, url, db}``, if its process is alive."""
     try:
         state = json.loads((paths.state_dir / STATE_FILE).read_text())
@@ -69,7 +70,7 @@ class EmbeddedServer:
     joined: bool
     client_file: Path
     log_file: Path
-    process: subprocess.Popen | None = field(default=None, repr=False)
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def release(self) -> None:
         """This app no longer needs the server; it stops once no other app does."""
@@ -84,7 +85,7 @@ def _register(clients_dir: Path) -> Path:
     return path
 
 
-def _spawn(paths: Paths, *, idle_seconds: float, log_file: Path) -> subprocess.Popen:
+def _spawn(paths: Paths, *, idle_seconds: float, log_file: Path) -> subprocess.Popen[bytes]:
     paths.log_dir.mkdir(parents=True, exist_ok=True)
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "desk_tui.server.embedded",
@@ -108,7 +109,7 @@ def _log_tail(path: Path, lines: int = 5) -> str:
         return ""
 
 
-def _wait_ready(proc: subprocess.Popen, paths: Paths, deadline: float, log_file: Path) -> dict:
+def _wait_ready(proc: subprocess.Popen[bytes], paths: Paths, deadline: float, log_file: Path) -> JSONObject:
     while True:
         state = read_state(paths)
         if state is not None and state.get("pid") == proc.pid and healthy(state["url"], timeout=1.0):

@@ -9,6 +9,8 @@ stays on the exception for logs and support.
 
 from __future__ import annotations
 
+from desk_tui.contract.common import JSONObject
+
 OFFLINE_SENTENCE = ("The booking server cannot be reached. Nothing was saved; what you typed is kept — "
                     "try again when the connection is back.")
 
@@ -63,7 +65,7 @@ class ApiError(Exception):
     """Anything that went wrong talking to the booking API, already explained."""
 
     def __init__(self, code: str, detail: str = "", *, status: int | None = None,
-                 fields: list[dict] | None = None, extra: dict | None = None) -> None:
+                 fields: list[JSONObject] | None = None, extra: JSONObject | None = None) -> None:
         self.status = status
         self.code = code
         self.detail = detail

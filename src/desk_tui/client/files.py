@@ -14,6 +14,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from desk_tui.contract.common import JSONObject
+
 
 def write_atomically(path: Path, text: str, *, mode: int = 0o600) -> None:
     """Replace ``path`` with ``text`` in one rename; raises OSError (nothing is left behind)."""
@@ -30,7 +32,7 @@ def write_atomically(path: Path, text: str, *, mode: int = 0o600) -> None:
         raise
 
 
-def read_json_object(path: Path) -> dict:
+def read_json_object(path: Path) -> JSONObject:
     """The JSON object in ``path``; an absent, unreadable or corrupt file counts as empty."""
     try:
         data = json.loads(path.read_text("utf-8"))

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from desk_tui.client.files import read_json_object, write_atomically
+from desk_tui.contract.common import JSONObject
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class IntentJournal:
         self.server_id = server_id
         self.lifetime = lifetime
         self._clock = clock
-        self._memory: dict[str, dict[str, dict]] = {}
+        self._memory: dict[str, dict[str, JSONObject]] = {}
 
     def _file(self, staff_id: str) -> Path | None:
         if self.dir is None:
@@ -103,7 +104,7 @@ class IntentJournal:
         name = hashlib.sha256(f"{self.server_id}\0{staff_id}".encode()).hexdigest()[:32]
         return self.dir / f"{name}.json"
 
-    def _load(self, staff_id: str) -> dict[str, dict]:
+    def _load(self, staff_id: str) -> dict[str, JSONObject]:
         """The live entries, fingerprint → {key, at, what}. Read from disk each time: another
         desk-tui of the same user (support over SSH) may have written since."""
         file = self._file(staff_id)
@@ -121,7 +122,7 @@ class IntentJournal:
             del entries[fp]
         return entries
 
-    def _save(self, staff_id: str, entries: dict[str, dict]) -> None:
+    def _save(self, staff_id: str, entries: dict[str, JSONObject]) -> None:
         file = self._file(staff_id)
         if file is None:
             return
@@ -174,6 +175,6 @@ def _valid(entry: object) -> bool:
     return True
 
 
-def _at(entry: dict) -> datetime:
+def _at(entry: JSONObject) -> datetime:
     at = datetime.fromisoformat(entry["at"])
     return at if at.tzinfo is not None else at.replace(tzinfo=UTC)

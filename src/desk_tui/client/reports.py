@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from desk_tui.contract.common import Page
 from desk_tui.contract.reports import ExpiringCard, GivenWithoutSale, Liability, MembershipDue
 
+if TYPE_CHECKING:
+    from desk_tui.client.core import ClientCore
+
 
 class ReportCalls:
-    async def liability(self) -> Liability:
+    async def liability(self: ClientCore) -> Liability:
         return await self.get_model("/reports/liability", Liability, cache=True)
 
-    async def expiring(self, *, within_days: int = 30, limit: int = 200) -> Page[ExpiringCard]:
+    async def expiring(self: ClientCore, *, within_days: int = 30, limit: int = 200) -> Page[ExpiringCard]:
         return await self.get_model("/reports/expiring", Page[ExpiringCard],
                                     params={"within_days": within_days, "limit": limit}, cache=True)
 
-    async def memberships_due(self, *, limit: int = 200) -> Page[MembershipDue]:
+    async def memberships_due(self: ClientCore, *, limit: int = 200) -> Page[MembershipDue]:
         return await self.get_model("/reports/memberships-due", Page[MembershipDue], params={"limit": limit},
                                     cache=True)
 
-    async def given_without_sale(self, *, start: date | None = None, end: date | None = None,
+    async def given_without_sale(self: ClientCore, *, start: date | None = None, end: date | None = None,
                                  limit: int = 200) -> Page[GivenWithoutSale]:
         """Cards issued and memberships enrolled outside a sale (managers), newest first."""
         params: dict[str, str | int] = {"limit": limit}
@@ -30,6 +34,6 @@ class ReportCalls:
             params["to"] = end.isoformat()
         return await self.get_model("/reports/given-without-sale", Page[GivenWithoutSale], params=params)
 
-    async def card_transactions_csv(self, *, start: date, end: date) -> bytes:
+    async def card_transactions_csv(self: ClientCore, *, start: date, end: date) -> bytes:
         return await self.get_bytes("/reports/card-transactions.csv",
                                     params={"from": start.isoformat(), "to": end.isoformat()})

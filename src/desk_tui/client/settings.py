@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
@@ -46,7 +47,8 @@ class ClientSettings(BaseSettings):
 def load_settings(**overrides: object) -> ClientSettings:
     """Overrides that are None are dropped, so an absent command-line option never hides the
     config file or the environment."""
-    given = {k: v for k, v in overrides.items() if v is not None}
+    # Any: the values are checked by ClientSettings itself, field by field.
+    given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
     try:
         settings = ClientSettings(**given)
     except tomllib.TOMLDecodeError as exc:

@@ -16,7 +16,7 @@ import json
 import logging
 
 from desk_tui.client.files import read_json_object, write_atomically
-from desk_tui.client.settings import Paths
+from desk_tui.client.paths import Paths
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class TokenStore:
     def get(self, username: str) -> str | None:
         if self._keyring is not None:
             try:
-                token = self._keyring.get_password(self.service, username)
+                token: str | None = self._keyring.get_password(self.service, username)
                 if token is not None:
                     return token
             except Exception as exc:

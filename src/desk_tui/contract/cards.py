@@ -7,9 +7,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from desk_tui.contract.common import TEXT_MAX, Line, Money, Request, Wire
+from desk_tui.contract.common import TEXT_MAX, UNITS_MAX, Line, Money, Request, Wire
 from desk_tui.contract.memberships import Enrollment
-from desk_tui.contract.packages import UNITS_MAX
 
 CardStatus = Literal["active", "fully_used", "expired", "refunded", "void"]
 TransactionKind = Literal["issue", "reserve", "release", "redeem", "undo", "adjust", "extend", "transfer",

@@ -8,6 +8,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 
+#: A JSON object as read from the wire or from disk, before it is validated into a model.
+JSONObject = dict[str, Any]
+
 #: Free-text fields are bounded so no input can make the server do unbounded work.
 NAME_MAX = 200
 TEXT_MAX = 2000
@@ -132,4 +135,4 @@ class Problem(Wire):
     status: int
     detail: str = ""
     code: str = "internal_error"
-    errors: list[dict] = Field(default_factory=list)
+    errors: list[JSONObject] = Field(default_factory=list)

@@ -24,7 +24,7 @@ class CustomerCreate(Request):
     @field_validator("phone")
     @classmethod
     def _phone(cls, v: str | None) -> str | None:
-        if v in (None, ""):
+        if not v:
             return None
         digits = [c for c in v if c.isdigit()]
         if len(digits) < 6 or any(not (c.isdigit() or c in " +-()./") for c in v):
@@ -34,7 +34,7 @@ class CustomerCreate(Request):
     @field_validator("email")
     @classmethod
     def _email(cls, v: str | None) -> str | None:
-        if v in (None, ""):
+        if not v:
             return None
         local, _, domain = v.partition("@")
         if not local or "." not in domain or " " in v:

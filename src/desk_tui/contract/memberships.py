@@ -16,8 +16,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from desk_tui.contract.appointments import Id, Text
-from desk_tui.contract.common import NAME_MAX, TEXT_MAX, Line, Money, Name, Request, Wire
+from desk_tui.contract.appointments import Id
+from desk_tui.contract.common import NAME_MAX, TEXT_MAX, Line, Money, Name, Request, Text, Wire
 
 DiscountScope = Literal["all", "category", "service"]
 #: ``scheduled``: starts later; ``ended``: past its end date; ``cancelled``: stopped by staff

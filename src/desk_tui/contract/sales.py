@@ -23,9 +23,9 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from desk_tui.contract.appointments import Id, Text
+from desk_tui.contract.appointments import Id
 from desk_tui.contract.cards import NUMBER_MAX, bounded_date
-from desk_tui.contract.common import PRICE_MAX, Line, Money, Request, Wire
+from desk_tui.contract.common import PRICE_MAX, Line, Money, Request, Text, Wire
 
 SaleStatus = Literal["open", "completed", "abandoned"]
 PaymentMethod = Literal["cash", "card", "store_credit", "other"]
