@@ -23,8 +23,9 @@ from desk_tui.contract.memberships import (
     PlanUpdate,
 )
 from desk_tui.contract.reference import Service
+from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.money import money_field, parse_money
-from desk_tui.ui.screens.card_form import CardFormScreen, FormProblem, required
+from desk_tui.ui.screens.card_form import CardFormScreen, Send, required
 
 _DISCOUNT = re.compile(r"^(\d{1,3})\s*%\s*(?:off\s+|on\s+)?(.+)$", re.IGNORECASE)
 _ALL = {"all", "all services", "everything"}
@@ -124,7 +125,7 @@ class PlanFormScreen(CardFormScreen[Plan]):
     def _value(self, field: str) -> str:
         return self.query_one(f"#{field}", Input).value
 
-    def build(self):
+    def build(self) -> tuple[object, Send]:
         fields = {
             "name": required(self._value("name"), "a name"),
             "price": parse_money(self._value("price"), self.desk.org_settings),
