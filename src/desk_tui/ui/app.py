@@ -48,7 +48,7 @@ BUILT = {
 
 class DeskApp(SessionApp):
     TITLE = "desk-tui"
-    CSS_PATH = SHEETS
+    CSS_PATH = [*SHEETS]  # a list of str | PurePath, as App declares it
     MODES = {d.mode: BUILT[d.mode] for d in DESTINATIONS}
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help", show=False),  # always on the F-key bar

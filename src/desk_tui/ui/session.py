@@ -83,6 +83,20 @@ class SessionApp(TypeAheadApp):
             raise RuntimeError("The desk client is used before the session has connected.")
         return self._client
 
+    @property
+    def signed_in_location_id(self) -> str:
+        """The location signed in to, for the screens (they run only after sign-in)."""
+        if self.location_id is None:
+            raise RuntimeError("The location is asked for before anyone has signed in.")
+        return self.location_id
+
+    @property
+    def loaded_settings(self) -> ClientSettings:
+        """The client settings, for the screens: start_session reads them before anyone signs in."""
+        if self.settings is None:
+            raise RuntimeError("The client settings are asked for before they have been read.")
+        return self.settings
+
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None,
                markup: bool = True) -> None:
         """Notifications carry server sentences and names ("Kiss [/b] Anna"): never read as markup."""

@@ -111,7 +111,11 @@ class CardsScreen(DeskScreen):
 
             history = CardHistoryScreen(card)
             history.MODE = "cards"  # the F-key bar keeps showing where the receptionist came from
-            self.app.push_screen(history, lambda _: self.search(self.query_one("#card-search", Input).value))
+
+            def search_again(_: object) -> None:
+                self.search(self.query_one("#card-search", Input).value)
+
+            self.app.push_screen(history, search_again)
         else:
             raise SkipAction()
 

@@ -237,7 +237,11 @@ class CartScreen(DeskScreen):
               line: Callable[[str], SaleLineCreate]) -> None:
         # Pushed from the key handler itself, not from a worker: the list is on screen (and
         # fills when the server answers) before the next key of a fast "s deep⏎" is handled.
-        self.app.push_screen(ChoiceScreen(title, load), lambda item_id: item_id and self._add(line(item_id)))
+        def chosen(item_id: str | None) -> None:
+            if item_id:
+                self._add(line(item_id))
+
+        self.app.push_screen(ChoiceScreen(title, load), chosen)
 
     def _needs_customer(self, what: str) -> bool:
         if self.sale.customer_id is None:

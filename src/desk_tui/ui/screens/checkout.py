@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
+from desk_tui.contract.customers import Customer
 from desk_tui.contract.sales import Sale
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
@@ -113,8 +114,11 @@ class CheckoutScreen(DeskScreen):
         from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
 
         # The picker's callback runs while its Enter is handled: the hold starts before the next key.
-        self.app.push_screen(CustomerPickerScreen("New cart for…"),
-                             lambda customer: customer and self._new_cart(self.desk.hold_keys(), customer.id))
+        def chosen(customer: Customer | None) -> None:
+            if customer:
+                self._new_cart(self.desk.hold_keys(), customer.id)
+
+        self.app.push_screen(CustomerPickerScreen("New cart for…"), chosen)
 
     def action_walk_in(self) -> None:
         self._new_cart(self.desk.hold_keys(), None)
