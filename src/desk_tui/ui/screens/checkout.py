@@ -97,7 +97,9 @@ class CheckoutScreen(DeskScreen):
         table = self.query_one(DataTable)
         if not table.row_count:
             return
-        cart = self.carts[table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value]
+        sale_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        assert sale_id is not None  # every row is added keyed by its sale's id
+        cart = self.carts[sale_id]
         if cart.status == "completed":
             from desk_tui.ui.screens.receipt import ReceiptScreen
 

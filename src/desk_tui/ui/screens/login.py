@@ -22,6 +22,7 @@ from desk_tui.ui.type_ahead import KeyHold
 from desk_tui.ui.widgets.shell_header import ShellHeader
 
 if TYPE_CHECKING:
+    from desk_tui.contract.auth import LoginResponse, Me  # noqa: F401 - named in the quoted Screen[...] base
     from desk_tui.ui.app import DeskApp
 
 

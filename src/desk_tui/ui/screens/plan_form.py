@@ -16,6 +16,7 @@ from textual.widgets import Checkbox, Input, Label
 
 from desk_tui.contract.memberships import (
     CREDITS_PER_PERIOD_MAX,
+    Discount,
     DiscountIn,
     Plan,
     PlanCreate,
@@ -69,9 +70,10 @@ def parse_credits(text: str, services: list[Service]) -> list[PlanCreditIn]:
 
 
 def discounts_text(plan: Plan, names: dict[str, str]) -> str:
-    def target(d) -> str:
+    def target(d: Discount) -> str:
         if d.scope == "all":
             return "all"
+        assert d.target is not None  # the contract: a category or service discount names its target
         return names.get(d.target, d.target) if d.scope == "service" else d.target
 
     return ", ".join(f"{d.percent}% {target(d)}" for d in plan.discounts)
