@@ -9,23 +9,30 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-import desk_tui.styles
+import desk_tui.styles  # type: ignore[import-not-found]  # mapped from the top-level styles/ by setuptools package-dir, which mypy cannot follow
 from desk_tui.ui.commands import screen_commands
 from desk_tui.ui.hangup import quit_on_hangup
 from desk_tui.ui.navigation import DESTINATIONS
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.session import SessionApp
 
+if TYPE_CHECKING:
+    from desk_tui.client.settings import ClientSettings
+
 # The package's own folder: importlib.resources would cost start-up time for the same answer.
 STYLES = Path(desk_tui.styles.__file__).parent
+# Every sheet in styles/: a screen's styles arrive with its .tcss file, app.tcss first.
+SHEETS: list[str] = sorted((str(p) for p in STYLES.iterdir() if p.name.endswith(".tcss")),
+                           key=lambda p: ("app.tcss" not in p, p))
 
 
-def _lazy(module: str, name: str) -> Callable[[], Screen]:
+def _lazy(module: str, name: str) -> Callable[[], Screen[Any]]:
     return lambda: getattr(import_module(module), name)()
 
 
@@ -41,9 +48,7 @@ BUILT = {
 
 class DeskApp(SessionApp):
     TITLE = "desk-tui"
-    # Every sheet in styles/: a screen's styles arrive with its .tcss file, app.tcss first.
-    CSS_PATH = sorted((str(p) for p in STYLES.iterdir() if p.name.endswith(".tcss")),
-                      key=lambda p: ("app.tcss" not in p, p))
+    CSS_PATH = [*SHEETS]  # a list of str | PurePath, as App declares it
     MODES = {d.mode: BUILT[d.mode] for d in DESTINATIONS}
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help", show=False),  # always on the F-key bar
@@ -65,7 +70,7 @@ class DeskApp(SessionApp):
     def on_unmount(self) -> None:
         self.live_updates.stop()
 
-    def settings_loaded(self, settings) -> None:
+    def settings_loaded(self, settings: ClientSettings) -> None:
         if settings.keymap:
             self.set_keymap(settings.keymap)
 
@@ -85,5 +90,5 @@ class DeskApp(SessionApp):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from screen_commands(self, screen)

@@ -6,15 +6,17 @@ automatically gets a command too, and the two can never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 from textual.app import App, SystemCommand
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from desk_tui.ui.navigation import BY_MODE
 
 
-def screen_commands(app: App, screen: Screen) -> Iterable[SystemCommand]:
+def screen_commands(app: App[Any], screen: Screen[Any]) -> Iterable[SystemCommand]:
     seen: set[str] = set()
     for active in screen.active_bindings.values():
         binding = active.binding
@@ -33,7 +35,7 @@ def screen_commands(app: App, screen: Screen) -> Iterable[SystemCommand]:
     yield SystemCommand("Quit", "Close desk-tui (ctrl+q)", app.action_quit)
 
 
-def _runner(app: App, screen: Screen, namespace, action: str):
+def _runner(app: App[Any], screen: Screen[Any], namespace: DOMNode, action: str) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
         await app.run_action(action, namespace)
 

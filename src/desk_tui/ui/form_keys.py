@@ -9,6 +9,7 @@ Submitting, by contrast, waits for the field to take the keys already sent to it
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from textual.actions import SkipAction
 from textual.binding import Binding
@@ -18,7 +19,7 @@ from textual.widgets import Input
 ENTER = Binding("enter", "enter_key", show=False, priority=True, id="form.enter")
 
 
-def enter_key(screen: Screen, *, last: str, submit: Callable[[], None]) -> None:
+def enter_key(screen: Screen[Any], *, last: str, submit: Callable[[], None]) -> None:
     focused = screen.focused
     if not isinstance(focused, Input):
         raise SkipAction()  # buttons, selects and tables keep their own Enter

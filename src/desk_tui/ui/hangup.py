@@ -14,6 +14,8 @@ import select
 import signal
 import sys
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from textual.app import App
 
@@ -23,7 +25,7 @@ log = logging.getLogger("desk_tui.ui")
 HUNG_UP = 129
 
 
-def quit_on_hangup(app: App) -> None:
+def quit_on_hangup(app: App[Any]) -> None:
     """Call from the running app; a headless app (tests) has no terminal to lose, and Windows
     consoles have neither SIGHUP nor poll()."""
     if app.is_headless or sys.__stdin__ is None or not hasattr(signal, "SIGHUP") or not hasattr(select, "poll"):
@@ -40,7 +42,7 @@ def quit_on_hangup(app: App) -> None:
                      name="hangup", daemon=True).start()
 
 
-def _wait_for_hangup(fd: int, loop: asyncio.AbstractEventLoop, hung_up) -> None:
+def _wait_for_hangup(fd: int, loop: asyncio.AbstractEventLoop, hung_up: Callable[[], None]) -> None:
     poller = select.poll()
     poller.register(fd, 0)  # no events asked: poll() returns only on hang-up, error or a closed fd
     while not poller.poll():

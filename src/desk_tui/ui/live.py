@@ -26,7 +26,7 @@ class LiveUpdates:
     def __init__(self, app: SessionApp) -> None:
         self.app = app
         self.stream: LiveStream | None = None
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         from desk_tui.client.events import LiveStream

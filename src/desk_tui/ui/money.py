@@ -28,7 +28,8 @@ def parse_money(text: str, settings: Settings | None) -> int:
     if not match or len(match.group(2) or "") > decimals:
         raise FormProblem(f"Price: a plain amount such as {format_money(36000 * 10**decimals, settings)}.")
     whole, minor = match.group(1), (match.group(2) or "").ljust(decimals, "0")
-    return int(whole) * 10**decimals + (int(minor) if decimals else 0)
+    scale: int = 10**decimals  # int ** int is typed Any (a negative power is a float)
+    return int(whole) * scale + (int(minor) if decimals else 0)
 
 
 def money_field(amount: int, settings: Settings | None) -> str:

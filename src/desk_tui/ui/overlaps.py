@@ -9,6 +9,7 @@ save after any change of time, date, staff or service is checked, and asked abou
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -44,8 +45,8 @@ def clash_sentence(exc: ApiError, tz: ZoneInfo, *, location_id: str, day: date |
     return describe(overlaps[0], tz, location_id=location_id, day=day) + more + "."
 
 
-async def confirm_overlap(screen: Screen, exc: ApiError, tz: ZoneInfo, *, location_id: str, day: date | None,
-                          doing: str) -> dict | None:
+async def confirm_overlap(screen: Screen[Any], exc: ApiError, tz: ZoneInfo, *, location_id: str, day: date | None,
+                          doing: str) -> dict[str, object] | None:
     """Ask whether ``doing`` ("Book Nagy Béla", "Move Nagy Béla") may overlap the appointments the
     refusal names. On a yes, the fields that say so on the next request (that one only); None on a no."""
     overlaps = overlaps_of(exc)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from textual import work
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.signal import Signal
 from textual.worker import Worker
@@ -64,7 +65,8 @@ class SessionApp(TypeAheadApp):
         self.clock = clock
         """Injected so tests and snapshots can fix "today"; everything on screen asks it."""
         self.connection: Connection | None = None
-        self.client: DeskClient | None = None
+        self._client: DeskClient | None = None
+        """None until start_session has connected; screens reach it through `client`."""
         self.signed_in: LoginResponse | Me | None = None
         self.location_id: str | None = None
         self.org_settings: Settings | None = None
@@ -73,7 +75,29 @@ class SessionApp(TypeAheadApp):
         """Every event of the live stream (contract.events.Event), for the screens that show it."""
         self.live_updates = LiveUpdates(self)
 
-    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+    @property
+    def client(self) -> DeskClient:
+        """The connected client. Screens run only after start_session has connected (and
+        signed in), so they use this; code that may run earlier checks `_client` itself."""
+        if self._client is None:
+            raise RuntimeError("The desk client is used before the session has connected.")
+        return self._client
+
+    @property
+    def signed_in_location_id(self) -> str:
+        """The location signed in to, for the screens (they run only after sign-in)."""
+        if self.location_id is None:
+            raise RuntimeError("The location is asked for before anyone has signed in.")
+        return self.location_id
+
+    @property
+    def loaded_settings(self) -> ClientSettings:
+        """The client settings, for the screens: start_session reads them before anyone signs in."""
+        if self.settings is None:
+            raise RuntimeError("The client settings are asked for before they have been read.")
+        return self.settings
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None,
                markup: bool = True) -> None:
         """Notifications carry server sentences and names ("Kiss [/b] Anna"): never read as markup."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
@@ -94,12 +118,13 @@ class SessionApp(TypeAheadApp):
                     self.connection_state = f"failed: {exc}"
                     return
                 self.settings_loaded(self.settings)
-            if self.client is None:
+            if self._client is None:
                 from desk_tui.client.connect import connect, open_client
 
                 self.connection = await asyncio.to_thread(connect, self.settings, self.paths)
-                self.client = open_client(self.connection, self.settings, self.paths)
-                self.client.on_offline_change = self._offline_changed
+                self._client = open_client(self.connection, self.settings, self.paths)
+                self._client.on_offline_change = self._offline_changed
+            assert self.connection is not None  # connected in the same step as _client
             # A remote server started with --demo is a demo too: the marker follows the server.
             self.demo = self.connection.demo or bool((await self.client.health()).get("demo"))
             locations = await self.client.locations()
@@ -134,7 +159,7 @@ class SessionApp(TypeAheadApp):
         self.push_screen(LoginScreen(reason=reason, switching=switching), self.after_login)
 
     def _warn_about_keyring(self) -> None:
-        warning = self.client.tokens.warning if self.client else None
+        warning = self._client.tokens.warning if self._client else None
         if warning and not self._keyring_warned:
             self._keyring_warned = True  # said once per run, not at every sign-in
             self.notify(warning, title="Sign-in is not remembered", severity="warning", timeout=12)

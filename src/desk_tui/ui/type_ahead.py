@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from typing import Any
 
 from textual import events
 from textual.app import App
@@ -44,12 +45,12 @@ class KeyHold:
 
 
 class TypeAheadApp(App[int]):
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._typed_ahead: deque[events.Key] = deque()
         self._released: events.Key | None = None
         self._releasing = False
-        self._releaser: asyncio.Task | None = None  # kept: the loop holds tasks only weakly
+        self._releaser: asyncio.Task[None] | None = None  # kept: the loop holds tasks only weakly
         self._holds = 0
 
     def hold_keys(self) -> KeyHold:

@@ -67,6 +67,13 @@ class AppointmentScreen(DeskScreen):
         self._heard: Event | None = None
         """A change from another desk heard while an action of this screen was running."""
 
+    @property
+    def shown(self) -> Appointment:
+        """The appointment on screen, for the actions: check_action offers them only once it is."""
+        if self.appointment is None:
+            raise RuntimeError("The appointment is not loaded yet.")
+        return self.appointment
+
     def compose_body(self) -> ComposeResult:
         yield Static("Loading…", id="appointment-summary")
         yield DataTable(id="appointment-lines", cursor_type="row")
@@ -152,7 +159,7 @@ class AppointmentScreen(DeskScreen):
         self._say("Checked in.")
         credits = []
         for suggestion in result.redeemable:
-            line = next(x for x in self.appointment.lines if x.id == suggestion.line_id)
+            line = next(x for x in self.shown.lines if x.id == suggestion.line_id)
             if any(s.card_id for s in suggestion.sources):
                 await self._offer_package(suggestion)
             credits += [f"{line.service_name}: {s.label}" for s in suggestion.sources if s.enrollment_id]
@@ -161,9 +168,9 @@ class AppointmentScreen(DeskScreen):
             self._say("Checked in. Membership credit available — redeem it at checkout (F4):\n" + "\n".join(credits))
 
     async def _offer_package(self, suggestion: Redeemable) -> None:
-        seen = self.appointment
+        seen = self.shown
         source = next(s for s in suggestion.sources if s.card_id)
-        line = next(x for x in self.appointment.lines if x.id == suggestion.line_id)
+        line = next(x for x in self.shown.lines if x.id == suggestion.line_id)
         question = (f"Redeem {line.service_name} from a package?\n{source.label} — {source.remaining} left.\n"
                     "The line becomes 0 and the session is taken from the package.")
         if await self.app.push_screen_wait(ConfirmScreen(question, title="Redeem service from package?",
@@ -173,16 +180,16 @@ class AppointmentScreen(DeskScreen):
 
     @work(exclusive=True, group="appointment-action", exit_on_error=False)
     async def action_use_package(self) -> None:
-        seen = self.appointment
+        seen = self.shown
         line = self._line()
         if line is None or line.source is not None:
             self._say("Highlight a paid line to take it from a package.")
             return
-        cards = await self.desk.client.customer_cards(self.appointment.customer_id, status="active")
+        cards = await self.desk.client.customer_cards(self.shown.customer_id, status="active")
         fits = [(card, balance, svc) for card in cards for balance in card.balances for svc in balance.services
                 if svc.service_id == line.service_id and svc.available > 0]
         if not fits:
-            self._say(f"{self.appointment.customer_name} has no package with {line.service_name} left.")
+            self._say(f"{self.shown.customer_name} has no package with {line.service_name} left.")
             return
         card, balance, svc = fits[0]
         number = f" (card {card.number})" if card.number else ""
@@ -197,14 +204,14 @@ class AppointmentScreen(DeskScreen):
         if line is None or line.source is None:
             self._say("Highlight a package line to make it paid.")
             return
-        await self._switch(line, None, self.appointment)
+        await self._switch(line, None, self.shown)
 
     @work(exclusive=True, group="appointment-action", exit_on_error=False)
     async def action_move(self) -> None:
-        seen = self.appointment
+        seen = self.shown
         location = self.desk.location_id
         staff = [s for s in await self.desk.client.staff() if s.bookable and location in s.location_ids]
-        choice = await self.app.push_screen_wait(MoveAppointmentScreen(self.appointment, staff, self._tz))
+        choice = await self.app.push_screen_wait(MoveAppointmentScreen(self.shown, staff, self._tz))
         if choice is None:
             return
         start, staff_id = choice
@@ -228,12 +235,11 @@ class AppointmentScreen(DeskScreen):
                 if exc.code != "staff_double_booked":
                     raise
                 day = (change.start or seen.start).astimezone(self._tz).date()
-                where = {"location_id": seen.location_id, "day": day}
-                self._say(clash_sentence(exc, self._tz, **where))
+                self._say(clash_sentence(exc, self._tz, location_id=seen.location_id, day=day))
                 override = await confirm_overlap(self, exc, self._tz, doing=f"Change {seen.customer_name}'s"
-                                                 " appointment", **where)
+                                                 " appointment", location_id=seen.location_id, day=day)
                 if override is None:
-                    self._say(f"Nothing changed: {clash_sentence(exc, self._tz, **where)}")
+                    self._say(f"Nothing changed: {clash_sentence(exc, self._tz, location_id=seen.location_id, day=day)}")
                     return False
                 change = AppointmentUpdate.model_validate(change.model_dump(exclude_unset=True) | override)
         self.show(updated)
@@ -251,7 +257,7 @@ class AppointmentScreen(DeskScreen):
 
     @work(exclusive=True, group="appointment-action", exit_on_error=False)
     async def action_cancel_appointment(self) -> None:
-        appt = self.appointment
+        appt = self.shown
         packages = [x for x in appt.lines if x.source is not None]
         restore = " The session goes back to the package." if packages else ""
         if not await self.app.push_screen_wait(ConfirmScreen(
@@ -260,12 +266,12 @@ class AppointmentScreen(DeskScreen):
             return
         self.show(await self.desk.client.cancel_appointment(self.appointment_id))
         restored = [f"{x.source.package_name}: {counter_label(x.counter, x.source.unit_type)}"
-                    for x in self.appointment.lines if x.source is not None and x.counter is not None]
+                    for x in self.shown.lines if x.source is not None and x.counter is not None]
         self._say("Cancelled." + (f" Session restored to {'; '.join(restored)}." if restored else ""))
 
     @work(exclusive=True, group="appointment-action", exit_on_error=False)
     async def action_no_show(self) -> None:
-        appt = self.appointment
+        appt = self.shown
         counts = " Package sessions count as used." if appt.from_package else ""
         if not await self.app.push_screen_wait(ConfirmScreen(
                 f"Mark {appt.customer_name} as a no-show?{counts}", yes="No-show", no="Back")):
@@ -275,7 +281,7 @@ class AppointmentScreen(DeskScreen):
 
     @work(exclusive=True, group="appointment-action", exit_on_error=False)
     async def action_complete(self) -> None:
-        appt = self.appointment
+        appt = self.shown
         if not await self.app.push_screen_wait(ConfirmScreen(
                 f"Complete {appt.customer_name}'s appointment? Package sessions are redeemed.", yes="Complete")):
             return

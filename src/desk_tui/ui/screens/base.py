@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -16,9 +16,10 @@ if TYPE_CHECKING:
     from desk_tui.ui.app import DeskApp
 
 
-class DeskScreen(SaysWorkerFailures, Screen):
-    MODE: ClassVar[str] = ""
-    """The mode this screen is the root of (see ui/navigation.py)."""
+class DeskScreen(SaysWorkerFailures, Screen[Any]):
+    MODE: str = ""
+    """The mode this screen is the root of (see ui/navigation.py); a screen pushed over another
+    mode's root may set it on the instance (the F-key bar shows where it came from)."""
 
     @property
     def desk(self) -> DeskApp:

@@ -152,7 +152,7 @@ class BookingScreen(DeskScreen):
             self._services = {s.id: s for s in await self.desk.client.services()}
         today = self.desk.now(self._tz).date()
         self.query_one(PackagePanel).show_cards(cards, services=self._services, day=self._day() or today,
-                                                today=today, location_id=self.desk.location_id)
+                                                today=today, location_id=self.desk.signed_in_location_id)
 
     def action_new_customer(self) -> None:
         from desk_tui.ui.screens.customer_form import CustomerFormScreen
@@ -261,13 +261,13 @@ class BookingScreen(DeskScreen):
         self.dismiss(appointment)
 
     def _clash(self, exc: ApiError, data: AppointmentCreate) -> str:
-        return clash_sentence(exc, self._tz, location_id=self.desk.location_id,
+        return clash_sentence(exc, self._tz, location_id=self.desk.signed_in_location_id,
                               day=data.start.astimezone(self._tz).date())
 
-    async def _confirm_overlap(self, exc: ApiError, data: AppointmentCreate) -> dict | None:
+    async def _confirm_overlap(self, exc: ApiError, data: AppointmentCreate) -> dict[str, object] | None:
         self.query_one("#booking-status", Static).update(self._clash(exc, data))
         who = self._customer.name if self._customer else "this customer"
-        return await confirm_overlap(self, exc, self._tz, location_id=self.desk.location_id,
+        return await confirm_overlap(self, exc, self._tz, location_id=self.desk.signed_in_location_id,
                                      day=data.start.astimezone(self._tz).date(), doing=f"Book {who}")
 
     @on(Input.Changed, "#booking-date")

@@ -65,7 +65,7 @@ class CalendarScreen(DeskScreen):
 
     def on_mount(self) -> None:
         self._start()
-        interval = self.desk.settings.quiet_refresh_seconds
+        interval = self.desk.loaded_settings.quiet_refresh_seconds
         if interval > 0:
             self.set_interval(interval, self._quiet_refresh)
         self.desk.live_events.subscribe(self, self._heard_event)
@@ -261,4 +261,7 @@ class CalendarScreen(DeskScreen):
     def _open_appointment(self, appointment_id: str) -> None:
         from desk_tui.ui.screens.appointment import AppointmentScreen
 
-        self.app.push_screen(AppointmentScreen(appointment_id, tz=self._tz), lambda _: self.load_day(self.day))
+        def reload(_: object) -> None:
+            self.load_day(self.day)
+
+        self.app.push_screen(AppointmentScreen(appointment_id, tz=self._tz), reload)

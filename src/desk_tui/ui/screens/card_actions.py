@@ -15,8 +15,9 @@ from textual.widgets import Input, Label, Select
 
 from desk_tui.contract.cards import Card, CardChange, Transaction
 from desk_tui.ui import card_format as fmt
+from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.money import format_money
-from desk_tui.ui.screens.card_form import CardFormScreen, FormProblem, required
+from desk_tui.ui.screens.card_form import CardFormScreen, Send, required
 
 
 def card_title(card: Card) -> str:
@@ -44,7 +45,7 @@ class UndoScreen(CardFormScreen[CardChange]):
     def submit_label(self) -> str:
         return "Undo"
 
-    def build(self):
+    def build(self) -> tuple[object, Send]:
         reason = required(self.query_one("#reason", Input).value, "a reason")
         return reason, lambda key: self.desk.client.undo(self.card.id, self.entry.id, reason=reason,
                                                           idempotency_key=key)
@@ -79,7 +80,7 @@ class AdjustScreen(CardFormScreen[CardChange]):
     def submit_label(self) -> str:
         return "Adjust"
 
-    def build(self):
+    def build(self) -> tuple[object, Send]:
         text = self.query_one("#units", Input).value.strip()
         try:
             units = int(text)
@@ -128,7 +129,7 @@ class ExtendScreen(CardFormScreen[Card]):
     def submit_label(self) -> str:
         return "Change expiry"
 
-    def build(self):
+    def build(self) -> tuple[object, Send]:
         expires = parse_expiry(self.query_one("#expires", Input).value, self.today)
         note = self.query_one("#reason", Input).value.strip() or None
         return (expires, note), lambda key: self.desk.client.extend_card(self.card.id, expires, note=note,
@@ -159,6 +160,6 @@ class RefundScreen(CardFormScreen[Card]):
     def submit_label(self) -> str:
         return f"Refund {self.amount()}"
 
-    def build(self):
+    def build(self) -> tuple[object, Send]:
         reason = required(self.query_one("#reason", Input).value, "a reason")
         return reason, lambda key: self.desk.client.refund(self.card.id, reason=reason, idempotency_key=key)

@@ -20,7 +20,7 @@ from textual.widgets import Input, Label, Static
 from desk_tui.client.errors import ApiError
 from desk_tui.contract.cards import ImportResult
 from desk_tui.ui.form_problem import FormProblem
-from desk_tui.ui.screens.card_form import CardFormScreen, required
+from desk_tui.ui.screens.card_form import CardFormScreen, Send, required
 from desk_tui.ui.screens.closure import plural
 from desk_tui.ui.screens.confirm import ConfirmScreen
 
@@ -89,7 +89,7 @@ class ImportCardsScreen(CardFormScreen[ImportResult]):
         self.query_one("#import-report", Static).update(text)
         self.query_one("#import-report-box").display = bool(text)
 
-    def build(self):
+    def build(self) -> tuple[object, Send]:
         typed = required(self.query_one("#path", Input).value, "the file's path")
         path = Path(typed).expanduser()
         if not path.is_absolute():

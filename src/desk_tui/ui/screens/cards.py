@@ -10,7 +10,8 @@ terminal's, as the API decides.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from textual import on, work
@@ -27,8 +28,9 @@ from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.timefmt import local_datetime
 
 if TYPE_CHECKING:
-    from desk_tui.ui.screens.card_import import ImportCardsScreen
-    from desk_tui.ui.screens.closure import ClosureScreen
+    from desk_tui.ui.screens.card_form import CardFormScreen
+
+R = TypeVar("R")
 
 DEBOUNCE_SECONDS = 0.25
 #: back-office action → the lowest role offered it (the server refuses the rest with 403 anyway)
@@ -111,7 +113,11 @@ class CardsScreen(DeskScreen):
 
             history = CardHistoryScreen(card)
             history.MODE = "cards"  # the F-key bar keeps showing where the receptionist came from
-            self.app.push_screen(history, lambda _: self.search(self.query_one("#card-search", Input).value))
+
+            def search_again(_: object) -> None:
+                self.search(self.query_one("#card-search", Input).value)
+
+            self.app.push_screen(history, search_again)
         else:
             raise SkipAction()
 
@@ -128,19 +134,21 @@ class CardsScreen(DeskScreen):
     def action_closure(self) -> None:
         from desk_tui.ui.screens.closure import ClosureScreen
 
-        self._back_office(ClosureScreen(), "Closure")
+        dialog = ClosureScreen()
+        self._back_office(dialog, dialog.outcome, "Closure")
 
     def action_import_cards(self) -> None:
         from desk_tui.ui.screens.card_import import ImportCardsScreen
 
-        self._back_office(ImportCardsScreen(), "Import")
+        dialog = ImportCardsScreen()
+        self._back_office(dialog, dialog.outcome, "Import")
 
-    def _back_office(self, dialog: ClosureScreen | ImportCardsScreen, title: str) -> None:
+    def _back_office(self, dialog: CardFormScreen[R], outcome: Callable[[R], str], title: str) -> None:
         """Pushed at once (not after a request), so what is typed right after the key lands in it."""
 
-        def done(result) -> None:
+        def done(result: R | None) -> None:
             if result is not None:
-                self.notify(dialog.outcome(result), title=title, timeout=10)
+                self.notify(outcome(result), title=title, timeout=10)
                 self.search(self.query_one("#card-search", Input).value)
 
         self.app.push_screen(dialog, done)

@@ -218,6 +218,7 @@ class CartScreen(DeskScreen):
             # A plan the customer already has is sold as its next month (a retired one too: its
             # members keep paying for it); the others as new memberships.
             settings, customer_id = self.desk.org_settings, self.sale.customer_id
+            assert customer_id is not None  # pushed only past _needs_customer
             held = {e.plan_id: e for e in await self.desk.client.memberships(customer_id)
                     if e.status in ("active", "scheduled") and e.cancelled_at is None}
             choices = []
@@ -237,7 +238,11 @@ class CartScreen(DeskScreen):
               line: Callable[[str], SaleLineCreate]) -> None:
         # Pushed from the key handler itself, not from a worker: the list is on screen (and
         # fills when the server answers) before the next key of a fast "s deep⏎" is handled.
-        self.app.push_screen(ChoiceScreen(title, load), lambda item_id: item_id and self._add(line(item_id)))
+        def chosen(item_id: str | None) -> None:
+            if item_id:
+                self._add(line(item_id))
+
+        self.app.push_screen(ChoiceScreen(title, load), chosen)
 
     def _needs_customer(self, what: str) -> bool:
         if self.sale.customer_id is None:
@@ -292,6 +297,7 @@ class CartScreen(DeskScreen):
         if not offers:
             self.say(f"Nothing the customer holds covers {line.name}.")
             return
+        source: LineRedeem | None
         if len(offers) == 1:
             label, source = offers[0]
             if not await self.app.push_screen_wait(ConfirmScreen(

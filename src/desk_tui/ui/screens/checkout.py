@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
+from desk_tui.contract.customers import Customer
 from desk_tui.contract.sales import Sale
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
@@ -96,7 +97,9 @@ class CheckoutScreen(DeskScreen):
         table = self.query_one(DataTable)
         if not table.row_count:
             return
-        cart = self.carts[table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value]
+        sale_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        assert sale_id is not None  # every row is added keyed by its sale's id
+        cart = self.carts[sale_id]
         if cart.status == "completed":
             from desk_tui.ui.screens.receipt import ReceiptScreen
 
@@ -113,8 +116,11 @@ class CheckoutScreen(DeskScreen):
         from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
 
         # The picker's callback runs while its Enter is handled: the hold starts before the next key.
-        self.app.push_screen(CustomerPickerScreen("New cart for…"),
-                             lambda customer: customer and self._new_cart(self.desk.hold_keys(), customer.id))
+        def chosen(customer: Customer | None) -> None:
+            if customer:
+                self._new_cart(self.desk.hold_keys(), customer.id)
+
+        self.app.push_screen(CustomerPickerScreen("New cart for…"), chosen)
 
     def action_walk_in(self) -> None:
         self._new_cart(self.desk.hold_keys(), None)

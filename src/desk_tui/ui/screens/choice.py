@@ -23,7 +23,7 @@ from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.worker_failures import SaysWorkerFailures
 
 V = TypeVar("V")
-Loader = Callable[[], Awaitable[Sequence[tuple[str, object]]]]
+Loader = Callable[[], Awaitable[Sequence[tuple[str, V]]]]
 """Fetches the (label, value) choices, for a list that comes from the server."""
 
 
@@ -35,12 +35,12 @@ class ChoiceScreen(SaysWorkerFailures, ModalScreen[V | None], Generic[V]):
         Binding("enter", "pick", "Pick", id="choice.pick", priority=True),
     ]
 
-    def __init__(self, title: str, choices: Sequence[tuple[str, V]] | Loader, *, hint: str = "",
+    def __init__(self, title: str, choices: Sequence[tuple[str, V]] | Loader[V], *, hint: str = "",
                  filter_placeholder: str | None = "Type to filter") -> None:
         super().__init__()
         self._title = title
-        self._loader = None if isinstance(choices, Sequence) else choices
-        self._choices = list(choices) if isinstance(choices, Sequence) else []
+        self._loader: Loader[V] | None = None if isinstance(choices, Sequence) else choices
+        self._choices: list[tuple[str, V]] = list(choices) if isinstance(choices, Sequence) else []
         self._pick_when_loaded = False
         self._hint = hint
         self._filter = filter_placeholder
@@ -57,15 +57,15 @@ class ChoiceScreen(SaysWorkerFailures, ModalScreen[V | None], Generic[V]):
     def on_mount(self) -> None:
         self._show("")
         if self._loader is not None:
-            self._load()
+            self._load(self._loader)
         if self._filter is not None:
             self.query_one(Input).focus()
         else:
             self.query_one(OptionList).focus()
 
     @work(exclusive=True, group="choice-load", exit_on_error=False)
-    async def _load(self) -> None:
-        self._choices = list(await self._loader())
+    async def _load(self, loader: Loader[V]) -> None:
+        self._choices = list(await loader())
         self._loader = None
         box = self.query(Input)
         self._show(box.first().value if box else "")
@@ -103,7 +103,7 @@ class ChoiceScreen(SaysWorkerFailures, ModalScreen[V | None], Generic[V]):
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self._choices[int(event.option.id)][1])
+        self.dismiss(self._choices[_index(event.option)][1])
 
     def action_pick(self) -> None:
         options = self.query_one(OptionList)
@@ -113,7 +113,13 @@ class ChoiceScreen(SaysWorkerFailures, ModalScreen[V | None], Generic[V]):
         if options.highlighted is None or not options.option_count:
             self.query_one("#choice-status", Static).update("Nothing matches; change the filter or press Esc.")
             return
-        self.dismiss(self._choices[int(options.get_option_at_index(options.highlighted).id)][1])
+        self.dismiss(self._choices[_index(options.get_option_at_index(options.highlighted))][1])
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _index(option: Option) -> int:
+    """Where the option's choice is in _choices: every option is added with that as its id."""
+    assert option.id is not None
+    return int(option.id)

@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, Select
 from desk_tui.contract.cards import BulkExtendRequest, BulkExtendResult
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.form_problem import FormProblem
-from desk_tui.ui.screens.card_form import CardFormScreen, required
+from desk_tui.ui.screens.card_form import CardFormScreen, Send, required
 from desk_tui.ui.screens.confirm import ConfirmScreen
 
 
@@ -80,7 +80,7 @@ class ClosureScreen(CardFormScreen[BulkExtendResult]):
         where = f"sold at {names.get(data.location_id, data.location_id)}" if data.location_id else "every location"
         return f"{package}, {where}"
 
-    def build(self):
+    def build(self) -> tuple[object, Send]:
         text = self.query_one("#days", Input).value.strip()
         if not text or not 1 <= int(text) <= 3650:
             raise FormProblem("Days: a whole number from 1 to 3650.")

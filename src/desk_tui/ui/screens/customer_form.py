@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Label, Static
 from desk_tui.client.errors import ApiError, AuthExpired
 from desk_tui.contract.customers import Customer, CustomerCreate
 from desk_tui.ui.form_keys import ENTER, enter_key
-from desk_tui.ui.screens.card_form import FormProblem
+from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.worker_failures import SaysWorkerFailures
 
 if TYPE_CHECKING:

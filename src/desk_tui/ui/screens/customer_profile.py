@@ -182,7 +182,7 @@ class CustomerProfileScreen(DeskScreen):
     def action_tab(self, step: int) -> None:
         """[ and ] move between Packages, Memberships and Activity without leaving the list."""
         tabs = self.query_one(TabbedContent)
-        order = [pane.id for pane in tabs.query(TabPane)]
+        order = [pane.id for pane in tabs.query(TabPane) if pane.id is not None]  # every pane has one
         tabs.active = order[(order.index(tabs.active) + step) % len(order)]
         target = {"tab-packages": None, "tab-memberships": MembershipList, "tab-activity": DataTable}[tabs.active]
         if target is MembershipList:
@@ -268,8 +268,8 @@ class CustomerProfileScreen(DeskScreen):
             self.card_changed(card)
 
     def action_adjust(self) -> None:
-        if (card := self.picked_card) is not None:
-            self.app.push_screen(AdjustScreen(card, self.pick.entitlement_id), self._maybe_changed)
+        if (pick := self.pick) is not None and (card := self.picked_card) is not None:
+            self.app.push_screen(AdjustScreen(card, pick.entitlement_id), self._maybe_changed)
 
     def action_extend(self) -> None:
         if (card := self.picked_card) is not None:

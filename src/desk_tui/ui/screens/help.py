@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from typing import Any
+
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
 
-def _key_label(app, key: str) -> str:
+def _key_label(app: App[Any], key: str) -> str:
     return app.get_key_display(Binding(key, ""))
 
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1,q", "dismiss", "Close", id="help.close")]
 
-    def __init__(self, under: Screen) -> None:
+    def __init__(self, under: Screen[Any]) -> None:
         super().__init__()
         self._under = under
 
@@ -43,5 +45,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_row(_key_label(self.app, "ctrl+p"), "Command palette: every action by name")
         table.focus()
 
-    def action_dismiss(self, result: None = None) -> None:
+    async def action_dismiss(self, result: None = None) -> None:
+        # Async as in Screen (textual awaits an action either way); closes without waiting
+        # for pending callbacks, as before.
         self.dismiss(result)

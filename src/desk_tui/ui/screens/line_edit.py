@@ -12,9 +12,10 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label
 
 from desk_tui.contract.sales import ManagerApproval, Sale, SaleLine, SaleLineUpdate
+from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.money import format_money, money_field, parse_money
 from desk_tui.ui.screens.card_actions import parse_expiry
-from desk_tui.ui.screens.card_form import CardFormScreen, FormProblem
+from desk_tui.ui.screens.card_form import CardFormScreen, Send
 from desk_tui.ui.screens.manager_approval import with_approval
 
 
@@ -56,7 +57,7 @@ class LineEditScreen(CardFormScreen[Sale]):
     def on_mount(self) -> None:
         self.query_one("#price", Input).focus()
 
-    def build(self):
+    def build(self) -> tuple[object, Send]:
         price = parse_money(self.query_one("#price", Input).value, self.desk.org_settings)
         discount = _whole(self.query_one("#discount", Input).value or "0", "Discount", 0, 100)
         if self.line.kind == "package":

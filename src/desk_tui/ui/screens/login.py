@@ -22,10 +22,11 @@ from desk_tui.ui.type_ahead import KeyHold
 from desk_tui.ui.widgets.shell_header import ShellHeader
 
 if TYPE_CHECKING:
+    from desk_tui.contract.auth import LoginResponse, Me  # noqa: F401 - named in the quoted Screen[...] base
     from desk_tui.ui.app import DeskApp
 
 
-class LoginScreen(Screen["LoginResponse"]):
+class LoginScreen(Screen["LoginResponse | Me"]):
     AUTO_FOCUS = "#username"
     BINDINGS = [
         Binding("escape", "cancel", "Back", id="login.cancel"),
@@ -84,10 +85,11 @@ class LoginScreen(Screen["LoginResponse"]):
             status.update("")
         self.refresh_bindings()
 
-    def _preferred(self, options) -> str:
+    def _preferred(self, options: tuple[tuple[str, str], ...]) -> str:
         """This terminal's location if it is one of them, else the first."""
         ids = [value for _, value in options]
-        return self.desk.location_id if self.desk.location_id in ids else ids[0]
+        current = self.desk.location_id
+        return current if current is not None and current in ids else ids[0]
 
     def _locations_changed(self, options: tuple[tuple[str, str], ...]) -> None:
         select = self.query_one("#location", Select)

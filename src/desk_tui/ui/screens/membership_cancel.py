@@ -8,7 +8,8 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label
 
 from desk_tui.contract.memberships import Enrollment, EnrollmentCancel
-from desk_tui.ui.screens.card_form import CardFormScreen, FormProblem, required
+from desk_tui.ui.form_problem import FormProblem
+from desk_tui.ui.screens.card_form import CardFormScreen, Send, required
 
 
 class CancelMembershipScreen(CardFormScreen[Enrollment]):
@@ -38,7 +39,7 @@ class CancelMembershipScreen(CardFormScreen[Enrollment]):
     def on_mount(self) -> None:
         self.query_one("#reason", Input).focus()
 
-    def build(self):
+    def build(self) -> tuple[object, Send]:
         text = self.query_one("#ends", Input).value.strip()
         try:
             ends = date.fromisoformat(text) if text else None

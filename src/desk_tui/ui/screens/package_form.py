@@ -13,18 +13,20 @@ from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Label, Select
 
+from desk_tui.contract.common import UNITS_MAX
 from desk_tui.contract.packages import (
     EXPIRY_DAYS_MAX,
-    UNITS_MAX,
     EntitlementIn,
     Package,
     PackageCreate,
+    PackageService,
     PackageServiceIn,
     PackageUpdate,
 )
 from desk_tui.contract.reference import Service
+from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.money import money_field, parse_money
-from desk_tui.ui.screens.card_form import CardFormScreen, FormProblem, required
+from desk_tui.ui.screens.card_form import CardFormScreen, Send, required
 
 UNIT_TYPES = ("sessions", "minutes", "units")
 BUNDLE_NOTE = "Pools of a bundle are edited one by one — not here yet; the other fields can be changed."
@@ -33,8 +35,8 @@ BUNDLE_NOTE = "Pools of a bundle are edited one by one — not here yet; the oth
 def parse_services(text: str, services: list[Service]) -> list[PackageServiceIn]:
     """"Manicure=60, pedicure" → Manicure costs 60 units, Pedicure 1; unknown names are refused."""
     by_name: dict[str, Service] = {}
-    for service in sorted(services, key=lambda s: s.active):  # an active service wins a shared name
-        by_name[service.name.casefold()] = service
+    for known in sorted(services, key=lambda s: s.active):  # an active service wins a shared name
+        by_name[known.name.casefold()] = known
     chosen: list[PackageServiceIn] = []
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, _, cost = (x.strip() for x in part.partition("="))
@@ -52,7 +54,7 @@ def parse_services(text: str, services: list[Service]) -> list[PackageServiceIn]
     return chosen
 
 
-def services_text(services: list, names: dict[str, str]) -> str:
+def services_text(services: list[PackageService], names: dict[str, str]) -> str:
     return ", ".join(f"{s.service_name or names.get(s.service_id, s.service_id)}={s.unit_cost}" for s in services)
 
 
@@ -122,7 +124,7 @@ class PackageFormScreen(CardFormScreen[Package]):
     def _value(self, field: str) -> str:
         return self.query_one(f"#{field}", Input).value
 
-    def build(self):
+    def build(self) -> tuple[object, Send]:
         name = required(self._value("name"), "a name")
         unit_type = str(self.query_one("#unit-type", Select).value)
         price = parse_money(self._value("price"), self.desk.org_settings)

@@ -15,8 +15,9 @@ from textual.binding import Binding
 from textual.widgets import Input, Label
 
 from desk_tui.contract.sales import PaymentIn, Sale
+from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.money import format_money, money_field, parse_money
-from desk_tui.ui.screens.card_form import CardFormScreen, FormProblem
+from desk_tui.ui.screens.card_form import CardFormScreen, Send
 
 #: field id → (label, method on the wire)
 METHODS = {"pay-card": ("Card", "card"), "pay-cash": ("Cash", "cash"),
@@ -114,7 +115,7 @@ class PaymentScreen(CardFormScreen[Sale]):
             return
         focused.value = money_field(max(self.sale.total - paid, 0), self.desk.org_settings)
 
-    def build(self):
+    def build(self) -> tuple[object, Send]:
         if self.sale.total == 0:
             payments: list[PaymentIn] = []
         else:

@@ -16,6 +16,7 @@ from textual.widgets import Checkbox, Input, Label
 
 from desk_tui.contract.memberships import (
     CREDITS_PER_PERIOD_MAX,
+    Discount,
     DiscountIn,
     Plan,
     PlanCreate,
@@ -23,8 +24,9 @@ from desk_tui.contract.memberships import (
     PlanUpdate,
 )
 from desk_tui.contract.reference import Service
+from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.money import money_field, parse_money
-from desk_tui.ui.screens.card_form import CardFormScreen, FormProblem, required
+from desk_tui.ui.screens.card_form import CardFormScreen, Send, required
 
 _DISCOUNT = re.compile(r"^(\d{1,3})\s*%\s*(?:off\s+|on\s+)?(.+)$", re.IGNORECASE)
 _ALL = {"all", "all services", "everything"}
@@ -68,9 +70,10 @@ def parse_credits(text: str, services: list[Service]) -> list[PlanCreditIn]:
 
 
 def discounts_text(plan: Plan, names: dict[str, str]) -> str:
-    def target(d) -> str:
+    def target(d: Discount) -> str:
         if d.scope == "all":
             return "all"
+        assert d.target is not None  # the contract: a category or service discount names its target
         return names.get(d.target, d.target) if d.scope == "service" else d.target
 
     return ", ".join(f"{d.percent}% {target(d)}" for d in plan.discounts)
@@ -124,7 +127,7 @@ class PlanFormScreen(CardFormScreen[Plan]):
     def _value(self, field: str) -> str:
         return self.query_one(f"#{field}", Input).value
 
-    def build(self):
+    def build(self) -> tuple[object, Send]:
         fields = {
             "name": required(self._value("name"), "a name"),
             "price": parse_money(self._value("price"), self.desk.org_settings),

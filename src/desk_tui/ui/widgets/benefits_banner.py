@@ -37,7 +37,7 @@ class BenefitsBanner(Static):
         due = list(benefits.payments_due) if benefits else []
         self.display = bool(membership or cards or due)
         parts = []
-        if membership:
+        if membership and benefits is not None:  # membership is empty without benefits
             pending = discounts_to_apply(benefits, self.sale) if self.sale else len(benefits.discounts)
             applied = " (discounts applied)" if benefits.discounts and not pending else ""
             keys = " · ".join(k for k, ok in (("a Apply", pending > 0), ("r Redeem", bool(benefits.credits))) if ok)

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from desk_tui.contract.cards import Card
+from desk_tui.contract.cards import Balance, Card
 from desk_tui.ui import card_format as fmt
 from desk_tui.ui.as_typed import as_typed
 
@@ -71,8 +71,8 @@ class CardBlock(Vertical, can_focus=False):
     def show(self, card: Card) -> None:
         """Draw ``card`` (the server's latest word on it), keeping the cursor on the same row."""
         self.card = card
-        for status in fmt.STATUS_WORDS:
-            self.set_class(status == card.status, f"status-{status}")
+        for word in fmt.STATUS_WORDS:
+            self.set_class(word == card.status, f"status-{word}")
         self.query_one(".card-name", Label).update(as_typed(card.package_name))
         self.query_one(".card-number", Label).update(as_typed(f"#{card.number}" if card.number else "no card number"))
         status = self.query_one(".card-status", Label)
@@ -110,7 +110,7 @@ class CardBlock(Vertical, can_focus=False):
         self._picks[option_id] = ServicePick(card.id, entitlement_id, service_id, name)
         return Option(prompt, id=option_id)
 
-    def _row(self, name: str, balance) -> Text:
+    def _row(self, name: str, balance: Balance) -> Text:
         parts = fmt.bar(balance)
         text = Text(name[:NAME_WIDTH - 1].ljust(NAME_WIDTH))
         text.append(parts.used, style=self.get_component_rich_style("card-block--used", partial=True))

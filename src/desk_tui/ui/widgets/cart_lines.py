@@ -7,6 +7,7 @@ membership being sold says what completing the sale will create ("→ new card B
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import DataTable
 
 from desk_tui.contract.reference import Settings
@@ -19,7 +20,7 @@ COVERED_GLYPH = {"card": "▣", "membership": "★"}
 HOLD_WORD = {"held": "", "redeemed": " ✓", "released": " (released)"}
 
 
-class CartLines(DataTable, inherit_bindings=True):
+class CartLines(DataTable[Text | str], inherit_bindings=True):
     """One row per sale line, keyed by the line id (the cursor stays on its line after a change)."""
 
     def on_mount(self) -> None:

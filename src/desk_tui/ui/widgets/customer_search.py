@@ -7,7 +7,7 @@ priority binding so "nagy⏎⏎" typed in one burst reaches the table (see form_
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
 from textual.actions import SkipAction
@@ -43,7 +43,7 @@ class CustomerSearch(SaysWorkerFailures, Vertical):
             self.count = count
 
     def __init__(self, *, exclude: str | None = None, placeholder: str = "name, phone, email or card number",
-                 **kwargs) -> None:
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._exclude = exclude
         self._placeholder = placeholder

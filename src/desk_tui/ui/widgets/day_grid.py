@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -44,7 +45,7 @@ class Slot:
     start: datetime
 
 
-class DayGrid(DataTable):
+class DayGrid(DataTable[Text | str]):
     BINDINGS = [
         Binding("h", "cursor_left", "Left", show=False),
         Binding("j", "cursor_down", "Down", show=False),
@@ -52,7 +53,7 @@ class DayGrid(DataTable):
         Binding("l", "cursor_right", "Right", show=False),
     ]
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="cell", fixed_columns=1, zebra_stripes=False, **kwargs)
         self._staff: list[Staff] = []
         self._slots: list[datetime] = []
@@ -67,8 +68,8 @@ class DayGrid(DataTable):
         self._staff = staff
         self._slots = _slots(day, tz, appointments)
         self._cells, self._stacks = {}, {}
-        grid: list[list[Text | str]] = [[s.strftime("%H:%M") if s.minute == 0 else "  :" + s.strftime("%M")]
-                                        + [""] * len(staff) for s in self._slots]
+        grid: list[list[Text | str]] = [[s.strftime("%H:%M") if s.minute == 0 else "  :" + s.strftime("%M"),
+                                         *[""] * len(staff)] for s in self._slots]
         column_of = {s.id: i + 1 for i, s in enumerate(staff)}
         by_column: dict[int, list[Appointment]] = {}
         for appt in appointments:
@@ -87,8 +88,8 @@ class DayGrid(DataTable):
         self.add_column("Time", width=5, key="time")
         for s in staff:
             self.add_column(s.name.split()[0][:column_width], width=column_width, key=s.id)
-        for slot, row in zip(self._slots, grid, strict=True):
-            self.add_row(*row, key=slot.isoformat(), height=1)
+        for slot, cells in zip(self._slots, grid, strict=True):
+            self.add_row(*cells, key=slot.isoformat(), height=1)
         if keep.row < self.row_count and 0 < keep.column < len(self.columns):
             self.cursor_coordinate = keep
         else:
@@ -139,7 +140,8 @@ class DayGrid(DataTable):
 
     def stack(self) -> list[Appointment]:
         """Every live appointment under the cursor when more than one shares it (the "+1" cells)."""
-        return list(self._stacks.get(tuple(self.cursor_coordinate), []))
+        row, col = self.cursor_coordinate
+        return list(self._stacks.get((row, col), []))
 
     def move_to(self, appointment_id: str) -> bool:
         """The cursor to the appointment's first cell; one that is under another everywhere is
@@ -154,7 +156,7 @@ class DayGrid(DataTable):
         self.scroll_to_region(self._get_cell_region(Coordinate(last, col)), animate=False)
         return True
 
-    def watch_cursor_coordinate(self, old, new) -> None:
+    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
         super().watch_cursor_coordinate(old, new)
         if new.column == 0 and len(self.columns) > 1:  # the time column is a ruler, not a place to book
             self.cursor_coordinate = new._replace(column=1)

@@ -19,7 +19,7 @@ from desk_tui.ui.money import format_money
 STATUS_WORD = {"active": "● active", "scheduled": "◷ starts later", "ended": "○ ended", "cancelled": "✗ cancelled"}
 
 
-class MembershipList(DataTable, inherit_bindings=True):
+class MembershipList(DataTable[Text], inherit_bindings=True):
     def on_mount(self) -> None:
         self.cursor_type = "row"
         # Fixed widths: sized by content, the columns of a list filled while its tab was hidden

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from rich.text import Text
 from textual.message import Message
@@ -61,7 +62,7 @@ class PackagePanel(OptionList):
             super().__init__()
             self.choice = choice
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._choices: dict[str, PackageChoice] = {}
 

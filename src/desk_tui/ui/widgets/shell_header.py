@@ -5,6 +5,8 @@ State is shown in words, never by colour alone, so it reads the same with NO_COL
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
@@ -38,7 +40,7 @@ class ShellHeader(Horizontal):
         for name in ("business", "location", "staff", "demo", "offline", "live"):
             self.watch(self.app, name, self._mirror(name), init=True)
 
-    def _mirror(self, name: str):
+    def _mirror(self, name: str) -> Callable[[object], None]:
         def copy(value: object) -> None:
             setattr(self, name, value)
 
