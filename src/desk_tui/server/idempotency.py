@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from desk_tui.server.auth.models import AuthToken
 from desk_tui.server.auth.pins import token_digest
-from desk_tui.server.database import Base, Database, RequestUnit, UTCDateTime, request_unit, utcnow
+from desk_tui.server.database import Base, Database, RequestUnit, UTCDateTime, request_unit, rowcount, utcnow
 from desk_tui.server.errors import DomainError, busy_problem, is_overload, problem
 
 log = logging.getLogger("desk_tui.server")
@@ -215,7 +215,7 @@ class _Claim:
 def forget_expired(s: Session, *, now: datetime | None = None) -> int:
     """Drop keys older than their lifetime (housekeeping's chore, not each request's)."""
     result = s.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < (now or utcnow()) - KEEP_FOR))
-    return result.rowcount or 0
+    return rowcount(result) or 0
 
 
 def _fingerprint(scope: Scope, body: bytes) -> str:

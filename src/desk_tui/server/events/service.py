@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from desk_tui.contract.events import Event
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.database import utcnow
+from desk_tui.server.database import rowcount, utcnow
 from desk_tui.server.events import broker
 from desk_tui.server.events.models import EventRow
 from desk_tui.server.reference.models import Location, Staff
@@ -156,4 +156,4 @@ def prune(s: Session, *, keep: timedelta = REPLAY_WINDOW, now: datetime | None =
     if newest is None:
         return 0
     result = s.execute(delete(EventRow).where(EventRow.at < cutoff, EventRow.id < newest))
-    return result.rowcount or 0
+    return rowcount(result) or 0
