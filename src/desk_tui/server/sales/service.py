@@ -342,6 +342,7 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
 def _completed_summary(s: Session, sale: Sale, total: int) -> str:
     paid = ", ".join(f"{receipt.METHODS[p.method].lower()} {money_words(s, p.amount)}" for p in sale.payments)
     text = f"Sale completed: total {money_words(s, total)}" + (f" paid by {paid}" if paid else ", fully covered")
+    # freeze_labels (above) gave every line its label
     covered = [x.receipt_label for x in sale.lines if is_redeemed(x) and x.receipt_label is not None]
     if covered:
         text += "; redeemed " + "; ".join(covered)
