@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.server import migrate
@@ -90,7 +91,7 @@ def unlock(db_url: str, *, username: str) -> int:
         return throttle.unlock(s, username=username.strip().lower())
 
 
-def _staff(s, username: str) -> Staff:
+def _staff(s: Session, username: str) -> Staff:
     staff = s.scalar(select(Staff).where(Staff.username == username.strip().lower()))
     if staff is None:
         raise DomainError("not_found", f"No staff member signs in as {username}.")

@@ -75,7 +75,7 @@ def create_app(settings: ServerSettings, database: Database | None = None) -> Fa
     v1 = APIRouter(prefix="/v1")
 
     @v1.get("/health", tags=["meta"])
-    def health() -> dict:
+    def health() -> dict[str, object]:
         return {"status": "ok", "version": __version__, "demo": settings.demo}
 
     for router in (auth_router, reference_router, customers_router, packages_router, cards_router,

@@ -16,10 +16,23 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    DateTime,
+    Dialect,
+    Engine,
+    MetaData,
+    Result,
+    create_engine,
+    event,
+    make_url,
+)
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor, ExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -41,17 +54,24 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetimes are ambiguous; pass an aware one")
         return value.astimezone(UTC)
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """The rows an UPDATE or DELETE matched: ``Session.execute`` is typed to return a plain
+    Result, but for a DML statement it is a CursorResult, which counts them."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def new_id(prefix: str) -> str:
@@ -111,7 +131,8 @@ def worker_connections(url: str, workers: int) -> int:
     return max(1, min(WORKER_CONNECTIONS_MAX, usable // max(1, workers)))
 
 
-def _refuse_nul(conn, cursor, statement, parameters, context, executemany) -> None:
+def _refuse_nul(conn: Connection, cursor: DBAPICursor, statement: str, parameters: object,
+                context: ExecutionContext | None, executemany: bool) -> None:
     """PostgreSQL cannot store U+0000 in text and fails the statement; refuse it as bad input
     in the one place every query passes, on both engines, so no field or query parameter
     anywhere can turn it into a 500."""
@@ -154,13 +175,14 @@ def _configure_sqlite(engine: Engine) -> None:
     path = sqlite_path(str(engine.url))
 
     @event.listens_for(engine, "do_connect")
-    def _before_connect(dialect, conn_rec, cargs, cparams) -> None:
+    def _before_connect(dialect: Dialect, conn_rec: ConnectionPoolEntry, cargs: tuple[Any, ...],
+                        cparams: dict[str, Any]) -> None:
         # sqlite3.connect would create a missing file with the umask's mode (0644: world-readable)
         if path is not None:
             create_private_file(path)
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record) -> None:
+    def _on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy, not pysqlite, decide when transactions begin (see _on_begin).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -171,7 +193,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:
+    def _on_begin(conn: Connection) -> None:
         if conn.get_execution_options().get("desk_write"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:

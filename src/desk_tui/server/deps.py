@@ -13,7 +13,8 @@ from desk_tui.server.errors import DomainError
 
 
 def database(request: Request) -> Database:
-    return request.app.state.db
+    db: Database = request.app.state.db
+    return db
 
 
 def signed_in(request: Request, db: Database = Depends(database)) -> Principal:

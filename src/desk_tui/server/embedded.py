@@ -22,9 +22,11 @@ import fcntl
 import json
 import logging
 import os
+import socket
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
@@ -53,7 +55,7 @@ def live_clients(clients_dir: Path) -> int:
     return alive
 
 
-def _write_state(path: Path, state: dict) -> None:
+def _write_state(path: Path, state: dict[str, object]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-embedded-")
     with os.fdopen(fd, "w") as f:
@@ -70,11 +72,11 @@ def _remove_state_if_ours(path: Path) -> None:
 
 
 class _Server(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, on_ready) -> None:
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None]) -> None:
         super().__init__(config)
         self._on_ready = on_ready
 
-    async def startup(self, sockets=None) -> None:
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if not self.should_exit:
             self._on_ready()

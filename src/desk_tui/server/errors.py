@@ -68,7 +68,7 @@ class DomainError(Exception):
         return CODES[self.code][0]
 
 
-def problem(code: str, detail: str, *, headers: dict[str, str] | None = None, **extra) -> JSONResponse:
+def problem(code: str, detail: str, *, headers: dict[str, str] | None = None, **extra: object) -> JSONResponse:
     status, title = CODES[code]
     body = {
         "type": f"https://desk-tui.invalid/problems/{code.replace('_', '-')}",
@@ -81,7 +81,7 @@ def problem(code: str, detail: str, *, headers: dict[str, str] | None = None, **
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict]]:
+def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict[str, str]]]:
     errors = []
     for err in exc.errors()[:20]:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]

@@ -35,6 +35,7 @@ class ETagMiddleware:
             body.extend(message.get("body", b""))
             if message.get("more_body", False):
                 return
+            assert start is not None  # ASGI sends a response's start before its body
             etag = 'W/"' + hashlib.blake2b(bytes(body), digest_size=16).hexdigest() + '"'
             wanted = {t.strip() for t in _header(scope, b"if-none-match").split(",")}
             headers = [(k, v) for k, v in start["headers"] if k not in (b"content-length", b"etag")]
@@ -54,5 +55,6 @@ class ETagMiddleware:
 def _header(scope: Scope, name: bytes) -> str:
     for k, v in scope.get("headers", []):
         if k == name:
-            return v.decode("latin-1")
+            value: str = v.decode("latin-1")
+            return value
     return ""

@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from desk_tui.server.auth.models import AuthToken
 from desk_tui.server.auth.pins import token_digest
-from desk_tui.server.database import Base, Database, RequestUnit, UTCDateTime, request_unit, utcnow
+from desk_tui.server.database import Base, Database, RequestUnit, UTCDateTime, request_unit, rowcount, utcnow
 from desk_tui.server.errors import DomainError, busy_problem, is_overload, problem
 
 log = logging.getLogger("desk_tui.server")
@@ -176,7 +176,8 @@ class IdempotencyMiddleware:
                             .where(AuthToken.token_hash == token_digest(token))).first()
         if row is None or row.revoked or row.expires_at <= utcnow():
             return None
-        return row.staff_id
+        staff_id: str = row.staff_id
+        return staff_id
 
     def _find(self, scoped: str) -> IdempotencyRecord | None:
         with self.db.read_session() as s:
@@ -204,7 +205,7 @@ class _Claim:
             raise DomainError("request_in_progress",
                               "The same request was made a moment ago; its answer follows.") from None
 
-    def store(self, s: Session, status: int, headers: list, body: bytes) -> None:
+    def store(self, s: Session, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
         kept = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers
                 if k.decode("latin-1").lower() in _REPLAYED_HEADERS}
         row = s.get(IdempotencyRecord, self.scoped)
@@ -215,7 +216,7 @@ class _Claim:
 def forget_expired(s: Session, *, now: datetime | None = None) -> int:
     """Drop keys older than their lifetime (housekeeping's chore, not each request's)."""
     result = s.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < (now or utcnow()) - KEEP_FOR))
-    return result.rowcount or 0
+    return rowcount(result) or 0
 
 
 def _fingerprint(scope: Scope, body: bytes) -> str:
@@ -257,7 +258,8 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
 def _header(scope: Scope, name: bytes) -> str | None:
     for k, v in scope.get("headers", []):
         if k == name:
-            return v.decode("latin-1").strip()
+            value: str = v.decode("latin-1").strip()
+            return value
     return None
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
-from sqlalchemy import Date, DateTime, Integer, Select, and_, or_
+from sqlalchemy import ColumnElement, Date, DateTime, Integer, Select, and_, or_
 from sqlalchemy.orm import Session
 
 from desk_tui.server.database import UTCDateTime
@@ -44,7 +44,7 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
     return values
 
 
-def _typed(value: str | int, column) -> Any:
+def _typed(value: str | int, column: ColumnElement[Any]) -> Any:
     """The cursor value as its column's Python type."""
     kind = column.type
     try:
@@ -66,7 +66,7 @@ def _typed(value: str | int, column) -> Any:
     return value
 
 
-def _after(order_by: Sequence[Any], values: Sequence[Any], *, descending: bool):
+def _after(order_by: Sequence[Any], values: Sequence[Any], *, descending: bool) -> ColumnElement[bool]:
     """(a, b, c) > (x, y, z) spelled out, so each value is bound with its own column's type."""
     clauses = []
     for i, column in enumerate(order_by):
@@ -77,7 +77,7 @@ def _after(order_by: Sequence[Any], values: Sequence[Any], *, descending: bool):
 
 def keyset_page(
     s: Session,
-    stmt: Select,
+    stmt: Select[T],
     *,
     order_by: Sequence[Any],
     key: Callable[[T], Sequence[Any]],

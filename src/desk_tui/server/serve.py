@@ -6,6 +6,7 @@ import logging
 import os
 
 import uvicorn
+from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
 from desk_tui.server import migrate
@@ -63,7 +64,7 @@ def run(*, db_url: str | None, host: str, port: int, demo: bool, workers: int = 
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
-def app_from_env():
+def app_from_env() -> FastAPI:
     """uvicorn --factory entry for several API workers over one (PostgreSQL) database."""
     return create_app(ServerSettings(db_url=os.environ["DESK_SERVER_DB"], demo=bool(os.environ.get("DESK_SERVER_DEMO")),
                                      workers=int(os.environ.get("DESK_SERVER_WORKERS") or 1)))

@@ -24,6 +24,7 @@ for the afternoon, the coming days booked with the odd cancellation.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -37,7 +38,7 @@ from desk_tui.server.database import utcnow
 DOWNTOWN, RIVERSIDE = "loc_downtown", "loc_riverside"
 
 #: day offset, hh, mm, location, staff, customer, lines [(service, card or None)], outcome
-STORY = [
+STORY: list[tuple[int, int, int, str, str, str, list[tuple[str, str | None]], str]] = [
     (0, 9, 0, DOWNTOWN, "stf_csilla", "cus_demo0001", [("svc_facial", "crd_demo_0103")], "completed"),
     (0, 11, 0, DOWNTOWN, "stf_anna", "cus_demo0005", [("svc_manicure", "crd_demo_0501")], "checked_in"),
     (0, 14, 0, DOWNTOWN, "stf_bence", "cus_demo0002", [("svc_blow_dry", "crd_demo_0201")], "booked"),
@@ -113,7 +114,11 @@ def seed_appointments(s: Session, now: datetime | None = None) -> None:
                 _fill_day(rng, book, taken.get((staff_id, day), []), offset, location_id, staff_id)
 
 
-def _fill_day(rng: random.Random, book, busy: list[tuple[int, int]], offset: int, location_id: str,
+#: the seeder's book(offset, minutes, location_id, staff_id, customer_id, lines, outcome, reason)
+Book = Callable[[int, int, str, str, str, list[tuple[str, str | None]], str, str | None], None]
+
+
+def _fill_day(rng: random.Random, book: Book, busy: list[tuple[int, int]], offset: int, location_id: str,
               staff_id: str) -> None:
     minutes = 9 * 60 + rng.choice([0, 0, 15, 30])
     while True:

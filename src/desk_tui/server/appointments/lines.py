@@ -23,8 +23,11 @@ from desk_tui.server.database import new_id
 from desk_tui.server.errors import DomainError
 from desk_tui.server.reference.models import Location, Service, ServiceLocation
 
+#: a service as services_for reads it: id, name, duration_min, price, active
+ServiceRow = Row[str, str, int, int, bool]
 
-def services_for(s: Session, requested: list[wire.AppointmentLineCreate], location_id: str) -> dict[str, Row]:
+
+def services_for(s: Session, requested: list[wire.AppointmentLineCreate], location_id: str) -> dict[str, ServiceRow]:
     """The requested services (id, name, duration_min, price, active), each checked to exist, be
     active and be offered at the location."""
     ids = {x.service_id for x in requested}
@@ -87,7 +90,7 @@ def plan(appt: Appointment, requested: list[wire.AppointmentLineCreate]) -> Plan
     return Plan(ordered=ordered, removed=[x for x in appt.lines if x.id not in claimed])
 
 
-def fill(line: AppointmentLine, req: wire.AppointmentLineCreate, svc: Row) -> None:
+def fill(line: AppointmentLine, req: wire.AppointmentLineCreate, svc: ServiceRow) -> None:
     """(Re)describe a line for its service and source; its reservation is made separately."""
     line.service_id = svc.id
     line.duration_min = svc.duration_min
@@ -95,7 +98,7 @@ def fill(line: AppointmentLine, req: wire.AppointmentLineCreate, svc: Row) -> No
     line.card_id = line.entitlement_id = line.units = line.redemption = line.reserve_tx_id = None
 
 
-def new_line(req: wire.AppointmentLineCreate, svc: Row, position: int) -> AppointmentLine:
+def new_line(req: wire.AppointmentLineCreate, svc: ServiceRow, position: int) -> AppointmentLine:
     line = AppointmentLine(id=new_id("apl"), position=position)
     fill(line, req, svc)
     return line

@@ -8,15 +8,16 @@ PostgreSQL (on SQLite ``BEGIN IMMEDIATE`` already serialises writers).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import appointments as wire
 from desk_tui.server.appointments import lines as line_rules
 from desk_tui.server.appointments import wording
-from desk_tui.server.appointments.models import FINAL, OCCUPYING, Appointment
+from desk_tui.server.appointments.models import FINAL, OCCUPYING, Appointment, AppointmentLine
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards.calendar import business_date
 from desk_tui.server.cards.models import Card
@@ -27,8 +28,11 @@ from desk_tui.server.errors import DomainError
 from desk_tui.server.events import service as events
 from desk_tui.server.reference.models import Staff, StaffLocation
 
+#: a staff member as _bookable_staff reads them: id, name, active, bookable
+StaffRow = Row[str, str, bool, bool]
 
-def _here(appointment_id: str, me: Principal):
+
+def _here(appointment_id: str, me: Principal) -> Select[Appointment]:
     """The one rule for finding an appointment by id: at the token's location, as the day list
     shows them. Another location's appointment is "not found" (404), not "forbidden" (403): the
     calendar of this location does not have it, and a 403 would confirm the id exists elsewhere."""
@@ -57,7 +61,7 @@ def check_version(appt: Appointment, expected: int | None) -> None:
                                               "make your change again.", current_version=appt.version)
 
 
-def _bookable_staff(s: Session, staff_id: str, location_id: str, *, check: bool = True) -> Row:
+def _bookable_staff(s: Session, staff_id: str, location_id: str, *, check: bool = True) -> StaffRow:
     """The staff member (id, name, active, bookable), locked: bookings of one stylist queue here.
 
     ``check=False`` only locks: an edit that keeps the stylist is not refused because they have
@@ -77,7 +81,7 @@ def _bookable_staff(s: Session, staff_id: str, location_id: str, *, check: bool 
     return staff
 
 
-def _check_free(s: Session, *, staff: Row, start: datetime, end: datetime, location_id: str, exclude: str | None,
+def _check_free(s: Session, *, staff: StaffRow, start: datetime, end: datetime, location_id: str, exclude: str | None,
                 allow: bool, seen: list[str] | None) -> None:
     """409 naming the staff member's other live appointments overlapping [start, end), at any location.
 
@@ -114,7 +118,7 @@ def announce(s: Session, appt: Appointment, *, kind: str, me: Principal, summary
                   summary=summary)
 
 
-def _end(start: datetime, lines) -> datetime:
+def _end(start: datetime, lines: Iterable[AppointmentLine]) -> datetime:
     return start + timedelta(minutes=sum(x.duration_min for x in lines))
 
 
@@ -225,7 +229,7 @@ def update(s: Session, *, appointment_id: str, data: wire.AppointmentUpdate, exp
     return appt
 
 
-def _check_kept_cards(s: Session, appt: Appointment, on) -> None:
+def _check_kept_cards(s: Session, appt: Appointment, on: date) -> None:
     """A move must not carry a reservation past its card's expiry (new reservations are checked as made)."""
     ids = {x.card_id for x in appt.lines if x.card_id and x.redemption == "reserved"}
     if not ids:

@@ -8,6 +8,7 @@ completion redeem them (a no-show counts as used; a manager can undo it from the
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -69,7 +70,7 @@ def check_in(s: Session, *, appointment_id: str, me: Principal, expected_version
 def redeemable(s: Session, *, appt: Appointment) -> list[wire.Redeemable]:
     """"Redeem service from course?" at check-in: cards of the customer that could cover each paid line."""
     on = business_date(s, appt.start_at)
-    found: dict[str, list[dict]] = {}
+    found: dict[str, list[dict[str, Any]]] = {}
     offers = credits.credit_offers(s, customer_id=appt.customer_id, now=utcnow(),
                                    service_ids={x.service_id for x in appt.lines if x.card_id is None})
     result = []

@@ -11,19 +11,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import appointments as wire
-from desk_tui.server.appointments.models import Appointment
+from desk_tui.server.appointments.models import Appointment, AppointmentLine
 from desk_tui.server.cards import ledger
 from desk_tui.server.cards.calendar import local_midnight
 from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.reference.models import Service, Staff
 
+#: a card as to_wire reads it: id, number, package_name, unit_type, expires_on
+CardRow = Row[str, str | None, str, str, date | None]
 
-def _with_names():
+
+def _with_names() -> Select[Appointment, str, str]:
     return (select(Appointment, Customer.name, Staff.name)
             .join(Customer, Customer.id == Appointment.customer_id)
             .join(Staff, Staff.id == Appointment.staff_id))
@@ -43,7 +46,7 @@ def day(s: Session, *, on: date, location_id: str, staff_id: str | None = None) 
                                Appointment.start_at < end)
     if staff_id is not None:
         stmt = stmt.where(Appointment.staff_id == staff_id)
-    rows = [tuple(r) for r in s.execute(stmt.order_by(Appointment.start_at, Appointment.staff_id, Appointment.id))]
+    rows = [r.tuple() for r in s.execute(stmt.order_by(Appointment.start_at, Appointment.staff_id, Appointment.id))]
     return wire.AppointmentDay(date=on, location_id=location_id, items=to_wire(s, rows))
 
 
@@ -53,7 +56,7 @@ def upcoming(s: Session, *, customer_id: str, on_or_after: date, limit: int) -> 
     stmt = _with_names().where(Appointment.customer_id == customer_id,
                                Appointment.start_at >= local_midnight(s, on_or_after),
                                Appointment.status != "cancelled")
-    rows = [tuple(r) for r in s.execute(stmt.order_by(Appointment.start_at, Appointment.id).limit(limit))]
+    rows = [r.tuple() for r in s.execute(stmt.order_by(Appointment.start_at, Appointment.id).limit(limit))]
     return to_wire(s, rows)
 
 
@@ -82,7 +85,8 @@ def to_wire(s: Session, rows: Sequence[tuple[Appointment, str, str | None]]) -> 
     return result
 
 
-def _line(line, services: dict, cards: dict, balances: dict) -> wire.AppointmentLine:
+def _line(line: AppointmentLine, services: dict[str, str], cards: dict[str, CardRow],
+          balances: dict[str, dict[str, ledger.Pool]]) -> wire.AppointmentLine:
     source = counter = None
     if line.card_id:
         card = cards.get(line.card_id)
@@ -91,7 +95,7 @@ def _line(line, services: dict, cards: dict, balances: dict) -> wire.Appointment
                                  card_number=card.number if card else None,
                                  unit_type=card.unit_type if card else None,
                                  expires_on=card.expires_on if card else None)
-        pool = balances.get(line.card_id, {}).get(line.entitlement_id)
+        pool = balances.get(line.card_id, {}).get(line.entitlement_id) if line.entitlement_id else None
         if pool is not None:
             counter = wire.Counter(used=pool.used, booked=pool.booked, total=pool.total, remaining=pool.remaining,
                                    units=line.units or 1)

@@ -7,11 +7,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk_tui.server.appointments.models import Appointment
+from desk_tui.server.appointments.models import Appointment, AppointmentLine
 from desk_tui.server.cards import ledger
 from desk_tui.server.cards.calendar import org_zone
 from desk_tui.server.cards.models import Card
@@ -20,12 +21,16 @@ from desk_tui.server.reference.models import Service, Staff
 STATUS = {"booked": "booked", "checked_in": "checked in", "completed": "completed", "cancelled": "cancelled",
           "no_show": "marked as a no-show"}
 
+#: an appointment's (start_at, end_at, staff_id) before an edit
+Before = tuple[datetime, datetime, str]
 
-def _zone(s: Session):
+
+def _zone(s: Session) -> ZoneInfo:
     """The org time zone, looked up once per session (a sentence often needs it twice)."""
     if "org_zone" not in s.info:
         s.info["org_zone"] = org_zone(s)
-    return s.info["org_zone"]
+    zone: ZoneInfo = s.info["org_zone"]
+    return zone
 
 
 def clock(s: Session, at: datetime) -> str:
@@ -61,7 +66,7 @@ def describe(s: Session, appt: Appointment, staff_name: str) -> str:
     return f"{services(s, appt)} with {staff_name} on {when(s, appt.start_at)}–{clock(s, appt.end_at)}"
 
 
-def change(s: Session, appt: Appointment, *, before: tuple, old_staff: str, staff_name: str,
+def change(s: Session, appt: Appointment, *, before: Before, old_staff: str, staff_name: str,
            lines_changed: bool) -> str:
     old_start, _, _ = before
     parts = []
@@ -75,7 +80,7 @@ def change(s: Session, appt: Appointment, *, before: tuple, old_staff: str, staf
     return f"Appointment on {when(s, appt.start_at)} {'; '.join(parts)}"
 
 
-def short_change(s: Session, appt: Appointment, *, before: tuple, staff_name: str, lines_changed: bool) -> str:
+def short_change(s: Session, appt: Appointment, *, before: Before, staff_name: str, lines_changed: bool) -> str:
     """What another desk is told about an edit: "moved to 15:30", "moved to Tue 25 Nov 15:30 with Anna"."""
     old_start, _, old_staff = before
     parts = []
@@ -88,21 +93,21 @@ def short_change(s: Session, appt: Appointment, *, before: tuple, staff_name: st
     return "; ".join(parts) or "note changed"
 
 
-def package_outcome(s: Session, appt: Appointment, lines, verb: str) -> str:
+def package_outcome(s: Session, appt: Appointment, lines: list[AppointmentLine], verb: str) -> str:
     """"; session restored to 5x Manicure: 2/5 used" for each package line just released or redeemed."""
-    lines = [x for x in lines if x.card_id and x.entitlement_id]
-    if not lines:
+    held = [(x, card_id, ent_id) for x in lines if (card_id := x.card_id) and (ent_id := x.entitlement_id)]
+    if not held:
         return ""
-    balances = ledger.pools(s, {x.card_id for x in lines})
+    balances = ledger.pools(s, {card_id for _, card_id, _ in held})
     packages = _package_names(s, appt)
     names = _service_names(s, appt)
     parts = []
-    for line in lines:
-        pool = balances.get(line.card_id, {}).get(line.entitlement_id)
+    for line, card_id, ent_id in held:
+        pool = balances.get(card_id, {}).get(ent_id)
         if pool is None:
             continue
         state = f"{pool.used}/{pool.total} used" + (f", {pool.booked} booked" if pool.booked else "")
-        package = packages.get(line.card_id, "the package")
+        package = packages.get(card_id, "the package")
         if verb == "restored":
             parts.append(f"session restored to {package}: {state}")
         else:

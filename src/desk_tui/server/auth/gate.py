@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio
 from starlette.concurrency import run_in_threadpool
@@ -56,7 +56,7 @@ class SignInGate:
         finally:
             self._in_line -= 1
 
-    async def in_database(self, step: Callable[..., T], *args, patient: bool = False, **kwargs) -> T:
+    async def in_database(self, step: Callable[..., T], *args: Any, patient: bool = False, **kwargs: Any) -> T:
         """``step`` on a worker thread once a transaction turn is free. ``patient``: the PIN has been
         checked, so its outcome must be written down however long that takes (it is quick)."""
         async with self._turn(self._writing, patient=patient):

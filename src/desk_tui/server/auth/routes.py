@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from fastapi import APIRouter, Depends, Request, Response
 
 from desk_tui.contract import auth as wire
@@ -9,6 +12,8 @@ from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import Database, utcnow
 from desk_tui.server.deps import database, owner, signed_in
 from desk_tui.server.errors import DomainError
+
+T = TypeVar("T")
 
 router = APIRouter(tags=["auth"])
 
@@ -58,6 +63,6 @@ def get_me(me: Principal = Depends(signed_in), db: Database = Depends(database))
         return service.me(s, me=me)
 
 
-def _in_transaction(db: Database, step, *args, **kwargs):
+def _in_transaction(db: Database, step: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     with db.transaction() as s:
         return step(s, *args, **kwargs)

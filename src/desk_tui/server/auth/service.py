@@ -10,7 +10,7 @@ from desk_tui.server.auth import throttle
 from desk_tui.server.auth.models import AuthToken
 from desk_tui.server.auth.pins import new_token, token_digest
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.database import utcnow
+from desk_tui.server.database import rowcount, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.reference import service as reference
 from desk_tui.server.reference.models import Location, Staff
@@ -36,6 +36,7 @@ def issue_token(s: Session, *, reservation: throttle.Reservation, location_id: s
     if location_id is None or location_id not in location_ids:
         raise DomainError("forbidden_role", f"{staff.name} does not work at that location.")
     location = s.get(Location, location_id)
+    assert location is not None  # one of the staff member's locations (a foreign key)
     token = new_token()
     now = utcnow()
     expires = now + token_ttl
@@ -48,15 +49,17 @@ def issue_token(s: Session, *, reservation: throttle.Reservation, location_id: s
 def revoke_tokens(s: Session, *, staff_id: str, now: datetime | None = None) -> int:
     """Every signed-in terminal of this staff member is signed out: after a PIN change or a
     deactivation an old token must not keep working until it expires."""
-    return s.execute(update(AuthToken).where(AuthToken.staff_id == staff_id, AuthToken.revoked.is_(False),
+    return rowcount(s.execute(update(AuthToken).where(AuthToken.staff_id == staff_id, AuthToken.revoked.is_(False),
                                              AuthToken.expires_at > (now or utcnow()))
-                     .values(revoked=True)).rowcount
+                     .values(revoked=True)))
 
 
 def unlock(s: Session, *, staff_id: str) -> int:
     staff = s.get(Staff, staff_id)
     if staff is None:
         raise DomainError("not_found", "No such staff member.")
+    if staff.username is None:  # never signs in, so has no failures to forget
+        return 0
     return throttle.unlock(s, username=staff.username)
 
 
@@ -78,6 +81,9 @@ def logout(s: Session, *, me: Principal) -> None:
 
 
 def me(s: Session, *, me: Principal) -> wire.Me:
-    return wire.Me(staff=reference.staff_wire(s.get(Staff, me.staff_id)),
-                   location=reference.location_wire(s.get(Location, me.location_id)),
+    # the token's staff member and location: its foreign keys, checked when it was accepted
+    staff, location = s.get(Staff, me.staff_id), s.get(Location, me.location_id)
+    assert staff is not None and location is not None
+    return wire.Me(staff=reference.staff_wire(staff),
+                   location=reference.location_wire(location),
                    expires_at=me.expires_at)

@@ -30,10 +30,11 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, text, true
+from sqlalchemy import ColumnElement, delete, func, select, text, true
 from sqlalchemy.orm import Session
 
 from desk_tui.server.auth.models import LoginAttempt
+from desk_tui.server.database import rowcount
 from desk_tui.server.errors import DomainError
 from desk_tui.server.reference.models import Staff
 
@@ -96,7 +97,8 @@ def reserve(s: Session, *, username: str, address: str, now: datetime) -> Reserv
 
 def pause_after(failures: int) -> timedelta:
     """The pause after ``failures`` wrong PINs from one address (at least PAIR_FREE): it doubles."""
-    return min(PAIR_PAUSE * 2 ** min(failures - PAIR_FREE, 16), PAIR_PAUSE_MAX)
+    pause: timedelta = min(PAIR_PAUSE * 2 ** min(failures - PAIR_FREE, 16), PAIR_PAUSE_MAX)
+    return pause
 
 
 def wrong_pin_hint(reservation: Reservation) -> str:
@@ -121,20 +123,20 @@ def forget_typos(s: Session, reservation: Reservation) -> None:
 
 def unlock(s: Session, *, username: str) -> int:
     """The owner's unlock: every failure of the username is forgotten, from every address."""
-    return s.execute(delete(LoginAttempt).where(LoginAttempt.username == username)).rowcount
+    return rowcount(s.execute(delete(LoginAttempt).where(LoginAttempt.username == username)))
 
 
 def prune(s: Session, *, now: datetime) -> int:
     """Housekeeping: rows older than any limit looks back, and made-up usernames' rows once the
     address limit no longer needs them, so a flood of invented names cannot fill the table."""
-    old = s.execute(delete(LoginAttempt).where(LoginAttempt.at <= now - MEMORY)).rowcount
+    old = rowcount(s.execute(delete(LoginAttempt).where(LoginAttempt.at <= now - MEMORY)))
     known = select(Staff.username).where(Staff.username.is_not(None))  # NOT IN a list with NULL matches nothing
-    unknown = s.execute(delete(LoginAttempt).where(LoginAttempt.at <= now - UNKNOWN_MEMORY,
-                                                   LoginAttempt.username.not_in(known))).rowcount
+    unknown = rowcount(s.execute(delete(LoginAttempt).where(LoginAttempt.at <= now - UNKNOWN_MEMORY,
+                                                            LoginAttempt.username.not_in(known))))
     return old + unknown
 
 
-def _refuse_when_full(s: Session, where, limit: int, window: timedelta, now: datetime, sentence: str) -> None:
+def _refuse_when_full(s: Session, where: ColumnElement[bool], limit: int, window: timedelta, now: datetime, sentence: str) -> None:
     count, oldest = s.execute(
         select(func.count(), func.min(LoginAttempt.at)).where(where, LoginAttempt.at > now - window)).one()
     if count >= limit:

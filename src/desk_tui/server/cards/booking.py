@@ -43,7 +43,9 @@ Signatures (all keyword-only after the session)::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -59,7 +61,7 @@ from desk_tui.server.errors import DomainError
 _PAST = {"release": "released", "redeem": "redeemed", "undo": "undone"}
 
 
-def lock_cards(s: Session, card_ids) -> dict[str, Card]:
+def lock_cards(s: Session, card_ids: Iterable[str]) -> dict[str, Card]:
     return {card_id: ledger.lock_card(s, card_id) for card_id in sorted(set(card_ids))}
 
 
@@ -112,6 +114,8 @@ def release(s: Session, *, card_id: str, reservation_id: str, me: Principal, not
     now = now or utcnow()
     card = ledger.lock_card(s, card_id)
     target = _open_reservation(s, card, reservation_id)
+    # reserve() always records the pool and the service of a reservation
+    assert target.entitlement_id is not None and target.service_id is not None
     tx = ledger.append(s, card, kind="release", me=me, at=now, entitlement_id=target.entitlement_id,
                        service_id=target.service_id, units=target.units, booked=-target.units,
                        appointment_id=target.appointment_id, sale_id=target.sale_id, note=note, ref_id=target.id)
@@ -133,6 +137,8 @@ def redeem_reservation(s: Session, *, card_id: str, reservation_id: str, me: Pri
     if card.status in ledger.CLOSED:
         raise DomainError("card_not_active", f"{card.package_name} was {card.status}.")
     target = _open_reservation(s, card, reservation_id)
+    # reserve() always records the pool and the service of a reservation
+    assert target.entitlement_id is not None and target.service_id is not None
     tx = ledger.append(s, card, kind="redeem", me=me, at=now, entitlement_id=target.entitlement_id,
                        service_id=target.service_id, units=target.units, used=target.units, booked=-target.units,
                        appointment_id=target.appointment_id, sale_id=sale_id, note=note, ref_id=target.id)
@@ -162,7 +168,7 @@ def counter(s: Session, *, card_id: str, entitlement_id: str) -> dict[str, int]:
     return {"used": pool.used, "booked": pool.booked, "total": pool.total}
 
 
-def covering_cards(s: Session, *, customer_id: str, service_id: str, location_id: str, on: date) -> list[dict]:
+def covering_cards(s: Session, *, customer_id: str, service_id: str, location_id: str, on: date) -> list[dict[str, Any]]:
     """Live cards of the customer that could pay for one ``service_id`` at ``location_id`` on ``on``."""
     today = business_date(s, utcnow())
     cards = list(s.scalars(select(Card).where(Card.customer_id == customer_id, Card.status == ledger.LIVE)

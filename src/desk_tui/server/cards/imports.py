@@ -31,8 +31,7 @@ from sqlalchemy.orm import Session
 
 from desk_tui.contract import cards as wire
 from desk_tui.contract import customers as customer_wire
-from desk_tui.contract.common import NAME_MAX, TEXT_MAX
-from desk_tui.contract.packages import PRICE_MAX, UNITS_MAX
+from desk_tui.contract.common import NAME_MAX, PRICE_MAX, TEXT_MAX, UNITS_MAX
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger, wording
 from desk_tui.server.cards.calendar import business_date, local_midnight
@@ -90,8 +89,10 @@ def _int(value: str, name: str, low: int, high: int) -> int:
     return n
 
 
-def _parse(s: Session, raw: dict[str, str], line: int, today: date, numbers: set[str]) -> Row:
-    get = lambda k: (raw.get(k) or "").strip()  # noqa: E731 - a local accessor reads better than a helper
+def _parse(s: Session, raw: dict[str, str], line: int, today: date, numbers: set[str | None]) -> Row:
+    def get(k: str) -> str:
+        return (raw.get(k) or "").strip()
+
     package = s.get(Package, get("package_id")) if get("package_id") else None
     if package is None:
         raise Rejected("not_found", f"package_id: no package {get('package_id')!r}.")
@@ -137,7 +138,11 @@ def _parse(s: Session, raw: dict[str, str], line: int, today: date, numbers: set
 
 
 def _write(s: Session, row: Row, me: Principal, now: datetime) -> None:
-    customer_id = row.customer_id or create_customer(s, data=row.new_customer, me=me).id
+    if row.customer_id is not None:
+        customer_id = row.customer_id
+    else:
+        assert row.new_customer is not None  # _parse reads a new customer when the row names none
+        customer_id = create_customer(s, data=row.new_customer, me=me).id
     at = now if row.issued_on == business_date(s, now) else local_midnight(s, row.issued_on)
     card = issue(s, package=row.package, customer_id=customer_id, me=me, now=at, number=row.number,
                  expires_on=row.expires_on, price_paid=row.price_paid,
@@ -150,9 +155,9 @@ def _write(s: Session, row: Row, me: Principal, now: datetime) -> None:
     # Not sold here: on record as given without a sale (the owner's import), like a manager's card.
     given.record(s, kind="card", customer_id=customer_id, what=row.package.name, price=row.price_paid,
                  reason=given.IMPORT_REASON, me=me, at=now, card_id=card.id)
-    left = " + ".join(str(x) for x in row.remaining)
+    remaining = " + ".join(str(x) for x in row.remaining)
     record_activity(s, customer_id=customer_id, kind="card_imported", card_id=card.id, me=me,
-                    summary=f"{row.package.name} imported from the previous system ({left} left, paid "
+                    summary=f"{row.package.name} imported from the previous system ({remaining} left, paid "
                             f"{wording.money(s, row.price_paid)})")
 
 
@@ -174,7 +179,9 @@ def import_cards(s: Session, *, text: str, dry_run: bool, me: Principal, now: da
     if unknown:
         raise DomainError("validation_error", f"Unknown column {unknown[0]!r}; known: {', '.join(sorted(COLUMNS))}.")
     today = business_date(s, now)
-    rows, rejected, numbers = [], [], set()
+    rows: list[Row] = []
+    rejected: list[wire.ImportRejection] = []
+    numbers: set[str | None] = set()
     try:
         for n, raw in enumerate(reader, start=2):
             if n - 1 > MAX_ROWS:

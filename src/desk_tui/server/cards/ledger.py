@@ -67,6 +67,7 @@ def pools(s: Session, card_ids: Iterable[str]) -> dict[str, dict[str, Pool]]:
         .group_by(T.card_id, T.entitlement_id)
     )
     for card_id, ent_id, initial, adjust, used, booked in rows:
+        assert ent_id is not None  # the query keeps only rows with a pool
         result[card_id][ent_id] = Pool(ent_id, int(initial or 0), int(adjust or 0), int(used or 0), int(booked or 0))
     return result
 

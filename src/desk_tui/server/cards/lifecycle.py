@@ -7,9 +7,9 @@ changed what, and the old value stays readable (``old_value`` / ``new_value``).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import cards as wire
@@ -28,7 +28,7 @@ from desk_tui.server.reference.models import Location
 CREDIT_MAX = 2**31 - 1
 
 
-def _date_text(d) -> str:
+def _date_text(d: date | None) -> str:
     return d.isoformat() if d else "no expiry"
 
 
@@ -66,7 +66,7 @@ def _renumber(s: Session, card: Card, number: str | None, me: Principal) -> None
                     summary=f"Card number of {card.package_name} changed from {old or 'none'} to {number or 'none'}")
 
 
-def extend(s: Session, card: Card, expires_on, me: Principal | None, now: datetime, note: str | None) -> None:
+def extend(s: Session, card: Card, expires_on: date | None, me: Principal | None, now: datetime, note: str | None) -> None:
     """Change the expiry of a locked card (an ``extend`` entry, whichever direction)."""
     old = card.expires_on
     ledger.append(s, card, kind="extend", me=me, at=now, note=note, old_value=old.isoformat() if old else None,
@@ -127,7 +127,7 @@ def refund(s: Session, *, card_id: str, reason: str, me: Principal, now: datetim
     return card
 
 
-def _live_in_scope(s: Session, data: wire.BulkExtendRequest, today):
+def _live_in_scope(s: Session, data: wire.BulkExtendRequest, today: date) -> Select[Card]:
     # A card already near the end of the calendar is left alone rather than overflowing the date type.
     stmt = select(Card).where(Card.status == ledger.LIVE, Card.expires_on.is_not(None), Card.expires_on >= today,
                               Card.expires_on <= wire.LAST_DATE - timedelta(days=data.days))
@@ -153,6 +153,7 @@ def extend_all(s: Session, *, data: wire.BulkExtendRequest, me: Principal, now: 
     # Locked in id order, like every multi-card writer, so two bulk runs cannot deadlock.
     cards = list(s.scalars(stmt.order_by(Card.id).with_for_update()))
     for card in cards:
+        assert card.expires_on is not None  # _live_in_scope keeps only cards with an expiry
         extend(s, card, card.expires_on + timedelta(days=data.days), me, now, data.reason)
     s.flush()
     return wire.BulkExtendResult(count=len(cards), dry_run=False)
@@ -172,6 +173,7 @@ def expire_overdue(s: Session, *, me: Principal | None, now: datetime | None = N
         .order_by(Card.id).with_for_update()))
     all_pools = ledger.pools(s, [c.id for c in cards])
     for card in cards:
+        assert card.expires_on is not None  # the query keeps only cards past an expiry
         left = sum(max(p.remaining, 0) for p in all_pools[card.id].values())
         ledger.append(s, card, kind="expire", me=me, at=now, units=left, old_value=card.expires_on.isoformat(),
                       note=f"Expired on {card.expires_on.isoformat()} with {left} {card.unit_type} unused")

@@ -6,10 +6,10 @@ so a list of 50 cards costs a handful of queries, not 50 × N.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from desk_tui.contract import cards as wire
@@ -31,9 +31,10 @@ STATUSES = ("active", "fully_used", "expired", "refunded", "void")
 _TERM_END = "\uffff"
 
 
-def _names(s: Session, model, ids: set[str]) -> dict[str, str]:
-    ids = {x for x in ids if x}
-    return dict(s.execute(select(model.id, model.name).where(model.id.in_(ids))).all()) if ids else {}
+def _names(s: Session, model: type[Customer | Location | Service | Staff], ids: Iterable[str | None]
+           ) -> dict[str, str]:
+    found = {x for x in ids if x}
+    return dict(s.execute(select(model.id, model.name).where(model.id.in_(found))).all()) if found else {}
 
 
 def card_views(s: Session, cards: Sequence[Card], *, me: Principal, today: date | None = None) -> list[wire.Card]:
@@ -79,7 +80,7 @@ def get_card(s: Session, card_id: str) -> Card:
     return card
 
 
-def status_filter(status: str, today: date):
+def status_filter(status: str, today: date) -> ColumnElement[bool]:
     live_until = or_(Card.expires_on.is_(None), Card.expires_on >= today)
     if status == "active":
         return and_(Card.status == ledger.LIVE, live_until)
@@ -88,7 +89,7 @@ def status_filter(status: str, today: date):
     return Card.status == status
 
 
-def _matching(q: str):
+def _matching(q: str) -> ColumnElement[bool] | None:
     """Card number (prefix, any case) or the client's name (every typed word starts a name word)."""
     conditions = []
     key = normalise(q)[:40]
@@ -175,7 +176,7 @@ def transaction_view(t: CardTransaction, undone_by: str | None, *, me: Principal
         id=t.id, at=t.at, kind=t.kind, entitlement_id=t.entitlement_id, service_id=t.service_id,
         service_name=services.get(t.service_id) if t.service_id else None, units=t.units, staff_id=t.staff_id,
         # The staff name is listed only at the location where the entry was made.
-        staff_name=staff.get(t.staff_id) if t.location_id == me.location_id else None,
+        staff_name=staff.get(t.staff_id) if t.staff_id is not None and t.location_id == me.location_id else None,
         location_id=t.location_id, appointment_id=t.appointment_id, sale_id=t.sale_id, note=t.note,
         undone_by=undone_by, ref_id=t.ref_id, customer_id=t.customer_id, amount=t.amount, old_value=t.old_value,
         new_value=t.new_value, appointment_label=words.get(t.appointment_id or ""),

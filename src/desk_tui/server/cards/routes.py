@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 import anyio
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
 
 from desk_tui.contract import cards as wire
 from desk_tui.contract.common import Page
@@ -20,7 +21,7 @@ router = APIRouter(tags=["cards"])
 Status = Literal["active", "fully_used", "expired", "refunded", "void"]
 
 
-def _change(s, tx: CardTransaction, me: Principal) -> wire.CardChange:
+def _change(s: Session, tx: CardTransaction, me: Principal) -> wire.CardChange:
     return wire.CardChange(transaction=queries.transaction_of(s, tx, me=me),
                            card=queries.card_view(s, queries.get_card(s, tx.card_id), me=me))
 

@@ -22,6 +22,7 @@ def check_usable(card: Card, today: date) -> None:
     if card.status in CLOSED:
         raise DomainError("card_not_active", f"{card.package_name} was {card.status}; it cannot be used any more.")
     if is_expired(card, today):
+        assert card.expires_on is not None  # is_expired only with an expiry
         raise DomainError("card_expired", f"{card.package_name} expired on {card.expires_on.isoformat()}. "
                                           "A manager can extend it or refund what is left.")
 
@@ -67,5 +68,6 @@ def choose_pool(card: Card, options: list[tuple[CardEntitlement, int]], balances
 def reindex_owner(s: Session, customer_id: str) -> None:
     """A customer is findable by the numbers of the cards they hold now (and no longer by old ones)."""
     customer = get_customer(s, customer_id)
-    numbers = set(s.scalars(select(Card.number).where(Card.customer_id == customer_id, Card.number.is_not(None))))
+    numbers = {n for n in s.scalars(select(Card.number).where(Card.customer_id == customer_id, Card.number.is_not(None)))
+               if n is not None}
     index_customer(s, customer, extra_terms=numbers)

@@ -7,7 +7,7 @@ can write a believable history; it defaults to the current time.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger, rules, wording
 from desk_tui.server.cards.calendar import business_date
 from desk_tui.server.cards.models import Card, CardEntitlement, CardEntitlementService, CardTransaction
+from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import normalise
 from desk_tui.server.customers.service import add_search_term, get_customer, record_activity
 from desk_tui.server.database import new_id, utcnow
@@ -48,7 +49,7 @@ def pool_weight(s: Session, units: int, links: list[tuple[str, int]]) -> int:
 
 
 def issue(s: Session, *, package: Package, customer_id: str, me: Principal, now: datetime, number: str | None,
-          expires_on, price_paid: int, note: str | None, card_id: str | None = None,
+          expires_on: date | None, price_paid: int, note: str | None, card_id: str | None = None,
           sale_id: str | None = None) -> Card:
     """Create the card, copy the template's pools into it, and write its ``issue`` entries."""
     card = Card(id=card_id or new_id("crd"), number=number, number_key=number_key(number), package_id=package.id,
@@ -124,7 +125,7 @@ def _new_card(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime
                  expires_on=expires_on, price_paid=price, note=data.note, card_id=card_id, sale_id=sale_id)
 
 
-def _customer(s: Session, customer_id: str):
+def _customer(s: Session, customer_id: str) -> Customer:
     try:
         return get_customer(s, customer_id)
     except DomainError:
@@ -193,10 +194,11 @@ def undo(s: Session, *, card_id: str, transaction_id: str, reason: str, me: Prin
             raise DomainError("already_undone", f"This {target.kind} was already undone.")
         raise DomainError("invalid_transition", "This booking was already released." if settled.kind == "release"
                           else "This booking was already redeemed; undo the redemption instead.")
-    effect = {"used": -target.units} if target.kind == "redeem" else {"booked": -target.units}
+    used, booked = (-target.units, 0) if target.kind == "redeem" else (0, -target.units)
+    assert target.entitlement_id is not None  # a redemption or a reservation always names its pool
     tx = ledger.append(s, card, kind="undo", me=me, at=now, entitlement_id=target.entitlement_id,
                        service_id=target.service_id, units=target.units, appointment_id=target.appointment_id,
-                       sale_id=target.sale_id, note=reason, ref_id=target.id, **effect)
+                       sale_id=target.sale_id, note=reason, ref_id=target.id, used=used, booked=booked)
     balances = ledger.card_pools(s, card)
     ledger.settle_status(card, balances)
     what = rules.service_name(s, target.service_id) if target.service_id else "units used before import"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -42,7 +44,7 @@ def create_customer(s: Session, *, data: wire.CustomerCreate, me: Principal | No
     return customer_wire(c)
 
 
-def index_customer(s: Session, c: Customer, extra_terms: set[str] = frozenset()) -> None:
+def index_customer(s: Session, c: Customer, extra_terms: AbstractSet[str] = frozenset()) -> None:
     s.execute(delete(CustomerSearchTerm).where(CustomerSearchTerm.customer_id == c.id))
     for term in customer_terms(c.name, c.phone, c.email) | {normalise(t) for t in extra_terms}:
         s.add(CustomerSearchTerm(customer_id=c.id, term=term))
@@ -87,7 +89,7 @@ def activity(s: Session, *, customer_id: str, me: Principal, limit: int, cursor:
             id=r.id, at=r.at, kind=r.kind, summary=r.summary, location_id=r.location_id, card_id=r.card_id,
             appointment_id=r.appointment_id, sale_id=r.sale_id,
             # A staff name from another location is not shown.
-            staff_name=names.get(r.staff_id) if r.location_id == me.location_id else None,
+            staff_name=names.get(r.staff_id) if r.staff_id is not None and r.location_id == me.location_id else None,
         )
         for r in rows
     ], next_cursor

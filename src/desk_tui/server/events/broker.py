@@ -41,7 +41,7 @@ class Broker:
         self.closed = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiters: set[asyncio.Event] = set()
-        self._listener: asyncio.Task | None = None
+        self._listener: asyncio.Task[None] | None = None
         _brokers.add(self)
 
     def start(self) -> None:

@@ -29,7 +29,8 @@ REPLAY_MAX = 5_000
 
 
 def broker_of(request: Request) -> Broker:
-    return request.app.state.events
+    broker: Broker = request.app.state.events
+    return broker
 
 
 @router.get("/events", response_class=EventSourceResponse,

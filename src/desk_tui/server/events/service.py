@@ -18,13 +18,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, event, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from desk_tui.contract.events import Event
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.database import utcnow
+from desk_tui.server.database import rowcount, utcnow
 from desk_tui.server.events import broker
 from desk_tui.server.events.models import EventRow
 from desk_tui.server.reference.models import Location, Staff
@@ -50,7 +51,7 @@ def record(s: Session, *, kind: str, location_id: str | None, me: Principal | No
         return
     ids = {"appointment_id": appointment_id, "customer_id": customer_id, "card_id": card_id, "sale_id": sale_id,
                "enrollment_id": enrollment_id, "package_id": package_id, "plan_id": plan_id}
-    pending: dict[tuple, dict] = s.info.setdefault(_PENDING, {})
+    pending: dict[tuple[str | None, ...], dict[str, Any]] = s.info.setdefault(_PENDING, {})
     key = (kind, location_id, *ids.values())
     pending.pop(key, None)  # the last note wins, and goes where the last one would
     pending[key] = dict(kind=kind, location_id=location_id, staff_id=me.staff_id if me else None,
@@ -90,7 +91,7 @@ def _write(s: Session) -> None:
     s.execute(insert(EventRow), rows)
     if postgres:
         s.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
-    s.info[_WRITTEN] = bind.url
+    s.info[_WRITTEN] = bind.engine.url  # Engine.engine is the engine itself; a Connection has no url
 
 
 @event.listens_for(Session, "after_commit")
@@ -106,11 +107,11 @@ def _rolled_back(s: Session) -> None:
     s.info.pop(_WRITTEN, None)
 
 
-def _names(s: Session, model, ids: set[str | None]) -> dict[str, str]:
-    ids = {x for x in ids if x}
-    if not ids:
+def _names(s: Session, model: type[Location | Staff], ids: set[str | None]) -> dict[str, str]:
+    found = {x for x in ids if x}
+    if not found:
         return {}
-    return dict(s.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
+    return dict(s.execute(select(model.id, model.name).where(model.id.in_(found))).all())
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -156,4 +157,4 @@ def prune(s: Session, *, keep: timedelta = REPLAY_WINDOW, now: datetime | None =
     if newest is None:
         return 0
     result = s.execute(delete(EventRow).where(EventRow.at < cutoff, EventRow.id < newest))
-    return result.rowcount or 0
+    return rowcount(result) or 0

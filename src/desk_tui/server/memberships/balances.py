@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from desk_tui.server.memberships.models import CreditUse
@@ -29,7 +29,7 @@ class Count:
         return max(self.per_period - self.used - self.on_hold, 0)
 
 
-def counting(now: datetime):
+def counting(now: datetime) -> ColumnElement[bool]:
     """SQL condition: the credit row takes a credit of its month at ``now``."""
     return or_(CreditUse.state == "used", and_(CreditUse.state == "held", CreditUse.expires_at > now))
 

@@ -59,6 +59,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,8 +69,8 @@ from desk_tui.server.customers.service import record_activity
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships import balances, plans, status, wording
-from desk_tui.server.memberships.models import CreditUse, Enrollment
-from desk_tui.server.memberships.queries import active_enrollments
+from desk_tui.server.memberships.models import CreditUse, Enrollment, PlanDiscount
+from desk_tui.server.memberships.queries import active_enrollments, get_enrollment
 from desk_tui.server.memberships.service import announce, lock_enrollment
 from desk_tui.server.reference.models import Service
 
@@ -153,7 +154,7 @@ def release(s: Session, *, sale_id: str, sale_line_id: str | None = None, me: Pr
         row.state, row.settled_at = "released", now
     s.flush()
     for enrollment_id in sorted({r.enrollment_id for r in rows}):
-        announce(s, s.get(Enrollment, enrollment_id), me=me, summary="credit released")
+        announce(s, get_enrollment(s, enrollment_id), me=me, summary="credit released")
     return len(rows)
 
 
@@ -204,7 +205,7 @@ def extend_holds(s: Session, *, sale_id: str, expires_at: datetime, now: datetim
             s.flush()
 
 
-def holds(s: Session, *, sale_id: str) -> list[dict]:
+def holds(s: Session, *, sale_id: str) -> list[dict[str, Any]]:
     rows = s.scalars(select(CreditUse).where(CreditUse.sale_id == sale_id)
                      .order_by(CreditUse.sale_line_id, CreditUse.held_at, CreditUse.id))
     return [{"hold_id": r.id, "enrollment_id": r.enrollment_id, "service_id": r.service_id,
@@ -212,7 +213,7 @@ def holds(s: Session, *, sale_id: str) -> list[dict]:
 
 
 def credit_offers(s: Session, *, customer_id: str, service_ids: Iterable[str], now: datetime,
-                  sale_id: str | None = None) -> list[dict]:
+                  sale_id: str | None = None) -> list[dict[str, Any]]:
     wanted = set(service_ids)
     enrollments = active_enrollments(s, customer_id=customer_id, now=now)
     if not wanted or not enrollments:
@@ -220,7 +221,7 @@ def credit_offers(s: Session, *, customer_id: str, service_ids: Iterable[str], n
     period = status.period(status.today(s, now))
     found = balances.taken(s, [e.id for e in enrollments], period=period, now=now)
     names = plans.service_names(s, wanted)
-    here = Counter()
+    here: Counter[tuple[str, str]] = Counter()
     if sale_id is not None:
         here = Counter(s.execute(select(CreditUse.enrollment_id, CreditUse.service_id).where(
             CreditUse.sale_id == sale_id, CreditUse.period == period, balances.counting(now))).all())
@@ -240,11 +241,11 @@ def credit_offers(s: Session, *, customer_id: str, service_ids: Iterable[str], n
     return offers
 
 
-def best_discount(s: Session, *, customer_id: str, service_id: str, now: datetime) -> dict | None:
+def best_discount(s: Session, *, customer_id: str, service_id: str, now: datetime) -> dict[str, Any] | None:
     service = s.get(Service, service_id)
     if service is None:
         return None
-    best: tuple | None = None
+    best: tuple[tuple[int, int, int], Enrollment, PlanDiscount] | None = None
     for order, e in enumerate(active_enrollments(s, customer_id=customer_id, now=now)):
         for d in e.plan.discounts:
             matches = (d.scope == "all" or (d.scope == "category" and d.target == service.category)

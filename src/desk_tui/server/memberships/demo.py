@@ -29,13 +29,14 @@ from sqlalchemy.orm import Session
 from desk_tui.contract import memberships as wire
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import utcnow
-from desk_tui.server.memberships import service
+from desk_tui.server.memberships import plans, service
 from desk_tui.server.memberships.models import MembershipPlan, PlanCredit, PlanDiscount
 
 DOWNTOWN = "loc_downtown"
 
 #: id, name, price, description, active, discounts [(scope, target, percent)], credits [(service, per month)]
-PLANS = [
+#: id, name, price, description, active, discounts (scope, target, percent), credits (service, per month)
+PLANS: list[tuple[str, str, int, str, bool, list[tuple[str, str | None, int]], list[tuple[str, int]]]] = [
     ("mpl_demo_gold", "Gold membership", 19900, "Our best value for regulars: two deep tissue massages a month.",
      True, [("all", None, 10), ("category", "Massage", 20)], [("svc_deep_tissue", 2)]),
     ("mpl_demo_nail_club", "Nail Club", 9900, "A manicure every month and 15% off all nail care.",
@@ -81,5 +82,5 @@ def seed_memberships(s: Session) -> None:
                    now=now - timedelta(days=20))
     # Retired plans were sold while active and retired later, like in real life.
     for plan_id, *_, active, _discounts, _credits in PLANS:
-        s.get(MembershipPlan, plan_id).active = active
+        plans.get_plan(s, plan_id).active = active
     s.flush()

@@ -38,7 +38,7 @@ def names_of(s: Session, plans: list[MembershipPlan]) -> dict[str, str]:
 
 
 def discount_wire(d: PlanDiscount, names: dict[str, str]) -> wire.Discount:
-    target_name = names.get(d.target, d.target) if d.scope == "service" else d.target
+    target_name = names.get(d.target, d.target) if d.scope == "service" and d.target is not None else d.target
     return wire.Discount(scope=d.scope, target=d.target, percent=d.percent,
                          label=wording.discount_label(d.percent, d.scope, target_name))
 
@@ -93,13 +93,14 @@ def _check_discounts(s: Session, discounts: list[wire.DiscountIn]) -> None:
             what = "all services" if d.scope == "all" else f"{d.scope} {d.target}"
             raise DomainError("validation_error", f"discounts: {what} is listed twice; keep one percentage.")
         seen.add((d.scope, d.target))
-    categories = {d.target for d in discounts if d.scope == "category"}
+    # DiscountIn: a category or service discount names its target
+    categories = {d.target for d in discounts if d.scope == "category" and d.target is not None}
     if categories:
         known = set(s.scalars(select(Service.category).where(Service.category.in_(categories)).distinct()))
         missing = sorted(categories - known)
         if missing:
             raise DomainError("validation_error", f"discounts: no service is in the category {missing[0]!r}.")
-    services = {d.target for d in discounts if d.scope == "service"}
+    services = {d.target for d in discounts if d.scope == "service" and d.target is not None}
     if services:
         missing = sorted(services - set(service_names(s, services)))
         if missing:

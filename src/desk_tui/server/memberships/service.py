@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from desk_tui.contract import memberships as wire
 from desk_tui.server.auth.principal import Principal
+from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.events import service as events
 from desk_tui.server.given import service as given
 from desk_tui.server.memberships import plans, status
-from desk_tui.server.memberships.models import Enrollment
+from desk_tui.server.memberships.models import Enrollment, MembershipPlan
 from desk_tui.server.memberships.queries import enrollment_views
 
 
@@ -34,8 +35,8 @@ def lock_enrollment(s: Session, enrollment_id: str) -> Enrollment:
     return e
 
 
-def check_can_join(s: Session, *, customer, plan_id: str, starts_on: date, ends_on: date | None,
-                   today: date):
+def check_can_join(s: Session, *, customer: Customer, plan_id: str, starts_on: date, ends_on: date | None,
+                   today: date) -> MembershipPlan:
     """The plan, when the customer may join it from ``starts_on``: 409 when it is retired, or
     (``duplicate``) when the customer already has it for any of those days."""
     plan = plans.get_plan(s, plan_id)

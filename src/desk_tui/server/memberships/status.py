@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import Session
 
 from desk_tui.server.cards.calendar import business_date
@@ -48,12 +48,12 @@ def status_on(e: Enrollment, day: date) -> str:
     return "active"
 
 
-def active_on(day: date):
+def active_on(day: date) -> ColumnElement[bool]:
     """SQL condition: the enrolment's benefits apply on ``day`` (status_on(...) == "active")."""
     return and_(Enrollment.starts_on <= day,
                 or_(Enrollment.ends_on >= day, and_(Enrollment.ends_on.is_(None), Enrollment.cancelled_at.is_(None))))
 
 
-def current_or_scheduled(day: date):
+def current_or_scheduled(day: date) -> ColumnElement[bool]:
     """SQL condition: active on ``day`` or starting later (still a member, for counts and duplicates)."""
     return or_(Enrollment.ends_on >= day, and_(Enrollment.ends_on.is_(None), Enrollment.cancelled_at.is_(None)))

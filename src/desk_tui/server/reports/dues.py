@@ -34,6 +34,7 @@ def memberships_due(s: Session, *, limit: int, cursor: str | None, now: datetime
     items = []
     for e in rows:
         who = customers[e.customer_id]
+        assert e.paid_through is not None  # the query keeps enrolments paid through a day
         due_since = e.paid_through + timedelta(days=1)
         items.append(wire.MembershipDue(
             enrollment_id=e.id, customer_id=who.id, customer_name=who.name, phone=who.phone, plan_id=e.plan_id,

@@ -7,6 +7,7 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -41,7 +42,7 @@ def liability(s: Session, *, now: datetime | None = None) -> wire.Liability:
     today = business_date(s, now or utcnow())
     cards = list(s.scalars(select(Card).where(status_filter("active", today))))
     balances = ledger.pools(s, [c.id for c in cards])
-    lines: dict[str, dict] = {}
+    lines: dict[str, dict[str, Any]] = {}
     for card in cards:
         pools = {e.id: balances[card.id].get(e.id, ledger.Pool(e.id)) for e in card.entitlements}
         units = sum(max(p.remaining, 0) + p.booked for p in pools.values())
@@ -72,6 +73,7 @@ def expiring(s: Session, *, within_days: int, limit: int, cursor: str | None, no
     customers = {c.id: c for c in s.scalars(select(Customer).where(Customer.id.in_({r.customer_id for r in rows})))}
     items = []
     for card in rows:
+        assert card.expires_on is not None  # the query keeps cards expiring within the window
         left = sum(max(p.remaining, 0) for p in balances[card.id].values())
         if left <= 0:  # only booked units left: the reminder would be about an appointment, not the card
             continue
@@ -96,7 +98,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _AFTER_A_SEPARATOR = re.compile(r"([,;\t] *)(?=[=+\-@\t\r])")
 
 
-def _cell(value) -> str | int:
+def _cell(value: object) -> str | int:
     """A cell no spreadsheet runs as a formula, whichever separator it splits the row on.
 
     Wherever a cell starts for some reader (at its first character, or after a ``,``, ``;`` or
@@ -111,7 +113,7 @@ def _cell(value) -> str | int:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _day_start(s, day: date | None, *, days_later: int = 0) -> datetime | None:
+def _day_start(s: Session, day: date | None, *, days_later: int = 0) -> datetime | None:
     """When the business day ``day`` (+ ``days_later``) starts, in UTC; None when no timestamp can
     be that early or late (0001-01-01 east of UTC, the day after 9999-12-31): every ledger entry
     is then on the inner side of the bound, so no bound is the exact answer."""
@@ -159,7 +161,7 @@ def _transaction_rows(db: Database, *, me: Principal, low: datetime | None, high
                     t.customer_id, customer_name, t.kind, t.entitlement_id, t.service_id,
                     services.get(t.service_id) if t.service_id else None, t.units, t.amount, t.staff_id,
                     # Staff names only for entries made at the viewer's location
-                    staff.get(t.staff_id) if t.location_id == me.location_id else None,
+                    staff.get(t.staff_id) if t.staff_id is not None and t.location_id == me.location_id else None,
                     t.location_id, t.appointment_id, t.sale_id, t.ref_id, t.old_value, t.new_value, t.note)])
             yield buffer.getvalue()
             buffer.seek(0)

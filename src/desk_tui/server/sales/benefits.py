@@ -8,7 +8,8 @@ services", "2× Deep Tissue Massage credit"; a credit used up this month is not 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,14 +34,17 @@ def _eligible(sale: Sale) -> list[SaleLine]:
             and not (x.redeem_kind is not None and x.hold_state == "held")]
 
 
-def _best_discounts(s: Session, sale: Sale, lines: list[SaleLine], now: datetime) -> dict[str, dict]:
-    found: dict[str, dict | None] = {}
+def _best_discounts(s: Session, customer_id: str, lines: list[SaleLine],
+                    now: datetime) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any] | None] = {}
     result = {}
     for line in lines:
-        if line.service_id not in found:
-            found[line.service_id] = membership.best_discount(s, customer_id=sale.customer_id,
-                                                              service_id=line.service_id, now=now)
-        best = found[line.service_id]
+        service_id = line.service_id
+        assert service_id is not None  # _eligible keeps only lines with a service
+        if service_id not in found:
+            found[service_id] = membership.best_discount(s, customer_id=customer_id,
+                                                         service_id=service_id, now=now)
+        best = found[service_id]
         if best and best.get("percent", 0) > 0:
             result[line.id] = best
     return result
@@ -56,29 +60,33 @@ def benefits(s: Session, *, sale: Sale, now: datetime | None = None) -> wire.Ben
 
     discounts = [wire.DiscountOffer(line_id=line_id, enrollment_id=d["enrollment_id"], plan_name=d["plan_name"],
                                     percent=d["percent"], label=d.get("label") or f"{d['percent']}% discount")
-                 for line_id, d in _best_discounts(s, sale, lines, now).items()]
+                 for line_id, d in _best_discounts(s, sale.customer_id, lines, now).items()]
 
     offers = membership.credit_offers(s, customer_id=sale.customer_id, service_ids=sorted(names), now=now,
                                       sale_id=sale.id)
     credits = []
     for line in lines:
+        service_id = line.service_id
+        assert service_id is not None  # _eligible keeps only lines with a service
         for o in offers:
-            if o["service_id"] == line.service_id and o["remaining"] >= line.quantity:
+            if o["service_id"] == service_id and o["remaining"] >= line.quantity:
                 credits.append(wire.CreditOffer(
                     line_id=line.id, enrollment_id=o["enrollment_id"], service_id=o["service_id"],
                     plan_name=o["plan_name"], remaining=o["remaining"],
-                    label=f"{o['remaining']}× {o.get('service_name') or names[line.service_id]} credit"))
+                    label=f"{o['remaining']}× {o.get('service_name') or names[service_id]} credit"))
 
     cards = []
     on = business_date(s, now)
-    covering: dict[str, list[dict]] = {}
+    covering: dict[str, list[dict[str, Any]]] = {}
     for line in lines:
-        if line.service_id not in covering:
-            covering[line.service_id] = booking.covering_cards(s, customer_id=sale.customer_id,
-                                                               service_id=line.service_id,
-                                                               location_id=sale.location_id, on=on)
-        found = covering[line.service_id]
-        costs = booking.unit_costs(s, service_id=line.service_id,
+        service_id = line.service_id
+        assert service_id is not None  # _eligible keeps only lines with a service
+        if service_id not in covering:
+            covering[service_id] = booking.covering_cards(s, customer_id=sale.customer_id,
+                                                          service_id=service_id,
+                                                          location_id=sale.location_id, on=on)
+        found = covering[service_id]
+        costs = booking.unit_costs(s, service_id=service_id,
                                    entitlement_ids=[x["entitlement_id"] for x in found])
         for x in found:
             available = x["remaining"] // costs.get(x["entitlement_id"], 1)
@@ -95,14 +103,15 @@ def benefits(s: Session, *, sale: Sale, now: datetime | None = None) -> wire.Ben
                          payments_due=_payments_due(s, sale, on))
 
 
-def _payments_due(s: Session, sale: Sale, today) -> list[str]:
+def _payments_due(s: Session, sale: Sale, today: date) -> list[str]:
     """Memberships of the customer that owe a month, so the till can take it now (m)."""
     renewed = {x.renews_enrollment_id for x in sale.lines if x.renews_enrollment_id}
     due = s.scalars(select(Enrollment).where(Enrollment.customer_id == sale.customer_id, status.active_on(today),
                                              Enrollment.paid_through < today)
                     .order_by(Enrollment.paid_through, Enrollment.id))
+    # paid_through < today in the query: the rows have a paid_through
     return [f"{e.plan.name}: payment due since {(e.paid_through + timedelta(days=1)).isoformat()}"
-            for e in due if e.id not in renewed]
+            for e in due if e.id not in renewed and e.paid_through is not None]
 
 
 def apply_discounts(s: Session, *, sale_id: str, me: Principal, now: datetime | None = None,
@@ -116,14 +125,14 @@ def apply_discounts(s: Session, *, sale_id: str, me: Principal, now: datetime | 
     changed = []
     if sale.customer_id is not None:
         lines = _eligible(sale)
-        for line_id, best in _best_discounts(s, sale, lines, now).items():
+        for line_id, best in _best_discounts(s, sale.customer_id, lines, now).items():
             line = next(x for x in lines if x.id == line_id)
             if best["percent"] > line.discount_percent or (best["percent"] == line.discount_percent
                                                            and line.discount_source != "membership"):
                 line.discount_percent, line.discount_source = best["percent"], "membership"
                 changed.append(f"{line.name} {best['percent']}%")
     holds.touch(s, sale, now=now, timeout=timeout)
-    if changed:
+    if changed and sale.customer_id is not None:  # changed only when the sale has a customer
         record_activity(s, customer_id=sale.customer_id, kind="sale_discounts_applied", me=me, sale_id=sale.id,
                         summary="Membership discounts applied at checkout: " + ", ".join(changed))
     s.flush()

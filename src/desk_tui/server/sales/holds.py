@@ -33,7 +33,7 @@ DEFAULT_TIMEOUT = timedelta(minutes=30)
 SWEEP_BATCH = 20
 
 
-def here(sale_id: str, me: Principal) -> Select[tuple[Sale]]:
+def here(sale_id: str, me: Principal) -> Select[Sale]:
     """The one rule for finding a sale by id: at the token's location, as ``GET /sales`` lists them.
 
     Another location's cart is "not found" (404), not "forbidden" (403): this till's list does not
@@ -86,6 +86,8 @@ def release_line(s: Session, line: SaleLine, *, sale: Sale, me: Principal, now: 
     if not owns_hold(line):
         return False
     if line.redeem_kind == "card":
+        # a card hold names its card and its reservation (lines.redeem_line)
+        assert line.card_id is not None and line.reserve_tx_id is not None
         try:
             booking.release(s, card_id=line.card_id, reservation_id=line.reserve_tx_id, me=me, note=note, now=now)
         except DomainError as exc:

@@ -16,7 +16,7 @@ from desk_tui.contract import sales as wire
 from desk_tui.server.auth.approval import Approver
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import booking
-from desk_tui.server.cards.models import Card
+from desk_tui.server.cards.queries import get_card
 from desk_tui.server.customers.service import record_activity
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
@@ -175,6 +175,8 @@ def redeem_line(s: Session, *, sale_id: str, line_id: str, data: wire.LineRedeem
         raise DomainError("validation_error", "Only a service can be redeemed from a package or a membership.")
     if sale.customer_id is None:
         raise DomainError("validation_error", "Choose the customer first: credits and packages are theirs.")
+    service_id = line.service_id
+    assert service_id is not None  # a service line names its service
     expires = now + timeout
     if data.card_id is not None:
         try:
@@ -187,7 +189,7 @@ def redeem_line(s: Session, *, sale_id: str, line_id: str, data: wire.LineRedeem
             raise DomainError("validation_error", "card_id: this card belongs to another customer.")
         try:
             tx = booking.reserve(s, card_id=data.card_id, entitlement_id=data.entitlement_id,
-                                 service_id=line.service_id, quantity=line.quantity, me=me, sale_id=sale.id,
+                                 service_id=service_id, quantity=line.quantity, me=me, sale_id=sale.id,
                                  location_id=sale.location_id, now=now, note="held at checkout")
         except DomainError as exc:
             if exc.code == "not_found":
@@ -196,12 +198,13 @@ def redeem_line(s: Session, *, sale_id: str, line_id: str, data: wire.LineRedeem
         if tx.customer_id != sale.customer_id:
             # Checked on the ledger entry, written under the card lock; raising rolls the hold back.
             raise DomainError("validation_error", "card_id: this card belongs to another customer.")
-        card = s.get(Card, tx.card_id)
+        card = get_card(s, tx.card_id)
         line.redeem_kind, line.card_id, line.entitlement_id = "card", tx.card_id, tx.entitlement_id
         line.reserve_tx_id, line.source_name = tx.id, card_name(card)
     else:
+        assert data.enrollment_id is not None  # LineRedeem names exactly one of a card and a membership
         plan_name = membership.hold(s, enrollment_id=data.enrollment_id, customer_id=sale.customer_id,
-                                    service_id=line.service_id, quantity=line.quantity, sale_id=sale.id,
+                                    service_id=service_id, quantity=line.quantity, sale_id=sale.id,
                                     sale_line_id=line.id, me=me, now=now, expires_at=expires)
         line.redeem_kind, line.enrollment_id, line.source_name = "membership", data.enrollment_id, plan_name
     line.hold_state = "held"

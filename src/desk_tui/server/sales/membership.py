@@ -8,21 +8,22 @@ turns "no such membership" in a request body into a validation error.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships import credits
-from desk_tui.server.memberships.models import Enrollment
+from desk_tui.server.memberships.queries import get_enrollment
 
 
-def best_discount(s: Session, *, customer_id: str, service_id: str, now: datetime) -> dict | None:
+def best_discount(s: Session, *, customer_id: str, service_id: str, now: datetime) -> dict[str, Any] | None:
     return credits.best_discount(s, customer_id=customer_id, service_id=service_id, now=now)
 
 
 def credit_offers(s: Session, *, customer_id: str, service_ids: list[str], now: datetime,
-                  sale_id: str | None = None) -> list[dict]:
+                  sale_id: str | None = None) -> list[dict[str, Any]]:
     if not service_ids:
         return []
     return credits.credit_offers(s, customer_id=customer_id, service_ids=service_ids, now=now, sale_id=sale_id)
@@ -38,7 +39,7 @@ def hold(s: Session, *, enrollment_id: str, customer_id: str, service_id: str, q
         if exc.code == "not_found":
             raise DomainError("validation_error", "enrollment_id: no such membership.") from None
         raise
-    return s.get(Enrollment, enrollment_id).plan.name
+    return get_enrollment(s, enrollment_id).plan.name
 
 
 def release(s: Session, *, sale_id: str, sale_line_id: str | None = None, me: Principal | None,

@@ -24,11 +24,12 @@ from desk_tui.contract import sales as wire
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import service as cards
 from desk_tui.server.cards.calendar import business_date
-from desk_tui.server.cards.models import Card
+from desk_tui.server.cards.queries import get_card
+from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.service import get_customer
 from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships import service as memberships
-from desk_tui.server.memberships.models import Enrollment
+from desk_tui.server.memberships.queries import get_enrollment
 from desk_tui.server.packages.models import Package
 from desk_tui.server.sales.models import Sale, SaleLine
 from desk_tui.server.sales.money import line_total
@@ -40,7 +41,7 @@ def is_purchase(line: SaleLine) -> bool:
     return line.kind in PURCHASES
 
 
-def _customer(s: Session, sale: Sale, what: str):
+def _customer(s: Session, sale: Sale, what: str) -> Customer:
     if sale.customer_id is None:
         raise DomainError("validation_error", f"Choose the customer first: {what} is sold to a customer.")
     return get_customer(s, sale.customer_id)
@@ -74,16 +75,18 @@ def set_card_details(s: Session, sale: Sale, line: SaleLine, *, number: str | No
 
 def plan_line(s: Session, sale: Sale, data: wire.SaleLineCreate, *, now: datetime) -> SaleLine:
     """A new membership, or — when the customer already has this plan — its next month."""
+    plan_id = data.plan_id
+    assert plan_id is not None  # lines.add_line comes here only for a plan
     customer = _customer(s, sale, "a membership")
     today = business_date(s, now)
-    if any(x.kind == "membership" and x.plan_id == data.plan_id for x in sale.lines):
+    if any(x.kind == "membership" and x.plan_id == plan_id for x in sale.lines):
         raise DomainError("duplicate", "This membership is already in this sale.")
-    current = memberships.current_enrollment(s, customer_id=customer.id, plan_id=data.plan_id, today=today)
+    current = memberships.current_enrollment(s, customer_id=customer.id, plan_id=plan_id, today=today)
     if current is not None:
         memberships.refuse_renewal_of_cancelled(current, today)
         plan = current.plan
     else:
-        plan = memberships.check_can_join(s, customer=customer, plan_id=data.plan_id, starts_on=today, ends_on=None,
+        plan = memberships.check_can_join(s, customer=customer, plan_id=plan_id, starts_on=today, ends_on=None,
                                           today=today)
     name = plan.name if "membership" in plan.name.casefold() else f"{plan.name} membership"
     return SaleLine(kind="membership", plan_id=plan.id, name=name, unit_price=plan.price, held_by_appointment=False,
@@ -104,24 +107,27 @@ def deliver(s: Session, sale: Sale, *, me: Principal, now: datetime) -> None:
     # Enrolments are locked in id order, those this sale renews with those whose credits it uses,
     # as every writer of enrolments does: two tills never wait on each other in a circle.
     renewed = {x.renews_enrollment_id for x in sale.lines if x.kind == "membership" and x.renews_enrollment_id}
-    credited = {x.enrollment_id for x in sale.lines if x.redeem_kind == "membership" and x.hold_state == "held"}
+    credited = {x.enrollment_id for x in sale.lines if x.redeem_kind == "membership" and x.hold_state == "held"
+                and x.enrollment_id is not None}
     if renewed:
         for enrollment_id in sorted(renewed | credited):
             memberships.lock_enrollment(s, enrollment_id)
     for line in sale.lines:
         if line.kind == "package" and line.issued_card_id is None:
-            data = card_wire.CardCreate(package_id=line.package_id, customer_id=sale.customer_id,
+            card_data = card_wire.CardCreate(package_id=line.package_id, customer_id=sale.customer_id,
                                         number=line.card_number, expires_on=line.expires_on,
                                         price_paid=line_total(line), note=f"Sold at checkout, sale {sale.id}")
-            line.issued_card_id = cards.sell(s, data=data, me=me, now=now, sale_id=sale.id).id
+            line.issued_card_id = cards.sell(s, data=card_data, me=me, now=now, sale_id=sale.id).id
         elif line.kind == "membership" and line.renews_enrollment_id is not None:
             memberships.pay_next_month(s, enrollment_id=line.renews_enrollment_id, me=me, now=now, sale_id=sale.id)
             line.issued_enrollment_id = line.renews_enrollment_id
         elif line.kind == "membership" and line.issued_enrollment_id is None:
-            data = membership_wire.EnrollmentCreate(plan_id=line.plan_id, note=f"Sold at checkout, sale {sale.id}")
-            line.issued_enrollment_id = memberships.enrol(s, customer_id=sale.customer_id, data=data, me=me,
+            # plan_line made this line for the sale's customer, and check_customer_change keeps one
+            assert sale.customer_id is not None
+            enrol_data = membership_wire.EnrollmentCreate(plan_id=line.plan_id, note=f"Sold at checkout, sale {sale.id}")
+            line.issued_enrollment_id = memberships.enrol(s, customer_id=sale.customer_id, data=enrol_data, me=me,
                                                           now=now).id
-            memberships.first_month(s.get(Enrollment, line.issued_enrollment_id))
+            memberships.first_month(get_enrollment(s, line.issued_enrollment_id))
     s.flush()
 
 
@@ -130,13 +136,14 @@ def label(s: Session, line: SaleLine) -> str:
     names allow: "5x Manicure — new card BS-2001, until 2027-05-22", "Gold membership — member
     from 2026-11-23"."""
     if line.kind == "package" and line.issued_card_id is not None:
-        card = s.get(Card, line.issued_card_id)
+        card = get_card(s, line.issued_card_id)
         numbered = f"new card {card.number}" if card.number else "new card"
         until = f", until {card.expires_on.isoformat()}" if card.expires_on else ", no expiry"
         return f"{line.name} — {numbered}{until}"
     if line.kind == "membership" and line.issued_enrollment_id is not None:
-        e = s.get(Enrollment, line.issued_enrollment_id)
+        e = get_enrollment(s, line.issued_enrollment_id)
         if line.renews_enrollment_id is not None:
+            assert e.paid_through is not None  # deliver() paid the month this line renewed
             return f"{line.name} — paid through {e.paid_through.isoformat()}"
         return f"{line.name} — member from {e.starts_on.isoformat()}"
     return line.name

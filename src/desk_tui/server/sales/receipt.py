@@ -66,6 +66,8 @@ def card_label(s: Session, line: SaleLine) -> str:
 
 def credit_label(s: Session, line: SaleLine, *, now: datetime) -> str:
     """After the credit is used: "Deep Tissue Massage — Gold membership credit (1 of 2 used this month)"."""
+    # a membership credit line names its membership and its service (lines.redeem_line)
+    assert line.enrollment_id is not None and line.service_id is not None
     return f"{item(line)} — {membership.usage_label(s, enrollment_id=line.enrollment_id, service_id=line.service_id, now=now)}"
 
 

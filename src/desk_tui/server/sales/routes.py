@@ -34,7 +34,8 @@ LineId = Annotated[str, Path(max_length=ID_MAX, pattern=ID_PATTERN)]
 
 
 def _timeout(request: Request) -> timedelta:
-    return request.app.state.settings.sale_hold_timeout
+    timeout: timedelta = request.app.state.settings.sale_hold_timeout
+    return timeout
 
 
 def _sweep(db: Database, timeout: timedelta) -> None:

@@ -188,7 +188,7 @@ def _refresh_from_appointment(s: Session, sale: Sale, appt: Appointment, *, me: 
     key = appointment_key(appt)
     if key == sale.appointment_key:
         return
-    old = {x.appointment_line_id: x for x in sale.lines if x.appointment_line_id is not None}
+    old: dict[str | None, SaleLine] = {x.appointment_line_id: x for x in sale.lines if x.appointment_line_id is not None}
     lines = []
     for line in fresh:
         before = old.get(line.appointment_line_id)
@@ -279,7 +279,8 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
         raise DomainError("invalid_transition",
                           f"The appointment was {appointment_wording.STATUS[appt.status]} after this cart was "
                           "opened; abandon this cart and open a new sale.", appointment_status=appt.status)
-    card_ids = {x.card_id for x in sale.lines if x.redeem_kind == "card" and x.hold_state == "held"}
+    card_ids = {x.card_id for x in sale.lines if x.redeem_kind == "card" and x.hold_state == "held"
+                and x.card_id is not None}
     if appt is not None:
         card_ids |= {x.card_id for x in appt.lines if x.card_id and x.redemption == "reserved"}
     booking.lock_cards(s, card_ids)
@@ -307,6 +308,8 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
 
     for line in sale.lines:
         if holds.owns_hold(line) and line.redeem_kind == "card":
+            # a card hold names its card and its reservation (lines.redeem_line)
+            assert line.card_id is not None and line.reserve_tx_id is not None
             booking.redeem_reservation(s, card_id=line.card_id, reservation_id=line.reserve_tx_id, me=me,
                                        sale_id=sale.id, now=now, note="redeemed at checkout")
     if any(holds.owns_hold(x) and x.redeem_kind == "membership" for x in sale.lines):
@@ -340,7 +343,8 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
 def _completed_summary(s: Session, sale: Sale, total: int) -> str:
     paid = ", ".join(f"{receipt.METHODS[p.method].lower()} {money_words(s, p.amount)}" for p in sale.payments)
     text = f"Sale completed: total {money_words(s, total)}" + (f" paid by {paid}" if paid else ", fully covered")
-    covered = [x.receipt_label for x in sale.lines if is_redeemed(x)]
+    # freeze_labels (above) gave every line its label
+    covered = [x.receipt_label for x in sale.lines if is_redeemed(x) and x.receipt_label is not None]
     if covered:
         text += "; redeemed " + "; ".join(covered)
     return text
