@@ -22,10 +22,14 @@ serve: setup
 	$(VENV)/bin/desk-tui serve --demo
 
 lint: setup
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
 test: setup
 	@bash scripts/system-deps
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2 -q
 

@@ -57,8 +57,8 @@ def report(s: Session, *, me: Principal, start: date | None, end: date | None, l
                              .where(Card.id.in_({g.card_id for g in rows if g.card_id}))).all())
     return [wire.GivenWithoutSale(
         id=g.id, at=g.at, kind=g.kind, customer_id=g.customer_id, customer_name=customers.get(g.customer_id, ""),
-        what=g.what, card_id=g.card_id, card_number=numbers.get(g.card_id), enrollment_id=g.enrollment_id,
+        what=g.what, card_id=g.card_id, card_number=numbers.get(g.card_id) if g.card_id else None, enrollment_id=g.enrollment_id,
         price=g.price, complimentary=g.complimentary, reason=g.reason, staff_id=g.staff_id,
-        # seeds/002: a staff name from another location is not shown
+        # a staff name from another location is not shown
         staff_name=staff.get(g.staff_id) if g.location_id == me.location_id else None,
         location_id=g.location_id) for g in rows], next_cursor

@@ -6,6 +6,7 @@ and its expiry (blank: the package's own delay). A membership being sold has nei
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult
@@ -75,7 +76,7 @@ class LineEditScreen(CardFormScreen[Sale]):
 
         # Beyond the organisation's limit off the list price, a manager approves in a dialog above
         # this one and the same change is resent with the approval; what was typed here stays.
-        def send(approval: ManagerApproval | None):
+        def send(approval: ManagerApproval | None) -> Awaitable[Sale]:
             approved = data if approval is None else data.model_copy(update={"approval": approval})
             return self.desk.client.update_sale_line(self.sale_id, self.line.id, approved)
 

@@ -17,7 +17,7 @@ from textual.widgets import Input, Label
 from desk_tui.client.errors import ApiError
 from desk_tui.contract.sales import ManagerApproval
 from desk_tui.ui.form_problem import FormProblem
-from desk_tui.ui.screens.card_form import CardFormScreen, required
+from desk_tui.ui.screens.card_form import CardFormScreen, Send, required
 
 APPROVAL_NEEDED = "manager_approval_required"
 
@@ -50,12 +50,12 @@ class ManagerApprovalScreen(CardFormScreen[Any]):
     def on_mount(self) -> None:
         self.query_one("#username", Input).focus()
 
-    def build(self):
+    def build(self) -> tuple[object, Send]:
         username = required(self.query_one("#username", Input).value, "the manager's username")
         approval = ManagerApproval(username=username, pin=required(self.query_one("#pin", Input).value,
                                                                    "the manager's PIN"))
 
-        async def send(_key: str) -> Any:
+        async def send(_key: str | None) -> Any:
             try:
                 return await self.send_approved(approval)
             except ApiError:
@@ -67,7 +67,7 @@ class ManagerApprovalScreen(CardFormScreen[Any]):
         return approval.username, send
 
 
-async def with_approval(screen: CardFormScreen, send: Callable[[ManagerApproval | None], Awaitable[Any]]) -> Any:
+async def with_approval(screen: CardFormScreen[Any], send: Callable[[ManagerApproval | None], Awaitable[Any]]) -> Any:
     """``send(None)``; when the server asks for a manager's approval, ask for it in the dialog
     above and let that dialog resend. Call from the screen's worker. Raises FormProblem when the
     approval is not given, so the screen below says so and keeps what was typed."""
