@@ -96,6 +96,10 @@ def _write(s: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _committed(s: Session) -> None:
+    if s.in_transaction():
+        # A savepoint was released (a route block inside the request's one transaction): nothing
+        # is visible to the streams until the outer transaction commits, so wake them only then.
+        return
     url = s.info.pop(_WRITTEN, None)
     if url is not None:
         broker.committed(url)
