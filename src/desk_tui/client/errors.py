@@ -9,7 +9,10 @@ stays on the exception for logs and support.
 
 from __future__ import annotations
 
-from desk_tui.contract.common import JSONObject
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the contract imports pydantic, which the first frame must not wait for
+    from desk_tui.contract.common import JSONObject
 
 OFFLINE_SENTENCE = ("The booking server cannot be reached. Nothing was saved; what you typed is kept — "
                     "try again when the connection is back.")

@@ -46,7 +46,7 @@ def day(s: Session, *, on: date, location_id: str, staff_id: str | None = None) 
                                Appointment.start_at < end)
     if staff_id is not None:
         stmt = stmt.where(Appointment.staff_id == staff_id)
-    rows = [r.tuple() for r in s.execute(stmt.order_by(Appointment.start_at, Appointment.staff_id, Appointment.id))]
+    rows = s.execute(stmt.order_by(Appointment.start_at, Appointment.staff_id, Appointment.id)).all()
     return wire.AppointmentDay(date=on, location_id=location_id, items=to_wire(s, rows))
 
 
@@ -56,11 +56,12 @@ def upcoming(s: Session, *, customer_id: str, on_or_after: date, limit: int) -> 
     stmt = _with_names().where(Appointment.customer_id == customer_id,
                                Appointment.start_at >= local_midnight(s, on_or_after),
                                Appointment.status != "cancelled")
-    rows = [r.tuple() for r in s.execute(stmt.order_by(Appointment.start_at, Appointment.id).limit(limit))]
+    rows = s.execute(stmt.order_by(Appointment.start_at, Appointment.id).limit(limit)).all()
     return to_wire(s, rows)
 
 
-def to_wire(s: Session, rows: Sequence[tuple[Appointment, str, str | None]]) -> list[wire.Appointment]:
+def to_wire(s: Session, rows: Sequence[tuple[Appointment, str, str | None] | Row[Appointment, str, str]]
+            ) -> list[wire.Appointment]:
     lines = [line for appt, _, _ in rows for line in appt.lines]
     service_ids = {line.service_id for line in lines}
     services = dict(s.execute(select(Service.id, Service.name).where(Service.id.in_(service_ids))).all()) \
