@@ -8,13 +8,17 @@ replays), on SQLite and on PostgreSQL with two worker processes.
 from __future__ import annotations
 
 import concurrent.futures
+import hashlib
+import json
 import threading
 import uuid
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import bindparam, create_engine, text
 
+from desk_tui.server.idempotency import _fingerprint
+from tests.api.test_appointments_helpers import at, booked, new_customer, paid, some_day
 from tests.api.test_card_helpers import (
     MANICURE_5,
     make_package,
@@ -107,6 +111,58 @@ def test_a_refused_request_is_replayed_as_refused_and_changes_nothing(served_api
         second = m.post(f"/cards/{card['id']}/redemptions", json=body, headers=headers)
         assert second.headers["idempotent-replayed"] == "true" and second.json() == first.json()
         assert pool(m.get(f"/cards/{card['id']}").json())["remaining"] == 5
+
+
+def _fingerprints(db_url: str, staff_id: str, *keys: str) -> list[str]:
+    scoped = [hashlib.sha256(f"{staff_id}\0{k}".encode()).hexdigest() for k in keys]
+    engine_ = create_engine(db_url)
+    try:
+        with engine_.connect() as conn:
+            found = dict(conn.execute(text("SELECT key, fingerprint FROM idempotency_keys WHERE key IN :keys")
+                                      .bindparams(bindparam("keys", expanding=True)), {"keys": scoped}).all())
+    finally:
+        engine_.dispose()
+    return [found[k] for k in scoped]
+
+
+def test_a_stored_key_does_not_give_away_the_managers_pin(served_api):
+    """A manager's PIN on a request must not be recoverable from the key's stored fingerprint: a
+    hash of a body whose only unknown is four digits is 10,000 guesses away from the PIN. Someone
+    who can read the table and knows everything else about the request, the server's code too,
+    hashes each candidate PIN as the server would: the stored value must match all or none."""
+    with login(served_api.url, "reception") as c:
+        me = c.get("/me").json()["staff"]["id"]
+        sale = c.post("/sales", json={}, headers=key()).json()
+        sale = c.post(f"/sales/{sale['id']}/lines", json={"service_id": "svc_facial"}, headers=key()).json()
+        path = f"/v1/sales/{sale['id']}/lines/{sale['lines'][0]['id']}"
+
+        def body(pin: str) -> bytes:
+            return json.dumps({"price": 0, "approval": {"username": "manager", "pin": pin}}).encode()
+
+        headers = key()
+        r = c.patch(path.removeprefix("/v1"), content=body(PINS["manager"]),
+                    headers=headers | {"Content-Type": "application/json"})
+        assert r.status_code == 200, r.text
+        (stored,) = _fingerprints(served_api.db_url, me, headers["Idempotency-Key"])
+        scope = {"method": "PATCH", "path": path, "query_string": b"", "headers": []}
+        matching = [pin for pin in (f"{n:04d}" for n in range(10_000)) if _fingerprint(scope, body(pin)) == stored]
+        assert len(matching) in (0, 10_000), matching
+        assert c.post(f"/sales/{sale['id']}/abandon", json={}, headers=key()).status_code == 200
+
+
+def test_one_key_with_another_expected_version_is_another_request(served_api):
+    """A move re-sent under the same key but expecting a newer version is not the first move
+    replayed: it is refused as a reused key (the till makes a new intent for a new version)."""
+    day = some_day()
+    with login(served_api.url, "reception") as c:
+        appt = booked(c, new_customer(c), at(day, 10), paid())
+        headers = key()
+        first = c.patch(f"/appointments/{appt['id']}", json={"start": at(day, 11)},
+                        headers=headers | {"If-Match": str(appt["version"])})
+        assert first.status_code == 200, first.text
+        again = c.patch(f"/appointments/{appt['id']}", json={"start": at(day, 11)},
+                        headers=headers | {"If-Match": str(first.json()["version"])})
+        assert_problem(again, 422, "idempotency_key_reused")
 
 
 # --- SIGKILL in the middle of the traffic ------------------------------------------------------

@@ -220,11 +220,33 @@ def forget_expired(s: Session, *, now: datetime | None = None) -> int:
 
 
 def _fingerprint(scope: Scope, body: bytes) -> str:
+    """What makes two requests under one key the same request: method, path, query, the version
+    they expect (If-Match) and the body — with every PIN in it blanked. A stored SHA-256 of a body
+    whose only unknown is a 4-digit manager PIN would give the PIN away to anyone who can read the
+    table (10,000 guesses); a different PIN under the same key needs no detecting, because a wrong
+    PIN's answer is definitive and the till sends its next try under a new key."""
     digest = hashlib.sha256()
-    for part in (scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1")):
+    for part in (scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"),
+                 _header(scope, b"if-match") or ""):
         digest.update(part.encode() + b"\0")
-    digest.update(body)
+    digest.update(_without_pins(body))
     return digest.hexdigest()
+
+
+def _without_pins(body: bytes) -> bytes:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body  # not JSON: the route refuses it, and it holds no PIN we could find
+
+    def blank(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: "" if k == "pin" else blank(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [blank(v) for v in value]
+        return value
+
+    return json.dumps(blank(document), sort_keys=True, separators=(",", ":")).encode()
 
 
 async def _replay(record: IdempotencyRecord, send: Send) -> None:
