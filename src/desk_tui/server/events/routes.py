@@ -52,10 +52,6 @@ async def stream(request: Request, me: Principal = Depends(signed_in), db: Datab
                                ping_message_factory=lambda: ServerSentEvent(comment=""))
 
 
-#: how often a stream reads the table when nothing woke it
-CATCH_UP_SECONDS = 1.0
-
-
 def _catch_up(db: Database, last: int | None, location_id: str) -> tuple[list[Event], int]:
     """What to send before ``ready``, and the id the stream then stands at."""
     with db.read_session() as s:
@@ -81,12 +77,9 @@ async def _events(broker: Broker, waiter: asyncio.Event, db: Database, first: li
             yield _sse(event)
         yield _sse(Event(id=position, kind="ready", at=utcnow()))
         while not broker.closed:
-            # Woken by a commit (NOTIFY, or SQLite's after_commit); a wake that is missed (a commit
-            # noticed from a savepoint of the request's one transaction) costs at most a second.
-            try:
-                await asyncio.wait_for(waiter.wait(), CATCH_UP_SECONDS)
-            except TimeoutError:
-                pass
+            # Woken by a commit (NOTIFY, or SQLite's after_commit); with nothing happening, nothing
+            # runs (the ping comes from sse-starlette's own timer).
+            await waiter.wait()
             waiter.clear()
             if broker.closed:
                 break

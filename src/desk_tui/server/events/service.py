@@ -9,8 +9,9 @@ written in ``before_commit``, at the very end of that same transaction, so:
 * on PostgreSQL the rows are written under a transaction-scoped advisory lock, held until the
   commit, so ids become visible in id order and a stream that has read up to id N can never see
   N+1 committed after N+2; ``NOTIFY`` goes in the same transaction and is delivered only if it
-  commits. On SQLite ``BEGIN IMMEDIATE`` already serialises writers, and ``after_commit`` wakes
-  the streams of this process (see broker.py).
+  commits. On SQLite ``BEGIN IMMEDIATE`` already serialises writers, and the outer
+  transaction's ``after_commit`` wakes the streams of this process (see broker.py); a savepoint's
+  release (``after_commit`` too, inside a request's one transaction) wakes nobody yet.
 """
 
 from __future__ import annotations
@@ -96,9 +97,9 @@ def _write(s: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _committed(s: Session) -> None:
-    if s.in_transaction():
-        # A savepoint was released (a route block inside the request's one transaction): nothing
-        # is visible to the streams until the outer transaction commits, so wake them only then.
+    if s.in_nested_transaction():
+        # A savepoint was released (a route block inside the request's one transaction): its rows
+        # are written but nobody can see them before the outer transaction commits; wake then.
         return
     url = s.info.pop(_WRITTEN, None)
     if url is not None:
@@ -107,8 +108,11 @@ def _committed(s: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _rolled_back(s: Session) -> None:
+    # Notes not yet written belong to the block that failed: a savepoint's (the request goes on
+    # and may commit the rest) or the whole transaction's.
     s.info.pop(_PENDING, None)
-    s.info.pop(_WRITTEN, None)
+    if not s.in_nested_transaction():
+        s.info.pop(_WRITTEN, None)
 
 
 def _names(s: Session, model: type[Location | Staff], ids: set[str | None]) -> dict[str, str]:
