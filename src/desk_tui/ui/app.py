@@ -58,7 +58,7 @@ class DeskApp(SessionApp):
     ]
 
     def on_mount(self) -> None:
-        quit_on_hangup(self)
+        quit_on_hangup(self, self.release_embedded_server)
         if self.console.color_system in ("standard", "windows"):
             self.theme = "ansi-dark"  # 16 colours: use the terminal's own palette
         if self.settings is not None:
@@ -69,6 +69,11 @@ class DeskApp(SessionApp):
 
     def on_unmount(self) -> None:
         self.live_updates.stop()
+
+    def release_embedded_server(self) -> None:
+        """This app no longer needs the demo server it started or joined (if any)."""
+        if self.connection is not None and self.connection.embedded is not None:
+            self.connection.embedded.release()
 
     def settings_loaded(self, settings: ClientSettings) -> None:
         if settings.keymap:

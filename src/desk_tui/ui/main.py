@@ -12,6 +12,5 @@ def launch(*, paths: Paths, overrides: dict[str, object] | None = None) -> int:
     try:
         result = app.run()
     finally:
-        if app.connection is not None and app.connection.embedded is not None:
-            app.connection.embedded.release()
+        app.release_embedded_server()
     return result or app.return_code or 0
