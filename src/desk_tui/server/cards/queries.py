@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from desk_tui.contract import cards as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.appointments.models import Appointment
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger
@@ -76,7 +77,7 @@ def card_view(s: Session, card: Card, *, me: Principal) -> wire.Card:
 def get_card(s: Session, card_id: str) -> Card:
     card = s.get(Card, card_id)
     if card is None:
-        raise DomainError("not_found", "No such card.")
+        raise DomainError(ProblemCode.NOT_FOUND, "No such card.")
     return card
 
 

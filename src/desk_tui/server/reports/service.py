@@ -13,6 +13,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import reports as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger
 from desk_tui.server.cards.calendar import business_date, local_midnight, org_zone
@@ -87,7 +88,7 @@ def expiring(s: Session, *, within_days: int, limit: int, cursor: str | None, no
 
 def check_range(start: date | None, end: date | None) -> None:
     if start is not None and end is not None and start > end:
-        raise DomainError("validation_error", "from: must not be after to.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "from: must not be after to.")
 
 
 #: what makes a spreadsheet read a cell as a formula (OWASP "CSV injection")

@@ -19,6 +19,7 @@ from textual.widgets import Input, Label, Static
 
 from desk_tui.client.errors import ApiError
 from desk_tui.contract.cards import ImportResult
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.screens.card_form import CardFormScreen, Send, required
 from desk_tui.ui.screens.closure import plural
@@ -129,7 +130,7 @@ class ImportCardsScreen(CardFormScreen[ImportResult]):
         except ApiError as exc:
             # What is wrong with the file as a whole (no header, an unknown column, not UTF-8) is
             # composed by the server for people; the generic "check the highlighted fields" is not.
-            if exc.code == "validation_error" and exc.detail:
+            if exc.code == ProblemCode.VALIDATION_ERROR and exc.detail:
                 raise FormProblem(f"This file cannot be imported: {exc.detail}") from None
             raise
 

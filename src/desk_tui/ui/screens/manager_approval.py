@@ -15,11 +15,12 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label
 
 from desk_tui.client.errors import ApiError
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.contract.sales import ManagerApproval
 from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.screens.card_form import CardFormScreen, Send, required
 
-APPROVAL_NEEDED = "manager_approval_required"
+APPROVAL_NEEDED = ProblemCode.MANAGER_APPROVAL_REQUIRED
 
 
 class ManagerApprovalScreen(CardFormScreen[Any]):
