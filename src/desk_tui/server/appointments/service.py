@@ -20,13 +20,13 @@ from desk_tui.server.appointments import lines as line_rules
 from desk_tui.server.appointments import wording
 from desk_tui.server.appointments.models import FINAL, OCCUPYING, Appointment, AppointmentLine
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards.calendar import business_date
 from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.events import service as events
+from desk_tui.server.reference.calendar import business_date
 from desk_tui.server.reference.models import Staff, StaffLocation
 
 #: a staff member as _bookable_staff reads them: id, name, active, bookable

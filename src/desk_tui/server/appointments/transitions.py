@@ -20,11 +20,11 @@ from desk_tui.server.appointments.models import Appointment
 from desk_tui.server.appointments.service import announce, check_version, lock
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import booking
-from desk_tui.server.cards.calendar import business_date
 from desk_tui.server.customers.service import record_activity
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships import credits
+from desk_tui.server.reference.calendar import business_date
 
 #: status → the statuses it may move to
 ALLOWED = {

@@ -53,11 +53,11 @@ from sqlalchemy.orm import Session, aliased
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger, rules, wording
-from desk_tui.server.cards.calendar import business_date
 from desk_tui.server.cards.models import Card, CardEntitlementService, CardTransaction
 from desk_tui.server.customers.service import record_activity
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
+from desk_tui.server.reference.calendar import business_date
 
 _PAST = {"release": "released", "redeem": "redeemed", "undo": "undone"}
 

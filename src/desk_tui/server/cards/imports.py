@@ -34,8 +34,7 @@ from desk_tui.contract import customers as customer_wire
 from desk_tui.contract.common import NAME_MAX, PRICE_MAX, TEXT_MAX, UNITS_MAX
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards import ledger, wording
-from desk_tui.server.cards.calendar import business_date, local_midnight
+from desk_tui.server.cards import ledger
 from desk_tui.server.cards.models import Card
 from desk_tui.server.cards.service import issue, number_key
 from desk_tui.server.customers.models import Customer
@@ -44,6 +43,8 @@ from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.given import service as given
 from desk_tui.server.packages.models import Package
+from desk_tui.server.reference.calendar import business_date, local_midnight
+from desk_tui.server.reference.money import money
 
 MAX_ROWS = 5000
 COLUMNS = {"package_id", "customer_id", "customer_name", "phone", "email", "number", "issued_on", "expires_on",
@@ -159,7 +160,7 @@ def _write(s: Session, row: Row, me: Principal, now: datetime) -> None:
     remaining = " + ".join(str(x) for x in row.remaining)
     record_activity(s, customer_id=customer_id, kind="card_imported", card_id=card.id, me=me,
                     summary=f"{row.package.name} imported from the previous system ({remaining} left, paid "
-                            f"{wording.money(s, row.price_paid)})")
+                            f"{money(s, row.price_paid)})")
 
 
 def import_cards(s: Session, *, text: str, dry_run: bool, me: Principal, now: datetime | None = None

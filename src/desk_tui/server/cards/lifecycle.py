@@ -15,15 +15,16 @@ from sqlalchemy.orm import Session
 from desk_tui.contract import cards as wire
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards import ledger, rules, wording
-from desk_tui.server.cards.calendar import business_date
+from desk_tui.server.cards import ledger, rules
 from desk_tui.server.cards.models import Card
 from desk_tui.server.cards.service import check_number_free, number_key
 from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.packages.models import Package
+from desk_tui.server.reference.calendar import business_date
 from desk_tui.server.reference.models import Location
+from desk_tui.server.reference.money import money
 
 #: store_credit is a 32-bit column; a refund that would overflow it is refused, never a 500
 CREDIT_MAX = 2**31 - 1
@@ -123,7 +124,7 @@ def refund(s: Session, *, card_id: str, reason: str, me: Principal, now: datetim
     card.status = "refunded"
     s.flush()
     record_activity(s, customer_id=card.customer_id, kind="card_refunded", card_id=card.id, me=me,
-                    summary=f"Refunded {card.package_name}: {wording.money(s, value)} to store credit "
+                    summary=f"Refunded {card.package_name}: {money(s, value)} to store credit "
                             f"for {left} unused {card.unit_type} ({reason})")
     return card
 

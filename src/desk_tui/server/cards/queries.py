@@ -17,7 +17,6 @@ from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.appointments.models import Appointment
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger
-from desk_tui.server.cards.calendar import business_date, org_zone
 from desk_tui.server.cards.models import Card, CardTransaction
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import normalise, query_words
@@ -26,6 +25,7 @@ from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships.queries import wallet_memberships
 from desk_tui.server.pagination import keyset_page
+from desk_tui.server.reference.calendar import business_date, org_zone
 from desk_tui.server.reference.models import Location, Service, Staff
 
 STATUSES = ("active", "fully_used", "expired", "refunded", "void")

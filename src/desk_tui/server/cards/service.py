@@ -16,7 +16,6 @@ from desk_tui.contract import cards as wire
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger, rules, wording
-from desk_tui.server.cards.calendar import business_date
 from desk_tui.server.cards.models import Card, CardEntitlement, CardEntitlementService, CardTransaction
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import normalise
@@ -25,7 +24,9 @@ from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.given import service as given
 from desk_tui.server.packages.models import Package
+from desk_tui.server.reference.calendar import business_date
 from desk_tui.server.reference.models import Service
+from desk_tui.server.reference.money import money
 from desk_tui.server.sales import holds
 from desk_tui.server.sales.models import Sale
 
@@ -82,7 +83,7 @@ def sell(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime | No
     until = f", valid until {card.expires_on.isoformat()}" if card.expires_on else ""
     numbered = f" (card {card.number})" if card.number else ""
     record_activity(s, customer_id=card.customer_id, kind="card_sold", card_id=card.id, me=me, sale_id=sale_id,
-                    summary=f"Bought {card.package_name}{numbered} for {wording.money(s, card.price_paid)}{until}")
+                    summary=f"Bought {card.package_name}{numbered} for {money(s, card.price_paid)}{until}")
     return card
 
 
@@ -102,7 +103,7 @@ def give(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime | No
     until = f", valid until {card.expires_on.isoformat()}" if card.expires_on else ""
     record_activity(s, customer_id=card.customer_id, kind="card_given", card_id=card.id, me=me,
                     summary=f"Given {card.package_name}{numbered} without a sale by {me.staff_name} (price on "
-                            f"record {wording.money(s, card.price_paid)}{until}): {reason}")
+                            f"record {money(s, card.price_paid)}{until}): {reason}")
     return card
 
 

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 from desk_tui.contract import reports as wire
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards.calendar import local_midnight
 from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.database import new_id
 from desk_tui.server.errors import DomainError
 from desk_tui.server.given.models import GivenWithoutSale
 from desk_tui.server.pagination import keyset_page
+from desk_tui.server.reference.calendar import local_midnight
 from desk_tui.server.reference.models import Staff
 
 #: the reason on record for cards moved in by the owner's CSV import

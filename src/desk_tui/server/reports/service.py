@@ -16,7 +16,6 @@ from desk_tui.contract import reports as wire
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger
-from desk_tui.server.cards.calendar import business_date, local_midnight, org_zone
 from desk_tui.server.cards.models import Card, CardTransaction
 from desk_tui.server.cards.queries import status_filter
 from desk_tui.server.customers.models import Customer
@@ -25,6 +24,7 @@ from desk_tui.server.errors import DomainError
 from desk_tui.server.packages.models import Package
 from desk_tui.server.pagination import keyset_page
 from desk_tui.server.reference import service as reference
+from desk_tui.server.reference.calendar import business_date, local_midnight, org_zone
 from desk_tui.server.reference.models import Service, Staff
 
 CSV_COLUMNS = ["transaction_id", "at", "card_id", "card_number", "package_id", "package_name", "customer_id",

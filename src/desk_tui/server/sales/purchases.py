@@ -24,7 +24,6 @@ from desk_tui.contract import sales as wire
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import service as cards
-from desk_tui.server.cards.calendar import business_date
 from desk_tui.server.cards.queries import get_card
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.service import get_customer
@@ -32,6 +31,7 @@ from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships import service as memberships
 from desk_tui.server.memberships.queries import get_enrollment
 from desk_tui.server.packages.models import Package
+from desk_tui.server.reference.calendar import business_date
 from desk_tui.server.sales.models import Sale, SaleLine
 from desk_tui.server.sales.money import line_total
 

@@ -24,7 +24,6 @@ from desk_tui.server.appointments import wording as appointment_wording
 from desk_tui.server.appointments.models import FINAL, Appointment
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import booking
-from desk_tui.server.cards import wording as card_wording
 from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import new_id, utcnow
@@ -32,6 +31,7 @@ from desk_tui.server.errors import DomainError
 from desk_tui.server.events import service as events
 from desk_tui.server.pagination import keyset_page
 from desk_tui.server.reference.models import Service
+from desk_tui.server.reference.money import money as org_money
 from desk_tui.server.sales import holds, membership, purchases, receipt
 from desk_tui.server.sales.holds import DEFAULT_TIMEOUT
 from desk_tui.server.sales.models import Sale, SaleLine, SalePayment
@@ -54,7 +54,7 @@ def list_sales(s: Session, *, me: Principal, status: str, limit: int, cursor: st
 # ---------------------------------------------------------------------------------------------- guards
 
 def money_words(s: Session, amount: int) -> str:
-    return card_wording.money(s, amount)
+    return org_money(s, amount)
 
 
 def check_open(sale: Sale, *, timeout: timedelta = DEFAULT_TIMEOUT, now: datetime | None = None) -> None:
