@@ -151,7 +151,7 @@ class BookingScreen(DeskScreen):
         cards = await self.desk.client.customer_cards(self._customer.id)
         if not self._services:
             self._services = {s.id: s for s in await self.desk.client.services()}
-        today = self.desk.now(self._tz).date()
+        today = self.desk.today()
         self.query_one(PackagePanel).show_cards(cards, services=self._services, day=self._day() or today,
                                                 today=today, location_id=self.desk.signed_in_location_id)
 

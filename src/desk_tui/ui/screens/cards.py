@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
-from zoneinfo import ZoneInfo
 
 from textual import on, work
 from textual.actions import SkipAction
@@ -89,7 +88,7 @@ class CardsScreen(DeskScreen):
         table = self.query_one(DataTable)
         table.clear()
         self._cards = {c.id: c for c in cards}
-        today = self.desk.now(ZoneInfo(tz)).date()
+        today = self.desk.today()
         for c in cards:
             left = " ".join(fmt.counter_text(b, c.unit_type) for b in c.balances)
             table.add_row(as_typed(c.number or "—"), as_typed(c.customer_name), as_typed(c.package_name), left, fmt.expiry_text(c, today),
