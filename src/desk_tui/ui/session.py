@@ -100,7 +100,8 @@ class SessionApp(TypeAheadApp):
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None,
                markup: bool = True) -> None:
-        """Notifications carry server sentences and names ("Kiss [/b] Anna"): never read as markup."""
+        """Notifications carry server sentences and names ("Kiss [/b] Anna"): never read as markup.
+        ``markup`` stays in the signature because Textual's ``Widget.notify`` passes it on."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def settings_loaded(self, settings: ClientSettings) -> None:
