@@ -35,9 +35,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from desk_tui.client.files import read_json_object, write_atomically
 from desk_tui.contract.common import JSONObject
 from desk_tui.contract.problems import ProblemCode
+from desk_tui.files import read_json_object, write_atomically
 
 log = logging.getLogger(__name__)
 
