@@ -21,9 +21,9 @@ from desk_tui.client.errors import ApiError
 from desk_tui.contract.cards import ImportResult
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.ui.form_problem import FormProblem
-from desk_tui.ui.screens.card_form import CardFormScreen, Send, required
 from desk_tui.ui.screens.closure import plural
 from desk_tui.ui.screens.confirm import ConfirmScreen
+from desk_tui.ui.screens.form_dialog import FormDialog, Send, required
 
 #: Far more than any card list (5 000 rows are well under 1 MB): a bigger file is the wrong file,
 #: and is refused before it is read into memory. The server has its own, smaller limit.
@@ -57,7 +57,7 @@ def report(result: ImportResult) -> str:
     return "\n".join(lines)
 
 
-class ImportCardsScreen(CardFormScreen[ImportResult]):
+class ImportCardsScreen(FormDialog[ImportResult]):
     LAST_FIELD = "path"
 
     def __init__(self) -> None:

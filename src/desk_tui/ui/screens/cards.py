@@ -27,7 +27,7 @@ from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.timefmt import local_datetime
 
 if TYPE_CHECKING:
-    from desk_tui.ui.screens.card_form import CardFormScreen
+    from desk_tui.ui.screens.form_dialog import FormDialog
 
 R = TypeVar("R")
 
@@ -142,7 +142,7 @@ class CardsScreen(DeskScreen):
         dialog = ImportCardsScreen()
         self._back_office(dialog, dialog.outcome, "Import")
 
-    def _back_office(self, dialog: CardFormScreen[R], outcome: Callable[[R], str], title: str) -> None:
+    def _back_office(self, dialog: FormDialog[R], outcome: Callable[[R], str], title: str) -> None:
         """Pushed at once (not after a request), so what is typed right after the key lands in it."""
 
         def done(result: R | None) -> None:

@@ -15,11 +15,11 @@ from desk_tui.contract.sales import ManagerApproval, Sale, SaleLine, SaleLineUpd
 from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.money import format_money, money_field, parse_money
 from desk_tui.ui.screens.card_actions import parse_expiry
-from desk_tui.ui.screens.card_form import CardFormScreen, Send
+from desk_tui.ui.screens.form_dialog import FormDialog, Send
 from desk_tui.ui.screens.manager_approval import with_approval
 
 
-class LineEditScreen(CardFormScreen[Sale]):
+class LineEditScreen(FormDialog[Sale]):
     LAST_FIELD = "quantity"
 
     def __init__(self, sale_id: str, line: SaleLine) -> None:
