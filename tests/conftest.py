@@ -58,6 +58,6 @@ def served_api(engine, new_db_url):
 # redirects every snap_compare without touching the plugin.
 import pytest_textual_snapshot  # noqa: E402
 
-from tests.support.snapshots import SnapshotsDirExtension  # noqa: E402
+from tests.support.snapshots import SnapshotsDirExtension, pinned_colour_system  # noqa: E402, F401
 
 pytest_textual_snapshot.SVGImageExtension = SnapshotsDirExtension

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
+from collections.abc import MutableMapping
 from pathlib import Path
 
 from desk_tui import __version__
@@ -24,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="desk-tui", description="The front desk of salons, spas and clinics.")
     p.add_argument("--version", action="version", version=f"desk-tui {__version__}")
     _client_options(p, None)
+    p.add_argument("--dev", action="store_true",
+                   help="for developers: reload styles/*.tcss when saved, log to `textual console` (textual-dev)")
     sub = p.add_subparsers(dest="command")
 
     doctor = sub.add_parser("doctor", help="print what remote support asks first")
@@ -104,6 +108,15 @@ def _admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def dev_mode(environ: MutableMapping[str, str]) -> None:
+    """What `textual run --dev` turns on, for our own entry point: Textual's debug feature (it
+    watches the app's style sheets and reloads them when one is saved) and devtools (the app's
+    log, print() and events go to a `textual console` running in another terminal). Textual
+    reads the TEXTUAL variable when the app is built, so this runs before."""
+    features = {f.strip() for f in environ.get("TEXTUAL", "").split(",") if f.strip()}
+    environ["TEXTUAL"] = ",".join(sorted(features | {"debug", "devtools"}))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
@@ -136,6 +149,8 @@ def _client(args: argparse.Namespace) -> int:
     # The TUI paints first and reads its settings right after (a config file that names
     # another log file takes over then): pydantic-settings costs more than the first frame.
     setup_logging(args.log or paths.log_file)
+    if args.dev:
+        dev_mode(os.environ)
     from desk_tui.ui.main import launch
 
     try:

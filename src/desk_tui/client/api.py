@@ -81,7 +81,6 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
         self.offline = False
         self.signed_in: LoginResponse | None = None
         self.on_offline_change: Callable[[bool], None] | None = None
-        self.on_auth_expired: Callable[[], None] | None = None
         self._retry = retry or transport.RetryPolicy()
         self._http = httpx.AsyncClient(
             base_url=self.base_url + "/v1",
@@ -128,8 +127,6 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
         except AuthExpired:
             if self.signed_in is not None and not request.url.path.endswith("/auth/logout"):
                 self._forget_session()
-                if self.on_auth_expired is not None:
-                    self.on_auth_expired()
             raise
 
     def _forget_session(self) -> None:

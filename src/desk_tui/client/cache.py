@@ -4,7 +4,7 @@ Entries are raw response bodies plus their ETag, keyed by (server, signed-in loc
 query): the same path means different data at another location or server. A memory layer
 answers repeated reads without touching the disk. The cache is an optimisation and a fallback,
 never the truth: unreadable or corrupt files count as missing, and a failed write is logged and
-forgotten. Writes are atomic (files.write_atomically), so a crash never leaves half a file.
+forgotten. Writes are atomic (desk_tui.files.write_atomically), so a crash never leaves half a file.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from desk_tui.client.files import write_atomically
+from desk_tui.files import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +64,3 @@ class Cache:
             write_atomically(self._file(key), text)
         except (OSError, UnicodeDecodeError) as exc:
             log.warning("could not write the cache entry for %s: %s", key, exc)
-
-    def forget(self, key: str) -> None:
-        self._memory.pop(key, None)
-        self._file(key).unlink(missing_ok=True)
-
-    def clear_memory(self) -> None:
-        self._memory.clear()

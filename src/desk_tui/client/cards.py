@@ -21,7 +21,6 @@ from desk_tui.contract.cards import (
     BulkExtendResult,
     Card,
     CardChange,
-    CardCreate,
     CardUpdate,
     ImportResult,
     RedemptionCreate,
@@ -139,11 +138,6 @@ class CardCalls:
         data = RefundRequest(reason=reason)
         return await self.write("POST", f"/cards/{_id(card_id)}/refund", json=_body(data), model=Card,
                                 idempotency_key=idempotency_key)
-
-    async def sell_card(self: ClientCore, data: CardCreate, *, idempotency_key: str | None = None) -> Card:
-        """A card given without a sale: managers and owners, with ``data.reason`` (the till sells
-        cards through a cart)."""
-        return await self.write("POST", "/cards", json=_body(data), model=Card, idempotency_key=idempotency_key)
 
     async def create_package(self: ClientCore, data: PackageCreate, *, idempotency_key: str | None = None) -> Package:
         """A new template (managers and owners); the server answers 403 for reception."""

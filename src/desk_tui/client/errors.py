@@ -9,57 +9,73 @@ stays on the exception for logs and support.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the contract imports pydantic, which the first frame must not wait for
+from desk_tui.contract.problems import BY_STATUS, ProblemCode
+
+if TYPE_CHECKING:  # contract.common imports pydantic, which the first frame must not wait for
     from desk_tui.contract.common import JSONObject
+
+
+class LocalCode(StrEnum):
+    """Failures the client names itself, never sent by a server."""
+
+    OFFLINE = "offline"
+    TIMEOUT = "timeout"
+    SERVER_ERROR = "server_error"  # a 5xx that names no code (a proxy's, an older server's)
+
+
+P = ProblemCode
 
 OFFLINE_SENTENCE = ("The booking server cannot be reached. Nothing was saved; what you typed is kept — "
                     "try again when the connection is back.")
 
+#: A sentence for every code a server raises (tests/client/test_problem_sentences.py checks
+#: ProblemCode against this) and for the client's own.
 SENTENCES: dict[str, str] = {
-    "offline": OFFLINE_SENTENCE,
-    "timeout": ("The booking server is taking too long to answer. What you typed is kept; trying again "
-                "is safe — the same request is never applied twice."),
-    "server_error": "The booking server had a problem and nothing was changed. Try again in a moment.",
-    "internal_error": "The booking server had a problem and nothing was changed. Try again in a moment.",
-    "server_busy": "The booking server is busy right now and nothing was changed. Try again in a moment.",
-    "validation_error": "Some of what was entered is not accepted. Check the highlighted fields and try again.",
-    "idempotency_key_reused": ("This form was already sent with different contents. Open it again and re-enter "
+    LocalCode.OFFLINE: OFFLINE_SENTENCE,
+    LocalCode.TIMEOUT: ("The booking server is taking too long to answer. What you typed is kept; trying again "
+                        "is safe — the same request is never applied twice."),
+    LocalCode.SERVER_ERROR: "The booking server had a problem and nothing was changed. Try again in a moment.",
+    P.INTERNAL_ERROR: "The booking server had a problem and nothing was changed. Try again in a moment.",
+    P.SERVER_BUSY: "The booking server is busy right now and nothing was changed. Try again in a moment.",
+    P.VALIDATION_ERROR: "Some of what was entered is not accepted. Check the highlighted fields and try again.",
+    P.IDEMPOTENCY_KEY_REUSED: ("This form was already sent with different contents. Open it again and re-enter "
                                "the change."),
-    "request_in_progress": "The same request is still being processed. Wait a moment, then check before retrying.",
-    "unauthenticated": "Your session has ended. Please sign in again.",
-    "invalid_credentials": "That username and PIN do not match.",
-    "forbidden_role": "Your role does not allow this. Ask a manager or the owner.",
-    "manager_approval_required": ("This price or discount needs a manager's approval: a manager or the owner "
+    P.REQUEST_IN_PROGRESS: "The same request is still being processed. Wait a moment, then check before retrying.",
+    P.UNAUTHENTICATED: "Your session has ended. Please sign in again.",
+    P.INVALID_CREDENTIALS: "That username and PIN do not match.",
+    P.FORBIDDEN_ROLE: "Your role does not allow this. Ask a manager or the owner.",
+    P.MANAGER_APPROVAL_REQUIRED: ("This price or discount needs a manager's approval: a manager or the owner "
                                   "enters their username and PIN."),
-    "not_found": "This record no longer exists. It may have been removed on another terminal.",
-    "method_not_allowed": "This cannot be done here: records are cancelled or made inactive, never deleted.",
-    "version_conflict": "Someone else changed this first. The screen shows the latest version; make your change again.",
-    "duplicate": "This already exists.",
-    "insufficient_units": "Not enough sessions are left on this package.",
-    "card_expired": "This package has expired, so it cannot be used.",
-    "card_not_active": "This package is not active (used up, refunded or void), so it cannot be used.",
-    "service_not_in_package": "This service is not part of this package.",
-    "service_not_offered_here": "This service is not offered at this location.",
-    "card_expires_before_appointment": "This package expires before the appointment date.",
-    "credit_exhausted": "This membership credit is already used up for this month.",
-    "already_undone": "This was already undone.",
-    "staff_double_booked": "The staff member is already booked at that time.",
-    "sale_not_balanced": "The payments do not add up to the total.",
-    "insufficient_store_credit": "There is not enough store credit for this payment.",
-    "package_inactive": "This package is no longer sold.",
-    "invalid_transition": "This is not possible in the record's current state. Refresh and check.",
-    "sale_of_another_customer": "That sale is not this card holder's; a package pays only for its holder.",
-    "too_many_attempts": "Too many wrong PINs. Wait a few minutes and try again.",
-    "payload_too_large": "This is too large to send. Shorten the text or split the file.",
+    P.NOT_FOUND: "This record no longer exists. It may have been removed on another terminal.",
+    P.METHOD_NOT_ALLOWED: "This cannot be done here: records are cancelled or made inactive, never deleted.",
+    P.VERSION_CONFLICT: "Someone else changed this first. The screen shows the latest version; make your change again.",
+    P.DUPLICATE: "This already exists.",
+    P.INSUFFICIENT_UNITS: "Not enough sessions are left on this package.",
+    P.CARD_EXPIRED: "This package has expired, so it cannot be used.",
+    P.CARD_NOT_ACTIVE: "This package is not active (used up, refunded or void), so it cannot be used.",
+    P.SERVICE_NOT_IN_PACKAGE: "This service is not part of this package.",
+    P.SERVICE_NOT_OFFERED_HERE: "This service is not offered at this location.",
+    P.CARD_EXPIRES_BEFORE_APPOINTMENT: "This package expires before the appointment date.",
+    P.CREDIT_EXHAUSTED: "This membership credit is already used up for this month.",
+    P.ALREADY_UNDONE: "This was already undone.",
+    P.STAFF_DOUBLE_BOOKED: "The staff member is already booked at that time.",
+    P.SALE_NOT_BALANCED: "The payments do not add up to the total.",
+    P.INSUFFICIENT_STORE_CREDIT: "There is not enough store credit for this payment.",
+    P.PACKAGE_INACTIVE: "This package is no longer sold.",
+    P.INVALID_TRANSITION: "This is not possible in the record's current state. Refresh and check.",
+    P.SALE_OF_ANOTHER_CUSTOMER: "That sale is not this card holder's; a package pays only for its holder.",
+    P.TOO_MANY_ATTEMPTS: "Too many wrong PINs. Wait a few minutes and try again.",
+    P.PAYLOAD_TOO_LARGE: "This is too large to send. Shorten the text or split the file.",
 }
 
-#: Codes whose server ``detail`` is a composed sentence worth showing as is.
-_DETAIL_WINS = set(SENTENCES) - {"offline", "timeout", "server_error", "internal_error", "server_busy",
-                                 "validation_error",
-                                 "idempotency_key_reused", "method_not_allowed", "payload_too_large",
-                                 "request_in_progress"}
+#: Codes whose server ``detail`` is a composed sentence worth showing as is; for the others
+#: (machine-flavoured, or the client's own) the table's sentence wins.
+_DETAIL_WINS = set(SENTENCES) - {*LocalCode, P.INTERNAL_ERROR, P.SERVER_BUSY, P.VALIDATION_ERROR,
+                                 P.IDEMPOTENCY_KEY_REUSED, P.METHOD_NOT_ALLOWED, P.PAYLOAD_TOO_LARGE,
+                                 P.REQUEST_IN_PROGRESS}
 
 _GENERIC = "The booking server refused this."
 
@@ -70,7 +86,7 @@ class ApiError(Exception):
     def __init__(self, code: str, detail: str = "", *, status: int | None = None,
                  fields: list[JSONObject] | None = None, extra: JSONObject | None = None) -> None:
         self.status = status
-        self.code = code
+        self.code = str(code)  # a plain string: a newer server may send a code this client does not know
         self.detail = detail
         self.fields = fields or []
         """Per-field problems of a ``validation_error``: ``[{"field": …, "message": …}]``."""
@@ -87,7 +103,7 @@ class OfflineError(ApiError):
     """The server could not be reached at all: nothing was sent, or nothing came back."""
 
     def __init__(self, detail: str = "") -> None:
-        super().__init__("offline", detail)
+        super().__init__(LocalCode.OFFLINE, detail)
 
 
 class AuthExpired(ApiError):
@@ -98,7 +114,7 @@ class RequestTimeout(ApiError):
     """Sent, but no answer in time; a write may or may not have happened, so retry with the same key."""
 
     def __init__(self, detail: str = "") -> None:
-        super().__init__("timeout", detail)
+        super().__init__(LocalCode.TIMEOUT, detail)
 
 
 def sentence_for(code: str, detail: str, status: int | None) -> str:
@@ -107,25 +123,24 @@ def sentence_for(code: str, detail: str, status: int | None) -> str:
     if code in SENTENCES:
         return SENTENCES[code]
     if status is not None and status >= 500:
-        return SENTENCES["server_error"]
+        return SENTENCES[LocalCode.SERVER_ERROR]
     return f"{_GENERIC} {detail.strip()}".strip() if detail else _GENERIC
 
 
 def from_problem(status: int, body: object) -> ApiError:
     """The ApiError for an HTTP error response; ``body`` is its parsed JSON, if any."""
+    from pydantic import ValidationError  # an answer came back: the model stack is loaded by now
+
+    from desk_tui.contract.common import Problem
+
     data = body if isinstance(body, dict) else {}
-    detail = str(data.get("detail") or "")
-    code = str(data.get("code") or "")
+    try:
+        problem = Problem.model_validate({**data, "status": status})
+    except ValidationError:  # not a problem+json (a proxy's page, a broken server): the status speaks
+        problem = Problem(status=status)
+    code = problem.code
     if not code:
-        code = {401: "unauthenticated", 403: "forbidden_role", 404: "not_found", 405: "method_not_allowed",
-                412: "version_conflict", 413: "payload_too_large", 422: "validation_error",
-                429: "too_many_attempts"}.get(status, "server_error" if status >= 500 else "")
-    fields = data.get("errors") if isinstance(data.get("errors"), list) else None
-    if status == 401 and code != "invalid_credentials":
-        return AuthExpired(code, detail, status=status, fields=fields)
-    extra = {k: v for k, v in data.items() if k not in _PROBLEM_MEMBERS}
-    return ApiError(code or f"http_{status}", detail, status=status, fields=fields, extra=extra)
-
-
-#: the members every problem has; anything else is an extra of that code
-_PROBLEM_MEMBERS = {"type", "title", "status", "detail", "code", "errors"}
+        code = BY_STATUS.get(status) or (LocalCode.SERVER_ERROR if status >= 500 else "")
+    kind = AuthExpired if status == 401 and code != P.INVALID_CREDENTIALS else ApiError
+    return kind(code or f"http_{status}", problem.detail, status=status, fields=problem.errors,
+                extra=dict(problem.model_extra or {}))

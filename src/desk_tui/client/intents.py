@@ -35,8 +35,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from desk_tui.client.files import read_json_object, write_atomically
 from desk_tui.contract.common import JSONObject
+from desk_tui.contract.problems import ProblemCode
+from desk_tui.files import read_json_object, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def is_definitive(status: int | None, code: str = "") -> bool:
     """Did an error answer settle the intent (True), or may the write still be applied (False)?"""
     if status is None or status >= 500 or status in _NOT_DEFINITIVE_STATUSES:
         return False
-    return not (status == 409 and code == "request_in_progress")
+    return not (status == 409 and code == ProblemCode.REQUEST_IN_PROGRESS)
 
 
 class IntentJournal:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 import logging
 
-from desk_tui.client.files import read_json_object, write_atomically
 from desk_tui.client.paths import Paths
+from desk_tui.files import read_json_object, write_atomically
 
 log = logging.getLogger(__name__)
 

@@ -130,9 +130,18 @@ class Page(Wire, Generic[T]):
 
 
 class Problem(Wire):
+    """An error answer (RFC 9457 problem+json), as the server writes it and the client reads it.
+
+    ``code`` is a :class:`desk_tui.contract.problems.ProblemCode`, kept a plain string so the
+    code of a newer server still reads; ``errors`` lists the fields of a ``validation_error``.
+    Members of one code (``conflicts`` of staff_double_booked, ``retry_after``) ride along as
+    extras (``model_extra``)."""
+
+    model_config = ConfigDict(extra="allow")
+
     type: str = "about:blank"
-    title: str
+    title: str = ""
     status: int
     detail: str = ""
-    code: str = "internal_error"
+    code: str = ""
     errors: list[JSONObject] = Field(default_factory=list)

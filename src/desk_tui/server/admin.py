@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.server import migrate
 from desk_tui.server.auth import service as auth
@@ -24,7 +25,7 @@ def _open(db_url: str) -> Database:
 
 def _check_pin(pin: str) -> None:
     if not (pin.isdigit() and 4 <= len(pin) <= 12):
-        raise DomainError("validation_error", "A PIN is 4 to 12 digits.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "A PIN is 4 to 12 digits.")
 
 
 def init(db_url: str, *, business_name: str, currency: str, decimals: int, timezone: str, location: str) -> str:
@@ -47,16 +48,16 @@ def init(db_url: str, *, business_name: str, currency: str, decimals: int, timez
 
 def create_staff(db_url: str, *, username: str, name: str, role: str, pin: str, locations: list[str]) -> str:
     if role not in ROLE_RANK:
-        raise DomainError("validation_error", f"role must be one of {', '.join(ROLE_RANK)}.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, f"role must be one of {', '.join(ROLE_RANK)}.")
     _check_pin(pin)
     db = _open(db_url)
     with db.transaction() as s:
         if s.scalar(select(Staff).where(Staff.username == username.lower())) is not None:
-            raise DomainError("duplicate", f"{username} already exists; use set-pin to change the PIN.")
+            raise DomainError(ProblemCode.DUPLICATE, f"{username} already exists; use set-pin to change the PIN.")
         wanted = {normalise(x) for x in locations}
         locs = [loc for loc in s.scalars(select(Location)) if normalise(loc.name) in wanted or loc.id in locations]
         if not locs:
-            raise DomainError("not_found", "No such location; run `desk-tui admin init` first.")
+            raise DomainError(ProblemCode.NOT_FOUND, "No such location; run `desk-tui admin init` first.")
         staff = Staff(id=new_id("stf"), name=name, username=username.lower(), pin_hash=hash_pin(pin), role=role,
                       bookable=True, active=True)
         staff.locations = [StaffLocation(location_id=loc.id) for loc in locs]
@@ -94,5 +95,5 @@ def unlock(db_url: str, *, username: str) -> int:
 def _staff(s: Session, username: str) -> Staff:
     staff = s.scalar(select(Staff).where(Staff.username == username.strip().lower()))
     if staff is None:
-        raise DomainError("not_found", f"No staff member signs in as {username}.")
+        raise DomainError(ProblemCode.NOT_FOUND, f"No staff member signs in as {username}.")
     return staff

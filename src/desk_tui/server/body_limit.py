@@ -12,6 +12,7 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.errors import problem
 
 #: JSON bodies of every route are far below this (a 50-line sale is a few kB)
@@ -41,7 +42,7 @@ class BodyLimitMiddleware:
         limit = self.per_path.get(scope["path"], self.default)
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await problem("payload_too_large", _sentence(limit), headers={"Connection": "close"})(scope, receive, send)
+            await problem(ProblemCode.PAYLOAD_TOO_LARGE, _sentence(limit), headers={"Connection": "close"})(scope, receive, send)
             return
 
         received = 0
@@ -69,7 +70,7 @@ class BodyLimitMiddleware:
             # reads bodies before any route runs): answer here, unless an answer is under way.
             if started:
                 raise
-            await problem("payload_too_large", exc.detail, headers={"Connection": "close"})(scope, receive, send)
+            await problem(ProblemCode.PAYLOAD_TOO_LARGE, exc.detail, headers={"Connection": "close"})(scope, receive, send)
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -137,9 +137,10 @@ def _refuse_nul(conn: Connection, cursor: DBAPICursor, statement: str, parameter
     in the one place every query passes, on both engines, so no field or query parameter
     anywhere can turn it into a 500."""
     if _has_nul(parameters):
+        from desk_tui.contract.problems import ProblemCode
         from desk_tui.server.errors import DomainError
 
-        raise DomainError("validation_error", "Text may not contain the NUL character (\\0).")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "Text may not contain the NUL character (\\0).")
 
 
 def _has_nul(value: object) -> bool:

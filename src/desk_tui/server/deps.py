@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from fastapi import Depends, Request
 
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth import service as auth
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import Database
@@ -21,7 +22,7 @@ def signed_in(request: Request, db: Database = Depends(database)) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip() or len(token) > 200:
-        raise DomainError("unauthenticated", "Sign in first: this request carries no valid token.")
+        raise DomainError(ProblemCode.UNAUTHENTICATED, "Sign in first: this request carries no valid token.")
     with db.read_session() as s:
         return auth.authenticate(s, token.strip())
 
@@ -29,7 +30,7 @@ def signed_in(request: Request, db: Database = Depends(database)) -> Principal:
 def role_at_least(role: str) -> Callable[..., Principal]:
     def check(me: Principal = Depends(signed_in)) -> Principal:
         if not me.at_least(role):
-            raise DomainError("forbidden_role", f"Only a {role} or above can do this; you are signed in as {me.role}.")
+            raise DomainError(ProblemCode.FORBIDDEN_ROLE, f"Only a {role} or above can do this; you are signed in as {me.role}.")
         return me
 
     return check

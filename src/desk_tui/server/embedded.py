@@ -23,7 +23,6 @@ import json
 import logging
 import os
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from pathlib import Path
 
 import uvicorn
 
+from desk_tui.files import write_atomically
 from desk_tui.processes import pid_alive
 from desk_tui.server.app import ServerSettings, create_app
 from desk_tui.server.loopback import loopback_socket
@@ -56,11 +56,7 @@ def live_clients(clients_dir: Path) -> int:
 
 
 def _write_state(path: Path, state: dict[str, object]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-embedded-")
-    with os.fdopen(fd, "w") as f:
-        json.dump(state, f)
-    os.replace(tmp, path)
+    write_atomically(path, json.dumps(state))
 
 
 def _remove_state_if_ours(path: Path) -> None:

@@ -1,6 +1,7 @@
 """Domain errors and the one place that turns every failure into RFC 9457 problem+json.
 
-Services raise :class:`DomainError` with a stable ``code`` (docs/api.md); routes never build
+Services raise :class:`DomainError` with a stable ``code``, a :class:`ProblemCode` (docs/api.md,
+contract/problems.py: the client maps the same codes); routes never build
 error responses by hand. Anything unexpected still leaves as problem+json, never a bare 500
 page, and is logged with enough context to find it again.
 """
@@ -16,69 +17,33 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from desk_tui.contract.common import Problem
+from desk_tui.contract.problems import BY_STATUS, STATUS_AND_TITLE, ProblemCode
+
 log = logging.getLogger("desk_tui.server")
 
 PROBLEM_JSON = "application/problem+json"
 
-#: code → (HTTP status, title). Titles are stable; ``detail`` says what happened this time.
-CODES: dict[str, tuple[int, str]] = {
-    "validation_error": (422, "The request is not valid"),
-    "idempotency_key_reused": (422, "This Idempotency-Key was used for a different request"),
-    "unauthenticated": (401, "Sign-in required"),
-    "invalid_credentials": (401, "Wrong username or PIN"),
-    "forbidden_role": (403, "Your role does not allow this"),
-    "manager_approval_required": (403, "A manager's approval is needed"),
-    "not_found": (404, "Not found"),
-    "method_not_allowed": (405, "Not allowed"),
-    "version_conflict": (412, "Someone else changed this first"),
-    "request_in_progress": (409, "The same request is still being processed"),
-    "duplicate": (409, "Already exists"),
-    "insufficient_units": (409, "Not enough units left"),
-    "card_expired": (409, "The card has expired"),
-    "card_not_active": (409, "The card is not active"),
-    "service_not_in_package": (409, "The service is not part of this package"),
-    "service_not_offered_here": (409, "The service is not offered at this location"),
-    "card_expires_before_appointment": (409, "The card expires before the appointment"),
-    "credit_exhausted": (409, "No credit left this period"),
-    "already_undone": (409, "Already undone"),
-    "staff_double_booked": (409, "The staff member is already booked then"),
-    "sale_not_balanced": (409, "Payments do not add up to the total"),
-    "insufficient_store_credit": (409, "Not enough store credit"),
-    "package_inactive": (409, "The package is not for sale"),
-    "invalid_transition": (409, "Not possible in the current state"),
-    "sale_of_another_customer": (409, "The sale is not the card holder's"),
-    "too_many_attempts": (429, "Too many attempts"),
-    "payload_too_large": (413, "The request is too large"),
-    "internal_error": (500, "Something went wrong on the server"),
-    "server_busy": (503, "The server is busy"),
-}
-
-
 class DomainError(Exception):
-    def __init__(self, code: str, detail: str, **extra: object) -> None:
-        if code not in CODES:
-            raise ValueError(f"unknown error code {code!r}")
+    def __init__(self, code: ProblemCode, detail: str, **extra: object) -> None:
         super().__init__(detail)
-        self.code = code
+        self.code = ProblemCode(code)  # an unknown code is a ValueError here, not a 500 later
         self.detail = detail
         self.extra = extra
 
     @property
     def status(self) -> int:
-        return CODES[self.code][0]
+        return STATUS_AND_TITLE[self.code][0]
 
 
-def problem(code: str, detail: str, *, headers: dict[str, str] | None = None, **extra: object) -> JSONResponse:
-    status, title = CODES[code]
-    body = {
-        "type": f"https://desk-tui.invalid/problems/{code.replace('_', '-')}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "code": code,
-        **extra,
-    }
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+def problem(code: ProblemCode, detail: str, *, headers: dict[str, str] | None = None,
+            **extra: object) -> JSONResponse:
+    status, title = STATUS_AND_TITLE[code]
+    body = Problem(type=f"https://desk-tui.invalid/problems/{code.replace('_', '-')}", title=title, status=status,
+                   detail=detail, code=code, **extra)
+    # exclude_unset: ``errors`` appears only on the problems that list fields
+    return JSONResponse(body.model_dump(mode="json", exclude_unset=True), status_code=status,
+                        media_type=PROBLEM_JSON, headers=headers)
 
 
 def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict[str, str]]]:
@@ -94,10 +59,6 @@ def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict[st
     return f"{first['field']}: {first['message']}", errors
 
 
-_STATUS_CODES = {401: "unauthenticated", 403: "forbidden_role", 404: "not_found", 405: "method_not_allowed",
-                 413: "payload_too_large", 422: "validation_error", 429: "too_many_attempts"}
-
-
 #: How long an overloaded server asks callers to wait before trying again.
 BUSY_RETRY_AFTER = 2
 
@@ -111,7 +72,7 @@ def is_overload(exc: BaseException) -> bool:
 
 
 def busy_problem() -> JSONResponse:
-    return problem("server_busy", "The server is busy right now; nothing was changed. Try again in a moment.",
+    return problem(ProblemCode.SERVER_BUSY, "The server is busy right now; nothing was changed. Try again in a moment.",
                    headers={"Retry-After": str(BUSY_RETRY_AFTER)})
 
 
@@ -138,14 +99,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         detail, errors = _describe_validation(exc)
-        return problem("validation_error", detail, errors=errors)
+        return problem(ProblemCode.VALIDATION_ERROR, detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _STATUS_CODES.get(exc.status_code)
+        code = BY_STATUS.get(exc.status_code)
         if code is None:
-            code = "validation_error" if 400 <= exc.status_code < 500 else "internal_error"
-        detail = exc.detail if isinstance(exc.detail, str) else CODES[code][1]
+            code = ProblemCode.VALIDATION_ERROR if 400 <= exc.status_code < 500 else ProblemCode.INTERNAL_ERROR
+        detail = exc.detail if isinstance(exc.detail, str) else STATUS_AND_TITLE[code][1]
         return problem(code, detail, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
@@ -155,4 +116,4 @@ def install_error_handlers(app: FastAPI) -> None:
             log.warning("overloaded on %s %s: %s", request.method, request.url.path, exc)
             return busy_problem()
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem("internal_error", "The server could not finish this request; nothing was changed.")
+        return problem(ProblemCode.INTERNAL_ERROR, "The server could not finish this request; nothing was changed.")

@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.models import AuthToken
 from desk_tui.server.auth.pins import token_digest
 from desk_tui.server.database import Base, Database, RequestUnit, UTCDateTime, request_unit, rowcount, utcnow
@@ -82,7 +83,7 @@ class IdempotencyMiddleware:
             return
         key = _header(scope, b"idempotency-key")
         if key is not None and (not key or len(key) > KEY_MAX):
-            await problem("validation_error", f"Idempotency-Key must be 1 to {KEY_MAX} characters.")(scope, receive, send)
+            await problem(ProblemCode.VALIDATION_ERROR, f"Idempotency-Key must be 1 to {KEY_MAX} characters.")(scope, receive, send)
             return
         if key is None:
             await self._run(scope, receive, send, RequestUnit())
@@ -149,7 +150,7 @@ class IdempotencyMiddleware:
                 await busy_problem()(scope, receive, send)
                 return False
             log.exception("could not commit %s %s", scope["method"], scope["path"])
-            await problem("internal_error", "The server could not finish this request; nothing was changed.")(
+            await problem(ProblemCode.INTERNAL_ERROR, "The server could not finish this request; nothing was changed.")(
                 scope, receive, send)
             return False
         if not taken and captured.start is not None:
@@ -160,7 +161,7 @@ class IdempotencyMiddleware:
     async def _answer_again(self, record: IdempotencyRecord, fingerprint: str, scope: Scope, receive: Receive,
                             send: Send) -> None:
         if record.fingerprint != fingerprint:
-            await problem("idempotency_key_reused", "This Idempotency-Key was already used for a different request.")(
+            await problem(ProblemCode.IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was already used for a different request.")(
                 scope, receive, send)
         elif record.status_code is None:
             await _in_progress(scope, receive, send)
@@ -202,7 +203,7 @@ class _Claim:
                 s.add(IdempotencyRecord(key=self.scoped, fingerprint=self.fingerprint, created_at=utcnow()))
         except IntegrityError:
             self.taken = True
-            raise DomainError("request_in_progress",
+            raise DomainError(ProblemCode.REQUEST_IN_PROGRESS,
                               "The same request was made a moment ago; its answer follows.") from None
 
     def store(self, s: Session, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
@@ -261,7 +262,7 @@ async def _replay(record: IdempotencyRecord, send: Send) -> None:
 
 
 async def _in_progress(scope: Scope, receive: Receive, send: Send) -> None:
-    await problem("request_in_progress", "The same request is still being processed; try again in a moment.")(
+    await problem(ProblemCode.REQUEST_IN_PROGRESS, "The same request is still being processed; try again in a moment.")(
         scope, receive, send)
 
 

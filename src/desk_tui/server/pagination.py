@@ -18,6 +18,7 @@ from fastapi import Query
 from sqlalchemy import ColumnElement, Date, DateTime, Integer, Select, and_, or_
 from sqlalchemy.orm import Session
 
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.database import UTCDateTime
 from desk_tui.server.errors import DomainError
 
@@ -40,7 +41,7 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
     except ValueError:
         values = None
     if not isinstance(values, list) or len(values) != width or not all(isinstance(v, (str, int)) for v in values):
-        raise DomainError("validation_error", _NOT_OURS)
+        raise DomainError(ProblemCode.VALIDATION_ERROR, _NOT_OURS)
     return values
 
 
@@ -60,9 +61,9 @@ def _typed(value: str | int, column: ColumnElement[Any]) -> Any:
         if isinstance(kind, Integer):
             return int(value)
     except (TypeError, ValueError, OverflowError):
-        raise DomainError("validation_error", _NOT_OURS) from None
+        raise DomainError(ProblemCode.VALIDATION_ERROR, _NOT_OURS) from None
     if not isinstance(value, str):
-        raise DomainError("validation_error", _NOT_OURS)
+        raise DomainError(ProblemCode.VALIDATION_ERROR, _NOT_OURS)
     return value
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from textual.actions import parse as parse_action
 from textual.app import App, SystemCommand
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -25,17 +26,18 @@ def screen_commands(app: App[Any], screen: Screen[Any]) -> Iterable[SystemComman
         seen.add(binding.description)
         title = binding.description
         help_text = f"{app.get_key_display(binding)}"
-        if binding.action.startswith("go("):
-            dest = BY_MODE[binding.action[4:-2]]
+        _, name, args = parse_action(binding.action)
+        if name == "go" and args:
+            dest = BY_MODE[str(args[0])]
             title, help_text = f"Go to {dest.title}", f"{dest.help} ({help_text})"
-        yield SystemCommand(title, help_text, _runner(app, screen, active.node, binding.action))
+        yield SystemCommand(title, help_text, _runner(app, active.node, binding.action))
     if getattr(app, "signed_in", None) is not None:
         yield SystemCommand("Sign out", "Forget this terminal's sign-in and show the login screen",
-                            _runner(app, screen, app, "sign_out"))
+                            _runner(app, app, "sign_out"))
     yield SystemCommand("Quit", "Close desk-tui (ctrl+q)", app.action_quit)
 
 
-def _runner(app: App[Any], screen: Screen[Any], namespace: DOMNode, action: str) -> Callable[[], Awaitable[None]]:
+def _runner(app: App[Any], namespace: DOMNode, action: str) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
         await app.run_action(action, namespace)
 

@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import re
 
+from desk_tui.contract import money as contract_money
 from desk_tui.contract.reference import Settings
 from desk_tui.ui.form_problem import FormProblem
 
 
 def format_money(amount: int, settings: Settings | None) -> str:
-    decimals = settings.currency_decimals if settings else 2
-    currency = settings.currency if settings else ""
-    sign = "-" if amount < 0 else ""
-    whole, minor = divmod(abs(amount), 10**decimals) if decimals else (abs(amount), 0)
-    text = f"{whole:,}".replace(",", "\u202f")  # narrow no-break space groups thousands
-    if decimals:
-        text += f".{minor:0{decimals}d}"
-    return f"{sign}{text} {currency}".strip()
+    """In the salon's currency; before its settings are loaded, a plain amount with two decimals."""
+    if settings is None:
+        return contract_money.format_money(amount, "", 2)
+    return contract_money.format_money(amount, settings.currency, settings.currency_decimals)
 
 
 def parse_money(text: str, settings: Settings | None) -> int:

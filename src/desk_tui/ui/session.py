@@ -11,8 +11,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from textual import work
 from textual.notifications import SeverityLevel
@@ -99,7 +100,8 @@ class SessionApp(TypeAheadApp):
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None,
                markup: bool = True) -> None:
-        """Notifications carry server sentences and names ("Kiss [/b] Anna"): never read as markup."""
+        """Notifications carry server sentences and names ("Kiss [/b] Anna"): never read as markup.
+        ``markup`` stays in the signature because Textual's ``Widget.notify`` passes it on."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def settings_loaded(self, settings: ClientSettings) -> None:
@@ -170,6 +172,15 @@ class SessionApp(TypeAheadApp):
 
     def now(self, tz: tzinfo) -> datetime:
         return self.clock().astimezone(tz)
+
+    def salon_zone(self) -> ZoneInfo:
+        """The salon's time zone, from its settings (UTC until :meth:`org` has loaded them)."""
+        return ZoneInfo(self.org_settings.timezone if self.org_settings else "UTC")
+
+    def today(self) -> date:
+        """Today in the salon's time zone, whatever this terminal's own zone is: the day cards
+        expire on, the calendar opens at and reports end on."""
+        return self.now(self.salon_zone()).date()
 
     async def org(self) -> Settings:
         """The organisation's settings (currency, time zone), fetched once per sign-in."""

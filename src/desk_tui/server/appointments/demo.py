@@ -32,8 +32,8 @@ from sqlalchemy.orm import Session
 from desk_tui.contract import appointments as wire
 from desk_tui.server.appointments import service, transitions
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards.calendar import org_zone
 from desk_tui.server.database import utcnow
+from desk_tui.server.reference.calendar import org_zone
 
 DOWNTOWN, RIVERSIDE = "loc_downtown", "loc_riverside"
 

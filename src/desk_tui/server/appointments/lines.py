@@ -16,6 +16,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import appointments as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.appointments.models import Appointment, AppointmentLine
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import booking
@@ -39,12 +40,12 @@ def services_for(s: Session, requested: list[wire.AppointmentLineCreate], locati
     for i, line in enumerate(requested):
         svc = found.get(line.service_id)
         if svc is None:
-            raise DomainError("validation_error", f"lines.{i}.service_id: no such service.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, f"lines.{i}.service_id: no such service.")
         if not svc.active:
-            raise DomainError("validation_error", f"lines.{i}.service_id: {svc.name} is no longer offered.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, f"lines.{i}.service_id: {svc.name} is no longer offered.")
         if svc.id not in offered:
             here = s.scalar(select(Location.name).where(Location.id == location_id)) or location_id
-            raise DomainError("service_not_offered_here", f"{svc.name} is not offered at {here}.")
+            raise DomainError(ProblemCode.SERVICE_NOT_OFFERED_HERE, f"{svc.name} is not offered at {here}.")
     return found
 
 
@@ -75,7 +76,7 @@ def plan(appt: Appointment, requested: list[wire.AppointmentLineCreate]) -> Plan
     for i, req in enumerate(requested):
         if req.id is not None and (req.id not in existing or req.id in claimed):
             what = "named twice" if req.id in claimed else "not a line of this appointment"
-            raise DomainError("validation_error", f"lines.{i}.id: {what}.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, f"lines.{i}.id: {what}.")
         ordered.append((req, existing[req.id] if req.id is not None else None))
         if req.id is not None:
             claimed.add(req.id)
@@ -111,12 +112,12 @@ def reserve(s: Session, *, appt: Appointment, line: AppointmentLine, source: wir
                              service_id=line.service_id, me=me, appointment_id=appt.id, appointment_date=on,
                              location_id=appt.location_id, now=now)
     except DomainError as exc:
-        if exc.code == "not_found":
-            raise DomainError("validation_error", f"lines.{index}.source.card_id: no such card.") from None
+        if exc.code == ProblemCode.NOT_FOUND:
+            raise DomainError(ProblemCode.VALIDATION_ERROR, f"lines.{index}.source.card_id: no such card.") from None
         raise
     if tx.customer_id != appt.customer_id:
         # Checked on the ledger entry, which records the owner under the card lock.
-        raise DomainError("validation_error", f"lines.{index}.source.card_id: this card belongs to another customer.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, f"lines.{index}.source.card_id: this card belongs to another customer.")
     line.card_id, line.entitlement_id, line.units = tx.card_id, tx.entitlement_id, tx.units
     line.redemption, line.reserve_tx_id = "reserved", tx.id
 
@@ -155,6 +156,6 @@ def lock_cards_of(s: Session, lines: list[AppointmentLine], sources: list[wire.L
     try:
         booking.lock_cards(s, ids)
     except DomainError as exc:
-        if exc.code == "not_found":
-            raise DomainError("validation_error", "lines: a source names no such card.") from None
+        if exc.code == ProblemCode.NOT_FOUND:
+            raise DomainError(ProblemCode.VALIDATION_ERROR, "lines: a source names no such card.") from None
         raise

@@ -16,6 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Query
 
 from desk_tui.contract import appointments as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.appointments import service, transitions, views
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.customers.service import get_customer
@@ -34,7 +35,7 @@ _VERSION = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 def _version(if_match: str | None, *, required: bool) -> int | None:
     if if_match is None:
         if required:
-            raise DomainError("version_conflict", "Say which version of the appointment you changed: send "
+            raise DomainError(ProblemCode.VERSION_CONFLICT, "Say which version of the appointment you changed: send "
                                                   "If-Match with its version (or * to overwrite any version).")
         return None
     value = if_match.strip()
@@ -42,7 +43,7 @@ def _version(if_match: str | None, *, required: bool) -> int | None:
         return None
     m = _VERSION.match(value)
     if m is None:
-        raise DomainError("validation_error", "If-Match: must be the appointment's version number, e.g. 3.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "If-Match: must be the appointment's version number, e.g. 3.")
     return int(m.group(1))
 
 
@@ -91,7 +92,7 @@ def update(appointment_id: AppointmentId, body: wire.AppointmentUpdate, if_match
 
 @router.delete("/{appointment_id}", status_code=405)
 def delete(appointment_id: AppointmentId, _: Principal = Depends(signed_in)) -> None:
-    raise DomainError("method_not_allowed", "Appointments are never deleted; cancel it instead "
+    raise DomainError(ProblemCode.METHOD_NOT_ALLOWED, "Appointments are never deleted; cancel it instead "
                                             "(a package session is then restored).")
 
 

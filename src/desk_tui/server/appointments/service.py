@@ -15,17 +15,18 @@ from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import appointments as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.appointments import lines as line_rules
 from desk_tui.server.appointments import wording
 from desk_tui.server.appointments.models import FINAL, OCCUPYING, Appointment, AppointmentLine
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards.calendar import business_date
 from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.events import service as events
+from desk_tui.server.reference.calendar import business_date
 from desk_tui.server.reference.models import Staff, StaffLocation
 
 #: a staff member as _bookable_staff reads them: id, name, active, bookable
@@ -42,21 +43,21 @@ def _here(appointment_id: str, me: Principal) -> Select[Appointment]:
 def lock(s: Session, appointment_id: str, *, me: Principal) -> Appointment:
     appt = s.scalar(_here(appointment_id, me).with_for_update().execution_options(populate_existing=True))
     if appt is None:
-        raise DomainError("not_found", "No such appointment at this location.")
+        raise DomainError(ProblemCode.NOT_FOUND, "No such appointment at this location.")
     return appt
 
 
 def get(s: Session, appointment_id: str, *, me: Principal) -> Appointment:
     appt = s.scalar(_here(appointment_id, me))
     if appt is None:
-        raise DomainError("not_found", "No such appointment at this location.")
+        raise DomainError(ProblemCode.NOT_FOUND, "No such appointment at this location.")
     return appt
 
 
 def check_version(appt: Appointment, expected: int | None) -> None:
     """``expected`` is the If-Match version; None means ``If-Match: *`` (any version)."""
     if expected is not None and expected != appt.version:
-        raise DomainError("version_conflict", f"Someone changed this appointment since you opened it (you had "
+        raise DomainError(ProblemCode.VERSION_CONFLICT, f"Someone changed this appointment since you opened it (you had "
                                               f"version {expected}, it is now {appt.version}). Reload it and "
                                               "make your change again.", current_version=appt.version)
 
@@ -71,13 +72,13 @@ def _bookable_staff(s: Session, staff_id: str, location_id: str, *, check: bool 
     if not check and staff is not None:
         return staff
     if staff is None or not staff.active:
-        raise DomainError("validation_error", "staff_id: no such staff member.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "staff_id: no such staff member.")
     if not staff.bookable:
-        raise DomainError("validation_error", f"staff_id: {staff.name} does not take appointments.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, f"staff_id: {staff.name} does not take appointments.")
     works_here = s.scalar(select(StaffLocation.staff_id).where(StaffLocation.staff_id == staff_id,
                                                                StaffLocation.location_id == location_id))
     if works_here is None:
-        raise DomainError("validation_error", f"staff_id: {staff.name} does not work at this location.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, f"staff_id: {staff.name} does not work at this location.")
     return staff
 
 
@@ -104,7 +105,7 @@ def _check_free(s: Session, *, staff: StaffRow, start: datetime, end: datetime, 
     where = "" if first.location_id == location_id else " at another location"
     more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
     raise DomainError(
-        "staff_double_booked",
+        ProblemCode.STAFF_DOUBLE_BOOKED,
         f"{staff.name} is with {first.name} {wording.clock(s, first.start_at)}–{wording.clock(s, first.end_at)}"
         f"{where}{more}. Choose another time or staff member, or book anyway.",
         conflicts=[wire.Overlap(appointment_id=c.id, customer_name=c.name, staff_name=staff.name, start=c.start_at,
@@ -127,7 +128,7 @@ def create(s: Session, *, data: wire.AppointmentCreate, me: Principal, now: date
     try:
         customer = get_customer(s, data.customer_id)
     except DomainError:
-        raise DomainError("validation_error", "customer_id: no such customer.") from None
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "customer_id: no such customer.") from None
     staff = _bookable_staff(s, data.staff_id, me.location_id)
     services = line_rules.services_for(s, data.lines, me.location_id)
     line_rules.lock_cards_of(s, [], [x.source for x in data.lines])
@@ -159,7 +160,7 @@ def update(s: Session, *, appointment_id: str, data: wire.AppointmentUpdate, exp
     appt = lock(s, appointment_id, me=me)
     check_version(appt, expected_version)
     if appt.status in FINAL:
-        raise DomainError("invalid_transition", f"This appointment is {wording.STATUS[appt.status]}; "
+        raise DomainError(ProblemCode.INVALID_TRANSITION, f"This appointment is {wording.STATUS[appt.status]}; "
                                                 "it can no longer be changed.")
     before = (appt.start_at, appt.end_at, appt.staff_id)
     services_before = [x.service_id for x in appt.lines]
@@ -236,6 +237,6 @@ def _check_kept_cards(s: Session, appt: Appointment, on: date) -> None:
         return
     for name, expires_on in s.execute(select(Card.package_name, Card.expires_on).where(Card.id.in_(ids))):
         if expires_on is not None and expires_on < on:
-            raise DomainError("card_expires_before_appointment",
+            raise DomainError(ProblemCode.CARD_EXPIRES_BEFORE_APPOINTMENT,
                               f"{name} expires on {expires_on.isoformat()}, before {on.isoformat()}. "
                               "Keep the appointment before then, or book the service as paid.")

@@ -13,17 +13,18 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import appointments as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.appointments import lines as line_rules
 from desk_tui.server.appointments import wording
 from desk_tui.server.appointments.models import Appointment
 from desk_tui.server.appointments.service import announce, check_version, lock
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import booking
-from desk_tui.server.cards.calendar import business_date
 from desk_tui.server.customers.service import record_activity
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships import credits
+from desk_tui.server.reference.calendar import business_date
 
 #: status → the statuses it may move to
 ALLOWED = {
@@ -48,7 +49,7 @@ def _move(s: Session, appointment_id: str, target: str, expected_version: int | 
             detail = "Check the customer in before completing the appointment."
         else:
             detail = f"This appointment is {wording.STATUS[appt.status]}; it cannot be {_VERB[target]} now."
-        raise DomainError("invalid_transition", detail, current_status=appt.status)
+        raise DomainError(ProblemCode.INVALID_TRANSITION, detail, current_status=appt.status)
     line_rules.lock_cards_of(s, list(appt.lines), [])
     line_rules.sync(s, appt)
     appt.status = target

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from desk_tui.contract import appointments as wire
 from desk_tui.server.appointments.models import Appointment, AppointmentLine
 from desk_tui.server.cards import ledger
-from desk_tui.server.cards.calendar import local_midnight
 from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.models import Customer
+from desk_tui.server.reference.calendar import local_midnight
 from desk_tui.server.reference.models import Service, Staff
 
 #: a card as to_wire reads it: id, number, package_name, unit_type, expires_on

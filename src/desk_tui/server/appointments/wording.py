@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from desk_tui.server.appointments.models import Appointment, AppointmentLine
 from desk_tui.server.cards import ledger
-from desk_tui.server.cards.calendar import org_zone
 from desk_tui.server.cards.models import Card
+from desk_tui.server.reference.calendar import org_zone
 from desk_tui.server.reference.models import Service, Staff
 
 STATUS = {"booked": "booked", "checked_in": "checked in", "completed": "completed", "cancelled": "cancelled",

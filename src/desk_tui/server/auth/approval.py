@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.contract.sales import ManagerApproval
 from desk_tui.server.auth import throttle
@@ -45,7 +46,7 @@ def approver(db: Database, approval: ManagerApproval | None, *, me: Principal, a
         reservation = throttle.reserve(s, username=username, address=address, now=utcnow())
     if not verify_pin(reservation.pin_hash, approval.pin):
         # The reserved attempt stays: it counts with sign-in's wrong PINs.
-        raise DomainError("manager_approval_required",
+        raise DomainError(ProblemCode.MANAGER_APPROVAL_REQUIRED,
                           "That manager's username and PIN do not match; nothing was changed.")
     with db.own_transaction() as s:
         throttle.forget_typos(s, reservation)
@@ -54,7 +55,7 @@ def approver(db: Database, approval: ManagerApproval | None, *, me: Principal, a
         who = (staff.id, staff.name, staff.role, staff.location_ids)
     staff_id, name, role, location_ids = who
     if ROLE_RANK[role] < ROLE_RANK["manager"]:
-        raise DomainError("manager_approval_required", f"{name} is not a manager: a manager or the owner must approve.")
+        raise DomainError(ProblemCode.MANAGER_APPROVAL_REQUIRED, f"{name} is not a manager: a manager or the owner must approve.")
     if me.location_id not in location_ids:
-        raise DomainError("manager_approval_required", f"{name} does not work at this location.")
+        raise DomainError(ProblemCode.MANAGER_APPROVAL_REQUIRED, f"{name} does not work at this location.")
     return Approver(staff_id=staff_id, name=name)

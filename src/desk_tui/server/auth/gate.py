@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import anyio
 from starlette.concurrency import run_in_threadpool
 
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.pins import verify_pin
 from desk_tui.server.errors import BUSY_RETRY_AFTER, DomainError
 
@@ -84,5 +85,5 @@ class SignInGate:
 
 
 def busy() -> DomainError:
-    return DomainError("server_busy", "The server is busy signing people in. Try again in a moment.",
+    return DomainError(ProblemCode.SERVER_BUSY, "The server is busy signing people in. Try again in a moment.",
                        retry_after=BUSY_RETRY_AFTER)

@@ -6,6 +6,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import auth as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth import throttle
 from desk_tui.server.auth.models import AuthToken
 from desk_tui.server.auth.pins import new_token, token_digest
@@ -21,7 +22,7 @@ def normal_username(username: str) -> str:
 
 
 def wrong_pin(reservation: throttle.Reservation) -> DomainError:
-    return DomainError("invalid_credentials",
+    return DomainError(ProblemCode.INVALID_CREDENTIALS,
                        "That username and PIN do not match." + throttle.wrong_pin_hint(reservation))
 
 
@@ -30,11 +31,11 @@ def issue_token(s: Session, *, reservation: throttle.Reservation, location_id: s
     """The PIN was right: a token for the chosen location (the staff member's first by default)."""
     staff = s.get(Staff, reservation.staff_id) if reservation.staff_id else None
     if staff is None or not staff.active:  # deactivated while the PIN was being checked
-        raise DomainError("invalid_credentials", "That username and PIN do not match.")
+        raise DomainError(ProblemCode.INVALID_CREDENTIALS, "That username and PIN do not match.")
     location_ids = staff.location_ids
     location_id = location_id or (location_ids[0] if location_ids else None)
     if location_id is None or location_id not in location_ids:
-        raise DomainError("forbidden_role", f"{staff.name} does not work at that location.")
+        raise DomainError(ProblemCode.FORBIDDEN_ROLE, f"{staff.name} does not work at that location.")
     location = s.get(Location, location_id)
     assert location is not None  # one of the staff member's locations (a foreign key)
     token = new_token()
@@ -57,7 +58,7 @@ def revoke_tokens(s: Session, *, staff_id: str, now: datetime | None = None) -> 
 def unlock(s: Session, *, staff_id: str) -> int:
     staff = s.get(Staff, staff_id)
     if staff is None:
-        raise DomainError("not_found", "No such staff member.")
+        raise DomainError(ProblemCode.NOT_FOUND, "No such staff member.")
     if staff.username is None:  # never signs in, so has no failures to forget
         return 0
     return throttle.unlock(s, username=staff.username)
@@ -66,10 +67,10 @@ def unlock(s: Session, *, staff_id: str) -> int:
 def authenticate(s: Session, token: str) -> Principal:
     row = s.get(AuthToken, token_digest(token))
     if row is None or row.revoked or row.expires_at <= utcnow():
-        raise DomainError("unauthenticated", "Your session has ended. Please sign in again.")
+        raise DomainError(ProblemCode.UNAUTHENTICATED, "Your session has ended. Please sign in again.")
     staff = s.get(Staff, row.staff_id)
     if staff is None or not staff.active:
-        raise DomainError("unauthenticated", "This staff account is no longer active.")
+        raise DomainError(ProblemCode.UNAUTHENTICATED, "This staff account is no longer active.")
     return Principal(staff_id=staff.id, staff_name=staff.name, role=staff.role, location_id=row.location_id,
                      token_hash=row.token_hash, expires_at=row.expires_at)
 

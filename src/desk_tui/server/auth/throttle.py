@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, delete, func, select, text, true
 from sqlalchemy.orm import Session
 
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.models import LoginAttempt
 from desk_tui.server.database import rowcount
 from desk_tui.server.errors import DomainError
@@ -144,7 +145,7 @@ def _refuse_when_full(s: Session, where: ColumnElement[bool], limit: int, window
 
 
 def _refuse(sentence: str, wait: timedelta) -> None:
-    raise DomainError("too_many_attempts", f"{sentence} Wait {_words(wait)} and try again.",
+    raise DomainError(ProblemCode.TOO_MANY_ATTEMPTS, f"{sentence} Wait {_words(wait)} and try again.",
                       retry_after=max(1, math.ceil(wait.total_seconds())))
 
 

@@ -50,13 +50,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger, rules, wording
-from desk_tui.server.cards.calendar import business_date
 from desk_tui.server.cards.models import Card, CardEntitlementService, CardTransaction
 from desk_tui.server.customers.service import record_activity
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
+from desk_tui.server.reference.calendar import business_date
 
 _PAST = {"release": "released", "redeem": "redeemed", "undo": "undone"}
 
@@ -70,7 +71,7 @@ def reserve(s: Session, *, card_id: str, entitlement_id: str | None, service_id:
             location_id: str | None = None, note: str | None = None, now: datetime | None = None,
             sale_id: str | None = None) -> CardTransaction:
     if quantity < 1:
-        raise DomainError("validation_error", "quantity: must be at least 1.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "quantity: must be at least 1.")
     if (appointment_id is None) == (sale_id is None):
         raise ValueError("a reservation is made for exactly one of an appointment and a sale")
     now = now or utcnow()
@@ -79,7 +80,7 @@ def reserve(s: Session, *, card_id: str, entitlement_id: str | None, service_id:
     rules.check_usable(card, today)
     appointment_date = appointment_date or today
     if appointment_id is not None and card.expires_on is not None and card.expires_on < appointment_date:
-        raise DomainError("card_expires_before_appointment",
+        raise DomainError(ProblemCode.CARD_EXPIRES_BEFORE_APPOINTMENT,
                           f"{card.package_name} expires on {card.expires_on.isoformat()}, before the appointment "
                           f"on {appointment_date.isoformat()}.")
     name = rules.service_name(s, service_id)
@@ -102,10 +103,10 @@ def reserve(s: Session, *, card_id: str, entitlement_id: str | None, service_id:
 def _open_reservation(s: Session, card: Card, reservation_id: str) -> CardTransaction:
     target = s.get(CardTransaction, reservation_id)
     if target is None or target.card_id != card.id or target.kind != "reserve":
-        raise DomainError("not_found", "No such reservation on this card.")
+        raise DomainError(ProblemCode.NOT_FOUND, "No such reservation on this card.")
     settled = s.scalar(select(CardTransaction.kind).where(CardTransaction.ref_id == target.id))
     if settled is not None:
-        raise DomainError("invalid_transition", f"This reservation was already {_PAST[settled]}.")
+        raise DomainError(ProblemCode.INVALID_TRANSITION, f"This reservation was already {_PAST[settled]}.")
     return target
 
 
@@ -135,7 +136,7 @@ def redeem_reservation(s: Session, *, card_id: str, reservation_id: str, me: Pri
     now = now or utcnow()
     card = ledger.lock_card(s, card_id)
     if card.status in ledger.CLOSED:
-        raise DomainError("card_not_active", f"{card.package_name} was {card.status}.")
+        raise DomainError(ProblemCode.CARD_NOT_ACTIVE, f"{card.package_name} was {card.status}.")
     target = _open_reservation(s, card, reservation_id)
     # reserve() always records the pool and the service of a reservation
     assert target.entitlement_id is not None and target.service_id is not None

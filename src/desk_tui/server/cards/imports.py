@@ -32,9 +32,9 @@ from sqlalchemy.orm import Session
 from desk_tui.contract import cards as wire
 from desk_tui.contract import customers as customer_wire
 from desk_tui.contract.common import NAME_MAX, PRICE_MAX, TEXT_MAX, UNITS_MAX
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards import ledger, wording
-from desk_tui.server.cards.calendar import business_date, local_midnight
+from desk_tui.server.cards import ledger
 from desk_tui.server.cards.models import Card
 from desk_tui.server.cards.service import issue, number_key
 from desk_tui.server.customers.models import Customer
@@ -43,6 +43,8 @@ from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.given import service as given
 from desk_tui.server.packages.models import Package
+from desk_tui.server.reference.calendar import business_date, local_midnight
+from desk_tui.server.reference.money import money
 
 MAX_ROWS = 5000
 COLUMNS = {"package_id", "customer_id", "customer_name", "phone", "email", "number", "issued_on", "expires_on",
@@ -50,7 +52,7 @@ COLUMNS = {"package_id", "customer_id", "customer_name", "phone", "email", "numb
 
 
 class Rejected(Exception):
-    def __init__(self, code: str, detail: str) -> None:
+    def __init__(self, code: ProblemCode, detail: str) -> None:
         super().__init__(detail)
         self.code, self.detail = code, detail
 
@@ -73,9 +75,9 @@ def _date(value: str, name: str) -> date:
     try:
         d = date.fromisoformat(value)
     except ValueError:
-        raise Rejected("validation_error", f"{name}: {value!r} is not a date (YYYY-MM-DD).") from None
+        raise Rejected(ProblemCode.VALIDATION_ERROR, f"{name}: {value!r} is not a date (YYYY-MM-DD).") from None
     if not date(1990, 1, 1) <= d <= wire.LAST_DATE:
-        raise Rejected("validation_error", f"{name}: {value} is out of range.")
+        raise Rejected(ProblemCode.VALIDATION_ERROR, f"{name}: {value} is out of range.")
     return d
 
 
@@ -83,9 +85,9 @@ def _int(value: str, name: str, low: int, high: int) -> int:
     try:
         n = int(value)
     except ValueError:
-        raise Rejected("validation_error", f"{name}: {value!r} is not a whole number.") from None
+        raise Rejected(ProblemCode.VALIDATION_ERROR, f"{name}: {value!r} is not a whole number.") from None
     if not low <= n <= high:
-        raise Rejected("validation_error", f"{name}: {n} is out of range.")
+        raise Rejected(ProblemCode.VALIDATION_ERROR, f"{name}: {n} is out of range.")
     return n
 
 
@@ -95,11 +97,11 @@ def _parse(s: Session, raw: dict[str, str], line: int, today: date, numbers: set
 
     package = s.get(Package, get("package_id")) if get("package_id") else None
     if package is None:
-        raise Rejected("not_found", f"package_id: no package {get('package_id')!r}.")
+        raise Rejected(ProblemCode.NOT_FOUND, f"package_id: no package {get('package_id')!r}.")
     customer_id, new_customer = get("customer_id") or None, None
     if customer_id is not None:
         if s.get(Customer, customer_id) is None:
-            raise Rejected("not_found", f"customer_id: no customer {customer_id!r}.")
+            raise Rejected(ProblemCode.NOT_FOUND, f"customer_id: no customer {customer_id!r}.")
     else:
         try:
             new_customer = customer_wire.CustomerCreate(name=get("customer_name")[:NAME_MAX + 1],
@@ -107,18 +109,18 @@ def _parse(s: Session, raw: dict[str, str], line: int, today: date, numbers: set
         except ValidationError as exc:
             first = exc.errors()[0]
             field_name = "customer_name" if first["loc"][0] == "name" else first["loc"][0]
-            raise Rejected("validation_error", f"{field_name}: {first['msg']}") from None
+            raise Rejected(ProblemCode.VALIDATION_ERROR, f"{field_name}: {first['msg']}") from None
     number = get("number") or None
     if number is not None:
         key = number_key(number)
         if len(number) > wire.NUMBER_MAX:
-            raise Rejected("validation_error", f"number: longer than {wire.NUMBER_MAX} characters.")
+            raise Rejected(ProblemCode.VALIDATION_ERROR, f"number: longer than {wire.NUMBER_MAX} characters.")
         if key in numbers or s.scalar(select(Card.id).where(Card.number_key == key)) is not None:
-            raise Rejected("duplicate", f"number: card {number} already exists.")
+            raise Rejected(ProblemCode.DUPLICATE, f"number: card {number} already exists.")
         numbers.add(key)
     issued_on = _date(get("issued_on"), "issued_on") if get("issued_on") else today
     if issued_on > today:
-        raise Rejected("validation_error", "issued_on: in the future.")
+        raise Rejected(ProblemCode.VALIDATION_ERROR, "issued_on: in the future.")
     expires_on = _date(get("expires_on"), "expires_on") if get("expires_on") else (
         issued_on + timedelta(days=package.expiry_days) if package.expiry_days else None)
     price = _int(get("price_paid"), "price_paid", 0, PRICE_MAX) if get("price_paid") else package.price
@@ -126,11 +128,11 @@ def _parse(s: Session, raw: dict[str, str], line: int, today: date, numbers: set
     if get("remaining"):
         parts = get("remaining").split(";")
         if len(parts) != len(pools):
-            raise Rejected("validation_error", f"remaining: {package.name} has {len(pools)} pool(s); "
+            raise Rejected(ProblemCode.VALIDATION_ERROR, f"remaining: {package.name} has {len(pools)} pool(s); "
                                                f"give {len(pools)} number(s) separated by ';'.")
         remaining = [_int(p.strip(), "remaining", 0, UNITS_MAX) for p in parts]
         if any(r > p for r, p in zip(remaining, pools, strict=True)):
-            raise Rejected("validation_error", f"remaining: more than {package.name} holds ({';'.join(map(str, pools))}).")
+            raise Rejected(ProblemCode.VALIDATION_ERROR, f"remaining: more than {package.name} holds ({';'.join(map(str, pools))}).")
     else:
         remaining = pools
     note = get("note")[:TEXT_MAX] or None
@@ -158,26 +160,26 @@ def _write(s: Session, row: Row, me: Principal, now: datetime) -> None:
     remaining = " + ".join(str(x) for x in row.remaining)
     record_activity(s, customer_id=customer_id, kind="card_imported", card_id=card.id, me=me,
                     summary=f"{row.package.name} imported from the previous system ({remaining} left, paid "
-                            f"{wording.money(s, row.price_paid)})")
+                            f"{money(s, row.price_paid)})")
 
 
 def import_cards(s: Session, *, text: str, dry_run: bool, me: Principal, now: datetime | None = None
                  ) -> wire.ImportResult:
     now = now or utcnow()
     if "\x00" in text:
-        raise DomainError("validation_error", "The file contains NUL characters; it is not a CSV text file.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "The file contains NUL characters; it is not a CSV text file.")
     # Universal newlines: files saved on old tills end lines with a bare \r.
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=None))
     try:
         header = {(h or "").strip().lower() for h in (reader.fieldnames or [])}
     except csv.Error as exc:
-        raise DomainError("validation_error", f"This is not readable CSV: {exc}.") from None
+        raise DomainError(ProblemCode.VALIDATION_ERROR, f"This is not readable CSV: {exc}.") from None
     if "package_id" not in header or not ({"customer_id", "customer_name"} & header):
-        raise DomainError("validation_error", "The first row must name the columns, with package_id and "
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "The first row must name the columns, with package_id and "
                                               "customer_id or customer_name.")
     unknown = sorted(header - COLUMNS - {""})
     if unknown:
-        raise DomainError("validation_error", f"Unknown column {unknown[0]!r}; known: {', '.join(sorted(COLUMNS))}.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, f"Unknown column {unknown[0]!r}; known: {', '.join(sorted(COLUMNS))}.")
     today = business_date(s, now)
     rows: list[Row] = []
     rejected: list[wire.ImportRejection] = []
@@ -185,7 +187,7 @@ def import_cards(s: Session, *, text: str, dry_run: bool, me: Principal, now: da
     try:
         for n, raw in enumerate(reader, start=2):
             if n - 1 > MAX_ROWS:
-                raise DomainError("payload_too_large", f"At most {MAX_ROWS} cards per import; split the file.")
+                raise DomainError(ProblemCode.PAYLOAD_TOO_LARGE, f"At most {MAX_ROWS} cards per import; split the file.")
             raw = {(k or "").strip().lower(): v if isinstance(v, str) else "" for k, v in raw.items()}
             if not any(v.strip() for v in raw.values()):
                 continue
@@ -194,7 +196,7 @@ def import_cards(s: Session, *, text: str, dry_run: bool, me: Principal, now: da
             except Rejected as exc:
                 rejected.append(wire.ImportRejection(row=n, code=exc.code, detail=exc.detail))
     except csv.Error as exc:
-        raise DomainError("validation_error", f"This is not readable CSV: {exc}.") from None
+        raise DomainError(ProblemCode.VALIDATION_ERROR, f"This is not readable CSV: {exc}.") from None
     imported = 0
     if not dry_run and not rejected:
         for row in rows:

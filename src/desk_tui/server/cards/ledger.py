@@ -21,6 +21,7 @@ from fractions import Fraction
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards.models import Card, CardEntitlement, CardTransaction
 from desk_tui.server.database import new_id
@@ -80,7 +81,7 @@ def card_pools(s: Session, card: Card) -> dict[str, Pool]:
 def lock_card(s: Session, card_id: str) -> Card:
     card = s.scalar(select(Card).where(Card.id == card_id).with_for_update().execution_options(populate_existing=True))
     if card is None:
-        raise DomainError("not_found", "No such card.")
+        raise DomainError(ProblemCode.NOT_FOUND, "No such card.")
     return card
 
 
@@ -154,4 +155,4 @@ def pool_for(card: Card, entitlement_id: str) -> CardEntitlement:
     for ent in card.entitlements:
         if ent.id == entitlement_id:
             return ent
-    raise DomainError("validation_error", "entitlement_id: not a pool of this card.")
+    raise DomainError(ProblemCode.VALIDATION_ERROR, "entitlement_id: not a pool of this card.")

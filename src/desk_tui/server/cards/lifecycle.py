@@ -13,16 +13,18 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import cards as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards import ledger, rules, wording
-from desk_tui.server.cards.calendar import business_date
+from desk_tui.server.cards import ledger, rules
 from desk_tui.server.cards.models import Card
 from desk_tui.server.cards.service import check_number_free, number_key
 from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.packages.models import Package
+from desk_tui.server.reference.calendar import business_date
 from desk_tui.server.reference.models import Location
+from desk_tui.server.reference.money import money
 
 #: store_credit is a 32-bit column; a refund that would overflow it is refused, never a 500
 CREDIT_MAX = 2**31 - 1
@@ -36,18 +38,18 @@ def update_card(s: Session, *, card_id: str, data: wire.CardUpdate, me: Principa
     now = now or utcnow()
     fields = data.model_fields_set - {"note"}
     if fields & {"expires_on", "customer_id"} and not me.at_least("manager"):
-        raise DomainError("forbidden_role", "Only a manager or owner can change a card's expiry or owner.")
+        raise DomainError(ProblemCode.FORBIDDEN_ROLE, "Only a manager or owner can change a card's expiry or owner.")
     card = ledger.lock_card(s, card_id)
     if "number" in fields:
         _renumber(s, card, data.number or None, me)
     if "customer_id" in fields:
         if data.customer_id is None:
-            raise DomainError("validation_error", "customer_id: may not be null.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, "customer_id: may not be null.")
         if data.customer_id != card.customer_id:
             _transfer(s, card, data.customer_id, me, now, data.note)
     if "expires_on" in fields and data.expires_on != card.expires_on:
         if card.status in ledger.CLOSED:
-            raise DomainError("card_not_active", f"{card.package_name} was {card.status}; its expiry is final.")
+            raise DomainError(ProblemCode.CARD_NOT_ACTIVE, f"{card.package_name} was {card.status}; its expiry is final.")
         extend(s, card, data.expires_on, me, now, data.note)
     s.flush()
     return card
@@ -80,13 +82,13 @@ def extend(s: Session, card: Card, expires_on: date | None, me: Principal | None
 
 def _transfer(s: Session, card: Card, customer_id: str, me: Principal, now: datetime, note: str | None) -> None:
     if card.status in ledger.CLOSED:
-        raise DomainError("card_not_active", f"{card.package_name} was {card.status}; it cannot change hands.")
+        raise DomainError(ProblemCode.CARD_NOT_ACTIVE, f"{card.package_name} was {card.status}; it cannot change hands.")
     try:
         new_owner = get_customer(s, customer_id)
     except DomainError:
-        raise DomainError("validation_error", "customer_id: no such customer.") from None
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "customer_id: no such customer.") from None
     if any(p.booked for p in ledger.card_pools(s, card).values()):
-        raise DomainError("invalid_transition", "This card has booked sessions; cancel or complete those "
+        raise DomainError(ProblemCode.INVALID_TRANSITION, "This card has booked sessions; cancel or complete those "
                                                 "appointments before giving the card to someone else.")
     old_owner = get_customer(s, card.customer_id)
     card.customer_id = new_owner.id
@@ -105,24 +107,24 @@ def refund(s: Session, *, card_id: str, reason: str, me: Principal, now: datetim
     now = now or utcnow()
     card = ledger.lock_card(s, card_id)
     if card.status in ledger.CLOSED:
-        raise DomainError("card_not_active", f"{card.package_name} was already {card.status}.")
+        raise DomainError(ProblemCode.CARD_NOT_ACTIVE, f"{card.package_name} was already {card.status}.")
     balances = ledger.card_pools(s, card)
     if any(p.booked for p in balances.values()):
-        raise DomainError("invalid_transition", "This card has booked sessions; cancel or complete those "
+        raise DomainError(ProblemCode.INVALID_TRANSITION, "This card has booked sessions; cancel or complete those "
                                                 "appointments before refunding it.")
     left = sum(max(p.remaining, 0) for p in balances.values())
     if left == 0:
-        raise DomainError("invalid_transition", f"Nothing is left on {card.package_name} to refund.")
+        raise DomainError(ProblemCode.INVALID_TRANSITION, f"Nothing is left on {card.package_name} to refund.")
     value = ledger.value_of(card, balances)
     customer = get_customer(s, card.customer_id, for_update=True)
     if customer.store_credit + value > CREDIT_MAX:
-        raise DomainError("validation_error", "The customer's store credit would exceed what the system can hold.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "The customer's store credit would exceed what the system can hold.")
     customer.store_credit += value
     ledger.append(s, card, kind="refund", me=me, at=now, units=left, amount=value, note=reason)
     card.status = "refunded"
     s.flush()
     record_activity(s, customer_id=card.customer_id, kind="card_refunded", card_id=card.id, me=me,
-                    summary=f"Refunded {card.package_name}: {wording.money(s, value)} to store credit "
+                    summary=f"Refunded {card.package_name}: {money(s, value)} to store credit "
                             f"for {left} unused {card.unit_type} ({reason})")
     return card
 
@@ -133,11 +135,11 @@ def _live_in_scope(s: Session, data: wire.BulkExtendRequest, today: date) -> Sel
                               Card.expires_on <= wire.LAST_DATE - timedelta(days=data.days))
     if data.package_id is not None:
         if s.get(Package, data.package_id) is None:
-            raise DomainError("validation_error", "package_id: no such package.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, "package_id: no such package.")
         stmt = stmt.where(Card.package_id == data.package_id)
     if data.location_id is not None:
         if s.get(Location, data.location_id) is None:
-            raise DomainError("validation_error", "location_id: no such location.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, "location_id: no such location.")
         stmt = stmt.where(Card.issued_location_id == data.location_id)
     return stmt
 

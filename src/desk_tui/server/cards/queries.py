@@ -13,10 +13,10 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from desk_tui.contract import cards as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.appointments.models import Appointment
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger
-from desk_tui.server.cards.calendar import business_date, org_zone
 from desk_tui.server.cards.models import Card, CardTransaction
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import normalise, query_words
@@ -25,6 +25,7 @@ from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships.queries import wallet_memberships
 from desk_tui.server.pagination import keyset_page
+from desk_tui.server.reference.calendar import business_date, org_zone
 from desk_tui.server.reference.models import Location, Service, Staff
 
 STATUSES = ("active", "fully_used", "expired", "refunded", "void")
@@ -76,7 +77,7 @@ def card_view(s: Session, card: Card, *, me: Principal) -> wire.Card:
 def get_card(s: Session, card_id: str) -> Card:
     card = s.get(Card, card_id)
     if card is None:
-        raise DomainError("not_found", "No such card.")
+        raise DomainError(ProblemCode.NOT_FOUND, "No such card.")
     return card
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from desk_tui.contract import cards as wire
 from desk_tui.contract.common import Page
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import imports, lifecycle, queries, service
 from desk_tui.server.cards.models import CardTransaction
@@ -135,13 +136,13 @@ async def _csv_body(request: Request) -> str:
     async for chunk in request.stream():
         size += len(chunk)
         if size > IMPORT_MAX_BYTES:
-            raise DomainError("payload_too_large", f"The file is larger than {IMPORT_MAX_BYTES // 1024 // 1024} MiB; "
+            raise DomainError(ProblemCode.PAYLOAD_TOO_LARGE, f"The file is larger than {IMPORT_MAX_BYTES // 1024 // 1024} MiB; "
                                                    "split it.")
         chunks.append(chunk)
     try:
         return b"".join(chunks).decode("utf-8")
     except UnicodeDecodeError:
-        raise DomainError("validation_error", "The file is not UTF-8 text; save it as CSV UTF-8.") from None
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "The file is not UTF-8 text; save it as CSV UTF-8.") from None
 
 
 def _import(db: Database, text: str, dry_run: bool, me: Principal) -> wire.ImportResult:

@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.cards.ledger import CLOSED, FULLY_USED, Pool, is_expired
 from desk_tui.server.cards.models import Card, CardEntitlement
 from desk_tui.server.customers.service import get_customer, index_customer
@@ -20,10 +21,10 @@ from desk_tui.server.reference.models import Location, Service, ServiceLocation
 
 def check_usable(card: Card, today: date) -> None:
     if card.status in CLOSED:
-        raise DomainError("card_not_active", f"{card.package_name} was {card.status}; it cannot be used any more.")
+        raise DomainError(ProblemCode.CARD_NOT_ACTIVE, f"{card.package_name} was {card.status}; it cannot be used any more.")
     if is_expired(card, today):
         assert card.expires_on is not None  # is_expired only with an expiry
-        raise DomainError("card_expired", f"{card.package_name} expired on {card.expires_on.isoformat()}. "
+        raise DomainError(ProblemCode.CARD_EXPIRED, f"{card.package_name} expired on {card.expires_on.isoformat()}. "
                                           "A manager can extend it or refund what is left.")
 
 
@@ -37,7 +38,7 @@ def pools_with(card: Card, service_id: str, entitlement_id: str | None, name: st
                if link.service_id == service_id and (entitlement_id is None or ent.id == entitlement_id)]
     if not options:
         where = " in that pool" if entitlement_id and any(e.id == entitlement_id for e in card.entitlements) else ""
-        raise DomainError("service_not_in_package", f"{name} is not part of {card.package_name}{where}.")
+        raise DomainError(ProblemCode.SERVICE_NOT_IN_PACKAGE, f"{name} is not part of {card.package_name}{where}.")
     return options
 
 
@@ -46,7 +47,7 @@ def check_offered(s: Session, service_id: str, location_id: str, name: str) -> N
         ServiceLocation.service_id == service_id, ServiceLocation.location_id == location_id))
     if offered is None:
         here = s.scalar(select(Location.name).where(Location.id == location_id)) or location_id
-        raise DomainError("service_not_offered_here", f"{name} is not offered at {here}; the card works at every "
+        raise DomainError(ProblemCode.SERVICE_NOT_OFFERED_HERE, f"{name} is not offered at {here}; the card works at every "
                                                       "location that offers it.")
 
 
@@ -57,10 +58,10 @@ def choose_pool(card: Card, options: list[tuple[CardEntitlement, int]], balances
         if balances[ent.id].remaining >= cost * quantity:
             return ent, cost * quantity
     if card.status == FULLY_USED:
-        raise DomainError("insufficient_units", f"{card.package_name} is fully used: nothing left to redeem.")
+        raise DomainError(ProblemCode.INSUFFICIENT_UNITS, f"{card.package_name} is fully used: nothing left to redeem.")
     ent, cost = options[0]
     left = balances[ent.id].remaining
-    raise DomainError("insufficient_units",
+    raise DomainError(ProblemCode.INSUFFICIENT_UNITS,
                       f"Not enough left on {card.package_name}: {name} needs {cost * quantity} {card.unit_type}, "
                       f"{max(left, 0)} left.")
 

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import cards as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger, rules, wording
-from desk_tui.server.cards.calendar import business_date
 from desk_tui.server.cards.models import Card, CardEntitlement, CardEntitlementService, CardTransaction
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import normalise
@@ -24,7 +24,9 @@ from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.given import service as given
 from desk_tui.server.packages.models import Package
+from desk_tui.server.reference.calendar import business_date
 from desk_tui.server.reference.models import Service
+from desk_tui.server.reference.money import money
 from desk_tui.server.sales import holds
 from desk_tui.server.sales.models import Sale
 
@@ -38,7 +40,7 @@ def check_number_free(s: Session, key: str | None, *, card_id: str | None = None
         return
     taken = s.scalar(select(Card.id).where(Card.number_key == key))
     if taken is not None and taken != card_id:
-        raise DomainError("duplicate", "Another card already has this number.")
+        raise DomainError(ProblemCode.DUPLICATE, "Another card already has this number.")
 
 
 def pool_weight(s: Session, units: int, links: list[tuple[str, int]]) -> int:
@@ -81,7 +83,7 @@ def sell(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime | No
     until = f", valid until {card.expires_on.isoformat()}" if card.expires_on else ""
     numbered = f" (card {card.number})" if card.number else ""
     record_activity(s, customer_id=card.customer_id, kind="card_sold", card_id=card.id, me=me, sale_id=sale_id,
-                    summary=f"Bought {card.package_name}{numbered} for {wording.money(s, card.price_paid)}{until}")
+                    summary=f"Bought {card.package_name}{numbered} for {money(s, card.price_paid)}{until}")
     return card
 
 
@@ -90,7 +92,7 @@ def give(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime | No
     in the customer's activity and the "given without a sale" report. The till sells cards
     through a cart, where the money is taken (sales/purchases.py)."""
     if not me.at_least("manager"):
-        raise DomainError("forbidden_role", "Only a manager or the owner can issue a card without a sale; sell it "
+        raise DomainError(ProblemCode.FORBIDDEN_ROLE, "Only a manager or the owner can issue a card without a sale; sell it "
                                             "through a cart at the till instead.")
     reason = given.required_reason(data.reason, "this card")
     now = now or utcnow()
@@ -101,7 +103,7 @@ def give(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime | No
     until = f", valid until {card.expires_on.isoformat()}" if card.expires_on else ""
     record_activity(s, customer_id=card.customer_id, kind="card_given", card_id=card.id, me=me,
                     summary=f"Given {card.package_name}{numbered} without a sale by {me.staff_name} (price on "
-                            f"record {wording.money(s, card.price_paid)}{until}): {reason}")
+                            f"record {money(s, card.price_paid)}{until}): {reason}")
     return card
 
 
@@ -109,9 +111,9 @@ def _new_card(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime
               sale_id: str | None = None) -> Card:
     package = s.get(Package, data.package_id)
     if package is None:
-        raise DomainError("validation_error", "package_id: no such package.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "package_id: no such package.")
     if not package.active:
-        raise DomainError("package_inactive", f"{package.name} is no longer for sale.")
+        raise DomainError(ProblemCode.PACKAGE_INACTIVE, f"{package.name} is no longer for sale.")
     customer = _customer(s, data.customer_id)
     check_number_free(s, number_key(data.number))
     today = business_date(s, now)
@@ -119,7 +121,7 @@ def _new_card(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime
     if expires_on is None and package.expiry_days:
         expires_on = today + timedelta(days=package.expiry_days)
     if expires_on is not None and expires_on < today:
-        raise DomainError("validation_error", "expires_on: a card cannot be sold already expired.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "expires_on: a card cannot be sold already expired.")
     price = package.price if data.price_paid is None else data.price_paid
     return issue(s, package=package, customer_id=customer.id, me=me, now=now, number=data.number,
                  expires_on=expires_on, price_paid=price, note=data.note, card_id=card_id, sale_id=sale_id)
@@ -129,7 +131,7 @@ def _customer(s: Session, customer_id: str) -> Customer:
     try:
         return get_customer(s, customer_id)
     except DomainError:
-        raise DomainError("validation_error", "customer_id: no such customer.") from None
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "customer_id: no such customer.") from None
 
 
 def redeem(s: Session, *, card_id: str, service_id: str, me: Principal, quantity: int = 1,
@@ -173,7 +175,7 @@ def _check_sale_is_the_holders(s: Session, sale: Sale, card: Card) -> None:
     else:
         detail = (f"That sale is {get_customer(s, sale.customer_id).name}'s, but the card is {holder}'s: a card "
                   "pays only for its holder's services.")
-    raise DomainError("sale_of_another_customer", detail, sale_id=sale.id)
+    raise DomainError(ProblemCode.SALE_OF_ANOTHER_CUSTOMER, detail, sale_id=sale.id)
 
 
 def undo(s: Session, *, card_id: str, transaction_id: str, reason: str, me: Principal,
@@ -183,16 +185,16 @@ def undo(s: Session, *, card_id: str, transaction_id: str, reason: str, me: Prin
     card = ledger.lock_card(s, card_id)
     target = s.get(CardTransaction, transaction_id)
     if target is None or target.card_id != card.id:
-        raise DomainError("not_found", "No such transaction on this card.")
+        raise DomainError(ProblemCode.NOT_FOUND, "No such transaction on this card.")
     if target.kind not in ("redeem", "reserve"):
-        raise DomainError("invalid_transition", f"Only redemptions and reservations can be undone, not {target.kind}.")
+        raise DomainError(ProblemCode.INVALID_TRANSITION, f"Only redemptions and reservations can be undone, not {target.kind}.")
     if card.status in ledger.CLOSED:
-        raise DomainError("card_not_active", f"{card.package_name} was {card.status}; its history is closed.")
+        raise DomainError(ProblemCode.CARD_NOT_ACTIVE, f"{card.package_name} was {card.status}; its history is closed.")
     settled = s.scalar(select(CardTransaction).where(CardTransaction.ref_id == target.id))
     if settled is not None:
         if settled.kind == "undo":
-            raise DomainError("already_undone", f"This {target.kind} was already undone.")
-        raise DomainError("invalid_transition", "This booking was already released." if settled.kind == "release"
+            raise DomainError(ProblemCode.ALREADY_UNDONE, f"This {target.kind} was already undone.")
+        raise DomainError(ProblemCode.INVALID_TRANSITION, "This booking was already released." if settled.kind == "release"
                           else "This booking was already redeemed; undo the redemption instead.")
     used, booked = (-target.units, 0) if target.kind == "redeem" else (0, -target.units)
     assert target.entitlement_id is not None  # a redemption or a reservation always names its pool
@@ -216,15 +218,15 @@ def adjust(s: Session, *, card_id: str, entitlement_id: str | None, units: int, 
     now = now or utcnow()
     card = ledger.lock_card(s, card_id)
     if card.status in ledger.CLOSED:
-        raise DomainError("card_not_active", f"{card.package_name} was {card.status}; it cannot be adjusted.")
+        raise DomainError(ProblemCode.CARD_NOT_ACTIVE, f"{card.package_name} was {card.status}; it cannot be adjusted.")
     if entitlement_id is None:
         if len(card.entitlements) != 1:
-            raise DomainError("validation_error", "entitlement_id: this card has several pools; say which one.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, "entitlement_id: this card has several pools; say which one.")
         entitlement_id = card.entitlements[0].id
     ent = ledger.pool_for(card, entitlement_id)
     balances = ledger.card_pools(s, card)
     if balances[ent.id].remaining + units < 0:
-        raise DomainError("insufficient_units", f"Only {balances[ent.id].remaining} {card.unit_type} left to take "
+        raise DomainError(ProblemCode.INSUFFICIENT_UNITS, f"Only {balances[ent.id].remaining} {card.unit_type} left to take "
                                                 f"away; the balance cannot go below zero.")
     tx = ledger.append(s, card, kind="adjust", me=me, at=now, entitlement_id=ent.id, units=units, adjust=units,
                        note=reason)

@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import customers as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.customers.models import ActivityEntry, Customer, CustomerSearchTerm
 from desk_tui.server.customers.search import customer_terms, normalise, query_words
@@ -28,7 +29,7 @@ def get_customer(s: Session, customer_id: str, *, for_update: bool = False) -> C
         stmt = stmt.with_for_update()
     c = s.scalar(stmt)
     if c is None:
-        raise DomainError("not_found", "No such customer.")
+        raise DomainError(ProblemCode.NOT_FOUND, "No such customer.")
     return c
 
 

@@ -8,14 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import reports as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards.calendar import local_midnight
 from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.database import new_id
 from desk_tui.server.errors import DomainError
 from desk_tui.server.given.models import GivenWithoutSale
 from desk_tui.server.pagination import keyset_page
+from desk_tui.server.reference.calendar import local_midnight
 from desk_tui.server.reference.models import Staff
 
 #: the reason on record for cards moved in by the owner's CSV import
@@ -33,7 +34,7 @@ def record(s: Session, *, kind: str, customer_id: str, what: str, price: int, re
 def required_reason(reason: str | None, what: str) -> str:
     """The reason a manager gives for handing out value outside a sale: 422 without one."""
     if reason is None or not reason.strip():
-        raise DomainError("validation_error", f"reason: say why {what} is given without a sale (a card or a "
+        raise DomainError(ProblemCode.VALIDATION_ERROR, f"reason: say why {what} is given without a sale (a card or a "
                                               "membership is otherwise sold through a cart at the till).")
     return reason.strip()
 
@@ -42,7 +43,7 @@ def report(s: Session, *, me: Principal, start: date | None, end: date | None, l
            ) -> tuple[list[wire.GivenWithoutSale], str | None]:
     """Newest first, in [start, end] (whole business days of the organisation)."""
     if start is not None and end is not None and start > end:
-        raise DomainError("validation_error", "from: must not be after to.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "from: must not be after to.")
     stmt = select(GivenWithoutSale)
     if start is not None:
         stmt = stmt.where(GivenWithoutSale.at >= local_midnight(s, start))

@@ -64,6 +64,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.customers.service import record_activity
 from desk_tui.server.database import new_id, utcnow
@@ -91,7 +92,7 @@ def _count(s: Session, e: Enrollment, service_id: str, period: str, now: datetim
 
 
 def _exhausted(name: str, n: balances.Count) -> DomainError:
-    return DomainError("credit_exhausted",
+    return DomainError(ProblemCode.CREDIT_EXHAUSTED,
                        f"No {name} credit left this month {wording.month_count(n.used, n.per_period, n.on_hold)}.",
                        per_period=n.per_period, used=n.used, on_hold=n.on_hold)
 
@@ -100,20 +101,20 @@ def hold(s: Session, *, enrollment_id: str, service_id: str, quantity: int = 1, 
          sale_line_id: str | None, me: Principal, now: datetime, expires_at: datetime,
          customer_id: str | None = None) -> list[str]:
     if quantity < 1:
-        raise DomainError("validation_error", "quantity: must be at least 1.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "quantity: must be at least 1.")
     if expires_at <= now:
-        raise DomainError("validation_error", "expires_at: a hold must outlive the moment it is taken.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "expires_at: a hold must outlive the moment it is taken.")
     e = lock_enrollment(s, enrollment_id)
     if customer_id is not None and e.customer_id != customer_id:
-        raise DomainError("invalid_transition", "This membership belongs to another customer.")
+        raise DomainError(ProblemCode.INVALID_TRANSITION, "This membership belongs to another customer.")
     day = status.today(s, now)
     current = status.status_on(e, day)
     if current != "active":
-        raise DomainError("invalid_transition", f"{e.plan.name}: this membership is not active ({current}).",
+        raise DomainError(ProblemCode.INVALID_TRANSITION, f"{e.plan.name}: this membership is not active ({current}).",
                           current_status=current)
     name = _service_name(s, service_id)
     if _per_period(e, service_id) is None:
-        raise DomainError("invalid_transition", f"{e.plan.name} has no {name} credits.")
+        raise DomainError(ProblemCode.INVALID_TRANSITION, f"{e.plan.name} has no {name} credits.")
     period = status.period(day)
     n = _count(s, e, service_id, period, now)
     if n.remaining < quantity:
@@ -172,7 +173,7 @@ def consume(s: Session, *, sale_id: str, me: Principal | None, now: datetime) ->
     for row in rows:
         e = locked[row.enrollment_id]
         if row.period != period and status.status_on(e, day) != "active":
-            raise DomainError("invalid_transition", f"{e.plan.name}: this membership has no credits this month "
+            raise DomainError(ProblemCode.INVALID_TRANSITION, f"{e.plan.name}: this membership has no credits this month "
                                                     f"({status.status_on(e, day)}).")
         counted_here = row.period == period and row.expires_at > now
         if not counted_here and _count(s, e, row.service_id, period, now).remaining < 1:
@@ -265,7 +266,7 @@ def best_discount(s: Session, *, customer_id: str, service_id: str, now: datetim
 def usage_label(s: Session, *, enrollment_id: str, service_id: str, now: datetime) -> str:
     e = s.get(Enrollment, enrollment_id)
     if e is None:
-        raise DomainError("not_found", "No such membership.")
+        raise DomainError(ProblemCode.NOT_FOUND, "No such membership.")
     n = _count(s, e, service_id, status.period(status.today(s, now)), now)
     return f"{e.plan.name} credit ({n.used} of {n.per_period} used this month)"
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import memberships as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.events import service as events
@@ -70,7 +71,7 @@ def to_wire(s: Session, plan: MembershipPlan) -> wire.Plan:
 def get_plan(s: Session, plan_id: str) -> MembershipPlan:
     plan = s.get(MembershipPlan, plan_id)
     if plan is None:
-        raise DomainError("not_found", "No such membership plan.")
+        raise DomainError(ProblemCode.NOT_FOUND, "No such membership plan.")
     return plan
 
 
@@ -91,7 +92,7 @@ def _check_discounts(s: Session, discounts: list[wire.DiscountIn]) -> None:
     for d in discounts:
         if (d.scope, d.target) in seen:
             what = "all services" if d.scope == "all" else f"{d.scope} {d.target}"
-            raise DomainError("validation_error", f"discounts: {what} is listed twice; keep one percentage.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, f"discounts: {what} is listed twice; keep one percentage.")
         seen.add((d.scope, d.target))
     # DiscountIn: a category or service discount names its target
     categories = {d.target for d in discounts if d.scope == "category" and d.target is not None}
@@ -99,23 +100,23 @@ def _check_discounts(s: Session, discounts: list[wire.DiscountIn]) -> None:
         known = set(s.scalars(select(Service.category).where(Service.category.in_(categories)).distinct()))
         missing = sorted(categories - known)
         if missing:
-            raise DomainError("validation_error", f"discounts: no service is in the category {missing[0]!r}.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, f"discounts: no service is in the category {missing[0]!r}.")
     services = {d.target for d in discounts if d.scope == "service" and d.target is not None}
     if services:
         missing = sorted(services - set(service_names(s, services)))
         if missing:
-            raise DomainError("validation_error", f"discounts: unknown service {missing[0]}.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, f"discounts: unknown service {missing[0]}.")
 
 
 def _check_credits(s: Session, credits: list[wire.PlanCreditIn]) -> None:
     ids = [c.service_id for c in credits]
     twice = sorted({x for x in ids if ids.count(x) > 1})
     if twice:
-        raise DomainError("validation_error",
+        raise DomainError(ProblemCode.VALIDATION_ERROR,
                           f"credits: {twice[0]} is listed twice; give each service one row with its credits per month.")
     missing = sorted(set(ids) - set(service_names(s, set(ids))))
     if missing:
-        raise DomainError("validation_error", f"credits: unknown service {missing[0]}.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, f"credits: unknown service {missing[0]}.")
 
 
 def _set_discounts(s: Session, plan: MembershipPlan, discounts: list[wire.DiscountIn]) -> None:
@@ -152,7 +153,7 @@ def update_plan(s: Session, *, plan_id: str, data: wire.PlanUpdate) -> wire.Plan
     plan = get_plan(s, plan_id)
     for field, value in data.model_dump(exclude_unset=True, exclude={"discounts", "credits"}).items():
         if value is None:
-            raise DomainError("validation_error", f"{field}: may not be null.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, f"{field}: may not be null.")
         setattr(plan, field, value)
     if "discounts" in data.model_fields_set:
         _set_discounts(s, plan, data.discounts or [])

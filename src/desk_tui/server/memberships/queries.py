@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import memberships as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.customers.service import get_customer
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
@@ -50,7 +51,7 @@ def enrollment_views(s: Session, enrollments: Sequence[Enrollment], *, now: date
 def get_enrollment(s: Session, enrollment_id: str) -> Enrollment:
     e = s.get(Enrollment, enrollment_id)
     if e is None:
-        raise DomainError("not_found", "No such membership.")
+        raise DomainError(ProblemCode.NOT_FOUND, "No such membership.")
     return e
 
 

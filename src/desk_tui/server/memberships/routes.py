@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from desk_tui.contract import memberships as wire
 from desk_tui.contract.common import Page
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import Database
 from desk_tui.server.deps import database, manager, signed_in
@@ -53,7 +54,7 @@ def update_plan(plan_id: str, body: wire.PlanUpdate, _: Principal = Depends(mana
 @router.delete("/membership-plans/{plan_id}", status_code=405,
                responses={405: {"description": "Membership plans are never deleted."}})
 def delete_plan(plan_id: str, _: Principal = Depends(signed_in)) -> None:
-    raise DomainError("method_not_allowed",
+    raise DomainError(ProblemCode.METHOD_NOT_ALLOWED,
                       "Membership plans are never deleted: make it inactive (active: false) to stop new "
                       "enrolments; existing members keep their benefits.")
 

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import memberships as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.service import get_customer, record_activity
@@ -31,7 +32,7 @@ def lock_enrollment(s: Session, enrollment_id: str) -> Enrollment:
     e = s.scalar(select(Enrollment).where(Enrollment.id == enrollment_id).with_for_update(of=Enrollment)
                  .execution_options(populate_existing=True))
     if e is None:
-        raise DomainError("not_found", "No such membership.")
+        raise DomainError(ProblemCode.NOT_FOUND, "No such membership.")
     return e
 
 
@@ -41,14 +42,14 @@ def check_can_join(s: Session, *, customer: Customer, plan_id: str, starts_on: d
     (``duplicate``) when the customer already has it for any of those days."""
     plan = plans.get_plan(s, plan_id)
     if not plan.active:
-        raise DomainError("invalid_transition",
+        raise DomainError(ProblemCode.INVALID_TRANSITION,
                           f"{plan.name} is no longer sold; existing members keep it, but nobody new can join.")
     overlapping = s.scalar(select(Enrollment.id).where(
         Enrollment.customer_id == customer.id, Enrollment.plan_id == plan.id, status.current_or_scheduled(today),
         or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= starts_on),
         *([Enrollment.starts_on <= ends_on] if ends_on is not None else [])).limit(1))
     if overlapping is not None:
-        raise DomainError("duplicate", f"{customer.name} already has {plan.name}.", enrollment_id=overlapping)
+        raise DomainError(ProblemCode.DUPLICATE, f"{customer.name} already has {plan.name}.", enrollment_id=overlapping)
     return plan
 
 
@@ -63,7 +64,7 @@ def refuse_renewal_of_cancelled(e: Enrollment, today: date) -> None:
     current = status.status_on(e, today)
     if current in ("cancelled", "ended") or e.cancelled_at is not None:
         until = f"; it ends on {e.ends_on.isoformat()}" if e.ends_on and current == "active" else ""
-        raise DomainError("invalid_transition", f"This {e.plan.name} was cancelled{until}: there is no next month "
+        raise DomainError(ProblemCode.INVALID_TRANSITION, f"This {e.plan.name} was cancelled{until}: there is no next month "
                                                 "to pay. Sell a new membership instead.")
 
 
@@ -116,9 +117,9 @@ def _new_enrollment(s: Session, *, customer_id: str, data: wire.EnrollmentCreate
     customer = get_customer(s, customer_id, for_update=True)
     starts_on = data.starts_on or today
     if starts_on < today:
-        raise DomainError("validation_error", f"starts_on: a membership cannot start in the past (today is {today}).")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, f"starts_on: a membership cannot start in the past (today is {today}).")
     if data.ends_on is not None and data.ends_on < starts_on:
-        raise DomainError("validation_error", "ends_on: must be on or after starts_on.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "ends_on: must be on or after starts_on.")
     plan = check_can_join(s, customer=customer, plan_id=data.plan_id, starts_on=starts_on, ends_on=data.ends_on,
                           today=today)
     e = Enrollment(id=enrollment_id or new_id("mem"), plan_id=plan.id, customer_id=customer_id, starts_on=starts_on,
@@ -136,7 +137,7 @@ def give(s: Session, *, customer_id: str, data: wire.EnrollmentCreate, me: Princ
     act with a reason, in the customer's activity and the "given without a sale" report. It is due
     from its first month (the dues report lists it from its start) unless it is complimentary."""
     if not me.at_least("manager"):
-        raise DomainError("forbidden_role", "Only a manager or the owner can enrol a customer without a sale; sell "
+        raise DomainError(ProblemCode.FORBIDDEN_ROLE, "Only a manager or the owner can enrol a customer without a sale; sell "
                                             "the membership through a cart at the till instead.")
     reason = given.required_reason(data.reason, "this membership")
     now = now or utcnow()
@@ -166,16 +167,16 @@ def cancel(s: Session, *, enrollment_id: str, data: wire.EnrollmentCancel, me: P
     e = lock_enrollment(s, enrollment_id)
     current = status.status_on(e, today)
     if current in ("cancelled", "ended") or e.cancelled_at is not None:
-        raise DomainError("invalid_transition", f"This membership is already {'cancelled' if e.cancelled_at else current}.",
+        raise DomainError(ProblemCode.INVALID_TRANSITION, f"This membership is already {'cancelled' if e.cancelled_at else current}.",
                           current_status=current)
     if data.ends_on is not None and data.ends_on < today:
-        raise DomainError("validation_error",
+        raise DomainError(ProblemCode.VALIDATION_ERROR,
                           f"ends_on: the last day of benefits cannot be in the past (today is {today}).")
     if data.ends_on is not None and data.ends_on < e.starts_on:
-        raise DomainError("validation_error", f"ends_on: this membership only starts on {e.starts_on.isoformat()}; "
+        raise DomainError(ProblemCode.VALIDATION_ERROR, f"ends_on: this membership only starts on {e.starts_on.isoformat()}; "
                                               "cancel without a date to stop it before it starts.")
     if data.ends_on is not None and e.ends_on is not None and data.ends_on > e.ends_on:
-        raise DomainError("validation_error", f"ends_on: this membership already ends on {e.ends_on.isoformat()}.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, f"ends_on: this membership already ends on {e.ends_on.isoformat()}.")
     e.cancelled_at, e.cancelled_by, e.cancel_reason = now, me.staff_id, data.reason
     e.ends_on = data.ends_on
     s.flush()

@@ -6,7 +6,7 @@
 * ``cancelled`` — cancelled by staff: at once when no notice date was given (``ends_on`` null),
   otherwise once ``ends_on`` has passed (until then it is still ``active``).
 
-Days and months are the organisation's (cards.calendar), so a credit taken at 00:30 on the 1st in
+Days and months are the organisation's (reference.calendar), so a credit taken at 00:30 on the 1st in
 Budapest belongs to the new month whatever the server's clock zone.
 """
 
@@ -18,9 +18,9 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import Session
 
-from desk_tui.server.cards.calendar import business_date
 from desk_tui.server.database import utcnow
 from desk_tui.server.memberships.models import Enrollment
+from desk_tui.server.reference.calendar import business_date
 
 
 def today(s: Session, now: datetime | None = None) -> date:

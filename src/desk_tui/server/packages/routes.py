@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query
 
 from desk_tui.contract import packages as wire
 from desk_tui.contract.common import Page
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import Database
 from desk_tui.server.deps import database, manager, signed_in
@@ -51,5 +52,5 @@ def update_package(package_id: str, body: wire.PackageUpdate, _: Principal = Dep
 
 @router.delete("/{package_id}", status_code=405, responses={405: {"description": "Packages are never deleted."}})
 def delete_package(package_id: str, _: Principal = Depends(signed_in)) -> None:
-    raise DomainError("method_not_allowed",
+    raise DomainError(ProblemCode.METHOD_NOT_ALLOWED,
                       "Packages are never deleted: make it inactive (active: false) to stop selling it; issued cards stay as they are.")

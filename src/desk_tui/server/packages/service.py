@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import packages as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.events import service as events
@@ -40,7 +41,7 @@ def to_wire(s: Session, pkg: Package) -> wire.Package:
 def get_package(s: Session, package_id: str) -> Package:
     pkg = s.get(Package, package_id)
     if pkg is None:
-        raise DomainError("not_found", "No such package.")
+        raise DomainError(ProblemCode.NOT_FOUND, "No such package.")
     return pkg
 
 
@@ -60,7 +61,7 @@ def _check_services(s: Session, entitlements: list[wire.EntitlementIn]) -> None:
     known = set(s.scalars(select(Service.id).where(Service.id.in_(wanted))))
     missing = sorted(wanted - known)
     if missing:
-        raise DomainError("validation_error", f"entitlements: unknown service {missing[0]}.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, f"entitlements: unknown service {missing[0]}.")
 
 
 def _set_entitlements(s: Session, pkg: Package, entitlements: list[wire.EntitlementIn]) -> None:
@@ -68,11 +69,11 @@ def _set_entitlements(s: Session, pkg: Package, entitlements: list[wire.Entitlem
     existing = {e.id: e for e in pkg.entitlements}
     ids = [e.id for e in entitlements if e.id]
     if len(ids) != len(set(ids)):
-        raise DomainError("validation_error", "entitlements: the same entitlement id is listed twice.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "entitlements: the same entitlement id is listed twice.")
     kept: list[PackageEntitlement] = []
     for position, data in enumerate(entitlements):
         if data.id and data.id not in existing:
-            raise DomainError("validation_error", f"entitlements: {data.id} is not an entitlement of this package.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, f"entitlements: {data.id} is not an entitlement of this package.")
         ent = existing.get(data.id) if data.id else None
         if ent is None:
             ent = PackageEntitlement(id=new_id("ent"), package_id=pkg.id)
@@ -101,11 +102,11 @@ def update_package(s: Session, *, package_id: str, data: wire.PackageUpdate) -> 
     changes = data.model_dump(exclude_unset=True, exclude={"entitlements"})
     for field, value in changes.items():
         if value is None and field != "expiry_days":
-            raise DomainError("validation_error", f"{field}: may not be null.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, f"{field}: may not be null.")
         setattr(pkg, field, value)
     if "entitlements" in data.model_fields_set:
         if data.entitlements is None:
-            raise DomainError("validation_error", "entitlements: a package needs at least one entitlement.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, "entitlements: a package needs at least one entitlement.")
         _set_entitlements(s, pkg, data.entitlements)
     s.flush()
     events.record(s, kind="catalogue.changed", location_id=None, me=None, package_id=pkg.id, summary="package changed")

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import reference as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.database import new_id
 from desk_tui.server.errors import DomainError
 from desk_tui.server.reference.models import (
@@ -63,7 +64,7 @@ def products(s: Session) -> list[wire.Product]:
 def get_service(s: Session, service_id: str) -> Service:
     svc = s.get(Service, service_id)
     if svc is None:
-        raise DomainError("not_found", "No such service.")
+        raise DomainError(ProblemCode.NOT_FOUND, "No such service.")
     return svc
 
 
@@ -72,7 +73,7 @@ def _check_locations(s: Session, location_ids: list[str]) -> list[str]:
     known = set(s.scalars(select(Location.id).where(Location.id.in_(wanted))))
     missing = [x for x in wanted if x not in known]
     if missing:
-        raise DomainError("validation_error", f"location_ids: unknown location {missing[0]}.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, f"location_ids: unknown location {missing[0]}.")
     return wanted
 
 
@@ -91,7 +92,7 @@ def update_service(s: Session, *, service_id: str, data: wire.ServiceUpdate) -> 
     location_ids = changes.pop("location_ids", None)
     for field, value in changes.items():
         if value is None:
-            raise DomainError("validation_error", f"{field}: may not be null.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, f"{field}: may not be null.")
         setattr(svc, field, value)
     if location_ids is not None:
         svc.locations = [ServiceLocation(service_id=svc.id, location_id=x) for x in _check_locations(s, location_ids)]
@@ -109,10 +110,10 @@ def create_product(s: Session, *, data: wire.ProductCreate) -> wire.Product:
 def update_product(s: Session, *, product_id: str, data: wire.ProductUpdate) -> wire.Product:
     p = s.get(Product, product_id)
     if p is None:
-        raise DomainError("not_found", "No such product.")
+        raise DomainError(ProblemCode.NOT_FOUND, "No such product.")
     for field, value in data.model_dump(exclude_unset=True).items():
         if value is None:
-            raise DomainError("validation_error", f"{field}: may not be null.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, f"{field}: may not be null.")
         setattr(p, field, value)
     s.flush()
     return product_wire(p)

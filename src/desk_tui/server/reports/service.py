@@ -13,9 +13,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import reports as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger
-from desk_tui.server.cards.calendar import business_date, local_midnight, org_zone
 from desk_tui.server.cards.models import Card, CardTransaction
 from desk_tui.server.cards.queries import status_filter
 from desk_tui.server.customers.models import Customer
@@ -24,6 +24,7 @@ from desk_tui.server.errors import DomainError
 from desk_tui.server.packages.models import Package
 from desk_tui.server.pagination import keyset_page
 from desk_tui.server.reference import service as reference
+from desk_tui.server.reference.calendar import business_date, local_midnight, org_zone
 from desk_tui.server.reference.models import Service, Staff
 
 CSV_COLUMNS = ["transaction_id", "at", "card_id", "card_number", "package_id", "package_name", "customer_id",
@@ -87,7 +88,7 @@ def expiring(s: Session, *, within_days: int, limit: int, cursor: str | None, no
 
 def check_range(start: date | None, end: date | None) -> None:
     if start is not None and end is not None and start > end:
-        raise DomainError("validation_error", "from: must not be after to.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "from: must not be after to.")
 
 
 #: what makes a spreadsheet read a cell as a formula (OWASP "CSV injection")

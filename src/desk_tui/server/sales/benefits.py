@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from desk_tui.contract import sales as wire
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import booking
-from desk_tui.server.cards.calendar import business_date
 from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import utcnow
 from desk_tui.server.memberships import status
 from desk_tui.server.memberships.models import Enrollment
+from desk_tui.server.reference.calendar import business_date
 from desk_tui.server.reference.models import Service
 from desk_tui.server.sales import holds, membership
 from desk_tui.server.sales.holds import DEFAULT_TIMEOUT

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import booking
 from desk_tui.server.customers.service import record_activity
@@ -45,7 +46,7 @@ def here(sale_id: str, me: Principal) -> Select[Sale]:
 def find(s: Session, sale_id: str, *, me: Principal) -> Sale:
     sale = s.scalar(here(sale_id, me))
     if sale is None:
-        raise DomainError("not_found", "No such sale at this location.")
+        raise DomainError(ProblemCode.NOT_FOUND, "No such sale at this location.")
     return sale
 
 
@@ -53,7 +54,7 @@ def lock_sale(s: Session, sale_id: str, *, me: Principal) -> Sale:
     """The sale row ``FOR UPDATE``: every write to a cart queues here (SQLite: BEGIN IMMEDIATE)."""
     sale = s.scalar(here(sale_id, me).with_for_update().execution_options(populate_existing=True))
     if sale is None:
-        raise DomainError("not_found", "No such sale at this location.")
+        raise DomainError(ProblemCode.NOT_FOUND, "No such sale at this location.")
     return sale
 
 
@@ -92,7 +93,7 @@ def release_line(s: Session, line: SaleLine, *, sale: Sale, me: Principal, now: 
             booking.release(s, card_id=line.card_id, reservation_id=line.reserve_tx_id, me=me, note=note, now=now)
         except DomainError as exc:
             # A manager undid the hold from the card's history meanwhile: nothing left to give back.
-            if exc.code != "invalid_transition":
+            if exc.code != ProblemCode.INVALID_TRANSITION:
                 raise
     else:
         membership.release(s, sale_id=sale.id, sale_line_id=line.id, me=me, now=now)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import sales as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.approval import Approver
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import booking
@@ -40,18 +41,18 @@ def add_line(s: Session, *, sale_id: str, data: wire.SaleLineCreate, me: Princip
     now = now or utcnow()
     sale = lock_open(s, sale_id, me=me, now=now, timeout=timeout)
     if len(sale.lines) >= wire.LINES_MAX:
-        raise DomainError("validation_error", f"A sale holds at most {wire.LINES_MAX} lines.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, f"A sale holds at most {wire.LINES_MAX} lines.")
     if data.service_id is not None:
         svc = s.get(Service, data.service_id)
         if svc is None:
-            raise DomainError("validation_error", "service_id: no such service.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, "service_id: no such service.")
         if not svc.active:
-            raise DomainError("validation_error", f"service_id: {svc.name} is no longer offered.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, f"service_id: {svc.name} is no longer offered.")
         offered = s.scalar(select(ServiceLocation.service_id).where(ServiceLocation.service_id == svc.id,
                                                                     ServiceLocation.location_id == sale.location_id))
         if offered is None:
             here = s.scalar(select(Location.name).where(Location.id == sale.location_id))
-            raise DomainError("service_not_offered_here", f"{svc.name} is not offered at {here}.")
+            raise DomainError(ProblemCode.SERVICE_NOT_OFFERED_HERE, f"{svc.name} is not offered at {here}.")
         line = SaleLine(kind="service", service_id=svc.id, name=svc.name, unit_price=svc.price,
                         held_by_appointment=False)
     elif data.package_id is not None:
@@ -61,9 +62,9 @@ def add_line(s: Session, *, sale_id: str, data: wire.SaleLineCreate, me: Princip
     else:
         product = s.get(Product, data.product_id)
         if product is None:
-            raise DomainError("validation_error", "product_id: no such product.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, "product_id: no such product.")
         if not product.active:
-            raise DomainError("validation_error", f"product_id: {product.name} is no longer sold.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, f"product_id: {product.name} is no longer sold.")
         line = SaleLine(kind="product", product_id=product.id, name=product.name, unit_price=product.price,
                         held_by_appointment=False)
     line.id = new_id("sln")
@@ -86,10 +87,10 @@ def add_line(s: Session, *, sale_id: str, data: wire.SaleLineCreate, me: Princip
 def refuse_if_redeemed(line: SaleLine, doing: str) -> None:
     if line.redeem_kind is not None and line.hold_state == "held":
         if line.held_by_appointment:
-            raise DomainError("invalid_transition",
+            raise DomainError(ProblemCode.INVALID_TRANSITION,
                               f"{line.name} is booked from {line.source_name} on the appointment; to {doing} it, "
                               "switch the appointment's line to a paid service first.")
-        raise DomainError("invalid_transition",
+        raise DomainError(ProblemCode.INVALID_TRANSITION,
                           f"{line.name} is redeemed from {line.source_name}; release it first, then {doing} it.")
 
 
@@ -105,11 +106,11 @@ def update_line(s: Session, *, sale_id: str, line_id: str, data: wire.SaleLineUp
     before = (line.unit_price, line.discount_percent, line.quantity)
     card_before = (line.card_number, line.expires_on)
     if data.quantity not in (None, 1) and purchases.is_purchase(line):
-        raise DomainError("validation_error", "quantity: a package or membership line is one card or one "
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "quantity: a package or membership line is one card or one "
                                               "enrolment; add another line for a second.")
     if {"card_number", "expires_on"} & data.model_fields_set:
         if line.kind != "package":
-            raise DomainError("validation_error", "card_number and expires_on belong to a package line.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, "card_number and expires_on belong to a package line.")
         purchases.set_card_details(
             s, sale, line,
             number=data.card_number if "card_number" in data.model_fields_set else line.card_number,
@@ -152,7 +153,7 @@ def remove_line(s: Session, *, sale_id: str, line_id: str, me: Principal, now: d
     sale = lock_open(s, sale_id, me=me, now=now, timeout=timeout)
     line = line_of(sale, line_id)
     if line.appointment_line_id is not None:
-        raise DomainError("invalid_transition",
+        raise DomainError(ProblemCode.INVALID_TRANSITION,
                           f"{line.name} is part of the appointment and stays on the bill; to not charge it, set its "
                           "discount to 100% (a manager approves), or change the appointment itself.")
     released = holds.release_line(s, line, sale=sale, me=me, now=now, note="line removed at checkout")
@@ -172,9 +173,9 @@ def redeem_line(s: Session, *, sale_id: str, line_id: str, data: wire.LineRedeem
     line = line_of(sale, line_id)
     refuse_if_redeemed(line, "redeem")
     if line.kind != "service":
-        raise DomainError("validation_error", "Only a service can be redeemed from a package or a membership.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "Only a service can be redeemed from a package or a membership.")
     if sale.customer_id is None:
-        raise DomainError("validation_error", "Choose the customer first: credits and packages are theirs.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "Choose the customer first: credits and packages are theirs.")
     service_id = line.service_id
     assert service_id is not None  # a service line names its service
     expires = now + timeout
@@ -182,22 +183,22 @@ def redeem_line(s: Session, *, sale_id: str, line_id: str, data: wire.LineRedeem
         try:
             owner = booking.lock_cards(s, [data.card_id])[data.card_id].customer_id
         except DomainError as exc:
-            if exc.code == "not_found":
-                raise DomainError("validation_error", "card_id: no such card.") from None
+            if exc.code == ProblemCode.NOT_FOUND:
+                raise DomainError(ProblemCode.VALIDATION_ERROR, "card_id: no such card.") from None
             raise
         if owner != sale.customer_id:
-            raise DomainError("validation_error", "card_id: this card belongs to another customer.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, "card_id: this card belongs to another customer.")
         try:
             tx = booking.reserve(s, card_id=data.card_id, entitlement_id=data.entitlement_id,
                                  service_id=service_id, quantity=line.quantity, me=me, sale_id=sale.id,
                                  location_id=sale.location_id, now=now, note="held at checkout")
         except DomainError as exc:
-            if exc.code == "not_found":
-                raise DomainError("validation_error", "card_id: no such card.") from None
+            if exc.code == ProblemCode.NOT_FOUND:
+                raise DomainError(ProblemCode.VALIDATION_ERROR, "card_id: no such card.") from None
             raise
         if tx.customer_id != sale.customer_id:
             # Checked on the ledger entry, written under the card lock; raising rolls the hold back.
-            raise DomainError("validation_error", "card_id: this card belongs to another customer.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, "card_id: this card belongs to another customer.")
         card = get_card(s, tx.card_id)
         line.redeem_kind, line.card_id, line.entitlement_id = "card", tx.card_id, tx.entitlement_id
         line.reserve_tx_id, line.source_name = tx.id, card_name(card)
@@ -224,9 +225,9 @@ def release_line(s: Session, *, sale_id: str, line_id: str, me: Principal, now: 
     sale = lock_open(s, sale_id, me=me, now=now, timeout=timeout)
     line = line_of(sale, line_id)
     if line.redeem_kind is None or line.hold_state != "held":
-        raise DomainError("invalid_transition", f"{line.name} is not redeemed; there is nothing to release.")
+        raise DomainError(ProblemCode.INVALID_TRANSITION, f"{line.name} is not redeemed; there is nothing to release.")
     if not holds.owns_hold(line):
-        raise DomainError("invalid_transition",
+        raise DomainError(ProblemCode.INVALID_TRANSITION,
                           f"{line.name} is booked from {line.source_name} on the appointment; switch the "
                           "appointment's line to a paid service to charge it instead.")
     source = receipt.source_words(line)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships import credits
@@ -36,8 +37,8 @@ def hold(s: Session, *, enrollment_id: str, customer_id: str, service_id: str, q
         credits.hold(s, enrollment_id=enrollment_id, service_id=service_id, quantity=quantity, sale_id=sale_id,
                      sale_line_id=sale_line_id, me=me, now=now, expires_at=expires_at, customer_id=customer_id)
     except DomainError as exc:
-        if exc.code == "not_found":
-            raise DomainError("validation_error", "enrollment_id: no such membership.") from None
+        if exc.code == ProblemCode.NOT_FOUND:
+            raise DomainError(ProblemCode.VALIDATION_ERROR, "enrollment_id: no such membership.") from None
         raise
     return get_enrollment(s, enrollment_id).plan.name
 

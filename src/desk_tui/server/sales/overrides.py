@@ -16,6 +16,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.approval import Approver
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.errors import DomainError
@@ -31,7 +32,7 @@ class ApprovalNeeded(DomainError):
     sales/routes.py checks before the request writes anything)."""
 
     def __init__(self, detail: str, **extra: object) -> None:
-        super().__init__("manager_approval_required", detail, **extra)
+        super().__init__(ProblemCode.MANAGER_APPROVAL_REQUIRED, detail, **extra)
 
 
 def limit(s: Session) -> int:

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from desk_tui.contract import cards as card_wire
 from desk_tui.contract import memberships as membership_wire
 from desk_tui.contract import sales as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import service as cards
-from desk_tui.server.cards.calendar import business_date
 from desk_tui.server.cards.queries import get_card
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.service import get_customer
@@ -31,6 +31,7 @@ from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships import service as memberships
 from desk_tui.server.memberships.queries import get_enrollment
 from desk_tui.server.packages.models import Package
+from desk_tui.server.reference.calendar import business_date
 from desk_tui.server.sales.models import Sale, SaleLine
 from desk_tui.server.sales.money import line_total
 
@@ -43,16 +44,16 @@ def is_purchase(line: SaleLine) -> bool:
 
 def _customer(s: Session, sale: Sale, what: str) -> Customer:
     if sale.customer_id is None:
-        raise DomainError("validation_error", f"Choose the customer first: {what} is sold to a customer.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, f"Choose the customer first: {what} is sold to a customer.")
     return get_customer(s, sale.customer_id)
 
 
 def package_line(s: Session, sale: Sale, data: wire.SaleLineCreate, *, now: datetime) -> SaleLine:
     package = s.get(Package, data.package_id)
     if package is None:
-        raise DomainError("validation_error", "package_id: no such package.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "package_id: no such package.")
     if not package.active:
-        raise DomainError("package_inactive", f"{package.name} is no longer for sale.")
+        raise DomainError(ProblemCode.PACKAGE_INACTIVE, f"{package.name} is no longer for sale.")
     _customer(s, sale, "a package")
     line = SaleLine(kind="package", package_id=package.id, name=package.name, unit_price=package.price,
                     held_by_appointment=False)
@@ -67,9 +68,9 @@ def set_card_details(s: Session, sale: Sale, line: SaleLine, *, number: str | No
     cards.check_number_free(s, key)
     if key is not None and any(x is not line and x.kind == "package" and cards.number_key(x.card_number) == key
                                for x in sale.lines):
-        raise DomainError("duplicate", "Another card in this sale already has this number.")
+        raise DomainError(ProblemCode.DUPLICATE, "Another card in this sale already has this number.")
     if expires_on is not None and expires_on < business_date(s, now):
-        raise DomainError("validation_error", "expires_on: a card cannot be sold already expired.")
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "expires_on: a card cannot be sold already expired.")
     line.card_number, line.expires_on = number, expires_on
 
 
@@ -80,7 +81,7 @@ def plan_line(s: Session, sale: Sale, data: wire.SaleLineCreate, *, now: datetim
     customer = _customer(s, sale, "a membership")
     today = business_date(s, now)
     if any(x.kind == "membership" and x.plan_id == plan_id for x in sale.lines):
-        raise DomainError("duplicate", "This membership is already in this sale.")
+        raise DomainError(ProblemCode.DUPLICATE, "This membership is already in this sale.")
     current = memberships.current_enrollment(s, customer_id=customer.id, plan_id=plan_id, today=today)
     if current is not None:
         memberships.refuse_renewal_of_cancelled(current, today)
@@ -96,7 +97,7 @@ def plan_line(s: Session, sale: Sale, data: wire.SaleLineCreate, *, now: datetim
 def check_customer_change(sale: Sale, customer_id: str | None) -> None:
     """A cart selling a card or a membership cannot lose its customer."""
     if customer_id is None and any(is_purchase(x) for x in sale.lines):
-        raise DomainError("validation_error", "This sale issues a card or starts a membership, which needs a "
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "This sale issues a card or starts a membership, which needs a "
                                               "customer; remove that line first.")
 
 

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from desk_tui.server.cards import ledger
 from desk_tui.server.cards import wording as card_wording
-from desk_tui.server.cards.calendar import org_zone
 from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.reference import service as reference
+from desk_tui.server.reference.calendar import org_zone
 from desk_tui.server.reference.models import Location, Staff
+from desk_tui.server.reference.money import money as org_money
 from desk_tui.server.sales import membership, purchases
 from desk_tui.server.sales.models import Sale, SaleLine
 from desk_tui.server.sales.money import gross, is_redeemed, line_total, totals
@@ -93,7 +94,7 @@ def text(s: Session, sale: Sale, *, now: datetime) -> str:
     org = reference.settings(s)
 
     def money(amount: int) -> str:
-        return card_wording.money(s, amount)
+        return org_money(s, amount)
 
     where = s.scalar(select(Location.name).where(Location.id == sale.location_id)) or ""
     staff = s.scalar(select(Staff.name).where(Staff.id == sale.completed_by)) if sale.completed_by else None

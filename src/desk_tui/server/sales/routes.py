@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from desk_tui.contract import sales as wire
 from desk_tui.contract.appointments import ID_MAX, ID_PATTERN
 from desk_tui.contract.common import Page
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth import approval
 from desk_tui.server.auth.approval import Approver
 from desk_tui.server.auth.principal import Principal
@@ -110,7 +111,7 @@ def update_sale(sale_id: SaleId, body: wire.SaleUpdate, request: Request, me: Pr
 
 @router.delete("/{sale_id}", status_code=405)
 def delete_sale(sale_id: SaleId, _: Principal = Depends(signed_in)) -> None:
-    raise DomainError("method_not_allowed", "Sales are never deleted; abandon an open cart instead "
+    raise DomainError(ProblemCode.METHOD_NOT_ALLOWED, "Sales are never deleted; abandon an open cart instead "
                                             "(its holds are released).")
 
 

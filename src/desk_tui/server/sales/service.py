@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import sales as wire
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.appointments import lines as appointment_lines
 from desk_tui.server.appointments import service as appointments
 from desk_tui.server.appointments import transitions
@@ -23,7 +24,6 @@ from desk_tui.server.appointments import wording as appointment_wording
 from desk_tui.server.appointments.models import FINAL, Appointment
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import booking
-from desk_tui.server.cards import wording as card_wording
 from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import new_id, utcnow
@@ -31,6 +31,7 @@ from desk_tui.server.errors import DomainError
 from desk_tui.server.events import service as events
 from desk_tui.server.pagination import keyset_page
 from desk_tui.server.reference.models import Service
+from desk_tui.server.reference.money import money as org_money
 from desk_tui.server.sales import holds, membership, purchases, receipt
 from desk_tui.server.sales.holds import DEFAULT_TIMEOUT
 from desk_tui.server.sales.models import Sale, SaleLine, SalePayment
@@ -53,23 +54,23 @@ def list_sales(s: Session, *, me: Principal, status: str, limit: int, cursor: st
 # ---------------------------------------------------------------------------------------------- guards
 
 def money_words(s: Session, amount: int) -> str:
-    return card_wording.money(s, amount)
+    return org_money(s, amount)
 
 
 def check_open(sale: Sale, *, timeout: timedelta = DEFAULT_TIMEOUT, now: datetime | None = None) -> None:
     """409 with a sentence when the cart can no longer change."""
     if sale.status == "completed":
-        raise DomainError("invalid_transition", "This sale is already completed.", sale_status=sale.status)
+        raise DomainError(ProblemCode.INVALID_TRANSITION, "This sale is already completed.", sale_status=sale.status)
     if sale.status == "abandoned":
         if sale.closed_idle:
-            raise DomainError("invalid_transition",
+            raise DomainError(ProblemCode.INVALID_TRANSITION,
                               f"This cart was closed after being {sale.abandoned_reason or 'left idle'}, and its "
                               "held credits and package sessions were released. Open a new sale.",
                               sale_status=sale.status)
-        raise DomainError("invalid_transition", "This cart was abandoned; open a new sale.", sale_status=sale.status)
+        raise DomainError(ProblemCode.INVALID_TRANSITION, "This cart was abandoned; open a new sale.", sale_status=sale.status)
     now = now or utcnow()
     if now - sale.last_change_at > timeout:
-        raise DomainError("invalid_transition",
+        raise DomainError(ProblemCode.INVALID_TRANSITION,
                           f"This cart was left idle for more than {holds.idle_words(timeout)}; its holds are being "
                           "released. Open a new sale.", sale_status=sale.status)
 
@@ -84,7 +85,7 @@ def line_of(sale: Sale, line_id: str) -> SaleLine:
     for line in sale.lines:
         if line.id == line_id:
             return line
-    raise DomainError("not_found", "No such line in this sale.")
+    raise DomainError(ProblemCode.NOT_FOUND, "No such line in this sale.")
 
 
 def note(s: Session, sale: Sale, me: Principal, kind: str, summary: str) -> None:
@@ -105,20 +106,20 @@ def open_sale(s: Session, *, data: wire.SaleCreate, me: Principal, now: datetime
         try:
             get_customer(s, customer_id)
         except DomainError:
-            raise DomainError("validation_error", "customer_id: no such customer.") from None
+            raise DomainError(ProblemCode.VALIDATION_ERROR, "customer_id: no such customer.") from None
     appt = None
     if data.appointment_id is not None:
         try:
             appt = appointments.lock(s, data.appointment_id, me=me)
         except DomainError:
-            raise DomainError("validation_error", "appointment_id: no such appointment.") from None
+            raise DomainError(ProblemCode.VALIDATION_ERROR, "appointment_id: no such appointment.") from None
         if appt.status in FINAL:
             what = appointment_wording.STATUS[appt.status]
-            raise DomainError("invalid_transition", f"This appointment is {what}; there is nothing left to check "
+            raise DomainError(ProblemCode.INVALID_TRANSITION, f"This appointment is {what}; there is nothing left to check "
                                                     "out. Open a sale without the appointment to sell something.",
                               appointment_status=appt.status)
         if customer_id is not None and customer_id != appt.customer_id:
-            raise DomainError("validation_error", "customer_id: the appointment is for another customer.")
+            raise DomainError(ProblemCode.VALIDATION_ERROR, "customer_id: the appointment is for another customer.")
         customer_id = appt.customer_id
         existing = s.scalar(select(Sale).where(Sale.appointment_id == appt.id, Sale.status == "open")
                             .order_by(Sale.opened_at.desc(), Sale.id).limit(1))
@@ -230,17 +231,17 @@ def update_sale(s: Session, *, sale_id: str, data: wire.SaleUpdate, me: Principa
         holds.touch(s, sale, now=now, timeout=timeout)
         return sale
     if sale.appointment_id is not None:
-        raise DomainError("invalid_transition", "This cart belongs to an appointment; its customer is the "
+        raise DomainError(ProblemCode.INVALID_TRANSITION, "This cart belongs to an appointment; its customer is the "
                                                 "appointment's.")
     purchases.check_customer_change(sale, data.customer_id)
     if any(x.redeem_kind is not None and x.hold_state == "held" for x in sale.lines):
-        raise DomainError("invalid_transition", "A line is redeemed from this customer's package or membership; "
+        raise DomainError(ProblemCode.INVALID_TRANSITION, "A line is redeemed from this customer's package or membership; "
                                                 "release it first, then change the customer.")
     if data.customer_id is not None:
         try:
             get_customer(s, data.customer_id)
         except DomainError:
-            raise DomainError("validation_error", "customer_id: no such customer.") from None
+            raise DomainError(ProblemCode.VALIDATION_ERROR, "customer_id: no such customer.") from None
     sale.customer_id = data.customer_id
     # Membership discounts were the previous customer's benefit.
     for line in sale.lines:
@@ -269,14 +270,14 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
     t = totals(sale)
     paid = sum(p.amount for p in data.payments)
     if t.total == 0 and data.payments:
-        raise DomainError("sale_not_balanced", f"The sale is fully covered (total {money_words(s, 0)}); complete it with "
+        raise DomainError(ProblemCode.SALE_NOT_BALANCED, f"The sale is fully covered (total {money_words(s, 0)}); complete it with "
                                                f"no payment, not {money_words(s, paid)}.", total=0, paid=paid)
     if paid != t.total:
-        raise DomainError("sale_not_balanced", f"Payments add up to {money_words(s, paid)} but the total is "
+        raise DomainError(ProblemCode.SALE_NOT_BALANCED, f"Payments add up to {money_words(s, paid)} but the total is "
                                                f"{money_words(s, t.total)}.", total=t.total, paid=paid)
 
     if appt is not None and appt.status not in ("booked", "checked_in"):
-        raise DomainError("invalid_transition",
+        raise DomainError(ProblemCode.INVALID_TRANSITION,
                           f"The appointment was {appointment_wording.STATUS[appt.status]} after this cart was "
                           "opened; abandon this cart and open a new sale.", appointment_status=appt.status)
     card_ids = {x.card_id for x in sale.lines if x.redeem_kind == "card" and x.hold_state == "held"
@@ -287,7 +288,7 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
     if appt is not None:
         appointment_lines.sync(s, appt)
         if appointment_key(appt) != sale.appointment_key:
-            raise DomainError("invalid_transition",
+            raise DomainError(ProblemCode.INVALID_TRANSITION,
                               "The appointment was changed after this checkout was opened (its services, prices or "
                               "package sessions). Open checkout from the appointment again to bring the cart up to "
                               "date, then complete it.")
@@ -295,11 +296,11 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
     store = sum(p.amount for p in data.payments if p.method == "store_credit")
     if store:
         if sale.customer_id is None:
-            raise DomainError("insufficient_store_credit", "Store credit belongs to a customer: choose the customer "
+            raise DomainError(ProblemCode.INSUFFICIENT_STORE_CREDIT, "Store credit belongs to a customer: choose the customer "
                                                            "first.", needed=store, available=0)
         customer = get_customer(s, sale.customer_id, for_update=True)
         if customer.store_credit < store:
-            raise DomainError("insufficient_store_credit",
+            raise DomainError(ProblemCode.INSUFFICIENT_STORE_CREDIT,
                               f"{customer.name} has {money_words(s, customer.store_credit)} of store credit; "
                               f"{money_words(s, store)} was asked for.", needed=store, available=customer.store_credit)
         customer.store_credit -= store

@@ -31,6 +31,7 @@ from desk_tui.contract.appointments import (
     Redeemable,
 )
 from desk_tui.contract.events import Event
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.circles import counter_label
 from desk_tui.ui.money import format_money
@@ -228,11 +229,11 @@ class AppointmentScreen(DeskScreen):
                                                                      version=seen.version)
                 break
             except ApiError as exc:
-                if exc.code == "version_conflict":
+                if exc.code == ProblemCode.VERSION_CONFLICT:
                     self.show(await self.desk.client.appointment(self.appointment_id))
                     self._say("Someone else changed this appointment first; it has been reloaded. Try again.")
                     return False
-                if exc.code != "staff_double_booked":
+                if exc.code != ProblemCode.STAFF_DOUBLE_BOOKED:
                     raise
                 day = (change.start or seen.start).astimezone(self._tz).date()
                 self._say(clash_sentence(exc, self._tz, location_id=seen.location_id, day=day))

@@ -30,6 +30,7 @@ from desk_tui.contract.appointments import (
     LineSourceCreate,
 )
 from desk_tui.contract.customers import Customer
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.contract.reference import Service, Staff
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
@@ -150,7 +151,7 @@ class BookingScreen(DeskScreen):
         cards = await self.desk.client.customer_cards(self._customer.id)
         if not self._services:
             self._services = {s.id: s for s in await self.desk.client.services()}
-        today = self.desk.now(self._tz).date()
+        today = self.desk.today()
         self.query_one(PackagePanel).show_cards(cards, services=self._services, day=self._day() or today,
                                                 today=today, location_id=self.desk.signed_in_location_id)
 
@@ -245,7 +246,7 @@ class BookingScreen(DeskScreen):
                 appointment = await self.desk.client.book(data)
                 break
             except ApiError as exc:
-                if exc.code == "staff_double_booked":
+                if exc.code == ProblemCode.STAFF_DOUBLE_BOOKED:
                     override = await self._confirm_overlap(exc, data)
                     if override is not None:
                         data = AppointmentCreate.model_validate(data.model_dump() | override)
@@ -253,8 +254,8 @@ class BookingScreen(DeskScreen):
                     status.update(f"Not booked: {self._clash(exc, data)} Change the time or staff member, or "
                                   "F10 and y to book anyway.")
                     return
-                if exc.code in ("insufficient_units", "card_expired", "card_not_active",
-                                "card_expires_before_appointment"):
+                if exc.code in (ProblemCode.INSUFFICIENT_UNITS, ProblemCode.CARD_EXPIRED, ProblemCode.CARD_NOT_ACTIVE,
+                                ProblemCode.CARD_EXPIRES_BEFORE_APPOINTMENT):
                     self.load_packages()  # another terminal may have taken the unit: show the truth
                 status.update(exc.sentence)
                 return

@@ -76,12 +76,12 @@ class CalendarScreen(DeskScreen):
         self._tz = ZoneInfo(org.timezone)
         location = self.desk.location_id
         self._staff = [s for s in await self.desk.client.staff() if s.bookable and location in s.location_ids]
-        self.day = self.desk.now(self._tz).date()
+        self.day = self.desk.today()
 
     def watch_day(self, day: date | None) -> None:
         if day is None:
             return
-        today = self.desk.now(self._tz).date()
+        today = self.desk.today()
         offset = (day - today).days
         when = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(offset, f"{offset:+d} days")
         self.query_one("#day-title", Static).update(f"[b]{day:%A %d %B %Y}[/b] · {when}")
@@ -166,7 +166,7 @@ class CalendarScreen(DeskScreen):
             self.day = self.day + timedelta(days=delta)
 
     def action_today(self) -> None:
-        self.day = self.desk.now(self._tz).date()
+        self.day = self.desk.today()
 
     def action_refresh_day(self) -> None:
         if self.day is not None:
@@ -181,7 +181,7 @@ class CalendarScreen(DeskScreen):
             if day is not None:
                 self.day = day
 
-        self.app.push_screen(DatePromptScreen(self.day, self.desk.now(self._tz).date()), chosen)
+        self.app.push_screen(DatePromptScreen(self.day, self.desk.today()), chosen)
 
     @on(DataTable.CellSelected, "#day-grid")
     def _cell_selected(self) -> None:
@@ -194,7 +194,7 @@ class CalendarScreen(DeskScreen):
         customer = await self.app.push_screen_wait(CustomerPickerScreen("Find a customer's next appointment"))
         if customer is None:
             return
-        today = self.desk.now(self._tz).date()
+        today = self.desk.today()
         upcoming = await self.desk.client.upcoming(customer.id, on_or_after=today)
         here = [a for a in upcoming if a.location_id == self.desk.location_id]
         if not here:

@@ -1,6 +1,6 @@
 """The manager's tools on one card: undo a redemption, adjust units, extend expiry, refund.
 
-Each is a small dialog (see card_form.py) that says what will happen, asks for the reason the
+Each is a small dialog (see form_dialog.py) that says what will happen, asks for the reason the
 ledger keeps, and sends one request. The server decides who may (403 → a sentence in the
 dialog); the profile hides the keys from reception so they are rarely met.
 """
@@ -17,14 +17,14 @@ from desk_tui.contract.cards import Card, CardChange, Transaction
 from desk_tui.ui import card_format as fmt
 from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.money import format_money
-from desk_tui.ui.screens.card_form import CardFormScreen, Send, required
+from desk_tui.ui.screens.form_dialog import FormDialog, Send, required
 
 
 def card_title(card: Card) -> str:
     return f"{card.package_name}{f' #{card.number}' if card.number else ''}"
 
 
-class UndoScreen(CardFormScreen[CardChange]):
+class UndoScreen(FormDialog[CardChange]):
     """Undo one redemption (or reservation): the units go back to the card."""
 
     def __init__(self, card: Card, entry: Transaction, *, when: str) -> None:
@@ -51,7 +51,7 @@ class UndoScreen(CardFormScreen[CardChange]):
                                                           idempotency_key=key)
 
 
-class AdjustScreen(CardFormScreen[CardChange]):
+class AdjustScreen(FormDialog[CardChange]):
     """Add or remove units by hand (goodwill, a correction), with the reason the ledger keeps."""
 
     LAST_FIELD = "reason"
@@ -106,7 +106,7 @@ def parse_expiry(text: str, today: date) -> date:
         raise FormProblem("New expiry: a date like 2027-01-31, or +30 for 30 days from today.") from None
 
 
-class ExtendScreen(CardFormScreen[Card]):
+class ExtendScreen(FormDialog[Card]):
     """Change the expiry date (an ``extend`` entry); an expired card with units left comes back."""
 
     def __init__(self, card: Card, *, today: date) -> None:
@@ -136,7 +136,7 @@ class ExtendScreen(CardFormScreen[Card]):
                                                                           idempotency_key=key)
 
 
-class RefundScreen(CardFormScreen[Card]):
+class RefundScreen(FormDialog[Card]):
     """Remaining value to store credit: the amount is on the dialog before anything is sent."""
 
     def __init__(self, card: Card) -> None:

@@ -19,10 +19,11 @@ from textual.widgets import Input, Label, Static
 
 from desk_tui.client.errors import ApiError
 from desk_tui.contract.cards import ImportResult
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.ui.form_problem import FormProblem
-from desk_tui.ui.screens.card_form import CardFormScreen, Send, required
 from desk_tui.ui.screens.closure import plural
 from desk_tui.ui.screens.confirm import ConfirmScreen
+from desk_tui.ui.screens.form_dialog import FormDialog, Send, required
 
 #: Far more than any card list (5 000 rows are well under 1 MB): a bigger file is the wrong file,
 #: and is refused before it is read into memory. The server has its own, smaller limit.
@@ -56,7 +57,7 @@ def report(result: ImportResult) -> str:
     return "\n".join(lines)
 
 
-class ImportCardsScreen(CardFormScreen[ImportResult]):
+class ImportCardsScreen(FormDialog[ImportResult]):
     LAST_FIELD = "path"
 
     def __init__(self) -> None:
@@ -129,7 +130,7 @@ class ImportCardsScreen(CardFormScreen[ImportResult]):
         except ApiError as exc:
             # What is wrong with the file as a whole (no header, an unknown column, not UTF-8) is
             # composed by the server for people; the generic "check the highlighted fields" is not.
-            if exc.code == "validation_error" and exc.detail:
+            if exc.code == ProblemCode.VALIDATION_ERROR and exc.detail:
                 raise FormProblem(f"This file cannot be imported: {exc.detail}") from None
             raise
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
-from zoneinfo import ZoneInfo
 
 from textual import on, work
 from textual.actions import SkipAction
@@ -28,7 +27,7 @@ from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.timefmt import local_datetime
 
 if TYPE_CHECKING:
-    from desk_tui.ui.screens.card_form import CardFormScreen
+    from desk_tui.ui.screens.form_dialog import FormDialog
 
 R = TypeVar("R")
 
@@ -89,7 +88,7 @@ class CardsScreen(DeskScreen):
         table = self.query_one(DataTable)
         table.clear()
         self._cards = {c.id: c for c in cards}
-        today = self.desk.now(ZoneInfo(tz)).date()
+        today = self.desk.today()
         for c in cards:
             left = " ".join(fmt.counter_text(b, c.unit_type) for b in c.balances)
             table.add_row(as_typed(c.number or "—"), as_typed(c.customer_name), as_typed(c.package_name), left, fmt.expiry_text(c, today),
@@ -143,7 +142,7 @@ class CardsScreen(DeskScreen):
         dialog = ImportCardsScreen()
         self._back_office(dialog, dialog.outcome, "Import")
 
-    def _back_office(self, dialog: CardFormScreen[R], outcome: Callable[[R], str], title: str) -> None:
+    def _back_office(self, dialog: FormDialog[R], outcome: Callable[[R], str], title: str) -> None:
         """Pushed at once (not after a request), so what is typed right after the key lands in it."""
 
         def done(result: R | None) -> None:

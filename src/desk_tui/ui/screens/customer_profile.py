@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import on, work
@@ -84,7 +83,7 @@ class CustomerProfileScreen(DeskScreen):
 
     def _today(self) -> date:
         """Today in the salon's time zone (expiry dates are business dates), from the app's clock."""
-        return self.desk.now(ZoneInfo(self.tz)).date()
+        return self.desk.today()
 
     def compose_body(self) -> ComposeResult:
         yield Static("Loading…", id="profile-summary")

@@ -7,7 +7,6 @@ and its expiry (blank: the package's own delay). A membership being sold has nei
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult
 from textual.widgets import Input, Label
@@ -16,11 +15,11 @@ from desk_tui.contract.sales import ManagerApproval, Sale, SaleLine, SaleLineUpd
 from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.money import format_money, money_field, parse_money
 from desk_tui.ui.screens.card_actions import parse_expiry
-from desk_tui.ui.screens.card_form import CardFormScreen, Send
+from desk_tui.ui.screens.form_dialog import FormDialog, Send
 from desk_tui.ui.screens.manager_approval import with_approval
 
 
-class LineEditScreen(CardFormScreen[Sale]):
+class LineEditScreen(FormDialog[Sale]):
     LAST_FIELD = "quantity"
 
     def __init__(self, sale_id: str, line: SaleLine) -> None:
@@ -63,8 +62,7 @@ class LineEditScreen(CardFormScreen[Sale]):
         discount = _whole(self.query_one("#discount", Input).value or "0", "Discount", 0, 100)
         if self.line.kind == "package":
             expires = self.query_one("#expires", Input).value.strip()
-            settings = self.desk.org_settings
-            today = self.desk.now(ZoneInfo(settings.timezone if settings else "UTC")).date()
+            today = self.desk.today()
             data = SaleLineUpdate(price=price, discount_percent=discount,
                                   card_number=self.query_one("#number", Input).value.strip() or None,
                                   expires_on=parse_expiry(expires, today) if expires else None)

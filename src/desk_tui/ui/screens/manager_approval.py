@@ -15,14 +15,15 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label
 
 from desk_tui.client.errors import ApiError
+from desk_tui.contract.problems import ProblemCode
 from desk_tui.contract.sales import ManagerApproval
 from desk_tui.ui.form_problem import FormProblem
-from desk_tui.ui.screens.card_form import CardFormScreen, Send, required
+from desk_tui.ui.screens.form_dialog import FormDialog, Send, required
 
-APPROVAL_NEEDED = "manager_approval_required"
+APPROVAL_NEEDED = ProblemCode.MANAGER_APPROVAL_REQUIRED
 
 
-class ManagerApprovalScreen(CardFormScreen[Any]):
+class ManagerApprovalScreen(FormDialog[Any]):
     """Dismissed with the server's answer to the approved change, or None (Escape)."""
 
     LAST_FIELD = "pin"
@@ -67,7 +68,7 @@ class ManagerApprovalScreen(CardFormScreen[Any]):
         return approval.username, send
 
 
-async def with_approval(screen: CardFormScreen[Any], send: Callable[[ManagerApproval | None], Awaitable[Any]]) -> Any:
+async def with_approval(screen: FormDialog[Any], send: Callable[[ManagerApproval | None], Awaitable[Any]]) -> Any:
     """``send(None)``; when the server asks for a manager's approval, ask for it in the dialog
     above and let that dialog resend. Call from the screen's worker. Raises FormProblem when the
     approval is not given, so the screen below says so and keeps what was typed."""

@@ -9,10 +9,10 @@ from textual.widgets import Input, Label
 
 from desk_tui.contract.memberships import Enrollment, EnrollmentCancel
 from desk_tui.ui.form_problem import FormProblem
-from desk_tui.ui.screens.card_form import CardFormScreen, Send, required
+from desk_tui.ui.screens.form_dialog import FormDialog, Send, required
 
 
-class CancelMembershipScreen(CardFormScreen[Enrollment]):
+class CancelMembershipScreen(FormDialog[Enrollment]):
     LAST_FIELD = "reason"
 
     def __init__(self, enrollment: Enrollment, customer_name: str, *, today: date) -> None:

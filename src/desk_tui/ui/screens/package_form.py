@@ -4,7 +4,7 @@ Services and their unit costs are typed as "Manicure=60, Pedicure=60" (a bare na
 matched by name against the salon's services, so a 360-minute pamper is one line to type rather
 than a picker per service. A bundle ("3 facials + 2 massages") has several pools; they are not
 edited here yet, so for those only the plain fields are sent and the pools stay as they are.
-Built on CardFormScreen: the server's refusal stays under the fields, one key per intent.
+Built on FormDialog: the server's refusal stays under the fields, one key per intent.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from desk_tui.contract.packages import (
 from desk_tui.contract.reference import Service
 from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.money import money_field, parse_money
-from desk_tui.ui.screens.card_form import CardFormScreen, Send, required
+from desk_tui.ui.screens.form_dialog import FormDialog, Send, required
 
 UNIT_TYPES = ("sessions", "minutes", "units")
 BUNDLE_NOTE = "Pools of a bundle are edited one by one — not here yet; the other fields can be changed."
@@ -65,7 +65,7 @@ def whole_number(text: str, what: str, *, low: int, high: int) -> int:
     return int(text)
 
 
-class PackageFormScreen(CardFormScreen[Package]):
+class PackageFormScreen(FormDialog[Package]):
     LAST_FIELD = "description"
 
     def __init__(self, services: list[Service], package: Package | None = None) -> None:

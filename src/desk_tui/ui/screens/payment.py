@@ -17,14 +17,14 @@ from textual.widgets import Input, Label
 from desk_tui.contract.sales import PaymentIn, Sale
 from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.money import format_money, money_field, parse_money
-from desk_tui.ui.screens.card_form import CardFormScreen, Send
+from desk_tui.ui.screens.form_dialog import FormDialog, Send
 
 #: field id → (label, method on the wire)
 METHODS = {"pay-card": ("Card", "card"), "pay-cash": ("Cash", "cash"),
            "pay-credit": ("Store cr.", "store_credit"), "pay-other": ("Other", "other")}
 
 
-class PaymentScreen(CardFormScreen[Sale]):
+class PaymentScreen(FormDialog[Sale]):
     BINDINGS = [
         Binding("f10", "submit", "Complete sale", id="payment.complete"),
         Binding("ctrl+f", "fill", "Rest here", id="payment.fill"),

@@ -26,7 +26,7 @@ from desk_tui.contract.memberships import (
 from desk_tui.contract.reference import Service
 from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.money import money_field, parse_money
-from desk_tui.ui.screens.card_form import CardFormScreen, Send, required
+from desk_tui.ui.screens.form_dialog import FormDialog, Send, required
 
 _DISCOUNT = re.compile(r"^(\d{1,3})\s*%\s*(?:off\s+|on\s+)?(.+)$", re.IGNORECASE)
 _ALL = {"all", "all services", "everything"}
@@ -83,7 +83,7 @@ def credits_text(plan: Plan, names: dict[str, str]) -> str:
     return ", ".join(f"{c.service_name or names.get(c.service_id, c.service_id)}={c.per_period}" for c in plan.credits)
 
 
-class PlanFormScreen(CardFormScreen[Plan]):
+class PlanFormScreen(FormDialog[Plan]):
     LAST_FIELD = "description"
 
     def __init__(self, services: list[Service], plan: Plan | None = None) -> None:

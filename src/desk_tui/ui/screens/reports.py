@@ -8,7 +8,6 @@ Reception sees a sentence instead of figures; the server refuses them with 403 a
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from textual import work
 from textual.app import ComposeResult
@@ -99,8 +98,8 @@ class ReportsScreen(DeskScreen):
 
     @work(exclusive=True, group="reports-export", exit_on_error=False)
     async def action_export(self) -> None:
-        org = await self.desk.org()
-        end = self.desk.now(ZoneInfo(org.timezone)).date()
+        await self.desk.org()  # the salon's time zone decides which day today is
+        end = self.desk.today()
         start = end - timedelta(days=29)
         data = await self.desk.client.card_transactions_csv(start=start, end=end)
         folder = self.desk.paths.data_dir / "exports"

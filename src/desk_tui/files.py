@@ -1,4 +1,6 @@
-"""Small files the client keeps (tokens, cache entries, unanswered intents): written whole or not at all.
+"""Small files kept on disk — the client's tokens, cache entries and unanswered intents, the
+embedded demo server's state file — written whole or not at all. A leaf module both the app and
+the embedded server import.
 
 Every writer goes through :func:`write_atomically`: the text goes to a temporary file in the
 same folder, which is then renamed over the old one, so a crash or a full disk never leaves
@@ -13,8 +15,10 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from desk_tui.contract.common import JSONObject
+if TYPE_CHECKING:
+    from desk_tui.contract.common import JSONObject
 
 
 def write_atomically(path: Path, text: str, *, mode: int = 0o600) -> None:
