@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup run serve test test-fast bench lint openapi clean
+.PHONY: setup run serve test test-fast bench bench-api lint openapi clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "desk-tui needs Python 3.11 or newer"'
@@ -38,6 +38,11 @@ test-fast: setup
 
 bench: setup
 	$(PY) -m tests.benchmarks
+
+# The API under a front-desk mix on a chain-sized PostgreSQL data set (tests/benchmarks/api_load.py).
+bench-api: setup
+	@bash scripts/system-deps
+	$(PY) -m tests.benchmarks.api_load
 
 # docs/openapi.json: the API's schema as the code generates it (tests/test_openapi_document.py checks it).
 openapi: setup

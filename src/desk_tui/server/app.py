@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import anyio
 from fastapi import APIRouter, FastAPI
 
 from desk_tui import __version__
@@ -51,11 +52,22 @@ class ServerSettings:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    request_threads(app.state.db)
     async with housekeeping.lifespan(app):
         try:
             yield
         finally:
             await app.state.events.stop()
+
+
+def request_threads(db: Database) -> int:
+    """As many threads for the routes as the worker has pooled connections (PostgreSQL): with 40
+    threads over 30 connections, ten requests at a time held a thread only to wait for a
+    connection, and were answered 503 after 5 s. Must run in the server's event loop."""
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    if not db.is_sqlite:
+        limiter.total_tokens = db.engine.pool.size()  # type: ignore[attr-defined]
+    return int(limiter.total_tokens)
 
 
 def create_app(settings: ServerSettings, database: Database | None = None) -> FastAPI:

@@ -105,9 +105,10 @@ def make_engine(url: str, *, workers: int = 1) -> Engine:
         )
         _configure_sqlite(engine)
     else:
-        per_worker = worker_connections(url, workers)
-        pool_size = max(1, min(10, per_worker // 3))
-        engine = create_engine(url, pool_size=pool_size, max_overflow=per_worker - pool_size,
+        # Every connection of the worker's share is kept once opened: "overflow" connections were
+        # opened and closed again under every burst, a new PostgreSQL backend each time. The
+        # request thread pool is sized to match (app.py), so no thread waits for a connection.
+        engine = create_engine(url, pool_size=worker_connections(url, workers), max_overflow=0,
                                pool_timeout=POOL_WAIT_SECONDS, pool_pre_ping=True)
     event.listen(engine, "before_cursor_execute", _refuse_nul)
     return engine

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth import service as auth
-from desk_tui.server.auth.principal import Principal
+from desk_tui.server.auth.principal import SCOPE_KEY, Principal
 from desk_tui.server.database import Database
 from desk_tui.server.errors import DomainError
 
@@ -19,6 +19,9 @@ def database(request: Request) -> Database:
 
 
 def signed_in(request: Request, db: Database = Depends(database)) -> Principal:
+    known: Principal | None = request.scope.get(SCOPE_KEY)
+    if known is not None:
+        return known
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip() or len(token) > 200:

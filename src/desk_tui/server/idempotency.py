@@ -28,14 +28,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import anyio
-from sqlalchemy import Integer, LargeBinary, String, Text, delete, select
+from sqlalchemy import Integer, LargeBinary, String, Text, delete, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from desk_tui.contract.problems import ProblemCode
-from desk_tui.server.auth.models import AuthToken
-from desk_tui.server.auth.pins import token_digest
+from desk_tui.server.auth.principal import SCOPE_KEY, Principal
+from desk_tui.server.auth.service import authenticate
 from desk_tui.server.database import Base, Database, RequestUnit, UTCDateTime, request_unit, rowcount, utcnow
 from desk_tui.server.errors import DomainError, busy_problem, is_overload, problem
 
@@ -90,15 +90,16 @@ class IdempotencyMiddleware:
             return
 
         body = await _read_body(receive)
-        owner = await anyio.to_thread.run_sync(self._caller, _bearer(scope))
-        if owner is None:
+        found = await anyio.to_thread.run_sync(self._caller_and_earlier, _bearer(scope), key)
+        if found is None:
             # No valid token: the route refuses it with 401 before anything changes.
             await self._run(scope, _replaying(body, receive), send, RequestUnit())
             return
-        scoped = hashlib.sha256(f"{owner}\0{key}".encode()).hexdigest()
+        principal, scoped, earlier = found
+        # The route's signed_in takes it from here instead of looking the token up again.
+        scope[SCOPE_KEY] = principal
         fingerprint = _fingerprint(scope, body)
 
-        earlier = await anyio.to_thread.run_sync(self._find, scoped)
         if earlier is not None:
             await self._answer_again(earlier, fingerprint, scope, receive, send)
             return
@@ -168,24 +169,29 @@ class IdempotencyMiddleware:
         else:
             await _replay(record, send)
 
-    def _caller(self, token: str | None) -> str | None:
-        """The staff id a valid token belongs to (the key's owner), or None."""
+    def _caller_and_earlier(self, token: str | None, key: str) -> tuple[Principal, str, IdempotencyRecord | None] | None:
+        """Who sent the key (the key's owner, None without a valid token), the key scoped to them,
+        and the answer stored under it, if any: one session, one statement each."""
         if not token or len(token) > 200:
             return None
         with self.db.read_session() as s:
-            row = s.execute(select(AuthToken.staff_id, AuthToken.revoked, AuthToken.expires_at)
-                            .where(AuthToken.token_hash == token_digest(token))).first()
-        if row is None or row.revoked or row.expires_at <= utcnow():
-            return None
-        staff_id: str = row.staff_id
-        return staff_id
+            try:
+                principal = authenticate(s, token)
+            except DomainError:
+                return None
+            scoped = hashlib.sha256(f"{principal.staff_id}\0{key}".encode()).hexdigest()
+            return principal, scoped, _found(s, scoped)
 
     def _find(self, scoped: str) -> IdempotencyRecord | None:
         with self.db.read_session() as s:
-            record = s.get(IdempotencyRecord, scoped)
-            if record is not None:
-                s.expunge(record)
-            return record
+            return _found(s, scoped)
+
+
+def _found(s: Session, scoped: str) -> IdempotencyRecord | None:
+    record = s.get(IdempotencyRecord, scoped)
+    if record is not None:
+        s.expunge(record)
+    return record
 
 
 class _Claim:
@@ -198,9 +204,11 @@ class _Claim:
         self.taken = False
 
     def __call__(self, s: Session) -> None:
+        # No savepoint: it is the transaction's first statement, and when it fails the whole
+        # transaction is rolled back (Database.transaction) and the other answer replayed.
         try:
-            with s.begin_nested():
-                s.add(IdempotencyRecord(key=self.scoped, fingerprint=self.fingerprint, created_at=utcnow()))
+            s.add(IdempotencyRecord(key=self.scoped, fingerprint=self.fingerprint, created_at=utcnow()))
+            s.flush()
         except IntegrityError:
             self.taken = True
             raise DomainError(ProblemCode.REQUEST_IN_PROGRESS,
@@ -209,9 +217,8 @@ class _Claim:
     def store(self, s: Session, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
         kept = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers
                 if k.decode("latin-1").lower() in _REPLAYED_HEADERS}
-        row = s.get(IdempotencyRecord, self.scoped)
-        if row is not None:
-            row.status_code, row.headers, row.body = status, json.dumps(kept), body
+        s.execute(update(IdempotencyRecord).where(IdempotencyRecord.key == self.scoped)
+                  .values(status_code=status, headers=json.dumps(kept), body=body))
 
 
 def forget_expired(s: Session, *, now: datetime | None = None) -> int:

@@ -9,7 +9,7 @@ import uvicorn
 from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
-from desk_tui.server import migrate
+from desk_tui.server import heap, migrate
 from desk_tui.server.app import ServerSettings, create_app
 from desk_tui.server.database import PRIVATE_FILE_MODE, Database, sqlite_path
 from desk_tui.server.demo import ACCOUNTS, seed_demo
@@ -61,13 +61,16 @@ def run(*, db_url: str | None, host: str, port: int, demo: bool, workers: int = 
         Multiprocess(config, sockets=[tcp_socket(host, port, reuse=True)]).run()
         return
     app = create_app(ServerSettings(db_url=db_url, demo=demo), database=db)
+    heap.settle()
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
 def app_from_env() -> FastAPI:
     """uvicorn --factory entry for several API workers over one (PostgreSQL) database."""
-    return create_app(ServerSettings(db_url=os.environ["DESK_SERVER_DB"], demo=bool(os.environ.get("DESK_SERVER_DEMO")),
-                                     workers=int(os.environ.get("DESK_SERVER_WORKERS") or 1)))
+    app = create_app(ServerSettings(db_url=os.environ["DESK_SERVER_DB"], demo=bool(os.environ.get("DESK_SERVER_DEMO")),
+                                    workers=int(os.environ.get("DESK_SERVER_WORKERS") or 1)))
+    heap.settle()
+    return app
 
 
 def _safe(url: str) -> str:

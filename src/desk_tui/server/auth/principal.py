@@ -19,3 +19,8 @@ class Principal:
 
     def at_least(self, role: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+
+#: the ASGI scope key under which the idempotency middleware leaves the principal it looked up to
+#: scope a write's key, so the route's ``signed_in`` does not look the token up a second time
+SCOPE_KEY = "desk_tui.principal"

@@ -13,7 +13,7 @@ the lock (a fresh statement), never before: that is what makes check-then-append
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
@@ -82,7 +82,13 @@ def lock_card(s: Session, card_id: str) -> Card:
     card = s.scalar(select(Card).where(Card.id == card_id).with_for_update().execution_options(populate_existing=True))
     if card is None:
         raise DomainError(ProblemCode.NOT_FOUND, "No such card.")
+    # The session holds its objects weakly: without this, the card the request changed is gone
+    # by the time the answer is built, and its view reads it (and its pools) again.
+    s.info.setdefault(_LOCKED, []).append(card)
     return card
+
+
+_LOCKED = "desk_tui.locked_cards"
 
 
 def append(s: Session, card: Card, *, kind: str, me: Principal | None, at: datetime,
@@ -134,20 +140,24 @@ def value_of(card: Card, balances: dict[str, Pool], *, include_booked: bool = Fa
     price × remaining ÷ initial. Goodwill adjustments never make a pool worth more than it
     was bought for (the ratio is capped at 1).
     """
-    ents = list(card.entitlements)
-    if not ents or card.price_paid <= 0:
+    return share_value(card.price_paid, [(e.weight, balances.get(e.id, Pool(e.id))) for e in card.entitlements],
+                       include_booked=include_booked)
+
+
+def share_value(price_paid: int, pools: Sequence[tuple[int, Pool]], *, include_booked: bool = False) -> int:
+    """:func:`value_of` from the card's price and its pools (weight, balance), in position order."""
+    if not pools or price_paid <= 0:
         return 0
-    weights = [max(e.weight, 0) for e in ents]
+    weights = [max(weight, 0) for weight, _ in pools]
     if sum(weights) == 0:
-        weights = [1] * len(ents)
+        weights = [1] * len(pools)
     total_weight = sum(weights)
     value = Fraction(0)
-    for ent, weight in zip(ents, weights, strict=True):
-        pool = balances.get(ent.id, Pool(ent.id))
+    for (_, pool), weight in zip(pools, weights, strict=True):
         left = pool.remaining + (pool.booked if include_booked else 0)
         if pool.initial <= 0 or left <= 0:
             continue
-        value += Fraction(card.price_paid * weight, total_weight) * min(Fraction(left, pool.initial), Fraction(1))
+        value += Fraction(price_paid * weight, total_weight) * min(Fraction(left, pool.initial), Fraction(1))
     return int(value)  # floor: value is never negative
 
 

@@ -10,14 +10,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from desk_tui.contract import cards as wire
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.appointments.models import Appointment
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger
-from desk_tui.server.cards.models import Card, CardTransaction
+from desk_tui.server.cards.models import Card, CardEntitlement, CardTransaction
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import normalise, query_words
 from desk_tui.server.customers.service import get_customer
@@ -34,14 +34,26 @@ _TERM_END = "\uffff"
 
 def _names(s: Session, model: type[Customer | Location | Service | Staff], ids: Iterable[str | None]
            ) -> dict[str, str]:
+    """Names by id. Staff, services and locations are remembered for the session (one request):
+    a redemption's entry and its card both name them, and no request that shows a card renames them."""
     found = {x for x in ids if x}
-    return dict(s.execute(select(model.id, model.name).where(model.id.in_(found))).all()) if found else {}
+    if not found:
+        return {}
+    if model is Customer:
+        return dict(s.execute(select(model.id, model.name).where(model.id.in_(found))).all())
+    known: dict[str, str] = s.info.setdefault(f"desk_tui.names.{model.__tablename__}", {})
+    missing = found - known.keys()
+    if missing:
+        known.update(s.execute(select(model.id, model.name).where(model.id.in_(missing))).all())
+    return {x: known[x] for x in found if x in known}
 
 
-def card_views(s: Session, cards: Sequence[Card], *, me: Principal, today: date | None = None) -> list[wire.Card]:
+def card_views(s: Session, cards: Sequence[Card], *, me: Principal, today: date | None = None,
+               customers: dict[str, str] | None = None) -> list[wire.Card]:
+    """``customers``: the card holders' names when the caller has them already (the wallet)."""
     today = today or business_date(s, utcnow())
     balances = ledger.pools(s, [c.id for c in cards])
-    customers = _names(s, Customer, {c.customer_id for c in cards})
+    customers = customers if customers is not None else _names(s, Customer, {c.customer_id for c in cards})
     staff = _names(s, Staff, {c.issued_by for c in cards})
     services = _names(s, Service, {x.service_id for c in cards for e in c.entitlements for x in e.services})
     views = []
@@ -189,8 +201,10 @@ def transaction_view(t: CardTransaction, undone_by: str | None, *, me: Principal
 def wallet(s: Session, *, customer_id: str, me: Principal) -> wire.Wallet:
     customer = get_customer(s, customer_id)
     today = business_date(s, utcnow())
+    # Pools and their services joined in: the wallet is the desk's most frequent read.
     cards = list(s.scalars(select(Card).where(Card.customer_id == customer_id, status_filter("active", today))
-                           .order_by(Card.expires_on.is_(None), Card.expires_on, Card.issued_at, Card.id)))
-    return wire.Wallet(cards=card_views(s, cards, me=me, today=today),
+                           .options(joinedload(Card.entitlements).joinedload(CardEntitlement.services))
+                           .order_by(Card.expires_on.is_(None), Card.expires_on, Card.issued_at, Card.id)).unique())
+    return wire.Wallet(cards=card_views(s, cards, me=me, today=today, customers={customer.id: customer.name}),
                        memberships=wallet_memberships(s, customer_id=customer_id),
                        store_credit=customer.store_credit)

@@ -35,7 +35,22 @@ def product_wire(p: Product) -> wire.Product:
     return wire.Product(id=p.id, name=p.name, price=p.price, active=p.active)
 
 
+#: where :func:`settings` keeps what it read in the session's ``info`` (the session is the request's)
+_SETTINGS_KEY = "desk_tui.org_settings"
+
+
 def settings(s: Session) -> wire.Settings:
+    """The organisation's settings, read once per session: money words, the calendar's time zone
+    and the till's limits all ask, up to nine times in one completed sale. A session is one request
+    (or one chore), and no request changes the settings, so a change is seen by the next request on
+    every worker without any invalidation."""
+    known: wire.Settings | None = s.info.get(_SETTINGS_KEY)
+    if known is None:
+        known = s.info[_SETTINGS_KEY] = _read_settings(s)
+    return known
+
+
+def _read_settings(s: Session) -> wire.Settings:
     row = s.scalar(select(OrgSettings))
     if row is None:
         return wire.Settings(currency="EUR", currency_decimals=2, timezone="UTC", business_name="desk-tui")

@@ -15,6 +15,7 @@ from desk_tui.server.deps import database, manager
 from desk_tui.server.given import service as given
 from desk_tui.server.pagination import Cursor, Limit
 from desk_tui.server.reports import dues, service
+from desk_tui.server.reports import liability as liability_report
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -25,7 +26,7 @@ FIRST_DAY = date(2000, 1, 1)
 @router.get("/liability")
 def liability(_: Principal = Depends(manager), db: Database = Depends(database)) -> wire.Liability:
     with db.read_session() as s:
-        return service.liability(s)
+        return liability_report.liability(s)
 
 
 @router.get("/expiring")

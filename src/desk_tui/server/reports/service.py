@@ -1,4 +1,4 @@
-"""Liability, expiring cards and the card-transaction CSV, all read straight from the ledger."""
+"""Expiring cards and the card-transaction CSV, read straight from the ledger (liability: liability.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -17,13 +16,10 @@ from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger
 from desk_tui.server.cards.models import Card, CardTransaction
-from desk_tui.server.cards.queries import status_filter
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.database import Database, utcnow
 from desk_tui.server.errors import DomainError
-from desk_tui.server.packages.models import Package
 from desk_tui.server.pagination import keyset_page
-from desk_tui.server.reference import service as reference
 from desk_tui.server.reference.calendar import business_date, local_midnight, org_zone
 from desk_tui.server.reference.models import Service, Staff
 
@@ -32,34 +28,6 @@ CSV_COLUMNS = ["transaction_id", "at", "card_id", "card_number", "package_id", "
                "staff_id", "staff_name", "location_id", "appointment_id", "sale_id", "ref_id", "old_value",
                "new_value", "note"]
 _BATCH = 500
-
-
-def liability(s: Session, *, now: datetime | None = None) -> wire.Liability:
-    """Per package: live cards (active, not expired) and the units and value not yet redeemed.
-
-    Booked units count as owed (the appointment has not happened yet). Value is each card's
-    price paid × outstanding ÷ initial, rounded down per card, so it matches the refund quotes.
-    """
-    today = business_date(s, now or utcnow())
-    cards = list(s.scalars(select(Card).where(status_filter("active", today))))
-    balances = ledger.pools(s, [c.id for c in cards])
-    lines: dict[str, dict[str, Any]] = {}
-    for card in cards:
-        pools = {e.id: balances[card.id].get(e.id, ledger.Pool(e.id)) for e in card.entitlements}
-        units = sum(max(p.remaining, 0) + p.booked for p in pools.values())
-        if units <= 0:
-            continue
-        line = lines.setdefault(card.package_id, {"cards": 0, "units": 0, "value": 0, "unit_type": card.unit_type})
-        line["cards"] += 1
-        line["units"] += units
-        line["value"] += ledger.value_of(card, pools, include_booked=True)
-    names = dict(s.execute(select(Package.id, Package.name).where(Package.id.in_(lines))).all()) if lines else {}
-    items = sorted(
-        (wire.LiabilityLine(package_id=pid, package_name=names.get(pid, pid), unit_type=x["unit_type"], cards=x["cards"],
-                            units_outstanding=x["units"], value_outstanding=x["value"]) for pid, x in lines.items()),
-        key=lambda x: (-x.value_outstanding, x.package_name, x.package_id))
-    return wire.Liability(items=items, total_value=sum(x.value_outstanding for x in items),
-                          currency=reference.settings(s).currency)
 
 
 def expiring(s: Session, *, within_days: int, limit: int, cursor: str | None, now: datetime | None = None

@@ -3,8 +3,9 @@
 Holds are card units (a ``reserve`` entry in the card's ledger made for the sale) and membership
 credits (held in the memberships domain by ``(sale_id, sale_line_id)``). Every change to a cart
 moves its idle clock (``last_change_at``) and pushes the credit holds' expiry with it. A cart
-left alone for the hold timeout is closed by :func:`sweep`, which every sales write runs first
-(in its own short transaction, so the request then sees the cart already closed and can say so).
+left alone for the hold timeout is closed by :func:`sweep`, which housekeeping runs every minute
+and every sales read runs first (in its own short transaction, so the till then sees the cart
+already closed); a write to such a cart is refused before it touches it.
 
 A package line that came with an appointment is held by the appointment's reservation, not by
 the sale: closing the cart leaves it alone (the appointment is still booked), and completing the
@@ -30,7 +31,7 @@ from desk_tui.server.sales.models import Sale, SaleLine
 log = logging.getLogger("desk_tui.server.sales")
 
 DEFAULT_TIMEOUT = timedelta(minutes=30)
-#: carts closed per sweep: a backlog is worked off by the following writes, never in one request
+#: carts closed per sweep: a backlog is worked off in batches, never in one request
 SWEEP_BATCH = 20
 
 

@@ -13,14 +13,13 @@ credit or a card (the customer paid for those already).
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.approval import Approver
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.errors import DomainError
-from desk_tui.server.reference.models import OrgSettings
+from desk_tui.server.reference import service as reference
 from desk_tui.server.sales.models import SaleLine
 
 DEFAULT_LIMIT = 20
@@ -36,8 +35,7 @@ class ApprovalNeeded(DomainError):
 
 
 def limit(s: Session) -> int:
-    value = s.scalar(select(OrgSettings.max_discount_percent_without_manager))
-    return DEFAULT_LIMIT if value is None else value
+    return reference.settings(s).max_discount_percent_without_manager
 
 
 def list_price(line: SaleLine) -> int:

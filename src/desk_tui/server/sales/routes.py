@@ -1,8 +1,11 @@
 """HTTP only: the checkout cart (docs/api.md "Sales").
 
-Every write first closes carts left idle past the hold timeout (in its own short transaction, see
-:mod:`desk_tui.server.sales.holds`), then does its work in one transaction. Writes answer with the
-whole cart, so the client redraws from one response.
+Reads first close carts left idle past the hold timeout (in a short transaction of their own, see
+:mod:`desk_tui.server.sales.holds`), so a till that looks at an idle cart sees it closed. Writes do
+not: housekeeping closes idle carts every minute, and a write to a cart past its timeout is refused
+(``check_open``) before it can touch it, so the till's every write no longer pays for a sweep.
+Each write is one transaction and answers with the whole cart, so the client redraws from one
+response.
 """
 
 from __future__ import annotations
@@ -50,9 +53,8 @@ def _sweep(db: Database, timeout: timedelta) -> None:
 
 
 def _change(db: Database, request: Request, change: Callable[[Session, timedelta], Sale]) -> wire.Sale:
-    """The shape of every cart write: close idle carts, change this one in one transaction, answer with it."""
+    """The shape of every cart write: change this one in one transaction, answer with it."""
     timeout = _timeout(request)
-    _sweep(db, timeout)
     with db.transaction() as s:
         return views.one(s, change(s, timeout), timeout=timeout)
 
@@ -73,7 +75,6 @@ def open_sale(body: wire.SaleCreate, request: Request, response: Response, me: P
               db: Database = Depends(database)) -> wire.Sale:
     """Open a cart. For an appointment that already has an open cart, that cart is returned (200)."""
     timeout = _timeout(request)
-    _sweep(db, timeout)
     with db.transaction() as s:
         sale, created = service.open_sale(s, data=body, me=me, timeout=timeout)
         if not created:
@@ -120,7 +121,6 @@ def add_line(sale_id: SaleId, body: wire.SaleLineCreate, request: Request, me: P
              db: Database = Depends(database)) -> wire.Sale:
     approver = _approver(db, body, me, request)
     timeout = _timeout(request)
-    _sweep(db, timeout)
     with db.transaction() as s:
         sale, _line = lines.add_line(s, sale_id=sale_id, data=body, me=me, timeout=timeout, approver=approver)
         return views.one(s, sale, timeout=timeout)

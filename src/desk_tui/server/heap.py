@@ -1,0 +1,27 @@
+"""The API process's garbage collector, settled once start-up is over.
+
+By the time the server answers, the heap holds some hundred thousand long-lived objects (modules,
+SQLAlchemy's mappers and compiled-statement caches, pydantic's validators). Every generation-2
+collection walked all of them again: about 100 ms added to whichever request happened to trigger
+it (the calendar's p99 was 113–133 ms with a single client). ``gc.freeze()`` moves what exists
+after start-up out of the collector's sight for good, and larger thresholds let the young
+generations absorb a request's garbage (most of it is freed by reference counting anyway)
+before a full collection is due.
+"""
+
+from __future__ import annotations
+
+import gc
+
+#: allocations before a young collection (default 700): a request allocates thousands of objects
+YOUNG = 20_000
+#: young collections per middle one, middle ones per full one (defaults 10 and 10)
+MIDDLE = 20
+FULL = 50
+
+
+def settle() -> None:
+    """Collect what start-up left behind, freeze the rest, and raise the thresholds."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG, MIDDLE, FULL)

@@ -1,0 +1,100 @@
+"""How many SQL statements the desk's busiest requests send, so the count cannot creep back.
+
+The statements are counted where every one passes (SQLAlchemy's ``before_cursor_execute`` on the
+real server's engine) while one request is answered over real HTTP. Each limit is the count the
+route reaches today: a change that adds a statement to every wallet or till request fails here
+and has to say why. SQLite's own ``BEGIN`` statements are counted too, and it has no advisory
+lock or notify, so its limits differ a little.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from tests.api.test_card_helpers import make_package, new_customer, redeemed, sell
+from tests.api.test_sales_helpers import add, completed, opened
+from tests.support.api_client import login
+
+#: (PostgreSQL, SQLite) limits per request; the first figures were 15/17, 40/42 and 40/43. What is
+#: left of a write: the sign-in check and the key's lookup (2), its claim and answer (2), the
+#: route's savepoint (2) and the live event (5: lock, two names, the row, the notify).
+WALLET = (8, 10)
+REDEEM = (28, 28)
+COMPLETE = (25, 25)
+
+
+class Statements:
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        with self._lock:
+            self.seen.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.seen)
+
+    def explain(self) -> str:
+        return "\n".join(f"{n:2}. {' '.join(x.split())[:160]}" for n, x in enumerate(self.seen, 1))
+
+
+@contextmanager
+def counted(api) -> Iterator[Statements]:
+    statements = Statements()
+    event.listen(api.database.engine, "before_cursor_execute", statements)
+    try:
+        yield statements
+    finally:
+        event.remove(api.database.engine, "before_cursor_execute", statements)
+
+
+def limit(api, pair: tuple[int, int]) -> int:
+    return pair[1] if api.database.is_sqlite else pair[0]
+
+
+@pytest.fixture
+def desk(api):
+    """A receptionist with a customer who holds a card, and the same request made once before
+    (the first request of a process fills caches that every later one reuses)."""
+    with login(api.url, "reception") as c, login(api.url, "manager") as m:
+        customer = new_customer(c)
+        card = sell(m, make_package(m, entitlements=[{"units": 20, "services": [{"service_id": "svc_manicure"}]}])["id"],
+                    customer["id"])
+        redeemed(c, card["id"])
+        c.get(f"/customers/{customer['id']}/wallet").raise_for_status()
+        # The price as it is now: other tests on the shared database may have changed it.
+        warm_up = add(c, opened(c, customer_id=customer["id"])["id"], "prd_gift_box")
+        completed(c, warm_up["id"], ("cash", warm_up["total"]))
+        yield c, customer, card
+
+
+def test_the_wallet_is_a_handful_of_statements(api, desk):
+    c, customer, _ = desk
+    with counted(api) as statements:
+        r = c.get(f"/customers/{customer['id']}/wallet")
+    assert r.status_code == 200, r.text
+    assert statements.count <= limit(api, WALLET), statements.explain()
+
+
+def test_a_redemption_is_a_handful_of_statements(api, desk):
+    c, _, card = desk
+    with counted(api) as statements:
+        change = redeemed(c, card["id"])
+    assert change["transaction"]["kind"] == "redeem"
+    assert statements.count <= limit(api, REDEEM), statements.explain()
+
+
+def test_completing_a_one_line_sale_is_a_handful_of_statements(api, desk):
+    c, customer, _ = desk
+    sale = add(c, opened(c, customer_id=customer["id"])["id"], "prd_gift_box")
+    with counted(api) as statements:
+        done = completed(c, sale["id"], ("cash", sale["total"]))
+    assert done["status"] == "completed"
+    assert statements.count <= limit(api, COMPLETE), statements.explain()
