@@ -10,13 +10,18 @@ between); the clock starts just before tmux is asked to start it and stops when
   keeps it): the day's hour rows in the grid — "08:00" at the start of a row and the first
   staff column's name above them — not just the shell around them.
 
-Peak RSS is ``VmHWM`` of the app's process once its screen has settled (the login screen's
-location list filled; the calendar's header naming the business), just before ctrl+q. The three
-apps are run interleaved, round after round, so a busier moment of the machine hits all three.
+Peak RSS is ``VmHWM`` of the app's process once it has settled, just before ctrl+q: the login
+screen's location list filled; for the calendar, the header naming the business *and* the
+session confirmed by the server — the calendar is drawn from the cache before that, so the
+moment it is painted would leave out the HTTP client; the app holding two connections to the
+server (the live stream, opened only once the stored sign-in is confirmed, and the requests')
+marks it. The three apps are run interleaved, round after round, so a busier moment of the
+machine hits all three.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import time
@@ -36,6 +41,26 @@ _HOUR_ROW = re.compile(r"^\W*(0[89]|1\d):00\s", re.MULTILINE)
 def calendar_painted(screen: str) -> bool:
     """The grid's hour rows are on the screen (two of them, under the staff columns' header)."""
     return len(_HOUR_ROW.findall(screen)) >= 2 and FIRST_COLUMN in screen
+
+
+def connections(pid: int, port: int) -> int:
+    """Established TCP connections of process ``pid`` to ``port`` on this machine."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    count = 0
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            remote, state, inode = fields[2], fields[3], fields[9]
+            if state == "01" and inode in inodes and int(remote.rsplit(":", 1)[1], 16) == port:
+                count += 1
+    return count
 
 
 @dataclass
@@ -67,13 +92,19 @@ class Terminal:
             self.tmux.tmux("respawn-pane", "-k", "-t", self.tmux.session, command)
         return start
 
-    def measure(self, argv: list[str], env: dict[str, str], painted, settled=None, *, what: str) -> Run:
-        """Seconds from launch until ``painted(screen)``; peak RSS once ``settled(screen)``; then quit."""
+    def measure(self, argv: list[str], env: dict[str, str], painted, settled=None, *, what: str,
+                until_connections: tuple[int, int] | None = None) -> Run:
+        """Seconds from launch until ``painted(screen)``; peak RSS once ``settled(screen)`` (and
+        ``until_connections`` = (port, n): n connections open to that port); then quit."""
         start = self.launch(argv, env)
         self.tmux.wait_for_screen(painted, timeout=60, what=what)
         seconds = time.perf_counter() - start
         if settled is not None:
             self.tmux.wait_for_screen(settled, timeout=60, what=f"{what}, settled")
+        if until_connections is not None:
+            pid, (port, n) = self.tmux.pane_pid, until_connections
+            self.tmux.wait_for_screen(lambda _: connections(pid, port) >= n, timeout=60,
+                                      what=f"{what}: {n} connections to the server")
         rss = vm_hwm_mib(self.tmux.pane_pid)
         self.quit()
         return Run(seconds, rss)
@@ -93,6 +124,7 @@ def measure(*, python: str, desk: list[str], base_env: dict[str, str], work: Pat
     login_env = {**base_env, "DESK_HOME": str(work / "home-login")}
     token_env = {**base_env, "DESK_HOME": str(work / "home-token"), "DESK_TOKEN_FILE": "true"}
     minimal = [python, str(Path(baseline_app.__file__))]
+    port = int(base_env["DESK_SERVER"].rsplit(":", 1)[1])
     terminal = Terminal()
     try:
         # Sign in once with the opt-in token file, so later launches go straight to the calendar.
@@ -116,7 +148,8 @@ def measure(*, python: str, desk: list[str], base_env: dict[str, str], work: Pat
                                                     what="the login screen")),
             (result.calendar, lambda: terminal.measure(desk, token_env, calendar_painted,
                                                        lambda s: calendar_painted(s) and "Bella Salon" in s,
-                                                       what="the calendar's hour rows")),
+                                                       what="the calendar's hour rows",
+                                                       until_connections=(port, 2))),
         )
         for n in range(runs + 1):
             for runs_of, run in apps:
