@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, TypeVar
@@ -134,6 +135,8 @@ class SessionApp(TypeAheadApp):
         taken as it is, so the first frame can be the calendar drawn from the cache; start_session
         then checks the token, and a refused one brings the sign-in screen. Keys typed meanwhile
         wait for that answer. A desk nobody signed in on pays for nothing here (no pydantic)."""
+        if self.settings is None and not self._may_name_a_server():
+            return False  # the demo (below): its login frame comes first, without pydantic
         if not (self.paths.state_dir / LAST_USER_FILE).exists():
             return False
         from desk_tui.client.remembered import remembered_sign_in
@@ -154,6 +157,11 @@ class SessionApp(TypeAheadApp):
         self._opening_hold = self.hold_keys()
         self._show_signed_in(me)
         return True
+
+    def _may_name_a_server(self) -> bool:
+        """Whether a server may be configured, known without reading the settings."""
+        return bool(self._settings_overrides.get("server")) or self.paths.config_file.exists() or \
+            any(name.upper() == "DESK_SERVER" for name in os.environ)
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None,
                markup: bool = True) -> None:
