@@ -26,13 +26,12 @@ FILE_WARNING = ("No keyring is available here (for example over SSH), so your si
                 "only your user account can read.")
 
 _UNUSABLE_BACKENDS = {"keyring.backends.fail.Keyring", "keyring.backends.null.Keyring"}
-LAST_USER_FILE = "last-user.json"
 
 
 def last_username(server_url: str, *, paths: Paths) -> str | None:
     """Who signed in last on this desk to that server; readable without a keyring, which takes
     a while to find (the app asks before its first frame)."""
-    name = read_json_object(paths.state_dir / LAST_USER_FILE).get(server_url.rstrip("/"))
+    name = read_json_object(paths.last_user_file).get(server_url.rstrip("/"))
     return name if isinstance(name, str) and name else None
 
 
@@ -41,7 +40,7 @@ class TokenStore:
         self.server_url = server_url.rstrip("/")
         self.service = "desk-tui:" + self.server_url
         self._paths = paths
-        self._state_file = paths.state_dir / LAST_USER_FILE
+        self._state_file = paths.last_user_file
         self._token_file = paths.state_dir / "tokens.json"
         self._allow_file = allow_file
         self._memory: dict[str, str] = {}

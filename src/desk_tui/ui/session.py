@@ -23,7 +23,6 @@ from textual.worker import Worker
 
 from desk_tui.client.errors import ApiError, AuthExpired, OfflineError
 from desk_tui.client.paths import Paths
-from desk_tui.client.tokens import LAST_USER_FILE
 from desk_tui.ui.live import LiveUpdates
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.type_ahead import KeyHold, TypeAheadApp
@@ -137,7 +136,7 @@ class SessionApp(TypeAheadApp):
         wait for that answer. A desk nobody signed in on pays for nothing here (no pydantic)."""
         if self.settings is None and not self._may_name_a_server():
             return False  # the demo (below): its login frame comes first, without pydantic
-        if not (self.paths.state_dir / LAST_USER_FILE).exists():
+        if not self.paths.last_user_file.exists():
             return False
         from desk_tui.client.remembered import remembered_sign_in
         from desk_tui.client.settings import SettingsError, load_settings
