@@ -147,7 +147,7 @@ def _client(args: argparse.Namespace) -> int:
         setup_logging(log_file)
         return run_doctor(settings, paths, sys.stdout, log_file=log_file)
     # The TUI paints first and reads its settings right after (a config file that names
-    # another log file takes over then): pydantic-settings costs more than the first frame.
+    # another log file takes over then): a fresh desk's login frame needs no pydantic at all.
     setup_logging(args.log or paths.log_file)
     if args.dev:
         dev_mode(os.environ)

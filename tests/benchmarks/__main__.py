@@ -4,12 +4,11 @@ Everything runs in a real terminal against an API server the benchmark starts fi
 (``desk-tui serve --demo`` on a free loopback port), so the client is measured in remote-server
 mode, as a desk that talks to a shared API:
 
-* launch → painted: each app runs in a private tmux (80×24); the clock starts just before tmux
-  is asked to start the process and stops when ``capture-pane`` (polled every 10 ms) first shows
-  the expected text. The baseline, a Label and a Footer, is timed the same way in the same
-  rounds (interleaved), so the ratio holds even when the machine is slower or busier.
-* peak RSS: ``VmHWM`` of the app's own process (the pane runs it with ``exec``) once its screen
-  has settled, just before ctrl+q.
+* launch → painted, and peak RSS (``startup``): the login screen on a fresh desk, and the
+  calendar's hour rows on a desk signed in before, each in a private tmux (80×24) next to a
+  minimal Textual app (a Label and a Footer) timed the same way in the same rounds
+  (interleaved), so the ratio holds even when the machine is slower or busier; peak RSS is
+  ``VmHWM`` of the app's own process once its screen has settled;
 * bytes per cursor move: the app runs on a pseudo-terminal we own (80×24); after each Down key
   everything the app writes until it has been quiet for a moment is counted. The baseline is a
   bare DataTable shaped like the Customers table.
@@ -37,7 +36,6 @@ import argparse
 import datetime
 import os
 import platform
-import shlex
 import shutil
 import socket
 import statistics
@@ -50,7 +48,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.benchmarks import (
-    baseline_app,
     baseline_table,
     busy_day,
     calendar_flow,
@@ -58,15 +55,15 @@ from tests.benchmarks import (
     crash_rounds,
     keystroke,
     live_flow,
+    startup,
 )
-from tests.benchmarks.pty_app import COLS, KEY_DOWN, KEY_ENTER, ROWS, PtyApp, Response, vm_hwm_mib
-from tests.support.tmux import Tmux
+from tests.benchmarks.pty_app import COLS, KEY_DOWN, KEY_ENTER, ROWS, PtyApp, Response
+from tests.benchmarks.startup import RECEPTION as STAFF
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(os.path.abspath(sys.executable)).parent  # the venv's bin/, symlinks not resolved
 DESK_TUI = BIN / "desk-tui"
 PYTHON = os.path.abspath(sys.executable)
-STAFF = "Réka Tóth"
 
 KEY_F3 = b"\x1bOR"
 #: busy days for the calendar benchmarks: the first, then one cold and one warm switch per further day
@@ -123,50 +120,6 @@ class ApiServer:
         self.proc = None
 
 
-# -- runs in tmux ------------------------------------------------------------------------------
-@dataclass
-class Run:
-    seconds: float
-    rss_mib: float
-
-
-class Terminal:
-    """One tmux server for the whole benchmark; each run replaces the pane's process."""
-
-    def __init__(self) -> None:
-        self.tmux = Tmux(width=COLS, height=ROWS, name="desk-bench")
-
-    def launch(self, argv: list[str], env: dict[str, str]) -> float:
-        """Start ``argv`` as the pane's own process (exec: no shell in between); the start time."""
-        command = "exec " + shlex.join(["env", *(f"{k}={v}" for k, v in env.items()), *argv])
-        start = time.perf_counter()
-        if not self.tmux.started:
-            self.tmux.start(command)
-        else:
-            self.tmux.tmux("respawn-pane", "-k", "-t", self.tmux.session, command)
-        return start
-
-    def measure(self, argv: list[str], env: dict[str, str], painted, settled=None, *, what: str) -> Run:
-        """Seconds from launch until ``painted(screen)``; peak RSS once ``settled(screen)``; then quit."""
-        start = self.launch(argv, env)
-        self.tmux.wait_for_screen(painted, timeout=60, what=what)
-        seconds = time.perf_counter() - start
-        if settled is not None:
-            self.tmux.wait_for_screen(settled, timeout=60, what=f"{what}, settled")
-        rss = vm_hwm_mib(self.tmux.pane_pid)
-        self.quit()
-        return Run(seconds, rss)
-
-    def quit(self) -> None:
-        self.tmux.send("C-q")
-        status = self.tmux.wait_for_exit(timeout=30)
-        if status not in (0, None):
-            raise RuntimeError(f"the app exited with status {status}:\n{self.tmux.capture()}")
-
-    def close(self) -> None:
-        self.tmux.kill()
-
-
 # -- runs on a pseudo-terminal -----------------------------------------------------------------
 def bytes_per_move(argv: list[str], env: dict[str, str], *, ready: bytes, setup: list[tuple[bytes, bytes | None]],
                    moves: int) -> tuple[list[int], float]:
@@ -217,7 +170,7 @@ class Row:
 
 def table(rows: list[Row]) -> str:
     header = ["metric", "median", "baseline", "ratio", "target", ""]
-    widths = [46, 11, 11, 8, 8, 0]
+    widths = [48, 11, 11, 8, 8, 0]
     lines = ["".join(h.ljust(w) for h, w in zip(header, widths, strict=False)).rstrip()]
     lines += ["".join(c.ljust(w) for c, w in zip(row.cells(), widths, strict=False)).rstrip() for row in rows]
     return "\n".join(lines)
@@ -227,6 +180,29 @@ def percentile(values: list[float], p: float) -> float:
     """The ``p``-th percentile, nearest rank: a value that was measured, never interpolated."""
     ordered = sorted(values)
     return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered)) - 1))]
+
+
+def startup_rows(runs: startup.StartupRuns) -> list[Row]:
+    def med(apps: list[startup.Run], attr: str) -> float:
+        return statistics.median(getattr(r, attr) for r in apps)
+
+    minimal_s, minimal_rss = med(runs.minimal, "seconds"), med(runs.minimal, "rss_mib")
+    return [
+        Row("launch → login painted", med(runs.login, "seconds"), minimal_s, "s", 1.3),
+        Row("launch, stored sign-in → calendar rows painted", med(runs.calendar, "seconds"), minimal_s, "s", 3.0),
+        Row("peak RSS, login screen", med(runs.login, "rss_mib"), minimal_rss, "MiB", 1.5),
+        Row("peak RSS, calendar painted (VmHWM)", med(runs.calendar, "rss_mib"), minimal_rss, "MiB", 1.9),
+    ]
+
+
+def footer(args: argparse.Namespace, began: float) -> str:
+    """When, on what, and how loaded the machine was (the figures are ratios for that reason)."""
+    import textual
+
+    load = " / ".join(f"{n:.1f}" for n in os.getloadavg())
+    return (f"{datetime.date.today().isoformat()} · {os.cpu_count()} cores, load {load} · "
+            f"Python {platform.python_version()} · Textual {textual.__version__} · {COLS}×{ROWS} · "
+            f"medians of {args.runs} runs · {time.monotonic() - began:.0f} s in all")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"runs of {BUSY_DAYS - 1} cold and {BUSY_DAYS - 1} warm day switches (default 2)")
     parser.add_argument("--crash-rounds", type=int, default=5,
                         help="SIGKILL rounds of the exactly-once run on each engine (default 5; 0 skips it)")
+    parser.add_argument("--startup-only", action="store_true", help="run only the start-up rows")
     parser.add_argument("--crash-only", action="store_true", help="run only the exactly-once run")
     args = parser.parse_args(argv)
     if args.crash_only:
@@ -256,48 +233,21 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="desk-bench.", dir="/tmp"))
     server = ApiServer(work)
     busy = ApiServer(work, "busy.db")
-    terminal = Terminal()
     try:
         print(f"API server: starting desk-tui serve --demo ({work}) …", flush=True)
         server.start()
         base_env = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "COLORTERM": "truecolor",
                     "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring", "DESK_SERVER": server.url}
-        login_env = {**base_env, "DESK_HOME": str(work / "home-login")}
         token_env = {**base_env, "DESK_HOME": str(work / "home-token"), "DESK_TOKEN_FILE": "true"}
-        minimal = [PYTHON, str(HERE / "baseline_app.py")]
         desk = [str(DESK_TUI)]
-
-        # Sign in once with the opt-in token file, so later launches go straight to the calendar.
-        terminal.launch(desk, token_env)
-        terminal.tmux.wait_for_screen(lambda s: "Sign in" in s and "Downtown" in s, timeout=60, what="login")
-        terminal.tmux.type("reception")
-        terminal.tmux.wait_for_screen("reception", what="the username")
-        terminal.tmux.send("Enter")
-        terminal.tmux.type("1111")
-        terminal.tmux.send("Enter")
-        terminal.tmux.wait_for_screen(STAFF, timeout=60, what="the calendar after signing in")
-        terminal.quit()
-        if not (work / "home-token" / "state" / "tokens.json").exists():
-            raise RuntimeError("signing in did not store a token file (DESK_TOKEN_FILE=true)")
-
-        def minimal_run() -> Run:
-            return terminal.measure(minimal, base_env, baseline_app.READY, what="the minimal app")
-
-        def login_run() -> Run:
-            return terminal.measure(desk, login_env, "Sign in", lambda s: "Downtown" in s, what="the login screen")
-
-        def calendar_run() -> Run:
-            return terminal.measure(desk, token_env, lambda s: STAFF in s and "Calendar" in s,
-                                    lambda s: "Bella Salon" in s, what="the calendar shell")
-
-        runs: dict[str, list[Run]] = {"minimal": [], "login": [], "calendar": []}
         print(f"start-up: 1 warm-up + {args.runs} runs of each app, interleaved …", flush=True)
-        for n in range(args.runs + 1):
-            for name, fn in (("minimal", minimal_run), ("login", login_run), ("calendar", calendar_run)):
-                run = fn()
-                if n > 0:  # the first round warms the page cache and the .pyc files
-                    runs[name].append(run)
-        terminal.close()
+        runs = startup.measure(python=PYTHON, desk=desk, base_env=base_env, work=work, runs=args.runs)
+        if args.startup_only:
+            print()
+            print(table(startup_rows(runs)))
+            print()
+            print(footer(args, began))
+            return 0
 
         print(f"cursor moves: {args.pty_runs} runs of {args.moves} moves on each app …", flush=True)
         desk_moves: list[int] = []
@@ -342,19 +292,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"checkout: {args.runs} member checkouts from the appointment, counted at the server …", flush=True)
         checkout = checkout_flow.checkout_requests(work / "checkout.db", args.runs)
     finally:
-        terminal.close()
         server.stop()
         busy.stop()
         shutil.rmtree(work, ignore_errors=True)
 
-    def med(name: str, attr: str) -> float:
-        return statistics.median(getattr(r, attr) for r in runs[name])
-
     rows = [
-        Row("launch → login painted", med("login", "seconds"), med("minimal", "seconds"), "s", 1.3),
-        Row("launch, stored token → calendar painted", med("calendar", "seconds"), med("minimal", "seconds"), "s"),
-        Row("peak RSS, login screen", med("login", "rss_mib"), med("minimal", "rss_mib"), "MiB", 1.5),
-        Row("peak RSS, calendar shell", med("calendar", "rss_mib"), med("minimal", "rss_mib"), "MiB", 1.5),
+        *startup_rows(runs),
         Row("peak RSS, customer list (vs DataTable app)", statistics.median(desk_rss), statistics.median(table_rss),
             "MiB"),
         Row("bytes written per cursor move (vs DataTable)", statistics.median(desk_moves),
@@ -387,14 +330,10 @@ def main(argv: list[str] | None = None) -> int:
         Row("live: idle stream, bytes per minute", live.ping_bytes * live.pings_per_minute, None, "B"),
         Row("live: idle stream, wake-ups per minute", live.pings_per_minute, None, "req"),
     ]
-    import textual
-
     print()
     print(table(rows))
     print()
-    print(f"{datetime.date.today().isoformat()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
-          f"Textual {textual.__version__} · {COLS}×{ROWS} · medians of {args.runs} runs "
-          f"({args.pty_runs}×{args.moves} cursor moves) · {time.monotonic() - began:.0f} s in all")
+    print(footer(args, began) + f" · {args.pty_runs}×{args.moves} cursor moves")
     print(f"keystroke → repaint: {len(desk_ms)} keys on each app (first byte p50 "
           f"{percentile([r.first * 1000 for r in desk_keys], 50):.0f} ms, DataTable "
           f"{percentile([r.first * 1000 for r in table_keys], 50):.0f} ms) · day switch: "

@@ -12,9 +12,22 @@ HEAVY = {"pydantic", "pydantic_settings", "httpx", "fastapi", "sqlalchemy", "uvi
 def test_what_the_first_frame_needs_imports_no_network_or_model_stack():
     code = (
         "import sys, desk_tui.cli, desk_tui.ui.main, desk_tui.ui.app\n"
-        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+        # a None entry is an import blocked on purpose (httpx._main, see desk_tui/client), not loaded
+        "print(' '.join(sorted({m.split('.')[0] for m, module in sys.modules.items() if module is not None})))"
     )
     loaded = set(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
                  .stdout.split())
     assert "textual" in loaded
     assert not loaded & HEAVY, loaded & HEAVY
+
+
+def test_the_http_client_loads_without_httpx_command_line_tool():
+    # httpx imports its CLI (click, pygments) whenever click is installed; the app never runs it.
+    code = (
+        "import sys, desk_tui.client.api\n"
+        "print(' '.join(sorted({m.split('.')[0] for m, module in sys.modules.items() if module is not None})))"
+    )
+    loaded = set(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+                 .stdout.split())
+    assert {"httpx", "pydantic"} <= loaded
+    assert not loaded & {"click", "pygments"}, loaded & {"click", "pygments"}

@@ -24,10 +24,7 @@ if TYPE_CHECKING:
 
 class AppointmentCalls:
     async def day(self: ClientCore, day: date, *, staff_id: str | None = None) -> AppointmentDay:
-        return await self.get_model("/appointments", AppointmentDay, params=_day_params(day, staff_id), cache=True)
-
-    def peek_day(self: ClientCore, day: date, *, staff_id: str | None = None) -> AppointmentDay | None:
-        return self.peek("/appointments", AppointmentDay, params=_day_params(day, staff_id))
+        return await self.get_model("/appointments", AppointmentDay, params=day_params(day, staff_id), cache=True)
 
     async def appointment(self: ClientCore, appointment_id: str) -> Appointment:
         return await self.get_model(f"/appointments/{appointment_id}", Appointment)
@@ -61,7 +58,8 @@ class AppointmentCalls:
         return await self.write("POST", f"/appointments/{appointment_id}/complete", model=Appointment)
 
 
-def _day_params(day: date, staff_id: str | None) -> dict[str, str]:
+def day_params(day: date, staff_id: str | None = None) -> dict[str, str]:
+    """The query of one calendar day: the cache knows the day by it too."""
     params = {"date": day.isoformat()}
     if staff_id:
         params["staff_id"] = staff_id

@@ -64,3 +64,7 @@ class Cache:
             write_atomically(self._file(key), text)
         except (OSError, UnicodeDecodeError) as exc:
             log.warning("could not write the cache entry for %s: %s", key, exc)
+
+    def forget(self, key: str) -> None:
+        self._memory.pop(key, None)
+        self._file(key).unlink(missing_ok=True)

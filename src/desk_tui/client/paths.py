@@ -40,6 +40,12 @@ class Paths:
         return self.config_dir / CONFIG_FILE
 
     @property
+    def last_user_file(self) -> Path:
+        """Who signed in last to each server (client/tokens.py); not a secret. Here, apart from
+        the tokens, so the app can look for it before pydantic is imported."""
+        return self.state_dir / "last-user.json"
+
+    @property
     def intents_dir(self) -> Path:
         """Writes still waiting for a definitive answer (client/intents.py): user data, not cache —
         clearing the cache must not make a retried booking a second one."""

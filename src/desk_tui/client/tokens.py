@@ -28,11 +28,19 @@ FILE_WARNING = ("No keyring is available here (for example over SSH), so your si
 _UNUSABLE_BACKENDS = {"keyring.backends.fail.Keyring", "keyring.backends.null.Keyring"}
 
 
+def last_username(server_url: str, *, paths: Paths) -> str | None:
+    """Who signed in last on this desk to that server; readable without a keyring, which takes
+    a while to find (the app asks before its first frame)."""
+    name = read_json_object(paths.last_user_file).get(server_url.rstrip("/"))
+    return name if isinstance(name, str) and name else None
+
+
 class TokenStore:
     def __init__(self, server_url: str, *, paths: Paths, allow_file: bool = False) -> None:
         self.server_url = server_url.rstrip("/")
         self.service = "desk-tui:" + self.server_url
-        self._state_file = paths.state_dir / "last-user.json"
+        self._paths = paths
+        self._state_file = paths.last_user_file
         self._token_file = paths.state_dir / "tokens.json"
         self._allow_file = allow_file
         self._memory: dict[str, str] = {}
@@ -122,8 +130,7 @@ class TokenStore:
     # -- who signed in last (not a secret) ---------------------------------------------------
     @property
     def last_username(self) -> str | None:
-        name = read_json_object(self._state_file).get(self.server_url)
-        return name if isinstance(name, str) and name else None
+        return last_username(self.server_url, paths=self._paths)
 
     @last_username.setter
     def last_username(self, username: str | None) -> None:

@@ -112,16 +112,18 @@ def read_json(body: bytes | str) -> Any | None:
     return visible_data(json.loads(raw))
 
 
+# defer_build: a model builds its validator when first used, not at import. The client imports
+# the whole contract with its HTTP client, but the calendar it opens on uses a handful of it.
 class Wire(BaseModel):
     """Base of every wire model: unknown fields from a newer server are ignored, not fatal."""
 
-    model_config = ConfigDict(extra="ignore", frozen=False)
+    model_config = ConfigDict(extra="ignore", frozen=False, defer_build=True)
 
 
 class Request(BaseModel):
     """Base of request bodies: a typo in a field name is an error, not silently dropped."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class Page(Wire, Generic[T]):

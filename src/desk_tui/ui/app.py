@@ -63,7 +63,10 @@ class DeskApp(SessionApp):
             self.theme = "ansi-dark"  # 16 colours: use the terminal's own palette
         if self.settings is not None:
             self.settings_loaded(self.settings)
-        self.push_screen(LoginScreen(), self.after_login)
+        if self.open_remembered():
+            self.switch_mode("calendar")  # drawn from the cache; start_session checks the token
+        else:
+            self.push_screen(LoginScreen(), self.after_login)
         # After the first frame: reading settings and connecting must not delay the paint.
         self.call_after_refresh(self.start_session)
 
@@ -80,7 +83,7 @@ class DeskApp(SessionApp):
             self.set_keymap(settings.keymap)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action in ("go", "switch_staff") and self.signed_in is None)
+        return not (action in ("go", "switch_staff") and (self.signed_in is None or not self.session_confirmed))
 
     def action_go(self, mode: str) -> None:
         self.switch_mode(mode)

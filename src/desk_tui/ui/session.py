@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from textual import work
@@ -25,17 +26,19 @@ from desk_tui.client.errors import ApiError, AuthExpired, OfflineError
 from desk_tui.client.paths import Paths
 from desk_tui.ui.live import LiveUpdates
 from desk_tui.ui.screens.login import LoginScreen
-from desk_tui.ui.type_ahead import TypeAheadApp
+from desk_tui.ui.type_ahead import KeyHold, TypeAheadApp
 
 if TYPE_CHECKING:
     from desk_tui.client.api import DeskClient
     from desk_tui.client.connect import Connection
+    from desk_tui.client.core import Params
     from desk_tui.client.settings import ClientSettings
     from desk_tui.contract.auth import LoginResponse, Me
     from desk_tui.contract.events import Event
     from desk_tui.contract.reference import Settings
 
 log = logging.getLogger("desk_tui.ui")
+T = TypeVar("T")
 
 
 class SessionApp(TypeAheadApp):
@@ -75,6 +78,11 @@ class SessionApp(TypeAheadApp):
         self.live_events: Signal[Event] = Signal(self, "live-events")
         """Every event of the live stream (contract.events.Event), for the screens that show it."""
         self.live_updates = LiveUpdates(self)
+        self._session_up = asyncio.Event()
+        """Set once someone is signed in on a connected client (see :meth:`signed_in_client`)."""
+        self._opened_on: Me | None = None
+        """The remembered sign-in the app opened on, until the server has confirmed its token."""
+        self._opening_hold: KeyHold | None = None
 
     @property
     def client(self) -> DeskClient:
@@ -97,6 +105,63 @@ class SessionApp(TypeAheadApp):
         if self.settings is None:
             raise RuntimeError("The client settings are asked for before they have been read.")
         return self.settings
+
+    @property
+    def session_confirmed(self) -> bool:
+        """Someone is signed in on a connected client (not only remembered from the last run)."""
+        return self._session_up.is_set()
+
+    async def signed_in_client(self) -> DeskClient:
+        """The client, once someone is signed in on it: a screen drawn from the cache before the
+        session was confirmed (:meth:`open_remembered`) waits here before it asks the server."""
+        await self._session_up.wait()
+        return self.client
+
+    def peek(self, path: str, model: type[T], *, params: Params | None = None) -> T | None:
+        """What the cache holds for the signed-in location, without the network: through the
+        client once connected, and before that for the sign-in the app opened on."""
+        if self._client is not None:
+            return self._client.peek(path, model, params=params)
+        if self._opened_on is None or self.settings is None or not self.settings.server:
+            return None
+        from desk_tui.client.cache import Cache, cache_key
+        from desk_tui.client.cached import peek
+
+        key = cache_key(self.settings.server, self._opened_on.location.id, path, params)
+        return peek(Cache(self.paths.cache_dir), key, model)
+
+    def open_remembered(self) -> bool:
+        """On a desk signed in before to a configured server, a sign-in that has not ended yet is
+        taken as it is, so the first frame can be the calendar drawn from the cache; start_session
+        then checks the token, and a refused one brings the sign-in screen. Keys typed meanwhile
+        wait for that answer. A desk nobody signed in on pays for nothing here (no pydantic)."""
+        if self.settings is None and not self._may_name_a_server():
+            return False  # the demo (below): its login frame comes first, without pydantic
+        if not self.paths.last_user_file.exists():
+            return False
+        from desk_tui.client.remembered import remembered_sign_in
+        from desk_tui.client.settings import SettingsError, load_settings
+
+        if self.settings is None:
+            try:
+                self.settings = load_settings(**self._settings_overrides)
+            except SettingsError:
+                return False  # start_session says what is wrong, on the sign-in screen
+            self.settings_loaded(self.settings)
+        if not self.settings.server:
+            return False  # the demo server is known by its database only once it runs
+        me = remembered_sign_in(self.settings.server, paths=self.paths, now=self.clock())
+        if me is None:
+            return False
+        self._opened_on = me
+        self._opening_hold = self.hold_keys()
+        self._show_signed_in(me)
+        return True
+
+    def _may_name_a_server(self) -> bool:
+        """Whether a server may be configured, known without reading the settings."""
+        return bool(self._settings_overrides.get("server")) or self.paths.config_file.exists() or \
+            any(name.upper() == "DESK_SERVER" for name in os.environ)
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None,
                markup: bool = True) -> None:
@@ -136,26 +201,55 @@ class SessionApp(TypeAheadApp):
             self._warn_about_keyring()
         except ApiError as exc:
             self.connection_state = f"failed: {exc.sentence}"
+            await self._remembered_refused()
             return
         except OSError as exc:  # the embedded server could not be started
             self.connection_state = f"failed: The demo server could not start ({exc})."
+            await self._remembered_refused()
             return
         if me is not None and isinstance(self.screen, LoginScreen):
             self.screen.dismiss(me)
+        elif me is not None and self._opened_on is not None:
+            self._opened_on = None
+            self.after_login(me)
+        else:
+            await self._remembered_refused("Your sign-in has ended: please sign in again.")
+
+    async def _remembered_refused(self, reason: str = "") -> None:
+        """The sign-in the app opened on did not hold: the sign-in screen, over the calendar drawn
+        for it. That calendar's requests wait for a confirmed sign-in (signed_in_client), so it
+        asks again for the location chosen there and draws itself anew."""
+        if self._opened_on is None:
+            return
+        self._opened_on = None
+        self._release_opening_hold()
+        self.signed_in = None
+        self.staff, self.location = "not signed in", ""
+        self.ask_to_sign_in(reason=reason)
+
+    def _release_opening_hold(self) -> None:
+        if self._opening_hold is not None:
+            self._opening_hold.release()
+            self._opening_hold = None
 
     def after_login(self, result: LoginResponse | Me | None) -> None:
         if result is None:
             return
         first = self.signed_in is None
-        self.signed_in = result
+        self._show_signed_in(result)
         self._warn_about_keyring()
-        self.location_id = result.location.id
-        self.location = result.location.name
-        self.staff = f"{result.staff.name} ({result.staff.role})"
+        self._session_up.set()
+        self._release_opening_hold()
         self._load_business_name()
         self.live_updates.start()  # a new sign-in may be another location: a new stream
         if first:
             self.switch_mode("calendar")
+
+    def _show_signed_in(self, result: LoginResponse | Me) -> None:
+        self.signed_in = result
+        self.location_id = result.location.id
+        self.location = result.location.name
+        self.staff = f"{result.staff.name} ({result.staff.role})"
 
     def ask_to_sign_in(self, *, reason: str = "", switching: bool = False) -> None:
         self.push_screen(LoginScreen(reason=reason, switching=switching), self.after_login)

@@ -8,6 +8,7 @@ periodic refresh takes over.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,9 +18,10 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
+from desk_tui.client.appointments import day_params
 from desk_tui.contract.appointments import Appointment, AppointmentDay
 from desk_tui.contract.events import Event
-from desk_tui.contract.reference import Staff
+from desk_tui.contract.reference import Settings, Staff
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.widgets.day_grid import PACKAGE, STATUS, DayGrid, Slot
 
@@ -64,19 +66,38 @@ class CalendarScreen(DeskScreen):
                      id="calendar-legend", classes="hint")
 
     def on_mount(self) -> None:
+        self._draw_cached()
         self._start()
         interval = self.desk.loaded_settings.quiet_refresh_seconds
         if interval > 0:
             self.set_interval(interval, self._quiet_refresh)
         self.desk.live_events.subscribe(self, self._heard_event)
 
+    def _draw_cached(self) -> None:
+        """Today from the cache, in this first frame, when the organisation and its staff are
+        there too: a desk that opens on its calendar shows it before the network answers."""
+        org, staff = self.desk.peek("/settings", Settings), self.desk.peek("/staff", list[Staff])
+        if org is not None and staff is not None:
+            self.desk.business = org.business_name
+            self._tz, self._staff = ZoneInfo(org.timezone), self._bookable(staff)
+            self.day = self.desk.now(self._tz).date()
+
+    def _bookable(self, staff: list[Staff]) -> list[Staff]:
+        location = self.desk.location_id
+        return [s for s in staff if s.bookable and location in s.location_ids]
+
     @work(exclusive=True, group="calendar-start", exit_on_error=False)
     async def _start(self) -> None:
-        org = await self.desk.org()
-        self._tz = ZoneInfo(org.timezone)
-        location = self.desk.location_id
-        self._staff = [s for s in await self.desk.client.staff() if s.bookable and location in s.location_ids]
-        self.day = self.desk.today()
+        client = await self.desk.signed_in_client()
+        org, staff = await asyncio.gather(self.desk.org(), client.staff())  # one round trip, not two
+        tz, bookable = ZoneInfo(org.timezone), self._bookable(staff)
+        changed = (tz, bookable) != (self._tz, self._staff)
+        self._tz, self._staff = tz, bookable
+        if self.day is None:
+            self.day = self.desk.now(self._tz).date()
+        elif changed:  # drawn from the cache with other staff or another time zone: draw again
+            self._drawn = None
+            self.load_day(self.day)
 
     def watch_day(self, day: date | None) -> None:
         if day is None:
@@ -85,7 +106,7 @@ class CalendarScreen(DeskScreen):
         offset = (day - today).days
         when = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(offset, f"{offset:+d} days")
         self.query_one("#day-title", Static).update(f"[b]{day:%A %d %B %Y}[/b] · {when}")
-        cached = self.desk.client.peek_day(day)
+        cached = self.desk.peek("/appointments", AppointmentDay, params=day_params(day))
         if cached is not None:
             self._draw(cached)
         self.load_day(day)
@@ -95,7 +116,7 @@ class CalendarScreen(DeskScreen):
         started = self._heard
         self._loading, self._stale = True, False
         try:
-            result = await self.desk.client.day(day)
+            result = await (await self.desk.signed_in_client()).day(day)
         finally:
             self._loading = False
         if result.date == self.day:
