@@ -1,13 +1,14 @@
 """F7 Reports (managers and owners): what the salon still owes in sessions and money, which
 cards run out soon with units left (for reminder calls), which members owe a month of their
-membership (taken at the till: m on their profile), and the card-transaction export.
+membership (taken at the till: m on their profile), and the card-transaction export (x: for a
+range of days, everything by default).
 
 Reception sees a sentence instead of figures; the server refuses them with 403 anyway.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from textual import work
@@ -27,7 +28,7 @@ class ReportsScreen(DeskScreen):
     MODE = "reports"
     BINDINGS = [
         Binding("w", "window", "Expiry window", id="reports.window"),
-        Binding("x", "export", "Export CSV (30 days)", id="reports.export"),
+        Binding("x", "export", "Export CSV", id="reports.export"),
         Binding("r", "reload", "Refresh", id="reports.reload"),
     ]
 
@@ -97,15 +98,17 @@ class ReportsScreen(DeskScreen):
         self._window = WINDOWS[(WINDOWS.index(self._window) + 1) % len(WINDOWS)]
         self._load()
 
-    @work(exclusive=True, group="reports-export", exit_on_error=False)
-    async def action_export(self) -> None:
-        org = await self.desk.org()
-        end = self.desk.now(ZoneInfo(org.timezone)).date()
-        start = end - timedelta(days=29)
-        data = await self.desk.client.card_transactions_csv(start=start, end=end)
-        folder = self.desk.paths.data_dir / "exports"
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"card-transactions-{start}-{end}.csv"
-        target.write_bytes(data)
-        rows = max(data.count(b"\n") - 1, 0)
-        self.notify(f"{rows} ledger entries saved to {target}", title="Exported", timeout=12)
+    def action_export(self) -> None:
+        """Asks for the range of days first (default: everything); pushed at once, so what is typed
+        right after x lands in it."""
+        from desk_tui.ui.screens.export_dialog import Exported, ExportScreen
+
+        settings = self.desk.org_settings
+        # the salon's day once the reports have loaded (they fetch the settings); else the UTC day
+        today = self.desk.now(ZoneInfo(settings.timezone) if settings else UTC).date()
+
+        def done(result: Exported | None) -> None:
+            if result is not None:
+                self.notify(result.sentence(), title="Exported", timeout=12)
+
+        self.app.push_screen(ExportScreen(today=today, folder=self.desk.paths.data_dir / "exports"), done)
