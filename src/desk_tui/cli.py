@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--currency", default="EUR")
     init.add_argument("--decimals", type=int, default=2)
     init.add_argument("--timezone", default="UTC")
+    init.add_argument("--phone-region", default="HU",
+                      help="the country whose national form phone numbers are typed in (ISO code, e.g. HU)")
     init.add_argument("--location", required=True, help="the location's name")
     create = asub.add_parser("create-staff", help="add a staff member who signs in")
     create.add_argument("--username", required=True)
@@ -87,7 +89,7 @@ def _admin(args: argparse.Namespace) -> int:
     try:
         if args.admin_command == "init":
             loc = admin.init(url, business_name=args.business_name, currency=args.currency, decimals=args.decimals,
-                             timezone=args.timezone, location=args.location)
+                             timezone=args.timezone, location=args.location, phone_region=args.phone_region)
             print(f"Location {args.location!r} ready ({loc}).")
         elif args.admin_command == "create-staff":
             staff_id = admin.create_staff(url, username=args.username, name=args.name, role=args.role,

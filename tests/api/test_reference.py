@@ -9,7 +9,8 @@ def test_settings_locations_staff_services_products(api):
     with login(api.url, "reception") as c:
         settings = c.get("/settings").json()
         assert settings == {"currency": "HUF", "currency_decimals": 0, "timezone": "Europe/Budapest",
-                            "business_name": "Bella Salon & Spa", "max_discount_percent_without_manager": 20}
+                            "business_name": "Bella Salon & Spa", "max_discount_percent_without_manager": 20,
+                            "phone_region": "HU"}
         assert [x["name"] for x in c.get("/locations").json()] == ["Downtown", "Riverside"]
         staff = {s["username"]: s for s in c.get("/staff").json() if s["username"]}
         assert {k: v["role"] for k, v in staff.items()}.items() >= {"reception": "reception", "manager": "manager", "owner": "owner"}.items()

@@ -8,6 +8,7 @@ import uuid
 from datetime import date, timedelta
 
 from desk_tui.server.memberships.models import Enrollment
+from desk_tui.ui.screens.export_dialog import ExportScreen
 from desk_tui.ui.screens.reports import ReportsScreen
 from tests.support.api_client import key
 from tests.ui.pilot import sign_in, wait_until
@@ -30,6 +31,8 @@ async def test_manager_sees_liability_expiring_cards_and_exports(make_app, ui_se
         summary = screen.query_one("#reports-summary")
         await wait_until(pilot, lambda: "Owed to customers" in str(summary.render()), "the total")
         await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportScreen), "the export dialog")
+        await pilot.press("enter", "enter")  # from and to blank: every entry
         exports = desk_home / "data" / "exports"
         await wait_until(pilot, lambda: exports.exists() and any(exports.iterdir()), "the CSV file")
         rows = list(csv.reader(io.StringIO(next(exports.iterdir()).read_text())))

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from textual.widgets import Input
 
+import desk_tui.server.cards.service as cards_service
 from desk_tui.ui.screens.appointment import AppointmentScreen
 from desk_tui.ui.screens.booking import BookingScreen
 from desk_tui.ui.screens.login import LoginScreen
@@ -33,7 +34,11 @@ def snapshot_day(ui_server):
     for first, last in (("Sára", "Pillanatkép"), ("Olivér", "Pillanatkép")):
         r = salon.api.post("/customers", json={"name": f"{first} {last}"}, headers=key())
         ids[first] = r.json()["id"]
-    card = salon.card(ids["Sára"])
+    # The booking panel shows the card ID: the server (in this process) gives this card a fixed one.
+    real_id = cards_service.new_id
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cards_service, "new_id", lambda prefix: "crd_snapshot_sara" if prefix == "crd" else real_id(prefix))
+        card = salon.card(ids["Sára"])
     package = salon.book(ids["Sára"], at(DAY, 9), card_id=card["id"], staff_id="stf_anna")
     paid = salon.book(ids["Olivér"], at(DAY, 9, 30), staff_id="stf_bence", service_id="svc_deep_tissue")
     salon.api.post(f"/appointments/{paid['id']}/check-in", headers=key())

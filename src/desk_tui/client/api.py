@@ -35,7 +35,7 @@ from desk_tui.client.sales import SaleCalls
 from desk_tui.client.tokens import TokenStore
 from desk_tui.contract.auth import LoginRequest, LoginResponse, Me
 from desk_tui.contract.common import JSONObject, Page
-from desk_tui.contract.customers import ActivityEntry, Customer, CustomerCreate
+from desk_tui.contract.customers import ActivityEntry, Customer, CustomerCreate, CustomerCreated
 from desk_tui.contract.reference import Location, Product, Service, Settings, Staff
 
 T = TypeVar("T")
@@ -333,9 +333,15 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
         return await self.get_model("/customers", Page[Customer], params={"q": q or None, "limit": limit,
                                                                            "cursor": cursor})
 
-    async def create_customer(self, data: CustomerCreate, *, idempotency_key: str | None = None) -> Customer:
+    async def create_customer(self, data: CustomerCreate, *, idempotency_key: str | None = None) -> CustomerCreated:
+        """The new customer, and who else already has the phone number (``same_phone``)."""
         return await self.write("POST", "/customers", json=data.model_dump(mode="json", exclude_none=True),
-                                model=Customer, idempotency_key=idempotency_key)
+                                model=CustomerCreated, idempotency_key=idempotency_key)
+
+    async def customers_with_phone(self, phone: str) -> list[Customer]:
+        """Who already has this phone number, however either was typed (asked before a new customer is saved)."""
+        page = await self.get_model("/customers", Page[Customer], params={"phone": phone, "limit": 10})
+        return page.items
 
     async def customer(self, id: str) -> Customer:
         return await self.get_model(f"/customers/{quote(id, safe='')}", Customer, cache=True)

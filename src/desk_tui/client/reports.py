@@ -34,6 +34,7 @@ class ReportCalls:
             params["to"] = end.isoformat()
         return await self.get_model("/reports/given-without-sale", Page[GivenWithoutSale], params=params)
 
-    async def card_transactions_csv(self: ClientCore, *, start: date, end: date) -> bytes:
-        return await self.get_bytes("/reports/card-transactions.csv",
-                                    params={"from": start.isoformat(), "to": end.isoformat()})
+    async def card_transactions_csv(self: ClientCore, *, start: date | None = None, end: date | None = None) -> bytes:
+        """Every ledger entry from ``start`` to ``end`` (business days, inclusive); None: no bound."""
+        params = {k: v.isoformat() for k, v in (("from", start), ("to", end)) if v is not None}
+        return await self.get_bytes("/reports/card-transactions.csv", params=params)

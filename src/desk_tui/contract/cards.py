@@ -12,7 +12,7 @@ from desk_tui.contract.memberships import Enrollment
 
 CardStatus = Literal["active", "fully_used", "expired", "refunded", "void"]
 TransactionKind = Literal["issue", "reserve", "release", "redeem", "undo", "adjust", "extend", "transfer",
-                          "refund", "expire"]
+                          "refund", "expire", "renumber"]
 
 #: Dates far in the future are refused so date arithmetic (extensions) can never overflow.
 LAST_DATE = date(2999, 12, 31)
@@ -86,7 +86,8 @@ class Transaction(Wire):
     customer_id: str | None = None
     #: money moved, in minor units (issue: price paid; refund: store credit)
     amount: int | None = None
-    #: extend: old and new expiry date; transfer: old and new customer id
+    #: extend: old and new expiry date; transfer: old and new customer id; renumber: old and new
+    #: card number (null: the card had, or now has, no number)
     old_value: str | None = None
     new_value: str | None = None
     #: extras in words, so the history never shows an id: the appointment's local start

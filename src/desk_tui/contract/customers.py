@@ -16,6 +16,19 @@ class Customer(Wire):
     created_at: datetime | None = None
 
 
+class CustomerBrief(Wire):
+    id: str
+    name: str
+
+
+class CustomerCreated(Customer):
+    """The answer to POST /customers: the new customer and who else has the same phone number."""
+
+    #: customers already on file with this phone number (however it was typed): the record is
+    #: created all the same, so a couple sharing a landline is no problem, but reception is told
+    same_phone: list[CustomerBrief] = []
+
+
 class CustomerCreate(Request):
     name: Name
     phone: Line | None = Field(default=None, max_length=40)

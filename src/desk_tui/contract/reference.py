@@ -78,3 +78,5 @@ class Settings(Wire):
     #: extra: a price lowered or a discount given at the till by more than this percent of the
     #: catalogue price needs a manager's approval (``manager_approval_required``)
     max_discount_percent_without_manager: int = 20
+    #: extra: the country (ISO 3166 alpha-2) whose national form phone numbers are typed in
+    phone_region: str = "HU"

@@ -14,7 +14,7 @@ from desk_tui.server.auth.pins import hash_pin
 from desk_tui.server.customers.search import normalise
 from desk_tui.server.database import Database, new_id
 from desk_tui.server.errors import DomainError
-from desk_tui.server.reference.models import Location, OrgSettings, Staff, StaffLocation
+from desk_tui.server.reference.models import DEFAULT_PHONE_REGION, Location, OrgSettings, Staff, StaffLocation
 
 
 def _open(db_url: str) -> Database:
@@ -28,16 +28,22 @@ def _check_pin(pin: str) -> None:
         raise DomainError(ProblemCode.VALIDATION_ERROR, "A PIN is 4 to 12 digits.")
 
 
-def init(db_url: str, *, business_name: str, currency: str, decimals: int, timezone: str, location: str) -> str:
+def init(db_url: str, *, business_name: str, currency: str, decimals: int, timezone: str, location: str,
+         phone_region: str = DEFAULT_PHONE_REGION) -> str:
     from zoneinfo import ZoneInfo
 
+    import phonenumbers
+
     ZoneInfo(timezone)  # fail early on a typo rather than at the first booking
+    phone_region = phone_region.upper()
+    if phone_region not in phonenumbers.SUPPORTED_REGIONS:
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "phone region: a two-letter country code such as HU or AT.")
     db = _open(db_url)
     with db.transaction() as s:
         row = s.scalar(select(OrgSettings))
         if row is None:
             s.add(OrgSettings(id=1, business_name=business_name, currency=currency.upper(), currency_decimals=decimals,
-                              timezone=timezone))
+                              timezone=timezone, phone_region=phone_region))
         existing = s.scalar(select(Location).where(Location.name == location))
         if existing is not None:
             return existing.id

@@ -15,6 +15,7 @@ from desk_tui.server.appointments.demo import seed_appointments
 from desk_tui.server.auth.pins import hash_pin
 from desk_tui.server.cards.demo import seed_cards
 from desk_tui.server.customers.models import Customer
+from desk_tui.server.customers.phones import stored_digits
 from desk_tui.server.customers.search import normalise
 from desk_tui.server.customers.service import index_customer
 from desk_tui.server.database import utcnow
@@ -99,7 +100,7 @@ def seed_reference(s: Session) -> None:
     """The salon without customers or history: settings, locations, accounts, stylists, services
     and products (what a test that makes all its own records starts from)."""
     s.add(OrgSettings(id=1, business_name="Bella Salon & Spa", currency="HUF", currency_decimals=0,
-                      timezone="Europe/Budapest"))
+                      timezone="Europe/Budapest", phone_region="HU"))
     s.add_all([
         Location(id=DOWNTOWN, name="Downtown", address="Váci utca 12, Budapest"),
         Location(id=RIVERSIDE, name="Riverside", address="Szent István park 3, Budapest"),
@@ -130,8 +131,8 @@ def _seed_customers(s: Session, rng: random.Random) -> None:
         name = f"{first} {last}"
         phone = f"+36 {rng.choice(['20', '30', '70'])} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
         email = f"{normalise(first)}.{normalise(last)}{n}@example.hu"
-        c = Customer(id=f"cus_demo{n:04d}", name=name, sort_name=normalise(name), phone=phone, email=email,
-                     store_credit=0, created_at=now)
+        c = Customer(id=f"cus_demo{n:04d}", name=name, sort_name=normalise(name), phone=phone,
+                     phone_digits=stored_digits(phone, region="HU"), email=email, store_credit=0, created_at=now)
         s.add(c)
         s.flush()
-        index_customer(s, c)
+        index_customer(s, c, region="HU")

@@ -103,3 +103,8 @@ def service_text(service: ServiceBalance, unit_type: str) -> str:
 def pool_label(balance: Balance, unit_type: str) -> str:
     """The heading row of a pool: "360 min, any of:"."""
     return f"{balance.total} {unit_word(unit_type)}, any of:"
+
+
+def initial_units_text(card: Card) -> str:
+    """What the card had when it was issued, before any adjustment: "5 sessions", "3 + 2 sessions"."""
+    return f"{' + '.join(str(b.initial) for b in card.balances)} {unit_word(card.unit_type)}" if card.balances else ""

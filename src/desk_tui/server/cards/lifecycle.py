@@ -2,7 +2,8 @@
 
 Expiry and owner changes, refunds and bulk extensions are manager/owner decisions; each writes
 its own ledger entry (``extend``, ``transfer``, ``refund``, ``expire``) so the history says who
-changed what, and the old value stays readable (``old_value`` / ``new_value``).
+changed what, and the old value stays readable (``old_value`` / ``new_value``). A new number (a
+lost card re-issued) is anyone's to give and is a ``renumber`` entry with the old number.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger, rules
 from desk_tui.server.cards.models import Card
-from desk_tui.server.cards.service import check_number_free, number_key
+from desk_tui.server.cards.service import check_number_free, number_key, number_tail
 from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
@@ -41,7 +42,7 @@ def update_card(s: Session, *, card_id: str, data: wire.CardUpdate, me: Principa
         raise DomainError(ProblemCode.FORBIDDEN_ROLE, "Only a manager or owner can change a card's expiry or owner.")
     card = ledger.lock_card(s, card_id)
     if "number" in fields:
-        _renumber(s, card, data.number or None, me)
+        _renumber(s, card, data.number or None, me, now, data.note)
     if "customer_id" in fields:
         if data.customer_id is None:
             raise DomainError(ProblemCode.VALIDATION_ERROR, "customer_id: may not be null.")
@@ -55,13 +56,15 @@ def update_card(s: Session, *, card_id: str, data: wire.CardUpdate, me: Principa
     return card
 
 
-def _renumber(s: Session, card: Card, number: str | None, me: Principal) -> None:
+def _renumber(s: Session, card: Card, number: str | None, me: Principal, now: datetime, note: str | None) -> None:
     key = number_key(number)
     if key == card.number_key and number == card.number:
         return
     check_number_free(s, key, card_id=card.id)
     old = card.number
-    card.number, card.number_key = number, key
+    # A lost card re-issued under a new number: the history keeps the old one (a ``renumber`` entry).
+    ledger.append(s, card, kind="renumber", me=me, at=now, note=note, old_value=old, new_value=number)
+    card.number, card.number_key, card.number_tail = number, key, number_tail(number)
     s.flush()
     rules.reindex_owner(s, card.customer_id)
     record_activity(s, customer_id=card.customer_id, kind="card_renumbered", card_id=card.id, me=me,

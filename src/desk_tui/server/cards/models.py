@@ -43,11 +43,15 @@ class Card(Base):
         Index("ix_cards_issued_at_id", "issued_at", "id"),
         Index("ix_cards_customer_id_issued_at", "customer_id", "issued_at"),
         Index("ix_cards_status_expires_on", "status", "expires_on"),
+        Index("ix_cards_number_tail", "number_tail"),
     )
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     number: Mapped[str | None] = mapped_column(String(40))
     #: the number casefolded: uniqueness and search ignore case and accents
     number_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    #: the number's last digits, reversed ("BS-1005" → "5001"): "ends in 1005" is then a prefix,
+    #: an indexed range scan, so a card is found by the digits reception reads off its end
+    number_tail: Mapped[str | None] = mapped_column(String(40))
     package_id: Mapped[str] = mapped_column(ForeignKey("packages.id"), index=True)
     package_name: Mapped[str] = mapped_column(String(200))
     unit_type: Mapped[str] = mapped_column(String(40))

@@ -103,15 +103,20 @@ def status_filter(status: str, today: date) -> ColumnElement[bool]:
 
 
 def _matching(q: str) -> ColumnElement[bool] | None:
-    """Card number (prefix, any case) or the client's name (every typed word starts a name word)."""
+    """Card number (prefix, any case), its last digits ("1005" finds BS-1005) or the client's name
+    (every typed word starts a name word)."""
     conditions = []
     key = normalise(q)[:40]
     if key:
         conditions.append(and_(Card.number_key >= key, Card.number_key < key + _TERM_END))
-    words = [w for w in query_words(q) if w]
+    if key.isdigit():
+        tail = key[::-1]
+        conditions.append(and_(Card.number_tail >= tail, Card.number_tail < tail + _TERM_END))
+    words = [min(forms) for forms in query_words(q)]
     if words:
         name = Customer.sort_name
-        by_name = [or_(name.like(f"{_escape(w)}%", escape="\\"), name.like(f"% {_escape(w)}%", escape="\\"))
+        # a word starts the name, a later name word, or the second half of a hyphenated surname
+        by_name = [or_(*(name.like(f"{before}{_escape(w)}%", escape="\\") for before in ("", "% ", "%-")))
                    for w in words]
         conditions.append(Card.customer_id.in_(select(Customer.id).where(*by_name)))
     return or_(*conditions) if conditions else None

@@ -18,7 +18,7 @@ from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger, rules, wording
 from desk_tui.server.cards.models import Card, CardEntitlement, CardEntitlementService, CardTransaction
 from desk_tui.server.customers.models import Customer
-from desk_tui.server.customers.search import normalise
+from desk_tui.server.customers.search import last_digits, normalise
 from desk_tui.server.customers.service import add_search_term, get_customer, record_activity
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
@@ -33,6 +33,11 @@ from desk_tui.server.sales.models import Sale
 
 def number_key(number: str | None) -> str | None:
     return (normalise(number)[:40] or None) if number else None
+
+
+def number_tail(number: str | None) -> str | None:
+    """The number's last digits reversed ("BS-1005" → "5001"), for the search by last digits."""
+    return last_digits(normalise(number))[::-1][:40] or None if number else None
 
 
 def check_number_free(s: Session, key: str | None, *, card_id: str | None = None) -> None:
@@ -54,7 +59,8 @@ def issue(s: Session, *, package: Package, customer_id: str, me: Principal, now:
           expires_on: date | None, price_paid: int, note: str | None, card_id: str | None = None,
           sale_id: str | None = None) -> Card:
     """Create the card, copy the template's pools into it, and write its ``issue`` entries."""
-    card = Card(id=card_id or new_id("crd"), number=number, number_key=number_key(number), package_id=package.id,
+    card = Card(id=card_id or new_id("crd"), number=number, number_key=number_key(number),
+                number_tail=number_tail(number), package_id=package.id,
                 package_name=package.name, unit_type=package.unit_type, customer_id=customer_id, issued_at=now,
                 issued_by=me.staff_id, issued_location_id=me.location_id, expires_on=expires_on,
                 price_paid=price_paid, status=ledger.LIVE, last_used_at=None, last_seq=0, expire_recorded_for=None)

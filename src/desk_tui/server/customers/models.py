@@ -10,19 +10,26 @@ from desk_tui.server.database import Base, UTCDateTime
 
 class Customer(Base):
     __tablename__ = "customers"
-    __table_args__ = (Index("ix_customers_sort_name_id", "sort_name", "id"),)
+    __table_args__ = (
+        Index("ix_customers_sort_name_id", "sort_name", "id"),
+        Index("ix_customers_phone_digits", "phone_digits"),
+    )
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     #: casefolded, accent-free name: the list order and the pagination key
     sort_name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
+    #: the phone as international digits ("36209876543", read in the salon's country): how
+    #: "this number is already on file" is found, however either was typed
+    phone_digits: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(254))
     store_credit: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class CustomerSearchTerm(Base):
-    """One row per searchable word of a customer (name parts, phone digits, email, card numbers).
+    """One row per searchable word of a customer (name and its hyphenated parts, the digit
+    suffixes of the phone and of card numbers, email).
 
     A search is then an indexed range scan per typed word (``term >= q AND term < q + U+FFFF``),
     which stays fast with 100k customers on both engines, unlike ``LIKE '%q%'``.

@@ -17,20 +17,24 @@ router = APIRouter(prefix="/customers", tags=["customers"])
 
 @router.get("")
 def search_customers(
-    q: Annotated[str | None, Query(max_length=200, description="Name, phone, email or card number.")] = None,
+    q: Annotated[str | None, Query(max_length=200, description=(
+        "Name (a hyphenated surname as written or either part), phone (any form, or its last "
+        "digits), email, or card number (or its last digits)."))] = None,
+    phone: Annotated[str | None, Query(max_length=40, description=(
+        "Only customers with this phone number, however either was typed: is it already on file?"))] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
     _: Principal = Depends(signed_in),
     db: Database = Depends(database),
 ) -> Page[wire.Customer]:
     with db.read_session() as s:
-        items, next_cursor = service.search_customers(s, q=q, limit=limit, cursor=cursor)
+        items, next_cursor = service.search_customers(s, q=q, phone=phone, limit=limit, cursor=cursor)
     return Page[wire.Customer](items=items, next_cursor=next_cursor)
 
 
 @router.post("", status_code=201)
 def create_customer(body: wire.CustomerCreate, me: Principal = Depends(signed_in),
-                    db: Database = Depends(database)) -> wire.Customer:
+                    db: Database = Depends(database)) -> wire.CustomerCreated:
     with db.transaction() as s:
         return service.create_customer(s, data=body, me=me)
 

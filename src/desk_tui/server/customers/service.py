@@ -2,18 +2,19 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import customers as wire
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.customers.models import ActivityEntry, Customer, CustomerSearchTerm
-from desk_tui.server.customers.search import customer_terms, normalise, query_words
+from desk_tui.server.customers.phones import stored_digits
+from desk_tui.server.customers.search import customer_terms, normalise, number_terms, query_words
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.pagination import keyset_page
-from desk_tui.server.reference.models import Staff
+from desk_tui.server.reference.models import DEFAULT_PHONE_REGION, OrgSettings, Staff
 
 _TERM_END = "\uffff"
 
@@ -33,38 +34,66 @@ def get_customer(s: Session, customer_id: str, *, for_update: bool = False) -> C
     return c
 
 
-def create_customer(s: Session, *, data: wire.CustomerCreate, me: Principal | None = None) -> wire.Customer:
+def phone_region(s: Session) -> str:
+    """The country whose national form phone numbers are typed in (org_settings.phone_region)."""
+    return s.scalar(select(OrgSettings.phone_region)) or DEFAULT_PHONE_REGION
+
+
+def same_phone(s: Session, phone_digits: str | None, *, besides: str | None = None) -> list[wire.CustomerBrief]:
+    """Customers already on file with this number (as international digits), by name."""
+    if not phone_digits:
+        return []
+    stmt = select(Customer.id, Customer.name).where(Customer.phone_digits == phone_digits)
+    if besides is not None:
+        stmt = stmt.where(Customer.id != besides)
+    return [wire.CustomerBrief(id=i, name=n) for i, n in s.execute(stmt.order_by(Customer.sort_name, Customer.id).limit(10))]
+
+
+def create_customer(s: Session, *, data: wire.CustomerCreate, me: Principal | None = None) -> wire.CustomerCreated:
+    region = phone_region(s)
     c = Customer(id=new_id("cus"), name=data.name, sort_name=normalise(data.name)[:200], phone=data.phone,
-                 email=data.email, store_credit=0, created_at=utcnow())
+                 phone_digits=stored_digits(data.phone, region=region), email=data.email, store_credit=0,
+                 created_at=utcnow())
     s.add(c)
     s.flush()
-    index_customer(s, c)
+    index_customer(s, c, region=region)
     if me is not None:
         record_activity(s, customer_id=c.id, kind="customer_created", summary=f"Customer record created by {me.staff_name}",
                         me=me)
-    return customer_wire(c)
+    # Saved all the same (a couple may share a landline), but reception is told who else has it.
+    return wire.CustomerCreated(**customer_wire(c).model_dump(), same_phone=same_phone(s, c.phone_digits, besides=c.id))
 
 
-def index_customer(s: Session, c: Customer, extra_terms: AbstractSet[str] = frozenset()) -> None:
+def index_customer(s: Session, c: Customer, extra_terms: AbstractSet[str] = frozenset(), *,
+                   region: str | None = None) -> None:
+    """(Re)write a customer's search terms; ``extra_terms`` are the numbers of the cards they hold."""
     s.execute(delete(CustomerSearchTerm).where(CustomerSearchTerm.customer_id == c.id))
-    for term in customer_terms(c.name, c.phone, c.email) | {normalise(t) for t in extra_terms}:
+    terms = customer_terms(c.name, c.phone, c.email, region=region or phone_region(s))
+    for number in extra_terms:
+        terms |= number_terms(number)
+    for term in terms:
         s.add(CustomerSearchTerm(customer_id=c.id, term=term))
 
 
 def add_search_term(s: Session, *, customer_id: str, term: str) -> None:
-    """Let other domains make a customer findable by e.g. a card number."""
-    term = normalise(term)[:254]
-    if term and s.get(CustomerSearchTerm, (customer_id, term)) is None:
-        s.add(CustomerSearchTerm(customer_id=customer_id, term=term))
+    """Let other domains make a customer findable by e.g. a card number (and its last digits)."""
+    for t in number_terms(term):
+        if s.get(CustomerSearchTerm, (customer_id, t)) is None:
+            s.add(CustomerSearchTerm(customer_id=customer_id, term=t))
 
 
-def search_customers(s: Session, *, q: str | None, limit: int, cursor: str | None) -> tuple[list[wire.Customer], str | None]:
+def search_customers(s: Session, *, q: str | None, limit: int, cursor: str | None, phone: str | None = None
+                     ) -> tuple[list[wire.Customer], str | None]:
     stmt = select(Customer)
-    for word in query_words(q or ""):
-        matching = select(CustomerSearchTerm.customer_id).where(
-            CustomerSearchTerm.term >= word, CustomerSearchTerm.term < word + _TERM_END
-        )
+    region = phone_region(s)
+    for forms in query_words(q or "", region=region):
+        matching = select(CustomerSearchTerm.customer_id).where(or_(*(
+            and_(CustomerSearchTerm.term >= form, CustomerSearchTerm.term < form + _TERM_END) for form in sorted(forms)
+        )))
         stmt = stmt.where(Customer.id.in_(matching))
+    if phone is not None:
+        # the same number, however either was typed ("06 20 …" and "+36 20 …" are one number)
+        stmt = stmt.where(Customer.phone_digits == (stored_digits(phone, region=region) or ""))
     rows, next_cursor = keyset_page(s, stmt, order_by=[Customer.sort_name, Customer.id],
                                     key=lambda c: (c.sort_name, c.id), limit=limit, cursor=cursor)
     return [customer_wire(c) for c in rows], next_cursor

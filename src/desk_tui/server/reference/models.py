@@ -5,6 +5,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desk_tui.server.database import Base
 
+DEFAULT_PHONE_REGION = "HU"
+
 
 class OrgSettings(Base):
     """One row: the organisation's currency, time zone, name and till limits."""
@@ -18,6 +20,10 @@ class OrgSettings(Base):
     #: a price lowered or a discount given at the till by more than this percent of the catalogue
     #: price needs a manager's approval (sales/approval.py)
     max_discount_percent_without_manager: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
+    #: the country (ISO 3166 alpha-2) whose national form customers' phone numbers are read in:
+    #: "06 20 987 6543" is +36 20 987 6543 in Hungary
+    phone_region: Mapped[str] = mapped_column(String(2), default=DEFAULT_PHONE_REGION,
+                                              server_default=DEFAULT_PHONE_REGION)
 
 
 class Location(Base):

@@ -56,7 +56,8 @@ def _read_settings(s: Session) -> wire.Settings:
         return wire.Settings(currency="EUR", currency_decimals=2, timezone="UTC", business_name="desk-tui")
     return wire.Settings(currency=row.currency, currency_decimals=row.currency_decimals,
                          timezone=row.timezone, business_name=row.business_name,
-                         max_discount_percent_without_manager=row.max_discount_percent_without_manager)
+                         max_discount_percent_without_manager=row.max_discount_percent_without_manager,
+                         phone_region=row.phone_region)
 
 
 def locations(s: Session) -> list[wire.Location]:

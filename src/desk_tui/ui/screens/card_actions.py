@@ -1,4 +1,5 @@
-"""The manager's tools on one card: undo a redemption, adjust units, extend expiry, refund.
+"""The tools on one card: undo a redemption, adjust units, extend expiry, refund (managers), and a
+new number (a lost card re-issued, anyone at the desk).
 
 Each is a small dialog (see form_dialog.py) that says what will happen, asks for the reason the
 ledger keeps, and sends one request. The server decides who may (403 → a sentence in the
@@ -13,7 +14,7 @@ from datetime import date, timedelta
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, Select
 
-from desk_tui.contract.cards import Card, CardChange, Transaction
+from desk_tui.contract.cards import NUMBER_MAX, Card, CardChange, CardUpdate, Transaction
 from desk_tui.ui import card_format as fmt
 from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.money import format_money
@@ -163,3 +164,38 @@ class RefundScreen(FormDialog[Card]):
     def build(self) -> tuple[object, Send]:
         reason = required(self.query_one("#reason", Input).value, "a reason")
         return reason, lambda key: self.desk.client.refund(self.card.id, reason=reason, idempotency_key=key)
+
+
+class RenumberScreen(FormDialog[Card]):
+    """A new card number (a lost card re-issued): the history keeps the old one, the server refuses
+    a number another card has."""
+
+    LAST_FIELD = "note"
+
+    def __init__(self, card: Card) -> None:
+        super().__init__()
+        self.card = card
+
+    def heading(self) -> str:
+        return f"Card number of {card_title(self.card)}"
+
+    def question(self) -> str:
+        now = f"Now {self.card.number}" if self.card.number else "No number yet"
+        return f"{now} (card ID {self.card.id}). The old number stays in the card's history."
+
+    def fields(self) -> ComposeResult:
+        yield Label("New number")
+        yield Input(self.card.number or "", id="number", max_length=NUMBER_MAX, placeholder="e.g. BS-2001")
+        yield Label("Note")
+        yield Input(id="note", max_length=500, placeholder="optional, e.g. lost card re-issued")
+
+    def submit_label(self) -> str:
+        return "Change number"
+
+    def build(self) -> tuple[object, Send]:
+        number = required(self.query_one("#number", Input).value, "the new number")
+        if number == self.card.number:
+            raise FormProblem("New number: this is the card's number already.")
+        note = self.query_one("#note", Input).value.strip() or None
+        return (number, note), lambda key: self.desk.client.update_card(
+            self.card.id, CardUpdate(number=number, note=note), idempotency_key=key)

@@ -24,7 +24,7 @@ from desk_tui.ui.timefmt import local_datetime
 
 KIND_WORDS = {"issue": "Sold", "reserve": "Booked", "release": "Released", "redeem": "Redeemed", "undo": "Undo",
               "adjust": "Adjusted", "extend": "Expiry changed", "transfer": "Transferred", "refund": "Refunded",
-              "expire": "Expired"}
+              "expire": "Expired", "renumber": "Card number"}
 #: Which way an entry moves the balance: redemptions take units, undos and releases give them back.
 SIGN = {"reserve": -1, "redeem": -1, "release": 1, "undo": 1, "adjust": 1}
 UNDOABLE = {"redeem", "reserve"}
@@ -99,7 +99,7 @@ class CardHistoryScreen(DeskScreen):
                 if undone else text
         if e.service_name:
             text += f" {e.service_name}"
-        if e.kind == "extend":
+        if e.kind in ("extend", "renumber"):
             text += f" {e.old_value or 'none'} → {e.new_value or 'none'}"
         if e.kind == "transfer":
             text += f" from {e.old_owner or 'a former owner'} to {e.new_owner or 'another customer'}"

@@ -1,6 +1,7 @@
 """F5 Cards: every customer's package card (the "Cards view"), searchable by client name
 or card number; Enter opens the card's transactions, o the owner's profile. The back office
-starts here too: c extends every active card after a closure (managers), i imports cards from
+starts here too: e gives the highlighted card a new number (a lost card re-issued; the old one
+stays in its history), c extends every active card after a closure (managers), i imports cards from
 a previous system's CSV file (owners); the keys are not offered to anyone else.
 
 The issuing staff member's name is blank for cards issued at another location than this
@@ -42,6 +43,7 @@ class CardsScreen(DeskScreen):
         Binding("slash", "focus_search", "Search", id="cards.search"),
         Binding("enter", "enter_key", "Transactions", id="cards.open", show=False, priority=True),
         Binding("o", "owner", "Owner's profile", id="cards.owner"),
+        Binding("e", "renumber", "Edit number", id="cards.renumber"),
         Binding("c", "closure", "Closure: extend cards", id="cards.closure"),
         Binding("i", "import_cards", "Import cards (CSV)", id="cards.import"),
     ]
@@ -55,7 +57,8 @@ class CardsScreen(DeskScreen):
         table = self.query_one(DataTable)
         for label, key in (("Number", "number"), ("Client", "client"), ("Package", "package"), ("Left", "left"),
                            ("Expires", "expires"), ("Status", "status"), ("Issued", "issued"),
-                           ("Store", "store"), ("Issued by", "staff"), ("Last used", "used"), ("Card ID", "id")):
+                           ("Store", "store"), ("Issued by", "staff"), ("Last used", "used"), ("Card ID", "id"),
+                           ("Client ID", "client_id"), ("Initial units", "initial")):
             table.add_column(label, key=key)
         self._cards: dict[str, Card] = {}
         self._locations: dict[str, str] = {}
@@ -94,7 +97,8 @@ class CardsScreen(DeskScreen):
             table.add_row(as_typed(c.number or "—"), as_typed(c.customer_name), as_typed(c.package_name), left, fmt.expiry_text(c, today),
                           fmt.status_word(c), local_datetime(c.issued_at, tz)[:10],
                           self._locations.get(c.issued_location_id, c.issued_location_id), c.issued_by or "",
-                          local_datetime(c.last_used_at, tz)[:10] if c.last_used_at else "", c.id, key=c.id)
+                          local_datetime(c.last_used_at, tz)[:10] if c.last_used_at else "", c.id, c.customer_id,
+                          fmt.initial_units_text(c), key=c.id)
         hint = "No card matches." if not cards else f"{len(cards)}{'+' if more else ''} cards · Enter transactions · o owner"
         self.query_one("#card-hint", Static).update(hint)
 
@@ -126,6 +130,21 @@ class CardsScreen(DeskScreen):
             from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
 
             self.app.push_screen(CustomerProfileScreen(card.customer_id))
+
+    def action_renumber(self) -> None:
+        """A new number for the highlighted card (a lost card re-issued); the old one stays in its history."""
+        card = self._highlighted()
+        if card is None:
+            self.notify("No card is highlighted: search, then ↓ to the card.", timeout=4)
+            return
+        from desk_tui.ui.screens.card_actions import RenumberScreen
+
+        def done(changed: Card | None) -> None:
+            if changed is not None:
+                self.notify(f"Card {changed.id} is now number {changed.number}.", title="Card number", timeout=8)
+                self.search(self.query_one("#card-search", Input).value)
+
+        self.app.push_screen(RenumberScreen(card), done)
 
     def action_focus_search(self) -> None:
         self.query_one("#card-search", Input).focus()

@@ -1,7 +1,12 @@
-"""New customer: name, phone, email. The server validates; its words are shown under the form."""
+"""New customer: name, phone, email. The server validates; its words are shown under the form.
+
+A phone number already on file (however it was typed) is named before saving: reception may be
+about to make a second record for someone who is there already. Saving again goes on (a couple
+may share a landline)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
 from pydantic import ValidationError
@@ -13,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from desk_tui.client.errors import ApiError, AuthExpired
-from desk_tui.contract.customers import Customer, CustomerCreate
+from desk_tui.contract.customers import Customer, CustomerBrief, CustomerCreate
 from desk_tui.ui.form_keys import ENTER, enter_key
 from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.worker_failures import SaysWorkerFailures
@@ -28,6 +33,11 @@ class CustomerFormScreen(SaysWorkerFailures, ModalScreen[Customer | None]):
         Binding("ctrl+enter,ctrl+j", "save", "Save", id="customer_form.save"),
         ENTER,
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: the phone number whose "already on file" was shown: saving it again goes on
+        self._phone_warned: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="customer-form", classes="dialog"):
@@ -63,16 +73,33 @@ class CustomerFormScreen(SaysWorkerFailures, ModalScreen[Customer | None]):
     async def _save(self, data: CustomerCreate) -> None:
         status = self.query_one("#form-status", Static)
         status.update("Saving…")
+        client = cast("DeskApp", self.app).client
         try:
+            if data.phone and data.phone != self._phone_warned:
+                others = await client.customers_with_phone(data.phone)
+                if others:
+                    self._phone_warned = data.phone
+                    status.update(f"{data.phone} is already on file for {_names(others)}. Save again to add "
+                                  f"{data.name} anyway, or Esc and find {others[0].name}.")
+                    return
             # A retried save after a timeout has the key of its intent: never a second customer.
-            customer = await cast("DeskApp", self.app).client.create_customer(data)
+            customer = await client.create_customer(data)
         except AuthExpired:
             raise  # the app asks for the PIN again; what was typed stays in the fields
         except ApiError as exc:
             status.update(exc.sentence)  # what was typed stays in the fields
             return
+        if customer.same_phone and data.phone != self._phone_warned:  # filed meanwhile at another desk
+            self.notify(f"{data.phone} is also on file for {_names(customer.same_phone)}.", title="Same phone",
+                        severity="warning", timeout=10)
         self.dismiss(customer)
 
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _names(customers: Sequence[Customer | CustomerBrief]) -> str:
+    names = [c.name for c in customers[:3]]
+    more = f" and {len(customers) - 3} more" if len(customers) > 3 else ""
+    return (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]) + more

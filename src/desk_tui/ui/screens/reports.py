@@ -1,13 +1,12 @@
 """F7 Reports (managers and owners): what the salon still owes in sessions and money, which
 cards run out soon with units left (for reminder calls), which members owe a month of their
-membership (taken at the till: m on their profile), and the card-transaction export.
+membership (taken at the till: m on their profile), and the card-transaction export (x: for a
+range of days, everything by default).
 
 Reception sees a sentence instead of figures; the server refuses them with 403 anyway.
 """
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from textual import work
 from textual.app import ComposeResult
@@ -26,7 +25,7 @@ class ReportsScreen(DeskScreen):
     MODE = "reports"
     BINDINGS = [
         Binding("w", "window", "Expiry window", id="reports.window"),
-        Binding("x", "export", "Export CSV (30 days)", id="reports.export"),
+        Binding("x", "export", "Export CSV", id="reports.export"),
         Binding("r", "reload", "Refresh", id="reports.reload"),
     ]
 
@@ -96,15 +95,16 @@ class ReportsScreen(DeskScreen):
         self._window = WINDOWS[(WINDOWS.index(self._window) + 1) % len(WINDOWS)]
         self._load()
 
-    @work(exclusive=True, group="reports-export", exit_on_error=False)
-    async def action_export(self) -> None:
-        await self.desk.org()  # the salon's time zone decides which day today is
-        end = self.desk.today()
-        start = end - timedelta(days=29)
-        data = await self.desk.client.card_transactions_csv(start=start, end=end)
-        folder = self.desk.paths.data_dir / "exports"
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"card-transactions-{start}-{end}.csv"
-        target.write_bytes(data)
-        rows = max(data.count(b"\n") - 1, 0)
-        self.notify(f"{rows} ledger entries saved to {target}", title="Exported", timeout=12)
+    def action_export(self) -> None:
+        """Asks for the range of days first (default: everything); pushed at once, so what is typed
+        right after x lands in it."""
+        from desk_tui.ui.screens.export_dialog import Exported, ExportScreen
+
+        # the salon's day once the reports have loaded (they fetch the settings); else the UTC day
+        today = self.desk.today()
+
+        def done(result: Exported | None) -> None:
+            if result is not None:
+                self.notify(result.sentence(), title="Exported", timeout=12)
+
+        self.app.push_screen(ExportScreen(today=today, folder=self.desk.paths.data_dir / "exports"), done)

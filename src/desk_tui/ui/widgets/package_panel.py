@@ -1,6 +1,6 @@
 """The booking screen's *Available packages* panel, with a course's circles.
 
-One row per (card, service): the circles (● used ◐ booked ○ free), "3/5 used" or "240 of 360
+A heading per card (its number, card ID and expiry), then one row per (card, service): the circles (● used ◐ booked ○ free), "3/5 used" or "240 of 360
 min left", the expiry, and — for cards that cannot pay for this slot — the reason, dimmed
 and not selectable. Enter on a row is "Use": the panel posts ``PackagePanel.Used`` upwards.
 """
@@ -72,8 +72,11 @@ class PackagePanel(OptionList):
         self._choices = {}
         options: list[Option] = []
         for card in sorted(cards, key=lambda c: c.status != "active"):
+            # as the seed's card choice lists it: number (if any), card ID, expiry, then units per service
             number = f" · card {card.number}" if card.number else ""
-            options.append(Option(Text.assemble((card.package_name, "bold"), number, " · ", _expiry(card, today)),
+            # the ID on a line of its own: it is long, and what reception reads first stays on one line
+            options.append(Option(Text.assemble((card.package_name, "bold"), number, " · ", _expiry(card, today),
+                                                "\n", (f"  card ID {card.id}", "dim")),
                                   id=f"head:{card.id}", disabled=True))
             for balance in card.balances:
                 counter = Counter(used=balance.used, booked=balance.booked, total=balance.total or balance.initial + balance.adjustments)
