@@ -50,6 +50,7 @@ SENTENCES: dict[str, str] = {
     "insufficient_store_credit": "There is not enough store credit for this payment.",
     "package_inactive": "This package is no longer sold.",
     "invalid_transition": "This is not possible in the record's current state. Refresh and check.",
+    "appointment_not_yet": "This appointment is on a later day: check-in and no-show are for its day.",
     "sale_of_another_customer": "That sale is not this card holder's; a package pays only for its holder.",
     "too_many_attempts": "Too many wrong PINs. Wait a few minutes and try again.",
     "payload_too_large": "This is too large to send. Shorten the text or split the file.",

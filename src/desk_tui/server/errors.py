@@ -46,6 +46,7 @@ CODES: dict[str, tuple[int, str]] = {
     "insufficient_store_credit": (409, "Not enough store credit"),
     "package_inactive": (409, "The package is not for sale"),
     "invalid_transition": (409, "Not possible in the current state"),
+    "appointment_not_yet": (409, "The appointment's day has not come yet"),
     "sale_of_another_customer": (409, "The sale is not the card holder's"),
     "too_many_attempts": (429, "Too many attempts"),
     "payload_too_large": (413, "The request is too large"),

@@ -35,6 +35,9 @@ ALLOWED = {
 }
 _VERB = {"checked_in": "checked in", "completed": "completed", "cancelled": "cancelled",
          "no_show": "marked as a no-show"}
+#: what can only be said of an appointment on its day or after: a customer cannot arrive, nor fail
+#: to, days ahead (a check-in pressed on next week's booking would redeem its sessions today)
+ON_THE_DAY = ("checked_in", "no_show")
 
 
 def _move(s: Session, appointment_id: str, target: str, expected_version: int | None, now: datetime, *,
@@ -49,6 +52,10 @@ def _move(s: Session, appointment_id: str, target: str, expected_version: int | 
         else:
             detail = f"This appointment is {wording.STATUS[appt.status]}; it cannot be {_VERB[target]} now."
         raise DomainError("invalid_transition", detail, current_status=appt.status)
+    day = business_date(s, appt.start_at)
+    if target in ON_THE_DAY and day > business_date(s, now):
+        raise DomainError("appointment_not_yet", f"This appointment is on {day:%a %d %b %Y}; it can be "
+                          f"{_VERB[target]} on that day, not before.", starts_on=day.isoformat())
     line_rules.lock_cards_of(s, list(appt.lines), [])
     line_rules.sync(s, appt)
     appt.status = target
