@@ -93,7 +93,7 @@ def reserve(s: Session, *, card_id: str, entitlement_id: str | None, service_id:
     ledger.settle_status(card, balances)
     what = (f"Booked {wording.service_label(name, quantity)} on {appointment_date.isoformat()}" if sale_id is None
             else f"Held {wording.service_label(name, quantity)} at checkout")
-    record_activity(s, customer_id=card.customer_id, kind="card_reserved", card_id=card.id, me=me,
+    record_activity(s, at=now, customer_id=card.customer_id, kind="card_reserved", card_id=card.id, me=me,
                     appointment_id=appointment_id, sale_id=sale_id,
                     summary=f"{what} from {card.package_name} {wording.progress(card, ent, balances[ent.id])}")
     return tx
@@ -123,7 +123,7 @@ def release(s: Session, *, card_id: str, reservation_id: str, me: Principal, not
     ledger.settle_status(card, balances)
     ent = ledger.pool_for(card, target.entitlement_id)
     what = "Booking" if target.sale_id is None else "Checkout hold"
-    record_activity(s, customer_id=card.customer_id, kind="card_released", card_id=card.id, me=me,
+    record_activity(s, at=now, customer_id=card.customer_id, kind="card_released", card_id=card.id, me=me,
                     appointment_id=target.appointment_id, sale_id=target.sale_id,
                     summary=f"{what} of {rules.service_name(s, target.service_id)} cancelled; returned to "
                             f"{card.package_name} {wording.progress(card, ent, balances[ent.id])}")
@@ -146,7 +146,7 @@ def redeem_reservation(s: Session, *, card_id: str, reservation_id: str, me: Pri
     balances = ledger.card_pools(s, card)
     ledger.settle_status(card, balances)
     ent = ledger.pool_for(card, target.entitlement_id)
-    record_activity(s, customer_id=card.customer_id, kind="card_redeemed", card_id=card.id, me=me,
+    record_activity(s, at=now, customer_id=card.customer_id, kind="card_redeemed", card_id=card.id, me=me,
                     appointment_id=target.appointment_id, sale_id=sale_id,
                     summary=f"Redeemed {rules.service_name(s, target.service_id)} from {card.package_name} "
                             f"{wording.progress(card, ent, balances[ent.id])}")
