@@ -5,8 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tests.api.test_appointments_helpers import TZ, action, at, booked, new_customer, paid, past_day, some_day
-from tests.support.api_client import assert_problem, login
+from tests.api.test_appointments_helpers import (
+    TZ,
+    action,
+    at,
+    booked,
+    from_card,
+    new_customer,
+    paid,
+    past_day,
+    sell,
+    some_day,
+)
+from tests.support.api_client import assert_problem, key, login
 
 
 def test_check_in_and_no_show_wait_for_the_appointments_day(api):
@@ -42,3 +53,17 @@ def test_next_appointment_skips_what_has_happened(api):
         # Asked from the days the history lies on: only what is still to happen is "next".
         found = c.get(f"/customers/{cus}/appointments", params={"from": "2001-01-01"}).json()
         assert [a["id"] for a in found] == [ahead["id"]]
+
+
+def test_the_check_in_offer_counts_a_booked_session_as_booked(api):
+    with login(api.url, "reception") as c:
+        cus = new_customer(c, "Counted")
+        card = sell(c, cus)
+        booked(c, cus, at(some_day(), 10), from_card(card["id"]))  # one session held by next month's visit
+        r = c.post(f"/cards/{card['id']}/redemptions", json={"service_id": "svc_manicure"}, headers=key())
+        assert r.status_code == 201, r.text
+        visit = booked(c, cus, at(past_day(), 10), paid())
+        [offer] = action(c, visit["id"], "check-in").json()["redeemable"]
+        # the profile's words: not "(2 of 5 used)" next to "2 left"
+        label = offer["sources"][0]["label"]
+        assert label.startswith("5x Manicure") and label.endswith(" (1 used, 1 booked, 3 left)"), label

@@ -50,6 +50,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from desk_tui.contract.counters import counter_words
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger, rules, wording
 from desk_tui.server.cards.calendar import business_date
@@ -186,8 +187,11 @@ def covering_cards(s: Session, *, customer_id: str, service_id: str, location_id
                 pool = all_pools[card.id].get(ent.id, ledger.Pool(ent.id))
                 if link.service_id == service_id and pool.remaining >= link.unit_cost:
                     number = f" #{card.number}" if card.number else ""
+                    # the profile's words: a session only booked is not "used" (was "2 of 5 used — 2 left")
+                    count = counter_words(pool.used, pool.booked, pool.remaining,
+                                          unit=None if wording.counts_sessions(ent) else card.unit_type)
                     found.append({"card_id": card.id, "entitlement_id": ent.id, "remaining": pool.remaining,
-                                  "label": f"{card.package_name}{number} ({pool.used} of {pool.total} used)"})
+                                  "label": f"{card.package_name}{number} ({count})"})
     return found
 
 

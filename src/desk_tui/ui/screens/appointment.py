@@ -182,7 +182,7 @@ class AppointmentScreen(DeskScreen):
         seen = self.shown
         source = next(s for s in suggestion.sources if s.card_id)
         line = next(x for x in self.shown.lines if x.id == suggestion.line_id)
-        question = (f"Redeem {line.service_name} from a package?\n{source.label} — {source.remaining} left.\n"
+        question = (f"Redeem {line.service_name} from a package?\n{source.label}.\n"
                     "The line becomes 0 and the session is taken from the package.")
         if await self.app.push_screen_wait(ConfirmScreen(question, title="Redeem service from package?",
                                                          yes="Use package", no="Keep paid")):
