@@ -17,6 +17,7 @@ from tests.api.test_appointments_helpers import (
     booked,
     new_customer,
     paid,
+    past_day,
     patch,
     some_day,
 )
@@ -204,7 +205,7 @@ def test_edit_needs_the_current_version(api):
 def test_status_transitions(api):
     with login(api.url, "reception") as c:
         cus = new_customer(c)
-        day = some_day()
+        day = past_day()
         a = booked(c, cus, at(day, 9), paid())
         assert_problem(action(c, a["id"], "complete"), 409, "invalid_transition")
         assert action(c, a["id"], "check-in").json()["status"] == "checked_in"

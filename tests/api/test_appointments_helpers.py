@@ -24,6 +24,12 @@ def some_day() -> date:
     return date(2100, 1, 1) + timedelta(days=_rng.randrange(250_000))
 
 
+def past_day() -> date:
+    """A day of its own that has come already (2001–2020): check-in and no-show are for an
+    appointment's day or later, never for one still ahead."""
+    return date(2001, 1, 1) + timedelta(days=_rng.randrange(7300))
+
+
 def at(day: date, hour: int, minute: int = 0) -> str:
     """A local (Budapest) wall-clock time on ``day`` as ISO 8601 with its offset."""
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ).isoformat()

@@ -11,7 +11,18 @@ import pytest
 from desk_tui.server import housekeeping
 from desk_tui.server.database import utcnow
 from desk_tui.server.events import service as events
-from tests.api.test_appointments_helpers import action, at, book, booked, from_card, new_customer, paid, sell, some_day
+from tests.api.test_appointments_helpers import (
+    action,
+    at,
+    book,
+    booked,
+    from_card,
+    new_customer,
+    paid,
+    past_day,
+    sell,
+    some_day,
+)
 from tests.support.api_client import login
 from tests.support.event_stream import EventStream, token
 
@@ -26,7 +37,7 @@ async def test_a_desk_hears_bookings_in_order_with_ids_and_versions(api):
         kind, ready, ready_id = await stream.next()
         assert kind == "ready" and int(ready_id) == ready["id"]
         customer = await _in_thread(new_customer, c)
-        day = some_day()
+        day = past_day()
         appt = await _in_thread(booked, c, customer, at(day, 10), paid())
         await _in_thread(action, c, appt["id"], "check-in")
         await _in_thread(action, c, appt["id"], "cancel", json={"reason": "ill"})

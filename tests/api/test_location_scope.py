@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.api.test_appointments_helpers import at, booked, new_customer, paid, sell, some_day
+from tests.api.test_appointments_helpers import at, booked, new_customer, paid, past_day, sell, some_day
 from tests.api.test_sales_helpers import add, opened
 from tests.support.api_client import assert_problem, key, login
 
@@ -23,7 +23,7 @@ def _not_found(r: httpx.Response) -> None:
 def test_another_locations_appointment_is_not_found_by_id(api):
     with login(api.url, "reception") as down, login(api.url, "reception", location_id=RIVERSIDE) as river:
         customer = new_customer(down)
-        appt = booked(down, customer, at(some_day(), 11), paid(), note="Downtown's own")
+        appt = booked(down, customer, at(past_day(), 11), paid(), note="Downtown's own")
         url = f"/appointments/{appt['id']}"
         _not_found(river.get(url))
         _not_found(river.get(f"{url}/redeemable"))

@@ -17,7 +17,7 @@ from desk_tui.contract import memberships as wire
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships import credits, queries, service
-from tests.api.test_appointments_helpers import action, at, booked, paid, some_day
+from tests.api.test_appointments_helpers import action, at, booked, paid, past_day
 from tests.api.test_card_helpers import new_customer, tag
 from tests.api.test_memberships_helpers import local, make_plan, me
 from tests.support.api_client import login
@@ -239,7 +239,7 @@ def test_wallet_and_check_in_offer_credits(api):
         wallet = c.get(f"/customers/{cus}/wallet").json()
         assert [(e["id"], e["status"]) for e in wallet["memberships"]] == [(mem, "active")]
         assert wallet["memberships"][0]["credits"][0]["remaining"] == 2
-        appt = booked(c, cus, at(some_day(), 10), paid(), paid("svc_pedicure"))
+        appt = booked(c, cus, at(past_day(), 10), paid(), paid("svc_pedicure"))
         r = action(c, appt["id"], "check-in")
         assert r.status_code == 200, r.text
         [line] = r.json()["redeemable"]

@@ -14,6 +14,7 @@ from tests.api.test_appointments_helpers import (
     from_card,
     new_customer,
     paid,
+    past_day,
     sell,
     some_day,
 )
@@ -260,7 +261,7 @@ def test_a_sale_from_an_appointment_completes_it_and_redeems_its_package_line(ap
     with login(api.url, "reception") as c:
         customer = new_customer(c, "From Appointment")
         card = sell(c, customer)
-        day = some_day()
+        day = past_day()  # checkout completes it: its day has come
         appt = booked(c, customer, at(day, 10), from_card(card["id"]), paid("svc_blow_dry"))
         sale = opened(c, appointment_id=appt["id"])
         assert (sale["customer_id"], sale["appointment_id"]) == (customer, appt["id"])
@@ -315,7 +316,7 @@ def test_a_fully_covered_appointment_completes_with_no_payment(api):
     with login(api.url, "reception") as c:
         customer = new_customer(c, "Fully Covered")
         card = sell(c, customer)
-        appt = booked(c, customer, at(some_day(), 12), from_card(card["id"]))
+        appt = booked(c, customer, at(past_day(), 12), from_card(card["id"]))
         c.post(f"/appointments/{appt['id']}/check-in", headers=key())
         sale = opened(c, appointment_id=appt["id"])
         assert sale["total"] == 0
@@ -424,7 +425,7 @@ def test_an_appointment_changed_after_checkout_opened_brings_the_cart_up_to_date
     with login(api.url, "reception") as c:
         customer = new_customer(c, "Changed Booking")
         card = sell(c, customer)
-        appt = booked(c, customer, at(some_day(), 15), paid("svc_manicure"), paid("svc_blow_dry"))
+        appt = booked(c, customer, at(past_day(), 15), paid("svc_manicure"), paid("svc_blow_dry"))
         sale = opened(c, appointment_id=appt["id"])
         sale = add(c, sale["id"], "prd_cuticle_oil")
         blow_dry = sale["lines"][1]
@@ -534,7 +535,7 @@ def test_reopening_checkout_while_it_completes_never_deadlocks(api):
     with login(api.url, "reception") as c:
         customer = new_customer(c, "Race Reopen")
         card = sell(c, customer)
-        appt = booked(c, customer, at(some_day(), 16), from_card(card["id"]), paid("svc_blow_dry"))
+        appt = booked(c, customer, at(past_day(), 16), from_card(card["id"]), paid("svc_blow_dry"))
         sale = opened(c, appointment_id=appt["id"])
         barrier = threading.Barrier(4)
 

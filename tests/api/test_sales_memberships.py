@@ -235,14 +235,14 @@ def test_two_carts_racing_for_the_last_credit(api):
 def test_paid_lines_of_an_appointment_redeemed_at_checkout(api):
     """Membership benefits at the end of a visit: the booked, paid services are covered at the till by a
     credit and a card; completing uses both and completes the appointment; abandoning gives both back."""
-    from tests.api.test_appointments_helpers import at, booked, paid, sell, some_day
+    from tests.api.test_appointments_helpers import at, booked, paid, past_day, sell
     from tests.api.test_appointments_helpers import balance as card_pool
     from tests.api.test_card_helpers import history
 
     with login(api.url, "reception") as c:
         customer, enrollment = member(c)
         card = sell(c, customer)
-        day = some_day()
+        day = past_day()  # completing it at the till checks it in: its day has come
         for outcome in ("abandon", "complete"):
             appt = booked(c, customer, at(day, 10 if outcome == "abandon" else 13), paid("svc_deep_tissue"),
                           paid("svc_manicure"))

@@ -56,7 +56,7 @@ def checkout_requests(db_path: Path, runs: int) -> CheckoutRequests:
             salon.api.post(f"/customers/{customer['id']}/memberships",
                            json={"plan_id": "mpl_demo_gold", "reason": "benchmark set-up", "complimentary": True},
                            headers=key()).raise_for_status()
-            start = (datetime.now(UTC) + timedelta(hours=2 + n)).replace(minute=0, second=0, microsecond=0)
+            start = (datetime.now(UTC) - timedelta(hours=2 + n)).replace(minute=0, second=0, microsecond=0)
             r = salon.api.post("/appointments", json={
                 "customer_id": customer["id"], "staff_id": "stf_anna", "start": start.isoformat(),
                 "allow_overlap": True, "lines": [{"service_id": "svc_deep_tissue"}]}, headers=key())

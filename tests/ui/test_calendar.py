@@ -111,7 +111,7 @@ async def test_no_show_stays_used(make_app, ui_server):
     salon = Salon(ui_server.url)
     customer = salon.customer()
     card = salon.card(customer["id"])
-    day = date(2031, 1, 8)
+    day = date(2021, 1, 8)  # a day gone by: a no-show is said on the appointment's day or after
     appt = salon.book(customer["id"], at(day, 11), card_id=card["id"])
     app = app_on(ui_server.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -148,7 +148,7 @@ async def test_check_in_offers_to_redeem_from_the_package(make_app, ui_server):
     salon = Salon(ui_server.url)
     customer = salon.customer()
     card = salon.card(customer["id"])
-    day = date(2031, 1, 10)
+    day = date(2021, 1, 11)  # a day gone by: a check-in is on the appointment's day or after
     appt = salon.book(customer["id"], at(day, 13))  # booked online as a single, paid treatment
     app = app_on(ui_server.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:

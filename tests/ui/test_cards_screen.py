@@ -27,7 +27,7 @@ async def test_search_by_card_number_then_open_transactions_and_owner(make_app, 
         await wait_until(pilot, lambda: table.row_count == 1, "exactly the card with that number")
         row = [str(cell) for cell in table.get_row_at(0)]  # names arrive as literal Text, not markup
         assert row[0] == number and row[1] == customer["name"] and row[2] == "5x Manicure"
-        assert row[3] == "5/5 remaining" and row[5] == "Active"
+        assert row[3] == "0 used, 5 left" and row[5] == "Active"
         await pilot.press("enter", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, CardHistoryScreen), "the transactions")
         assert app.screen.card.id == card["id"]

@@ -238,13 +238,14 @@ async def test_an_open_cart_is_listed_and_reopened_with_enter(make_app, api, ui_
 
 
 async def test_check_in_points_a_member_to_checkout_where_the_credit_covers_the_appointment(make_app, api):
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
     from desk_tui.ui.screens.appointment import AppointmentScreen
 
     customer = member(api)
-    start = (datetime.now(UTC) + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    # Today: a customer is checked in on the appointment's day, never days ahead.
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     r = api.post("/appointments", json={"customer_id": customer["id"], "staff_id": "stf_anna",
                                         "start": start.isoformat(), "allow_overlap": True,
                                         "lines": [{"service_id": "svc_deep_tissue"}]}, headers=key())

@@ -66,6 +66,7 @@ SENTENCES: dict[str, str] = {
     P.INSUFFICIENT_STORE_CREDIT: "There is not enough store credit for this payment.",
     P.PACKAGE_INACTIVE: "This package is no longer sold.",
     P.INVALID_TRANSITION: "This is not possible in the record's current state. Refresh and check.",
+    P.APPOINTMENT_NOT_YET: "This appointment is on a later day: check-in and no-show are for its day.",
     P.SALE_OF_ANOTHER_CUSTOMER: "That sale is not this card holder's; a package pays only for its holder.",
     P.TOO_MANY_ATTEMPTS: "Too many wrong PINs. Wait a few minutes and try again.",
     P.PAYLOAD_TOO_LARGE: "This is too large to send. Shorten the text or split the file.",
@@ -84,7 +85,8 @@ class ApiError(Exception):
     """Anything that went wrong talking to the booking API, already explained."""
 
     def __init__(self, code: str, detail: str = "", *, status: int | None = None,
-                 fields: list[JSONObject] | None = None, extra: JSONObject | None = None) -> None:
+                 fields: list[JSONObject] | None = None, extra: JSONObject | None = None,
+                 field: str | None = None) -> None:
         self.status = status
         self.code = str(code)  # a plain string: a newer server may send a code this client does not know
         self.detail = detail
@@ -92,7 +94,10 @@ class ApiError(Exception):
         """Per-field problems of a ``validation_error``: ``[{"field": …, "message": …}]``."""
         self.extra = extra or {}
         """The problem's other members, e.g. ``conflicts`` of ``staff_double_booked``."""
-        self.sentence = sentence_for(code, detail, status)
+        self.field = field or next((str(f["field"]) for f in self.fields if f.get("field")), None)
+        """The input a ``validation_error`` is about, as the request spells its path
+        (``lines.0.source.card_id``); the screen puts :attr:`sentence` on it."""
+        self.sentence = sentence_for(code, detail, status, fields=self.fields)
         super().__init__(self.sentence)
 
     def __repr__(self) -> str:
@@ -117,14 +122,43 @@ class RequestTimeout(ApiError):
         super().__init__(LocalCode.TIMEOUT, detail)
 
 
-def sentence_for(code: str, detail: str, status: int | None) -> str:
+def sentence_for(code: str, detail: str, status: int | None, *, fields: list[JSONObject] | None = None) -> str:
     if code in _DETAIL_WINS and detail and detail.strip():
         return detail.strip()
+    if code == P.VALIDATION_ERROR:
+        said = refusal_words(detail, fields or [])
+        if said:
+            return said
     if code in SENTENCES:
         return SENTENCES[code]
     if status is not None and status >= 500:
         return SENTENCES[LocalCode.SERVER_ERROR]
     return f"{_GENERIC} {detail.strip()}".strip() if detail else _GENERIC
+
+
+def refusal_words(detail: str, fields: list[JSONObject]) -> str:
+    """A validation refusal in the server's own words, its field named as a person would:
+    "Card: this card belongs to another customer." for ``lines.0.source.card_id``; the detail
+    as it is when it names no field. Never the generic "check the highlighted fields" while the
+    server said what is wrong."""
+    first = next((f for f in fields if f.get("message")), None)
+    if first is not None:
+        said = f"{field_label(str(first.get('field') or ''))}: {first['message']}".lstrip(": ")
+    else:
+        said = detail.strip()
+    if not said or said.startswith("The request body is not valid JSON"):
+        return ""
+    said = said[0].upper() + said[1:]
+    return said if said.endswith((".", "!", "?")) else f"{said}."
+
+
+def field_label(path: str) -> str:
+    """"lines.0.source.card_id" → "Card", "starts_on" → "Starts on": the input's name in words."""
+    names = [p for p in path.split(".") if p and not p.isdigit() and p != "body"]
+    if not names:
+        return ""
+    name = names[-1].removesuffix("_id").replace("_", " ")
+    return name[:1].upper() + name[1:]
 
 
 def from_problem(status: int, body: object) -> ApiError:
@@ -143,4 +177,4 @@ def from_problem(status: int, body: object) -> ApiError:
         code = BY_STATUS.get(status) or (LocalCode.SERVER_ERROR if status >= 500 else "")
     kind = AuthExpired if status == 401 and code != P.INVALID_CREDENTIALS else ApiError
     return kind(code or f"http_{status}", problem.detail, status=status, fields=problem.errors,
-                extra=dict(problem.model_extra or {}))
+                extra=dict(problem.model_extra or {}), field=problem.field)

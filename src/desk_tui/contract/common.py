@@ -146,4 +146,6 @@ class Problem(Wire):
     status: int
     detail: str = ""
     code: str = ""
+    #: a validation_error about one input: its path as the request spells it ("lines.0.source.card_id")
+    field: str | None = None
     errors: list[JSONObject] = Field(default_factory=list)

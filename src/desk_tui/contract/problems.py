@@ -35,6 +35,7 @@ class ProblemCode(StrEnum):
     INSUFFICIENT_STORE_CREDIT = "insufficient_store_credit"
     PACKAGE_INACTIVE = "package_inactive"
     INVALID_TRANSITION = "invalid_transition"
+    APPOINTMENT_NOT_YET = "appointment_not_yet"
     SALE_OF_ANOTHER_CUSTOMER = "sale_of_another_customer"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
     PAYLOAD_TOO_LARGE = "payload_too_large"
@@ -70,6 +71,7 @@ STATUS_AND_TITLE: dict[ProblemCode, tuple[int, str]] = {
     P.INSUFFICIENT_STORE_CREDIT: (409, "Not enough store credit"),
     P.PACKAGE_INACTIVE: (409, "The package is not for sale"),
     P.INVALID_TRANSITION: (409, "Not possible in the current state"),
+    P.APPOINTMENT_NOT_YET: (409, "The appointment's day has not come yet"),
     P.SALE_OF_ANOTHER_CUSTOMER: (409, "The sale is not the card holder's"),
     P.TOO_MANY_ATTEMPTS: (429, "Too many attempts"),
     P.PAYLOAD_TOO_LARGE: (413, "The request is too large"),

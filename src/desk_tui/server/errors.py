@@ -9,6 +9,7 @@ page, and is logged with enough context to find it again.
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,12 +25,28 @@ log = logging.getLogger("desk_tui.server")
 
 PROBLEM_JSON = "application/problem+json"
 
+#: "lines.0.source.card_id: this card belongs to another customer." — a service's refusal of
+#: one field says the field's path first, as the request spells it
+_FIELD_FIRST = re.compile(r"(?P<field>[a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*): (?P<message>.+)", re.DOTALL)
+
+
+def field_errors(detail: str) -> dict[str, object]:
+    """The ``field`` and ``errors`` members of a service's ``validation_error``, read from its
+    detail: every refusal names the input it is about the same way FastAPI's own validation
+    does, so a desk can put the sentence on that input."""
+    found = _FIELD_FIRST.fullmatch(detail.strip())
+    if found is None:
+        return {}
+    error = {"field": found["field"], "message": found["message"]}
+    return {"field": found["field"], "errors": [error]}
+
+
 class DomainError(Exception):
     def __init__(self, code: ProblemCode, detail: str, **extra: object) -> None:
         super().__init__(detail)
         self.code = ProblemCode(code)  # an unknown code is a ValueError here, not a 500 later
         self.detail = detail
-        self.extra = extra
+        self.extra = (field_errors(detail) | extra) if self.code == ProblemCode.VALIDATION_ERROR else extra
 
     @property
     def status(self) -> int:
@@ -99,7 +116,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         detail, errors = _describe_validation(exc)
-        return problem(ProblemCode.VALIDATION_ERROR, detail, errors=errors)
+        first = errors[0]["field"] if errors else "body"
+        if first == "body":
+            return problem(ProblemCode.VALIDATION_ERROR, detail, errors=errors)
+        return problem(ProblemCode.VALIDATION_ERROR, detail, errors=errors, field=first)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

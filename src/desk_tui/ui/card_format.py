@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from desk_tui.contract.cards import Balance, Card, ServiceBalance
+from desk_tui.contract.counters import UNIT_SHORT, counter_words
 
 STATUS_WORDS = {"active": "Active", "fully_used": "Fully used", "expired": "Expired", "refunded": "Refunded",
                 "void": "Void"}
@@ -25,8 +26,6 @@ BAR_USED, BAR_BOOKED, BAR_FREE = "█", "▒", "░"
 MAX_CIRCLES = 12
 BAR_CELLS = 10
 
-UNIT_SHORT = {"minutes": "min", "sessions": "sessions", "units": "units", "hours": "h"}
-
 
 def sort_cards(cards: list[Card]) -> list[Card]:
     return sorted(cards, key=lambda c: (STATUS_ORDER.get(c.status, 9), c.expires_on or date.max, c.package_name,
@@ -37,19 +36,47 @@ def status_word(card: Card) -> str:
     return STATUS_WORDS.get(card.status, card.status.replace("_", " ").capitalize())
 
 
+def is_live(card: Card, today_: date) -> bool:
+    """Can still pay for something: active and not past its expiry (the server sweeps expired
+    cards at night, so an active card may be a day past it)."""
+    return card.status == "active" and (card.expires_on is None or card.expires_on >= today_)
+
+
 def expiry_text(card: Card, today_: date) -> str:
-    """"expires 2026-12-01 (in 12 days)", "expired 2026-11-01", "no expiry"."""
+    """"expires 2026-12-01 (in 12 days)", "expired 2026-11-01", "no expiry" — and nothing for a
+    card that is over otherwise (used up, refunded, void): its expiry no longer counts down."""
+    if card.expires_on is not None and card.expires_on < today_ and card.status in ("active", "expired"):
+        return f"expired {card.expires_on.isoformat()}"
+    if card.status != "active":
+        return ""
     if card.expires_on is None:
         return "no expiry"
     days = (card.expires_on - today_).days
     when = card.expires_on.isoformat()
-    if days < 0:
-        return f"expired {when}"
     if days == 0:
         return f"expires {when} (today)"
     if days <= EXPIRY_SOON_DAYS:
         return f"expires {when} (in {days} day{'s' if days != 1 else ''})"
     return f"expires {when}"
+
+
+def state_parts(card: Card, today_: date) -> tuple[str, str]:
+    """The card's state, first and in words, then what qualifies it: ("Active", "expires
+    2026-12-01 (in 12 days)"), ("Expired", "2026-11-01"), ("Refunded", ""). One wording for the
+    profile, the Cards table and the booking panel."""
+    if not is_live(card, today_) and card.status in ("active", "expired"):
+        return STATUS_WORDS["expired"], card.expires_on.isoformat() if card.expires_on else ""
+    return status_word(card), expiry_text(card, today_)
+
+
+def state_line(card: Card, today_: date) -> str:
+    """One line for where a card has no status column (the booking panel, a history heading):
+    "Expired 2026-11-01", "Refunded", "Fully used" — the state first, in words — and for a live
+    card, which is the usual case, just its expiry: "expires 2026-12-01 (in 12 days)"."""
+    word, detail = state_parts(card, today_)
+    if is_live(card, today_):
+        return detail
+    return f"{word} {detail}".strip()
 
 
 @dataclass(frozen=True)
@@ -86,12 +113,15 @@ def is_pool(balance: Balance) -> bool:
     return len(balance.services) > 1 or any(s.unit_cost != 1 for s in balance.services)
 
 
-def counter_text(balance: Balance, unit_type: str) -> str:
-    """"7/10 remaining" for sessions; "240 of 360 min left" for a pool of units."""
-    booked = f", {balance.booked} booked" if balance.booked else ""
-    if is_pool(balance):
-        return f"{balance.remaining} of {balance.total} {unit_word(unit_type)} left{booked}"
-    return f"{balance.remaining}/{balance.total} remaining{booked}"
+def counter_text(balance: Balance, unit_type: str, *, live: bool = True) -> str:
+    """"1 used, 1 booked, 3 left" (:func:`counter_words`, the server's words too); "60 min used,
+    300 min left" for a pool of units. A card that is over (``live`` false) has nothing left to
+    use: "2 used, 3 unused"."""
+    unit = unit_type if is_pool(balance) else None
+    if not live:
+        suffix = f" {unit_word(unit)}" if unit else ""
+        return f"{balance.used}{suffix} used, {max(balance.remaining, 0) + balance.booked}{suffix} unused"
+    return counter_words(balance.used, balance.booked, balance.remaining, unit=unit)
 
 
 def service_text(service: ServiceBalance, unit_type: str) -> str:

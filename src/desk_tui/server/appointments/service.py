@@ -147,7 +147,7 @@ def create(s: Session, *, data: wire.AppointmentCreate, me: Principal, now: date
         if req.source is not None:
             line_rules.reserve(s, appt=appt, line=line, source=req.source, index=i, on=on, me=me, now=now)
     s.flush()
-    record_activity(s, customer_id=customer.id, kind="appointment_booked", appointment_id=appt.id, me=me,
+    record_activity(s, at=now, customer_id=customer.id, kind="appointment_booked", appointment_id=appt.id, me=me,
                     summary=f"Booked {wording.describe(s, appt, staff.name)}")
     announce(s, appt, kind="appointment.created", me=me,
              summary=f"booked at {wording.clock(s, appt.start_at)} with {staff.name}")
@@ -222,7 +222,7 @@ def update(s: Session, *, appointment_id: str, data: wire.AppointmentUpdate, exp
         s.flush()
         summary = wording.change(s, appt, before=before, old_staff=old_staff, staff_name=staff.name,
                                  lines_changed=data.lines is not None and changed)
-        record_activity(s, customer_id=appt.customer_id, kind="appointment_changed", appointment_id=appt.id,
+        record_activity(s, at=now, customer_id=appt.customer_id, kind="appointment_changed", appointment_id=appt.id,
                         me=me, summary=summary)
         announce(s, appt, kind="appointment.changed", me=me,
                  summary=wording.short_change(s, appt, before=before, staff_name=staff.name,

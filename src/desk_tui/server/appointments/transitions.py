@@ -36,6 +36,9 @@ ALLOWED = {
 }
 _VERB = {"checked_in": "checked in", "completed": "completed", "cancelled": "cancelled",
          "no_show": "marked as a no-show"}
+#: what can only be said of an appointment on its day or after: a customer cannot arrive, nor fail
+#: to, days ahead (a check-in pressed on next week's booking would redeem its sessions today)
+ON_THE_DAY = ("checked_in", "no_show")
 
 
 def _move(s: Session, appointment_id: str, target: str, expected_version: int | None, now: datetime, *,
@@ -50,6 +53,10 @@ def _move(s: Session, appointment_id: str, target: str, expected_version: int | 
         else:
             detail = f"This appointment is {wording.STATUS[appt.status]}; it cannot be {_VERB[target]} now."
         raise DomainError(ProblemCode.INVALID_TRANSITION, detail, current_status=appt.status)
+    day = business_date(s, appt.start_at)
+    if target in ON_THE_DAY and day > business_date(s, now):
+        raise DomainError(ProblemCode.APPOINTMENT_NOT_YET, f"This appointment is on {day:%a %d %b %Y}; it can be "
+                          f"{_VERB[target]} on that day, not before.", starts_on=day.isoformat())
     line_rules.lock_cards_of(s, list(appt.lines), [])
     line_rules.sync(s, appt)
     appt.status = target
@@ -62,7 +69,7 @@ def check_in(s: Session, *, appointment_id: str, me: Principal, expected_version
              now: datetime | None = None) -> tuple[Appointment, list[wire.Redeemable]]:
     now = now or utcnow()
     appt = _move(s, appointment_id, "checked_in", expected_version, now, me=me)
-    record_activity(s, customer_id=appt.customer_id, kind="appointment_checked_in", appointment_id=appt.id, me=me,
+    record_activity(s, at=now, customer_id=appt.customer_id, kind="appointment_checked_in", appointment_id=appt.id, me=me,
                     summary=f"Checked in for {wording.services(s, appt)} at {wording.when(s, now)}")
     announce(s, appt, kind="appointment.checked_in", me=me, summary="checked in")
     return appt, redeemable(s, appt=appt)
@@ -108,7 +115,7 @@ def cancel(s: Session, *, appointment_id: str, me: Principal, reason: str | None
         line_rules.release(s, line=line, me=me, now=now, note=f"appointment cancelled{': ' + reason if reason else ''}")
     s.flush()
     why = f" ({reason})" if reason else ""
-    record_activity(s, customer_id=appt.customer_id, kind="appointment_cancelled", appointment_id=appt.id, me=me,
+    record_activity(s, at=now, customer_id=appt.customer_id, kind="appointment_cancelled", appointment_id=appt.id, me=me,
                     summary=f"Cancelled {wording.services(s, appt)} on {wording.when(s, appt.start_at)}{why}"
                             f"{wording.package_outcome(s, appt, released, 'restored')}")
     announce(s, appt, kind="appointment.cancelled", me=me, summary=f"cancelled{why}")
@@ -123,7 +130,7 @@ def no_show(s: Session, *, appointment_id: str, me: Principal, expected_version:
     for line in redeemed:
         line_rules.redeem(s, line=line, me=me, now=now, note="no-show: counts as used")
     s.flush()
-    record_activity(s, customer_id=appt.customer_id, kind="appointment_no_show", appointment_id=appt.id, me=me,
+    record_activity(s, at=now, customer_id=appt.customer_id, kind="appointment_no_show", appointment_id=appt.id, me=me,
                     summary=f"No-show for {wording.services(s, appt)} on {wording.when(s, appt.start_at)}"
                             f"{wording.package_outcome(s, appt, redeemed, 'counts as used')}")
     announce(s, appt, kind="appointment.changed", me=me, summary="marked as a no-show")
@@ -139,7 +146,7 @@ def complete(s: Session, *, appointment_id: str, me: Principal, sale_id: str | N
     for line in redeemed:
         line_rules.redeem(s, line=line, me=me, now=now, sale_id=sale_id)
     s.flush()
-    record_activity(s, customer_id=appt.customer_id, kind="appointment_completed", appointment_id=appt.id, me=me,
+    record_activity(s, at=now, customer_id=appt.customer_id, kind="appointment_completed", appointment_id=appt.id, me=me,
                     sale_id=sale_id,
                     summary=f"Completed {wording.services(s, appt)} on {wording.when(s, appt.start_at)}"
                             f"{wording.package_outcome(s, appt, redeemed, 'redeemed')}")

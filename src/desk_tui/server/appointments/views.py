@@ -50,12 +50,17 @@ def day(s: Session, *, on: date, location_id: str, staff_id: str | None = None) 
     return wire.AppointmentDay(date=on, location_id=location_id, items=to_wire(s, rows))
 
 
+#: an appointment that has not happened yet: completed, no-show and cancelled ones are history
+STILL_AHEAD = ("booked", "checked_in")
+
+
 def upcoming(s: Session, *, customer_id: str, on_or_after: date, limit: int) -> list[wire.Appointment]:
-    """The customer's next appointments at any location, soonest first, cancelled ones left out
-    (the calendar's "find the next appointment")."""
+    """The customer's next appointments at any location that have not happened yet (booked, or
+    checked in and under way), soonest first: the calendar's "find the next appointment", which
+    must not land on this morning's completed visit."""
     stmt = _with_names().where(Appointment.customer_id == customer_id,
                                Appointment.start_at >= local_midnight(s, on_or_after),
-                               Appointment.status != "cancelled")
+                               Appointment.status.in_(STILL_AHEAD))
     rows = s.execute(stmt.order_by(Appointment.start_at, Appointment.id).limit(limit)).all()
     return to_wire(s, rows)
 

@@ -50,6 +50,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from desk_tui.contract.counters import counter_words
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger, rules, wording
@@ -94,7 +95,7 @@ def reserve(s: Session, *, card_id: str, entitlement_id: str | None, service_id:
     ledger.settle_status(card, balances)
     what = (f"Booked {wording.service_label(name, quantity)} on {appointment_date.isoformat()}" if sale_id is None
             else f"Held {wording.service_label(name, quantity)} at checkout")
-    record_activity(s, customer_id=card.customer_id, kind="card_reserved", card_id=card.id, me=me,
+    record_activity(s, at=now, customer_id=card.customer_id, kind="card_reserved", card_id=card.id, me=me,
                     appointment_id=appointment_id, sale_id=sale_id,
                     summary=f"{what} from {card.package_name} {wording.progress(card, ent, balances[ent.id])}")
     return tx
@@ -124,7 +125,7 @@ def release(s: Session, *, card_id: str, reservation_id: str, me: Principal, not
     ledger.settle_status(card, balances)
     ent = ledger.pool_for(card, target.entitlement_id)
     what = "Booking" if target.sale_id is None else "Checkout hold"
-    record_activity(s, customer_id=card.customer_id, kind="card_released", card_id=card.id, me=me,
+    record_activity(s, at=now, customer_id=card.customer_id, kind="card_released", card_id=card.id, me=me,
                     appointment_id=target.appointment_id, sale_id=target.sale_id,
                     summary=f"{what} of {rules.service_name(s, target.service_id)} cancelled; returned to "
                             f"{card.package_name} {wording.progress(card, ent, balances[ent.id])}")
@@ -147,7 +148,7 @@ def redeem_reservation(s: Session, *, card_id: str, reservation_id: str, me: Pri
     balances = ledger.card_pools(s, card)
     ledger.settle_status(card, balances)
     ent = ledger.pool_for(card, target.entitlement_id)
-    record_activity(s, customer_id=card.customer_id, kind="card_redeemed", card_id=card.id, me=me,
+    record_activity(s, at=now, customer_id=card.customer_id, kind="card_redeemed", card_id=card.id, me=me,
                     appointment_id=target.appointment_id, sale_id=sale_id,
                     summary=f"Redeemed {rules.service_name(s, target.service_id)} from {card.package_name} "
                             f"{wording.progress(card, ent, balances[ent.id])}")
@@ -187,8 +188,11 @@ def covering_cards(s: Session, *, customer_id: str, service_id: str, location_id
                 pool = all_pools[card.id].get(ent.id, ledger.Pool(ent.id))
                 if link.service_id == service_id and pool.remaining >= link.unit_cost:
                     number = f" #{card.number}" if card.number else ""
+                    # the profile's words: a session only booked is not "used" (was "2 of 5 used — 2 left")
+                    count = counter_words(pool.used, pool.booked, pool.remaining,
+                                          unit=None if wording.counts_sessions(ent) else card.unit_type)
                     found.append({"card_id": card.id, "entitlement_id": ent.id, "remaining": pool.remaining,
-                                  "label": f"{card.package_name}{number} ({pool.used} of {pool.total} used)"})
+                                  "label": f"{card.package_name}{number} ({count})"})
     return found
 
 

@@ -158,7 +158,7 @@ def _write(s: Session, row: Row, me: Principal, now: datetime) -> None:
     given.record(s, kind="card", customer_id=customer_id, what=row.package.name, price=row.price_paid,
                  reason=given.IMPORT_REASON, me=me, at=now, card_id=card.id)
     remaining = " + ".join(str(x) for x in row.remaining)
-    record_activity(s, customer_id=customer_id, kind="card_imported", card_id=card.id, me=me,
+    record_activity(s, at=now, customer_id=customer_id, kind="card_imported", card_id=card.id, me=me,
                     summary=f"{row.package.name} imported from the previous system ({remaining} left, paid "
                             f"{money(s, row.price_paid)})")
 

@@ -78,7 +78,7 @@ def extend(s: Session, card: Card, expires_on: date | None, me: Principal | None
                   new_value=expires_on.isoformat() if expires_on else None)
     card.expires_on = expires_on
     reason = f": {note}" if note else ""
-    record_activity(s, customer_id=card.customer_id, kind="card_extended", card_id=card.id, me=me,
+    record_activity(s, at=now, customer_id=card.customer_id, kind="card_extended", card_id=card.id, me=me,
                     summary=f"Expiry of {card.package_name} changed from {_date_text(old)} to "
                             f"{_date_text(expires_on)}{reason}")
 
@@ -99,9 +99,9 @@ def _transfer(s: Session, card: Card, customer_id: str, me: Principal, now: date
     s.flush()
     rules.reindex_owner(s, old_owner.id)
     rules.reindex_owner(s, new_owner.id)
-    record_activity(s, customer_id=old_owner.id, kind="card_transferred", card_id=card.id, me=me,
+    record_activity(s, at=now, customer_id=old_owner.id, kind="card_transferred", card_id=card.id, me=me,
                     summary=f"Gave {card.package_name} to {new_owner.name}")
-    record_activity(s, customer_id=new_owner.id, kind="card_transferred", card_id=card.id, me=me,
+    record_activity(s, at=now, customer_id=new_owner.id, kind="card_transferred", card_id=card.id, me=me,
                     summary=f"Received {card.package_name} from {old_owner.name}")
 
 
@@ -126,7 +126,7 @@ def refund(s: Session, *, card_id: str, reason: str, me: Principal, now: datetim
     ledger.append(s, card, kind="refund", me=me, at=now, units=left, amount=value, note=reason)
     card.status = "refunded"
     s.flush()
-    record_activity(s, customer_id=card.customer_id, kind="card_refunded", card_id=card.id, me=me,
+    record_activity(s, at=now, customer_id=card.customer_id, kind="card_refunded", card_id=card.id, me=me,
                     summary=f"Refunded {card.package_name}: {money(s, value)} to store credit "
                             f"for {left} unused {card.unit_type} ({reason})")
     return card
@@ -183,7 +183,7 @@ def expire_overdue(s: Session, *, me: Principal | None, now: datetime | None = N
         ledger.append(s, card, kind="expire", me=me, at=now, units=left, old_value=card.expires_on.isoformat(),
                       note=f"Expired on {card.expires_on.isoformat()} with {left} {card.unit_type} unused")
         card.expire_recorded_for = card.expires_on
-        record_activity(s, customer_id=card.customer_id, kind="card_expired", card_id=card.id, me=me,
+        record_activity(s, at=now, customer_id=card.customer_id, kind="card_expired", card_id=card.id, me=me,
                         summary=f"{card.package_name} expired on {card.expires_on.isoformat()} "
                                 f"with {left} {card.unit_type} unused")
     s.flush()

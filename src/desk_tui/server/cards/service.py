@@ -88,7 +88,7 @@ def sell(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime | No
     card = _new_card(s, data=data, me=me, now=now or utcnow(), card_id=card_id, sale_id=sale_id)
     until = f", valid until {card.expires_on.isoformat()}" if card.expires_on else ""
     numbered = f" (card {card.number})" if card.number else ""
-    record_activity(s, customer_id=card.customer_id, kind="card_sold", card_id=card.id, me=me, sale_id=sale_id,
+    record_activity(s, at=now, customer_id=card.customer_id, kind="card_sold", card_id=card.id, me=me, sale_id=sale_id,
                     summary=f"Bought {card.package_name}{numbered} for {money(s, card.price_paid)}{until}")
     return card
 
@@ -107,7 +107,7 @@ def give(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime | No
                  reason=reason, me=me, at=now, card_id=card.id)
     numbered = f" (card {card.number})" if card.number else ""
     until = f", valid until {card.expires_on.isoformat()}" if card.expires_on else ""
-    record_activity(s, customer_id=card.customer_id, kind="card_given", card_id=card.id, me=me,
+    record_activity(s, at=now, customer_id=card.customer_id, kind="card_given", card_id=card.id, me=me,
                     summary=f"Given {card.package_name}{numbered} without a sale by {me.staff_name} (price on "
                             f"record {money(s, card.price_paid)}{until}): {reason}")
     return card
@@ -166,7 +166,7 @@ def redeem(s: Session, *, card_id: str, service_id: str, me: Principal, quantity
     card.last_used_at = now
     balances = ledger.card_pools(s, card)
     ledger.settle_status(card, balances)
-    record_activity(s, customer_id=card.customer_id, kind="card_redeemed", card_id=card.id, sale_id=sale_id, me=me,
+    record_activity(s, at=now, customer_id=card.customer_id, kind="card_redeemed", card_id=card.id, sale_id=sale_id, me=me,
                     summary=f"Redeemed {wording.service_label(name, quantity)} from {card.package_name} "
                             f"{wording.progress(card, ent, balances[ent.id])}")
     return tx
@@ -212,7 +212,7 @@ def undo(s: Session, *, card_id: str, transaction_id: str, reason: str, me: Prin
     what = rules.service_name(s, target.service_id) if target.service_id else "units used before import"
     ent = ledger.pool_for(card, target.entitlement_id)
     label = "redemption" if target.kind == "redeem" else "booking"
-    record_activity(s, customer_id=card.customer_id, kind="card_undone", card_id=card.id, me=me,
+    record_activity(s, at=now, customer_id=card.customer_id, kind="card_undone", card_id=card.id, me=me,
                     appointment_id=target.appointment_id, sale_id=target.sale_id,
                     summary=f"Undid {label} of {what} from {card.package_name}: {reason} "
                             f"{wording.progress(card, ent, balances[ent.id])}")
@@ -238,7 +238,7 @@ def adjust(s: Session, *, card_id: str, entitlement_id: str | None, units: int, 
                        note=reason)
     balances = ledger.card_pools(s, card)
     ledger.settle_status(card, balances)
-    record_activity(s, customer_id=card.customer_id, kind="card_adjusted", card_id=card.id, me=me,
+    record_activity(s, at=now, customer_id=card.customer_id, kind="card_adjusted", card_id=card.id, me=me,
                     summary=f"Adjusted {card.package_name} by {units:+d} {card.unit_type}: {reason} "
                             f"({wording.units(card, ent, balances[ent.id].remaining)} remaining)")
     return tx

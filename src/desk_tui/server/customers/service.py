@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
+from datetime import datetime
 
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
@@ -100,8 +101,12 @@ def search_customers(s: Session, *, q: str | None, limit: int, cursor: str | Non
 
 
 def record_activity(s: Session, *, customer_id: str, kind: str, summary: str, me: Principal | None,
-                    card_id: str | None = None, appointment_id: str | None = None, sale_id: str | None = None) -> None:
-    s.add(ActivityEntry(id=new_id("act"), customer_id=customer_id, at=utcnow(), kind=kind, summary=summary[:2000],
+                    card_id: str | None = None, appointment_id: str | None = None, sale_id: str | None = None,
+                    at: datetime | None = None) -> None:
+    """One line of the customer's activity log, stamped ``at`` the moment of what it records: the
+    caller's ``now`` (its ledger entries carry the same), so a back-dated entry — the demo's
+    story, an import — reads on the day it happened, not the day it was written."""
+    s.add(ActivityEntry(id=new_id("act"), customer_id=customer_id, at=at or utcnow(), kind=kind, summary=summary[:2000],
                         staff_id=me.staff_id if me else None, location_id=me.location_id if me else None,
                         card_id=card_id, appointment_id=appointment_id, sale_id=sale_id))
 

@@ -187,7 +187,7 @@ def consume(s: Session, *, sale_id: str, me: Principal | None, now: datetime) ->
         name = _service_name(s, service_id)
         month = _count(s, e, service_id, period, now)
         label = name if n == 1 else f"{n}× {name}"
-        record_activity(s, customer_id=e.customer_id, kind="membership_credit_used", me=me, sale_id=sale_id,
+        record_activity(s, at=now, customer_id=e.customer_id, kind="membership_credit_used", me=me, sale_id=sale_id,
                         summary=f"Used {label} credit from {e.plan.name} "
                                 f"({month.used} of {month.per_period} used in {period})")
     for e in locked.values():

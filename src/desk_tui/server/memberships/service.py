@@ -89,7 +89,7 @@ def pay_next_month(s: Session, *, enrollment_id: str, me: Principal, now: dateti
     start = e.paid_through + timedelta(days=1) if e.paid_through else max(today, e.starts_on)
     e.paid_through = status.month_after(start) - timedelta(days=1)
     e.complimentary = False  # paid for from now on: due again when the paid months run out
-    record_activity(s, customer_id=e.customer_id, kind="membership_paid", me=me, sale_id=sale_id,
+    record_activity(s, at=now, customer_id=e.customer_id, kind="membership_paid", me=me, sale_id=sale_id,
                     summary=f"Paid {e.plan.name} through {e.paid_through.isoformat()}")
     announce(s, e, me=me, summary="month paid")
     s.flush()
@@ -101,7 +101,7 @@ def enrol(s: Session, *, customer_id: str, data: wire.EnrollmentCreate, me: Prin
     """A new enrolment (the sale that sells it sets its paid month; the demo seeds call this too)."""
     now = now or utcnow()
     e = _new_enrollment(s, customer_id=customer_id, data=data, me=me, now=now, enrollment_id=enrollment_id)
-    record_activity(s, customer_id=customer_id, kind="membership_enrolled", me=me,
+    record_activity(s, at=now, customer_id=customer_id, kind="membership_enrolled", me=me,
                     summary=f"Joined {e.plan.name}{_from(s, e, now)}")
     return enrollment_views(s, [e], now=now)[0]
 
@@ -151,7 +151,7 @@ def give(s: Session, *, customer_id: str, data: wire.EnrollmentCreate, me: Princ
     given.record(s, kind="membership", customer_id=customer_id, what=e.plan.name,
                  price=0 if data.complimentary else e.plan.price, complimentary=data.complimentary, reason=reason,
                  me=me, at=now, enrollment_id=e.id)
-    record_activity(s, customer_id=customer_id, kind="membership_given", me=me,
+    record_activity(s, at=now, customer_id=customer_id, kind="membership_given", me=me,
                     summary=f"Joined {e.plan.name}{_from(s, e, now)} without a sale by {me.staff_name} ({terms}): "
                             f"{reason}")
     s.flush()
@@ -181,7 +181,7 @@ def cancel(s: Session, *, enrollment_id: str, data: wire.EnrollmentCancel, me: P
     e.ends_on = data.ends_on
     s.flush()
     when = "at once" if data.ends_on is None else f"benefits until {data.ends_on.isoformat()}"
-    record_activity(s, customer_id=e.customer_id, kind="membership_cancelled", me=me,
+    record_activity(s, at=now, customer_id=e.customer_id, kind="membership_cancelled", me=me,
                     summary=f"Cancelled {e.plan.name} ({when}): {data.reason}")
     announce(s, e, me=me, summary="cancelled")
     return enrollment_views(s, [e], now=now)[0]

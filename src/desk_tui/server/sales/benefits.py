@@ -133,7 +133,7 @@ def apply_discounts(s: Session, *, sale_id: str, me: Principal, now: datetime | 
                 changed.append(f"{line.name} {best['percent']}%")
     holds.touch(s, sale, now=now, timeout=timeout)
     if changed and sale.customer_id is not None:  # changed only when the sale has a customer
-        record_activity(s, customer_id=sale.customer_id, kind="sale_discounts_applied", me=me, sale_id=sale.id,
+        record_activity(s, at=now, customer_id=sale.customer_id, kind="sale_discounts_applied", me=me, sale_id=sale.id,
                         summary="Membership discounts applied at checkout: " + ", ".join(changed))
     s.flush()
     return sale

@@ -122,7 +122,7 @@ def close(s: Session, sale: Sale, *, me: Principal, now: datetime, reason: str, 
     sale.last_change_at = max(now, sale.last_change_at)
     if sale.customer_id is not None:
         what = "; released " + ", ".join(f"{x.name} ({x.source_name})" for x in released) if released else ""
-        record_activity(s, customer_id=sale.customer_id, kind="sale_abandoned", me=me, sale_id=sale.id,
+        record_activity(s, at=now, customer_id=sale.customer_id, kind="sale_abandoned", me=me, sale_id=sale.id,
                         appointment_id=sale.appointment_id,
                         summary=f"Checkout closed without a sale ({reason}){what}")
     s.flush()

@@ -211,7 +211,7 @@ def redeem_line(s: Session, *, sale_id: str, line_id: str, data: wire.LineRedeem
     line.hold_state = "held"
     line.discount_percent, line.discount_source = 0, None
     holds.touch(s, sale, now=now, timeout=timeout)
-    record_activity(s, customer_id=sale.customer_id, kind="sale_line_redeemed", me=me, sale_id=sale.id,
+    record_activity(s, at=now, customer_id=sale.customer_id, kind="sale_line_redeemed", me=me, sale_id=sale.id,
                     card_id=line.card_id, summary=f"{line.name} covered by {receipt.source_words(line)}: on hold "
                                                   "until the sale completes")
     s.flush()

@@ -138,7 +138,7 @@ def open_sale(s: Session, *, data: wire.SaleCreate, me: Principal, now: datetime
     s.flush()
     if customer_id is not None:
         what = f" for {appointment_wording.services(s, appt)}" if appt else ""
-        record_activity(s, customer_id=customer_id, kind="sale_opened", me=me, sale_id=sale.id,
+        record_activity(s, at=now, customer_id=customer_id, kind="sale_opened", me=me, sale_id=sale.id,
                         appointment_id=sale.appointment_id, summary=f"Checkout opened{what}")
     return sale, True
 
@@ -249,7 +249,7 @@ def update_sale(s: Session, *, sale_id: str, data: wire.SaleUpdate, me: Principa
             line.discount_percent, line.discount_source = 0, None
     holds.touch(s, sale, now=now, timeout=timeout)
     if sale.customer_id is not None:
-        record_activity(s, customer_id=sale.customer_id, kind="sale_customer_set", me=me, sale_id=sale.id,
+        record_activity(s, at=now, customer_id=sale.customer_id, kind="sale_customer_set", me=me, sale_id=sale.id,
                         summary="Chosen as the customer of an open checkout")
     return sale
 
@@ -333,7 +333,7 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
     receipt.freeze_labels(s, sale, now=now)
     sale.receipt_text = receipt.text(s, sale, now=now)
     if sale.customer_id is not None:
-        record_activity(s, customer_id=sale.customer_id, kind="sale_completed", me=me, sale_id=sale.id,
+        record_activity(s, at=now, customer_id=sale.customer_id, kind="sale_completed", me=me, sale_id=sale.id,
                         appointment_id=sale.appointment_id, summary=_completed_summary(s, sale, t.total))
     s.flush()
     events.record(s, kind="sale.completed", location_id=sale.location_id, me=me, sale_id=sale.id,

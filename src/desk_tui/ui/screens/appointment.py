@@ -153,8 +153,19 @@ class AppointmentScreen(DeskScreen):
         self.query_one("#appointment-status", Static).update(text)
 
     # -- actions -------------------------------------------------------------------------------
+    def _before_its_day(self, verb: str) -> bool:
+        """Check-in and no-show belong to the appointment's day (the server refuses them earlier,
+        409 appointment_not_yet): said here, before any question, in the server's words."""
+        day = self.shown.start.astimezone(self._tz).date()
+        if day <= self.desk.now(self._tz).date():
+            return False
+        self._say(f"This appointment is on {day:%a %d %b %Y}; it can be {verb} on that day, not before.")
+        return True
+
     @work(exclusive=True, group="appointment-action", exit_on_error=False)
     async def action_check_in(self) -> None:
+        if self._before_its_day("checked in"):
+            return
         result = await self.desk.client.check_in(self.appointment_id)
         self.show(result)
         self._say("Checked in.")
@@ -172,7 +183,7 @@ class AppointmentScreen(DeskScreen):
         seen = self.shown
         source = next(s for s in suggestion.sources if s.card_id)
         line = next(x for x in self.shown.lines if x.id == suggestion.line_id)
-        question = (f"Redeem {line.service_name} from a package?\n{source.label} — {source.remaining} left.\n"
+        question = (f"Redeem {line.service_name} from a package?\n{source.label}.\n"
                     "The line becomes 0 and the session is taken from the package.")
         if await self.app.push_screen_wait(ConfirmScreen(question, title="Redeem service from package?",
                                                          yes="Use package", no="Keep paid")):
@@ -273,6 +284,8 @@ class AppointmentScreen(DeskScreen):
     @work(exclusive=True, group="appointment-action", exit_on_error=False)
     async def action_no_show(self) -> None:
         appt = self.shown
+        if self._before_its_day("marked as a no-show"):
+            return
         counts = " Package sessions count as used." if appt.from_package else ""
         if not await self.app.push_screen_wait(ConfirmScreen(
                 f"Mark {appt.customer_name} as a no-show?{counts}", yes="No-show", no="Back")):

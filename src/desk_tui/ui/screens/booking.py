@@ -35,11 +35,15 @@ from desk_tui.contract.reference import Service, Staff
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 from desk_tui.ui.overlaps import clash_sentence, confirm_overlap
+from desk_tui.ui.refusals import clear_refused, mark_refused
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.widgets.day_grid import PACKAGE, Slot
 from desk_tui.ui.widgets.package_panel import PackageChoice, PackagePanel
 
 DEBOUNCE_SECONDS = 0.25
+#: the request's fields → the inputs that hold them, for a refusal the server names a field of
+FIELD_INPUTS = {"customer_id": "#booking-customer", "staff_id": "#booking-staff", "start": "#booking-date",
+                "lines": "#booking-lines"}
 
 
 class BookingScreen(DeskScreen):
@@ -135,6 +139,7 @@ class BookingScreen(DeskScreen):
 
     def _choose_customer(self, customer: Customer) -> None:
         self._customer = customer
+        self._drop_lines_of_others(customer)
         box = self.query_one("#booking-customer", Input)
         box.value = customer.name
         found = self.query_one("#booking-customers", OptionList)
@@ -143,6 +148,20 @@ class BookingScreen(DeskScreen):
         self.query_one("#packages-label", Label).update(as_typed(f"Packages of {customer.name} · Enter uses"))
         self.load_packages()
         self.query_one("#booking-packages", PackagePanel).focus()
+
+    def _drop_lines_of_others(self, customer: Customer) -> None:
+        """A package pays only for its holder: when the customer changes (searched again, or a
+        new one with ctrl+n), lines taken from someone else's card go, and the screen says so —
+        the service can be taken from this customer's packages or booked paid."""
+        theirs = [p for _, p in self._lines if p is not None and p.card.customer_id != customer.id]
+        if not theirs:
+            return
+        self._lines = [(s, p) for s, p in self._lines if p is None or p not in theirs]
+        self._show_lines()
+        gone = ", ".join(f"{p.service_name} from {p.card.package_name}" for p in theirs)
+        self.query_one("#booking-status", Static).update(
+            as_typed(f"Removed {gone}: that package is {theirs[0].card.customer_name}'s. Use one of "
+                     f"{customer.name}'s packages, or add the service as paid."))
 
     @work(exclusive=True, group="booking-packages", exit_on_error=False)
     async def load_packages(self) -> None:
@@ -237,6 +256,7 @@ class BookingScreen(DeskScreen):
     @work(exclusive=True, group="booking-save", exit_on_error=False)
     async def _save(self, data: AppointmentCreate) -> None:
         status = self.query_one("#booking-status", Static)
+        clear_refused(self)
         while True:
             status.update("Saving…")
             try:
@@ -257,6 +277,8 @@ class BookingScreen(DeskScreen):
                 if exc.code in (ProblemCode.INSUFFICIENT_UNITS, ProblemCode.CARD_EXPIRED, ProblemCode.CARD_NOT_ACTIVE,
                                 ProblemCode.CARD_EXPIRES_BEFORE_APPOINTMENT):
                     self.load_packages()  # another terminal may have taken the unit: show the truth
+                # In the server's words, on the input it is about (highlighted, the cursor on a refused line).
+                mark_refused(self, exc, FIELD_INPUTS)
                 status.update(exc.sentence)
                 return
         self.dismiss(appointment)

@@ -7,6 +7,8 @@ blank when the entry was made at another location (the server withholds it).
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -67,9 +69,13 @@ class CardHistoryScreen(DeskScreen):
 
     def _heading(self) -> None:
         card = self.card
-        counters = " · ".join(fmt.counter_text(b, card.unit_type) for b in card.balances)
+        tz = self.desk.org_settings.timezone if self.desk.org_settings else "UTC"
+        today = self.desk.now(ZoneInfo(tz)).date()
+        live = fmt.is_live(card, today)
+        counters = " · ".join(fmt.counter_text(b, card.unit_type, live=live) for b in card.balances)
         self.query_one("#history-heading", Static).update(
-            Text.assemble((card_title(card), "bold"), f" · {card.customer_name} · {fmt.status_word(card)} · {counters}"))
+            Text.assemble((card_title(card), "bold"), f" · {card.customer_name} · {fmt.state_line(card, today) if not live else fmt.status_word(card)}"
+                                                       f" · {counters}"))
 
     @work(exclusive=True, group="card-history", exit_on_error=False)
     async def load(self) -> None:

@@ -93,9 +93,11 @@ class CardsScreen(DeskScreen):
         self._cards = {c.id: c for c in cards}
         today = self.desk.today()
         for c in cards:
-            left = " ".join(fmt.counter_text(b, c.unit_type) for b in c.balances)
-            table.add_row(as_typed(c.number or "—"), as_typed(c.customer_name), as_typed(c.package_name), left, fmt.expiry_text(c, today),
-                          fmt.status_word(c), local_datetime(c.issued_at, tz)[:10],
+            live = fmt.is_live(c, today)
+            left = " ".join(fmt.counter_text(b, c.unit_type, live=live) for b in c.balances)
+            state, detail = fmt.state_parts(c, today)  # a refunded card's expiry no longer counts down
+            table.add_row(as_typed(c.number or "—"), as_typed(c.customer_name), as_typed(c.package_name), left,
+                          detail or "—", state, local_datetime(c.issued_at, tz)[:10],
                           self._locations.get(c.issued_location_id, c.issued_location_id), c.issued_by or "",
                           local_datetime(c.last_used_at, tz)[:10] if c.last_used_at else "", c.id, c.customer_id,
                           fmt.initial_units_text(c), key=c.id)

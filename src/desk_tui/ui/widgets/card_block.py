@@ -75,9 +75,8 @@ class CardBlock(Vertical, can_focus=False):
             self.set_class(word == card.status, f"status-{word}")
         self.query_one(".card-name", Label).update(as_typed(card.package_name))
         self.query_one(".card-number", Label).update(as_typed(f"#{card.number}" if card.number else "no card number"))
-        status = self.query_one(".card-status", Label)
-        status.update(fmt.status_word(card))
-        expiry = fmt.expiry_text(card, self.today)
+        state, expiry = fmt.state_parts(card, self.today)  # "Refunded" and no countdown, not "2/5 remaining"
+        self.query_one(".card-status", Label).update(state)
         label = self.query_one(".card-expiry", Label)
         label.update(expiry)
         label.set_class("(in " in expiry or "(today)" in expiry, "soon")
@@ -117,7 +116,7 @@ class CardBlock(Vertical, can_focus=False):
         text.append(parts.booked, style=self.get_component_rich_style("card-block--booked", partial=True))
         text.append(parts.free, style=self.get_component_rich_style("card-block--free", partial=True))
         text.append(" " * (BAR_WIDTH - len(parts.text) + 2))
-        text.append(fmt.counter_text(balance, self.card.unit_type))
+        text.append(fmt.counter_text(balance, self.card.unit_type, live=fmt.is_live(self.card, self.today)))
         return text
 
     # -- what is picked --------------------------------------------------------------------------

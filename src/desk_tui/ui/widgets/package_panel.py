@@ -49,11 +49,13 @@ def unusable_reason(card: Card, *, service: Service | None, available: int, day:
     return None
 
 
-def _expiry(card: Card, today: date) -> Text:
-    """The profile's wording, highlighted when the card runs out within two weeks."""
+def _state(card: Card, today: date) -> Text:
+    """The profile's state line ("Refunded", "Active · expires … (in 12 days)"), highlighted when
+    a live card runs out within two weeks."""
     days = (card.expires_on - today).days if card.expires_on else None
-    style = "dim" if days is None or days > SOON_DAYS else ("red" if days < 0 else "bold yellow")
-    return Text(fmt.expiry_text(card, today), style=style)
+    live = fmt.is_live(card, today)
+    style = "dim" if not live or days is None or days > SOON_DAYS else "bold yellow"
+    return Text(fmt.state_line(card, today), style=style)
 
 
 class PackagePanel(OptionList):
@@ -75,9 +77,10 @@ class PackagePanel(OptionList):
             # as the seed's card choice lists it: number (if any), card ID, expiry, then units per service
             number = f" · card {card.number}" if card.number else ""
             # the ID on a line of its own: it is long, and what reception reads first stays on one line
-            options.append(Option(Text.assemble((card.package_name, "bold"), number, " · ", _expiry(card, today),
+            options.append(Option(Text.assemble((card.package_name, "bold"), number, " · ", _state(card, today),
                                                 "\n", (f"  card ID {card.id}", "dim")),
                                   id=f"head:{card.id}", disabled=True))
+            live = fmt.is_live(card, today)
             for balance in card.balances:
                 counter = Counter(used=balance.used, booked=balance.booked, total=balance.total or balance.initial + balance.adjustments)
                 for svc in balance.services:
@@ -85,9 +88,10 @@ class PackagePanel(OptionList):
                                              day=day, location_id=location_id)
                     label = Text("  ")
                     label.append(svc.service_name)
-                    label.append("  ")
-                    label.append_text(circles(counter.used, counter.booked, counter.total))
-                    label.append(f" {counter_label(counter, card.unit_type)}")
+                    if live:  # a card that is over has nothing left to count: its state says why
+                        label.append("  ")
+                        label.append_text(circles(counter.used, counter.booked, counter.total))
+                        label.append(f" {counter_label(counter, card.unit_type)}")
                     if reason:
                         label.append(f" — {reason}", style="italic")
                         label.stylize("dim")

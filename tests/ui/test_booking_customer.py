@@ -1,0 +1,63 @@
+"""The booking form when its customer changes, and a refusal put on the input it is about."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.widgets import DataTable
+
+from desk_tui.ui.screens.booking import BookingScreen
+from tests.support.api_client import key
+from tests.ui.pilot import wait_until
+from tests.ui.salon import Salon, app_on, at
+from tests.ui.test_calendar import _book_with_package, _calendar_ready
+
+
+async def _find(pilot, booking: BookingScreen, name: str) -> None:
+    box = booking.query_one("#booking-customer")
+    box.focus()
+    box.value = ""
+    await pilot.press(*name)
+    results = booking.query_one("#booking-customers")
+    await wait_until(pilot, lambda: results.option_count == 1 and results.highlighted == 0, name)
+    await pilot.press("enter", "enter")
+    await wait_until(pilot, lambda: booking._customer is not None and booking._customer.name == name, "chosen")
+
+
+async def test_another_customer_drops_the_package_line_of_the_first(make_app, ui_server):
+    salon = Salon(ui_server.url)
+    first, second = salon.customer("Első"), salon.customer("Második")
+    salon.card(first["id"])
+    day = date(2031, 7, 8)
+    app = app_on(ui_server.url, at(day, 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _calendar_ready(pilot)
+        booking = await _book_with_package(pilot, first["name"], expect="0/5 used")
+        await _find(pilot, booking, second["name"])
+        lines = booking.query_one("#booking-lines", DataTable)
+        await wait_until(pilot, lambda: lines.row_count == 0, "the first customer's package line gone")
+        said = str(booking.query_one("#booking-status").render())
+        assert f"Removed Manicure from 5x Manicure: that package is {first['name']}'s" in said, said
+
+
+async def test_a_refused_line_is_highlighted_with_the_servers_sentence(make_app, ui_server):
+    salon = Salon(ui_server.url)
+    holder, heir = salon.customer("Kártyás"), salon.customer("Örökös")
+    card = salon.card(holder["id"])
+    day = date(2031, 7, 9)
+    app = app_on(ui_server.url, at(day, 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _calendar_ready(pilot)
+        booking = await _book_with_package(pilot, holder["name"], expect="0/5 used")
+        # Meanwhile, at another desk, the card is given to someone else.
+        salon.api.patch(f"/cards/{card['id']}", json={"customer_id": heir["id"], "note": "given to her sister"},
+                        headers=key()).raise_for_status()
+        await pilot.press("f10")
+        status = booking.query_one("#booking-status")
+        await wait_until(pilot, lambda: str(status.render()) not in ("", "Saving…"), "the answer")
+        said = str(status.render())
+        assert said == "Card: this card belongs to another customer.", said
+        lines = booking.query_one("#booking-lines", DataTable)
+        assert lines.has_class("refused") and lines.has_focus and lines.cursor_row == 0
+        assert lines.tooltip == said
+        assert isinstance(app.screen, BookingScreen)  # nothing typed is lost
