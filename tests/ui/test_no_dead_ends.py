@@ -1,0 +1,90 @@
+"""Fewer keys, no dead ends: what a receptionist presses on a busy day, counted and checked.
+
+Against the real demo server; each test arranges its own customer through the API.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from desk_tui.ui.screens.appointment import AppointmentScreen
+from desk_tui.ui.screens.cart import CartScreen
+from desk_tui.ui.screens.payment import PaymentScreen
+from desk_tui.ui.screens.receipt import ReceiptScreen
+from tests.support.api_client import key
+from tests.ui.pilot import sign_in, wait_until
+from tests.ui.salon import Salon
+
+BUDAPEST = ZoneInfo("Europe/Budapest")
+
+
+@pytest.fixture
+def salon(ui_server):
+    return Salon(ui_server.url)
+
+
+def _soon() -> datetime:
+    """Later today (or tomorrow early): a visit that can be checked out now."""
+    return (datetime.now(UTC) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+
+
+def _appointment(salon: Salon, customer_id: str, service_id: str, card_id: str | None = None) -> dict:
+    line = {"service_id": service_id} | ({"source": {"card_id": card_id}} if card_id else {})
+    r = salon.api.post("/appointments", json={"customer_id": customer_id, "staff_id": "stf_anna",
+                                              "start": _soon().isoformat(), "allow_overlap": True,
+                                              "lines": [line]}, headers=key())
+    r.raise_for_status()
+    return r.json()
+
+
+async def _checkout_keys(pilot, appointment_id: str) -> list[str]:
+    """From the appointment screen to the receipt of a fully covered visit; returns the keys pressed."""
+    app = pilot.app
+    await sign_in(pilot)
+    await wait_until(pilot, lambda: app.org_settings is not None, "the salon's settings")
+    screen = AppointmentScreen(appointment_id, tz=BUDAPEST)
+    app.push_screen(screen)
+    await wait_until(pilot, lambda: screen.appointment is not None, "the appointment")
+    pressed = []
+
+    async def press(k: str) -> None:
+        pressed.append(k)
+        await pilot.press(k)
+
+    await press("f4")
+    await wait_until(pilot, lambda: isinstance(app.screen, CartScreen), "the appointment's cart")
+    await press("f10")
+    await wait_until(pilot, lambda: isinstance(app.screen, PaymentScreen), "the payment dialog")
+    assert "Fully covered" in str(app.screen.query_one(".form-question").render())
+    await press("f10")
+    await wait_until(pilot, lambda: isinstance(app.screen, ReceiptScreen), "the receipt")
+    return pressed
+
+
+async def test_a_visit_covered_by_a_membership_credit_checks_out_in_three_keys(make_app, salon):
+    customer = salon.customer("Member")
+    salon.api.post(f"/customers/{customer['id']}/memberships", json={"plan_id": "mpl_demo_gold",
+                                                                     "reason": "test set-up"},
+                   headers=key()).raise_for_status()
+    appointment = _appointment(salon, customer["id"], "svc_deep_tissue")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        keys = await _checkout_keys(pilot, appointment["id"])
+    assert keys == ["f4", "f10", "f10"]
+    assert salon.appointment(appointment["id"])["status"] == "completed"
+    enrollment = salon.api.get(f"/customers/{customer['id']}/memberships").json()["items"][0]
+    assert next(c for c in enrollment["credits"] if c["service_id"] == "svc_deep_tissue")["used"] == 1
+
+
+async def test_a_visit_booked_from_a_package_checks_out_in_three_keys(make_app, salon):
+    customer = salon.customer("Package")
+    card = salon.card(customer["id"])
+    appointment = _appointment(salon, customer["id"], "svc_manicure", card_id=card["id"])
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        keys = await _checkout_keys(pilot, appointment["id"])
+    assert keys == ["f4", "f10", "f10"]
+    assert salon.get_card(card["id"])["balances"][0]["used"] == 1
