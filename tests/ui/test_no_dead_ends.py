@@ -88,3 +88,46 @@ async def test_a_visit_booked_from_a_package_checks_out_in_three_keys(make_app, 
         keys = await _checkout_keys(pilot, appointment["id"])
     assert keys == ["f4", "f10", "f10"]
     assert salon.get_card(card["id"])["balances"][0]["used"] == 1
+
+
+async def test_f2_shows_the_grid_not_the_appointment_last_opened(make_app, salon, ui_server):
+    from datetime import date
+
+    from desk_tui.ui.screens.calendar import CalendarScreen
+    from desk_tui.ui.screens.customers import CustomersScreen
+    from desk_tui.ui.widgets.day_grid import DayGrid
+    from tests.ui.salon import app_on, at
+
+    customer = salon.customer("Grid")
+    day = date(2034, 1, 9)
+    appt = salon.book(customer["id"], at(day, 10))
+    app = app_on(ui_server.url, at(day, 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        calendar = app.screen
+        grid = calendar.query_one(DayGrid)
+        await wait_until(pilot, lambda: grid.move_to(appt["id"]), "the appointment in the grid")
+        grid.focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, AppointmentScreen), "the appointment")
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: isinstance(app.screen, CustomersScreen), "F3 Customers")
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, CalendarScreen), "F2: the grid")
+        assert len(app.screen_stack) == 1
+        # Still reachable: the grid's cursor stayed on it, Enter opens it again.
+        assert getattr(grid.selection(), "id", None) == appt["id"]
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, AppointmentScreen), "the appointment again")
+        await pilot.press("f2")  # from the appointment itself, too
+        await wait_until(pilot, lambda: isinstance(app.screen, CalendarScreen), "F2 from the appointment")
+        await pilot.press("b")  # a calendar key lands on the calendar
+        from desk_tui.ui.screens.booking import BookingScreen
+
+        await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "b books")
+        await pilot.press(*"Gr")  # something typed: F3 and F2 come back to it
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: isinstance(app.screen, CustomersScreen), "F3 Customers")
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking kept")
+        assert app.screen.query_one("#booking-customer").value == "Gr"

@@ -18,7 +18,7 @@ from textual.screen import Screen
 import desk_tui.styles  # type: ignore[import-not-found]  # mapped from the top-level styles/ by setuptools package-dir, which mypy cannot follow
 from desk_tui.ui.commands import screen_commands
 from desk_tui.ui.hangup import quit_on_hangup
-from desk_tui.ui.navigation import DESTINATIONS
+from desk_tui.ui.navigation import DESTINATIONS, close_to_root
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.session import SessionApp
 
@@ -79,6 +79,7 @@ class DeskApp(SessionApp):
 
     def action_go(self, mode: str) -> None:
         self.switch_mode(mode)
+        close_to_root(self)
 
     def action_switch_staff(self) -> None:
         if not isinstance(self.screen, LoginScreen):

@@ -101,6 +101,12 @@ class BookingScreen(DeskScreen):
         self.query_one("#booking-service", Select).set_options(
             [(f"{s.name} · {s.duration_min} min · {format_money(s.price, self.desk.org_settings)}", s.id) for s in here])
 
+    @property
+    def holds_typing(self) -> bool:
+        """A booking with a customer or a service in it stays open under F2 (ui/navigation.py); the
+        date and time fields are filled in from the slot, so they alone do not count."""
+        return bool(self._customer or self._lines or self.query_one("#booking-customer", Input).value)
+
     # -- customer ------------------------------------------------------------------------------
     @on(Input.Changed, "#booking-customer")
     def _customer_typed(self, event: Input.Changed) -> None:

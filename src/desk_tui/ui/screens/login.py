@@ -34,6 +34,9 @@ class LoginScreen(Screen["LoginResponse | Me"]):
         ENTER,
     ]
 
+    holds_typing = True
+    """A sign-in is never closed by a destination key (ui/navigation.py): only by signing in or Escape."""
+
     def __init__(self, *, reason: str = "", switching: bool = False) -> None:
         super().__init__()
         self._reason = reason
