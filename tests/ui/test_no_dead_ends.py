@@ -131,3 +131,133 @@ async def test_f2_shows_the_grid_not_the_appointment_last_opened(make_app, salon
         await pilot.press("f2")
         await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking kept")
         assert app.screen.query_one("#booking-customer").value == "Gr"
+
+
+async def test_after_switching_to_a_manager_reports_show_without_a_refresh(make_app):
+    from desk_tui.ui.screens.login import LoginScreen
+    from desk_tui.ui.screens.reports import ReportsScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReportsScreen), "F7 Reports")
+        reports = app.screen
+        summary = reports.query_one("#reports-summary")
+        await wait_until(pilot, lambda: "for managers" in str(summary.render()), "the sentence for reception")
+        assert reports.check_action("export", ()) is False
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "switch staff")
+        await pilot.press(*"manager", "enter", *"2222", "enter")
+        await wait_until(pilot, lambda: app.screen is reports, "back on F7")
+        await wait_until(pilot, lambda: "Owed to customers" in str(summary.render()), "the figures, no r pressed")
+        assert reports.check_action("export", ()) is True
+        assert reports.query_one("#liability").row_count > 0
+        # and back to reception: the figures go, not only the keys
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "switch staff")
+        await pilot.press(*"reception", "enter", *"1111", "enter")
+        await wait_until(pilot, lambda: "for managers" in str(summary.render()), "the sentence again")
+        assert reports.query_one("#liability").row_count == 0
+
+
+async def test_any_failure_while_signing_in_is_said_in_a_sentence(make_app):
+    from desk_tui.ui.screens.login import LoginScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.connection_state == "ready", "the connection")
+
+        async def broken(*args, **kwargs):  # a fault inside this terminal, not a refusal from the server
+            raise RuntimeError("keyring backend crashed")
+
+        app.client.login = broken
+        await pilot.press(*"reception", "enter", *"1111", "enter")
+        status = app.screen.query_one("#login-status")
+        await wait_until(pilot, lambda: "did not work" in str(status.render()), "a sentence")
+        assert isinstance(app.screen, LoginScreen) and "Signing in…" not in str(status.render())
+
+
+async def _profile(pilot, customer_id: str, role: str):
+    from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
+    from desk_tui.ui.widgets.card_block import CardBlock
+
+    app = pilot.app
+    await sign_in(pilot, role, {"reception": "1111", "manager": "2222"}[role])
+    await wait_until(pilot, lambda: app.org_settings is not None, "the salon's settings")
+    screen = CustomerProfileScreen(customer_id)
+    app.push_screen(screen)
+    await wait_until(pilot, lambda: app.screen is screen and screen.query(CardBlock) and screen.pick is not None,
+                     "the profile's cards")
+    return screen
+
+
+def _said(app, words: str) -> bool:
+    return any(words in n.message for n in app._notifications)
+
+
+async def test_quick_redeem_on_an_expired_or_used_up_card_says_why_without_asking(make_app, salon):
+    customer = salon.customer("Expired")
+    card = salon.card(customer["id"])
+    yesterday = (datetime.now(BUDAPEST) - timedelta(days=1)).date().isoformat()
+    salon.api.patch(f"/cards/{card['id']}", json={"expires_on": yesterday, "note": "test set-up"},
+                    headers=key()).raise_for_status()
+    used_up = salon.customer("UsedUp")
+    empty = salon.card(used_up["id"], units_left=0)
+    assert empty["status"] == "fully_used"
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        profile = await _profile(pilot, customer["id"], "reception")
+        assert profile.check_action("redeem", ()) is None  # dimmed in the footer, not offered as usable
+        await pilot.press("r")
+        await wait_until(pilot, lambda: _said(app, "expired on"), "why r does nothing")
+        assert app.screen is profile  # no confirmation was asked first
+        app.pop_screen()
+        profile = await _profile_again(pilot, used_up["id"])
+        await pilot.press("r")
+        await wait_until(pilot, lambda: _said(app, "fully used"), "why r does nothing on a used-up card")
+        assert app.screen is profile
+    assert salon.get_card(card["id"])["balances"][0]["used"] == 0
+
+
+async def _profile_again(pilot, customer_id: str):
+    from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
+    from desk_tui.ui.widgets.card_block import CardBlock
+
+    screen = CustomerProfileScreen(customer_id)
+    pilot.app.push_screen(screen)
+    await wait_until(pilot, lambda: pilot.app.screen is screen and screen.query(CardBlock) and screen.pick is not None,
+                     "the profile's cards")
+    return screen
+
+
+async def test_transfer_of_a_refunded_card_says_why_before_any_search(make_app, salon):
+    customer = salon.customer("Refunded")
+    card = salon.card(customer["id"])
+    salon.api.post(f"/cards/{card['id']}/refund", json={"reason": "test set-up"}, headers=key()).raise_for_status()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        profile = await _profile(pilot, customer["id"], "manager")
+        await pilot.press("t")
+        await wait_until(pilot, lambda: _said(app, "closed for good and cannot be transferred"), "why t does nothing")
+        assert app.screen is profile  # no customer search, no confirmation
+
+
+async def test_reception_pressing_u_in_the_history_is_told_it_is_for_managers(make_app, salon):
+    from desk_tui.ui.screens.card_history import CardHistoryScreen
+
+    customer = salon.customer("History")
+    card = salon.card(customer["id"])
+    salon.api.post(f"/cards/{card['id']}/redemptions", json={"service_id": "svc_manicure"},
+                   headers=key()).raise_for_status()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _profile(pilot, customer["id"], "reception")
+        await pilot.press("h")
+        await wait_until(pilot, lambda: isinstance(app.screen, CardHistoryScreen) and app.screen.entries,
+                         "the history")
+        history = app.screen
+        await pilot.press("u")
+        await wait_until(pilot, lambda: _said(app, "Undoing a redemption is for managers and owners"), "why u")
+        assert app.screen is history
+    assert salon.get_card(card["id"])["balances"][0]["used"] == 1

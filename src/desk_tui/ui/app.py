@@ -19,6 +19,7 @@ import desk_tui.styles  # type: ignore[import-not-found]  # mapped from the top-
 from desk_tui.ui.commands import screen_commands
 from desk_tui.ui.hangup import quit_on_hangup
 from desk_tui.ui.navigation import DESTINATIONS, close_to_root
+from desk_tui.ui.refusals import RefusalsApp
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.session import SessionApp
 
@@ -46,7 +47,7 @@ BUILT = {
 }
 
 
-class DeskApp(SessionApp):
+class DeskApp(RefusalsApp, SessionApp):
     TITLE = "desk-tui"
     CSS_PATH = [*SHEETS]  # a list of str | PurePath, as App declares it
     MODES = {d.mode: BUILT[d.mode] for d in DESTINATIONS}
