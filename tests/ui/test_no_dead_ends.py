@@ -261,3 +261,49 @@ async def test_reception_pressing_u_in_the_history_is_told_it_is_for_managers(ma
         await wait_until(pilot, lambda: _said(app, "Undoing a redemption is for managers and owners"), "why u")
         assert app.screen is history
     assert salon.get_card(card["id"])["balances"][0]["used"] == 1
+
+
+def _screen_lines(app) -> list[str]:
+    """What the terminal shows, line by line (the screenshot's characters, spaces restored)."""
+    import html
+    import re
+
+    rows: dict[float, str] = {}
+    for y, text in re.findall(r'<text class="[^"]*" x="[^"]*" y="([^"]*)"[^>]*>([^<]*)</text>', app.export_screenshot()):
+        rows[float(y)] = rows.get(float(y), "") + html.unescape(text).replace("\xa0", " ")
+    return [rows[y] for y in sorted(rows)]
+
+
+async def test_the_booking_panel_starts_on_the_first_usable_row_and_keeps_its_words(make_app, salon, ui_server):
+    from datetime import date
+
+    from desk_tui.ui.screens.booking import BookingScreen
+    from desk_tui.ui.widgets.day_grid import DayGrid
+    from tests.ui.salon import app_on, at
+
+    customer = salon.customer("Panel")
+    salon.card(customer["id"], "pkg_demo_facials_massages")
+    salon.card(customer["id"], "pkg_demo_pamper_360")  # more rows than fit: the panel's scrollbar shows
+    day = date(2034, 1, 10)
+    app = app_on(ui_server.url, at(day, 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        grid = app.screen.query_one(DayGrid)
+        await wait_until(pilot, lambda: grid.row_count > 0, "the day grid")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
+        booking = app.screen
+        await pilot.press(*customer["name"])
+        results = booking.query_one("#booking-customers")
+        await wait_until(pilot, lambda: results.option_count == 1 and results.highlighted == 0, "the customer")
+        await pilot.press("enter", "enter")
+        panel = booking.query_one("#booking-packages")
+        await wait_until(pilot, lambda: panel.option_count >= 4, "the available packages")
+        first = panel.get_option_at_index(panel.highlighted)
+        assert not first.disabled and panel.highlighted == 1  # the row under the card's heading, no ↓ needed
+        await pilot.pause()
+        lines = _screen_lines(app)
+        for service, words in (("Facial", "0/3 used"), ("Deep Tissue Massage", "0/2 used")):
+            assert any(service in x and words in x for x in lines), (service, lines)
+        await pilot.press("enter")  # Use, straight away
+        await wait_until(pilot, lambda: booking.query_one("#booking-lines").row_count == 1, "the package line")
