@@ -307,3 +307,31 @@ async def test_the_booking_panel_starts_on_the_first_usable_row_and_keeps_its_wo
             assert any(service in x and words in x for x in lines), (service, lines)
         await pilot.press("enter")  # Use, straight away
         await wait_until(pilot, lambda: booking.query_one("#booking-lines").row_count == 1, "the package line")
+
+
+async def test_the_palette_finds_everyday_tasks_from_any_screen_and_no_cursor_keys(make_app, ui_server):
+    from datetime import date
+
+    from textual.command import CommandPalette
+
+    from desk_tui.ui.screens.booking import BookingScreen
+    from desk_tui.ui.screens.packages import PackagesScreen
+    from tests.ui.salon import app_on, at
+
+    app = app_on(ui_server.url, at(date(2034, 1, 11), 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: isinstance(app.screen, PackagesScreen), "F6 Packages")
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Book an appointment", "Find a customer", "New cart", "Redeem a package for a customer"} <= titles
+        assert not any(t.startswith(("Cursor", "Scroll", "Focus")) for t in titles), titles
+        assert {"Theme", "Keys", "Screenshot"} <= titles  # Textual's own commands stay
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+        await pilot.press(*"book")
+        await wait_until(pilot, lambda: app.screen.query("CommandList Option") or
+                         app.screen.query_one("CommandList").option_count > 0, "the matches")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "booking, from F6")
+        assert app.current_mode == "calendar"

@@ -93,4 +93,8 @@ class DeskApp(RefusalsApp, SessionApp):
             self.push_screen(HelpScreen(self.screen))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from screen_commands(self, screen)
+        ours = list(screen_commands(self, screen))
+        yield from ours
+        titles = {c.title for c in ours}
+        # Textual's own (theme, keys, screenshot…), except those we list already ("Quit").
+        yield from (c for c in super().get_system_commands(screen) if c.title not in titles)
