@@ -59,7 +59,7 @@ class ReportsScreen(DeskScreen):
         return me is not None and ROLE_RANK[me.staff.role] >= ROLE_RANK["manager"]
 
     def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
-        return for_managers("Reports") if action in ("window", "export", "reload") and not self._allowed() else None
+        return for_managers("Seeing the reports") if action in ("window", "export", "reload") and not self._allowed() else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self._allowed() if action in ("window", "export", "reload") else True
