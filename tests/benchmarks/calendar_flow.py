@@ -131,7 +131,7 @@ async def _book(url: str, requests: list[str], customer: str, day: date) -> Book
         await wait_until(pilot, lambda: panel.option_count >= 2, "the available packages")
         await app.workers.wait_for_complete()
         seen.packages, mark = requests[mark:], len(requests)
-        await pilot.press("down", "enter")  # Use
+        await pilot.press("enter")  # Use: the first usable row is highlighted already
         await wait_until(pilot, lambda: booking.query_one("#booking-lines").row_count == 1, "the package line")
         await app.workers.wait_for_complete()
         seen.use, mark = requests[mark:], len(requests)

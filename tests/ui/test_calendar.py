@@ -63,7 +63,8 @@ async def _book_with_package(pilot, customer_name: str, *, expect: str) -> Booki
     panel = booking.query_one("#booking-packages")
     await wait_until(pilot, lambda: panel.option_count >= 2, "the available packages")
     assert expect in str(panel.get_option_at_index(1).prompt)
-    await pilot.press("down", "enter")  # Use
+    assert panel.highlighted == 1  # the first usable row, under the card's heading
+    await pilot.press("enter")  # Use
     await wait_until(pilot, lambda: booking.query_one("#booking-lines").row_count == 1, "the package line")
     return booking
 

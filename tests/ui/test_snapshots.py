@@ -123,8 +123,7 @@ def test_booking_with_the_packages_panel(snap_compare, fixed_app, snapshot_day, 
         await wait_until(pilot, lambda: results.highlighted == 0, "the customer")
         await pilot.press("enter", "enter")
         panel = pilot.app.screen.query_one("#booking-packages")
-        await wait_until(pilot, lambda: panel.option_count >= 2, "the packages")
-        await pilot.press("down")
+        await wait_until(pilot, lambda: panel.option_count >= 2, "the packages")  # first usable row highlighted
         await pilot.app.workers.wait_for_complete()
 
     assert snap_compare(fixed_app(), terminal_size=size, run_before=booking)

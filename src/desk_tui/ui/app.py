@@ -18,7 +18,8 @@ from textual.screen import Screen
 import desk_tui.styles  # type: ignore[import-not-found]  # mapped from the top-level styles/ by setuptools package-dir, which mypy cannot follow
 from desk_tui.ui.commands import screen_commands
 from desk_tui.ui.hangup import quit_on_hangup
-from desk_tui.ui.navigation import DESTINATIONS
+from desk_tui.ui.navigation import DESTINATIONS, close_to_root
+from desk_tui.ui.refusals import RefusalsApp
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.session import SessionApp
 
@@ -46,7 +47,7 @@ BUILT = {
 }
 
 
-class DeskApp(SessionApp):
+class DeskApp(RefusalsApp, SessionApp):
     TITLE = "desk-tui"
     CSS_PATH = [*SHEETS]  # a list of str | PurePath, as App declares it
     MODES = {d.mode: BUILT[d.mode] for d in DESTINATIONS}
@@ -87,6 +88,7 @@ class DeskApp(SessionApp):
 
     def action_go(self, mode: str) -> None:
         self.switch_mode(mode)
+        close_to_root(self)
 
     def action_switch_staff(self) -> None:
         if not isinstance(self.screen, LoginScreen):
@@ -99,4 +101,8 @@ class DeskApp(SessionApp):
             self.push_screen(HelpScreen(self.screen))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from screen_commands(self, screen)
+        ours = list(screen_commands(self, screen))
+        yield from ours
+        titles = {c.title for c in ours}
+        # Textual's own (theme, keys, screenshot…), except those we list already ("Quit").
+        yield from (c for c in super().get_system_commands(screen) if c.title not in titles)

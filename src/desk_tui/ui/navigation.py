@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 
 @dataclass(frozen=True)
@@ -23,3 +27,26 @@ DESTINATIONS: tuple[Destination, ...] = (
 )
 
 BY_MODE = {d.mode: d for d in DESTINATIONS}
+
+
+def holds_typing(screen: object) -> bool:
+    """Whether closing ``screen`` would throw away something typed. A screen may say so itself
+    (a ``holds_typing`` attribute); otherwise any field with text in it counts."""
+    from textual.screen import Screen
+    from textual.widgets import Input, TextArea
+
+    said = getattr(screen, "holds_typing", None)
+    if said is not None:
+        return bool(said)
+    if not isinstance(screen, Screen):
+        return False
+    return any(x.value for x in screen.query(Input)) or any(x.text for x in screen.query(TextArea))
+
+
+def close_to_root(app: App[Any]) -> None:
+    """F2…F7 show the screen they name — the grid, not the appointment last opened over it — so the
+    keys of that screen never land on another: what was opened over it (the mode's stack, top first)
+    is closed as Escape would, with no answer. A screen holding something typed stays, with what is
+    under it: nothing typed is lost, and Escape gets back from there."""
+    while len(app.screen_stack) > 1 and not holds_typing(app.screen):
+        app.screen.dismiss(None)

@@ -57,6 +57,9 @@ class SessionApp(TypeAheadApp):
     """"connecting", "ready", or "failed: <sentence>"."""
     location_options: reactive[tuple[tuple[str, str], ...]] = reactive(())
     """(name, id) pairs for the login screen's location picker."""
+    signed_in: reactive[LoginResponse | Me | None] = reactive(None, always_update=True)
+    """Who is signed in (None: nobody). Screens watch it (DeskScreen): what a role may do follows
+    ctrl+s at once, on every screen, shown or not."""
 
     def __init__(self, *, paths: Paths, settings: ClientSettings | None = None,
                  settings_overrides: dict[str, object] | None = None,
@@ -71,7 +74,6 @@ class SessionApp(TypeAheadApp):
         self.connection: Connection | None = None
         self._client: DeskClient | None = None
         """None until start_session has connected; screens reach it through `client`."""
-        self.signed_in: LoginResponse | Me | None = None
         self.location_id: str | None = None
         self.org_settings: Settings | None = None
         self._keyring_warned = False
@@ -206,6 +208,11 @@ class SessionApp(TypeAheadApp):
         except OSError as exc:  # the embedded server could not be started
             self.connection_state = f"failed: The demo server could not start ({exc})."
             await self._remembered_refused()
+            return
+        except Exception:  # anything else is said on the sign-in screen too, never "Connecting…" for ever
+            log.exception("connecting failed")
+            self.connection_state = ("failed: Connecting did not work: something went wrong on this terminal "
+                                     "(it has been logged for support).")
             return
         if me is not None and isinstance(self.screen, LoginScreen):
             self.screen.dismiss(me)

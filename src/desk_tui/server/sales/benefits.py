@@ -122,6 +122,14 @@ def apply_discounts(s: Session, *, sale_id: str, me: Principal, now: datetime | 
     redeemed lines are not eligible."""
     now = now or utcnow()
     sale = lock_open(s, sale_id, me=me, now=now, timeout=timeout)
+    give_discounts(s, sale, me=me, now=now)
+    holds.touch(s, sale, now=now, timeout=timeout)
+    s.flush()
+    return sale
+
+
+def give_discounts(s: Session, sale: Sale, *, me: Principal, now: datetime, why: str = "at checkout") -> None:
+    """Apply's rule on a locked, open cart (it does not move the idle clock)."""
     changed = []
     if sale.customer_id is not None:
         lines = _eligible(sale)
@@ -131,9 +139,6 @@ def apply_discounts(s: Session, *, sale_id: str, me: Principal, now: datetime | 
                                                            and line.discount_source != "membership"):
                 line.discount_percent, line.discount_source = best["percent"], "membership"
                 changed.append(f"{line.name} {best['percent']}%")
-    holds.touch(s, sale, now=now, timeout=timeout)
     if changed and sale.customer_id is not None:  # changed only when the sale has a customer
         record_activity(s, at=now, customer_id=sale.customer_id, kind="sale_discounts_applied", me=me, sale_id=sale.id,
-                        summary="Membership discounts applied at checkout: " + ", ".join(changed))
-    s.flush()
-    return sale
+                        summary=f"Membership discounts applied {why}: " + ", ".join(changed))

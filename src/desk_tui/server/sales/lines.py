@@ -178,7 +178,6 @@ def redeem_line(s: Session, *, sale_id: str, line_id: str, data: wire.LineRedeem
         raise DomainError(ProblemCode.VALIDATION_ERROR, "Choose the customer first: credits and packages are theirs.")
     service_id = line.service_id
     assert service_id is not None  # a service line names its service
-    expires = now + timeout
     if data.card_id is not None:
         try:
             owner = booking.lock_cards(s, [data.card_id])[data.card_id].customer_id
@@ -202,20 +201,37 @@ def redeem_line(s: Session, *, sale_id: str, line_id: str, data: wire.LineRedeem
         card = get_card(s, tx.card_id)
         line.redeem_kind, line.card_id, line.entitlement_id = "card", tx.card_id, tx.entitlement_id
         line.reserve_tx_id, line.source_name = tx.id, card_name(card)
+        line.hold_state = "held"
+        line.discount_percent, line.discount_source = 0, None
+        holds.touch(s, sale, now=now, timeout=timeout)
+        _say_covered(s, sale, line, me, now)
     else:
         assert data.enrollment_id is not None  # LineRedeem names exactly one of a card and a membership
-        plan_name = membership.hold(s, enrollment_id=data.enrollment_id, customer_id=sale.customer_id,
-                                    service_id=service_id, quantity=line.quantity, sale_id=sale.id,
-                                    sale_line_id=line.id, me=me, now=now, expires_at=expires)
-        line.redeem_kind, line.enrollment_id, line.source_name = "membership", data.enrollment_id, plan_name
+        hold_credit(s, sale, line, enrollment_id=data.enrollment_id, me=me, now=now, timeout=timeout)
+    s.flush()
+    return sale
+
+
+def hold_credit(s: Session, sale: Sale, line: SaleLine, *, enrollment_id: str, me: Principal, now: datetime,
+                timeout: timedelta, why: str = "") -> None:
+    """Cover a service line of a locked, open cart with a membership credit: the line to 0 and the
+    credit on hold until the sale completes. Refused (nothing written) when none is left."""
+    assert sale.customer_id is not None and line.service_id is not None  # checked by the callers
+    plan_name = membership.hold(s, enrollment_id=enrollment_id, customer_id=sale.customer_id,
+                                service_id=line.service_id, quantity=line.quantity, sale_id=sale.id,
+                                sale_line_id=line.id, me=me, now=now, expires_at=now + timeout)
+    line.redeem_kind, line.enrollment_id, line.source_name = "membership", enrollment_id, plan_name
     line.hold_state = "held"
     line.discount_percent, line.discount_source = 0, None
     holds.touch(s, sale, now=now, timeout=timeout)
+    _say_covered(s, sale, line, me, now, why)
+
+
+def _say_covered(s: Session, sale: Sale, line: SaleLine, me: Principal, now: datetime, why: str = "") -> None:
+    assert sale.customer_id is not None  # a redeemed line's cart has a customer
     record_activity(s, at=now, customer_id=sale.customer_id, kind="sale_line_redeemed", me=me, sale_id=sale.id,
-                    card_id=line.card_id, summary=f"{line.name} covered by {receipt.source_words(line)}: on hold "
-                                                  "until the sale completes")
-    s.flush()
-    return sale
+                    card_id=line.card_id, summary=f"{line.name} covered by {receipt.source_words(line)}{why}: on "
+                                                  "hold until the sale completes")
 
 
 def release_line(s: Session, *, sale_id: str, line_id: str, me: Principal, now: datetime | None = None,

@@ -28,7 +28,7 @@ from desk_tui.server.database import Database, utcnow
 from desk_tui.server.deps import database, signed_in
 from desk_tui.server.errors import DomainError
 from desk_tui.server.pagination import Cursor, Limit
-from desk_tui.server.sales import benefits, holds, lines, service, views
+from desk_tui.server.sales import automatic, benefits, holds, lines, service, views
 from desk_tui.server.sales.models import Sale
 
 router = APIRouter(prefix="/sales", tags=["sales"])
@@ -77,7 +77,9 @@ def open_sale(body: wire.SaleCreate, request: Request, response: Response, me: P
     timeout = _timeout(request)
     with db.transaction() as s:
         sale, created = service.open_sale(s, data=body, me=me, timeout=timeout)
-        if not created:
+        if created:
+            automatic.apply_member_benefits(s, sale, me=me, now=sale.opened_at, timeout=timeout)
+        else:
             response.status_code = 200
         return views.one(s, sale, timeout=timeout)
 

@@ -176,8 +176,8 @@ class AppointmentScreen(DeskScreen):
                 await self._offer_package(suggestion)
             credits += [f"{line.service_name}: {s.label}" for s in suggestion.sources if s.enrollment_id]
         if credits:
-            # A membership credit is redeemed in the cart, where it is held until the sale completes.
-            self._say("Checked in. Membership credit available — redeem it at checkout (F4):\n" + "\n".join(credits))
+            # The appointment's cart starts with the credit on hold (the server applies it); u there gives it back.
+            self._say("Checked in. Membership credit available — checkout (F4) applies it:\n" + "\n".join(credits))
 
     async def _offer_package(self, suggestion: Redeemable) -> None:
         seen = self.shown

@@ -36,3 +36,16 @@ class DeskScreen(SaysWorkerFailures, Screen[Any]):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
+    def on_mount(self) -> None:
+        # Textual runs every class's on_mount, this one included, whatever the subclass defines.
+        self.watch(self.app, "signed_in", self._signed_in_changed, init=False)
+
+    def _signed_in_changed(self) -> None:
+        self.refresh_bindings()
+        if self.desk.signed_in is not None:
+            self.staff_changed()
+
+    def staff_changed(self) -> None:
+        """Someone else signed in (ctrl+s): a screen whose content depends on the role redraws it
+        here; its keys already follow (check_action is asked again)."""
+

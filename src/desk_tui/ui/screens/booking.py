@@ -35,7 +35,7 @@ from desk_tui.contract.reference import Service, Staff
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 from desk_tui.ui.overlaps import clash_sentence, confirm_overlap
-from desk_tui.ui.refusals import clear_refused, mark_refused
+from desk_tui.ui.refused_input import clear_refused, mark_refused
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.widgets.day_grid import PACKAGE, Slot
 from desk_tui.ui.widgets.package_panel import PackageChoice, PackagePanel
@@ -105,6 +105,12 @@ class BookingScreen(DeskScreen):
         here = [s for s in services if location in s.location_ids]
         self.query_one("#booking-service", Select).set_options(
             [(f"{s.name} · {s.duration_min} min · {format_money(s.price, self.desk.org_settings)}", s.id) for s in here])
+
+    @property
+    def holds_typing(self) -> bool:
+        """A booking with a customer or a service in it stays open under F2 (ui/navigation.py); the
+        date and time fields are filled in from the slot, so they alone do not count."""
+        return bool(self._customer or self._lines or self.query_one("#booking-customer", Input).value)
 
     # -- customer ------------------------------------------------------------------------------
     @on(Input.Changed, "#booking-customer")

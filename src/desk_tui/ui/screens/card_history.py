@@ -20,6 +20,7 @@ from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.ui import card_format as fmt
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
+from desk_tui.ui.refusals import for_managers
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.screens.card_actions import UndoScreen, card_title
 from desk_tui.ui.timefmt import local_datetime
@@ -151,6 +152,19 @@ class CardHistoryScreen(DeskScreen):
     def _may_undo(self) -> bool:
         who = self.desk.signed_in
         return who is not None and ROLE_RANK.get(who.staff.role, 0) >= ROLE_RANK["manager"]
+
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """Said when u cannot be used (ui/refusals.py)."""
+        if action != "undo":
+            return None
+        if not self._may_undo():
+            return for_managers("Undoing a redemption")
+        e = self.highlighted
+        if e is not None and e.undone_by:
+            return "This entry was undone already; an entry is undone once."
+        if e is not None and e.kind not in UNDOABLE:
+            return f"Only a redemption or a booking can be undone; this entry is “{KIND_WORDS.get(e.kind, e.kind)}”."
+        return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo":

@@ -24,6 +24,7 @@ from desk_tui.contract.cards import Card
 from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.ui import card_format as fmt
 from desk_tui.ui.as_typed import as_typed
+from desk_tui.ui.refusals import for_managers
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.timefmt import local_datetime
 
@@ -66,6 +67,13 @@ class CardsScreen(DeskScreen):
 
     def on_screen_resume(self) -> None:
         self.refresh_bindings()  # back from a dialog, or someone else signed in (ctrl+s): the keys follow
+
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        if action in BACK_OFFICE and not self.check_action(action, parameters):
+            what = {"closure": "A closure (extending every card at once)", "import_cards": "Importing cards"}[action]
+            return for_managers(what) if BACK_OFFICE[action] == "manager" else \
+                f"{what} is for owners. Ask the owner to sign in here (ctrl+s)."
+        return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in BACK_OFFICE:

@@ -85,6 +85,8 @@ class CartScreen(DeskScreen):
         self.load_benefits()
         self.desk.live_events.subscribe(self, self._heard_event)
         self.query_one(CartLines).focus()
+        if self.sale.appointment_id and any(_own_hold(x) for x in self.sale.lines):
+            self.say("The membership credit is applied: u on its line gives it back.")
         if self._selling == "package":
             self.action_add_package()
         elif self._selling == "membership":

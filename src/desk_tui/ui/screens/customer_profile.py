@@ -33,6 +33,7 @@ from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.ui import card_format as fmt
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
+from desk_tui.ui.refusals import cannot_redeem, closed_card, for_managers
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.screens.card_actions import (
     AdjustScreen,
@@ -48,6 +49,11 @@ from desk_tui.ui.widgets.card_list import CardList
 from desk_tui.ui.widgets.membership_list import MembershipList
 
 MANAGER_ACTIONS = {"adjust", "extend", "transfer", "refund", "cancel_membership"}
+#: what each manager's key does, for "… is for managers and owners"
+MANAGER_WORDS = {"adjust": "Adjusting a card", "extend": "Changing a card's expiry", "transfer": "Transferring a card",
+                 "refund": "Refunding a card", "cancel_membership": "Cancelling a membership"}
+#: a closed card refuses these: the word for "cannot be …"
+CLOSED_WORDS = {"adjust": "adjusted", "extend": "extended", "transfer": "transferred", "refund": "refunded again"}
 CARD_ACTIONS = {"redeem", "history"} | MANAGER_ACTIONS
 
 
@@ -203,9 +209,25 @@ class CustomerProfileScreen(DeskScreen):
         who = self.desk.signed_in
         return who is not None and ROLE_RANK.get(who.staff.role, 0) >= ROLE_RANK["manager"]
 
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """What the client already knows would be refused, in a sentence (ui/refusals.py)."""
+        tab = self.query_one(TabbedContent).active
+        if action == "cancel_membership" and tab != "tab-memberships":
+            return None
+        if action in MANAGER_ACTIONS and not self._is_manager():
+            return for_managers(MANAGER_WORDS[action])
+        pick, card = self.pick, self.picked_card
+        if tab != "tab-packages" or pick is None or card is None:
+            return None
+        if action == "redeem":
+            return cannot_redeem(card, pick.service_id, self._today())
+        if action in CLOSED_WORDS:
+            return closed_card(card, CLOSED_WORDS[action], self._today())
+        return None
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in MANAGER_ACTIONS and not self._is_manager():
-            return False  # not offered to reception: not in the footer, not in the palette
+            return False  # not offered to reception: not in the footer, not in the palette (the key says why)
         tab = self.query_one(TabbedContent).active
         if action == "enrol":
             return tab == "tab-memberships"
@@ -217,7 +239,9 @@ class CustomerProfileScreen(DeskScreen):
         if action in CARD_ACTIONS or action == "sell":
             if tab != "tab-packages":
                 return False  # the card keys belong to the Packages tab
-            return True if action == "sell" or self.picked_card is not None else None
+            if action != "sell" and (self.picked_card is None or self.why_not(action, parameters)):
+                return None  # shown dimmed; pressed, it says why
+            return True
         return True
 
     # -- quick redeem ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ first thing a receptionist sees never waits for the network.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, cast
 
 from textual import on, work
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from desk_tui.contract.auth import LoginResponse, Me  # noqa: F401 - named in the quoted Screen[...] base
     from desk_tui.ui.app import DeskApp
 
+log = logging.getLogger("desk_tui.ui")
+
 
 class LoginScreen(Screen["LoginResponse | Me"]):
     AUTO_FOCUS = "#username"
@@ -33,6 +36,9 @@ class LoginScreen(Screen["LoginResponse | Me"]):
         Binding("ctrl+r", "retry", "Retry connection", id="login.retry"),
         ENTER,
     ]
+
+    holds_typing = True
+    """A sign-in is never closed by a destination key (ui/navigation.py): only by signing in or Escape."""
 
     def __init__(self, *, reason: str = "", switching: bool = False) -> None:
         super().__init__()
@@ -130,8 +136,13 @@ class LoginScreen(Screen["LoginResponse | Me"]):
         status.update("Signing in…")
         try:
             result = await self.desk.client.login(username, pin, location_id)
-        except ApiError as exc:
-            status.update(exc.sentence)
+        except Exception as exc:  # any failure is said here, never "Signing in…" for ever
+            if isinstance(exc, ApiError):
+                status.update(exc.sentence)
+            else:
+                log.exception("signing in failed")  # doctor and support read the log
+                status.update("Signing in did not work: something went wrong on this terminal (it has been logged "
+                              "for support). Try again; if it keeps failing, restart desk-tui.")
             pin_input = self.query_one("#pin", Input)
             pin_input.value = ""
             pin_input.focus()

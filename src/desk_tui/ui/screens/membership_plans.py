@@ -16,6 +16,7 @@ from desk_tui.contract.memberships import Plan, PlanUpdate
 from desk_tui.contract.reference import ROLE_RANK, Service
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
+from desk_tui.ui.refusals import for_managers
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.screens.plan_form import PlanFormScreen
@@ -52,9 +53,15 @@ class MembershipPlansScreen(DeskScreen):
         self.query_one(DataTable).add_columns("Plan", "Status", "Per month", "Members", "Benefits")
         self.load()
 
+    def staff_changed(self) -> None:
+        self.load()  # the summary says who may change plans
+
     def _allowed(self) -> bool:
         me = self.desk.signed_in
         return me is not None and ROLE_RANK[me.staff.role] >= ROLE_RANK["manager"]
+
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        return for_managers("Changing membership plans") if action in MANAGER_ACTIONS and not self._allowed() else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self._allowed() if action in MANAGER_ACTIONS else True

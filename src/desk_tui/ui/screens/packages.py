@@ -18,6 +18,7 @@ from desk_tui.contract.packages import Package, PackageUpdate
 from desk_tui.contract.reference import ROLE_RANK, Service
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
+from desk_tui.ui.refusals import for_managers
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.screens.package_form import PackageFormScreen
@@ -63,9 +64,15 @@ class PackagesScreen(DeskScreen):
         self.refresh_bindings()
         self._load()
 
+    def staff_changed(self) -> None:
+        self._load()  # the summary says who may change the catalogue
+
     def _allowed(self) -> bool:
         me = self.desk.signed_in
         return me is not None and ROLE_RANK[me.staff.role] >= ROLE_RANK["manager"]
+
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        return for_managers("Changing the package catalogue") if action in MANAGER_ACTIONS and not self._allowed() else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self._allowed() if action in MANAGER_ACTIONS else True

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
+from desk_tui.ui.refusals import for_managers
 from desk_tui.ui.screens.base import DeskScreen
 
 WINDOWS = (7, 30, 90)
@@ -55,11 +56,20 @@ class ReportsScreen(DeskScreen):
         me = self.desk.signed_in
         return me is not None and ROLE_RANK[me.staff.role] >= ROLE_RANK["manager"]
 
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        return for_managers("Seeing the reports") if action in ("window", "export", "reload") and not self._allowed() else None
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self._allowed() if action in ("window", "export", "reload") else True
 
+    def staff_changed(self) -> None:
+        self.action_reload()
+
     def action_reload(self) -> None:
         if not self._allowed():
+            self.workers.cancel_group(self, "reports")
+            for table in self.query(DataTable):
+                table.clear()  # a manager's figures are not left on screen for reception
             self.query_one("#reports-summary", Static).update(
                 "Reports are for managers and owners. Ask one to sign in here (ctrl+s).")
             return

@@ -1,7 +1,8 @@
 """The booking screen's *Available packages* panel, with a course's circles.
 
-A heading per card (its number, card ID and expiry), then one row per (card, service): the circles (● used ◐ booked ○ free), "3/5 used" or "240 of 360
-min left", the expiry, and — for cards that cannot pay for this slot — the reason, dimmed
+A heading per card (its number, state and card ID), then one row per (card, service): "3/5
+used" or "240 of 360 min left", the circles (● used ◐ booked ○ free), and — for cards that
+cannot pay for this slot — the reason, dimmed
 and not selectable. Enter on a row is "Use": the panel posts ``PackagePanel.Used`` upwards.
 """
 
@@ -86,12 +87,13 @@ class PackagePanel(OptionList):
                 for svc in balance.services:
                     reason = unusable_reason(card, service=services.get(svc.service_id), available=svc.available,
                                              day=day, location_id=location_id)
+                    # The words before the circles: a narrow panel (a scrollbar, 80 columns) cuts
+                    # the end of a row, and "0/2 used" is what reception reads out.
                     label = Text("  ")
                     label.append(svc.service_name)
                     if live:  # a card that is over has nothing left to count: its state says why
-                        label.append("  ")
+                        label.append(f" {counter_label(counter, card.unit_type)} ")
                         label.append_text(circles(counter.used, counter.booked, counter.total))
-                        label.append(f" {counter_label(counter, card.unit_type)}")
                     if reason:
                         label.append(f" — {reason}", style="italic")
                         label.stylize("dim")
@@ -101,6 +103,9 @@ class PackagePanel(OptionList):
         if not options:
             options.append(Option(Text("No packages: book a paid service.", style="dim"), disabled=True))
         self.add_options(options)
+        # On the first row Enter can use (the cards' headings and unusable rows are not): Enter
+        # alone books it, no ↓ first.
+        self.highlighted = next((i for i, x in enumerate(options) if not x.disabled), None)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
