@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 import desk_tui.styles  # type: ignore[import-not-found]  # mapped from the top-level styles/ by setuptools package-dir, which mypy cannot follow
+from desk_tui.ui.colours import NO_COLOR_THEME, native_ansi, theme_for
 from desk_tui.ui.commands import screen_commands
 from desk_tui.ui.hangup import quit_on_hangup
 from desk_tui.ui.navigation import DESTINATIONS
@@ -55,12 +56,24 @@ class DeskApp(SessionApp):
         *(Binding(d.key, f"go('{d.mode}')", d.title, show=False, id=f"app.go.{d.mode}") for d in DESTINATIONS),
         Binding("ctrl+s", "switch_staff", "Switch staff", id="app.switch_staff"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        # Before any screen's Esc, and only while a message is shown (check_action): the first
+        # Esc takes the messages away and does nothing else, so a receptionist clearing a toast
+        # off the calendar or a half-filled booking never also leaves the screen or loses what
+        # was typed; the next Esc is the screen's own.
+        Binding("escape", "dismiss_messages", "Dismiss messages", id="app.dismiss_messages",
+                show=False, priority=True),
     ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Decided before App.__init__ picks its NO_COLOR filter: see ui/colours.py.
+        super().__init__(ansi_color=native_ansi(), **kwargs)
+        self.register_theme(NO_COLOR_THEME)
 
     def on_mount(self) -> None:
         quit_on_hangup(self)
-        if self.console.color_system in ("standard", "windows"):
-            self.theme = "ansi-dark"  # 16 colours: use the terminal's own palette
+        theme = theme_for(no_color=self.no_color, color_system=self.console.color_system)
+        if theme is not None:
+            self.theme = theme
         if self.settings is not None:
             self.settings_loaded(self.settings)
         self.push_screen(LoginScreen(), self.after_login)
@@ -75,7 +88,18 @@ class DeskApp(SessionApp):
             self.set_keymap(settings.keymap)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "dismiss_messages":
+            return self.messages_shown
         return not (action in ("go", "switch_staff") and self.signed_in is None)
+
+    @property
+    def messages_shown(self) -> bool:
+        """A toast (notification) is on screen. Textual keeps them in App._notifications (its
+        length drops the expired ones) and has no public accessor; clear_notifications is public."""
+        return len(self._notifications) > 0
+
+    def action_dismiss_messages(self) -> None:
+        self.clear_notifications()
 
     def action_go(self, mode: str) -> None:
         self.switch_mode(mode)
