@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 import desk_tui.styles  # type: ignore[import-not-found]  # mapped from the top-level styles/ by setuptools package-dir, which mypy cannot follow
 from desk_tui.ui.colours import NO_COLOR_THEME, native_ansi, theme_for
@@ -56,10 +56,11 @@ class DeskApp(SessionApp):
         *(Binding(d.key, f"go('{d.mode}')", d.title, show=False, id=f"app.go.{d.mode}") for d in DESTINATIONS),
         Binding("ctrl+s", "switch_staff", "Switch staff", id="app.switch_staff"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        # Before any screen's Esc, and only while a message is shown (check_action): the first
-        # Esc takes the messages away and does nothing else, so a receptionist clearing a toast
-        # off the calendar or a half-filled booking never also leaves the screen or loses what
-        # was typed; the next Esc is the screen's own.
+        # Before a screen's Esc, and only while a message is shown (check_action): on the
+        # calendar, a booking, an appointment… the first Esc takes the messages away and does
+        # nothing else, so clearing a toast never also leaves the screen or loses what was
+        # typed; the next Esc is the screen's own. In a dialog and at sign-in Esc stays the
+        # dialog's "cancel" (what the receptionist is looking at), and messages time out.
         Binding("escape", "dismiss_messages", "Dismiss messages", id="app.dismiss_messages",
                 show=False, priority=True),
     ]
@@ -89,7 +90,7 @@ class DeskApp(SessionApp):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "dismiss_messages":
-            return self.messages_shown
+            return self.messages_shown and not isinstance(self.screen, ModalScreen | LoginScreen)
         return not (action in ("go", "switch_staff") and self.signed_in is None)
 
     @property
