@@ -11,9 +11,10 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual.actions import SkipAction
 from textual.app import SystemCommand
 from textual.binding import Binding
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 
 import desk_tui.styles  # type: ignore[import-not-found]  # mapped from the top-level styles/ by setuptools package-dir, which mypy cannot follow
 from desk_tui.ui.colours import NO_COLOR_THEME, native_ansi, theme_for
@@ -56,11 +57,10 @@ class DeskApp(SessionApp):
         *(Binding(d.key, f"go('{d.mode}')", d.title, show=False, id=f"app.go.{d.mode}") for d in DESTINATIONS),
         Binding("ctrl+s", "switch_staff", "Switch staff", id="app.switch_staff"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        # Before a screen's Esc, and only while a message is shown (check_action): on the
-        # calendar, a booking, an appointment… the first Esc takes the messages away and does
-        # nothing else, so clearing a toast never also leaves the screen or loses what was
-        # typed; the next Esc is the screen's own. In a dialog and at sign-in Esc stays the
-        # dialog's "cancel" (what the receptionist is looking at), and messages time out.
+        # Esc takes every message (toast) away, then does what it does on the screen: it is never
+        # swallowed, so it means the same whether or not a message is up. A toast left by the last
+        # action must not eat the Esc meant for Back or a dialog's Cancel; on the calendar, where
+        # toasts covered the grid, Esc has no other meaning and only clears them.
         Binding("escape", "dismiss_messages", "Dismiss messages", id="app.dismiss_messages",
                 show=False, priority=True),
     ]
@@ -89,18 +89,11 @@ class DeskApp(SessionApp):
             self.set_keymap(settings.keymap)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "dismiss_messages":
-            return self.messages_shown and not isinstance(self.screen, ModalScreen | LoginScreen)
         return not (action in ("go", "switch_staff") and self.signed_in is None)
-
-    @property
-    def messages_shown(self) -> bool:
-        """A toast (notification) is on screen. Textual keeps them in App._notifications (its
-        length drops the expired ones) and has no public accessor; clear_notifications is public."""
-        return len(self._notifications) > 0
 
     def action_dismiss_messages(self) -> None:
         self.clear_notifications()
+        raise SkipAction()  # the key goes on to the screen's own Esc
 
     def action_go(self, mode: str) -> None:
         self.switch_mode(mode)

@@ -42,8 +42,8 @@ class HelpScreen(ModalScreen[None]):
                 continue
             seen.add(binding.description)
             table.add_row(_key_label(self.app, key), binding.description)
-        if "Dismiss messages" not in seen:  # the app's Esc, offered only while a toast is shown
-            table.add_row(_key_label(self.app, "escape"), "Dismiss messages (the next Esc is the screen's)")
+        if "Dismiss messages" not in seen:  # the app's Esc comes before the screen's: say it
+            table.add_row(_key_label(self.app, "escape"), "Also dismisses every message (toast)")
         table.add_row(_key_label(self.app, "ctrl+p"), "Command palette: every action by name")
         table.focus()
 
