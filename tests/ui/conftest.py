@@ -30,3 +30,13 @@ def make_app(ui_server, desk_home):
         return DeskApp(settings=settings, paths=Paths.from_env(), **extra)
 
     return make
+
+
+@pytest.fixture
+def no_color_xterm(monkeypatch):
+    """NO_COLOR on PuTTY's default terminal (TERM=xterm: 8 colours), whatever the developer's
+    terminal is: the colour system the app sees is pinned, so the shot is the same everywhere."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.delenv("COLORTERM", raising=False)
+    monkeypatch.delenv("TEXTUAL_COLOR_SYSTEM", raising=False)

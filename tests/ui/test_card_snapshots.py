@@ -124,9 +124,8 @@ def test_profile_in_16_colours(snap_compare, make_app, pinned_server):
     assert snap_compare(make_app(server.url, clock=lambda: FIXED), terminal_size=(80, 24), run_before=run)
 
 
-def test_profile_with_no_color(snap_compare, make_app, pinned_server, monkeypatch):
+def test_profile_with_no_color(snap_compare, make_app, pinned_server, no_color_xterm):
     server, customer_id = pinned_server
-    monkeypatch.setenv("NO_COLOR", "1")
     app = make_app(server.url, clock=lambda: FIXED)
 
     async def run(pilot):

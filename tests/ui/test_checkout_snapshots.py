@@ -98,9 +98,8 @@ def test_cart_after_apply_and_a_credit_in_16_colours(snap_compare, make_app, pin
     assert snap_compare(make_app(pinned_server.url, clock=lambda: FIXED), terminal_size=(80, 24), run_before=run)
 
 
-def test_payment_dialog_with_no_color(snap_compare, make_app, pinned_server, monkeypatch):
+def test_payment_dialog_with_no_color(snap_compare, make_app, pinned_server, no_color_xterm):
     sale_id, _ = _cart(pinned_server.url, "Zita Balogh")
-    monkeypatch.setenv("NO_COLOR", "1")
     app = make_app(pinned_server.url, clock=lambda: FIXED)
 
     async def run(pilot):

@@ -53,8 +53,7 @@ def test_overlapping_appointments_at_80x24(snap_compare, ui_server, desk_home, o
     assert snap_compare(app_on(ui_server.url, at(DAY, 9)), terminal_size=(80, 24), run_before=shared)
 
 
-def test_overlapping_appointments_with_no_color(snap_compare, ui_server, desk_home, overlap_day, monkeypatch):
-    monkeypatch.setenv("NO_COLOR", "1")
+def test_overlapping_appointments_with_no_color(snap_compare, ui_server, desk_home, overlap_day, no_color_xterm):
     app = app_on(ui_server.url, at(DAY, 9))
     assert app.no_color
 

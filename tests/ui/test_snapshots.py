@@ -156,8 +156,13 @@ def test_shell_in_16_colours(snap_compare, fixed_app, snapshot_day):
     assert snap_compare(fixed_app(), terminal_size=(80, 24), run_before=ansi)
 
 
-def test_shell_with_no_color(snap_compare, fixed_app, snapshot_day, monkeypatch):
-    monkeypatch.setenv("NO_COLOR", "1")
+def test_shell_with_no_color(snap_compare, fixed_app, snapshot_day, no_color_xterm):
     app = fixed_app()
     assert app.no_color
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_signed_in)
+
+    async def signed_in(pilot):
+        await _signed_in(pilot)
+        assert pilot.app.console.color_system == "standard"  # what TERM=xterm gives, pinned
+        assert pilot.app.theme == "desk-no-color"
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=signed_in)

@@ -11,11 +11,13 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual.actions import SkipAction
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 import desk_tui.styles  # type: ignore[import-not-found]  # mapped from the top-level styles/ by setuptools package-dir, which mypy cannot follow
+from desk_tui.ui.colours import NO_COLOR_THEME, native_ansi, theme_for
 from desk_tui.ui.commands import screen_commands
 from desk_tui.ui.hangup import quit_on_hangup
 from desk_tui.ui.navigation import DESTINATIONS, close_to_root
@@ -56,12 +58,24 @@ class DeskApp(RefusalsApp, SessionApp):
         *(Binding(d.key, f"go('{d.mode}')", d.title, show=False, id=f"app.go.{d.mode}") for d in DESTINATIONS),
         Binding("ctrl+s", "switch_staff", "Switch staff", id="app.switch_staff"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        # Esc takes every message (toast) away, then does what it does on the screen: it is never
+        # swallowed, so it means the same whether or not a message is up. A toast left by the last
+        # action must not eat the Esc meant for Back or a dialog's Cancel; on the calendar, where
+        # toasts covered the grid, Esc has no other meaning and only clears them.
+        Binding("escape", "dismiss_messages", "Dismiss messages", id="app.dismiss_messages",
+                show=False, priority=True),
     ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Decided before App.__init__ picks its NO_COLOR filter: see ui/colours.py.
+        super().__init__(ansi_color=native_ansi(), **kwargs)
+        self.register_theme(NO_COLOR_THEME)
 
     def on_mount(self) -> None:
         quit_on_hangup(self, self.release_embedded_server)
-        if self.console.color_system in ("standard", "windows"):
-            self.theme = "ansi-dark"  # 16 colours: use the terminal's own palette
+        theme = theme_for(no_color=self.no_color, color_system=self.console.color_system)
+        if theme is not None:
+            self.theme = theme
         if self.settings is not None:
             self.settings_loaded(self.settings)
         if self.open_remembered():
@@ -85,6 +99,10 @@ class DeskApp(RefusalsApp, SessionApp):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in ("go", "switch_staff") and (self.signed_in is None or not self.session_confirmed))
+
+    def action_dismiss_messages(self) -> None:
+        self.clear_notifications()
+        raise SkipAction()  # the key goes on to the screen's own Esc
 
     def action_go(self, mode: str) -> None:
         self.switch_mode(mode)

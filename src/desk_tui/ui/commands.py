@@ -19,6 +19,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from desk_tui.ui.navigation import BY_MODE
+from desk_tui.ui.shown_keys import active_keys
 
 #: (title, help, mode, action on that mode's screen, what to say once there)
 EVERYDAY = (
@@ -33,7 +34,7 @@ EVERYDAY = (
 
 def screen_commands(app: App[Any], screen: Screen[Any]) -> Iterable[SystemCommand]:
     seen: set[str] = set()
-    for active in screen.active_bindings.values():
+    for active in active_keys(screen).values():
         binding = active.binding
         if not active.enabled or not binding.description or binding.description in seen:
             continue

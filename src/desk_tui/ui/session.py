@@ -63,8 +63,9 @@ class SessionApp(TypeAheadApp):
 
     def __init__(self, *, paths: Paths, settings: ClientSettings | None = None,
                  settings_overrides: dict[str, object] | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        super().__init__()
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 ansi_color: bool | None = None) -> None:
+        super().__init__(ansi_color=ansi_color)
         self.paths = paths
         self.settings = settings
         """None until read (in a worker, after the first frame) unless given."""
@@ -264,8 +265,11 @@ class SessionApp(TypeAheadApp):
     def _warn_about_keyring(self) -> None:
         warning = self._client.tokens.warning if self._client else None
         if warning and not self._keyring_warned:
-            self._keyring_warned = True  # said once per run, not at every sign-in
-            self.notify(warning, title="Sign-in is not remembered", severity="warning", timeout=12)
+            self._keyring_warned = True  # said once per run, not at every sign-in...
+            from desk_tui.client.notices import first_showing
+
+            if first_showing(self.paths, "keyring", warning):  # ...and once per machine
+                self.notify(warning, title="Sign-in is not remembered", severity="warning", timeout=12)
 
     @work(exclusive=True, group="org-settings", exit_on_error=False)
     async def _load_business_name(self) -> None:

@@ -49,14 +49,15 @@ class AppointmentScreen(DeskScreen):
     MODE = "calendar"
     BINDINGS = [
         Binding("escape", "back", "Back", id="appointment.back", show=False),
+        # Most-needed first: the footer shows what fits in this order (widgets/key_footer.py).
         Binding("c", "check_in", "Check in", id="appointment.check_in"),
         Binding("f4", "checkout", "Checkout", id="appointment.checkout"),
+        Binding("n", "no_show", "No-show", id="appointment.no_show"),
+        Binding("o", "complete", "Complete", id="appointment.complete"),
         Binding("p", "use_package", "Use package", id="appointment.use_package"),
         Binding("u", "make_paid", "Make paid", id="appointment.make_paid"),
         Binding("m", "move", "Move", id="appointment.move"),
         Binding("x", "cancel_appointment", "Cancel appt", id="appointment.cancel"),
-        Binding("n", "no_show", "No-show", id="appointment.no_show"),
-        Binding("o", "complete", "Complete", id="appointment.complete"),
         Binding("r", "reload", "Refresh", id="appointment.reload", show=False),
     ]
 

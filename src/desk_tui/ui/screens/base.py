@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 
+from desk_tui.ui.widgets.key_footer import KeyFooter
 from desk_tui.ui.widgets.nav_bar import NavBar
 from desk_tui.ui.widgets.shell_header import ShellHeader
 from desk_tui.ui.worker_failures import SaysWorkerFailures
@@ -31,7 +31,7 @@ class DeskScreen(SaysWorkerFailures, Screen[Any]):
         bar.current = self.MODE
         yield bar
         yield from self.compose_body()
-        yield Footer()
+        yield KeyFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
+from desk_tui.ui.shown_keys import active_keys
+
 
 def _key_label(app: App[Any], key: str) -> str:
     return app.get_key_display(Binding(key, ""))
@@ -35,13 +37,15 @@ class HelpScreen(ModalScreen[None]):
         seen: set[str] = set()
         # The screen's own keys first, then the app's, then the focused widget's (cursor keys…).
         order = {self._under: 0, self.app: 1}
-        found = sorted(self._under.active_bindings.items(), key=lambda item: order.get(item[1].node, 2))
+        found = sorted(active_keys(self._under).items(), key=lambda item: order.get(item[1].node, 2))
         for key, active in found:
             binding = active.binding
             if not binding.description or binding.description in seen:
                 continue
             seen.add(binding.description)
             table.add_row(_key_label(self.app, key), binding.description)
+        if "Dismiss messages" not in seen:  # the app's Esc comes before the screen's: say it
+            table.add_row(_key_label(self.app, "escape"), "Also dismisses every message (toast)")
         table.add_row(_key_label(self.app, "ctrl+p"), "Command palette: every action by name")
         table.focus()
 

@@ -15,11 +15,12 @@ from textual.binding import Binding
 from textual.containers import Center, Grid, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from desk_tui.client.errors import ApiError
 from desk_tui.ui.form_keys import ENTER, enter_key
 from desk_tui.ui.type_ahead import KeyHold
+from desk_tui.ui.widgets.key_footer import KeyFooter
 from desk_tui.ui.widgets.shell_header import ShellHeader
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class LoginScreen(Screen["LoginResponse | Me"]):
                 yield Input(placeholder="digits", id="pin", password=True, max_length=64)
             yield Button("Sign in", id="sign-in", variant="primary")
             yield Static(self._reason, id="login-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.watch(self.desk, "connection_state", self._connection_changed, init=True)
