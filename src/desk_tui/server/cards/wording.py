@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from desk_tui.server.cards.ledger import Pool
 from desk_tui.server.cards.models import Card, CardEntitlement
-from desk_tui.server.reference.money import money  # noqa: F401  (moved; kept for code in flight)
 
 
 def counts_sessions(ent: CardEntitlement) -> bool:
