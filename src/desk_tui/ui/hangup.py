@@ -23,6 +23,7 @@ import select
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -69,7 +70,7 @@ def _wait_for_hangup(fd: int, loop: asyncio.AbstractEventLoop, hung_up: Callable
 
 def _end_after_grace(before_exit: Callable[[], None]) -> None:
     # A daemon thread: when the orderly exit finishes first, the process ends and this with it.
-    threading.Event().wait(GRACE_SECONDS)
+    time.sleep(GRACE_SECONDS)
     log.warning("The app did not end %.0f s after the hang-up; ending it.", GRACE_SECONDS)
     try:
         before_exit()
