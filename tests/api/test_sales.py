@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 from desk_tui.server.database import utcnow
-from desk_tui.server.sales import holds
 from tests.api.test_appointments_helpers import (
     at,
     booked,
@@ -28,6 +27,7 @@ from tests.api.test_sales_helpers import (
     last_line,
     opened,
     redeem,
+    sweep_idle,
 )
 from tests.support.api_client import assert_problem, key, login
 
@@ -228,8 +228,7 @@ def test_an_idle_cart_is_closed_and_its_holds_released(api):
         assert card_pool(c, card["id"])["booked"] == 1
         assert sale["id"] in [x["id"] for x in c.get("/sales", params={"status": "open", "limit": 500}).json()["items"]]
         # Half an hour later nothing happened to it: any sales write sweeps it.
-        with api.database.transaction() as s:
-            assert holds.sweep(s, now=utcnow() + timedelta(minutes=31), timeout=timedelta(minutes=30)) >= 1
+        assert sweep_idle(api.database, now=utcnow() + timedelta(minutes=31)) >= 1
         after = c.get(f"/sales/{sale['id']}").json()
         assert (after["status"], after["abandoned_reason"]) == ("abandoned", "left idle for 30 minutes")
         assert card_pool(c, card["id"])["booked"] == 0
@@ -249,11 +248,9 @@ def test_a_cart_that_is_worked_on_is_not_idle(api):
         with api.database.transaction() as s:
             lines.add_line(s, sale_id=sale["id"], data=wire.SaleLineCreate(product_id="prd_gift_box"), me=me(),
                            now=soon)
-        with api.database.transaction() as s:
-            holds.sweep(s, now=soon + timedelta(minutes=29), timeout=timedelta(minutes=30))
+        sweep_idle(api.database, now=soon + timedelta(minutes=29))
         assert c.get(f"/sales/{sale['id']}").json()["status"] == "open"
-        with api.database.transaction() as s:
-            holds.sweep(s, now=soon + timedelta(minutes=31), timeout=timedelta(minutes=30))
+        sweep_idle(api.database, now=soon + timedelta(minutes=31))
         assert c.get(f"/sales/{sale['id']}").json()["status"] == "abandoned"
 
 

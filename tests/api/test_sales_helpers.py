@@ -6,7 +6,7 @@ its appointments on a random far-future day.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 
@@ -66,3 +66,17 @@ def give_store_credit(c: httpx.Client, m: httpx.Client, customer_id: str, amount
     assert r.status_code == 201, r.text
     r = m.post(f"/cards/{r.json()['id']}/refund", json={"reason": "test store credit"}, headers=key())
     assert r.status_code in (200, 201), r.text
+
+
+def sweep_idle(database, *, now: datetime, timeout: timedelta = timedelta(minutes=30)) -> int:
+    """Run the idle sweep until it finds nothing more: it closes 20 carts a pass, oldest first,
+    and a suite's shared database holds many more open carts than that."""
+    from desk_tui.server.sales import holds
+
+    total = 0
+    while True:
+        with database.transaction() as s:
+            closed = holds.sweep(s, now=now, timeout=timeout)
+        if not closed:
+            return total
+        total += closed

@@ -15,10 +15,9 @@ from datetime import timedelta
 import httpx
 
 from desk_tui.server.database import utcnow
-from desk_tui.server.sales import holds
 from tests.api.test_appointments_helpers import new_customer
 from tests.api.test_card_helpers import activity
-from tests.api.test_sales_helpers import add, complete, completed, opened, redeem
+from tests.api.test_sales_helpers import add, complete, completed, opened, redeem, sweep_idle
 from tests.support.api_client import as_manager, assert_problem, key, login
 
 GOLD = "mpl_demo_gold"
@@ -183,8 +182,7 @@ def test_an_idle_cart_releases_its_credit_and_cannot_complete(api):
         customer, enrollment = member(c)
         sale = add(c, opened(c, customer_id=customer)["id"], "svc_deep_tissue")
         redeem(c, sale["id"], sale["lines"][0]["id"], enrollment_id=enrollment)
-        with api.database.transaction() as s:
-            holds.sweep(s, now=utcnow() + timedelta(minutes=31), timeout=timedelta(minutes=30))
+        sweep_idle(api.database, now=utcnow() + timedelta(minutes=31))
         credit = deep_tissue_credit(c, enrollment)
         assert (credit["used"], credit["on_hold"], credit["remaining"]) == (0, 0, 2)
         body = assert_problem(complete(c, sale["id"]), 409, "invalid_transition")
