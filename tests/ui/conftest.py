@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 from desk_tui.client.settings import Paths, load_settings
 from desk_tui.ui.app import DeskApp
 from tests.support.live_server import LiveServer
+from tests.ui.pilot import hold_cursors_still
 
 
 @pytest.fixture(scope="session")
@@ -40,3 +43,21 @@ def no_color_xterm(monkeypatch):
     monkeypatch.setenv("TERM", "xterm")
     monkeypatch.delenv("COLORTERM", raising=False)
     monkeypatch.delenv("TEXTUAL_COLOR_SYSTEM", raising=False)
+
+
+@pytest.fixture
+def snap_compare(snap_compare):
+    """The plugin's snap_compare with every text cursor held still before the shot: a blinking
+    cursor is drawn or not depending on the moment, which a busy machine makes random."""
+
+    def compare(app, *, run_before=None, **options):
+        async def prepared(pilot) -> None:
+            if run_before is not None:
+                result = run_before(pilot)
+                if inspect.isawaitable(result):
+                    await result
+            await hold_cursors_still(pilot)
+
+        return snap_compare(app, run_before=prepared, **options)
+
+    return compare

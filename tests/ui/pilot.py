@@ -59,3 +59,12 @@ async def reach(pilot: Pilot, screen_type: type, *keys: str, what: str) -> objec
     await pilot.press(*keys)
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, screen_type), what)
     return pilot.app.screen
+
+
+async def hold_cursors_still(pilot: Pilot) -> None:
+    """A blinking cursor is drawn or not depending on the moment of a snapshot: show it, still."""
+    from textual.widgets import Input
+
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+    await pilot.pause()

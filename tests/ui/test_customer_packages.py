@@ -67,6 +67,10 @@ def block(screen, card_id: str) -> CardBlock:
     return screen.query_one(f"#card-{card_id}", CardBlock)
 
 
+def first_row(screen, card_id: str) -> str:
+    return str(block(screen, card_id).query_one(OptionList).get_option_at_index(0).prompt)
+
+
 def shown_remaining(screen, card_id: str, entitlement: int = 0) -> int:
     return block(screen, card_id).card.balances[entitlement].remaining
 
@@ -107,8 +111,9 @@ async def test_quick_redeem_moves_the_counter_by_exactly_one_per_press(make_app,
             await pilot.press("enter")
             await wait_until(pilot, lambda: shown_remaining(screen, card["id"]) == expected, f"{expected} left")
             assert remaining(api, card["id"]) == expected
-        prompt = str(block(screen, card["id"]).query_one(OptionList).get_option_at_index(0).prompt)
-        assert "●●○○○" in prompt and "2 used, 3 left" in prompt
+        # The block re-renders its rows after its card changes: the new row is waited for.
+        await wait_until(pilot, lambda: "2 used, 3 left" in first_row(screen, card["id"]), "the row's counter")
+        assert "●●○○○" in first_row(screen, card["id"])
         # Escape at the confirmation redeems nothing.
         await pilot.press("r")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")

@@ -50,7 +50,9 @@ async def test_brackets_in_names_are_text_everywhere_a_receptionist_looks(make_a
         assert name in str(summary.render())
         await pilot.press("f4")
         await wait_until(pilot, lambda: isinstance(app.screen, CartScreen), "a cart for the customer")
-        assert name in str(app.screen.query_one("#cart-summary", Static).render())
+        cart = app.screen
+        await wait_until(pilot, lambda: name in str(cart.query_one("#cart-summary", Static).render()),
+                         "the cart's summary")
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is profile, "back on the profile")
         activity = profile.query_one("#activity", DataTable)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from textual.widgets import Input
 
 import desk_tui.server.cards.service as cards_service
 from desk_tui.ui.screens.appointment import AppointmentScreen
@@ -88,10 +87,6 @@ async def _customers_nagy(pilot) -> None:
     await wait_until(pilot, lambda: table.row_count == 12, "the Nagy customers")
     # Twelve rows fit: wait for the scrollbar of the longer list before them to go.
     await wait_until(pilot, lambda: not table.show_vertical_scrollbar, "the list laid out")
-    # A blinking cursor is drawn or not depending on the moment of the shot: keep it still.
-    for box in pilot.app.screen.query(Input):
-        box.cursor_blink = False
-    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
