@@ -35,6 +35,17 @@ def add_parsers(asub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 def run(args: argparse.Namespace, url: str) -> int:
     """One of COMMANDS; DomainError goes to the caller, which prints its sentence."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        return _run(args, url)
+    except OperationalError as exc:
+        # Not a traceback for a server that is down or a wrong password: what the driver said.
+        print(f"desk-tui admin: cannot use the database: {str(exc.orig).strip()}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, url: str) -> int:
     command = args.admin_command
     if command == "backup":
         from desk_tui.server.admin_backup import backup
@@ -62,8 +73,12 @@ def run(args: argparse.Namespace, url: str) -> int:
 
 def _migrate(url: str, *, check: bool) -> int:
     from desk_tui.server import migrate
-    from desk_tui.server.database import Database
+    from desk_tui.server.database import Database, sqlite_path
 
+    path = sqlite_path(url)
+    if check and path is not None and not path.exists():
+        print(f"desk-tui admin: there is no database at {path}.", file=sys.stderr)
+        return 1
     db = Database(url)
     try:
         state = migrate.state(db.engine)

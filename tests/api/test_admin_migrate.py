@@ -9,7 +9,6 @@ import sys
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from desk_tui.cli import main
@@ -83,7 +82,7 @@ def test_every_migration_goes_down_and_up_again(engine_name, new_db_url):
 def test_migrate_check_fails_with_a_sentence_while_the_database_is_behind(new_db_url, capsys):
     url = new_db_url("sqlite")
     head = migrate.head_revision()
-    previous = ScriptDirectory.from_config(migrate.alembic_config_for_scripts()).get_revision(head).down_revision
+    previous = migrate.scripts().get_revision(head).down_revision
     assert isinstance(previous, str)
     db = Database(url)
     try:

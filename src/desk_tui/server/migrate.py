@@ -46,16 +46,17 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config_for_scripts()).get_current_head()
-    assert head is not None  # the package ships its migrations
-    return head
-
-
-def alembic_config_for_scripts() -> Config:
+def scripts() -> ScriptDirectory:
+    """The migrations this version ships, without a database."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    return cfg
+    return ScriptDirectory.from_config(cfg)
+
+
+def head_revision() -> str:
+    head = scripts().get_current_head()
+    assert head is not None  # the package ships its migrations
+    return head
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,7 @@ class SchemaState:
 
 def state(engine: Engine) -> SchemaState:
     current = current_revision(engine)
-    scripts = ScriptDirectory.from_config(alembic_config_for_scripts())
-    known = {s.revision for s in scripts.walk_revisions()}
+    known = {s.revision for s in scripts().walk_revisions()}
     return SchemaState(current=current, head=head_revision(), unknown=current is not None and current not in known)
 
 
