@@ -10,7 +10,7 @@ import sys
 from collections.abc import MutableMapping
 from pathlib import Path
 
-from desk_tui import __version__
+from desk_tui import __version__, admin_cli
 
 
 def _client_options(parser: argparse.ArgumentParser, default: object) -> None:
@@ -64,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     deactivate.add_argument("--username", required=True)
     unlock = asub.add_parser("unlock", help="let a username locked out by wrong PINs sign in again")
     unlock.add_argument("--username", required=True)
+    admin_cli.add_parsers(asub)
     return p
 
 
@@ -104,6 +105,8 @@ def _admin(args: argparse.Namespace) -> int:
         elif args.admin_command == "unlock":
             forgotten = admin.unlock(url, username=args.username)
             print(f"{args.username.lower()} can sign in again ({_count(forgotten, 'wrong PIN')} forgotten).")
+        elif args.admin_command in admin_cli.COMMANDS:
+            return admin_cli.run(args, url)
     except DomainError as exc:
         print(f"desk-tui admin: {exc.detail}", file=sys.stderr)
         return 2

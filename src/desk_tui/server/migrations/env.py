@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from alembic import context
 
+from desk_tui.server.migrate import locked_connection
 from desk_tui.server.schema import metadata
 
 engine = context.config.attributes["engine"]
 
-with engine.connect() as connection:
+# Under the migration lock: of several servers starting together, one migrates (migrate.py).
+with locked_connection(engine) as connection:
     context.configure(
         connection=connection,
         target_metadata=metadata,
