@@ -40,6 +40,8 @@ SENTENCES: dict[str, str] = {
     LocalCode.SERVER_ERROR: "The booking server had a problem and nothing was changed. Try again in a moment.",
     P.INTERNAL_ERROR: "The booking server had a problem and nothing was changed. Try again in a moment.",
     P.SERVER_BUSY: "The booking server is busy right now and nothing was changed. Try again in a moment.",
+    P.DATABASE_UNAVAILABLE: ("The booking server cannot reach its database, so nothing was changed. Tell whoever "
+                             "looks after the server."),
     P.VALIDATION_ERROR: "Some of what was entered is not accepted. Check the highlighted fields and try again.",
     P.IDEMPOTENCY_KEY_REUSED: ("This form was already sent with different contents. Open it again and re-enter "
                                "the change."),

@@ -32,9 +32,10 @@ import uvicorn
 
 from desk_tui.files import write_atomically
 from desk_tui.processes import pid_alive
-from desk_tui.server.app import ServerSettings, create_app
+from desk_tui.server.app import create_app
 from desk_tui.server.loopback import loopback_socket
 from desk_tui.server.serve import prepare
+from desk_tui.server.settings import GivenSettings
 
 log = logging.getLogger("desk_tui.server.embedded")
 
@@ -114,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     args.clients_dir.mkdir(parents=True, exist_ok=True)
 
     database = prepare(args.db, demo=True)
-    app = create_app(ServerSettings(db_url=args.db, demo=True), database=database)
+    # Not from DESK_SERVER_*: those are for the operator's `serve`; a desk's own demo must not
+    # inherit, say, allowed hosts meant for the back-office server.
+    app = create_app(GivenSettings(db_url=args.db, demo=True), database=database)
     sock = loopback_socket()
     port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
