@@ -20,6 +20,11 @@ def _client_options(parser: argparse.ArgumentParser, default: object) -> None:
                         help="booking API to use (default: DESK_SERVER, the config file, or the embedded demo)")
     parser.add_argument("--log", metavar="FILE", type=Path, default=default,
                         help="write the support log here (default: desk-tui.log in the user log dir)")
+    parser.add_argument("--ca-bundle", metavar="PEM", type=Path, default=default,
+                        help="trust the server's certificate only if this CA signed it (a salon's own CA; "
+                             "default: DESK_CA_BUNDLE, the config file, or the public CAs)")
+    parser.add_argument("--insecure", action="store_true", default=default,
+                        help="send PINs over plain http:// to another machine too (a trusted network only)")
 
 
 def _serve_options(serve: argparse.ArgumentParser) -> None:
@@ -192,7 +197,8 @@ def _client(args: argparse.Namespace) -> int:
         from desk_tui.client.settings import SettingsError, load_settings
 
         try:
-            settings = load_settings(server=args.server, log_file=args.log)
+            settings = load_settings(server=args.server, log_file=args.log, ca_bundle=args.ca_bundle,
+                                     insecure=args.insecure)
         except SettingsError as exc:
             print(f"desk-tui: {exc}", file=sys.stderr)
             return 2
@@ -207,7 +213,8 @@ def _client(args: argparse.Namespace) -> int:
     from desk_tui.ui.main import launch
 
     try:
-        return launch(paths=paths, overrides={"server": args.server, "log_file": args.log})
+        return launch(paths=paths, overrides={"server": args.server, "log_file": args.log,
+                                              "ca_bundle": args.ca_bundle, "insecure": args.insecure})
     except Exception:
         # Textual prints the traceback on exit; the log keeps it for `desk-tui doctor` and support.
         import logging
