@@ -53,6 +53,10 @@ def _serve_options(serve: argparse.ArgumentParser) -> None:
                        help="print the effective settings (the database password masked) and exit")
 
 
+#: what `pip install 'desk-tui[server]'` adds (pyproject.toml), as they are imported
+SERVER_PACKAGES = frozenset({"fastapi", "starlette", "uvicorn", "sse_starlette", "sqlalchemy", "alembic",
+                             "pydantic_settings", "psycopg", "argon2", "phonenumbers"})
+
 #: `serve` options that are server settings (the rest say what to do with them)
 _SERVE_SETTINGS = ("db", "host", "port", "demo", "workers", "token_ttl", "sale_hold_timeout", "housekeeping_every",
                    "log_level", "access_log", "log_format", "forwarded_allow_ips", "allowed_hosts", "ssl_certfile",
@@ -180,10 +184,15 @@ def dev_mode(environ: MutableMapping[str, str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "serve":
-        return _serve(args)
-    if args.command == "admin":
-        return _admin(args)
+    if args.command in ("serve", "admin"):
+        try:
+            return _serve(args) if args.command == "serve" else _admin(args)
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").split(".")[0] not in SERVER_PACKAGES:
+                raise
+            print(f"desk-tui {args.command}: the server part of desk-tui is not installed here ({exc.name} is "
+                  f"missing): add it with pip install 'desk-tui[server]'.", file=sys.stderr)
+            return 2
     return _client(args)
 
 
