@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from desk_tui.client.connect import connect, open_client
-from desk_tui.client.errors import CertificateError
+from desk_tui.client.errors import CertificateError, OfflineError, PlainHttpRefused
 from desk_tui.client.settings import load_settings
+from desk_tui.client.transport import NO_RETRY
 from tests.client.private_ca import make_private_ca
 from tests.support.served import ServedAPI
 
@@ -27,10 +28,13 @@ def certificates():
 
 
 @pytest.fixture(scope="module")
-def https_api(certificates, new_db_url):
+def https_api(certificates, engine, new_db_url):
+    """As an operator runs it: one worker on SQLite, two on PostgreSQL (each worker loads the
+    certificate itself)."""
     issued, _ = certificates
     args = ["--ssl-certfile", str(issued.certfile), "--ssl-keyfile", str(issued.keyfile)]
-    with ServedAPI(new_db_url("sqlite"), demo=True, args=args, scheme="https", verify=str(issued.ca_bundle)) as server:
+    with ServedAPI(new_db_url(engine), workers=1 if engine == "sqlite" else 2, demo=True, args=args, scheme="https",
+                   verify=str(issued.ca_bundle)) as server:
         yield server
 
 
@@ -87,3 +91,20 @@ def test_a_ca_bundle_that_does_not_exist_is_named(home, tmp_path):
     result = _doctor("--server", "https://127.0.0.1:9", "--ca-bundle", str(tmp_path / "missing.pem"))
     assert result.returncode == 2
     assert f"The CA bundle {tmp_path / 'missing.pem'} does not exist" in result.stderr
+
+
+async def test_no_pin_leaves_for_another_machine_over_plain_http(make_client):
+    # 192.0.2.1 is a documentation address nothing answers on: the refusal comes before any try.
+    remote = make_client("http://192.0.2.1:9", retry=NO_RETRY)
+    with pytest.raises(PlainHttpRefused):
+        await remote.login("reception", "1111")
+    with pytest.raises(PlainHttpRefused):  # a manager's approval carries a PIN too
+        await remote.write("POST", "/sales/sal_1/lines", json={"service_id": "svc_1",
+                                                                "approval": {"username": "manager", "pin": "2222"}})
+    # To this machine plain http is fine (the demo, an SSH tunnel): it is tried, and nothing answers.
+    for url in ("http://127.0.0.1:9", "http://localhost:9"):
+        with pytest.raises(OfflineError):
+            await make_client(url, retry=NO_RETRY).login("reception", "1111")
+    with pytest.raises(OfflineError):  # --insecure: sent anyway
+        await make_client("http://192.0.2.1:9", retry=NO_RETRY, allow_plain_http=True, timeout=0.5).login(
+            "reception", "1111")
