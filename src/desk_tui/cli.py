@@ -20,6 +20,71 @@ def _client_options(parser: argparse.ArgumentParser, default: object) -> None:
                         help="booking API to use (default: DESK_SERVER, the config file, or the embedded demo)")
     parser.add_argument("--log", metavar="FILE", type=Path, default=default,
                         help="write the support log here (default: desk-tui.log in the user log dir)")
+    parser.add_argument("--ca-bundle", metavar="PEM", type=Path, default=default,
+                        help="trust the server's certificate only if this CA signed it (a salon's own CA; "
+                             "default: DESK_CA_BUNDLE, the config file, or the public CAs)")
+    parser.add_argument("--insecure", action="store_true", default=default,
+                        help="send PINs over plain http:// to another machine too (a trusted network only)")
+
+
+def _serve_options(serve: argparse.ArgumentParser) -> None:
+    # Every default is None ("not given"), so DESK_SERVER_* and the settings' own defaults apply.
+    serve.add_argument("--db", help="SQLAlchemy URL (default: a SQLite file in the user data dir)")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8765)")
+    serve.add_argument("--demo", action="store_true", default=None, help="seed the demo salon on first start")
+    serve.add_argument("--workers", type=int, help="API worker processes (PostgreSQL; default 1)")
+    serve.add_argument("--token-ttl", metavar="DURATION", help="how long a sign-in lasts (default 12h)")
+    serve.add_argument("--sale-hold-timeout", metavar="DURATION",
+                       help="an idle cart's holds are released after this (default 30m)")
+    serve.add_argument("--housekeeping-every", metavar="DURATION",
+                       help="how often idle carts and expired cards are dealt with (default 1m; 0: never)")
+    serve.add_argument("--log-level", choices=["debug", "info", "warning", "error", "critical"])
+    serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=None,
+                       help="a log line per request (default off)")
+    serve.add_argument("--log-format", choices=["text", "json"], help="json: one object per line, with the request id")
+    serve.add_argument("--forwarded-allow-ips", metavar="IPS",
+                       help="proxies whose X-Forwarded-* headers are believed (default 127.0.0.1,::1; * for any)")
+    serve.add_argument("--allowed-hosts", metavar="HOSTS",
+                       help="Host names answered, comma-separated (default * for any)")
+    serve.add_argument("--ssl-certfile", metavar="PEM", help="serve HTTPS with this certificate (chain)")
+    serve.add_argument("--ssl-keyfile", metavar="PEM", help="the certificate's private key")
+    serve.add_argument("--print-settings", action="store_true",
+                       help="print the effective settings (the database password masked) and exit")
+
+
+#: what `pip install 'desk-tui[server]'` adds (pyproject.toml), as they are imported
+SERVER_PACKAGES = frozenset({"fastapi", "starlette", "uvicorn", "sse_starlette", "sqlalchemy", "alembic",
+                             "pydantic_settings", "psycopg", "argon2", "phonenumbers"})
+
+#: `serve` options that are server settings (the rest say what to do with them)
+_SERVE_SETTINGS = ("db", "host", "port", "demo", "workers", "token_ttl", "sale_hold_timeout", "housekeeping_every",
+                   "log_level", "access_log", "log_format", "forwarded_allow_ips", "allowed_hosts", "ssl_certfile",
+                   "ssl_keyfile")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from desk_tui.server.settings import load_server_settings
+
+    flags = {("db_url" if name == "db" else name): getattr(args, name) for name in _SERVE_SETTINGS}
+    try:
+        settings = load_server_settings(**flags)
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error.get("loc") else ""
+            where = (f"--{name.replace('_', '-')} or DESK_SERVER_{name.upper()}".replace("--db-url", "--db")
+                     .replace("SERVER_DB_URL", "SERVER_DB") if name else "settings")
+            print(f"desk-tui serve: {where}: {error.get('msg')}", file=sys.stderr)
+        return 2
+    from desk_tui.server.serve import print_settings, run
+
+    if args.print_settings:
+        print_settings(settings)
+        return 0
+    run(settings)
+    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,12 +98,10 @@ def _parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="print what remote support asks first")
     _client_options(doctor, argparse.SUPPRESS)
 
-    serve = sub.add_parser("serve", help="run the booking API")
-    serve.add_argument("--db", help="SQLAlchemy URL (default: a SQLite file in the user data dir)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--demo", action="store_true", help="seed the demo salon on first start")
-    serve.add_argument("--workers", type=int, default=1, help="API worker processes (PostgreSQL)")
+    _serve_options(sub.add_parser(
+        "serve", help="run the booking API",
+        description="Run the booking API. Every option can also be set as a DESK_SERVER_* variable "
+                    "(--token-ttl as DESK_SERVER_TOKEN_TTL); an option given here wins."))
 
     admin = sub.add_parser("admin", help="bootstrap a real deployment")
     admin.add_argument("--db", help="SQLAlchemy URL (default: a SQLite file in the user data dir)")
@@ -84,7 +147,7 @@ def _count(n: int, thing: str) -> str:
 def _admin(args: argparse.Namespace) -> int:
     from desk_tui.server import admin
     from desk_tui.server.errors import DomainError
-    from desk_tui.server.serve import default_db_url
+    from desk_tui.server.settings import default_db_url
 
     url = args.db or default_db_url(demo=False)
     try:
@@ -124,13 +187,15 @@ def dev_mode(environ: MutableMapping[str, str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "serve":
-        from desk_tui.server.serve import run
-
-        run(db_url=args.db, host=args.host, port=args.port, demo=args.demo, workers=args.workers)
-        return 0
-    if args.command == "admin":
-        return _admin(args)
+    if args.command in ("serve", "admin"):
+        try:
+            return _serve(args) if args.command == "serve" else _admin(args)
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").split(".")[0] not in SERVER_PACKAGES:
+                raise
+            print(f"desk-tui {args.command}: the server part of desk-tui is not installed here ({exc.name} is "
+                  f"missing): add it with pip install 'desk-tui[server]'.", file=sys.stderr)
+            return 2
     return _client(args)
 
 
@@ -144,7 +209,8 @@ def _client(args: argparse.Namespace) -> int:
         from desk_tui.client.settings import SettingsError, load_settings
 
         try:
-            settings = load_settings(server=args.server, log_file=args.log)
+            settings = load_settings(server=args.server, log_file=args.log, ca_bundle=args.ca_bundle,
+                                     insecure=args.insecure)
         except SettingsError as exc:
             print(f"desk-tui: {exc}", file=sys.stderr)
             return 2
@@ -159,7 +225,8 @@ def _client(args: argparse.Namespace) -> int:
     from desk_tui.ui.main import launch
 
     try:
-        return launch(paths=paths, overrides={"server": args.server, "log_file": args.log})
+        return launch(paths=paths, overrides={"server": args.server, "log_file": args.log,
+                                              "ca_bundle": args.ca_bundle, "insecure": args.insecure})
     except Exception:
         # Textual prints the traceback on exit; the log keeps it for `desk-tui doctor` and support.
         import logging

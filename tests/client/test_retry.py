@@ -9,7 +9,7 @@ from desk_tui.client.errors import OFFLINE_SENTENCE, SENTENCES, ApiError, AuthEx
 from desk_tui.client.transport import RetryPolicy
 from desk_tui.contract.customers import CustomerCreate, CustomerCreated
 
-URL = "http://desk.invalid"
+URL = "http://127.0.0.1:9"  # loopback: a PIN may be sent over plain http only to this machine
 CUSTOMER = {"id": "cus_1", "name": "Ada", "store_credit": 0}
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -22,19 +24,23 @@ from tests.support.postgres import _free_port
 
 class ServedAPI:
     def __init__(self, db_url: str, *, workers: int = 1, demo: bool = True, env: dict[str, str] | None = None,
-                 port: int | None = None) -> None:
+                 port: int | None = None, args: Sequence[str] = (), scheme: str = "http",
+                 verify: str | bool = True) -> None:
+        """``args``: more `serve` options; ``scheme`` and ``verify`` (a CA bundle): for one served over HTTPS."""
         self.db_url = db_url
         self.workers = workers
         self.demo = demo
         self.port = port or _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
+        self.args = list(args)
+        self.verify = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = Path(f"/tmp/desk-served-{self.port}.log")
 
     def start(self, timeout: float = 180) -> ServedAPI:
         cmd = [sys.executable, "-m", "desk_tui", "serve", "--db", self.db_url, "--port", str(self.port),
-               "--workers", str(self.workers)]
+               "--workers", str(self.workers), *self.args]
         if self.demo:
             cmd.append("--demo")
         with self.log.open("ab") as out:
@@ -54,7 +60,7 @@ class ServedAPI:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"desk-tui serve exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{self.url}/v1/health", timeout=2).status_code == 200:
+                if httpx.get(f"{self.url}/v1/health", timeout=2, verify=self.verify).status_code == 200:
                     answered += 1
                     if answered >= self.workers * 2:
                         return

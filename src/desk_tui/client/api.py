@@ -12,8 +12,8 @@ sending it again after a lost answer is replayed by the server, never applied tw
 from __future__ import annotations
 
 import logging
-import ssl
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar, overload
 from urllib.parse import quote
 
@@ -26,12 +26,13 @@ from desk_tui.client.cache import Cache, cache_key
 from desk_tui.client.cached import peek, reader
 from desk_tui.client.cards import CardCalls
 from desk_tui.client.core import Params
-from desk_tui.client.errors import ApiError, AuthExpired, OfflineError, RequestTimeout
+from desk_tui.client.errors import ApiError, AuthExpired, OfflineError, PlainHttpRefused, RequestTimeout
 from desk_tui.client.intents import IntentJournal, Written, fingerprint, is_definitive, new_idempotency_key
 from desk_tui.client.memberships import MembershipCalls
 from desk_tui.client.remembered import forget, remember
 from desk_tui.client.reports import ReportCalls
 from desk_tui.client.sales import SaleCalls
+from desk_tui.client.tls import carries_pin, sends_in_clear, tls_for
 from desk_tui.client.tokens import TokenStore
 from desk_tui.contract.auth import LoginRequest, LoginResponse, Me
 from desk_tui.contract.common import JSONObject, Page
@@ -42,20 +43,16 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
-def _tls_for(base_url: str) -> ssl.SSLContext | bool:
-    """httpx's default (certificates checked against certifi's bundle) for an https server. A
-    plain-http one (a server on the salon's own network, the demo) never does TLS: a context
-    without a single certificate, so any https request fails closed, spares loading the bundle
-    (≈1.8 MiB and ≈50 ms of every start, see make bench)."""
-    return True if base_url.startswith("https://") else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-
-
 class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, MembershipCalls):
     def __init__(self, base_url: str, *, tokens: TokenStore, cache: Cache, timeout: float = 10.0, demo: bool = False,
                  server_id: str | None = None, retry: transport.RetryPolicy | None = None,
                  http_transport: httpx.AsyncBaseTransport | None = None,
-                 intents: IntentJournal | None = None) -> None:
+                 intents: IntentJournal | None = None, ca_bundle: Path | None = None,
+                 allow_plain_http: bool = False) -> None:
+        """``ca_bundle``: the only CA an https server's certificate may come from (a salon's own);
+        ``allow_plain_http``: send PINs over http:// to another machine too (``--insecure``)."""
         self.base_url = base_url.rstrip("/")
+        self.allow_plain_http = allow_plain_http
         self.server_id = server_id or self.base_url
         """What the cache is keyed by: the URL, or a stable name for the demo server (see connect)."""
         self.intents = intents or IntentJournal(None, self.server_id)
@@ -72,7 +69,7 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             headers={"User-Agent": f"desk-tui/{__version__}", "Accept": "application/json"},
             transport=http_transport,
-            verify=_tls_for(self.base_url),
+            verify=tls_for(self.base_url, ca_bundle),
         )
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -102,6 +99,8 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
     def _request(self, method: str, path: str, *, params: Params | None = None, json: Any = None,
                  content: bytes | None = None, headers: dict[str, str] | None = None) -> httpx.Request:
         clean = {k: v for k, v in (params or {}).items() if v is not None} or None
+        if not self.allow_plain_http and carries_pin(json) and sends_in_clear(self.base_url):
+            raise PlainHttpRefused(f"{method} {path}: {self.base_url} is plain http to another machine")
         return self._http.build_request(method, path, params=clean, json=json, content=content,
                                         headers=self._headers(headers))
 
@@ -241,6 +240,13 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
             return True
         except ApiError:
             return False
+
+    async def healthz(self) -> JSONObject:
+        """``GET /healthz`` once (the server and its database), for `desk-tui doctor`; a database
+        that cannot be reached is a 503, raised as an OfflineError naming it."""
+        response = await self._send("GET", f"{self.base_url}/healthz", idempotent=True, policy=transport.NO_RETRY)
+        body = response.json()
+        return body if isinstance(body, dict) else {}
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -41,4 +41,5 @@ def open_client(connection: Connection, settings: ClientSettings, paths: Paths) 
     tokens = TokenStore(connection.server_id, paths=paths, allow_file=settings.token_file)
     return DeskClient(connection.url, tokens=tokens, cache=Cache(paths.cache_dir), timeout=settings.timeout,
                       demo=connection.demo, server_id=connection.server_id,
-                      intents=IntentJournal(paths.intents_dir, connection.server_id))
+                      intents=IntentJournal(paths.intents_dir, connection.server_id),
+                      ca_bundle=settings.ca_bundle, allow_plain_http=settings.insecure)

@@ -19,10 +19,11 @@ from desk_tui.client import transport
 from desk_tui.client.api import DeskClient
 from desk_tui.client.cache import Cache
 from desk_tui.client.embedded import read_state
-from desk_tui.client.errors import ApiError
+from desk_tui.client.errors import ApiError, OfflineError
 from desk_tui.client.logging_setup import last_error
 from desk_tui.client.paths import Paths
 from desk_tui.client.settings import ClientSettings
+from desk_tui.client.tls import describe_certificate, sends_in_clear
 from desk_tui.client.tokens import TokenStore
 
 
@@ -39,8 +40,14 @@ def _server(settings: ClientSettings, paths: Paths) -> tuple[str | None, str, st
 async def _probe(url: str, server_id: str, settings: ClientSettings, paths: Paths) -> list[tuple[str, str]]:
     tokens = TokenStore(server_id, paths=paths, allow_file=settings.token_file)
     rows: list[tuple[str, str]] = []
+    if url.startswith("https://"):
+        rows.append(("Certificate", await asyncio.to_thread(describe_certificate, url, settings.ca_bundle)))
+    elif sends_in_clear(url):
+        rows.append(("Certificate", "none: plain http to another machine, so PINs are "
+                                    + ("sent anyway (--insecure)" if settings.insecure else "not sent (use https)")))
     async with DeskClient(url, tokens=tokens, cache=Cache(paths.cache_dir), timeout=min(settings.timeout, 5.0),
-                          server_id=server_id, retry=transport.NO_RETRY) as client:
+                          server_id=server_id, retry=transport.NO_RETRY, ca_bundle=settings.ca_bundle,
+                          allow_plain_http=settings.insecure) as client:
         started = time.perf_counter()
         try:
             health = await client.health()
@@ -51,11 +58,24 @@ async def _probe(url: str, server_id: str, settings: ClientSettings, paths: Path
             kind = "demo" if health.get("demo") else "live"
             rows.append(("Reachable", f"reachable, round trip {ms:.0f} ms (server {health.get('version', '?')}, "
                                       f"{kind} data)"))
+            rows.append(("Health", await _health(client)))
             rows.append(("Signed in", await _signed_in(client, tokens)))
         rows.append(("Keyring", f"{tokens.backend_name}; tokens kept in {tokens.storage}"))
         if tokens.warning:
             rows.append(("", tokens.warning))
     return rows
+
+
+async def _health(client: DeskClient) -> str:
+    try:
+        health = await client.healthz()
+    except OfflineError as exc:
+        return f"NOT ok: the server answers but its database does not ({exc.detail})"
+    except ApiError as exc:
+        if exc.status == 404:
+            return "not reported (a server older than /healthz)"
+        return f"NOT ok ({exc.code}): {exc.detail or exc.sentence}"
+    return f"{health.get('status', '?')} (database {health.get('database', '?')})"
 
 
 async def _signed_in(client: DeskClient, tokens: TokenStore) -> str:
@@ -102,5 +122,6 @@ def run_doctor(settings: ClientSettings, paths: Paths, out: TextIO, *, log_file:
     width = max(len(k) for k, _ in rows) + 2
     for key, value in rows:
         print(f"{key:<{width}}{value}", file=out)
-    failed = any(k == "Reachable" and not v.startswith("reachable") for k, v in rows)
+    failed = any((k == "Reachable" and not v.startswith("reachable")) or (k == "Health" and v.startswith("NOT"))
+                 or (k == "Certificate" and v.startswith("NOT")) for k, v in rows)
     return 1 if failed else 0

@@ -13,7 +13,7 @@ Blocking on purpose: the UI calls it from a worker thread while it draws the log
 from __future__ import annotations
 
 import atexit
-import fcntl
+import importlib.util
 import json
 import logging
 import os
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from filelock import FileLock
 
 from desk_tui.client.paths import Paths
 from desk_tui.contract.common import JSONObject
@@ -77,6 +78,22 @@ class EmbeddedServer:
         self.client_file.unlink(missing_ok=True)
 
 
+#: what `python -m desk_tui.server.embedded` needs that a desk's own install does not have
+SERVER_EXTRA = ("fastapi", "uvicorn", "sqlalchemy", "alembic", "argon2", "pydantic_settings")
+#: said on the sign-in screen after "The demo server could not start (…)."
+MISSING_EXTRA = ("the server part of desk-tui is not installed here: add it with pip install 'desk-tui[server]', "
+                 "or point desk-tui at a booking server with --server URL")
+
+
+def _refuse_without_the_server_extra() -> None:
+    """Said before a demo server is started that could only fail with an ImportError in its log.
+    find_spec looks the packages up without importing them (that would cost the desk ≈0.5 s)."""
+    missing = [name for name in SERVER_EXTRA if importlib.util.find_spec(name) is None]
+    if missing:
+        log.warning("no demo server: %s not installed", ", ".join(missing))
+        raise EmbeddedServerError(MISSING_EXTRA)
+
+
 def _register(clients_dir: Path) -> Path:
     clients_dir.mkdir(parents=True, exist_ok=True)
     # pid first (the server checks it is alive); a suffix because one process may hold several.
@@ -126,8 +143,9 @@ def _wait_ready(proc: subprocess.Popen[bytes], paths: Paths, deadline: float, lo
 def ensure_embedded_server(paths: Paths, *, timeout: float = 60.0, idle_seconds: float = 3.0) -> EmbeddedServer:
     paths.state_dir.mkdir(parents=True, exist_ok=True)
     log_file = paths.log_dir / SERVER_LOG
-    with open(paths.state_dir / LOCK_FILE, "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, even if we crash
+    # An OS lock on the file (flock, or LockFileEx on Windows): released when this process ends,
+    # even if it crashes; the demo server takes the same one (server/embedded.py).
+    with FileLock(paths.state_dir / LOCK_FILE):
         client_file = _register(paths.state_dir / CLIENTS_DIR)
         try:
             state = read_state(paths)
@@ -137,6 +155,7 @@ def ensure_embedded_server(paths: Paths, *, timeout: float = 60.0, idle_seconds:
                                         log_file=log_file)
                 log.info("joined the demo server at %s (pid %s)", server.url, server.pid)
             else:
+                _refuse_without_the_server_extra()
                 (paths.state_dir / STATE_FILE).unlink(missing_ok=True)  # stale: its process is gone or mute
                 proc = _spawn(paths, idle_seconds=idle_seconds, log_file=log_file)
                 state = _wait_ready(proc, paths, time.monotonic() + timeout, log_file)

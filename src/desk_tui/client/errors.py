@@ -24,6 +24,8 @@ class LocalCode(StrEnum):
     OFFLINE = "offline"
     TIMEOUT = "timeout"
     SERVER_ERROR = "server_error"  # a 5xx that names no code (a proxy's, an older server's)
+    PLAIN_HTTP = "plain_http"  # a PIN not sent over plain HTTP off this machine (client/tls.py)
+    UNTRUSTED_CERTIFICATE = "untrusted_certificate"
 
 
 P = ProblemCode
@@ -38,8 +40,16 @@ SENTENCES: dict[str, str] = {
     LocalCode.TIMEOUT: ("The booking server is taking too long to answer. What you typed is kept; trying again "
                         "is safe — the same request is never applied twice."),
     LocalCode.SERVER_ERROR: "The booking server had a problem and nothing was changed. Try again in a moment.",
+    LocalCode.PLAIN_HTTP: ("The PIN was not sent: this server's address starts with http://, so anyone on the network "
+                           "could read it. Use the server's https:// address, or start desk-tui with --insecure "
+                           "on a network you trust."),
+    LocalCode.UNTRUSTED_CERTIFICATE: ("Nothing was sent: the server's certificate is not trusted. If the salon "
+                                      "uses its own certificate authority, give its certificate with --ca-bundle, "
+                                      "DESK_CA_BUNDLE or ca_bundle in config.toml."),
     P.INTERNAL_ERROR: "The booking server had a problem and nothing was changed. Try again in a moment.",
     P.SERVER_BUSY: "The booking server is busy right now and nothing was changed. Try again in a moment.",
+    P.DATABASE_UNAVAILABLE: ("The booking server cannot reach its database, so nothing was changed. Tell whoever "
+                             "looks after the server."),
     P.VALIDATION_ERROR: "Some of what was entered is not accepted. Check the highlighted fields and try again.",
     P.IDEMPOTENCY_KEY_REUSED: ("This form was already sent with different contents. Open it again and re-enter "
                                "the change."),
@@ -120,6 +130,28 @@ class RequestTimeout(ApiError):
 
     def __init__(self, detail: str = "") -> None:
         super().__init__(LocalCode.TIMEOUT, detail)
+
+
+class PlainHttpRefused(ApiError):
+    """A PIN (a sign-in, a manager's approval) would have crossed the network unencrypted."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(LocalCode.PLAIN_HTTP, detail)
+
+
+class CertificateError(OfflineError):
+    """The server's certificate did not verify: nothing is sent to it. An OfflineError, since no
+    request can get through (the header says OFFLINE), with a sentence that says why and what
+    to do; ``reason`` is OpenSSL's ("certificate has expired", "unable to get local issuer
+    certificate", "Hostname mismatch…")."""
+
+    def __init__(self, detail: str = "", reason: str = "") -> None:
+        super().__init__(detail)
+        self.code = LocalCode.UNTRUSTED_CERTIFICATE
+        self.reason = reason
+        base = SENTENCES[LocalCode.UNTRUSTED_CERTIFICATE]
+        self.sentence = base.replace("is not trusted.", f"is not trusted ({reason}).") if reason else base
+        self.args = (self.sentence,)
 
 
 def sentence_for(code: str, detail: str, status: int | None, *, fields: list[JSONObject] | None = None) -> str:

@@ -39,6 +39,10 @@ class ClientSettings(BaseModel):
     log_file: Path | None = None
     token_file: bool = False
     """Opt-in: keep sign-in tokens in a file only this user can read when no keyring works."""
+    ca_bundle: Path | None = None
+    """PEM file of the CA an https server's certificate must come from (a salon's private CA)."""
+    insecure: bool = False
+    """Send PINs over plain http:// to another machine too (a network the user trusts)."""
     quiet_refresh_seconds: int = 60
     keymap: dict[str, str] = {}
     """Binding id → keys, e.g. ``goto_calendar = "f2"``."""
@@ -102,4 +106,9 @@ def load_settings(**overrides: object) -> ClientSettings:
                             f"(check {config_file} and DESK_* variables)") from exc
     if settings.server:
         settings.server = settings.server.rstrip("/")
+    if settings.ca_bundle is not None:
+        settings.ca_bundle = settings.ca_bundle.expanduser()
+        if not settings.ca_bundle.is_file():
+            raise SettingsError(f"The CA bundle {settings.ca_bundle} does not exist (check --ca-bundle, "
+                                f"DESK_CA_BUNDLE and ca_bundle in {config_file})")
     return settings

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from desk_tui.client.errors import ApiError, OfflineError, RequestTimeout, from_problem
+from desk_tui.client.errors import ApiError, CertificateError, OfflineError, RequestTimeout, from_problem
+from desk_tui.client.tls import certificate_problem
 from desk_tui.contract.common import read_json
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,12 @@ async def send(http: httpx.AsyncClient, request: httpx.Request, *, idempotent: b
         try:
             response = await http.send(request)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            reason = certificate_problem(exc)
+            if reason is not None:  # trying again cannot make the certificate trusted
+                on_reachable(False)
+                log.warning("%s %s: the server's certificate is not trusted: %s", request.method, request.url.path,
+                            reason)
+                raise CertificateError(f"{request.method} {request.url.path}: {exc!r}", reason=reason) from exc
             failure: ApiError = OfflineError(f"{request.method} {request.url.path}: {exc!r}")
             can_retry = True
         except httpx.TimeoutException as exc:

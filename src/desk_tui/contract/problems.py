@@ -41,6 +41,7 @@ class ProblemCode(StrEnum):
     PAYLOAD_TOO_LARGE = "payload_too_large"
     INTERNAL_ERROR = "internal_error"
     SERVER_BUSY = "server_busy"
+    DATABASE_UNAVAILABLE = "database_unavailable"
 
 
 P = ProblemCode
@@ -77,6 +78,7 @@ STATUS_AND_TITLE: dict[ProblemCode, tuple[int, str]] = {
     P.PAYLOAD_TOO_LARGE: (413, "The request is too large"),
     P.INTERNAL_ERROR: (500, "Something went wrong on the server"),
     P.SERVER_BUSY: (503, "The server is busy"),
+    P.DATABASE_UNAVAILABLE: (503, "The database cannot be reached"),
 }
 
 #: The code of an error answer that names none (the framework's own 404 or 405, a proxy, an

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import timedelta
 
 import anyio
 from fastapi import APIRouter, FastAPI
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from desk_tui import __version__
 from desk_tui.server import housekeeping
@@ -26,28 +25,17 @@ from desk_tui.server.etag import ETagMiddleware
 from desk_tui.server.events import service as events
 from desk_tui.server.events.broker import Broker
 from desk_tui.server.events.routes import router as events_router
+from desk_tui.server.health import router as health_router
 from desk_tui.server.idempotency import IdempotencyMiddleware
+from desk_tui.server.logs import RequestIdMiddleware
 from desk_tui.server.memberships.routes import router as memberships_router
 from desk_tui.server.packages.routes import router as packages_router
 from desk_tui.server.reference.routes import router as reference_router
 from desk_tui.server.reports.routes import router as reports_router
 from desk_tui.server.sales.routes import router as sales_router
+from desk_tui.server.settings import ServerSettings
 
-
-@dataclass(frozen=True)
-class ServerSettings:
-    db_url: str
-    token_ttl: timedelta = field(default=timedelta(hours=12))
-    demo: bool = False
-    #: an open sale's credit and card holds are released after this long without a change
-    sale_hold_timeout: timedelta = field(default=timedelta(minutes=30))
-    #: how often the server closes idle carts and records expired cards on its own (None: never;
-    #: requests still close idle carts they meet)
-    housekeeping_every: timedelta | None = field(default=timedelta(minutes=1))
-    #: API worker processes sharing the database and the CPU: each takes its share of both
-    workers: int = 1
-    #: how long the event stream can replay what a reconnecting client missed (housekeeping prunes)
-    event_window: timedelta = field(default=events.REPLAY_WINDOW)
+__all__ = ["ServerSettings", "create_app", "request_threads"]
 
 
 @asynccontextmanager
@@ -95,9 +83,15 @@ def create_app(settings: ServerSettings, database: Database | None = None) -> Fa
                    sales_router, events_router):
         v1.include_router(router)
     app.include_router(v1)
+    app.include_router(health_router)
 
     app.add_middleware(IdempotencyMiddleware, database=db)
     app.add_middleware(ETagMiddleware)
-    # Added last, so outermost: a body too large is refused before the idempotency middleware buffers it.
+    # Outside those two: a body too large is refused before the idempotency middleware buffers it.
     app.add_middleware(BodyLimitMiddleware, per_path={"/v1/imports/cards": IMPORT_MAX_BYTES})
+    if settings.allowed_hosts != ["*"]:
+        # A request for another name (DNS rebinding, a misrouted proxy) is refused before any work.
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    # Outermost: every log line of a request, the access line and a refused host's included, has its id.
+    app.add_middleware(RequestIdMiddleware)
     return app

@@ -18,7 +18,6 @@ once it answers requests.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
 import logging
 import os
@@ -29,12 +28,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
+from filelock import FileLock, Timeout
 
 from desk_tui.files import write_atomically
 from desk_tui.processes import pid_alive
-from desk_tui.server.app import ServerSettings, create_app
+from desk_tui.server.app import create_app
 from desk_tui.server.loopback import loopback_socket
 from desk_tui.server.serve import prepare
+from desk_tui.server.settings import GivenSettings
 
 log = logging.getLogger("desk_tui.server.embedded")
 
@@ -88,17 +89,20 @@ def _watch(server: _Server, *, clients_dir: Path, lock_file: Path, state_file: P
             continue
         if time.monotonic() - last_seen < idle:
             continue
-        with open(lock_file, "a+") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue  # an app is deciding to join right now; look again next tick
+        lock = FileLock(lock_file)  # the apps' lock (client/embedded.py)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            continue  # an app is deciding to join right now; look again next tick
+        try:
             if live_clients(clients_dir):
                 last_seen = time.monotonic()
                 continue
             log.info("no app has used the demo server for %.0f s; stopping", idle)
             _remove_state_if_ours(state_file)
             server.should_exit = True
+        finally:
+            lock.release()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     args.clients_dir.mkdir(parents=True, exist_ok=True)
 
     database = prepare(args.db, demo=True)
-    app = create_app(ServerSettings(db_url=args.db, demo=True), database=database)
+    # Not from DESK_SERVER_*: those are for the operator's `serve`; a desk's own demo must not
+    # inherit, say, allowed hosts meant for the back-office server.
+    app = create_app(GivenSettings(db_url=args.db, demo=True), database=database)
     sock = loopback_socket()
     port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}"

@@ -4,25 +4,34 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
 from desk_tui.server import heap, migrate
-from desk_tui.server.app import ServerSettings, create_app
+from desk_tui.server.app import create_app
 from desk_tui.server.database import PRIVATE_FILE_MODE, Database, sqlite_path
 from desk_tui.server.demo import ACCOUNTS, seed_demo
+from desk_tui.server.logs import log_config
 from desk_tui.server.loopback import tcp_socket
+from desk_tui.server.settings import (
+    GivenSettings,
+    ServerSettings,
+    default_db_url,
+    describe,
+    load_server_settings,
+    safe_url,
+)
+
+__all__ = ["app_from_env", "default_db_url", "prepare", "print_settings", "run"]
 
 log = logging.getLogger("desk_tui.server")
 
-
-def default_db_url(demo: bool) -> str:
-    from platformdirs import user_data_path
-
-    folder = user_data_path("desk-tui", appauthor=False, ensure_exists=True)
-    return f"sqlite:///{folder / ('demo.db' if demo else 'desk.db')}"
+#: How the supervisor hands its effective settings to the worker processes it starts: the
+#: workers must not read DESK_SERVER_* again, or a flag given to `serve` would be lost.
+WORKER_SETTINGS_ENV = "DESK_SERVER_WORKER_SETTINGS"
 
 
 def prepare(db_url: str, *, demo: bool) -> Database:
@@ -42,41 +51,53 @@ def prepare(db_url: str, *, demo: bool) -> Database:
     return db
 
 
-def run(*, db_url: str | None, host: str, port: int, demo: bool, workers: int = 1, quiet: bool = False) -> None:
-    db_url = db_url or default_db_url(demo)
-    db = prepare(db_url, demo=demo)
+def print_settings(settings: ServerSettings) -> None:
+    rows = describe(settings)
+    width = max(len(name) for name, _ in rows) + 2
+    for name, value in rows:
+        print(f"{name:<{width}}{value}")
+
+
+def uvicorn_options(settings: ServerSettings) -> dict[str, Any]:
+    """What uvicorn itself is told: logging, the trusted proxies and the certificate."""
+    return {
+        "log_config": log_config(settings),
+        "log_level": None,  # the levels are in log_config (uvicorn's would silence the access log)
+        "access_log": settings.access_log,
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+        "ssl_certfile": str(settings.ssl_certfile) if settings.ssl_certfile else None,
+        "ssl_keyfile": str(settings.ssl_keyfile) if settings.ssl_keyfile else None,
+    }
+
+
+def run(settings: ServerSettings, *, quiet: bool = False) -> None:
+    db = prepare(settings.db_url, demo=settings.demo)
     if not quiet:
-        print(f"desk-tui API on http://{host}:{port}/v1  (database: {_safe(db_url)})", flush=True)
-        if demo:
+        print(f"desk-tui API on {settings.scheme}://{settings.host}:{settings.port}/v1  "
+              f"(database: {safe_url(settings.db_url)})", flush=True)
+        if settings.demo:
             accounts = ", ".join(f"{u} / PIN {p} ({r})" for u, p, r, _ in ACCOUNTS)
             print(f"Demo accounts: {accounts}", flush=True)
-    if workers > 1:
+    options = uvicorn_options(settings)
+    if settings.workers > 1:
         db.dispose()
-        os.environ["DESK_SERVER_DB"] = db_url
-        os.environ["DESK_SERVER_DEMO"] = "1" if demo else ""
-        os.environ["DESK_SERVER_WORKERS"] = str(workers)
-        config = uvicorn.Config("desk_tui.server.serve:app_from_env", factory=True, host=host, port=port,
-                                workers=workers, log_level="warning", access_log=False)
+        os.environ[WORKER_SETTINGS_ENV] = settings.model_dump_json()
+        config = uvicorn.Config("desk_tui.server.serve:app_from_env", factory=True, host=settings.host,
+                                port=settings.port, workers=settings.workers, **options)
         # Our socket, not uvicorn's: its workers' connections then get TCP_NODELAY (see loopback.py).
-        Multiprocess(config, sockets=[tcp_socket(host, port, reuse=True)]).run()
+        Multiprocess(config, sockets=[tcp_socket(settings.host, settings.port, reuse=True)]).run()
         return
-    app = create_app(ServerSettings(db_url=db_url, demo=demo), database=db)
+    app = create_app(settings, database=db)
     heap.settle()
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=settings.host, port=settings.port, **options)
 
 
 def app_from_env() -> FastAPI:
-    """uvicorn --factory entry for several API workers over one (PostgreSQL) database."""
-    app = create_app(ServerSettings(db_url=os.environ["DESK_SERVER_DB"], demo=bool(os.environ.get("DESK_SERVER_DEMO")),
-                                    workers=int(os.environ.get("DESK_SERVER_WORKERS") or 1)))
+    """uvicorn --factory entry for several API workers over one (PostgreSQL) database: the
+    settings `serve` handed down, or (uvicorn run by hand) DESK_SERVER_* themselves."""
+    handed_down = os.environ.get(WORKER_SETTINGS_ENV)
+    settings = GivenSettings.model_validate_json(handed_down) if handed_down else load_server_settings()
+    app = create_app(settings)
     heap.settle()
     return app
-
-
-def _safe(url: str) -> str:
-    """The URL without its password, for logs and banners."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url
-    return url
