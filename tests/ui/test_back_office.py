@@ -20,6 +20,7 @@ from desk_tui.ui.screens.cards import CardsScreen
 from desk_tui.ui.screens.closure import ClosureScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.screens.help import HelpScreen
+from desk_tui.ui.widgets.fitted_table import FittedTable
 from tests.support.api_client import key, login
 from tests.ui.pilot import reach, sign_in, wait_until
 from tests.ui.salon import Salon
@@ -94,9 +95,9 @@ async def test_manager_previews_then_extends_one_packages_cards(make_app, ui_ser
         await pilot.press("y")
         await wait_until(pilot, lambda: app.screen is screen, "the dialog closed after the closure")
         assert any(n.message == "2 cards extended by 7 days." for n in app._notifications)
-        table = screen.query_one("#card-table")
-        await wait_until(pilot, lambda: sorted(str(table.get_row_at(i)[4]) for i in range(table.row_count))
-                         == sorted([f"expires {moved}"] * 2 + [f"expires {EXPIRES}"]), "the list refreshed")
+        fitted = screen.query_one(FittedTable)
+        await wait_until(pilot, lambda: sorted(str(fitted.values(c["id"])["expires"]) for c in [*in_scope, other])
+                         == sorted([moved] * 2 + [EXPIRES]), "the list refreshed")
 
     for card in in_scope:
         assert salon.get_card(card["id"])["expires_on"] == moved

@@ -8,8 +8,13 @@ fixed instant, and the UI's "today" is pinned to the same instant.
 
 from __future__ import annotations
 
-import pytest
+import itertools
 
+import pytest
+from textual.widgets import Input
+
+import desk_tui.server.cards.service as cards_service
+import desk_tui.server.customers.service as customers_service
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
 from desk_tui.ui.widgets.card_block import CardBlock
@@ -53,7 +58,15 @@ def _every_state(url: str) -> str:
 def pinned_server(tmp_path_factory):
     with pinned_clock():
         server = LiveServer(f"sqlite:///{tmp_path_factory.mktemp('card-snaps')}/cards.db", demo=True).start()
-        customer_id = _every_state(server.url)
+        # Fixed ids for Vera and her cards (the server runs in this process): the Cards table lists
+        # cards sold at one instant by id, and shows the ids in its detail pane.
+        numbered = {"crd": itertools.count(1), "cus": itertools.count(1)}
+        with pytest.MonkeyPatch.context() as mp:
+            for module in (cards_service, customers_service):
+                real = module.new_id
+                mp.setattr(module, "new_id", lambda prefix, real=real: f"{prefix}_vera_{next(numbered[prefix])}"
+                           if prefix in numbered else real(prefix))
+            customer_id = _every_state(server.url)
     yield server, customer_id
     server.stop()
 
@@ -132,3 +145,24 @@ def test_profile_with_no_color(snap_compare, make_app, pinned_server, no_color_x
         await _profile(pilot, customer_id)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_cards_table_with_every_state(snap_compare, make_app, pinned_server, size):
+    """F5 at 80 columns: number, client, status, expiry and balance in the table, the highlighted
+    card's package, dates, store and ids in the pane under it; at 120 the package is a column."""
+    server, _ = pinned_server
+
+    async def run(pilot):
+        app = pilot.app
+        await sign_in(pilot, "manager", "2222")
+        await wait_until(pilot, lambda: app.business == "Bella Salon & Spa", "the business name")
+        await pilot.press("f5", *"Vera", "enter")
+        table = app.screen.query_one("#card-table")
+        await wait_until(pilot, lambda: table.row_count == 5 and app.screen.focused is table, "Vera's five cards")
+        for box in app.screen.query(Input):
+            box.cursor_blink = False
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make_app(server.url, clock=lambda: FIXED), terminal_size=size, run_before=run)

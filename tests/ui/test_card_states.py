@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from desk_tui.ui.screens.booking import BookingScreen
 from desk_tui.ui.screens.cards import CardsScreen
 from desk_tui.ui.widgets.card_block import CardBlock
+from desk_tui.ui.widgets.fitted_table import FittedTable
 from tests.support.api_client import key
 from tests.ui.pilot import wait_until
 from tests.ui.salon import Salon
@@ -67,13 +68,15 @@ async def test_cards_that_are_over_say_so_on_the_profile_and_in_the_cards_table(
         await pilot.press(*customer["name"])
         table = app.screen.query_one("#card-table")
         await wait_until(pilot, lambda: table.row_count == 2, "the customer's two cards")
-        rows = {str(table.get_row_at(i)[0]): [str(c) for c in table.get_row_at(i)] for i in range(2)}
-        by_state = {row[5]: row for row in rows.values()}
+        fitted = app.screen.query_one(FittedTable)
+        rows = [{k: str(v) for k, v in fitted.values(key).items()} for key in (refunded, expired)]
+        by_state = {row["status"]: row for row in rows}
         assert set(by_state) == {"Refunded", "Expired"}, rows
-        assert by_state["Refunded"][4] == "—" and by_state["Expired"][4] == (date.today() - timedelta(days=3)).isoformat()
+        assert by_state["Refunded"]["expires"] == "—"
+        assert by_state["Expired"]["expires"] == (date.today() - timedelta(days=3)).isoformat()
         for row in by_state.values():
-            assert row[3] == "2 used, 3 unused"
-            _says_nothing_is_left(" ".join(row))
+            assert row["left"] == "2 used, 3 unused"
+            _says_nothing_is_left(" ".join(row.values()))
 
 
 async def test_the_booking_panel_heads_a_card_that_is_over_with_its_state(make_app, ui_server):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from desk_tui.ui.screens.card_history import CardHistoryScreen
 from desk_tui.ui.screens.cards import CardsScreen
 from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
+from desk_tui.ui.widgets.fitted_table import FittedTable
 from tests.ui.pilot import sign_in, wait_until
 from tests.ui.salon import Salon
 
@@ -25,9 +26,9 @@ async def test_search_by_card_number_then_open_transactions_and_owner(make_app, 
         await pilot.press(*number)
         table = screen.query_one("#card-table")
         await wait_until(pilot, lambda: table.row_count == 1, "exactly the card with that number")
-        row = [str(cell) for cell in table.get_row_at(0)]  # names arrive as literal Text, not markup
-        assert row[0] == number and row[1] == customer["name"] and row[2] == "5x Manicure"
-        assert row[3] == "0 used, 5 left" and row[5] == "Active"
+        row = {k: str(v) for k, v in screen.query_one(FittedTable).values(card["id"]).items()}  # literal Text
+        assert row["number"] == number and row["client"] == customer["name"] and row["package"] == "5x Manicure"
+        assert row["left"] == "0 used, 5 left" and row["status"] == "Active"
         await pilot.press("enter", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, CardHistoryScreen), "the transactions")
         assert app.screen.card.id == card["id"]

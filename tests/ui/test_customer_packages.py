@@ -21,6 +21,7 @@ from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
 from desk_tui.ui.screens.payment import PaymentScreen
 from desk_tui.ui.screens.receipt import ReceiptScreen
 from desk_tui.ui.widgets.card_block import CardBlock
+from desk_tui.ui.widgets.fitted_table import FittedTable
 from tests.support.api_client import key, login
 from tests.ui.pilot import sign_in, wait_until
 
@@ -127,9 +128,9 @@ async def test_quick_redeem_moves_the_counter_by_exactly_one_per_press(make_app,
         history = app.screen
         redeemed = [e for e in history.entries.values() if e.kind == "redeem"]
         assert len(redeemed) == 2 and all(e.appointment_id is None for e in redeemed)
-        table = history.query_one(DataTable)
-        row = [str(cell) for cell in table.get_row(redeemed[0].id)]
-        assert row[1] == "Redeemed Manicure" and row[2] == "-1" and row[3] == "Réka Tóth" and row[5] == "walk-in"
+        row = {k: str(v) for k, v in history.query_one(FittedTable).values(redeemed[0].id).items()}
+        assert (row["what"], row["units"], row["staff"], row["appointment"]) == ("Redeemed Manicure", "-1", "Réka Tóth",
+                                                                                 "walk-in")
         # Reception is not offered undo.
         assert "u" not in history.active_bindings and history.check_action("undo", ()) is False
 

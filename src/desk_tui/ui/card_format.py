@@ -69,6 +69,19 @@ def state_parts(card: Card, today_: date) -> tuple[str, str]:
     return status_word(card), expiry_text(card, today_)
 
 
+def expiry_cell(card: Card, today_: date) -> str:
+    """The Expires column of a table: the date first ("2026-12-01 (in 12 days)", so a narrow column
+    still shows the date), "no expiry", or "—" for a card that is over otherwise."""
+    word, detail = state_parts(card, today_)
+    if word == STATUS_WORDS["expired"]:
+        return detail or "—"
+    if not is_live(card, today_):
+        return "—"
+    if card.expires_on is None:
+        return "no expiry"
+    return detail.removeprefix("expires ")
+
+
 def state_line(card: Card, today_: date) -> str:
     """One line for where a card has no status column (the booking panel, a history heading):
     "Expired 2026-11-01", "Refunded", "Fully used" — the state first, in words — and for a live

@@ -24,6 +24,7 @@ from desk_tui.ui.refusals import for_managers
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.screens.card_actions import UndoScreen, card_title
 from desk_tui.ui.timefmt import local_datetime
+from desk_tui.ui.widgets.fitted_table import Column, FittedTable
 
 KIND_WORDS = {"issue": "Sold", "reserve": "Booked", "release": "Released", "redeem": "Redeemed", "undo": "Undo",
               "adjust": "Adjusted", "extend": "Expiry changed", "transfer": "Transferred", "refund": "Refunded",
@@ -31,6 +32,16 @@ KIND_WORDS = {"issue": "Sold", "reserve": "Booked", "release": "Released", "rede
 #: Which way an entry moves the balance: redemptions take units, undos and releases give them back.
 SIGN = {"reserve": -1, "redeem": -1, "release": 1, "undo": 1, "adjust": 1}
 UNDOABLE = {"redeem", "reserve"}
+
+
+#: What happened, when and how much first; where and who (and the note) in the pane under the
+#: table when 80 columns have no room for them. The appointment is the whole "when" of a visit
+#: ("2026-11-30 10:00 at Downtown"), so it is cropped to its date and time in the table.
+COLUMNS = [
+    Column("at", "When", 1), Column("what", "What", 1, max_width=30), Column("units", "Units", 1),
+    Column("appointment", "Appointment", 2, max_width=16), Column("note", "Note", 3, max_width=40),
+    Column("staff", "Staff", 4, max_width=14), Column("location", "Location", 5, max_width=14),
+]
 
 
 class CardHistoryScreen(DeskScreen):
@@ -50,22 +61,11 @@ class CardHistoryScreen(DeskScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="history-heading")
-        yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="history-detail", classes="hint", markup=False)
+        yield FittedTable(COLUMNS, table_id="history")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("When", key="at", width=16)
-        table.add_column("What", key="what", width=26)
-        table.add_column("Units", key="units", width=5)
-        table.add_column("Staff", key="staff", width=12)
-        table.add_column("Location", key="location", width=10)
-        table.add_column("Appointment", key="appointment", width=12)
-        # A fixed width: sized by content it was measured after the first frame at times, and the
-        # history came out with a four-letter Note column (a flaky snapshot).
-        table.add_column("Note", key="note", width=24)
         self._heading()
-        table.focus()
+        self.query_one(DataTable).focus()
         self.load()
 
     def _heading(self) -> None:
@@ -85,15 +85,16 @@ class CardHistoryScreen(DeskScreen):
         self.show(await client.card_transactions(self.card.id))
 
     def show(self, entries: list[Transaction]) -> None:
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
-        table.clear()
+        fitted = self.query_one(FittedTable)
+        keep = fitted.table.cursor_row
         self.entries = {e.id: e for e in entries}
         tz = self.desk.org_settings.timezone if self.desk.org_settings else "UTC"
-        for e in entries:
-            table.add_row(local_datetime(e.at, tz), as_typed(self._what(e)), self._units(e), as_typed(e.staff_name),
-                          as_typed(self._locations.get(e.location_id or "", "")), self._appointment(e), as_typed(e.note),
-                          key=e.id)
+        fitted.set_rows((e.id, {"at": local_datetime(e.at, tz), "what": as_typed(self._what(e)), "units": self._units(e),
+                                "appointment": self._appointment(e), "note": as_typed(e.note),
+                                "staff": as_typed(e.staff_name),
+                                "location": as_typed(self._locations.get(e.location_id or "", ""))})
+                        for e in entries)
+        table = fitted.table
         if entries:
             table.move_cursor(row=min(keep, len(entries) - 1) if keep else len(entries) - 1)
         self.refresh_bindings()
@@ -133,21 +134,11 @@ class CardHistoryScreen(DeskScreen):
     # -- the highlighted entry ---------------------------------------------------------------------
     @property
     def highlighted(self) -> Transaction | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        return self.entries.get(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+        return self.entries.get(self.query_one(FittedTable).highlighted_key or "")
 
     @on(DataTable.RowHighlighted)
     def _row(self) -> None:
-        e = self.highlighted
-        detail = ""
-        if e is not None:
-            bits = [f"Note: {e.note}" if e.note else "", f"Appointment: {e.appointment_label or e.appointment_id}" if e.appointment_id else "",
-                    "undone" if e.undone_by else ""]
-            detail = " · ".join(b for b in bits if b)
-        self.query_one("#history-detail", Static).update(detail)
-        self.refresh_bindings()
+        self.refresh_bindings()  # u follows the highlighted entry (the pane under the table shows its other fields)
 
     def _may_undo(self) -> bool:
         who = self.desk.signed_in

@@ -27,6 +27,7 @@ from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.refusals import for_managers
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.timefmt import local_datetime
+from desk_tui.ui.widgets.fitted_table import Cell, Column, FittedTable
 
 if TYPE_CHECKING:
     from desk_tui.ui.screens.form_dialog import FormDialog
@@ -36,6 +37,18 @@ R = TypeVar("R")
 DEBOUNCE_SECONDS = 0.25
 #: back-office action → the lowest role offered it (the server refuses the rest with 403 anyway)
 BACK_OFFICE = {"closure": "manager", "import_cards": "owner"}
+
+
+#: The Cards view's columns (seed: the Cards view), state before detail: at 80 columns a card's
+#: number, owner, status, expiry and balance; the rest is in the pane under the table.
+COLUMNS = [
+    Column("number", "Number", 1, max_width=12), Column("client", "Client", 1, max_width=18),
+    Column("package", "Package", 4, max_width=24), Column("status", "Status", 1, max_width=10),
+    Column("expires", "Expires", 2, max_width=11), Column("left", "Left", 3, max_width=40),
+    Column("issued", "Issued", 5, max_width=10), Column("store", "Store", 6, max_width=14),
+    Column("staff", "Issued by", 6, max_width=16), Column("used", "Last used", 5, max_width=10),
+    Column("id", "Card ID", 7), Column("client_id", "Client ID", 7), Column("initial", "Initial units", 7),
+]
 
 
 class CardsScreen(DeskScreen):
@@ -51,16 +64,10 @@ class CardsScreen(DeskScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder="Search: client name or card number", id="card-search", max_length=200)
-        yield DataTable(id="card-table", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(COLUMNS, table_id="card-table")
         yield Static("", id="card-hint", classes="hint", markup=False)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for label, key in (("Number", "number"), ("Client", "client"), ("Package", "package"), ("Left", "left"),
-                           ("Expires", "expires"), ("Status", "status"), ("Issued", "issued"),
-                           ("Store", "store"), ("Issued by", "staff"), ("Last used", "used"), ("Card ID", "id"),
-                           ("Client ID", "client_id"), ("Initial units", "initial")):
-            table.add_column(label, key=key)
         self._cards: dict[str, Card] = {}
         self._locations: dict[str, str] = {}
         self.search("")
@@ -96,27 +103,26 @@ class CardsScreen(DeskScreen):
         self.show(page.items, tz=org.timezone, more=page.next_cursor is not None)
 
     def show(self, cards: list[Card], *, tz: str, more: bool) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
         self._cards = {c.id: c for c in cards}
         today = self.desk.today()
+        rows: list[tuple[str, dict[str, Cell]]] = []
         for c in cards:
             live = fmt.is_live(c, today)
-            left = " ".join(fmt.counter_text(b, c.unit_type, live=live) for b in c.balances)
-            state, detail = fmt.state_parts(c, today)  # a refunded card's expiry no longer counts down
-            table.add_row(as_typed(c.number or "—"), as_typed(c.customer_name), as_typed(c.package_name), left,
-                          detail or "—", state, local_datetime(c.issued_at, tz)[:10],
-                          self._locations.get(c.issued_location_id, c.issued_location_id), c.issued_by or "",
-                          local_datetime(c.last_used_at, tz)[:10] if c.last_used_at else "", c.id, c.customer_id,
-                          fmt.initial_units_text(c), key=c.id)
+            state, _ = fmt.state_parts(c, today)  # a refunded card's expiry no longer counts down
+            rows.append((c.id, {
+                "number": as_typed(c.number or "—"), "client": as_typed(c.customer_name),
+                "package": as_typed(c.package_name), "status": state, "expires": fmt.expiry_cell(c, today),
+                "left": " · ".join(fmt.counter_text(b, c.unit_type, live=live) for b in c.balances),
+                "issued": local_datetime(c.issued_at, tz)[:10],
+                "store": self._locations.get(c.issued_location_id, c.issued_location_id), "staff": c.issued_by or "",
+                "used": local_datetime(c.last_used_at, tz)[:10] if c.last_used_at else "", "id": c.id,
+                "client_id": c.customer_id, "initial": fmt.initial_units_text(c)}))
+        self.query_one(FittedTable).set_rows(rows)
         hint = "No card matches." if not cards else f"{len(cards)}{'+' if more else ''} cards · Enter transactions · o owner"
         self.query_one("#card-hint", Static).update(hint)
 
     def _highlighted(self) -> Card | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        return self._cards.get(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+        return self._cards.get(self.query_one(FittedTable).highlighted_key or "")
 
     def action_enter_key(self) -> None:
         if self.focused is self.query_one("#card-search", Input):

@@ -14,9 +14,16 @@ from desk_tui.contract.customers import Customer
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 from desk_tui.ui.screens.base import DeskScreen
+from desk_tui.ui.widgets.fitted_table import Column, FittedTable
 
 #: Wait for a pause in typing before asking the server: one request per pause, not per key.
 DEBOUNCE_SECONDS = 0.25
+
+
+#: Each column as wide as its longest value in the results: a long email address is whole when
+#: the names and phones leave room for it, and spelled out under the table when they do not.
+COLUMNS = [Column("name", "Name", 1, max_width=28), Column("phone", "Phone", 1, max_width=18),
+           Column("email", "Email", 2, max_width=40), Column("credit", "Credit", 3, max_width=12)]
 
 
 class CustomersScreen(DeskScreen):
@@ -29,17 +36,10 @@ class CustomersScreen(DeskScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder="Search: name, phone, email or card number", id="customer-search", max_length=200)
-        yield DataTable(id="customer-results", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(COLUMNS, table_id="customer-results")
         yield Static("", id="customer-hint", classes="hint", markup=False)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        # Fixed widths that fit 80 columns with a scrollbar: a column sized by its content would
-        # keep the widest value of an earlier search (DataTable.clear keeps column widths).
-        table.add_column("Name", key="name", width=24)
-        table.add_column("Phone", key="phone", width=16)
-        table.add_column("Email", key="email", width=18)
-        table.add_column("Credit", key="credit", width=11)
         self.query_one("#customer-search", Input).focus()
         self._results: dict[str, Customer] = {}
         self.search("")
@@ -65,21 +65,19 @@ class CustomersScreen(DeskScreen):
         self.show_results(page.items, more=page.next_cursor is not None)
 
     def show_results(self, customers: list[Customer], *, more: bool) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
         self._results = {c.id: c for c in customers}
         org = self.desk.org_settings
-        for c in customers:
-            table.add_row(as_typed(c.name), as_typed(c.phone), as_typed(c.email), format_money(c.store_credit, org) if c.store_credit else "",
-                          key=c.id)
+        self.query_one(FittedTable).set_rows(
+            (c.id, {"name": as_typed(c.name), "phone": as_typed(c.phone), "email": as_typed(c.email),
+                    "credit": format_money(c.store_credit, org) if c.store_credit else ""})
+            for c in customers)
         hint = "No customer matches; press ctrl+n to add one." if not customers else (
             f"{len(customers)}{'+' if more else ''} found · Enter opens · ctrl+n new customer")
         self.query_one("#customer-hint", Static).update(hint)
 
     def action_open(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            self._open(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+        if (key := self.query_one(FittedTable).highlighted_key) is not None:
+            self._open(key)
 
     def _open(self, customer_id: str) -> None:
         from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
