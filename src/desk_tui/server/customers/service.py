@@ -15,7 +15,8 @@ from desk_tui.server.customers.search import customer_terms, normalise, number_t
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.pagination import keyset_page
-from desk_tui.server.reference.models import DEFAULT_PHONE_REGION, OrgSettings, Staff
+from desk_tui.server.reference import service as reference
+from desk_tui.server.reference.models import DEFAULT_PHONE_REGION, Staff
 
 _TERM_END = "\uffff"
 
@@ -37,7 +38,7 @@ def get_customer(s: Session, customer_id: str, *, for_update: bool = False) -> C
 
 def phone_region(s: Session) -> str:
     """The country whose national form phone numbers are typed in (org_settings.phone_region)."""
-    return s.scalar(select(OrgSettings.phone_region)) or DEFAULT_PHONE_REGION
+    return reference.settings(s).phone_region or DEFAULT_PHONE_REGION
 
 
 def same_phone(s: Session, phone_digits: str | None, *, besides: str | None = None) -> list[wire.CustomerBrief]:
