@@ -30,6 +30,7 @@ from desk_tui.server.database import rowcount, utcnow
 from desk_tui.server.events import broker
 from desk_tui.server.events.models import EventRow
 from desk_tui.server.reference.models import Location, Staff
+from desk_tui.server.reference.names import names
 
 #: how long a reconnecting client can be away and still be told exactly what it missed
 REPLAY_WINDOW = timedelta(minutes=15)
@@ -76,8 +77,9 @@ def _write(s: Session) -> None:
     postgres = bind.dialect.name == "postgresql"
     if postgres:
         s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ORDER_LOCK})
-    staff = _names(s, Staff, {n["staff_id"] for n in notes})
-    places = _names(s, Location, {n["actor_location_id"] for n in notes})
+    # one statement at most; none for the signed-in staff member and their location (known)
+    found = names(s, {Staff: {n["staff_id"] for n in notes}, Location: {n["actor_location_id"] for n in notes}})
+    staff, places = found[Staff], found[Location]
     now = utcnow()
     rows = []
     for n in notes:
@@ -113,13 +115,6 @@ def _rolled_back(s: Session) -> None:
     s.info.pop(_PENDING, None)
     if not s.in_nested_transaction():
         s.info.pop(_WRITTEN, None)
-
-
-def _names(s: Session, model: type[Location | Staff], ids: set[str | None]) -> dict[str, str]:
-    found = {x for x in ids if x}
-    if not found:
-        return {}
-    return dict(s.execute(select(model.id, model.name).where(model.id.in_(found))).all())
 
 
 # -- reading -------------------------------------------------------------------------------------
