@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, true, update
+from sqlalchemy import Select, select, true, update
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import auth as wire
@@ -65,19 +66,28 @@ def unlock(s: Session, *, staff_id: str) -> int:
 
 
 def authenticate(s: Session, token: str) -> Principal:
-    """The token's principal, in one statement: every request of the day starts here. The same
-    statement reads the location's name and the organisation's settings, which nearly every
-    request needs next (money words, the business day), so the request reads neither again."""
+    """The token's principal, in one statement: every request of the day starts here."""
+    return principal_of(s.execute(sign_in_check(token)).first())
+
+
+def sign_in_check(token: str) -> Select[*tuple[Any, ...]]:
+    """The sign-in check's statement. It reads the location's name and the organisation's settings
+    too, which nearly every request needs next (money words, the business day), so the request
+    reads neither again; a caller may join more to it (the idempotency key of a write)."""
     S = OrgSettings
-    row = s.execute(select(AuthToken.token_hash, AuthToken.location_id, AuthToken.expires_at, AuthToken.revoked,
-                           Staff.id, Staff.name, Staff.role, Staff.active, Location.name.label("location_name"),
-                           S.id.label("settings_id"), S.currency, S.currency_decimals, S.timezone, S.business_name,
-                           S.max_discount_percent_without_manager, S.phone_region)
-                    .join(Staff, Staff.id == AuthToken.staff_id)
-                    .join(Location, Location.id == AuthToken.location_id)
-                    .outerjoin(S, true())
-                    .where(AuthToken.token_hash == token_digest(token))
-                    .order_by(S.id).limit(1)).first()
+    return (select(AuthToken.token_hash, AuthToken.location_id, AuthToken.expires_at, AuthToken.revoked,
+                   Staff.id, Staff.name, Staff.role, Staff.active, Location.name.label("location_name"),
+                   S.id.label("settings_id"), S.currency, S.currency_decimals, S.timezone, S.business_name,
+                   S.max_discount_percent_without_manager, S.phone_region)
+            .join(Staff, Staff.id == AuthToken.staff_id)
+            .join(Location, Location.id == AuthToken.location_id)
+            .outerjoin(S, true())
+            .where(AuthToken.token_hash == token_digest(token))
+            .order_by(S.id).limit(1))
+
+
+def principal_of(row: Any) -> Principal:
+    """The principal from a row of :func:`sign_in_check` (None: no such token)."""
     if row is None or row.revoked or row.expires_at <= utcnow():
         raise DomainError(ProblemCode.UNAUTHENTICATED, "Your session has ended. Please sign in again.")
     if not row.active:

@@ -24,9 +24,12 @@ from sqlalchemy.orm import Session, joinedload
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards.models import Card, CardEntitlement, CardTransaction
+from desk_tui.server.customers.models import Customer
 from desk_tui.server.database import new_id
 from desk_tui.server.errors import DomainError
 from desk_tui.server.events import service as events
+from desk_tui.server.reference.models import Staff
+from desk_tui.server.reference.names import remember
 
 #: statuses kept on the card row; ``expired`` is derived from the date on top of ``active``
 LIVE = "active"
@@ -92,12 +95,17 @@ def card_pools(s: Session, card: Card) -> dict[str, Pool]:
 
 def lock_card(s: Session, card_id: str) -> Card:
     """The card, locked for this transaction, with its pools and their services (every writer
-    reads them next)."""
-    card = s.scalars(select(Card).where(Card.id == card_id)
-                     .options(joinedload(Card.entitlements).joinedload(CardEntitlement.services))
-                     .with_for_update(of=Card).execution_options(populate_existing=True)).unique().first()
-    if card is None:
+    reads them next), and its holder's and issuer's names (its answer shows them)."""
+    row = s.execute(select(Card, Customer.name, Staff.name).where(Card.id == card_id)
+                    .outerjoin(Customer, Customer.id == Card.customer_id).outerjoin(Staff, Staff.id == Card.issued_by)
+                    .options(joinedload(Card.entitlements).joinedload(CardEntitlement.services))
+                    .with_for_update(of=Card).execution_options(populate_existing=True)).unique().first()
+    if row is None:
         raise DomainError(ProblemCode.NOT_FOUND, "No such card.")
+    card, holder, issuer = row
+    # the card's answer names its holder and issuer: read with it, not after
+    remember(s, Customer, card.customer_id, holder)
+    remember(s, Staff, card.issued_by, issuer)
     # The session holds its objects weakly: without this, the card the request changed is gone
     # by the time the answer is built, and its view reads it (and its pools) again.
     s.info.setdefault(_LOCKED, []).append(card)

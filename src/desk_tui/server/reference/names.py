@@ -1,17 +1,17 @@
 """Names by id for the views: every name one answer needs, in one statement.
 
-Staff, services and locations are remembered for the session (one request): a redemption's entry,
-its card and its live event all name them, and no request that shows them renames them. The
+Names are remembered for the session (one request): a redemption's entry, its card and its live
+event all name them, and no request that shows staff, services or locations renames them. The
 signed-in staff member's name and location are known already (the sign-in check read them), so
-the staff and place of the request's own writes cost nothing. Customers are never remembered: a
-request may rename one and then show it.
+the staff and place of the request's own writes cost nothing. A request may rename a customer and
+then show them, so customers' names are forgotten whenever the session writes a customer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import event, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from desk_tui.server.auth.principal import asking
@@ -19,7 +19,7 @@ from desk_tui.server.customers.models import Customer
 from desk_tui.server.reference.models import Location, Service, Staff
 
 Named = type[Customer] | type[Location] | type[Service] | type[Staff]
-_REMEMBERED = (Location, Service, Staff)
+_REMEMBERED = (Customer, Location, Service, Staff)
 
 
 def names(s: Session, wanted: Mapping[Named, Iterable[str | None]]) -> dict[Named, dict[str, str]]:
@@ -54,7 +54,13 @@ def _remembered(s: Session, model: Named) -> dict[str, str]:
     return known
 
 
-def remember(s: Session, model: Named, id_: str, name: str) -> None:
+def remember(s: Session, model: Named, id_: str | None, name: str | None) -> None:
     """A name the request has read anyway (the service it redeems), for the views that follow."""
-    if model in _REMEMBERED:
+    if id_ is not None and name is not None:
         _remembered(s, model)[id_] = name
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_customers(s: Session, context: object, instances: object) -> None:
+    if any(isinstance(x, Customer) for x in (*s.dirty, *s.new)):
+        s.info.pop(f"desk_tui.names.{Customer.__tablename__}", None)
