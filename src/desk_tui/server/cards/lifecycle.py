@@ -164,7 +164,7 @@ def extend_all(s: Session, *, data: wire.BulkExtendRequest, me: Principal, now: 
     return wire.BulkExtendResult(count=len(cards), dry_run=False)
 
 
-def overdue(today: date) -> Select[tuple[Card]]:
+def overdue(today: date) -> Select[Card]:
     """Live cards past their expiry whose ``expire`` entry is not written yet (a partial index
     holds just these: the check runs every minute on every worker)."""
     return select(Card).where(Card.expires_on < today, EXPIRY_UNRECORDED).order_by(Card.id)
