@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from desk_tui.contract import cards as wire
 from desk_tui.contract.problems import ProblemCode
@@ -137,21 +137,20 @@ def list_cards(s: Session, *, me: Principal, q: str | None, customer_id: str | N
     return card_views(s, rows, me=me, today=today), next_cursor
 
 
-def transactions(s: Session, *, card_id: str, me: Principal) -> list[wire.Transaction]:
-    """A card's ledger, oldest first (it reads like a statement)."""
+def transactions(s: Session, *, card_id: str, me: Principal, limit: int, cursor: str | None
+                 ) -> tuple[list[wire.Transaction], str | None]:
+    """A page of a card's ledger, oldest first (it reads like a statement), by its sequence number:
+    a card used for years has thousands of entries, and each page costs what the first one does."""
     get_card(s, card_id)
-    undo = aliased(CardTransaction)
-    rows = s.execute(
-        select(CardTransaction, undo.id)
-        .outerjoin(undo, and_(undo.ref_id == CardTransaction.id, undo.kind == "undo"))
-        .where(CardTransaction.card_id == card_id)
-        .order_by(CardTransaction.seq)
-    ).all()
-    found = names(s, {Staff: {t.staff_id for t, _ in rows}, Service: {t.service_id for t, _ in rows}})
+    rows, next_cursor = keyset_page(s, select(CardTransaction).where(CardTransaction.card_id == card_id),
+                                    order_by=[CardTransaction.seq], key=lambda t: (t.seq,), limit=limit, cursor=cursor)
+    undone = dict(s.execute(select(CardTransaction.ref_id, CardTransaction.id).where(
+        CardTransaction.ref_id.in_([t.id for t in rows]), CardTransaction.kind == "undo")).all()) if rows else {}
+    found = names(s, {Staff: {t.staff_id for t in rows}, Service: {t.service_id for t in rows}})
     staff, services = found[Staff], found[Service]
-    words = _words(s, [t for t, _ in rows], me=me)
-    return [transaction_view(t, undone_by, me=me, staff=staff, services=services, words=words)
-            for t, undone_by in rows]
+    words = _words(s, rows, me=me)
+    return [transaction_view(t, undone.get(t.id), me=me, staff=staff, services=services, words=words)
+            for t in rows], next_cursor
 
 
 def transaction_of(s: Session, t: CardTransaction, *, me: Principal) -> wire.Transaction:
