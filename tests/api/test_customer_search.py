@@ -104,8 +104,8 @@ def test_a_card_number_is_changed_with_the_old_one_kept_in_its_history(api):
 
 def test_a_search_starts_from_the_rarest_word_and_stops_at_a_page(api, monkeypatch):
     """With 'anna' common and the surname rare, the customers looked at are the surname's few, by
-    id, whatever word was typed first; with every word common, the list is walked in name order
-    and paged. (RARE is lowered so that three customers make a word common.)"""
+    id, whatever word was typed first; with every word common, the words' customers are matched as
+    sets and paged. (RARE is lowered so that three customers make a word common.)"""
     from desk_tui.server.customers import service
     from tests.api.test_statements_per_request import counted
 
