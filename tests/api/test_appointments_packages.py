@@ -39,7 +39,7 @@ def test_package_line_costs_nothing_and_reserves_at_once(api):
         assert appt["total"] == 9500
         b = balance(c, card["id"])
         assert (b["used"], b["booked"], b["remaining"]) == (0, 1, 4)
-        txs = c.get(f"/cards/{card['id']}/transactions").json()
+        txs = c.get(f"/cards/{card['id']}/transactions").json()["items"]
         assert any(t["kind"] == "reserve" and t["appointment_id"] == appt["id"] for t in txs)
 
 
@@ -76,7 +76,7 @@ def test_no_show_counts_as_used(api):
         assert r.json()["status"] == "no_show" and r.json()["lines"][0]["redemption"] == "redeemed"
         b = balance(c, card["id"])
         assert (b["used"], b["booked"], b["remaining"]) == (1, 0, 4)
-        txs = c.get(f"/cards/{card['id']}/transactions").json()
+        txs = c.get(f"/cards/{card['id']}/transactions").json()["items"]
         assert [t["kind"] for t in txs if t["appointment_id"] == appt["id"]].count("redeem") == 1
         assert any(e["kind"] == "appointment_no_show" and "counts as used" in e["summary"] for e in activity(c, cus))
         # a no-show cannot be cancelled afterwards to get the session back
@@ -104,7 +104,7 @@ def test_complete_redeems_the_reservation(api):
         assert any(e["kind"] == "appointment_completed" for e in activity(c, cus))
         # the card's history names the appointment by its local start, not by its id
         start = f"{datetime.fromisoformat(done['start']).astimezone(ZoneInfo('Europe/Budapest')):%Y-%m-%d %H:%M}"
-        labels = {e["appointment_label"] for e in c.get(f"/cards/{card['id']}/transactions").json()
+        labels = {e["appointment_label"] for e in c.get(f"/cards/{card['id']}/transactions").json()["items"]
                   if e["appointment_id"] == appt["id"]}
         assert labels == {start}
 
@@ -165,7 +165,7 @@ def test_switch_a_paid_line_to_the_package_and_back(api):
         # the same list again changes nothing: the reservation is kept, not released and re-made
         r = patch(c, switched, {"lines": [{"id": line_id, **from_card(card["id"])}, paid("svc_blow_dry")]})
         assert r.status_code == 200 and r.json()["version"] == switched["version"]
-        kinds = [t["kind"] for t in c.get(f"/cards/{card['id']}/transactions").json()
+        kinds = [t["kind"] for t in c.get(f"/cards/{card['id']}/transactions").json()["items"]
                  if t["appointment_id"] == appt["id"]]
         assert kinds.count("reserve") == 1
 
@@ -255,7 +255,7 @@ def test_a_reservation_undone_by_a_manager_is_not_released_twice(api):
         cus = new_customer(c)
         card = sell(c, cus)
         appt = booked(c, cus, at(some_day(), 10), from_card(card["id"]))
-        reserve = next(t for t in c.get(f"/cards/{card['id']}/transactions").json()
+        reserve = next(t for t in c.get(f"/cards/{card['id']}/transactions").json()["items"]
                        if t["kind"] == "reserve" and t["appointment_id"] == appt["id"])
         r = m.post(f"/cards/{card['id']}/transactions/{reserve['id']}/undo", json={"reason": "booked by mistake"},
                    headers=key())
@@ -266,5 +266,5 @@ def test_a_reservation_undone_by_a_manager_is_not_released_twice(api):
         assert r.json()["lines"][0]["redemption"] == "released"
         b = balance(c, card["id"])
         assert (b["used"], b["booked"], b["remaining"]) == (0, 0, 5)
-        kinds = [t["kind"] for t in c.get(f"/cards/{card['id']}/transactions").json()]
+        kinds = [t["kind"] for t in c.get(f"/cards/{card['id']}/transactions").json()["items"]]
         assert "release" not in kinds

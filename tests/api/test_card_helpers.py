@@ -73,9 +73,16 @@ def pool(card: dict, index: int = 0) -> dict:
 
 
 def history(c: httpx.Client, card_id: str) -> list[dict]:
-    r = c.get(f"/cards/{card_id}/transactions")
-    assert r.status_code == 200, r.text
-    return r.json()
+    """The card's whole ledger, oldest first, page by page."""
+    entries: list[dict] = []
+    cursor = None
+    while True:
+        r = c.get(f"/cards/{card_id}/transactions", params={"limit": 500, "cursor": cursor})
+        assert r.status_code == 200, r.text
+        entries += r.json()["items"]
+        cursor = r.json()["next_cursor"]
+        if cursor is None:
+            return entries
 
 
 def activity(c: httpx.Client, customer_id: str) -> list[str]:

@@ -440,3 +440,26 @@ def test_nonsense_never_produces_a_500(api):
             c.post("/imports/cards", content=b"package_id,customer_id\n\x00,x\n", headers={"content-type": "text/csv"}),
         ]
         assert all(400 <= r.status_code < 500 for r in responses), [(r.status_code, r.text) for r in responses]
+
+
+def test_a_cards_history_comes_a_page_at_a_time_oldest_first(api):
+    """A card used for years has thousands of entries: its history is paged like every list, by
+    its sequence, and an entry undone on a later page still says what undid it."""
+    with login(api.url, "reception") as r, login(api.url, "manager") as m:
+        card = sell(m, make_package(m)["id"])
+        first = redeemed(r, card["id"])["transaction"]
+        redeemed(r, card["id"])
+        undo = m.post(f"/cards/{card['id']}/transactions/{first['id']}/undo", json={"reason": "twice"}, headers=key())
+        assert undo.status_code == 201, undo.text
+        pages, cursor = [], None
+        while True:
+            page = r.get(f"/cards/{card['id']}/transactions", params={"limit": 2, "cursor": cursor})
+            assert page.status_code == 200, page.text
+            pages.append(page.json()["items"])
+            cursor = page.json()["next_cursor"]
+            if cursor is None:
+                break
+        assert [[t["kind"] for t in items] for items in pages] == [["issue", "redeem"], ["redeem", "undo"]]
+        assert pages[0][1]["undone_by"] == undo.json()["transaction"]["id"] and pages[1][0]["undone_by"] is None
+        assert [t["kind"] for t in history(r, card["id"])] == ["issue", "redeem", "redeem", "undo"]
+        assert_problem(r.get(f"/cards/{card['id']}/transactions", params={"cursor": "nonsense"}), 422, "validation_error")

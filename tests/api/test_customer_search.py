@@ -100,3 +100,27 @@ def test_a_card_number_is_changed_with_the_old_one_kept_in_its_history(api):
         assert entry["staff_name"] == "Réka Tóth"
         # the old number is free again for another card
         assert m.patch(f"/cards/{taken['id']}", json={"number": old}, headers=key()).json()["number"] == old
+
+
+def test_a_search_starts_from_the_rarest_word_and_stops_at_a_page(api, monkeypatch):
+    """With 'anna' common and the surname rare, the customers looked at are the surname's few, by
+    id, whatever word was typed first; with every word common, the words' customers are matched as
+    sets and paged. (RARE is lowered so that three customers make a word common.)"""
+    from desk_tui.server.customers import service
+    from tests.api.test_statements_per_request import counted
+
+    monkeypatch.setattr(service, "RARE", 3)
+    common, rare = f"Commona{tag()}", f"Rareb{tag()}"
+    with login(api.url, "reception") as c:
+        names = [f"{common} {rare}"] + [f"{common} Other{tag()}" for _ in range(3)]
+        ids = {name: new_customer(c, name)["id"] for name in names}
+        with counted(api) as statements:
+            assert found(c, f"{common.lower()} {rare.lower()}") == [ids[names[0]]]
+        by_id = [x for x in statements.seen if x.lstrip().startswith("SELECT customers.")]
+        # the rare word's customers as a list of ids, not a subquery over every matching term
+        assert len(by_id) == 1 and "customers.id IN (" in by_id[0], statements.explain()
+        assert "customers.id IN (SELECT" not in by_id[0], statements.explain()
+        first = c.get("/customers", params={"q": common, "limit": 3}).json()
+        rest = c.get("/customers", params={"q": common, "limit": 3, "cursor": first["next_cursor"]}).json()
+        assert sorted(x["id"] for x in first["items"] + rest["items"]) == sorted(ids.values())
+        assert len(first["items"]) == 3 and rest["next_cursor"] is None

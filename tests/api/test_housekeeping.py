@@ -109,3 +109,24 @@ def test_the_running_server_closes_an_idle_cart_without_any_request(engine, new_
     finally:
         logger.removeHandler(heard)
         logger.setLevel(level)
+
+
+def test_the_expiry_check_reads_only_cards_still_to_record(api):
+    """The every-minute check can walk the partial index of cards whose expiry is not recorded yet,
+    instead of every card that ever expired. PostgreSQL is told to avoid a plain scan (it would
+    take one on a table this small) and must choose the index; SQLite, without statistics, prefers
+    (status, expires_on), so it is asked to use the partial one, which it refuses to do ("no query
+    solution") unless the index's terms cover the check's WHERE."""
+    from desk_tui.server.cards.lifecycle import overdue
+
+    engine = api.database.engine
+    statement = str(overdue(utcnow().date()).compile(engine, compile_kwargs={"literal_binds": True}))
+    with engine.connect() as conn:
+        if api.database.is_sqlite:
+            forced = statement.replace("FROM cards", "FROM cards INDEXED BY ix_cards_expiry_unrecorded")
+            plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {forced}"))
+        else:
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = " ".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {statement}"))
+        conn.rollback()
+    assert "ix_cards_expiry_unrecorded" in plan, plan

@@ -124,7 +124,7 @@ def kill_and_verify(db_url: str, *, workers: int, rounds: int = 1, writers: int 
             _round(server, crew, acks_before_kill, report)
         report.keys = sum(len(w.sent) for w in crew)
         with login(server.url, "manager") as m:
-            history = m.get(f"/cards/{card_id}/transactions").json()
+            history = m.get(f"/cards/{card_id}/transactions", params={"limit": 500}).json()["items"]
             report.applied = sum(1 for t in history if t["kind"] == "redeem")
             card = m.get(f"/cards/{card_id}").json()
         assert report.applied == report.keys, f"{report.applied} redemptions for {report.keys} keys"

@@ -101,7 +101,7 @@ async def test_manager_previews_then_extends_one_packages_cards(make_app, ui_ser
 
     for card in in_scope:
         assert salon.get_card(card["id"])["expires_on"] == moved
-        entries = salon.api.get(f"/cards/{card['id']}/transactions").json()
+        entries = salon.api.get(f"/cards/{card['id']}/transactions").json()["items"]
         assert [(e["kind"], e["note"]) for e in entries if e["kind"] == "extend"] == [("extend", reason)]
     assert salon.get_card(other["id"])["expires_on"] == EXPIRES
 

@@ -102,7 +102,7 @@ async def test_cards_table_has_client_id_and_initial_units_and_e_gives_a_new_num
         await pilot.press("ctrl+u", *new, "tab", *"lost card", "enter")
         await wait_until(pilot, lambda: app.screen is screen, "back on the Cards table")
         assert salon.get_card(card["id"])["number"] == new
-        entry = salon.api.get(f"/cards/{card['id']}/transactions").json()[-1]
+        entry = salon.api.get(f"/cards/{card['id']}/transactions").json()["items"][-1]
         assert (entry["kind"], entry["old_value"], entry["new_value"], entry["note"]) == ("renumber", old, new,
                                                                                           "lost card")
         # found by its new last digits; a number another card has is refused by the server, in the dialog

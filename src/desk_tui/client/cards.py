@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 
 #: A customer rarely holds more than a handful of cards; this bounds a runaway listing.
 MAX_PAGES = 20
+#: entries per page of a card's history (the server's largest page)
+HISTORY_PAGE = 500
 
 
 def _id(value: str) -> str:
@@ -87,8 +89,17 @@ class CardCalls:
         return await self.get_model(f"/cards/{_id(card_id)}", Card, cache=True)
 
     async def card_transactions(self: ClientCore, card_id: str) -> list[Transaction]:
-        """The card's ledger, oldest first."""
-        return await self.get_model(f"/cards/{_id(card_id)}/transactions", list[Transaction], cache=True)
+        """The card's whole ledger, oldest first, read a page of 500 entries at a time (the server
+        pages it like every list, so no one request grows with a card's years of use)."""
+        entries: list[Transaction] = []
+        cursor: str | None = None
+        while True:
+            page = await self.get_model(f"/cards/{_id(card_id)}/transactions", Page[Transaction],
+                                        params={"limit": HISTORY_PAGE, "cursor": cursor}, cache=True)
+            entries += page.items
+            cursor = page.next_cursor
+            if cursor is None:
+                return entries
 
     async def packages(self: ClientCore, *, active: bool | None = True) -> list[Package]:
         """The catalogue; by default only what can be sold."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import anyio
 from fastapi import Depends, Request
 
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth import service as auth
-from desk_tui.server.auth.principal import SCOPE_KEY, Principal
+from desk_tui.server.auth.principal import SCOPE_KEY, Principal, set_asking
 from desk_tui.server.database import Database
 from desk_tui.server.errors import DomainError
 
@@ -18,16 +19,23 @@ def database(request: Request) -> Database:
     return db
 
 
-def signed_in(request: Request, db: Database = Depends(database)) -> Principal:
+async def signed_in(request: Request, db: Database = Depends(database)) -> Principal:
+    """The request's principal. Async so that it runs on the request's own task: the principal it
+    leaves in the context (with the settings its statement read) is then the route thread's too."""
     known: Principal | None = request.scope.get(SCOPE_KEY)
-    if known is not None:
-        return known
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip() or len(token) > 200:
-        raise DomainError(ProblemCode.UNAUTHENTICATED, "Sign in first: this request carries no valid token.")
+    if known is None:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip() or len(token) > 200:
+            raise DomainError(ProblemCode.UNAUTHENTICATED, "Sign in first: this request carries no valid token.")
+        known = await anyio.to_thread.run_sync(_authenticate, db, token.strip())
+    set_asking(known)
+    return known
+
+
+def _authenticate(db: Database, token: str) -> Principal:
     with db.read_session() as s:
-        return auth.authenticate(s, token.strip())
+        return auth.authenticate(s, token)
 
 
 def role_at_least(role: str) -> Callable[..., Principal]:

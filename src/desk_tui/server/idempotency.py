@@ -34,8 +34,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from desk_tui.contract.problems import ProblemCode
+from desk_tui.server.auth.pins import token_digest
 from desk_tui.server.auth.principal import SCOPE_KEY, Principal
-from desk_tui.server.auth.service import authenticate
+from desk_tui.server.auth.service import authenticate, principal_of, sign_in_check
 from desk_tui.server.database import Base, Database, RequestUnit, UTCDateTime, request_unit, rowcount, utcnow
 from desk_tui.server.errors import DomainError, busy_problem, is_overload, problem
 
@@ -174,17 +175,42 @@ class IdempotencyMiddleware:
         and the answer stored under it, if any: one session, one statement each."""
         if not token or len(token) > 200:
             return None
+        # A token never changes hands, so once its staff member is known the key is looked up in
+        # the sign-in check's own statement (its validity is still checked on every request).
+        staff_id = _staff_of_token.get(token_digest(token))
         with self.db.read_session() as s:
             try:
+                if staff_id is not None:
+                    scoped = _scoped(staff_id, key)
+                    row = s.execute(sign_in_check(token).add_columns(IdempotencyRecord)
+                                    .outerjoin(IdempotencyRecord, IdempotencyRecord.key == scoped)).first()
+                    principal = principal_of(row)
+                    if principal.staff_id == staff_id:
+                        record = row.IdempotencyRecord if row is not None else None
+                        if record is not None:
+                            s.expunge(record)
+                        return principal, scoped, record
                 principal = authenticate(s, token)
             except DomainError:
                 return None
-            scoped = hashlib.sha256(f"{principal.staff_id}\0{key}".encode()).hexdigest()
+            if len(_staff_of_token) >= _TOKENS_REMEMBERED:
+                _staff_of_token.clear()
+            _staff_of_token[principal.token_hash] = principal.staff_id
+            scoped = _scoped(principal.staff_id, key)
             return principal, scoped, _found(s, scoped)
 
     def _find(self, scoped: str) -> IdempotencyRecord | None:
         with self.db.read_session() as s:
             return _found(s, scoped)
+
+
+#: token digest → its staff member, for the tokens this process has seen (a day's sign-ins)
+_staff_of_token: dict[str, str] = {}
+_TOKENS_REMEMBERED = 10_000
+
+
+def _scoped(staff_id: str, key: str) -> str:
+    return hashlib.sha256(f"{staff_id}\0{key}".encode()).hexdigest()
 
 
 def _found(s: Session, scoped: str) -> IdempotencyRecord | None:

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
-from desk_tui.contract.reference import ROLE_RANK
+from desk_tui.contract.reference import ROLE_RANK, Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +17,10 @@ class Principal:
     location_id: str
     token_hash: str
     expires_at: datetime
+    #: the location's name and the organisation's settings, read by the sign-in check's own
+    #: statement, so the request that follows reads neither again (None: not read with it)
+    location_name: str | None = None
+    settings: Settings | None = None
 
     def at_least(self, role: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
@@ -24,3 +29,15 @@ class Principal:
 #: the ASGI scope key under which the idempotency middleware leaves the principal it looked up to
 #: scope a write's key, so the route's ``signed_in`` does not look the token up a second time
 SCOPE_KEY = "desk_tui.principal"
+
+#: the signed-in principal of the request being answered (set by ``deps.signed_in`` on the
+#: request's own task, so the route's worker thread sees it; None outside a signed-in request)
+_asking: ContextVar[Principal | None] = ContextVar("desk_tui_asking", default=None)
+
+
+def asking() -> Principal | None:
+    return _asking.get()
+
+
+def set_asking(principal: Principal) -> None:
+    _asking.set(principal)

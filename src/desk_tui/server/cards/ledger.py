@@ -18,15 +18,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards.models import Card, CardEntitlement, CardTransaction
+from desk_tui.server.customers.models import Customer
 from desk_tui.server.database import new_id
 from desk_tui.server.errors import DomainError
 from desk_tui.server.events import service as events
+from desk_tui.server.reference.models import Staff
+from desk_tui.server.reference.names import remember
 
 #: statuses kept on the card row; ``expired`` is derived from the date on top of ``active``
 LIVE = "active"
@@ -55,9 +58,18 @@ class Pool:
 
 
 def pools(s: Session, card_ids: Iterable[str]) -> dict[str, dict[str, Pool]]:
-    """Balances of every pool of these cards, summed from the ledger in one query."""
-    ids = sorted(set(card_ids))
-    result: dict[str, dict[str, Pool]] = {card_id: {} for card_id in ids}
+    """Balances of every pool of these cards, summed from the ledger in one query. A card this
+    session has locked and summed already is not summed again: under its lock only this session
+    appends to it, and :func:`append` keeps its sums in step."""
+    known: dict[str, dict[str, Pool]] = s.info.get(_SUMS, {})
+    result: dict[str, dict[str, Pool]] = {}
+    ids = []
+    for card_id in sorted(set(card_ids)):
+        if card_id in known:
+            result[card_id] = dict(known[card_id])
+        else:
+            result[card_id] = {}
+            ids.append(card_id)
     if not ids:
         return result
     T = CardTransaction
@@ -75,13 +87,25 @@ def pools(s: Session, card_ids: Iterable[str]) -> dict[str, dict[str, Pool]]:
 
 def card_pools(s: Session, card: Card) -> dict[str, Pool]:
     found = pools(s, [card.id])[card.id]
-    return {ent.id: found.get(ent.id, Pool(ent.id)) for ent in card.entitlements}
+    balances = {ent.id: found.get(ent.id, Pool(ent.id)) for ent in card.entitlements}
+    if any(x is card for x in s.info.get(_LOCKED, ())):
+        s.info.setdefault(_SUMS, {})[card.id] = dict(balances)
+    return balances
 
 
 def lock_card(s: Session, card_id: str) -> Card:
-    card = s.scalar(select(Card).where(Card.id == card_id).with_for_update().execution_options(populate_existing=True))
-    if card is None:
+    """The card, locked for this transaction, with its pools and their services (every writer
+    reads them next), and its holder's and issuer's names (its answer shows them)."""
+    row = s.execute(select(Card, Customer.name, Staff.name).where(Card.id == card_id)
+                    .outerjoin(Customer, Customer.id == Card.customer_id).outerjoin(Staff, Staff.id == Card.issued_by)
+                    .options(joinedload(Card.entitlements).joinedload(CardEntitlement.services))
+                    .with_for_update(of=Card).execution_options(populate_existing=True)).unique().first()
+    if row is None:
         raise DomainError(ProblemCode.NOT_FOUND, "No such card.")
+    card, holder, issuer = row
+    # the card's answer names its holder and issuer: read with it, not after
+    remember(s, Customer, card.customer_id, holder)
+    remember(s, Staff, card.issued_by, issuer)
     # The session holds its objects weakly: without this, the card the request changed is gone
     # by the time the answer is built, and its view reads it (and its pools) again.
     s.info.setdefault(_LOCKED, []).append(card)
@@ -89,6 +113,14 @@ def lock_card(s: Session, card_id: str) -> Card:
 
 
 _LOCKED = "desk_tui.locked_cards"
+#: the balances of locked cards, by card id (see :func:`pools`)
+_SUMS = "desk_tui.locked_card_sums"
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_sums(s: Session, previous: object) -> None:
+    # A block that failed may have appended (a savepoint rolled back): sum again from the rows.
+    s.info.pop(_SUMS, None)
 
 
 def append(s: Session, card: Card, *, kind: str, me: Principal | None, at: datetime,
@@ -108,6 +140,11 @@ def append(s: Session, card: Card, *, kind: str, me: Principal | None, at: datet
     )
     s.add(tx)
     s.flush()
+    sums = s.info.get(_SUMS, {}).get(card.id)
+    if sums is not None and entitlement_id is not None:
+        was = sums.get(entitlement_id, Pool(entitlement_id))
+        sums[entitlement_id] = Pool(entitlement_id, was.initial + initial, was.adjustments + adjust, was.used + used,
+                                    was.booked + booked)
     # Cards are shared by every location (a customer may use one anywhere): every desk is told.
     events.record(s, kind="card.changed", location_id=None, me=me, card_id=card.id, customer_id=card.customer_id,
                   version=card.last_seq, summary=kind)

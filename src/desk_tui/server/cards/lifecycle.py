@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import cards as wire
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import ledger, rules
-from desk_tui.server.cards.models import Card
+from desk_tui.server.cards.models import EXPIRY_UNRECORDED, Card
 from desk_tui.server.cards.service import check_number_free, number_key, number_tail
 from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import utcnow
@@ -164,6 +164,12 @@ def extend_all(s: Session, *, data: wire.BulkExtendRequest, me: Principal, now: 
     return wire.BulkExtendResult(count=len(cards), dry_run=False)
 
 
+def overdue(today: date) -> Select[Card]:
+    """Live cards past their expiry whose ``expire`` entry is not written yet (a partial index
+    holds just these: the check runs every minute on every worker)."""
+    return select(Card).where(Card.expires_on < today, EXPIRY_UNRECORDED).order_by(Card.id)
+
+
 def expire_overdue(s: Session, *, me: Principal | None, now: datetime | None = None) -> int:
     """Write one ``expire`` entry for each live card past its expiry (once per expiry date).
 
@@ -171,11 +177,7 @@ def expire_overdue(s: Session, *, me: Principal | None, now: datetime | None = N
     change balances, so extending the card later makes those units usable again.
     """
     now = now or utcnow()
-    today = business_date(s, now)
-    cards = list(s.scalars(
-        select(Card).where(Card.status == ledger.LIVE, Card.expires_on < today,
-                           or_(Card.expire_recorded_for.is_(None), Card.expire_recorded_for != Card.expires_on))
-        .order_by(Card.id).with_for_update()))
+    cards = list(s.scalars(overdue(business_date(s, now)).with_for_update()))
     all_pools = ledger.pools(s, [c.id for c in cards])
     for card in cards:
         assert card.expires_on is not None  # the query keeps only cards past an expiry

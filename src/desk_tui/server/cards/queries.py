@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from desk_tui.contract import cards as wire
 from desk_tui.contract.problems import ProblemCode
@@ -27,25 +27,14 @@ from desk_tui.server.memberships.queries import wallet_memberships
 from desk_tui.server.pagination import keyset_page
 from desk_tui.server.reference.calendar import business_date, org_zone
 from desk_tui.server.reference.models import Location, Service, Staff
+from desk_tui.server.reference.names import Named, names, names_of
 
 STATUSES = ("active", "fully_used", "expired", "refunded", "void")
 _TERM_END = "\uffff"
 
 
-def _names(s: Session, model: type[Customer | Location | Service | Staff], ids: Iterable[str | None]
-           ) -> dict[str, str]:
-    """Names by id. Staff, services and locations are remembered for the session (one request):
-    a redemption's entry and its card both name them, and no request that shows a card renames them."""
-    found = {x for x in ids if x}
-    if not found:
-        return {}
-    if model is Customer:
-        return dict(s.execute(select(model.id, model.name).where(model.id.in_(found))).all())
-    known: dict[str, str] = s.info.setdefault(f"desk_tui.names.{model.__tablename__}", {})
-    missing = found - known.keys()
-    if missing:
-        known.update(s.execute(select(model.id, model.name).where(model.id.in_(missing))).all())
-    return {x: known[x] for x in found if x in known}
+def _names(s: Session, model: Named, ids: Iterable[str | None]) -> dict[str, str]:
+    return names_of(s, model, ids)
 
 
 def card_views(s: Session, cards: Sequence[Card], *, me: Principal, today: date | None = None,
@@ -53,9 +42,11 @@ def card_views(s: Session, cards: Sequence[Card], *, me: Principal, today: date 
     """``customers``: the card holders' names when the caller has them already (the wallet)."""
     today = today or business_date(s, utcnow())
     balances = ledger.pools(s, [c.id for c in cards])
-    customers = customers if customers is not None else _names(s, Customer, {c.customer_id for c in cards})
-    staff = _names(s, Staff, {c.issued_by for c in cards})
-    services = _names(s, Service, {x.service_id for c in cards for e in c.entitlements for x in e.services})
+    found = names(s, {Customer: [] if customers is not None else {c.customer_id for c in cards},
+                      Staff: {c.issued_by for c in cards},
+                      Service: {x.service_id for c in cards for e in c.entitlements for x in e.services}})
+    customers = customers if customers is not None else found[Customer]
+    staff, services = found[Staff], found[Service]
     views = []
     for card in cards:
         pools = {e.id: balances[card.id].get(e.id, ledger.Pool(e.id)) for e in card.entitlements}
@@ -146,27 +137,26 @@ def list_cards(s: Session, *, me: Principal, q: str | None, customer_id: str | N
     return card_views(s, rows, me=me, today=today), next_cursor
 
 
-def transactions(s: Session, *, card_id: str, me: Principal) -> list[wire.Transaction]:
-    """A card's ledger, oldest first (it reads like a statement)."""
+def transactions(s: Session, *, card_id: str, me: Principal, limit: int, cursor: str | None
+                 ) -> tuple[list[wire.Transaction], str | None]:
+    """A page of a card's ledger, oldest first (it reads like a statement), by its sequence number:
+    a card used for years has thousands of entries, and each page costs what the first one does."""
     get_card(s, card_id)
-    undo = aliased(CardTransaction)
-    rows = s.execute(
-        select(CardTransaction, undo.id)
-        .outerjoin(undo, and_(undo.ref_id == CardTransaction.id, undo.kind == "undo"))
-        .where(CardTransaction.card_id == card_id)
-        .order_by(CardTransaction.seq)
-    ).all()
-    staff = _names(s, Staff, {t.staff_id for t, _ in rows})
-    services = _names(s, Service, {t.service_id for t, _ in rows})
-    words = _words(s, [t for t, _ in rows], me=me)
-    return [transaction_view(t, undone_by, me=me, staff=staff, services=services, words=words)
-            for t, undone_by in rows]
+    rows, next_cursor = keyset_page(s, select(CardTransaction).where(CardTransaction.card_id == card_id),
+                                    order_by=[CardTransaction.seq], key=lambda t: (t.seq,), limit=limit, cursor=cursor)
+    undone = dict(s.execute(select(CardTransaction.ref_id, CardTransaction.id).where(
+        CardTransaction.ref_id.in_([t.id for t in rows]), CardTransaction.kind == "undo")).all()) if rows else {}
+    found = names(s, {Staff: {t.staff_id for t in rows}, Service: {t.service_id for t in rows}})
+    staff, services = found[Staff], found[Service]
+    words = _words(s, rows, me=me)
+    return [transaction_view(t, undone.get(t.id), me=me, staff=staff, services=services, words=words)
+            for t in rows], next_cursor
 
 
 def transaction_of(s: Session, t: CardTransaction, *, me: Principal) -> wire.Transaction:
     """The view of one fresh entry (nothing has undone it yet: it was just written)."""
-    return transaction_view(t, None, me=me, staff=_names(s, Staff, {t.staff_id}),
-                            services=_names(s, Service, {t.service_id}), words=_words(s, [t], me=me))
+    found = names(s, {Staff: {t.staff_id}, Service: {t.service_id}})
+    return transaction_view(t, None, me=me, staff=found[Staff], services=found[Service], words=_words(s, [t], me=me))
 
 
 def _words(s: Session, entries: Sequence[CardTransaction], *, me: Principal) -> dict[str, str]:

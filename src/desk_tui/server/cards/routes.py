@@ -80,10 +80,12 @@ def update_card(card_id: str, body: wire.CardUpdate, me: Principal = Depends(sig
 
 
 @router.get("/cards/{card_id}/transactions")
-def card_transactions(card_id: str, me: Principal = Depends(signed_in),
-                      db: Database = Depends(database)) -> list[wire.Transaction]:
+def card_transactions(card_id: str, limit: Limit = 50, cursor: Cursor = None, me: Principal = Depends(signed_in),
+                      db: Database = Depends(database)) -> Page[wire.Transaction]:
+    """The card's ledger, oldest first, a page at a time."""
     with db.read_session() as s:
-        return queries.transactions(s, card_id=card_id, me=me)
+        items, next_cursor = queries.transactions(s, card_id=card_id, me=me, limit=limit, cursor=cursor)
+        return Page[wire.Transaction](items=items, next_cursor=next_cursor)
 
 
 @router.post("/cards/{card_id}/redemptions", status_code=201)

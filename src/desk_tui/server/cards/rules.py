@@ -17,6 +17,7 @@ from desk_tui.server.cards.models import Card, CardEntitlement
 from desk_tui.server.customers.service import get_customer, index_customer
 from desk_tui.server.errors import DomainError
 from desk_tui.server.reference.models import Location, Service, ServiceLocation
+from desk_tui.server.reference.names import names_of, remember
 
 
 def check_usable(card: Card, today: date) -> None:
@@ -29,7 +30,19 @@ def check_usable(card: Card, today: date) -> None:
 
 
 def service_name(s: Session, service_id: str) -> str:
-    return s.scalar(select(Service.name).where(Service.id == service_id)) or service_id
+    return names_of(s, Service, [service_id]).get(service_id, service_id)
+
+
+def service_here(s: Session, service_id: str, location_id: str) -> tuple[str, bool]:
+    """The service's name and whether ``location_id`` offers it, in one statement (a redemption
+    needs both, and the entry's view names the service again: it is remembered for it)."""
+    offered = select(ServiceLocation.location_id).where(
+        ServiceLocation.service_id == service_id, ServiceLocation.location_id == location_id).exists()
+    row = s.execute(select(Service.name, offered).where(Service.id == service_id)).first()
+    if row is None:
+        return service_id, False
+    remember(s, Service, service_id, row[0])
+    return row[0], bool(row[1])
 
 
 def pools_with(card: Card, service_id: str, entitlement_id: str | None, name: str) -> list[tuple[CardEntitlement, int]]:
@@ -42,11 +55,13 @@ def pools_with(card: Card, service_id: str, entitlement_id: str | None, name: st
     return options
 
 
-def check_offered(s: Session, service_id: str, location_id: str, name: str) -> None:
-    offered = s.scalar(select(ServiceLocation.location_id).where(
-        ServiceLocation.service_id == service_id, ServiceLocation.location_id == location_id))
+def check_offered(s: Session, service_id: str, location_id: str, name: str, *, offered: bool | None = None) -> None:
+    """``offered``: what :func:`service_here` found, when the caller asked it already."""
     if offered is None:
-        here = s.scalar(select(Location.name).where(Location.id == location_id)) or location_id
+        offered = s.scalar(select(ServiceLocation.location_id).where(
+            ServiceLocation.service_id == service_id, ServiceLocation.location_id == location_id)) is not None
+    if not offered:
+        here = names_of(s, Location, [location_id]).get(location_id, location_id)
         raise DomainError(ProblemCode.SERVICE_NOT_OFFERED_HERE, f"{name} is not offered at {here}; the card works at every "
                                                       "location that offers it.")
 

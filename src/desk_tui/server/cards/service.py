@@ -156,14 +156,14 @@ def redeem(s: Session, *, card_id: str, service_id: str, me: Principal, quantity
     if sale is not None:
         _check_sale_is_the_holders(s, sale, card)
     rules.check_usable(card, business_date(s, now))
-    name = rules.service_name(s, service_id)
+    name, offered = rules.service_here(s, service_id, me.location_id)
     options = rules.pools_with(card, service_id, entitlement_id, name)
-    rules.check_offered(s, service_id, me.location_id, name)
+    rules.check_offered(s, service_id, me.location_id, name, offered=offered)
     balances = ledger.card_pools(s, card)
     ent, units = rules.choose_pool(card, options, balances, quantity, name)
+    card.last_used_at = now  # written with the entry's sequence number, in one UPDATE
     tx = ledger.append(s, card, kind="redeem", me=me, at=now, entitlement_id=ent.id, service_id=service_id,
                        units=units, used=units, sale_id=sale_id, note=note)
-    card.last_used_at = now
     balances = ledger.card_pools(s, card)
     ledger.settle_status(card, balances)
     record_activity(s, at=now, customer_id=card.customer_id, kind="card_redeemed", card_id=card.id, sale_id=sale_id, me=me,

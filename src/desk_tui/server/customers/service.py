@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from datetime import datetime
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import customers as wire
@@ -15,7 +15,8 @@ from desk_tui.server.customers.search import customer_terms, normalise, number_t
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.pagination import keyset_page
-from desk_tui.server.reference.models import DEFAULT_PHONE_REGION, OrgSettings, Staff
+from desk_tui.server.reference import service as reference
+from desk_tui.server.reference.models import DEFAULT_PHONE_REGION, Staff
 
 _TERM_END = "\uffff"
 
@@ -37,7 +38,7 @@ def get_customer(s: Session, customer_id: str, *, for_update: bool = False) -> C
 
 def phone_region(s: Session) -> str:
     """The country whose national form phone numbers are typed in (org_settings.phone_region)."""
-    return s.scalar(select(OrgSettings.phone_region)) or DEFAULT_PHONE_REGION
+    return reference.settings(s).phone_region or DEFAULT_PHONE_REGION
 
 
 def same_phone(s: Session, phone_digits: str | None, *, besides: str | None = None) -> list[wire.CustomerBrief]:
@@ -87,17 +88,56 @@ def search_customers(s: Session, *, q: str | None, limit: int, cursor: str | Non
                      ) -> tuple[list[wire.Customer], str | None]:
     stmt = select(Customer)
     region = phone_region(s)
-    for forms in query_words(q or "", region=region):
-        matching = select(CustomerSearchTerm.customer_id).where(or_(*(
-            and_(CustomerSearchTerm.term >= form, CustomerSearchTerm.term < form + _TERM_END) for form in sorted(forms)
-        )))
-        stmt = stmt.where(Customer.id.in_(matching))
+    words = query_words(q or "", region=region)
+    rarest = _rarest(s, words)
+    if rarest is not None:
+        # The rarest typed word names a few hundred customers at most: start from them, and only
+        # look the other words up for those ("anna ko" walked every Anna first).
+        index, ids = rarest
+        stmt = stmt.where(Customer.id.in_(ids))
+        words = words[:index] + words[index + 1:]
+    for forms in words:
+        if rarest is not None:
+            # looked up for the rare word's few customers only, by their (customer_id, term) key
+            stmt = stmt.where(select(CustomerSearchTerm.customer_id).where(
+                CustomerSearchTerm.customer_id == Customer.id, _starts(forms)).exists())
+        else:
+            # Every word is common. Walking the customers in name order until a page is full looked
+            # at half the chain for "anna ko" (the Kovácses sort late), so the words' customers are
+            # matched as sets, as before (29 ms at 100,000 customers).
+            stmt = stmt.where(Customer.id.in_(select(CustomerSearchTerm.customer_id).where(_starts(forms))))
     if phone is not None:
         # the same number, however either was typed ("06 20 …" and "+36 20 …" are one number)
         stmt = stmt.where(Customer.phone_digits == (stored_digits(phone, region=region) or ""))
     rows, next_cursor = keyset_page(s, stmt, order_by=[Customer.sort_name, Customer.id],
                                     key=lambda c: (c.sort_name, c.id), limit=limit, cursor=cursor)
     return [customer_wire(c) for c in rows], next_cursor
+
+
+#: a typed word matching fewer customers than this is "rare": the search starts from its customers
+RARE = 1000
+
+
+def _starts(forms: AbstractSet[str]) -> ColumnElement[bool]:
+    """A term that starts with one of the ways the word may be written (an indexed range each)."""
+    return or_(*(and_(CustomerSearchTerm.term >= form, CustomerSearchTerm.term < form + _TERM_END)
+                 for form in sorted(forms)))
+
+
+def _rarest(s: Session, words: list[set[str]]) -> tuple[int, list[str]] | None:
+    """The typed word with the fewest customers (its position and their ids) when it has fewer than
+    :data:`RARE`; None when every word is common. Counting stops at ``RARE`` terms per word, so a
+    common word costs one short index range, in one statement for all the words."""
+    if not words:
+        return None
+    T = CustomerSearchTerm
+    counts = s.execute(select(*(select(func.count()).select_from(
+        select(T.customer_id).where(_starts(forms)).limit(RARE).subquery()).scalar_subquery()
+        for forms in words))).one()
+    fewest = min(range(len(words)), key=lambda i: counts[i])
+    if counts[fewest] >= RARE:
+        return None
+    return fewest, sorted(set(s.scalars(select(T.customer_id).where(_starts(words[fewest])))))
 
 
 def record_activity(s: Session, *, customer_id: str, kind: str, summary: str, me: Principal | None,

@@ -30,6 +30,7 @@ from desk_tui.server.database import rowcount, utcnow
 from desk_tui.server.events import broker
 from desk_tui.server.events.models import EventRow
 from desk_tui.server.reference.models import Location, Staff
+from desk_tui.server.reference.names import names
 
 #: how long a reconnecting client can be away and still be told exactly what it missed
 REPLAY_WINDOW = timedelta(minutes=15)
@@ -74,10 +75,9 @@ def _write(s: Session) -> None:
     notes = list(pending.values())
     bind = s.get_bind()
     postgres = bind.dialect.name == "postgresql"
-    if postgres:
-        s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ORDER_LOCK})
-    staff = _names(s, Staff, {n["staff_id"] for n in notes})
-    places = _names(s, Location, {n["actor_location_id"] for n in notes})
+    # one statement at most; none for the signed-in staff member and their location (known)
+    found = names(s, {Staff: {n["staff_id"] for n in notes}, Location: {n["actor_location_id"] for n in notes}})
+    staff, places = found[Staff], found[Location]
     now = utcnow()
     rows = []
     for n in notes:
@@ -89,10 +89,23 @@ def _write(s: Session) -> None:
             body["location_name"] = places[n["actor_location_id"]]
         rows.append({"at": now, "kind": n["kind"], "location_id": n["location_id"],
                          "actor_location_id": n["actor_location_id"], "body": json.dumps(body)})
-    s.execute(insert(EventRow), rows)
     if postgres:
-        s.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+        s.execute(_LOCKED_INSERT, {"key": _ORDER_LOCK, "channel": CHANNEL,
+                                   "rows": json.dumps(rows, default=lambda at: at.isoformat())})
+    else:
+        s.execute(insert(EventRow), rows)
     s.info[_WRITTEN] = bind.engine.url  # Engine.engine is the engine itself; a Connection has no url
+
+
+#: PostgreSQL: the order lock, the rows and the NOTIFY in one statement (every write sends it). The
+#: lock's CTE is joined in, so it is taken before the first row draws its id from the sequence.
+_LOCKED_INSERT = text("""
+    WITH ordered AS (SELECT pg_advisory_xact_lock(:key)), told AS (SELECT pg_notify(:channel, ''))
+    INSERT INTO events (at, kind, location_id, actor_location_id, body)
+    SELECT r.at, r.kind, r.location_id, r.actor_location_id, r.body
+    FROM ordered, told, json_to_recordset(CAST(:rows AS json))
+         AS r(at timestamptz, kind text, location_id text, actor_location_id text, body text)
+""")
 
 
 @event.listens_for(Session, "after_commit")
@@ -113,13 +126,6 @@ def _rolled_back(s: Session) -> None:
     s.info.pop(_PENDING, None)
     if not s.in_nested_transaction():
         s.info.pop(_WRITTEN, None)
-
-
-def _names(s: Session, model: type[Location | Staff], ids: set[str | None]) -> dict[str, str]:
-    found = {x for x in ids if x}
-    if not found:
-        return {}
-    return dict(s.execute(select(model.id, model.name).where(model.id.in_(found))).all())
 
 
 # -- reading -------------------------------------------------------------------------------------

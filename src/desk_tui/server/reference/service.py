@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import reference as wire
 from desk_tui.contract.problems import ProblemCode
+from desk_tui.server.auth.principal import asking
 from desk_tui.server.database import new_id
 from desk_tui.server.errors import DomainError
 from desk_tui.server.reference.models import (
@@ -40,13 +43,16 @@ _SETTINGS_KEY = "desk_tui.org_settings"
 
 
 def settings(s: Session) -> wire.Settings:
-    """The organisation's settings, read once per session: money words, the calendar's time zone
-    and the till's limits all ask, up to nine times in one completed sale. A session is one request
-    (or one chore), and no request changes the settings, so a change is seen by the next request on
-    every worker without any invalidation."""
+    """The organisation's settings, read once per request: money words, the calendar's time zone
+    and the till's limits all ask, up to nine times in one completed sale. A signed-in request has
+    them from its sign-in check's statement (auth.service.authenticate); anything else reads them
+    once per session (one chore). No request changes the settings (only ``desk-tui admin`` does),
+    so a change is seen by the next request on every worker without any invalidation."""
     known: wire.Settings | None = s.info.get(_SETTINGS_KEY)
     if known is None:
-        known = s.info[_SETTINGS_KEY] = _read_settings(s)
+        me = asking()
+        known = me.settings if me is not None and me.settings is not None else _read_settings(s)
+        s.info[_SETTINGS_KEY] = known
     return known
 
 
@@ -54,6 +60,11 @@ def _read_settings(s: Session) -> wire.Settings:
     row = s.scalar(select(OrgSettings))
     if row is None:
         return wire.Settings(currency="EUR", currency_decimals=2, timezone="UTC", business_name="desk-tui")
+    return settings_of(row)
+
+
+def settings_of(row: Any) -> wire.Settings:
+    """The wire settings from anything with the settings' columns (the row or a joined result)."""
     return wire.Settings(currency=row.currency, currency_decimals=row.currency_decimals,
                          timezone=row.timezone, business_name=row.business_name,
                          max_discount_percent_without_manager=row.max_discount_percent_without_manager,

@@ -18,7 +18,7 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
@@ -53,7 +53,9 @@ def find(s: Session, sale_id: str, *, me: Principal) -> Sale:
 
 def lock_sale(s: Session, sale_id: str, *, me: Principal) -> Sale:
     """The sale row ``FOR UPDATE``: every write to a cart queues here (SQLite: BEGIN IMMEDIATE)."""
-    sale = s.scalar(here(sale_id, me).with_for_update().execution_options(populate_existing=True))
+    # its lines and payments come with it (every write reads them), the lock on the sale's row alone
+    sale = s.scalars(here(sale_id, me).options(joinedload(Sale.lines), joinedload(Sale.payments))
+                     .with_for_update(of=Sale).execution_options(populate_existing=True)).unique().first()
     if sale is None:
         raise DomainError(ProblemCode.NOT_FOUND, "No such sale at this location.")
     return sale

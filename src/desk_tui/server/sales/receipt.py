@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_tui.server.cards import ledger
@@ -21,6 +20,7 @@ from desk_tui.server.reference import service as reference
 from desk_tui.server.reference.calendar import org_zone
 from desk_tui.server.reference.models import Location, Staff
 from desk_tui.server.reference.money import money as org_money
+from desk_tui.server.reference.names import names
 from desk_tui.server.sales import membership, purchases
 from desk_tui.server.sales.models import Sale, SaleLine
 from desk_tui.server.sales.money import gross, is_redeemed, line_total, totals
@@ -96,9 +96,10 @@ def text(s: Session, sale: Sale, *, now: datetime) -> str:
     def money(amount: int) -> str:
         return org_money(s, amount)
 
-    where = s.scalar(select(Location.name).where(Location.id == sale.location_id)) or ""
-    staff = s.scalar(select(Staff.name).where(Staff.id == sale.completed_by)) if sale.completed_by else None
-    customer = s.scalar(select(Customer.name).where(Customer.id == sale.customer_id)) if sale.customer_id else None
+    found = names(s, {Location: [sale.location_id], Staff: [sale.completed_by], Customer: [sale.customer_id]})
+    where = found[Location].get(sale.location_id, "")
+    staff = found[Staff].get(sale.completed_by or "")
+    customer = found[Customer].get(sale.customer_id or "")
     local = now.astimezone(org_zone(s))
     out = [org.business_name, where, local.strftime("%Y-%m-%d %H:%M"), f"Sale {sale.id}"]
     if customer:

@@ -323,18 +323,19 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
         if line.redeem_kind is not None and line.hold_state == "held":
             line.hold_state = "redeemed"
 
+    s.flush()  # what the holds and purchases wrote, before the receipt's words read it
     sale.payments = [SalePayment(id=new_id("pay"), position=i, method=p.method, amount=p.amount)
                      for i, p in enumerate(data.payments)]
     sale.status = "completed"
     sale.completed_at = now
     sale.completed_by = me.staff_id
     sale.last_change_at = max(now, sale.last_change_at)
-    s.flush()
-    receipt.freeze_labels(s, sale, now=now)
-    sale.receipt_text = receipt.text(s, sale, now=now)
-    if sale.customer_id is not None:
-        record_activity(s, at=now, customer_id=sale.customer_id, kind="sale_completed", me=me, sale_id=sale.id,
-                        appointment_id=sale.appointment_id, summary=_completed_summary(s, sale, t.total))
+    with s.no_autoflush:  # the sale's row is written once, with its receipt
+        receipt.freeze_labels(s, sale, now=now)
+        sale.receipt_text = receipt.text(s, sale, now=now)
+        if sale.customer_id is not None:
+            record_activity(s, at=now, customer_id=sale.customer_id, kind="sale_completed", me=me, sale_id=sale.id,
+                            appointment_id=sale.appointment_id, summary=_completed_summary(s, sale, t.total))
     s.flush()
     events.record(s, kind="sale.completed", location_id=sale.location_id, me=me, sale_id=sale.id,
                   customer_id=sale.customer_id, appointment_id=sale.appointment_id)
