@@ -72,6 +72,7 @@ def _rows() -> dict[str, Row]:
     paid = [{"service_id": "svc_manicure"}]
     return {
         "GET /v1/health": Row(PUBLIC),
+        "GET /healthz": Row(PUBLIC),  # for load balancers: no token, never a location
         "GET /v1/locations": Row(PUBLIC),
         # Public; a body without a PIN shows it (422, not 401) without eight slow PIN checks.
         "POST /v1/auth/login": Row(PUBLIC, json={"username": "reception"}),
