@@ -9,6 +9,7 @@ import uvicorn
 from desk_tui.server.app import ServerSettings, create_app
 from desk_tui.server.loopback import loopback_socket
 from desk_tui.server.serve import prepare
+from tests.support.demo_copy import fill_with_demo
 
 
 class _Server(uvicorn.Server):
@@ -27,6 +28,8 @@ class LiveServer:
         """``lifespan``: run the server's own background work (housekeeping); off by default so
         that what a test sees depends on its requests alone. ``settings``: ServerSettings fields."""
         self.db_url = db_url
+        if demo:
+            fill_with_demo(db_url)
         self.database = prepare(db_url, demo=demo)
         self.app = create_app(ServerSettings(db_url=db_url, demo=demo, **settings), database=self.database)
         self._sock = loopback_socket(port, reuse=True)  # a given port: "the server came back"

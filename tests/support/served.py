@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.demo_copy import fill_with_demo
 from tests.support.postgres import _free_port
 
 
@@ -43,6 +44,7 @@ class ServedAPI:
                "--workers", str(self.workers), *self.args]
         if self.demo:
             cmd.append("--demo")
+            fill_with_demo(self.db_url)
         with self.log.open("ab") as out:
             # Its own process group, so kill() takes the uvicorn supervisor and every worker at once.
             self.proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT,

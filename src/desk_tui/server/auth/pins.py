@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-#: Verified against when the username does not exist, so timing does not reveal usernames.
-_DUMMY = _hasher.hash("not-a-real-pin")
+
+
+@cache
+def _dummy() -> str:
+    """Verified against when the username does not exist, so timing does not reveal usernames.
+    Made on first use, not at import: every `serve` worker and `admin` command imports this
+    module, and one argon2 hash costs a tenth of a second of their start."""
+    return _hasher.hash("not-a-real-pin")
 
 
 def hash_pin(pin: str) -> str:
@@ -20,7 +27,7 @@ def hash_pin(pin: str) -> str:
 
 def verify_pin(pin_hash: str | None, pin: str) -> bool:
     try:
-        return _hasher.verify(pin_hash or _DUMMY, pin) and pin_hash is not None
+        return _hasher.verify(pin_hash or _dummy(), pin) and pin_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

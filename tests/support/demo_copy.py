@@ -1,0 +1,75 @@
+"""The demo salon, seeded once per engine and test process, copied into each fresh database a
+test serves with the demo.
+
+Seeding the demo takes seconds (300 customers, their cards and memberships, a month of
+appointments, four argon2 PIN hashes); copying it takes milliseconds: a SQLite file through
+SQLite's backup API, a PostgreSQL database as ``CREATE DATABASE … TEMPLATE``. The copy is the
+very database the seeding made, so a server started on it sees the demo already there — as a
+server restarted on its own data does — and seeds nothing. Only a database that is still empty
+is filled: a test that hands in data of its own keeps it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+import uuid
+from pathlib import Path
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from desk_tui.server.serve import prepare
+
+_templates: dict[str, str] = {}
+"""Template database per engine ("sqlite": a file path; "postgresql <server>": a database name)."""
+
+
+def fill_with_demo(db_url: str) -> None:
+    """Make the empty database at ``db_url`` a copy of the demo salon; leave any other alone."""
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        _sqlite(Path(url.database or ""))
+    elif url.get_backend_name() == "postgresql":
+        _postgresql(db_url)
+
+
+def _sqlite(path: Path) -> None:
+    if not path.name or (path.exists() and path.stat().st_size > 0):
+        return
+    template = _templates.get("sqlite")
+    if template is None:
+        template = str(Path(tempfile.mkdtemp(prefix="desk-demo.")) / "demo.db")
+        prepare(f"sqlite:///{template}", demo=True).dispose()
+        _templates["sqlite"] = template
+    path.parent.mkdir(parents=True, exist_ok=True)
+    source, target = sqlite3.connect(template), sqlite3.connect(path)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+
+
+def _conninfo(db_url: str, database: str) -> str:
+    url = make_url(db_url).set(drivername="postgresql", database=database)
+    return url.render_as_string(hide_password=False)
+
+
+def _postgresql(db_url: str) -> None:
+    name = make_url(db_url).database
+    with psycopg.connect(_conninfo(db_url, name or ""), autocommit=True) as conn:
+        if conn.execute("SELECT to_regclass('alembic_version')").fetchone() != (None,):
+            return  # migrated already: its test has plans of its own for it
+    server = f"postgresql {make_url(db_url).host}:{make_url(db_url).port}"
+    template = _templates.get(server)
+    with psycopg.connect(_conninfo(db_url, "postgres"), autocommit=True) as admin:
+        if template is None:
+            template = f"desk_demo_{uuid.uuid4().hex[:12]}"
+            admin.execute(f'CREATE DATABASE "{template}"')
+            # Seeded, then every connection to it closed: a template must have none while copied.
+            prepare(str(make_url(db_url).set(database=template).render_as_string(hide_password=False)),
+                    demo=True).dispose()
+            _templates[server] = template
+        admin.execute(f'DROP DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
