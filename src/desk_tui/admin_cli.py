@@ -1,6 +1,7 @@
 """The operator's `desk-tui admin` commands beyond bootstrapping (cli.py has init, create-staff,
 set-pin, deactivate-staff, unlock): backup and restore, migrations, the staff list, a PIN reset,
-the CSV imports and the ledger's check. Like cli.py, nothing of the server is imported until a command runs."""
+the CSV imports and the ledger's check. Like cli.py, nothing of the server is imported until a
+command runs."""
 
 from __future__ import annotations
 
@@ -82,9 +83,11 @@ def _verify_ledger(url: str) -> int:
     check = verify_ledger(url)
     for problem in check.problems:
         print(problem)
-    checked = f"Checked {check.cards} card(s) and {check.entries} ledger entr{'y' if check.entries == 1 else 'ies'}"
+    checked = (f"Checked {check.cards} card{'' if check.cards == 1 else 's'} and {check.entries} ledger "
+               f"entr{'y' if check.entries == 1 else 'ies'}")
     if check.problems:
-        print(f"{checked}: {len(check.problems)} card(s) changed behind the API's back.")
+        n = len(check.problems)
+        print(f"{checked}: {n} card{' was' if n == 1 else 's were'} changed behind the API's back.")
         return 1
     print(f"{checked}: every entry is as it was written.")
     return 0
