@@ -1,6 +1,7 @@
 """The operator's `desk-tui admin` commands beyond bootstrapping (cli.py has init, create-staff,
-set-pin, deactivate-staff, unlock): backup and restore, migrations, the staff list, a PIN reset
-and the CSV imports. Like cli.py, nothing of the server is imported until a command runs."""
+set-pin, deactivate-staff, unlock): backup and restore, migrations, the staff list, a PIN reset,
+the CSV imports and the ledger's check. Like cli.py, nothing of the server is imported until a
+command runs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import getpass
 import sys
 from pathlib import Path
 
-COMMANDS = ("backup", "restore", "migrate", "list-staff", "reset-pin", "import-services", "import-customers")
+COMMANDS = ("backup", "restore", "migrate", "list-staff", "reset-pin", "import-services", "import-customers",
+            "verify-ledger")
 
 
 def add_parsers(asub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,6 +33,8 @@ def add_parsers(asub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         imp = asub.add_parser(f"import-{what}", help=f"add {what} from a CSV file: checked first, all or nothing")
         imp.add_argument("file", type=Path, metavar="FILE")
         imp.add_argument("--dry-run", action="store_true", help="check every line and write nothing")
+    asub.add_parser("verify-ledger", help="check every card's ledger against its hash chain; exit 1 naming each "
+                                          "card whose entries were edited, deleted or reordered")
 
 
 def run(args: argparse.Namespace, url: str) -> int:
@@ -66,8 +70,26 @@ def _run(args: argparse.Namespace, url: str) -> int:
         pin, ended = reset_pin(url, username=args.username, owner=args.owner, owner_pin=owner_pin)
         print(f"New PIN for {args.username.lower()}: {pin} (shown once; give it to them in person). "
               f"Signed out of {ended} session{'' if ended == 1 else 's'}.")
+    elif command == "verify-ledger":
+        return _verify_ledger(url)
     else:
         return _import(url, args)
+    return 0
+
+
+def _verify_ledger(url: str) -> int:
+    from desk_tui.server.admin_ledger import verify_ledger
+
+    check = verify_ledger(url)
+    for problem in check.problems:
+        print(problem)
+    checked = (f"Checked {check.cards} card{'' if check.cards == 1 else 's'} and {check.entries} ledger "
+               f"entr{'y' if check.entries == 1 else 'ies'}")
+    if check.problems:
+        n = len(check.problems)
+        print(f"{checked}: {n} card{' was' if n == 1 else 's were'} changed behind the API's back.")
+        return 1
+    print(f"{checked}: every entry is as it was written.")
     return 0
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
+from desk_tui.server.cards import chain
 from desk_tui.server.cards.models import Card, CardEntitlement, CardTransaction
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.database import new_id
@@ -138,6 +139,11 @@ def append(s: Session, card: Card, *, kind: str, me: Principal | None, at: datet
         location_id=me.location_id if me else None, appointment_id=appointment_id, sale_id=sale_id,
         note=note, ref_id=ref_id, amount=amount, old_value=old_value, new_value=new_value,
     )
+    # The previous entry's hash is the card's head, read with the lock that orders the sequence
+    # (lock_card loads the row afresh), so two writers can never chain onto the same entry.
+    tx.prev_hash = card.ledger_head
+    tx.entry_hash = card.ledger_head = chain.entry_hash({name: getattr(tx, name) for name in chain.CONTENT},
+                                                        tx.prev_hash)
     s.add(tx)
     s.flush()
     sums = s.info.get(_SUMS, {}).get(card.id)

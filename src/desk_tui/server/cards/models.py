@@ -5,7 +5,8 @@ template later never changes it. Balances are never stored: they are sums over
 ``card_transactions``, whose rows carry their own effect as signed deltas (``initial_delta``,
 ``adjust_delta``, ``used_delta``, ``booked_delta``), so deriving a balance is one ``SUM … GROUP
 BY`` and each row's meaning is fixed when it is written. The ledger is append-only, enforced by
-database triggers (migration 0002), not just by convention.
+database triggers (migration 0002), not just by convention, and hash-chained per card (chain.py),
+so a change made around the triggers shows.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from desk_tui.server.cards.chain import GENESIS
 from desk_tui.server.database import Base, UTCDateTime
 
 
@@ -80,6 +82,10 @@ class Card(Base):
     last_seq: Mapped[int] = mapped_column(Integer)
     #: the expiry date for which an ``expire`` entry was written (so the sweep writes one per date)
     expire_recorded_for: Mapped[date | None] = mapped_column(Date)
+    #: the ``entry_hash`` of the ledger's last entry (chain.GENESIS before the first), moved on with
+    #: ``last_seq``: the next entry's ``prev_hash`` without reading that entry (see chain.py). The
+    #: empty server default is migration 0018's (a row inserted by hand breaks the chain, and shows)
+    ledger_head: Mapped[str] = mapped_column(String(64), default=GENESIS, server_default="")
     entitlements: Mapped[list[CardEntitlement]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by=CardEntitlement.position)
 
@@ -117,3 +123,7 @@ class CardTransaction(Base):
     amount: Mapped[int | None] = mapped_column(BigInteger)
     old_value: Mapped[str | None] = mapped_column(String(40))
     new_value: Mapped[str | None] = mapped_column(String(40))
+    #: the hash chain (chain.py): the card's previous entry's hash, and this entry's own; always
+    #: written by ledger.append (the empty server default is for rows inserted by hand, which show)
+    prev_hash: Mapped[str] = mapped_column(String(64), server_default="")
+    entry_hash: Mapped[str] = mapped_column(String(64), server_default="")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from desk_tui.contract import cards as wire
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards import ledger, rules, wording
+from desk_tui.server.cards import chain, ledger, rules, wording
 from desk_tui.server.cards.models import Card, CardEntitlement, CardEntitlementService, CardTransaction
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import last_digits, normalise
@@ -63,7 +63,8 @@ def issue(s: Session, *, package: Package, customer_id: str, me: Principal, now:
                 number_tail=number_tail(number), package_id=package.id,
                 package_name=package.name, unit_type=package.unit_type, customer_id=customer_id, issued_at=now,
                 issued_by=me.staff_id, issued_location_id=me.location_id, expires_on=expires_on,
-                price_paid=price_paid, status=ledger.LIVE, last_used_at=None, last_seq=0, expire_recorded_for=None)
+                price_paid=price_paid, status=ledger.LIVE, last_used_at=None, last_seq=0, ledger_head=chain.GENESIS,
+                expire_recorded_for=None)
     for position, tmpl in enumerate(package.entitlements):
         links = [(x.service_id, x.unit_cost) for x in tmpl.services]
         ent = CardEntitlement(id=new_id("cen"), card_id=card.id, position=position,
