@@ -87,8 +87,8 @@ class ServerSettings(BaseSettings):
 
     @field_serializer("smtp_password", when_used="json")
     def _handed_down(self, value: SecretStr | None, info: FieldSerializationInfo) -> str | None:
-        # `serve` hands its settings to its workers as JSON (context "reveal"): they need the
-        # password itself; any other dump keeps pydantic's mask.
+        # `serve` hands its settings to its workers as JSON (handed_down): they need the password
+        # itself; any other dump keeps pydantic's mask.
         if value is None:
             return None
         return value.get_secret_value() if (info.context or {}).get("reveal") else str(value)
@@ -130,6 +130,10 @@ class ServerSettings(BaseSettings):
         if self.smtp_host and not self.smtp_from:
             raise ValueError("reminder e-mails need smtp_from (the sender address) with smtp_host")
         return self
+
+    def handed_down(self) -> str:
+        """The settings whole, for `serve`'s worker processes: the SMTP password itself included."""
+        return self.model_dump_json(context={"reveal": True})
 
     @property
     def mail_configured(self) -> bool:
