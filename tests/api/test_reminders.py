@@ -110,8 +110,8 @@ def test_an_expiring_card_and_a_month_due_get_one_mail_each_in_the_salons_words(
         # The customer's activity says what was sent, to which address, about what.
         assert f"Reminder e-mailed to {carded['email']}: 5x Manicure expires on {expires} with 4 sessions left" \
             in activity(m, carded["id"])
-        assert any(x.startswith(f"Reminder e-mailed to {member['email']}: Gold membership month from "
-                                f"{today().isoformat()} due") for x in activity(m, member["id"]))
+        assert f"Reminder e-mailed to {member['email']}: Gold membership: the month from {today().isoformat()} " \
+               f"is due ({price} for 1 month)" in activity(m, member["id"])
         assert [r.outcome for r in reminded_rows(salon, card["id"])] == ["sent"]
         assert not any("Reminder" in x for x in activity(m, no_email["id"]))
 

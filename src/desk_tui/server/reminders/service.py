@@ -89,13 +89,13 @@ def send_reminders(db: Database, *, mail: MailSettings | None, card_days: int, d
         return outcome
     if mail is None:
         raise ValueError("reminders need the mail server's settings to be sent")
+    with db.read_session() as s:
+        today, business = business_date(s, now), org_settings(s).business_name
     with Mailer(mail) as mailer:
         mailer.open()  # before any claim: a claim is held for one message's transfer, not a sign-in
-        business = ""
         for seen in due:
             with db.transaction() as s:
-                business = business or org_settings(s).business_name
-                r = _again(s, seen, card_days=card_days, now=now)
+                r = _again(s, seen, card_days=card_days, today=today, business=business)
                 if r is None or not _sort_out(r, outcome):
                     continue
                 if not _claim(s, r, now):
@@ -167,11 +167,9 @@ def _due(s: Session, *, card_days: int, now: datetime) -> list[Reminder]:
     return reminders
 
 
-def _again(s: Session, seen: Reminder, *, card_days: int, now: datetime) -> Reminder | None:
+def _again(s: Session, seen: Reminder, *, card_days: int, today: date, business: str) -> Reminder | None:
     """The reminder as the rows say now, inside its transaction: the card may have been extended
     or used up, the month paid, the address changed since the run looked."""
-    today = business_date(s, now)
-    business = org_settings(s).business_name
     if seen.kind == "card_expiring":
         card = s.get(Card, seen.subject_id)
         if card is None or card.status != ledger.LIVE or card.expires_on is None \

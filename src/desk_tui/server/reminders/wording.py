@@ -44,4 +44,5 @@ def membership_due(*, business: str, customer: str, plan: str, paid_through: dat
             f"Please pay at your next visit, so its benefits go on.\n\n"
             f"Thank you,\n{business}\n")
     return Words(subject=f"{business}: your {plan} — a month is due", body=body,
-                 summary=f"{plan} month from {month_from.isoformat()} due ({months_due} in all, {total})")
+                 summary=f"{plan}: the month from {month_from.isoformat()} is due "
+                         f"({total} for {months_due} month{'' if months_due == 1 else 's'})")
