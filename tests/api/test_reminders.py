@@ -6,6 +6,8 @@ reach what the shared server's tests arrange."""
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from desk_tui.cli import main
@@ -188,3 +190,22 @@ def test_housekeeping_sends_reminders_only_when_a_mail_server_is_set(salon, smtp
         assert chores.reminders_sent >= 1
         assert len(smtp.to(who["email"])) == 1
         assert any(x.startswith(f"Reminder e-mailed to {who['email']}") for x in activity(m, who["id"]))
+
+
+def test_a_mail_server_that_is_down_or_refuses_the_password_sends_and_records_nothing(salon, mail_env, capsys,
+                                                                                      monkeypatch):
+    smtp = mail_env
+    with login(salon.url, "manager") as m:
+        who = customer(m)
+        card = expiring_card(m, who)
+        monkeypatch.setenv("DESK_SERVER_SMTP_PASSWORD", "not-the-password")
+        assert send_reminders(salon.db_url) == 1
+        assert "did not take the reminders" in capsys.readouterr().err
+        with socket.socket() as closed:
+            closed.bind(("127.0.0.1", 0))  # bound, never listening: the connection is refused
+            monkeypatch.setenv("DESK_SERVER_SMTP_PORT", str(closed.getsockname()[1]))
+            monkeypatch.setenv("DESK_SERVER_SMTP_PASSWORD", PASSWORD)
+            assert send_reminders(salon.db_url) == 1
+        assert "did not take the reminders" in capsys.readouterr().err
+        assert smtp.to(who["email"]) == [] and reminded_rows(salon, card["id"]) == []
+        assert not any("Reminder" in x for x in activity(m, who["id"]))

@@ -58,7 +58,7 @@ class _Handler:
 def _authenticate(server, session, envelope, mechanism: str, auth_data) -> AuthResult:
     ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == \
         (USER.encode(), PASSWORD.encode())
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)  # not handled: aiosmtpd answers 535 itself
 
 
 def _free_port() -> int:
