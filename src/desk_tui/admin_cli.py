@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 COMMANDS = ("backup", "restore", "migrate", "list-staff", "reset-pin", "import-services", "import-customers",
-            "verify-ledger")
+            "verify-ledger", "send-reminders")
 
 
 def add_parsers(asub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,6 +35,9 @@ def add_parsers(asub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         imp.add_argument("--dry-run", action="store_true", help="check every line and write nothing")
     asub.add_parser("verify-ledger", help="check every card's ledger against its hash chain; exit 1 naming each "
                                           "card whose entries were edited, deleted or reordered")
+    remind = asub.add_parser("send-reminders", help="e-mail the reminders due (cards expiring soon, membership "
+                                                    "months due) through DESK_SERVER_SMTP_*, each event once")
+    remind.add_argument("--dry-run", action="store_true", help="list what would be sent; send and record nothing")
 
 
 def run(args: argparse.Namespace, url: str) -> int:
@@ -63,6 +66,10 @@ def _run(args: argparse.Namespace, url: str) -> int:
         return _migrate(url, check=args.check)
     elif command == "list-staff":
         _list_staff(url)
+    elif command == "send-reminders":
+        from desk_tui.server.reminders import command as reminders
+
+        return reminders.run(url, dry_run=args.dry_run)
     elif command == "reset-pin":
         from desk_tui.server.admin_staff import reset_pin
 

@@ -49,6 +49,15 @@ def _serve_options(serve: argparse.ArgumentParser) -> None:
                        help="Host names answered, comma-separated (default * for any)")
     serve.add_argument("--ssl-certfile", metavar="PEM", help="serve HTTPS with this certificate (chain)")
     serve.add_argument("--ssl-keyfile", metavar="PEM", help="the certificate's private key")
+    serve.add_argument("--smtp-host", metavar="HOST", help="the salon's mail server, for reminder e-mails (default: none)")
+    serve.add_argument("--smtp-port", type=int, metavar="PORT", help="the mail server's port (default 587)")
+    serve.add_argument("--smtp-user", metavar="USER", help="sign in to the mail server as USER "
+                                                           "(the password only from DESK_SERVER_SMTP_PASSWORD)")
+    serve.add_argument("--smtp-from", metavar="ADDRESS", help="the sender address of reminder e-mails")
+    serve.add_argument("--smtp-starttls", action=argparse.BooleanOptionalAction, default=None,
+                       help="STARTTLS before signing in (default on)")
+    serve.add_argument("--reminder-days", type=int, metavar="N",
+                       help="remind of cards expiring within N days (default 14)")
     serve.add_argument("--print-settings", action="store_true",
                        help="print the effective settings (the database password masked) and exit")
 
@@ -60,7 +69,7 @@ SERVER_PACKAGES = frozenset({"fastapi", "starlette", "uvicorn", "sse_starlette",
 #: `serve` options that are server settings (the rest say what to do with them)
 _SERVE_SETTINGS = ("db", "host", "port", "demo", "workers", "token_ttl", "sale_hold_timeout", "housekeeping_every",
                    "log_level", "access_log", "log_format", "forwarded_allow_ips", "allowed_hosts", "ssl_certfile",
-                   "ssl_keyfile")
+                   "ssl_keyfile", "smtp_host", "smtp_port", "smtp_user", "smtp_from", "smtp_starttls", "reminder_days")
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from desk_tui.server.idempotency import IdempotencyRecord as _idem  # noqa: F401
 from desk_tui.server.memberships import models as _memberships  # noqa: F401
 from desk_tui.server.packages import models as _packages  # noqa: F401
 from desk_tui.server.reference import models as _reference  # noqa: F401
+from desk_tui.server.reminders import models as _reminders  # noqa: F401
 from desk_tui.server.sales import models as _sales  # noqa: F401
 
 metadata = Base.metadata

@@ -82,7 +82,7 @@ def run(settings: ServerSettings, *, quiet: bool = False) -> None:
     options = uvicorn_options(settings)
     if settings.workers > 1:
         db.dispose()
-        os.environ[WORKER_SETTINGS_ENV] = settings.model_dump_json()
+        os.environ[WORKER_SETTINGS_ENV] = settings.handed_down()
         config = uvicorn.Config("desk_tui.server.serve:app_from_env", factory=True, host=settings.host,
                                 port=settings.port, workers=settings.workers, **options)
         # Our socket, not uvicorn's: its workers' connections then get TCP_NODELAY (see loopback.py).

@@ -15,7 +15,16 @@ import re
 from datetime import timedelta
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, FilePath, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    FieldSerializationInfo,
+    FilePath,
+    SecretStr,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from desk_tui.server.events import service as events
@@ -62,6 +71,27 @@ class ServerSettings(BaseSettings):
     ssl_certfile: FilePath | None = None
     """PEM certificate (chain) to serve HTTPS with; needs ``ssl_keyfile``."""
     ssl_keyfile: FilePath | None = None
+    smtp_host: str = ""
+    """The salon's outgoing mail server; empty: no reminder e-mails (housekeeping sends none)."""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str = ""
+    """Signs in to the mail server when set (with ``smtp_password``)."""
+    smtp_password: SecretStr | None = None
+    """Only from DESK_SERVER_SMTP_PASSWORD (no flag: a flag shows in the process list); masked when printed."""
+    smtp_from: str = ""
+    """The sender address of reminders (the business name is its display name); needed with smtp_host."""
+    smtp_starttls: bool = True
+    """Upgrade the connection with STARTTLS before signing in (off only for a server on this host)."""
+    reminder_days: int = Field(default=14, ge=0, le=366)
+    """A card expiring within this many days (with units left) gets one reminder per expiry date."""
+
+    @field_serializer("smtp_password", when_used="json")
+    def _handed_down(self, value: SecretStr | None, info: FieldSerializationInfo) -> str | None:
+        # `serve` hands its settings to its workers as JSON (handed_down): they need the password
+        # itself; any other dump keeps pydantic's mask.
+        if value is None:
+            return None
+        return value.get_secret_value() if (info.context or {}).get("reveal") else str(value)
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod
@@ -97,7 +127,18 @@ class ServerSettings(BaseSettings):
     def _tls_pair(self) -> ServerSettings:
         if (self.ssl_certfile is None) != (self.ssl_keyfile is None):
             raise ValueError("HTTPS needs both ssl_certfile and ssl_keyfile (or neither, for plain HTTP)")
+        if self.smtp_host and not self.smtp_from:
+            raise ValueError("reminder e-mails need smtp_from (the sender address) with smtp_host")
         return self
+
+    def handed_down(self) -> str:
+        """The settings whole, for `serve`'s worker processes: the SMTP password itself included."""
+        return self.model_dump_json(context={"reveal": True})
+
+    @property
+    def mail_configured(self) -> bool:
+        """Reminders can be e-mailed: the housekeeping job sends them only then."""
+        return bool(self.smtp_host)
 
     @property
     def scheme(self) -> str:
@@ -152,6 +193,10 @@ def describe(settings: ServerSettings) -> list[tuple[str, str]]:
             shown = f"{value.total_seconds():g} s"
         elif value is None:
             shown = "off" if name == "housekeeping_every" else "(unset)"
+        elif value == "":
+            shown = "(unset)"
+        elif isinstance(value, SecretStr):
+            shown = "********"  # never the password itself, nor its length
         elif isinstance(value, list):
             shown = ",".join(value)
         elif isinstance(value, bool):
