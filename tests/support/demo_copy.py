@@ -19,14 +19,22 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+from desk_tui.server import database
 from desk_tui.server.serve import prepare
+
+_REAL_UTCNOW = database.utcnow
 
 _templates: dict[str, str] = {}
 """Template database per engine ("sqlite": a file path; "postgresql <server>": a database name)."""
 
 
 def fill_with_demo(db_url: str) -> None:
-    """Make the empty database at ``db_url`` a copy of the demo salon; leave any other alone."""
+    """Make the empty database at ``db_url`` a copy of the demo salon; leave any other alone.
+
+    Under a pinned server clock (snapshot tests) nothing is copied: the demo the server seeds
+    then is dated from the pinned instant, as the shots expect."""
+    if database.utcnow is not _REAL_UTCNOW:
+        return
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite":
         _sqlite(Path(url.database or ""))
