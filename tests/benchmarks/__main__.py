@@ -37,7 +37,6 @@ import datetime
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -59,6 +58,7 @@ from tests.benchmarks import (
 )
 from tests.benchmarks.pty_app import COLS, KEY_DOWN, KEY_ENTER, ROWS, PtyApp, Response
 from tests.benchmarks.startup import RECEPTION as STAFF
+from tests.support.ports import free_port
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(os.path.abspath(sys.executable)).parent  # the venv's bin/, symlinks not resolved
@@ -68,12 +68,6 @@ PYTHON = os.path.abspath(sys.executable)
 KEY_F3 = b"\x1bOR"
 #: busy days for the calendar benchmarks: the first, then one cold and one warm switch per further day
 BUSY_DAYS = 6
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # -- the API server ----------------------------------------------------------------------------

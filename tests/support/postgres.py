@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -17,13 +16,9 @@ from pathlib import Path
 
 import psycopg
 
+from tests.support.ports import free_port
+
 PGBIN = Path(os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PostgresCluster:
@@ -49,7 +44,7 @@ class PostgresCluster:
         self.dir = Path(tempfile.mkdtemp(prefix="desk-pg.", dir="/tmp"))
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
-        port = _free_port()
+        port = free_port()
         data = self.dir / "data"
         self._run(PGBIN / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "-N")
         opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {self.dir} -c fsync=off -c synchronous_commit=off " \

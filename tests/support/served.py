@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.demo_copy import fill_with_demo
-from tests.support.postgres import _free_port
+from tests.support.ports import free_port
 
 
 class ServedAPI:
@@ -31,7 +31,7 @@ class ServedAPI:
         self.db_url = db_url
         self.workers = workers
         self.demo = demo
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.url = f"{scheme}://127.0.0.1:{self.port}"
         self.args = list(args)
         self.verify = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify

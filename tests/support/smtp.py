@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +13,8 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from tests.support.ports import free_port
 
 USER, PASSWORD = "desk@salon.test", "smtp-s3cret"
 SENDER = "hello@salon.test"
@@ -61,15 +62,9 @@ def _authenticate(server, session, envelope, mechanism: str, auth_data) -> AuthR
     return AuthResult(success=ok, handled=False)  # not handled: aiosmtpd answers 535 itself
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class SMTPServer:
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.mails: list[Mail] = []
         self._changed = threading.Condition()
         #: called with each mail as it is accepted, before the 250 goes back (a test's crash point)

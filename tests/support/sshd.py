@@ -19,13 +19,9 @@ import threading
 import time
 from pathlib import Path
 
+from tests.support.ports import free_port
+
 SSHD = Path("/usr/sbin/sshd")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Sshd:
