@@ -94,7 +94,9 @@ async def test_manager_previews_then_extends_one_packages_cards(make_app, ui_ser
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the preview again")
         await pilot.press("y")
         await wait_until(pilot, lambda: app.screen is screen, "the dialog closed after the closure")
-        assert any(n.message == "2 cards extended by 7 days." for n in app._notifications)
+        # The closure's worker says what it did once the dialog has gone: waited for, not assumed.
+        await wait_until(pilot, lambda: any(n.message == "2 cards extended by 7 days." for n in app._notifications),
+                         "the closure's result said")
         fitted = screen.query_one(FittedTable)
         await wait_until(pilot, lambda: sorted(str(fitted.values(c["id"])["expires"]) for c in [*in_scope, other])
                          == sorted([moved] * 2 + [EXPIRES]), "the list refreshed")
