@@ -125,9 +125,13 @@ async def test_a_browser_gets_the_page_and_a_desk_of_its_own_on_the_websocket(we
         assert f'data-session-websocket-url="ws://127.0.0.1:{web.port}/ws"' in page
 
         async with session.ws_connect(f"{web.url}/ws?width=80&height=24", headers=origin) as ws:
-            screen = await _screen_until(ws, b"Sign in", b"Username", b"PIN", b"Downtown", b"DEMO")
-            assert b"Riverside" in screen or b"Downtown" in screen
+            # The sign-in screen, the demo salon's locations from its server, and the tab's notice
+            # that its sign-in is kept only while it is open.
+            await _screen_until(ws, b"Sign in", b"Username", b"PIN", b"Downtown", b"DEMO", b"This browser tab")
             (tab,) = web.tab_homes()  # one desk-tui process, with its own home
+            # Keys go the other way as stdin packets: signing in is what it is in a terminal.
+            await ws.send_str(json.dumps(["stdin", "reception\t1111\r"]))
+            await _screen_until(ws, b"Next day")  # the calendar's footer
             # The protocol's keep-alive goes through too (the page pings to notice a dead link).
             await ws.send_str(json.dumps(["ping", "42"]))
             while (message := await ws.receive(timeout=30)).type != aiohttp.WSMsgType.TEXT:
@@ -136,9 +140,9 @@ async def test_a_browser_gets_the_page_and_a_desk_of_its_own_on_the_websocket(we
         # The tab closed: its desk quit and took its home with it.
         _until(lambda: not tab.exists(), "the closed tab's desk to end", web)
 
-        # A second tab is a second desk, signed in nowhere: the sign-in screen again.
+        # A second tab is a second desk: nobody's sign-in carries over, so a PIN is asked again.
         async with session.ws_connect(f"{web.url}/ws?width=80&height=24", headers=origin) as ws:
-            await _screen_until(ws, b"Username", b"Downtown")
+            await _screen_until(ws, b"not signed in", b"Username", b"Downtown")
             (second,) = web.tab_homes()
             assert second != tab
             demo_pid = json.loads(next(web.home.rglob(STATE_FILE)).read_text())["pid"]
@@ -197,7 +201,7 @@ def test_a_tabs_desk_reads_the_machines_config_but_keeps_its_sign_in_to_itself(t
     assert done.returncode in (0, 1), done.stderr  # 1: the configured server does not answer
     said = done.stdout
     assert "http://127.0.0.1:9 (configured)" in said
-    assert "tokens kept in memory only" in said and "mode 0600" not in said
+    assert "not used (a browser tab); tokens kept in memory only" in said and "mode 0600" not in said
     config_line = next(line for line in said.splitlines() if line.startswith("Config"))
     assert f"{tmp}/{PREFIX}" in config_line and "(present)" in config_line
     assert list(tmp.iterdir()) == []
