@@ -10,9 +10,9 @@ from sqlalchemy import text
 
 from tests.api.test_appointments_helpers import action, at, book, booked, from_card, paid, past_day, some_day
 from tests.api.test_card_helpers import history, make_package, new_customer, redeem, redeemed, sell, tag
+from tests.api.test_ledger_chain import around_the_trigger, named, verify
 from tests.api.test_sales_helpers import add, completed, last_line, opened
 from tests.api.test_sales_helpers import redeem as redeem_line
-from tests.api.test_ledger_chain import around_the_trigger, named, verify
 from tests.support.api_client import as_manager, assert_problem, key, login
 from tests.support.live_server import LiveServer
 
@@ -128,7 +128,7 @@ def test_booking_for_a_member_reserves_from_the_owners_card_and_completing_redee
     assert [(e["kind"], e["used_by_customer_id"]) for e in entries] == [
         ("issue", None), ("reserve", daughter["id"]), ("reserve", daughter["id"]), ("release", daughter["id"]),
         ("redeem", daughter["id"])]
-    assert any(s.startswith(f"Booked Manicure on ") and f"from {owner['name']}'s" in s
+    assert any(s.startswith("Booked Manicure on ") and f"from {owner['name']}'s" in s
                for s in summaries(c, daughter["id"]))
 
 
@@ -141,7 +141,7 @@ def test_the_members_check_in_suggestions_offer_the_shared_card(family):
 
 
 def test_a_members_cart_redeems_from_the_owners_card(family):
-    c, card, owner, daughter, stranger = family
+    c, card, _owner, daughter, stranger = family
     sale = add(c, opened(c, customer_id=daughter["id"])["id"], "svc_manicure")
     r = redeem_line(c, sale["id"], last_line(sale)["id"], card_id=card["id"])
     assert r.status_code == 200, r.text
@@ -169,7 +169,7 @@ def test_a_quick_redeem_on_the_members_sale_is_for_them(family):
 
 
 def test_refund_adjust_expiry_and_transfer_stay_the_owners(api, family):
-    c, card, owner, daughter, stranger = family
+    _c, card, owner, daughter, stranger = family
     with login(api.url, "manager") as m:
         for path, body in ((f"/cards/{card['id']}/refund", {"reason": "asked"}),
                            (f"/cards/{card['id']}/adjustments", {"units": 1, "reason": "goodwill"})):
