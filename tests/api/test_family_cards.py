@@ -141,8 +141,10 @@ def test_the_members_check_in_suggestions_offer_the_shared_card(family):
 
 
 def test_a_members_cart_redeems_from_the_owners_card(family):
-    c, card, _owner, daughter, stranger = family
+    c, card, owner, daughter, stranger = family
     sale = add(c, opened(c, customer_id=daughter["id"])["id"], "svc_manicure")
+    offers = c.get(f"/sales/{sale['id']}/benefits").json()["cards"]
+    assert [(o["card_id"], f"shared by {owner['name']}" in o["label"]) for o in offers] == [(card["id"], True)], offers
     r = redeem_line(c, sale["id"], last_line(sale)["id"], card_id=card["id"])
     assert r.status_code == 200, r.text
     assert r.json()["total"] == 0

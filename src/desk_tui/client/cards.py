@@ -69,6 +69,12 @@ class CardCalls:
         """Active cards and store credit: what can be used today (cached for offline reading)."""
         return await self.get_model(f"/customers/{_id(customer_id)}/wallet", Wallet, cache=True)
 
+    async def shared_cards(self: ClientCore, customer_id: str) -> list[Card]:
+        """Other customers' active cards that list this one as a family member (the wallet's
+        ``shared_cards``; each names its owner)."""
+        wallet = await self.get_model(f"/customers/{_id(customer_id)}/wallet", Wallet, cache=True)
+        return wallet.shared_cards
+
     async def customer_cards(self: ClientCore, customer_id: str, status: str | None = None) -> list[Card]:
         """Every card the customer holds, in every state (the profile shows used-up and refunded too)."""
         cards: list[Card] = []
