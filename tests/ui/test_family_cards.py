@@ -54,7 +54,7 @@ async def test_the_owner_adds_and_removes_a_family_member_with_w(make_app, ui_se
                          and str(members.get_option_at_index(0).prompt) == daughter["name"], "the member listed")
         assert [m["customer_id"] for m in salon.get_card(card["id"])["members"]] == [daughter["id"]]
         await pilot.press("escape")
-        await wait_until(pilot, lambda: family_text(screen, card["id"]) == f"Family: {daughter['name']}",
+        await wait_until(pilot, lambda: family_text(screen, card["id"]) == f"Family (w): {daughter['name']}",
                          "the card naming its family")
         # And away again: d, confirmed.
         await pilot.press("w")

@@ -230,10 +230,6 @@ class Wallet(Wire):
     #: so a client that does not know family cards never takes one for the customer's own
     shared_cards: list[Card] = Field(default_factory=list)
 
-    def usable_cards(self) -> list[Card]:
-        """The customer's own cards, then the ones shared with them."""
-        return [*self.cards, *self.shared_cards]
-
 
 class ImportRejection(Wire):
     row: int

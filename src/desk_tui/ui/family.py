@@ -24,13 +24,13 @@ def shared_by(card: Card, customer_id: str | None) -> str | None:
 
 
 def family_line(card: Card, customer_id: str | None) -> str:
-    """"Shared by Flóra Simon" on a family member's screen; "Family: Anna Simon, Bence Simon" on
-    the owner's when the card is shared; empty otherwise."""
+    """"Shared by Flóra Simon" on a family member's screen; "Family (w): Anna Simon, Bence Simon"
+    on the owner's when the card is shared (w is the profile's key to change it); empty otherwise."""
     owner = shared_by(card, customer_id)
     if owner is not None:
         return f"Shared by {owner}"
     if card.members:
-        return "Family: " + ", ".join(m.name for m in card.members)
+        return "Family (w): " + ", ".join(m.name for m in card.members)
     return ""
 
 

@@ -32,6 +32,7 @@ from desk_tui.contract.memberships import Enrollment
 from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.ui import card_format as fmt
 from desk_tui.ui.as_typed import as_typed
+from desk_tui.ui.family import owner_only, shared_by
 from desk_tui.ui.money import format_money
 from desk_tui.ui.refusals import cannot_redeem, closed_card, for_managers
 from desk_tui.ui.screens.base import DeskScreen
@@ -54,7 +55,9 @@ MANAGER_WORDS = {"adjust": "Adjusting a card", "extend": "Changing a card's expi
                  "refund": "Refunding a card", "cancel_membership": "Cancelling a membership"}
 #: a closed card refuses these: the word for "cannot be …"
 CLOSED_WORDS = {"adjust": "adjusted", "extend": "extended", "transfer": "transferred", "refund": "refunded again"}
-CARD_ACTIONS = {"redeem", "history"} | MANAGER_ACTIONS
+CARD_ACTIONS = {"redeem", "history", "family"} | MANAGER_ACTIONS
+#: what a card key does, for "… is for <owner>" on a family member's profile (ui/family.py)
+OWNER_WORDS = MANAGER_WORDS | {"family": "Changing who may use a card"}
 
 
 class CustomerProfileScreen(DeskScreen):
@@ -70,6 +73,8 @@ class CustomerProfileScreen(DeskScreen):
         Binding("t", "transfer", "Transfer", id="profile.transfer"),
         Binding("f", "refund", "Refund", id="profile.refund"),
         Binding("m", "enrol", "Sell membership", id="profile.enrol"),
+        # Off the footer (full at 80 columns): a shared card's block names its family and says w.
+        Binding("w", "family", "Family", id="profile.family", show=False),
         Binding("x", "cancel_membership", "Cancel membership", id="profile.cancel_membership"),
         # Off the footer: a manager's card keys fill 80 columns; F1 and the palette list it.
         Binding("f4", "checkout", "Checkout", id="profile.checkout", show=False),
@@ -117,7 +122,8 @@ class CustomerProfileScreen(DeskScreen):
 
     # -- loading ---------------------------------------------------------------------------------
     def _heard_event(self, event: Event) -> None:
-        if event.kind != "reset" and event.customer_id != self.customer_id:
+        # A card shared with this customer is announced under its owner: it is followed by its id.
+        if event.kind != "reset" and event.customer_id != self.customer_id and event.card_id not in self.cards:
             return
         if event.kind == "membership.changed":
             self.load_memberships()
@@ -134,11 +140,13 @@ class CustomerProfileScreen(DeskScreen):
             self.desk.org_settings = await client.settings()
         self.show_customer(await client.customer(self.customer_id))
         cards = await client.customer_cards(self.customer_id)
+        cards += await client.shared_cards(self.customer_id)  # family cards of others, after their own
         self.cards = {c.id: c for c in cards}
         keep = focus_id or (self.pick.card_id if self.pick else None)
         self.pick = None
         on_packages = self.query_one(TabbedContent).active == "tab-packages"
-        await self.query_one(CardList).show_cards(cards, today=self._today(), focus_id=keep, focus=on_packages)
+        await self.query_one(CardList).show_cards(cards, today=self._today(), focus_id=keep, focus=on_packages,
+                                                  customer_id=self.customer_id)
         self.refresh_bindings()
         self.load_memberships()
         self.load_activity()
@@ -214,9 +222,12 @@ class CustomerProfileScreen(DeskScreen):
         tab = self.query_one(TabbedContent).active
         if action == "cancel_membership" and tab != "tab-memberships":
             return None
+        pick, card = self.pick, self.picked_card
+        if (tab == "tab-packages" and card is not None and action in OWNER_WORDS
+                and shared_by(card, self.customer_id) is not None):
+            return owner_only(card, self.customer.name if self.customer else "this customer", OWNER_WORDS[action])
         if action in MANAGER_ACTIONS and not self._is_manager():
             return for_managers(MANAGER_WORDS[action])
-        pick, card = self.pick, self.picked_card
         if tab != "tab-packages" or pick is None or card is None:
             return None
         if action == "redeem":
@@ -250,7 +261,10 @@ class CustomerProfileScreen(DeskScreen):
         if pick is None or card is None:
             return
         balance = next(b for b in card.balances if b.entitlement_id == pick.entitlement_id)
-        question = (f"Redeem 1 × {pick.service_name} from {card_title(card)} for {card.customer_name}?\n"
+        owner = shared_by(card, self.customer_id)  # a family member uses the owner's card
+        whose = f"{owner}'s {card_title(card)}" if owner else card_title(card)
+        who = self.customer.name if owner and self.customer else card.customer_name
+        question = (f"Redeem 1 × {pick.service_name} from {whose} for {who}?\n"
                     f"Now {fmt.counter_text(balance, card.unit_type)}.")
 
         def answered(yes: bool | None) -> None:
@@ -265,7 +279,10 @@ class CustomerProfileScreen(DeskScreen):
         # Each press is an intent the client keys by what it redeems: a press after one that got
         # an answer is a new redemption; a press after one that never got an answer (a timeout,
         # OFFLINE) is taken as its retry, the safe side, and the server replays the first.
-        written = await self.desk.client.redeem(pick.card_id, pick.service_id, entitlement_id=pick.entitlement_id)
+        card = self.cards.get(pick.card_id)
+        member = self.customer_id if card is not None and shared_by(card, self.customer_id) else None
+        written = await self.desk.client.redeem(pick.card_id, pick.service_id, entitlement_id=pick.entitlement_id,
+                                                for_customer_id=member)
         change: CardChange = written.value
         self.card_changed(change.card)
         balance = next(b for b in change.card.balances if b.entitlement_id == pick.entitlement_id)
@@ -323,6 +340,12 @@ class CustomerProfileScreen(DeskScreen):
                 self.load()
 
         self.app.push_screen(TransferScreen(card), moved)
+
+    def action_family(self) -> None:
+        from desk_tui.ui.screens.card_family import CardFamilyScreen
+
+        if (card := self.picked_card) is not None:
+            self.app.push_screen(CardFamilyScreen(card), self._maybe_changed)
 
     def action_sell(self) -> None:
         """At the till, like every sale: a cart for this customer with the package list open."""
