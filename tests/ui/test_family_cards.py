@@ -21,6 +21,7 @@ from tests.ui.pilot import wait_until
 from tests.ui.salon import Salon, app_on, at
 from tests.ui.test_calendar import _book_with_package, _calendar_ready
 from tests.ui.test_customer_packages import block, open_profile
+from tests.ui.test_wide_tables import detail
 
 
 def family_text(screen, card_id: str) -> str:
@@ -92,8 +93,12 @@ async def test_a_member_redeems_the_shared_card_and_its_history_says_who(make_ap
         await wait_until(pilot, lambda: isinstance(app.screen, CardHistoryScreen), "the history")
         table = app.screen.query_one(FittedTable).table
         await wait_until(pilot, lambda: table.row_count == 2, "both entries")
-        what = " ".join(str(cell) for cell in table.get_row_at(1))
-        assert f"Redeemed Manicure, used by {daughter['name']}" in what, what
+        # The cursor is on the newest entry; at 80 columns the pane beneath spells out what is cut.
+        history = app.screen
+        await wait_until(pilot, lambda: history.query_one(FittedTable).highlighted_key == entries[-1]["id"],
+                         "the redemption highlighted")
+        shown = " ".join(str(cell) for cell in table.get_row_at(1)) + " " + detail(history)
+        assert f"Redeemed Manicure, used by {daughter['name']}" in shown, shown
 
 
 async def test_the_owners_keys_say_why_on_a_shared_card(make_app, ui_server):
