@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from textual.widgets import DataTable, Label, OptionList
 
 from desk_tui.ui.screens.booking import BookingScreen
@@ -33,50 +34,53 @@ def share(salon: Salon, card_id: str, customer_id: str) -> None:
     salon.api.post(f"/cards/{card_id}/members", json={"customer_id": customer_id}, headers=key()).raise_for_status()
 
 
-async def test_the_owner_adds_and_removes_a_family_member_with_w(make_app, ui_server):
-    salon = Salon(ui_server.url)
-    owner, daughter = salon.customer("Anyuka"), salon.customer("Lányka")
-    card = salon.card(owner["id"])
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_profile(pilot, owner["id"], role="reception")
-        assert family_text(screen, card["id"]) == ""  # nobody shares it: the heading stays one line
-        await pilot.press("w")
-        await wait_until(pilot, lambda: isinstance(app.screen, CardFamilyScreen), "the family dialog")
-        dialog = app.screen
-        await pilot.press("a")
-        await wait_until(pilot, lambda: isinstance(app.screen, CustomerPickerScreen), "the customer picker")
-        await pilot.press(*daughter["name"])
-        picker = app.screen
-        await wait_until(pilot, lambda: picker.query_one(DataTable).row_count == 1, "the daughter found")
-        await pilot.press("enter", "enter")
-        members = dialog.query_one(OptionList)
-        await wait_until(pilot, lambda: app.screen is dialog and members.option_count == 1
-                         and str(members.get_option_at_index(0).prompt) == daughter["name"], "the member listed")
-        assert [m["customer_id"] for m in salon.get_card(card["id"])["members"]] == [daughter["id"]]
-        await pilot.press("escape")
-        await wait_until(pilot, lambda: family_text(screen, card["id"]) == f"Family (w): {daughter['name']}",
-                         "the card naming its family")
-        # And away again: d, confirmed.
-        await pilot.press("w")
-        await wait_until(pilot, lambda: isinstance(app.screen, CardFamilyScreen), "the family dialog")
-        dialog = app.screen
-        await pilot.press("d")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
-        await pilot.press("enter")
-        members = dialog.query_one(OptionList)
-        await wait_until(pilot, lambda: app.screen is dialog and not members.get_option_at_index(0).id,
-                         "nobody listed")
-        assert salon.get_card(card["id"])["members"] == []
-        await pilot.press("escape")
-        await wait_until(pilot, lambda: family_text(screen, card["id"]) == "", "the family line gone")
-
-
-async def test_a_member_redeems_the_shared_card_and_its_history_says_who(make_app, ui_server):
+@pytest.fixture
+def family(ui_server) -> tuple[Salon, dict, dict, dict]:
+    """A mother's card, shared with her daughter."""
     salon = Salon(ui_server.url)
     owner, daughter = salon.customer("Anyuka"), salon.customer("Lányka")
     card = salon.card(owner["id"])
     share(salon, card["id"], daughter["id"])
+    return salon, owner, daughter, card
+
+
+async def test_the_owner_removes_and_adds_a_family_member_with_w(make_app, family):
+    salon, owner, daughter, card = family
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_profile(pilot, owner["id"], role="reception")
+        assert family_text(screen, card["id"]) == f"Family (w): {daughter['name']}"
+        await pilot.press("w")
+        await wait_until(pilot, lambda: isinstance(app.screen, CardFamilyScreen), "the family dialog")
+        dialog = app.screen
+        members = dialog.query_one(OptionList)
+        assert str(members.get_option_at_index(0).prompt) == daughter["name"]
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen is dialog and not members.get_option_at_index(0).id,
+                         "nobody listed")
+        assert salon.get_card(card["id"])["members"] == []
+        # And back again: a, the customer picker, Enter.
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, CustomerPickerScreen), "the customer picker")
+        picker = app.screen
+        await pilot.press(*daughter["name"])
+        await wait_until(pilot, lambda: picker.query_one(DataTable).row_count == 1, "the daughter found")
+        await pilot.press("enter", "enter")
+        await wait_until(pilot, lambda: app.screen is dialog and members.option_count == 1
+                         and str(members.get_option_at_index(0).prompt) == daughter["name"], "the member listed")
+        assert [m["customer_id"] for m in salon.get_card(card["id"])["members"]] == [daughter["id"]]
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen, "the profile")
+        assert family_text(screen, card["id"]) == f"Family (w): {daughter['name']}"
+        # Removed at another desk: the profile follows (a live event), the line goes.
+        salon.api.delete(f"/cards/{card['id']}/members/{daughter['id']}", headers=key()).raise_for_status()
+        await wait_until(pilot, lambda: family_text(screen, card["id"]) == "", "the family line gone")
+
+
+async def test_a_member_redeems_the_shared_card_and_its_history_says_who(make_app, family):
+    salon, owner, daughter, card = family
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_profile(pilot, daughter["id"], role="reception")
@@ -101,11 +105,8 @@ async def test_a_member_redeems_the_shared_card_and_its_history_says_who(make_ap
         assert f"Redeemed Manicure, used by {daughter['name']}" in shown, shown
 
 
-async def test_the_owners_keys_say_why_on_a_shared_card(make_app, ui_server):
-    salon = Salon(ui_server.url)
-    owner, daughter = salon.customer("Anyuka"), salon.customer("Lányka")
-    card = salon.card(owner["id"])
-    share(salon, card["id"], daughter["id"])
+async def test_the_owners_keys_say_why_on_a_shared_card(make_app, family):
+    salon, owner, daughter, card = family
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_profile(pilot, daughter["id"], role="manager")
@@ -117,12 +118,9 @@ async def test_the_owners_keys_say_why_on_a_shared_card(make_app, ui_server):
         assert salon.get_card(card["id"])["status"] == "active"  # nothing was sent
 
 
-async def test_booking_for_a_member_offers_the_shared_card(make_app, ui_server):
-    salon = Salon(ui_server.url)
-    owner, daughter = salon.customer("Anyuka"), salon.customer("Lányka")
-    card = salon.card(owner["id"])
-    share(salon, card["id"], daughter["id"])
-    app = app_on(ui_server.url, at(date(2031, 7, 10), 9))
+async def test_booking_for_a_member_offers_the_shared_card(make_app, family):
+    salon, owner, daughter, card = family
+    app = app_on(salon.url, at(date(2031, 7, 10), 9))
     async with app.run_test(size=(80, 24)) as pilot:
         await _calendar_ready(pilot)
         booking = await _book_with_package(pilot, daughter["name"], expect="0/5 used")

@@ -27,10 +27,10 @@ from sqlalchemy.orm import Session, aliased
 from desk_tui.contract import cards as wire
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards import ledger
+from desk_tui.server.cards import ledger, rules
 from desk_tui.server.cards.models import Card, CardMember, CardTransaction
 from desk_tui.server.customers.models import Customer
-from desk_tui.server.customers.service import get_customer, record_activity
+from desk_tui.server.customers.service import record_activity
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.events import service as events
@@ -93,10 +93,7 @@ def add(s: Session, *, card_id: str, customer_id: str, me: Principal, now: datet
     card = ledger.lock_card(s, card_id)
     if card.status in ledger.CLOSED:
         raise DomainError(ProblemCode.CARD_NOT_ACTIVE, f"{card.package_name} was {card.status}; it cannot be shared.")
-    try:
-        member = get_customer(s, customer_id)
-    except DomainError:
-        raise DomainError(ProblemCode.VALIDATION_ERROR, "customer_id: no such customer.") from None
+    member = rules.named_customer(s, customer_id)
     owner = _name(s, card.customer_id)
     if member.id == card.customer_id:
         raise DomainError(ProblemCode.VALIDATION_ERROR, f"customer_id: {owner} owns this card; choose a family member.")

@@ -87,10 +87,7 @@ def extend(s: Session, card: Card, expires_on: date | None, me: Principal | None
 def _transfer(s: Session, card: Card, customer_id: str, me: Principal, now: datetime, note: str | None) -> None:
     if card.status in ledger.CLOSED:
         raise DomainError(ProblemCode.CARD_NOT_ACTIVE, f"{card.package_name} was {card.status}; it cannot change hands.")
-    try:
-        new_owner = get_customer(s, customer_id)
-    except DomainError:
-        raise DomainError(ProblemCode.VALIDATION_ERROR, "customer_id: no such customer.") from None
+    new_owner = rules.named_customer(s, customer_id)
     if any(p.booked for p in ledger.card_pools(s, card).values()):
         raise DomainError(ProblemCode.INVALID_TRANSITION, "This card has booked sessions; cancel or complete those "
                                                 "appointments before giving the card to someone else.")

@@ -17,7 +17,6 @@ from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import chain, family, ledger, rules, wording
 from desk_tui.server.cards.models import Card, CardEntitlement, CardEntitlementService, CardTransaction
-from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import last_digits, normalise
 from desk_tui.server.customers.service import add_search_term, get_customer, record_activity
 from desk_tui.server.database import new_id, utcnow
@@ -121,7 +120,7 @@ def _new_card(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime
         raise DomainError(ProblemCode.VALIDATION_ERROR, "package_id: no such package.")
     if not package.active:
         raise DomainError(ProblemCode.PACKAGE_INACTIVE, f"{package.name} is no longer for sale.")
-    customer = _customer(s, data.customer_id)
+    customer = rules.named_customer(s, data.customer_id)
     check_number_free(s, number_key(data.number))
     today = business_date(s, now)
     expires_on = data.expires_on
@@ -132,13 +131,6 @@ def _new_card(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime
     price = package.price if data.price_paid is None else data.price_paid
     return issue(s, package=package, customer_id=customer.id, me=me, now=now, number=data.number,
                  expires_on=expires_on, price_paid=price, note=data.note, card_id=card_id, sale_id=sale_id)
-
-
-def _customer(s: Session, customer_id: str, *, field: str = "customer_id") -> Customer:
-    try:
-        return get_customer(s, customer_id)
-    except DomainError:
-        raise DomainError(ProblemCode.VALIDATION_ERROR, f"{field}: no such customer.") from None
 
 
 def redeem(s: Session, *, card_id: str, service_id: str, me: Principal, quantity: int = 1,
@@ -153,7 +145,7 @@ def redeem(s: Session, *, card_id: str, service_id: str, me: Principal, quantity
     left out."""
     now = now or utcnow()
     if for_customer_id is not None:
-        _customer(s, for_customer_id, field="for_customer_id")
+        rules.named_customer(s, for_customer_id, field="for_customer_id")
     # The sale is locked before the card (locks go sale → cards everywhere), so its customer
     # cannot change between the check and the ledger entry.
     sale = holds.lock_sale(s, sale_id, me=me) if sale_id is not None else None
@@ -189,7 +181,7 @@ def _check_sale_is_the_holders(s: Session, sale: Sale, card: Card, for_customer_
         detail = f"That sale was closed without a customer; a redemption from {holder}'s card cannot be added to it."
     elif for_customer_id is not None and for_customer_id != sale.customer_id:
         detail = (f"That sale is {get_customer(s, sale.customer_id).name}'s, but this redemption is for "
-                  f"{_customer(s, for_customer_id).name}: redeem it on their own sale.")
+                  f"{rules.named_customer(s, for_customer_id).name}: redeem it on their own sale.")
     elif sale.customer_id == card.customer_id or family.is_member(s, card, sale.customer_id):
         return sale.customer_id
     else:
