@@ -273,7 +273,7 @@ def test_refund_to_store_credit(api):
         assert r.json()["status"] == "refunded" and r.json()["refund_value"] == 0
         assert c.get(f"/customers/{customer['id']}").json()["store_credit"] == 6666
         assert c.get(f"/customers/{customer['id']}/wallet").json() == {"cards": [], "memberships": [],
-                                                                       "store_credit": 6666}
+                                                                       "store_credit": 6666, "shared_cards": []}
         refund = history(m, card["id"])[-1]
         assert (refund["kind"], refund["units"], refund["amount"], refund["note"]) == ("refund", 2, 6666, "Moving away")
         assert_problem(m.post(url, json={"reason": "again"}), 409, "card_not_active")

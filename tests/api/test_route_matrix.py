@@ -121,6 +121,8 @@ def _rows() -> dict[str, Row]:
         "POST /v1/cards/{card_id}/transactions/{transaction_id}/undo": Row(MANAGER, json={"reason": "matrix"}),
         "POST /v1/cards/{card_id}/adjustments": Row(MANAGER, json={"units": 1, "reason": "matrix"}),
         "POST /v1/cards/{card_id}/refund": Row(MANAGER, json={"reason": "matrix"}, ids={"card_id": "card_to_refund"}),
+        "POST /v1/cards/{card_id}/members": Row(STAFF, json={"customer_id": "{customer_to_enrol}"}),
+        "DELETE /v1/cards/{card_id}/members/{customer_id}": Row(STAFF, ids={"customer_id": "customer_to_enrol"}),
         "POST /v1/imports/cards": Row(OWNER, content=b"package_id,customer_id\n", headers=CSV),
 
         "GET /v1/membership-plans": Row(STAFF),

@@ -191,9 +191,9 @@ def test_releasing_a_card_redeem_and_removing_lines_give_the_units_back(api):
         # Not enough units: 6 manicures from a 5-session card.
         sale = add(c, sale["id"], "svc_manicure", quantity=6)
         assert_problem(redeem(c, sale["id"], last_line(sale)["id"], card_id=card["id"]), 409, "insufficient_units")
-        # Someone else's card.
+        # Someone else's card, not shared with this customer (family cards).
         stranger = sell(c, new_customer(c, "Stranger"))
-        assert_problem(redeem(c, sale["id"], last_line(sale)["id"], card_id=stranger["id"]), 422, "validation_error")
+        assert_problem(redeem(c, sale["id"], last_line(sale)["id"], card_id=stranger["id"]), 409, "card_not_shared")
         assert card_pool(c, stranger["id"])["booked"] == 0
 
 

@@ -21,6 +21,7 @@ from desk_tui.contract.cards import (
     BulkExtendResult,
     Card,
     CardChange,
+    CardMemberAdd,
     CardUpdate,
     ImportResult,
     RedemptionCreate,
@@ -68,6 +69,12 @@ class CardCalls:
         """Active cards and store credit: what can be used today (cached for offline reading)."""
         return await self.get_model(f"/customers/{_id(customer_id)}/wallet", Wallet, cache=True)
 
+    async def shared_cards(self: ClientCore, customer_id: str) -> list[Card]:
+        """Other customers' active cards that list this one as a family member (the wallet's
+        ``shared_cards``; each names its owner)."""
+        wallet = await self.get_model(f"/customers/{_id(customer_id)}/wallet", Wallet, cache=True)
+        return wallet.shared_cards
+
     async def customer_cards(self: ClientCore, customer_id: str, status: str | None = None) -> list[Card]:
         """Every card the customer holds, in every state (the profile shows used-up and refunded too)."""
         cards: list[Card] = []
@@ -108,10 +115,13 @@ class CardCalls:
 
     # -- writes --------------------------------------------------------------------------------
     async def redeem(self: ClientCore, card_id: str, service_id: str, *, idempotency_key: str | None = None,
-                     entitlement_id: str | None = None, note: str | None = None) -> Written[CardChange]:
+                     entitlement_id: str | None = None, note: str | None = None,
+                     for_customer_id: str | None = None) -> Written[CardChange]:
         """One walk-in redemption of one service (no appointment). ``replayed`` says the answer is
-        that of an earlier, unanswered press of the same redemption: nothing was redeemed now."""
-        data = RedemptionCreate(service_id=service_id, quantity=1, entitlement_id=entitlement_id, note=note)
+        that of an earlier, unanswered press of the same redemption: nothing was redeemed now.
+        ``for_customer_id``: a family member the owner's card is used for."""
+        data = RedemptionCreate(service_id=service_id, quantity=1, entitlement_id=entitlement_id, note=note,
+                                for_customer_id=for_customer_id)
         return await self.write_intent("POST", f"/cards/{_id(card_id)}/redemptions", json=_body(data),
                                        model=CardChange, idempotency_key=idempotency_key)
 
@@ -122,8 +132,10 @@ class CardCalls:
                                 json=_body(data), model=CardChange, idempotency_key=idempotency_key)
 
     async def adjust(self: ClientCore, card_id: str, *, units: int, reason: str, idempotency_key: str | None = None,
-                     entitlement_id: str | None = None) -> CardChange:
-        data = AdjustmentCreate(entitlement_id=entitlement_id, units=units, reason=reason)
+                     entitlement_id: str | None = None, for_customer_id: str | None = None) -> CardChange:
+        """``for_customer_id``: the customer whose screen it is (a family member is refused: the owner's)."""
+        data = AdjustmentCreate(entitlement_id=entitlement_id, units=units, reason=reason,
+                                for_customer_id=for_customer_id)
         return await self.write("POST", f"/cards/{_id(card_id)}/adjustments", json=_body(data), model=CardChange,
                                 idempotency_key=idempotency_key)
 
@@ -144,10 +156,23 @@ class CardCalls:
         return await self.update_card(card_id, CardUpdate(customer_id=customer_id, note=note),
                                       idempotency_key=idempotency_key)
 
-    async def refund(self: ClientCore, card_id: str, *, reason: str, idempotency_key: str | None = None) -> Card:
+    async def refund(self: ClientCore, card_id: str, *, reason: str, idempotency_key: str | None = None,
+                     for_customer_id: str | None = None) -> Card:
         """Turn what is left into store credit (the card's ``refund_value``); the card becomes refunded."""
-        data = RefundRequest(reason=reason)
+        data = RefundRequest(reason=reason, for_customer_id=for_customer_id)
         return await self.write("POST", f"/cards/{_id(card_id)}/refund", json=_body(data), model=Card,
+                                idempotency_key=idempotency_key)
+
+    async def share_card(self: ClientCore, card_id: str, customer_id: str, *,
+                         idempotency_key: str | None = None) -> Card:
+        """List a family member who may use the card; the card comes back with its members."""
+        return await self.write("POST", f"/cards/{_id(card_id)}/members", json=_body(CardMemberAdd(customer_id=customer_id)),
+                                model=Card, idempotency_key=idempotency_key)
+
+    async def unshare_card(self: ClientCore, card_id: str, customer_id: str, *,
+                           idempotency_key: str | None = None) -> Card:
+        """Stop sharing the card with a family member."""
+        return await self.write("DELETE", f"/cards/{_id(card_id)}/members/{_id(customer_id)}", model=Card,
                                 idempotency_key=idempotency_key)
 
     async def create_package(self: ClientCore, data: PackageCreate, *, idempotency_key: str | None = None) -> Package:

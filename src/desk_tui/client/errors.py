@@ -78,6 +78,9 @@ SENTENCES: dict[str, str] = {
     P.INVALID_TRANSITION: "This is not possible in the record's current state. Refresh and check.",
     P.APPOINTMENT_NOT_YET: "This appointment is on a later day: check-in and no-show are for its day.",
     P.SALE_OF_ANOTHER_CUSTOMER: "That sale is not this card holder's; a package pays only for its holder.",
+    P.CARD_NOT_SHARED: ("This package is another customer's and is not shared with this one: its owner can "
+                        "add them as a family member on the card."),
+    P.CARD_OWNER_ONLY: "Only the package's owner can have this done; open the owner's profile.",
     P.TOO_MANY_ATTEMPTS: "Too many wrong PINs. Wait a few minutes and try again.",
     P.PAYLOAD_TOO_LARGE: "This is too large to send. Shorten the text or split the file.",
 }

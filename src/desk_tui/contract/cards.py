@@ -39,6 +39,14 @@ class Balance(Wire):
     services: list[ServiceBalance]
 
 
+class CardMember(Wire):
+    """A family member the card's owner lets use it (an existing customer)."""
+
+    customer_id: str
+    name: str
+    added_at: datetime
+
+
 class Card(Wire):
     id: str
     number: str | None = None
@@ -60,6 +68,8 @@ class Card(Wire):
     #: what POST /refund would credit now (price paid × remaining ÷ initial, rounded down)
     refund_value: int = 0
     balances: list[Balance]
+    #: family members who may use the card besides its owner (``customer_id``), by name
+    members: list[CardMember] = Field(default_factory=list)
 
 
 class Transaction(Wire):
@@ -96,6 +106,10 @@ class Transaction(Wire):
     appointment_label: str | None = None
     old_owner: str | None = None
     new_owner: str | None = None
+    #: the family member a reservation or redemption was for, when not the card's owner (null for
+    #: the owner and for entries made before family cards), and their name
+    used_by_customer_id: str | None = None
+    used_by: str | None = None
 
 
 class CardChange(Wire):
@@ -138,6 +152,9 @@ class RedemptionCreate(Request):
     entitlement_id: str | None = Field(default=None, max_length=40)
     sale_id: str | None = Field(default=None, max_length=40)
     note: Line | None = Field(default=None, max_length=TEXT_MAX)
+    #: who the service is for: the card's owner (the default, or the sale's customer when
+    #: ``sale_id`` names one) or a family member listed on the card (409 card_not_shared otherwise)
+    for_customer_id: str | None = Field(default=None, min_length=1, max_length=40)
 
 
 class UndoRequest(Request):
@@ -149,6 +166,9 @@ class AdjustmentCreate(Request):
     entitlement_id: str | None = Field(default=None, max_length=40)
     units: int = Field(ge=-UNITS_MAX, le=UNITS_MAX)
     reason: Line = Field(min_length=1, max_length=TEXT_MAX)
+    #: the customer at the desk this is done for; when given, it must be the card's owner (a family
+    #: member may use the card, but not this: 409 card_owner_only)
+    for_customer_id: str | None = Field(default=None, min_length=1, max_length=40)
 
     @field_validator("units")
     @classmethod
@@ -164,12 +184,23 @@ class CardUpdate(Request):
     expires_on: date | None = None
     customer_id: str | None = Field(default=None, min_length=1, max_length=40)
     note: Line | None = Field(default=None, max_length=TEXT_MAX)
+    #: the customer at the desk this is done for; when given, it must be the card's owner (a family
+    #: member may use the card, but not this: 409 card_owner_only)
+    for_customer_id: str | None = Field(default=None, min_length=1, max_length=40)
 
     _dates = field_validator("expires_on")(bounded_date)
 
 
 class RefundRequest(Request):
     reason: Line = Field(min_length=1, max_length=TEXT_MAX)
+    #: the customer at the desk this is done for; when given, it must be the card's owner (a family
+    #: member may use the card, but not this: 409 card_owner_only)
+    for_customer_id: str | None = Field(default=None, min_length=1, max_length=40)
+
+
+class CardMemberAdd(Request):
+    #: an existing customer, not the card's owner
+    customer_id: str = Field(min_length=1, max_length=40)
 
 
 class BulkExtendRequest(Request):
@@ -194,6 +225,10 @@ class Wallet(Wire):
     #: active enrolments only, with this month's credits
     memberships: list[Enrollment] = Field(default_factory=list)
     store_credit: int
+    #: active cards of other customers that list this one as a family member (soonest expiry
+    #: first); each names its owner in ``customer_id`` / ``customer_name``. Apart from ``cards``
+    #: so a client that does not know family cards never takes one for the customer's own
+    shared_cards: list[Card] = Field(default_factory=list)
 
 
 class ImportRejection(Wire):

@@ -37,6 +37,8 @@ class ProblemCode(StrEnum):
     INVALID_TRANSITION = "invalid_transition"
     APPOINTMENT_NOT_YET = "appointment_not_yet"
     SALE_OF_ANOTHER_CUSTOMER = "sale_of_another_customer"
+    CARD_NOT_SHARED = "card_not_shared"
+    CARD_OWNER_ONLY = "card_owner_only"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     INTERNAL_ERROR = "internal_error"
@@ -74,6 +76,8 @@ STATUS_AND_TITLE: dict[ProblemCode, tuple[int, str]] = {
     P.INVALID_TRANSITION: (409, "Not possible in the current state"),
     P.APPOINTMENT_NOT_YET: (409, "The appointment's day has not come yet"),
     P.SALE_OF_ANOTHER_CUSTOMER: (409, "The sale is not the card holder's"),
+    P.CARD_NOT_SHARED: (409, "The card is not shared with this customer"),
+    P.CARD_OWNER_ONLY: (409, "Only the card's owner can do this"),
     P.TOO_MANY_ATTEMPTS: (429, "Too many attempts"),
     P.PAYLOAD_TOO_LARGE: (413, "The request is too large"),
     P.INTERNAL_ERROR: (500, "Something went wrong on the server"),

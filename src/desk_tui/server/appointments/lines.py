@@ -108,16 +108,15 @@ def new_line(req: wire.AppointmentLineCreate, svc: ServiceRow, position: int) ->
 def reserve(s: Session, *, appt: Appointment, line: AppointmentLine, source: wire.LineSourceCreate,
             index: int, on: date, me: Principal, now: datetime) -> None:
     try:
+        # The customer must own the card or be a family member on it: checked under the card lock.
         tx = booking.reserve(s, card_id=source.card_id, entitlement_id=source.entitlement_id,
                              service_id=line.service_id, me=me, appointment_id=appt.id, appointment_date=on,
-                             location_id=appt.location_id, now=now)
+                             location_id=appt.location_id, now=now, for_customer_id=appt.customer_id,
+                             field=f"lines.{index}.source.card_id")
     except DomainError as exc:
         if exc.code == ProblemCode.NOT_FOUND:
             raise DomainError(ProblemCode.VALIDATION_ERROR, f"lines.{index}.source.card_id: no such card.") from None
         raise
-    if tx.customer_id != appt.customer_id:
-        # Checked on the ledger entry, which records the owner under the card lock.
-        raise DomainError(ProblemCode.VALIDATION_ERROR, f"lines.{index}.source.card_id: this card belongs to another customer.")
     line.card_id, line.entitlement_id, line.units = tx.card_id, tx.entitlement_id, tx.units
     line.redemption, line.reserve_tx_id = "reserved", tx.id
 

@@ -10,13 +10,17 @@ Signatures (all keyword-only after the session)::
     reserve(s, *, card_id: str, entitlement_id: str | None, service_id: str, quantity: int = 1,
             me: Principal, appointment_id: str | None = None, appointment_date: date | None = None,
             location_id: str | None = None, note: str | None = None,
-            now: datetime | None = None, sale_id: str | None = None) -> CardTransaction
+            now: datetime | None = None, sale_id: str | None = None,
+            for_customer_id: str | None = None, field: str | None = None) -> CardTransaction
         Books units for an appointment line at once (the "3/5" counter moves on save), or holds
         them for an open sale at checkout (``sale_id`` instead of ``appointment_id``). Returns
         the ``reserve`` entry: keep its ``.id`` on the line, it is the reservation id.
         ``location_id`` is where the appointment takes place (default: ``me.location_id``).
-        409: card_not_active, card_expired, card_expires_before_appointment,
-        service_not_in_package, service_not_offered_here, insufficient_units.
+        ``for_customer_id``: the appointment's or sale's customer, who must be the card's owner
+        or a family member listed on it (the entry names a member: ``used_by_customer_id``).
+        409: card_not_shared (``field`` names the input that chose the card), card_not_active,
+        card_expired, card_expires_before_appointment, service_not_in_package,
+        service_not_offered_here, insufficient_units.
 
     release(s, *, card_id: str, reservation_id: str, me: Principal, note: str | None = None,
             now: datetime | None = None) -> CardTransaction
@@ -47,18 +51,19 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
 from desk_tui.contract.counters import counter_words
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards import ledger, rules, wording
+from desk_tui.server.cards import family, ledger, rules, wording
 from desk_tui.server.cards.models import Card, CardEntitlementService, CardTransaction
-from desk_tui.server.customers.service import record_activity
+from desk_tui.server.customers.models import Customer
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.reference.calendar import business_date
+from desk_tui.server.reference.names import names_of
 
 _PAST = {"release": "released", "redeem": "redeemed", "undo": "undone"}
 
@@ -70,13 +75,15 @@ def lock_cards(s: Session, card_ids: Iterable[str]) -> dict[str, Card]:
 def reserve(s: Session, *, card_id: str, entitlement_id: str | None, service_id: str, quantity: int = 1,
             me: Principal, appointment_id: str | None = None, appointment_date: date | None = None,
             location_id: str | None = None, note: str | None = None, now: datetime | None = None,
-            sale_id: str | None = None) -> CardTransaction:
+            sale_id: str | None = None, for_customer_id: str | None = None,
+            field: str | None = None) -> CardTransaction:
     if quantity < 1:
         raise DomainError(ProblemCode.VALIDATION_ERROR, "quantity: must be at least 1.")
     if (appointment_id is None) == (sale_id is None):
         raise ValueError("a reservation is made for exactly one of an appointment and a sale")
     now = now or utcnow()
     card = ledger.lock_card(s, card_id)
+    used_by = family.user_of(s, card, for_customer_id, field=field)
     today = business_date(s, now)
     rules.check_usable(card, today)
     appointment_date = appointment_date or today
@@ -90,14 +97,14 @@ def reserve(s: Session, *, card_id: str, entitlement_id: str | None, service_id:
     balances = ledger.card_pools(s, card)
     ent, units = rules.choose_pool(card, options, balances, quantity, name)
     tx = ledger.append(s, card, kind="reserve", me=me, at=now, entitlement_id=ent.id, service_id=service_id,
-                       units=units, booked=units, appointment_id=appointment_id, sale_id=sale_id, note=note)
+                       units=units, booked=units, appointment_id=appointment_id, sale_id=sale_id, note=note,
+                       used_by=used_by)
     balances = ledger.card_pools(s, card)
     ledger.settle_status(card, balances)
     what = (f"Booked {wording.service_label(name, quantity)} on {appointment_date.isoformat()}" if sale_id is None
             else f"Held {wording.service_label(name, quantity)} at checkout")
-    record_activity(s, at=now, customer_id=card.customer_id, kind="card_reserved", card_id=card.id, me=me,
-                    appointment_id=appointment_id, sale_id=sale_id,
-                    summary=f"{what} from {card.package_name} {wording.progress(card, ent, balances[ent.id])}")
+    family.record_use(s, card, used_by, kind="card_reserved", at=now, me=me, appointment_id=appointment_id,
+                      sale_id=sale_id, head=f"{what} from", tail=f" {wording.progress(card, ent, balances[ent.id])}")
     return tx
 
 
@@ -120,15 +127,16 @@ def release(s: Session, *, card_id: str, reservation_id: str, me: Principal, not
     assert target.entitlement_id is not None and target.service_id is not None
     tx = ledger.append(s, card, kind="release", me=me, at=now, entitlement_id=target.entitlement_id,
                        service_id=target.service_id, units=target.units, booked=-target.units,
-                       appointment_id=target.appointment_id, sale_id=target.sale_id, note=note, ref_id=target.id)
+                       appointment_id=target.appointment_id, sale_id=target.sale_id, note=note, ref_id=target.id,
+                       used_by=target.used_by_customer_id)
     balances = ledger.card_pools(s, card)
     ledger.settle_status(card, balances)
     ent = ledger.pool_for(card, target.entitlement_id)
     what = "Booking" if target.sale_id is None else "Checkout hold"
-    record_activity(s, at=now, customer_id=card.customer_id, kind="card_released", card_id=card.id, me=me,
-                    appointment_id=target.appointment_id, sale_id=target.sale_id,
-                    summary=f"{what} of {rules.service_name(s, target.service_id)} cancelled; returned to "
-                            f"{card.package_name} {wording.progress(card, ent, balances[ent.id])}")
+    family.record_use(s, card, target.used_by_customer_id, kind="card_released", at=now, me=me,
+                      appointment_id=target.appointment_id, sale_id=target.sale_id,
+                      head=f"{what} of {rules.service_name(s, target.service_id)} cancelled; returned to",
+                      tail=f" {wording.progress(card, ent, balances[ent.id])}")
     return tx
 
 
@@ -143,15 +151,16 @@ def redeem_reservation(s: Session, *, card_id: str, reservation_id: str, me: Pri
     assert target.entitlement_id is not None and target.service_id is not None
     tx = ledger.append(s, card, kind="redeem", me=me, at=now, entitlement_id=target.entitlement_id,
                        service_id=target.service_id, units=target.units, used=target.units, booked=-target.units,
-                       appointment_id=target.appointment_id, sale_id=sale_id, note=note, ref_id=target.id)
+                       appointment_id=target.appointment_id, sale_id=sale_id, note=note, ref_id=target.id,
+                       used_by=target.used_by_customer_id)
     card.last_used_at = now
     balances = ledger.card_pools(s, card)
     ledger.settle_status(card, balances)
     ent = ledger.pool_for(card, target.entitlement_id)
-    record_activity(s, at=now, customer_id=card.customer_id, kind="card_redeemed", card_id=card.id, me=me,
-                    appointment_id=target.appointment_id, sale_id=sale_id,
-                    summary=f"Redeemed {rules.service_name(s, target.service_id)} from {card.package_name} "
-                            f"{wording.progress(card, ent, balances[ent.id])}")
+    family.record_use(s, card, target.used_by_customer_id, kind="card_redeemed", at=now, me=me,
+                      appointment_id=target.appointment_id, sale_id=sale_id,
+                      head=f"Redeemed {rules.service_name(s, target.service_id)} from",
+                      tail=f" {wording.progress(card, ent, balances[ent.id])}")
     return tx
 
 
@@ -171,11 +180,15 @@ def counter(s: Session, *, card_id: str, entitlement_id: str) -> dict[str, int]:
 
 
 def covering_cards(s: Session, *, customer_id: str, service_id: str, location_id: str, on: date) -> list[dict[str, Any]]:
-    """Live cards of the customer that could pay for one ``service_id`` at ``location_id`` on ``on``."""
+    """Live cards of the customer, then those shared with them (family cards, labelled "shared by"
+    their owner), that could pay for one ``service_id`` at ``location_id`` on ``on``."""
     today = business_date(s, utcnow())
-    cards = list(s.scalars(select(Card).where(Card.customer_id == customer_id, Card.status == ledger.LIVE)
-                           .order_by(Card.expires_on.is_(None), Card.expires_on, Card.id)))
+    cards = list(s.scalars(select(Card).where(
+        or_(Card.customer_id == customer_id, Card.id.in_(family.shared_with(customer_id))), Card.status == ledger.LIVE)
+        .order_by(Card.expires_on.is_(None), Card.expires_on, Card.id)))
     live = [c for c in cards if not ledger.is_expired(c, today) and (c.expires_on is None or c.expires_on >= on)]
+    live.sort(key=lambda c: c.customer_id != customer_id)  # their own first, each part by expiry
+    owners = names_of(s, Customer, {c.customer_id for c in live if c.customer_id != customer_id})
     try:
         rules.check_offered(s, service_id, location_id, service_id)
     except DomainError:
@@ -188,6 +201,8 @@ def covering_cards(s: Session, *, customer_id: str, service_id: str, location_id
                 pool = all_pools[card.id].get(ent.id, ledger.Pool(ent.id))
                 if link.service_id == service_id and pool.remaining >= link.unit_cost:
                     number = f" #{card.number}" if card.number else ""
+                    if card.customer_id != customer_id:
+                        number += f", shared by {owners.get(card.customer_id, 'another customer')}"
                     # the profile's words: a session only booked is not "used" (was "2 of 5 used — 2 left")
                     count = counter_words(pool.used, pool.booked, pool.remaining,
                                           unit=None if wording.counts_sessions(ent) else card.unit_type)

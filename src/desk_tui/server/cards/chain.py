@@ -15,6 +15,11 @@ It is JSON with sorted keys and no spaces, times in UTC to the microsecond (what
 keep), so the same row read back from either engine hashes the same. Migration 0018 wrote the
 chain for the entries made before it, with its own copy of this form: change the form only with a
 migration that rewrites every hash.
+
+Columns added later (:data:`OPTIONAL`: who of a family used the card, migration 0021) are in the
+content only when set. Every entry written before them has them null, so its hash is what it was
+and nothing is rewritten; an entry that sets one is covered by it, and setting it on an old entry
+(or clearing it on a new one) changes the content, so either shows.
 """
 
 from __future__ import annotations
@@ -33,10 +38,15 @@ CONTENT = ("id", "card_id", "seq", "at", "kind", "entitlement_id", "service_id",
            "adjust_delta", "used_delta", "booked_delta", "customer_id", "staff_id", "location_id",
            "appointment_id", "sale_id", "note", "ref_id", "amount", "old_value", "new_value")
 
+#: columns covered only when not null (see the module's docstring)
+OPTIONAL = ("used_by_customer_id",)
+
 
 def entry_hash(entry: Mapping[str, Any], prev_hash: str) -> str:
-    """The hash of one entry's content (its :data:`CONTENT` columns by name) after ``prev_hash``."""
+    """The hash of one entry's content (its :data:`CONTENT` columns by name, and the
+    :data:`OPTIONAL` ones that are set) after ``prev_hash``."""
     content = {name: _plain(entry[name]) for name in CONTENT}
+    content.update({name: entry[name] for name in OPTIONAL if entry.get(name) is not None})
     content["prev_hash"] = prev_hash
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()

@@ -129,8 +129,9 @@ def append(s: Session, card: Card, *, kind: str, me: Principal | None, at: datet
            initial: int = 0, adjust: int = 0, used: int = 0, booked: int = 0,
            appointment_id: str | None = None, sale_id: str | None = None, note: str | None = None,
            ref_id: str | None = None, amount: int | None = None, old_value: str | None = None,
-           new_value: str | None = None) -> CardTransaction:
-    """Append one entry to a card the caller has locked (see :func:`lock_card`)."""
+           new_value: str | None = None, used_by: str | None = None) -> CardTransaction:
+    """Append one entry to a card the caller has locked (see :func:`lock_card`). ``used_by``: the
+    family member it was used for, when not the owner (cards/family.py)."""
     card.last_seq += 1
     tx = CardTransaction(
         id=new_id("ctx"), card_id=card.id, seq=card.last_seq, at=at, kind=kind, entitlement_id=entitlement_id,
@@ -138,12 +139,13 @@ def append(s: Session, card: Card, *, kind: str, me: Principal | None, at: datet
         booked_delta=booked, customer_id=card.customer_id, staff_id=me.staff_id if me else None,
         location_id=me.location_id if me else None, appointment_id=appointment_id, sale_id=sale_id,
         note=note, ref_id=ref_id, amount=amount, old_value=old_value, new_value=new_value,
+        used_by_customer_id=used_by,
     )
     # The previous entry's hash is the card's head, read with the lock that orders the sequence
     # (lock_card loads the row afresh), so two writers can never chain onto the same entry.
     tx.prev_hash = card.ledger_head
-    tx.entry_hash = card.ledger_head = chain.entry_hash({name: getattr(tx, name) for name in chain.CONTENT},
-                                                        tx.prev_hash)
+    tx.entry_hash = card.ledger_head = chain.entry_hash(
+        {name: getattr(tx, name) for name in (*chain.CONTENT, *chain.OPTIONAL)}, tx.prev_hash)
     s.add(tx)
     s.flush()
     sums = s.info.get(_SUMS, {}).get(card.id)

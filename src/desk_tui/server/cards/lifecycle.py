@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from desk_tui.contract import cards as wire
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards import ledger, rules
+from desk_tui.server.cards import family, ledger, rules
 from desk_tui.server.cards.models import EXPIRY_UNRECORDED, Card
 from desk_tui.server.cards.service import check_number_free, number_key, number_tail
 from desk_tui.server.customers.service import get_customer, record_activity
@@ -37,10 +37,11 @@ def _date_text(d: date | None) -> str:
 
 def update_card(s: Session, *, card_id: str, data: wire.CardUpdate, me: Principal, now: datetime | None = None) -> Card:
     now = now or utcnow()
-    fields = data.model_fields_set - {"note"}
+    fields = data.model_fields_set - {"note", "for_customer_id"}
     if fields & {"expires_on", "customer_id"} and not me.at_least("manager"):
         raise DomainError(ProblemCode.FORBIDDEN_ROLE, "Only a manager or owner can change a card's expiry or owner.")
     card = ledger.lock_card(s, card_id)
+    family.check_owner(s, card, data.for_customer_id, done="renumbered, extended or transferred")
     if "number" in fields:
         _renumber(s, card, data.number or None, me, now, data.note)
     if "customer_id" in fields:
@@ -86,14 +87,13 @@ def extend(s: Session, card: Card, expires_on: date | None, me: Principal | None
 def _transfer(s: Session, card: Card, customer_id: str, me: Principal, now: datetime, note: str | None) -> None:
     if card.status in ledger.CLOSED:
         raise DomainError(ProblemCode.CARD_NOT_ACTIVE, f"{card.package_name} was {card.status}; it cannot change hands.")
-    try:
-        new_owner = get_customer(s, customer_id)
-    except DomainError:
-        raise DomainError(ProblemCode.VALIDATION_ERROR, "customer_id: no such customer.") from None
+    new_owner = rules.named_customer(s, customer_id)
     if any(p.booked for p in ledger.card_pools(s, card).values()):
         raise DomainError(ProblemCode.INVALID_TRANSITION, "This card has booked sessions; cancel or complete those "
                                                 "appointments before giving the card to someone else.")
     old_owner = get_customer(s, card.customer_id)
+    # The family was the old owner's to choose; the new owner shares it with whom they like.
+    family.drop_all(s, card, me=me, now=now, why=f"{old_owner.name} gave the card to {new_owner.name}")
     card.customer_id = new_owner.id
     ledger.append(s, card, kind="transfer", me=me, at=now, note=note, old_value=old_owner.id, new_value=new_owner.id)
     s.flush()
@@ -105,10 +105,13 @@ def _transfer(s: Session, card: Card, customer_id: str, me: Principal, now: date
                     summary=f"Received {card.package_name} from {old_owner.name}")
 
 
-def refund(s: Session, *, card_id: str, reason: str, me: Principal, now: datetime | None = None) -> Card:
-    """Remaining value to store credit; the card is closed (``refunded``) and its balances kept as they were."""
+def refund(s: Session, *, card_id: str, reason: str, me: Principal, now: datetime | None = None,
+           for_customer_id: str | None = None) -> Card:
+    """Remaining value to store credit (the owner's, never a family member's); the card is closed
+    (``refunded``) and its balances kept as they were."""
     now = now or utcnow()
     card = ledger.lock_card(s, card_id)
+    family.check_owner(s, card, for_customer_id, done="refunded")
     if card.status in ledger.CLOSED:
         raise DomainError(ProblemCode.CARD_NOT_ACTIVE, f"{card.package_name} was already {card.status}.")
     balances = ledger.card_pools(s, card)

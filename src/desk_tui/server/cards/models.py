@@ -86,6 +86,10 @@ class Card(Base):
     #: ``last_seq``: the next entry's ``prev_hash`` without reading that entry (see chain.py). The
     #: empty server default is migration 0018's (a row inserted by hand breaks the chain, and shows)
     ledger_head: Mapped[str] = mapped_column(String(64), default=GENESIS, server_default="")
+    #: how many family members are listed (card_members), kept in step under the card lock: a card
+    #: view asks for names only when there are some, so the wallet and the till pay nothing for
+    #: the many cards that are nobody else's
+    member_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     entitlements: Mapped[list[CardEntitlement]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by=CardEntitlement.position)
 
@@ -123,7 +127,26 @@ class CardTransaction(Base):
     amount: Mapped[int | None] = mapped_column(BigInteger)
     old_value: Mapped[str | None] = mapped_column(String(40))
     new_value: Mapped[str | None] = mapped_column(String(40))
+    #: the family member who used (booked, redeemed) the card when it was not its owner; null for
+    #: the owner and for every entry made before family cards (migration 0021). A plain id like
+    #: ``appointment_id``: SQLite cannot add a column with a foreign key without copying the table,
+    #: which would lose the append-only triggers; the hash chain covers it (chain.OPTIONAL)
+    used_by_customer_id: Mapped[str | None] = mapped_column(String(40))
     #: the hash chain (chain.py): the card's previous entry's hash, and this entry's own; always
     #: written by ledger.append (the empty server default is for rows inserted by hand, which show)
     prev_hash: Mapped[str] = mapped_column(String(64), server_default="")
     entry_hash: Mapped[str] = mapped_column(String(64), server_default="")
+
+
+class CardMember(Base):
+    """A family member the card's owner lets use it: an existing customer, listed on the card.
+
+    Not ledger entries (the list changes no balance): adding and removing are written to both
+    customers' activity logs instead (cards/family.py). A transfer empties the list."""
+
+    __tablename__ = "card_members"
+    __table_args__ = (Index("ix_card_members_customer_id", "customer_id"),)
+    card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    added_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))

@@ -16,7 +16,7 @@ from desk_tui.contract import cards as wire
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.appointments.models import Appointment
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards import ledger
+from desk_tui.server.cards import family, ledger
 from desk_tui.server.cards.models import Card, CardEntitlement, CardTransaction
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import normalise, query_words
@@ -27,7 +27,7 @@ from desk_tui.server.memberships.queries import wallet_memberships
 from desk_tui.server.pagination import keyset_page
 from desk_tui.server.reference.calendar import business_date, org_zone
 from desk_tui.server.reference.models import Location, Service, Staff
-from desk_tui.server.reference.names import Named, names, names_of
+from desk_tui.server.reference.names import Named, names, names_of, remember
 
 STATUSES = ("active", "fully_used", "expired", "refunded", "void")
 _TERM_END = "\uffff"
@@ -37,16 +37,14 @@ def _names(s: Session, model: Named, ids: Iterable[str | None]) -> dict[str, str
     return names_of(s, model, ids)
 
 
-def card_views(s: Session, cards: Sequence[Card], *, me: Principal, today: date | None = None,
-               customers: dict[str, str] | None = None) -> list[wire.Card]:
-    """``customers``: the card holders' names when the caller has them already (the wallet)."""
+def card_views(s: Session, cards: Sequence[Card], *, me: Principal, today: date | None = None) -> list[wire.Card]:
     today = today or business_date(s, utcnow())
     balances = ledger.pools(s, [c.id for c in cards])
-    found = names(s, {Customer: [] if customers is not None else {c.customer_id for c in cards},
+    members = family.members_of(s, cards)
+    found = names(s, {Customer: {c.customer_id for c in cards},
                       Staff: {c.issued_by for c in cards},
                       Service: {x.service_id for c in cards for e in c.entitlements for x in e.services}})
-    customers = customers if customers is not None else found[Customer]
-    staff, services = found[Staff], found[Service]
+    customers, staff, services = found[Customer], found[Staff], found[Service]
     views = []
     for card in cards:
         pools = {e.id: balances[card.id].get(e.id, ledger.Pool(e.id)) for e in card.entitlements}
@@ -69,6 +67,7 @@ def card_views(s: Session, cards: Sequence[Card], *, me: Principal, today: date 
                               for x in e.services])
                 for e in card.entitlements for p in [pools[e.id]]
             ],
+            members=members.get(card.id, []),
         ))
     return views
 
@@ -172,7 +171,8 @@ def _words(s: Session, entries: Sequence[CardTransaction], *, me: Principal) -> 
             where = "" if location_id == me.location_id else f" at {places.get(location_id, location_id)}"
             words[appointment_id] = f"{start.astimezone(zone):%Y-%m-%d %H:%M}{where}"
     owners = {v for t in entries if t.kind == "transfer" for v in (t.old_value, t.new_value) if v}
-    words.update(_names(s, Customer, owners))
+    users = {t.used_by_customer_id for t in entries if t.used_by_customer_id}
+    words.update(_names(s, Customer, owners | users))
     return words
 
 
@@ -190,6 +190,7 @@ def transaction_view(t: CardTransaction, undone_by: str | None, *, me: Principal
         new_value=t.new_value, appointment_label=words.get(t.appointment_id or ""),
         old_owner=words.get(t.old_value or "") if transfer else None,
         new_owner=words.get(t.new_value or "") if transfer else None,
+        used_by_customer_id=t.used_by_customer_id, used_by=words.get(t.used_by_customer_id or ""),
     )
 
 
@@ -197,9 +198,13 @@ def wallet(s: Session, *, customer_id: str, me: Principal) -> wire.Wallet:
     customer = get_customer(s, customer_id)
     today = business_date(s, utcnow())
     # Pools and their services joined in: the wallet is the desk's most frequent read.
-    cards = list(s.scalars(select(Card).where(Card.customer_id == customer_id, status_filter("active", today))
+    whose = or_(Card.customer_id == customer_id, Card.id.in_(family.shared_with(customer_id)))
+    cards = list(s.scalars(select(Card).where(whose, status_filter("active", today))
                            .options(joinedload(Card.entitlements).joinedload(CardEntitlement.services))
                            .order_by(Card.expires_on.is_(None), Card.expires_on, Card.issued_at, Card.id)).unique())
-    return wire.Wallet(cards=card_views(s, cards, me=me, today=today, customers={customer.id: customer.name}),
+    remember(s, Customer, customer.id, customer.name)  # shared cards alone name someone else
+    views = card_views(s, cards, me=me, today=today)
+    return wire.Wallet(cards=[v for v in views if v.customer_id == customer_id],
+                       shared_cards=[v for v in views if v.customer_id != customer_id],
                        memberships=wallet_memberships(s, customer_id=customer_id),
                        store_credit=customer.store_credit)

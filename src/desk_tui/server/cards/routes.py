@@ -10,7 +10,7 @@ from desk_tui.contract import cards as wire
 from desk_tui.contract.common import Page
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards import imports, lifecycle, queries, service
+from desk_tui.server.cards import family, imports, lifecycle, queries, service
 from desk_tui.server.cards.models import CardTransaction
 from desk_tui.server.database import Database
 from desk_tui.server.deps import database, manager, owner, signed_in
@@ -93,7 +93,8 @@ def redeem(card_id: str, body: wire.RedemptionCreate, me: Principal = Depends(si
            db: Database = Depends(database)) -> wire.CardChange:
     with db.transaction() as s:
         tx = service.redeem(s, card_id=card_id, service_id=body.service_id, quantity=body.quantity,
-                            entitlement_id=body.entitlement_id, sale_id=body.sale_id, note=body.note, me=me)
+                            entitlement_id=body.entitlement_id, sale_id=body.sale_id, note=body.note, me=me,
+                            for_customer_id=body.for_customer_id)
         return _change(s, tx, me)
 
 
@@ -110,7 +111,7 @@ def adjust(card_id: str, body: wire.AdjustmentCreate, me: Principal = Depends(ma
            db: Database = Depends(database)) -> wire.CardChange:
     with db.transaction() as s:
         tx = service.adjust(s, card_id=card_id, entitlement_id=body.entitlement_id, units=body.units,
-                            reason=body.reason, me=me)
+                            reason=body.reason, me=me, for_customer_id=body.for_customer_id)
         return _change(s, tx, me)
 
 
@@ -118,7 +119,25 @@ def adjust(card_id: str, body: wire.AdjustmentCreate, me: Principal = Depends(ma
 def refund(card_id: str, body: wire.RefundRequest, me: Principal = Depends(manager),
            db: Database = Depends(database)) -> wire.Card:
     with db.transaction() as s:
-        return queries.card_view(s, lifecycle.refund(s, card_id=card_id, reason=body.reason, me=me), me=me)
+        return queries.card_view(s, lifecycle.refund(s, card_id=card_id, reason=body.reason, me=me,
+                                                     for_customer_id=body.for_customer_id), me=me)
+
+
+@router.post("/cards/{card_id}/members", status_code=201)
+def add_member(card_id: str, body: wire.CardMemberAdd, me: Principal = Depends(signed_in),
+               db: Database = Depends(database)) -> wire.Card:
+    """List a family member who may use the card (an existing customer); anyone at the desk, at
+    the owner's request. In both customers' activity logs."""
+    with db.transaction() as s:
+        return queries.card_view(s, family.add(s, card_id=card_id, customer_id=body.customer_id, me=me), me=me)
+
+
+@router.delete("/cards/{card_id}/members/{customer_id}")
+def remove_member(card_id: str, customer_id: str, me: Principal = Depends(signed_in),
+                  db: Database = Depends(database)) -> wire.Card:
+    """Stop sharing the card with a family member (refused while they have sessions booked from it)."""
+    with db.transaction() as s:
+        return queries.card_view(s, family.remove(s, card_id=card_id, customer_id=customer_id, me=me), me=me)
 
 
 @router.get("/customers/{customer_id}/wallet", tags=["customers"])

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.cards.ledger import CLOSED, FULLY_USED, Pool, is_expired
 from desk_tui.server.cards.models import Card, CardEntitlement
+from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.service import get_customer, index_customer
 from desk_tui.server.errors import DomainError
 from desk_tui.server.reference.models import Location, Service, ServiceLocation
@@ -27,6 +28,15 @@ def check_usable(card: Card, today: date) -> None:
         assert card.expires_on is not None  # is_expired only with an expiry
         raise DomainError(ProblemCode.CARD_EXPIRED, f"{card.package_name} expired on {card.expires_on.isoformat()}. "
                                           "A manager can extend it or refund what is left.")
+
+
+def named_customer(s: Session, customer_id: str, *, field: str = "customer_id") -> Customer:
+    """The customer a request names in ``field`` (a new owner, a family member, who is served):
+    one that does not exist is that input's fault (422), not a missing resource."""
+    try:
+        return get_customer(s, customer_id)
+    except DomainError:
+        raise DomainError(ProblemCode.VALIDATION_ERROR, f"{field}: no such customer.") from None
 
 
 def service_name(s: Session, service_id: str) -> str:

@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session
 from desk_tui.contract import cards as wire
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards import chain, ledger, rules, wording
+from desk_tui.server.cards import chain, family, ledger, rules, wording
 from desk_tui.server.cards.models import Card, CardEntitlement, CardEntitlementService, CardTransaction
-from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import last_digits, normalise
 from desk_tui.server.customers.service import add_search_term, get_customer, record_activity
 from desk_tui.server.database import new_id, utcnow
@@ -121,7 +120,7 @@ def _new_card(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime
         raise DomainError(ProblemCode.VALIDATION_ERROR, "package_id: no such package.")
     if not package.active:
         raise DomainError(ProblemCode.PACKAGE_INACTIVE, f"{package.name} is no longer for sale.")
-    customer = _customer(s, data.customer_id)
+    customer = rules.named_customer(s, data.customer_id)
     check_number_free(s, number_key(data.number))
     today = business_date(s, now)
     expires_on = data.expires_on
@@ -134,28 +133,26 @@ def _new_card(s: Session, *, data: wire.CardCreate, me: Principal, now: datetime
                  expires_on=expires_on, price_paid=price, note=data.note, card_id=card_id, sale_id=sale_id)
 
 
-def _customer(s: Session, customer_id: str) -> Customer:
-    try:
-        return get_customer(s, customer_id)
-    except DomainError:
-        raise DomainError(ProblemCode.VALIDATION_ERROR, "customer_id: no such customer.") from None
-
-
 def redeem(s: Session, *, card_id: str, service_id: str, me: Principal, quantity: int = 1,
            entitlement_id: str | None = None, sale_id: str | None = None, note: str | None = None,
-           now: datetime | None = None) -> CardTransaction:
+           now: datetime | None = None, for_customer_id: str | None = None) -> CardTransaction:
     """Quick redeem at the till: ``quantity`` × the service, from the first pool that can pay.
 
     A ``sale_id`` links the redemption to a sale (the ledger and the activity log say so), so it
-    must name a sale this till can see that is the card holder's: their sale, or an open cart
-    whose customer is not chosen yet."""
+    must name a sale this till can see that is the card holder's (or a family member's on it):
+    their sale, or an open cart whose customer is not chosen yet. ``for_customer_id``: who the
+    service is for, the owner or a family member (cards/family.py); the sale's customer when
+    left out."""
     now = now or utcnow()
+    if for_customer_id is not None:
+        rules.named_customer(s, for_customer_id, field="for_customer_id")
     # The sale is locked before the card (locks go sale → cards everywhere), so its customer
     # cannot change between the check and the ledger entry.
     sale = holds.lock_sale(s, sale_id, me=me) if sale_id is not None else None
     card = ledger.lock_card(s, card_id)
     if sale is not None:
-        _check_sale_is_the_holders(s, sale, card)
+        for_customer_id = _check_sale_is_the_holders(s, sale, card, for_customer_id)
+    used_by = family.user_of(s, card, for_customer_id)
     rules.check_usable(card, business_date(s, now))
     name, offered = rules.service_here(s, service_id, me.location_id)
     options = rules.pools_with(card, service_id, entitlement_id, name)
@@ -164,24 +161,32 @@ def redeem(s: Session, *, card_id: str, service_id: str, me: Principal, quantity
     ent, units = rules.choose_pool(card, options, balances, quantity, name)
     card.last_used_at = now  # written with the entry's sequence number, in one UPDATE
     tx = ledger.append(s, card, kind="redeem", me=me, at=now, entitlement_id=ent.id, service_id=service_id,
-                       units=units, used=units, sale_id=sale_id, note=note)
+                       units=units, used=units, sale_id=sale_id, note=note, used_by=used_by)
     balances = ledger.card_pools(s, card)
     ledger.settle_status(card, balances)
-    record_activity(s, at=now, customer_id=card.customer_id, kind="card_redeemed", card_id=card.id, sale_id=sale_id, me=me,
-                    summary=f"Redeemed {wording.service_label(name, quantity)} from {card.package_name} "
-                            f"{wording.progress(card, ent, balances[ent.id])}")
+    family.record_use(s, card, used_by, kind="card_redeemed", at=now, me=me, sale_id=sale_id,
+                      head=f"Redeemed {wording.service_label(name, quantity)} from",
+                      tail=f" {wording.progress(card, ent, balances[ent.id])}")
     return tx
 
 
-def _check_sale_is_the_holders(s: Session, sale: Sale, card: Card) -> None:
-    if sale.customer_id == card.customer_id or (sale.customer_id is None and sale.status == "open"):
-        return
+def _check_sale_is_the_holders(s: Session, sale: Sale, card: Card, for_customer_id: str | None) -> str | None:
+    """Who the redemption is for, given its sale: the sale's customer (who must be the one named,
+    if any, and the card's owner or a family member on it), or whoever is named when the open cart
+    has no customer yet."""
     holder = get_customer(s, card.customer_id).name
     if sale.customer_id is None:
+        if sale.status == "open":
+            return for_customer_id
         detail = f"That sale was closed without a customer; a redemption from {holder}'s card cannot be added to it."
+    elif for_customer_id is not None and for_customer_id != sale.customer_id:
+        detail = (f"That sale is {get_customer(s, sale.customer_id).name}'s, but this redemption is for "
+                  f"{rules.named_customer(s, for_customer_id).name}: redeem it on their own sale.")
+    elif sale.customer_id == card.customer_id or family.is_member(s, card, sale.customer_id):
+        return sale.customer_id
     else:
         detail = (f"That sale is {get_customer(s, sale.customer_id).name}'s, but the card is {holder}'s: a card "
-                  "pays only for its holder's services.")
+                  "pays only for its holder's services and those of the family members listed on it.")
     raise DomainError(ProblemCode.SALE_OF_ANOTHER_CUSTOMER, detail, sale_id=sale.id)
 
 
@@ -207,23 +212,25 @@ def undo(s: Session, *, card_id: str, transaction_id: str, reason: str, me: Prin
     assert target.entitlement_id is not None  # a redemption or a reservation always names its pool
     tx = ledger.append(s, card, kind="undo", me=me, at=now, entitlement_id=target.entitlement_id,
                        service_id=target.service_id, units=target.units, appointment_id=target.appointment_id,
-                       sale_id=target.sale_id, note=reason, ref_id=target.id, used=used, booked=booked)
+                       sale_id=target.sale_id, note=reason, ref_id=target.id, used=used, booked=booked,
+                       used_by=target.used_by_customer_id)
     balances = ledger.card_pools(s, card)
     ledger.settle_status(card, balances)
     what = rules.service_name(s, target.service_id) if target.service_id else "units used before import"
     ent = ledger.pool_for(card, target.entitlement_id)
     label = "redemption" if target.kind == "redeem" else "booking"
-    record_activity(s, at=now, customer_id=card.customer_id, kind="card_undone", card_id=card.id, me=me,
-                    appointment_id=target.appointment_id, sale_id=target.sale_id,
-                    summary=f"Undid {label} of {what} from {card.package_name}: {reason} "
-                            f"{wording.progress(card, ent, balances[ent.id])}")
+    family.record_use(s, card, target.used_by_customer_id, kind="card_undone", at=now, me=me,
+                      appointment_id=target.appointment_id, sale_id=target.sale_id,
+                      head=f"Undid {label} of {what} from",
+                      tail=f": {reason} {wording.progress(card, ent, balances[ent.id])}")
     return tx
 
 
 def adjust(s: Session, *, card_id: str, entitlement_id: str | None, units: int, reason: str, me: Principal,
-           now: datetime | None = None) -> CardTransaction:
+           now: datetime | None = None, for_customer_id: str | None = None) -> CardTransaction:
     now = now or utcnow()
     card = ledger.lock_card(s, card_id)
+    family.check_owner(s, card, for_customer_id, done="adjusted")
     if card.status in ledger.CLOSED:
         raise DomainError(ProblemCode.CARD_NOT_ACTIVE, f"{card.package_name} was {card.status}; it cannot be adjusted.")
     if entitlement_id is None:

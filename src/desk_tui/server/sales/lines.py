@@ -180,24 +180,16 @@ def redeem_line(s: Session, *, sale_id: str, line_id: str, data: wire.LineRedeem
     assert service_id is not None  # a service line names its service
     if data.card_id is not None:
         try:
-            owner = booking.lock_cards(s, [data.card_id])[data.card_id].customer_id
-        except DomainError as exc:
-            if exc.code == ProblemCode.NOT_FOUND:
-                raise DomainError(ProblemCode.VALIDATION_ERROR, "card_id: no such card.") from None
-            raise
-        if owner != sale.customer_id:
-            raise DomainError(ProblemCode.VALIDATION_ERROR, "card_id: this card belongs to another customer.")
-        try:
+            # The customer must own the card or be a family member on it (card_not_shared): checked
+            # under the card lock, before anything is written.
             tx = booking.reserve(s, card_id=data.card_id, entitlement_id=data.entitlement_id,
                                  service_id=service_id, quantity=line.quantity, me=me, sale_id=sale.id,
-                                 location_id=sale.location_id, now=now, note="held at checkout")
+                                 location_id=sale.location_id, now=now, note="held at checkout",
+                                 for_customer_id=sale.customer_id, field="card_id")
         except DomainError as exc:
             if exc.code == ProblemCode.NOT_FOUND:
                 raise DomainError(ProblemCode.VALIDATION_ERROR, "card_id: no such card.") from None
             raise
-        if tx.customer_id != sale.customer_id:
-            # Checked on the ledger entry, written under the card lock; raising rolls the hold back.
-            raise DomainError(ProblemCode.VALIDATION_ERROR, "card_id: this card belongs to another customer.")
         card = get_card(s, tx.card_id)
         line.redeem_kind, line.card_id, line.entitlement_id = "card", tx.card_id, tx.entitlement_id
         line.reserve_tx_id, line.source_name = tx.id, card_name(card)

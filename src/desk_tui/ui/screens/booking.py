@@ -33,6 +33,7 @@ from desk_tui.contract.customers import Customer
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.contract.reference import Service, Staff
 from desk_tui.ui.as_typed import as_typed
+from desk_tui.ui.family import may_use
 from desk_tui.ui.money import format_money
 from desk_tui.ui.overlaps import clash_sentence, confirm_overlap
 from desk_tui.ui.refused_input import clear_refused, mark_refused
@@ -157,10 +158,11 @@ class BookingScreen(DeskScreen):
         self.query_one("#booking-packages", PackagePanel).focus()
 
     def _drop_lines_of_others(self, customer: Customer) -> None:
-        """A package pays only for its holder: when the customer changes (searched again, or a
-        new one with ctrl+n), lines taken from someone else's card go, and the screen says so —
-        the service can be taken from this customer's packages or booked paid."""
-        theirs = [p for _, p in self._lines if p is not None and p.card.customer_id != customer.id]
+        """A package pays only for its holder and the family members listed on it: when the
+        customer changes (searched again, or a new one with ctrl+n), lines taken from a card they
+        may not use go, and the screen says so — the service can be taken from this customer's
+        packages or booked paid."""
+        theirs = [p for _, p in self._lines if p is not None and not may_use(p.card, customer.id)]
         if not theirs:
             return
         self._lines = [(s, p) for s, p in self._lines if p is None or p not in theirs]
@@ -175,11 +177,13 @@ class BookingScreen(DeskScreen):
         if self._customer is None:
             return
         cards = await self.desk.client.customer_cards(self._customer.id)
+        cards += await self.desk.client.shared_cards(self._customer.id)  # family cards, after their own
         if not self._services:
             self._services = {s.id: s for s in await self.desk.client.services()}
         today = self.desk.today()
         self.query_one(PackagePanel).show_cards(cards, services=self._services, day=self._day() or today,
-                                                today=today, location_id=self.desk.signed_in_location_id)
+                                                today=today, location_id=self.desk.signed_in_location_id,
+                                                customer_id=self._customer.id)
 
     def action_new_customer(self) -> None:
         from desk_tui.ui.screens.customer_form import CustomerFormScreen
@@ -282,7 +286,7 @@ class BookingScreen(DeskScreen):
                                   "F10 and y to book anyway.")
                     return
                 if exc.code in (ProblemCode.INSUFFICIENT_UNITS, ProblemCode.CARD_EXPIRED, ProblemCode.CARD_NOT_ACTIVE,
-                                ProblemCode.CARD_EXPIRES_BEFORE_APPOINTMENT):
+                                ProblemCode.CARD_EXPIRES_BEFORE_APPOINTMENT, ProblemCode.CARD_NOT_SHARED):
                     self.load_packages()  # another terminal may have taken the unit: show the truth
                 # In the server's words, on the input it is about (highlighted, the cursor on a refused line).
                 mark_refused(self, exc, FIELD_INPUTS)

@@ -113,6 +113,8 @@ class CardHistoryScreen(DeskScreen):
             text += f" from {e.old_owner or 'a former owner'} to {e.new_owner or 'another customer'}"
         if e.kind in ("issue", "refund") and e.amount is not None:
             text += f" {format_money(e.amount, self.desk.org_settings)}"
+        if e.used_by:  # a family member's use of the owner's card (a booking or hold is for them)
+            text += f", {'used by' if e.kind == 'redeem' else 'for'} {e.used_by}"
         if e.undone_by:
             text += " ✗ undone"
         return text

@@ -48,7 +48,7 @@ MANAGER_ACTIONS = {"adjust", "extend", "transfer", "refund", "cancel_membership"
 #: what each manager's key does, for "… is for managers and owners"
 MANAGER_WORDS = {"adjust": "Adjusting a card", "extend": "Changing a card's expiry", "transfer": "Transferring a card",
                  "refund": "Refunding a card", "cancel_membership": "Cancelling a membership"}
-CARD_ACTIONS = {"redeem", "history"} | MANAGER_ACTIONS
+CARD_ACTIONS = {"redeem", "history", "family"} | MANAGER_ACTIONS
 
 
 class CustomerProfileScreen(DeskScreen):
@@ -64,6 +64,8 @@ class CustomerProfileScreen(DeskScreen):
         Binding("t", "transfer", "Transfer", id="profile.transfer"),
         Binding("f", "refund", "Refund", id="profile.refund"),
         Binding("m", "enrol", "Sell membership", id="profile.enrol"),
+        # Off the footer (full at 80 columns): a shared card's block says "Family (w): …".
+        Binding("w", "family", "Family", id="profile.family", show=False),
         Binding("x", "cancel_membership", "Cancel membership", id="profile.cancel_membership"),
         # Off the footer: a manager's card keys fill 80 columns; F1 and the palette list it.
         Binding("f4", "checkout", "Checkout", id="profile.checkout", show=False),
@@ -76,7 +78,7 @@ class CustomerProfileScreen(DeskScreen):
         super().__init__()
         self.customer_id = customer_id
         self.customer: Customer | None = None
-        self.packages = ProfilePackagesTab()
+        self.packages = ProfilePackagesTab(customer_id)
         self.memberships = ProfileMembershipsTab(customer_id)
         self.activity = ProfileActivityTab(customer_id)
 
@@ -103,7 +105,8 @@ class CustomerProfileScreen(DeskScreen):
 
     # -- loading ---------------------------------------------------------------------------------
     def _heard_event(self, event: Event) -> None:
-        if event.kind != "reset" and event.customer_id != self.customer_id:
+        # A card shared with this customer is announced under its owner: it is followed by its id.
+        if event.kind != "reset" and event.customer_id != self.customer_id and event.card_id not in self.cards:
             return
         if event.kind == "membership.changed":
             self.memberships.load()
@@ -121,6 +124,7 @@ class CustomerProfileScreen(DeskScreen):
             self.desk.org_settings = await client.settings()
         self.show_customer(await client.customer(self.customer_id))
         cards = await client.customer_cards(self.customer_id)
+        cards += await client.shared_cards(self.customer_id)  # family cards of others, after their own
         on_packages = self.query_one(TabbedContent).active == "tab-packages"
         await self.packages.show_cards(cards, focus_id=focus_id, focus=on_packages)
         self.refresh_bindings()
@@ -129,7 +133,7 @@ class CustomerProfileScreen(DeskScreen):
 
     def show_customer(self, c: Customer) -> None:
         self.customer = c
-        self.memberships.customer_name = c.name
+        self.memberships.customer_name = self.packages.customer_name = c.name
         self.title = c.name
         contact = " · ".join(x for x in (c.phone, c.email) if x) or "no contact details"
         credit = format_money(c.store_credit, self.desk.org_settings)
@@ -224,6 +228,9 @@ class CustomerProfileScreen(DeskScreen):
 
     def action_history(self) -> None:
         self.packages.open_history()
+
+    def action_family(self) -> None:
+        self.packages.family()
 
     def action_adjust(self) -> None:
         self.packages.adjust()

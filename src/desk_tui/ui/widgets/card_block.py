@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 from desk_tui.contract.cards import Balance, Card
 from desk_tui.ui import card_format as fmt
 from desk_tui.ui.as_typed import as_typed
+from desk_tui.ui.family import family_line, shared_by
 
 NAME_WIDTH = 24
 BAR_WIDTH = fmt.MAX_CIRCLES
@@ -50,10 +51,13 @@ class CardBlock(Vertical, can_focus=False):
             self.block = block
             self.pick = pick
 
-    def __init__(self, card: Card, *, today: date) -> None:
+    def __init__(self, card: Card, *, today: date, customer_id: str | None = None) -> None:
+        """``customer_id``: whose profile shows the card; another customer's card is one shared
+        with them as a family member, and says whose it is."""
         super().__init__(id=f"card-{card.id}", classes="card-block")
         self.card = card
         self.today = today
+        self.customer_id = customer_id
         self._picks: dict[str, ServicePick] = {}
 
     def compose(self) -> ComposeResult:
@@ -62,6 +66,7 @@ class CardBlock(Vertical, can_focus=False):
             yield Label(classes="card-number")
             yield Label(classes="card-status")
             yield Label(classes="card-expiry")
+        yield Label(classes="card-family")
         yield OptionList(classes="card-services", compact=True)
 
     def on_mount(self) -> None:
@@ -80,6 +85,10 @@ class CardBlock(Vertical, can_focus=False):
         label = self.query_one(".card-expiry", Label)
         label.update(expiry)
         label.set_class("(in " in expiry or "(today)" in expiry, "soon")
+        family = self.query_one(".card-family", Label)
+        family.update(as_typed(family_line(card, self.customer_id)))
+        family.display = bool(family_line(card, self.customer_id))  # a card nobody shares keeps its one-line heading
+        self.set_class(shared_by(card, self.customer_id) is not None, "shared")
         self._fill_services(card)
 
     def _fill_services(self, card: Card) -> None:

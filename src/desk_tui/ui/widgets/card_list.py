@@ -14,8 +14,9 @@ from desk_tui.ui.widgets.card_block import CardBlock
 
 class CardList(VerticalScroll, can_focus=False):
     async def show_cards(self, cards: list[Card], *, today: date, focus_id: str | None = None,
-                         focus: bool = True) -> None:
+                         focus: bool = True, customer_id: str | None = None) -> None:
         """Replace the blocks with ``cards``; the cursor goes to ``focus_id`` if given and present.
+        ``customer_id``: whose profile it is (their cards first; cards shared with them follow).
 
         ``focus=False`` leaves the focus where it is: focusing a card would bring its tab to the
         front, and a receptionist who moved to another tab while the cards loaded stays there."""
@@ -23,7 +24,9 @@ class CardList(VerticalScroll, can_focus=False):
         if not cards:
             await self.mount(Static("No packages yet. Press s to sell one.", classes="plan"))
             return
-        blocks = [CardBlock(card, today=today) for card in sort_cards(cards)]
+        own = sort_cards([c for c in cards if customer_id is None or c.customer_id == customer_id])
+        shared = sort_cards([c for c in cards if customer_id is not None and c.customer_id != customer_id])
+        blocks = [CardBlock(card, today=today, customer_id=customer_id) for card in (*own, *shared)]
         await self.mount_all(blocks)
         target = next((b for b in blocks if b.card.id == focus_id), blocks[0])
         if focus:

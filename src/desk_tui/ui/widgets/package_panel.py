@@ -22,6 +22,7 @@ from desk_tui.contract.cards import Card
 from desk_tui.contract.reference import Service
 from desk_tui.ui import card_format as fmt
 from desk_tui.ui.circles import circles, counter_label
+from desk_tui.ui.family import shared_by
 
 SOON_DAYS = 14
 
@@ -70,13 +71,17 @@ class PackagePanel(OptionList):
         self._choices: dict[str, PackageChoice] = {}
 
     def show_cards(self, cards: list[Card], *, services: dict[str, Service], day: date, today: date,
-                   location_id: str) -> None:
+                   location_id: str, customer_id: str | None = None) -> None:
+        """``customer_id``: whose appointment it is; another customer's card (shared with them as
+        a family member) says whose it is."""
         self.clear_options()
         self._choices = {}
         options: list[Option] = []
         for card in sorted(cards, key=lambda c: c.status != "active"):
             # as the seed's card choice lists it: number (if any), card ID, expiry, then units per service
             number = f" · card {card.number}" if card.number else ""
+            if (owner := shared_by(card, customer_id)) is not None:
+                number += f" · shared by {owner}"
             # the ID on a line of its own: it is long, and what reception reads first stays on one line
             options.append(Option(Text.assemble((card.package_name, "bold"), number, " · ", _state(card, today),
                                                 "\n", (f"  card ID {card.id}", "dim")),

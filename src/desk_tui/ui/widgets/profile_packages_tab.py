@@ -7,6 +7,11 @@ history; a manager's adjust, extend, transfer and refund open their dialogs. The
 profile screen's (its footer and its palette); it asks this tab to act. What changed is posted
 up: :class:`CardChanged` (the log records it) and :class:`ReloadAsked` (store credit or the
 owner changed too, so the whole profile is asked again).
+
+Family cards: the cards shared with this customer follow their own, marked "Shared by <owner>";
+**r** redeems one for this customer (the owner's units, the entry naming who used it), and the
+owner's keys — adjust, extend, transfer, refund and **w** (who may use the card) — say they are
+the owner's. On the owner's own card **w** opens the family dialog (ui/screens/card_family.py).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from textual.widgets import TabPane
 
 from desk_tui.contract.cards import Card, CardChange
 from desk_tui.ui import card_format as fmt
+from desk_tui.ui.family import owner_only, shared_by
 from desk_tui.ui.money import format_money
 from desk_tui.ui.refusals import cannot_redeem, closed_card
 from desk_tui.ui.screens.card_actions import AdjustScreen, ExtendScreen, RefundScreen, card_title
@@ -33,6 +39,9 @@ if TYPE_CHECKING:
 
 #: a closed card refuses these: the word for "cannot be …"
 CLOSED_WORDS = {"adjust": "adjusted", "extend": "extended", "transfer": "transferred", "refund": "refunded again"}
+#: the owner's keys, for "… is for <owner>" on a family member's profile (ui/family.py)
+OWNER_WORDS = {"adjust": "Adjusting it", "extend": "Changing its expiry", "transfer": "Transferring it",
+               "refund": "Refunding it", "family": "Changing who may use it"}
 
 
 class ProfilePackagesTab(SaysWorkerFailures, TabPane):
@@ -46,8 +55,11 @@ class ProfilePackagesTab(SaysWorkerFailures, TabPane):
             super().__init__()
             self.focus_id = focus_id
 
-    def __init__(self) -> None:
+    def __init__(self, customer_id: str | None = None) -> None:
         super().__init__("Packages", id="tab-packages")
+        self.customer_id = customer_id
+        """Whose profile: another customer's card here is one shared with them (family cards)."""
+        self.customer_name = "this customer"
         self.pick: ServicePick | None = None
         """The service under the cursor of the last focused card: what r and the card keys act on."""
         self.cards: dict[str, Card] = {}
@@ -64,7 +76,8 @@ class ProfilePackagesTab(SaysWorkerFailures, TabPane):
         self.cards = {c.id: c for c in cards}
         keep = focus_id or (self.pick.card_id if self.pick else None)
         self.pick = None
-        await self.query_one(CardList).show_cards(cards, today=self.desk.today(), focus_id=keep, focus=focus)
+        await self.query_one(CardList).show_cards(cards, today=self.desk.today(), focus_id=keep, focus=focus,
+                                                  customer_id=self.customer_id)
 
     def card_changed(self, card: Card) -> None:
         """The server's answer after a change: redraw that card, and tell the profile."""
@@ -89,6 +102,8 @@ class ProfilePackagesTab(SaysWorkerFailures, TabPane):
         pick, card = self.pick, self.picked_card
         if pick is None or card is None:
             return None
+        if action in OWNER_WORDS and shared_by(card, self.customer_id) is not None:
+            return owner_only(card, self.customer_name, OWNER_WORDS[action])
         if action == "redeem":
             return cannot_redeem(card, pick.service_id, self.desk.today())
         if action in CLOSED_WORDS:
@@ -101,7 +116,9 @@ class ProfilePackagesTab(SaysWorkerFailures, TabPane):
         if pick is None or card is None:
             return
         balance = next(b for b in card.balances if b.entitlement_id == pick.entitlement_id)
-        question = (f"Redeem 1 × {pick.service_name} from {card_title(card)} for {card.customer_name}?\n"
+        owner = shared_by(card, self.customer_id)  # a family member uses the owner's card
+        whose = f"{owner}'s {card_title(card)}" if owner else card_title(card)
+        question = (f"Redeem 1 × {pick.service_name} from {whose} for {self.customer_name if owner else card.customer_name}?\n"
                     f"Now {fmt.counter_text(balance, card.unit_type)}.")
 
         def answered(yes: bool | None) -> None:
@@ -116,7 +133,10 @@ class ProfilePackagesTab(SaysWorkerFailures, TabPane):
         # Each press is an intent the client keys by what it redeems: a press after one that got
         # an answer is a new redemption; a press after one that never got an answer (a timeout,
         # OFFLINE) is taken as its retry, the safe side, and the server replays the first.
-        written = await self.desk.client.redeem(pick.card_id, pick.service_id, entitlement_id=pick.entitlement_id)
+        card = self.cards.get(pick.card_id)
+        member = self.customer_id if card is not None and shared_by(card, self.customer_id) else None
+        written = await self.desk.client.redeem(pick.card_id, pick.service_id, entitlement_id=pick.entitlement_id,
+                                                for_customer_id=member)
         change: CardChange = written.value
         self.card_changed(change.card)
         balance = next(b for b in change.card.balances if b.entitlement_id == pick.entitlement_id)
@@ -140,6 +160,13 @@ class ProfilePackagesTab(SaysWorkerFailures, TabPane):
             card = card.card
         if card is not None:
             self.card_changed(card)
+
+    def family(self) -> None:
+        """Who may use the owner's card: the family dialog; the card comes back redrawn."""
+        from desk_tui.ui.screens.card_family import CardFamilyScreen
+
+        if (card := self.picked_card) is not None:
+            self.app.push_screen(CardFamilyScreen(card), self._maybe_changed)
 
     def adjust(self) -> None:
         if (pick := self.pick) is not None and (card := self.picked_card) is not None:

@@ -1,0 +1,133 @@
+"""Family cards from the keyboard at 80×24: the owner's Packages tab lists who may use a card and
+w adds or removes them (the customer picker); a member's profile shows the card as shared, r
+redeems it for them, its history says who used it, and the owner's keys say why they are not
+the member's. Everything arranged through the real API; nothing mocked."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from textual.widgets import DataTable, Label, OptionList
+
+from desk_tui.ui.screens.booking import BookingScreen
+from desk_tui.ui.screens.card_family import CardFamilyScreen
+from desk_tui.ui.screens.card_history import CardHistoryScreen
+from desk_tui.ui.screens.confirm import ConfirmScreen
+from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
+from desk_tui.ui.widgets.fitted_table import FittedTable
+from desk_tui.ui.widgets.package_panel import PackagePanel
+from tests.support.api_client import key
+from tests.ui.pilot import wait_until
+from tests.ui.salon import Salon, app_on, at
+from tests.ui.test_calendar import _book_with_package, _calendar_ready
+from tests.ui.test_customer_packages import block, open_profile
+from tests.ui.test_wide_tables import detail
+
+
+def family_text(screen, card_id: str) -> str:
+    label = block(screen, card_id).query_one(".card-family", Label)
+    return str(label.render()) if label.display else ""
+
+
+def share(salon: Salon, card_id: str, customer_id: str) -> None:
+    salon.api.post(f"/cards/{card_id}/members", json={"customer_id": customer_id}, headers=key()).raise_for_status()
+
+
+@pytest.fixture
+def family(ui_server) -> tuple[Salon, dict, dict, dict]:
+    """A mother's card, shared with her daughter."""
+    salon = Salon(ui_server.url)
+    owner, daughter = salon.customer("Anyuka"), salon.customer("Lányka")
+    card = salon.card(owner["id"])
+    share(salon, card["id"], daughter["id"])
+    return salon, owner, daughter, card
+
+
+async def test_the_owner_removes_and_adds_a_family_member_with_w(make_app, family):
+    salon, owner, daughter, card = family
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_profile(pilot, owner["id"], role="reception")
+        assert family_text(screen, card["id"]) == f"Family (w): {daughter['name']}"
+        await pilot.press("w")
+        await wait_until(pilot, lambda: isinstance(app.screen, CardFamilyScreen), "the family dialog")
+        dialog = app.screen
+        members = dialog.query_one(OptionList)
+        assert str(members.get_option_at_index(0).prompt) == daughter["name"]
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen is dialog and not members.get_option_at_index(0).id,
+                         "nobody listed")
+        assert salon.get_card(card["id"])["members"] == []
+        # And back again: a, the customer picker, Enter.
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, CustomerPickerScreen), "the customer picker")
+        picker = app.screen
+        await pilot.press(*daughter["name"])
+        await wait_until(pilot, lambda: picker.query_one(DataTable).row_count == 1, "the daughter found")
+        await pilot.press("enter", "enter")
+        await wait_until(pilot, lambda: app.screen is dialog and members.option_count == 1
+                         and str(members.get_option_at_index(0).prompt) == daughter["name"], "the member listed")
+        assert [m["customer_id"] for m in salon.get_card(card["id"])["members"]] == [daughter["id"]]
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen, "the profile")
+        assert family_text(screen, card["id"]) == f"Family (w): {daughter['name']}"
+        # Removed at another desk: the profile follows (a live event), the line goes.
+        salon.api.delete(f"/cards/{card['id']}/members/{daughter['id']}", headers=key()).raise_for_status()
+        await wait_until(pilot, lambda: family_text(screen, card["id"]) == "", "the family line gone")
+
+
+async def test_a_member_redeems_the_shared_card_and_its_history_says_who(make_app, family):
+    salon, owner, daughter, card = family
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_profile(pilot, daughter["id"], role="reception")
+        assert family_text(screen, card["id"]) == f"Shared by {owner['name']}"
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        question = str(app.screen.query_one("#confirm-question").render())
+        assert f"for {daughter['name']}" in question and f"{owner['name']}'s" in question, question
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: block(screen, card["id"]).card.balances[0].used == 1, "one used")
+        entries = salon.api.get(f"/cards/{card['id']}/transactions").json()["items"]
+        assert (entries[-1]["kind"], entries[-1]["used_by_customer_id"]) == ("redeem", daughter["id"])
+        await pilot.press("h")
+        await wait_until(pilot, lambda: isinstance(app.screen, CardHistoryScreen), "the history")
+        table = app.screen.query_one(FittedTable).table
+        await wait_until(pilot, lambda: table.row_count == 2, "both entries")
+        # The cursor is on the newest entry; at 80 columns the pane beneath spells out what is cut.
+        history = app.screen
+        await wait_until(pilot, lambda: history.query_one(FittedTable).highlighted_key == entries[-1]["id"],
+                         "the redemption highlighted")
+        shown = " ".join(str(cell) for cell in table.get_row_at(1)) + " " + detail(history)
+        assert f"Redeemed Manicure, used by {daughter['name']}" in shown, shown
+
+
+async def test_the_owners_keys_say_why_on_a_shared_card(make_app, family):
+    salon, owner, daughter, card = family
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_profile(pilot, daughter["id"], role="manager")
+        for key_ in ("f", "w"):
+            await pilot.press(key_)
+            await wait_until(pilot, lambda: any(f"{card['package_name']} is {owner['name']}'s" in n.message
+                                                for n in app._notifications), f"the sentence for {key_}")
+            app.clear_notifications()
+        assert salon.get_card(card["id"])["status"] == "active"  # nothing was sent
+
+
+async def test_booking_for_a_member_offers_the_shared_card(make_app, family):
+    salon, owner, daughter, card = family
+    app = app_on(salon.url, at(date(2031, 7, 10), 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _calendar_ready(pilot)
+        booking = await _book_with_package(pilot, daughter["name"], expect="0/5 used")
+        heading = str(booking.query_one(PackagePanel).get_option_at_index(0).prompt)
+        assert f"shared by {owner['name']}" in heading, heading
+        await pilot.press("f10")
+        await wait_until(pilot, lambda: not isinstance(app.screen, BookingScreen), "the booking saved")
+        await wait_until(pilot, lambda: salon.get_card(card["id"])["balances"][0]["booked"] == 1, "the owner's unit booked")
+        entries = salon.api.get(f"/cards/{card['id']}/transactions").json()["items"]
+        assert (entries[-1]["kind"], entries[-1]["used_by_customer_id"]) == ("reserve", daughter["id"])
