@@ -14,7 +14,7 @@ from desk_tui.ui.widgets.card_block import CardBlock
 from desk_tui.ui.widgets.fitted_table import FittedTable
 from tests.support.api_client import key
 from tests.ui.pilot import wait_until
-from tests.ui.salon import Salon
+from tests.ui.salon import Salon, app_on, at
 from tests.ui.test_customer_packages import block, open_profile
 
 SOON = date.today() + timedelta(days=20)  # a live card this close would say "(in 20 days)"
@@ -82,7 +82,9 @@ async def test_cards_that_are_over_say_so_on_the_profile_and_in_the_cards_table(
 async def test_the_booking_panel_heads_a_card_that_is_over_with_its_state(make_app, ui_server):
     salon = Salon(ui_server.url)
     customer, _, _ = _cards_over(salon)
-    app = make_app()
+    # A day of its own with the clock stopped at 9: under the real clock Enter landed on whatever
+    # the demo had booked at that minute and opened it instead of a booking.
+    app = app_on(ui_server.url, at(date(2031, 8, 14), 9))
     async with app.run_test(size=(80, 24)) as pilot:
         from tests.ui.test_calendar import _calendar_ready
 
