@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from desk_tui.cli import main
 from desk_tui.contract import memberships as wire
 from desk_tui.server.memberships import service
 from desk_tui.server.reference.models import OrgSettings
@@ -93,3 +94,18 @@ def test_a_grace_of_null_only_warns(api):
         assert b["payments_due"] == [f"Gold membership: payment due since {(today() - timedelta(days=40)).isoformat()}"]
         assert redeem(c, sale["id"], sale["lines"][0]["id"], enrollment_id=enrollment).status_code == 200
         assert c.get("/settings").json()["membership_grace_days"] is None
+
+
+def test_the_grace_is_set_with_desk_tui_admin(api, capsys):
+    try:
+        assert main(["admin", "--db", api.db_url, "membership-grace", "off"]) == 0
+        assert "only warned of" in capsys.readouterr().out
+        with login(api.url, "reception") as c:
+            assert c.get("/settings").json()["membership_grace_days"] is None
+        assert main(["admin", "--db", api.db_url, "membership-grace", "soon"]) == 2
+        assert "DAYS is a whole number" in capsys.readouterr().err
+        assert main(["admin", "--db", api.db_url, "membership-grace", "30"]) == 0
+        with login(api.url, "reception") as c:
+            assert c.get("/settings").json()["membership_grace_days"] == 30
+    finally:
+        main(["admin", "--db", api.db_url, "membership-grace", "14"])
