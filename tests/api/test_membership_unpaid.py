@@ -53,6 +53,7 @@ def test_within_the_grace_the_benefits_stay_with_a_warning(api):
         b = c.get(f"/sales/{sale['id']}/benefits").json()
         assert b["payments_due"] == [f"Gold membership: payment due since {since}"]
         assert b["banner"] and b["credits"] and b["suspended"] == []
+        assert [m["id"] for m in c.get(f"/customers/{customer}/wallet").json()["memberships"]] == [enrollment]
         view = c.get(f"/memberships/{enrollment}").json()
         assert (view["due_since"], view["suspended_from"]) == (since, None)
 
@@ -69,6 +70,7 @@ def test_after_the_grace_benefits_are_suspended_until_the_month_is_in_the_cart(a
         assert b["payments_due"] == [f"Gold membership: payment due since {since}; benefits suspended from {stopped}"]
         assert b["suspended"] == [enrollment]
         assert (b["banner"], b["discounts"], b["credits"]) == ([], [], [])
+        assert c.get(f"/customers/{customer}/wallet").json()["memberships"] == []
         refusal = assert_problem(redeem(c, sale["id"], line, enrollment_id=enrollment), 409, "membership_unpaid")
         assert f"payment due since {since}" in refusal["detail"]
         assert c.post(f"/sales/{sale['id']}/apply-discounts", headers=key()).json()["lines"][0]["discount_percent"] == 0

@@ -87,4 +87,8 @@ def active_enrollments(s: Session, *, customer_id: str, now: datetime | None = N
 
 
 def wallet_memberships(s: Session, *, customer_id: str, now: datetime | None = None) -> list[wire.Enrollment]:
-    return enrollment_views(s, active_enrollments(s, customer_id=customer_id, now=now), now=now)
+    """What can be redeemed: active (not frozen) and not suspended for want of payment."""
+    day, grace = status.today(s, now), settings(s).membership_grace_days
+    usable = [e for e in active_enrollments(s, customer_id=customer_id, now=now)
+              if status.suspended_from(e, day, grace) is None]
+    return enrollment_views(s, usable, now=now)
