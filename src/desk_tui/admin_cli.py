@@ -1,6 +1,6 @@
 """The operator's `desk-tui admin` commands beyond bootstrapping (cli.py has init, create-staff,
 set-pin, deactivate-staff, unlock): backup and restore, migrations, the staff list, a PIN reset,
-the CSV imports and the ledger's check. Like cli.py, nothing of the server is imported until a
+the CSV imports, the ledger's check and the grace of unpaid memberships. Like cli.py, nothing of the server is imported until a
 command runs."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 COMMANDS = ("backup", "restore", "migrate", "list-staff", "reset-pin", "import-services", "import-customers",
-            "verify-ledger", "send-reminders")
+            "verify-ledger", "send-reminders", "membership-grace")
 
 
 def add_parsers(asub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,6 +38,10 @@ def add_parsers(asub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     remind = asub.add_parser("send-reminders", help="e-mail the reminders due (cards expiring soon, membership "
                                                     "months due) through DESK_SERVER_SMTP_*, each event once")
     remind.add_argument("--dry-run", action="store_true", help="list what would be sent; send and record nothing")
+    grace = asub.add_parser("membership-grace", help="how many days an unpaid membership keeps its benefits after "
+                                                     "its payment fell due (default 14); 'off': never suspended, "
+                                                     "only warned of at checkout")
+    grace.add_argument("days", metavar="DAYS|off")
 
 
 def run(args: argparse.Namespace, url: str) -> int:
@@ -66,6 +70,16 @@ def _run(args: argparse.Namespace, url: str) -> int:
         return _migrate(url, check=args.check)
     elif command == "list-staff":
         _list_staff(url)
+    elif command == "membership-grace":
+        from desk_tui.server.admin import set_membership_grace
+
+        days = None if args.days.strip().lower() == "off" else args.days
+        if days is not None and (not days.isdigit() or int(days) > 365):
+            print("desk-tui admin: DAYS is a whole number of days, 0 to 365, or off.", file=sys.stderr)
+            return 2
+        set_membership_grace(url, None if days is None else int(days))
+        print("Unpaid memberships are only warned of at checkout." if days is None else
+              f"Unpaid memberships keep their benefits {days} day(s) after their payment fell due.")
     elif command == "send-reminders":
         from desk_tui.server.reminders import command as reminders
 

@@ -106,7 +106,8 @@ def test_enrol_lists_newest_first_and_records_activity(api):
         first = enrol(c, cus, plan["id"])
         assert (first["status"], first["starts_on"], first["ends_on"]) == ("active", today().isoformat(), None)
         assert first["credits"] == [{"service_id": "svc_pedicure", "service_name": "Pedicure", "per_period": 2,
-                                     "used": 0, "on_hold": 0, "remaining": 2}]
+                                     "used": 0, "on_hold": 0, "remaining": 2, "allowance": 2, "carried": 0,
+                                     "carried_from": None}]
         later = enrol(c, cus, other["id"], starts_on=(today() + timedelta(days=10)).isoformat())
         assert later["status"] == "scheduled"
         items = c.get(f"/customers/{cus}/memberships").json()["items"]

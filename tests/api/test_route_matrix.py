@@ -48,6 +48,11 @@ ANONYMOUS = ("no token", "bad token", "expired token", "signed-out token")
 CALLERS = (*ANONYMOUS, "other location", "reception", "manager", "owner")
 
 
+
+def _ahead(days: int) -> str:
+    """A day ``days`` from today in the salon's zone (freezes never start in the past)."""
+    return (datetime.now(TZ).date() + timedelta(days=days)).isoformat()
+
 @dataclass(frozen=True)
 class Row:
     role: str
@@ -132,6 +137,11 @@ def _rows() -> dict[str, Row]:
         "DELETE /v1/membership-plans/{plan_id}": Row(STAFF),  # 405
         "GET /v1/memberships/{enrollment_id}": Row(STAFF),
         "POST /v1/memberships/{enrollment_id}/cancel": Row(MANAGER, json={"reason": "matrix"}),
+        "POST /v1/memberships/{enrollment_id}/freezes": Row(MANAGER, json={
+            "starts_on": _ahead(100), "ends_on": _ahead(110), "reason": "matrix"},
+            ids={"enrollment_id": "enrollment_to_freeze"}),
+        "POST /v1/memberships/{enrollment_id}/freezes/{freeze_id}/end": Row(
+            MANAGER, ids={"enrollment_id": "enrollment_to_freeze"}),
 
         "GET /v1/reports/liability": Row(MANAGER),
         "GET /v1/reports/expiring": Row(MANAGER),
@@ -270,6 +280,12 @@ class Salon:
         ids["plan_id"] = self._made("POST", "/membership-plans", {"name": "Matrix Plan", "price": 5000})["id"]
         ids["enrollment_id"] = self._made("POST", f"/customers/{ids['customer_id']}/memberships",
                                           {"plan_id": ids["plan_id"], "reason": "matrix"}, as_="owner")["id"]
+        # Frozen by the matrix's freeze row; the planned freeze is what its end row calls off.
+        frozen_plan = self._made("POST", "/membership-plans", {"name": "Matrix Frozen Plan", "price": 5000})["id"]
+        ids["enrollment_to_freeze"] = self._made("POST", f"/customers/{ids['customer_id']}/memberships",
+                                                 {"plan_id": frozen_plan, "reason": "matrix"}, as_="owner")["id"]
+        ids["freeze_id"] = self._made("POST", f"/memberships/{ids['enrollment_to_freeze']}/freezes", {
+            "starts_on": _ahead(300), "ends_on": _ahead(310), "reason": "matrix"})["freezes"][0]["id"]
         ids["service_id"] = self._made("POST", "/services", {"name": "Matrix Service", "category": "Hair",
                                                              "duration_min": 30, "price": 4000,
                                                              "location_ids": [DOWNTOWN]})["id"]

@@ -58,7 +58,7 @@ def test_the_banner_shows_what_matches_the_cart(api):
         walk_in = add(c, opened(c)["id"], "svc_deep_tissue")
         assert c.get(f"/sales/{walk_in['id']}/benefits").json() | {"sale_id": None} == {
             "sale_id": None, "discounts": [], "credits": [], "cards": [], "banner": [], "store_credit": 0,
-            "payments_due": []}
+            "payments_due": [], "suspended": [], "frozen": []}
 
 
 def test_apply_gives_each_service_line_its_highest_discount(api):

@@ -45,12 +45,13 @@ async def test_a_manager_creates_a_plan_with_discounts_and_credits(make_app, api
         form.query_one("#price", Input).value = "24900"
         form.query_one("#discounts", Input).value = "5% all, 25% skin, 30% Hot Stone Massage"
         form.query_one("#credits", Input).value = "Facial=1, Manicure=2"
+        form.query_one("#rollover", Input).value = "2"
         form.query_one("#description", Input).focus()
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.screen is screen and any(p.name == name for p in screen.plans.values()),
                          "the new plan listed")
     plan = next(p for p in api.get("/membership-plans", params={"limit": 500}).json()["items"] if p["name"] == name)
-    assert plan["price"] == 24900 and plan["active"] is True
+    assert plan["price"] == 24900 and plan["active"] is True and plan["rollover_months"] == 2
     assert sorted((d["scope"], d["target"], d["percent"]) for d in plan["discounts"]) == [
         ("all", None, 5), ("category", "Skin", 25), ("service", "svc_hot_stone", 30)]
     assert sorted((c["service_id"], c["per_period"]) for c in plan["credits"]) == [("svc_facial", 1),

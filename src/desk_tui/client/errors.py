@@ -70,6 +70,9 @@ SENTENCES: dict[str, str] = {
     P.SERVICE_NOT_OFFERED_HERE: "This service is not offered at this location.",
     P.CARD_EXPIRES_BEFORE_APPOINTMENT: "This package expires before the appointment date.",
     P.CREDIT_EXHAUSTED: "This membership credit is already used up for this month.",
+    P.MEMBERSHIP_FROZEN: "This membership is frozen: its benefits return when the freeze ends.",
+    P.MEMBERSHIP_UNPAID: ("This membership's payment is overdue, so its benefits are suspended: add the month to "
+                          "the cart (m) first."),
     P.ALREADY_UNDONE: "This was already undone.",
     P.STAFF_DOUBLE_BOOKED: "The staff member is already booked at that time.",
     P.SALE_NOT_BALANCED: "The payments do not add up to the total.",

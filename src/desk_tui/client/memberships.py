@@ -1,4 +1,4 @@
-"""The membership endpoints as DeskClient methods: plans, a customer's enrolments, cancelling."""
+"""The membership endpoints as DeskClient methods: plans, a customer's enrolments, cancelling, freezing."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from desk_tui.contract.memberships import (
     Enrollment,
     EnrollmentCancel,
     EnrollmentCreate,
+    FreezeCreate,
     Plan,
     PlanCreate,
     PlanUpdate,
@@ -48,6 +49,19 @@ class MembershipCalls:
         return await self.write("POST", f"/memberships/{_id(enrollment_id)}/cancel",
                                 json=data.model_dump(mode="json", exclude_none=True), model=Enrollment,
                                 idempotency_key=idempotency_key)
+
+    async def freeze_membership(self: ClientCore, enrollment_id: str, data: FreezeCreate, *,
+                                idempotency_key: str | None = None) -> Enrollment:
+        """Managers and owners: no benefits, credits or dues from ``data.starts_on`` to ``data.ends_on``."""
+        return await self.write("POST", f"/memberships/{_id(enrollment_id)}/freezes",
+                                json=data.model_dump(mode="json", exclude_none=True), model=Enrollment,
+                                idempotency_key=idempotency_key)
+
+    async def end_freeze(self: ClientCore, enrollment_id: str, freeze_id: str, *,
+                         idempotency_key: str | None = None) -> Enrollment:
+        """Managers and owners: benefits are back from today (a freeze not begun is called off)."""
+        return await self.write("POST", f"/memberships/{_id(enrollment_id)}/freezes/{_id(freeze_id)}/end",
+                                json={}, model=Enrollment, idempotency_key=idempotency_key)
 
     async def create_plan(self: ClientCore, data: PlanCreate, *, idempotency_key: str | None = None) -> Plan:
         return await self.write("POST", "/membership-plans", json=data.model_dump(mode="json"), model=Plan,

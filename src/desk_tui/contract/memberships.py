@@ -2,8 +2,12 @@
 
 A plan has a periodic price and benefits: percentage *discounts* scoped to all services, one
 category or one service, and *session credits* per service per calendar month (reset on the 1st
-in the organisation's time zone, no carry-over). An enrolment follows its plan's current
+in the organisation's time zone, unless the plan carries unused credits over for up to
+``rollover_months`` months, oldest used first). An enrolment follows its plan's current
 benefits: a manager who adds a credit to a plan gives it to every member from then on.
+
+A manager may *freeze* an enrolment from one day to another: no benefits, no credits granted and
+no month falling due meanwhile (its paid-through date moves on by the frozen days).
 
 A credit is ``used`` when a sale that redeemed it completes; while the sale is open it is
 ``on_hold``: clicking Redeem only reserves the credit for this sale.
@@ -20,11 +24,15 @@ from desk_tui.contract.appointments import Id
 from desk_tui.contract.common import NAME_MAX, TEXT_MAX, Line, Money, Name, Request, Text, Wire
 
 DiscountScope = Literal["all", "category", "service"]
-#: ``scheduled``: starts later; ``ended``: past its end date; ``cancelled``: stopped by staff
-EnrollmentStatus = Literal["active", "scheduled", "ended", "cancelled"]
+#: ``scheduled``: starts later; ``ended``: past its end date; ``cancelled``: stopped by staff;
+#: ``frozen``: within a freeze (no benefits until it ends)
+EnrollmentStatus = Literal["active", "scheduled", "ended", "cancelled", "frozen"]
 
 BENEFITS_MAX = 20
 CREDITS_PER_PERIOD_MAX = 100
+ROLLOVER_MONTHS_MAX = 12
+#: a freeze lasts at most this many days, and starts at most this many days ahead
+FREEZE_DAYS_MAX = 366
 
 
 class Discount(Wire):
@@ -53,6 +61,9 @@ class Plan(Wire):
     credits: list[PlanCredit]
     #: extra: enrolments that are active or scheduled
     members: int = 0
+    #: extra: unused credits stay usable this many months after their own (oldest used first);
+    #: 0: credits reset on the 1st of each month
+    rollover_months: int = 0
 
 
 class DiscountIn(Request):
@@ -81,6 +92,7 @@ class PlanCreate(Request):
     active: bool = True
     discounts: list[DiscountIn] = Field(default_factory=list, max_length=BENEFITS_MAX)
     credits: list[PlanCreditIn] = Field(default_factory=list, max_length=BENEFITS_MAX)
+    rollover_months: int = Field(default=0, ge=0, le=ROLLOVER_MONTHS_MAX)
 
 
 class PlanUpdate(Request):
@@ -92,10 +104,13 @@ class PlanUpdate(Request):
     active: bool | None = None
     discounts: list[DiscountIn] | None = Field(default=None, max_length=BENEFITS_MAX)
     credits: list[PlanCreditIn] | None = Field(default=None, max_length=BENEFITS_MAX)
+    rollover_months: int | None = Field(default=None, ge=0, le=ROLLOVER_MONTHS_MAX)
 
 
 class Credit(Wire):
-    """One service's credits in the current period: ``remaining = per_period − used − on_hold``."""
+    """One service's credits in the current period: ``remaining = allowance − used − on_hold``,
+    where ``allowance`` is ``per_period`` (unless the whole month is frozen) plus the credits
+    carried in from earlier months."""
 
     service_id: str
     service_name: str
@@ -103,6 +118,33 @@ class Credit(Wire):
     used: int
     on_hold: int
     remaining: int
+    #: extra: what this month offers: its own credits plus those carried in
+    allowance: int = 0
+    #: extra: of ``remaining``, the credits left from earlier months (used first)
+    carried: int = 0
+    #: extra: the oldest month those carried credits come from, "YYYY-MM"
+    carried_from: str | None = None
+
+
+class Freeze(Wire):
+    """Benefits paused from ``starts_on`` through ``ends_on``; one ended early has ``ended_at``
+    (``ends_on`` then is the last frozen day, before ``starts_on`` when it never began)."""
+
+    id: str
+    starts_on: date
+    ends_on: date
+    reason: str
+    created_at: datetime
+    ended_at: datetime | None = None
+
+
+class FreezeCreate(Request):
+    """``POST /v1/memberships/{id}/freezes`` (managers): benefits stop from ``starts_on`` (default
+    today; never in the past) through ``ends_on``, at most 366 days."""
+
+    starts_on: date | None = None
+    ends_on: date
+    reason: Line = Field(min_length=1, max_length=TEXT_MAX)
 
 
 class Enrollment(Wire):
@@ -130,6 +172,13 @@ class Enrollment(Wire):
     paid_through: date | None = None
     #: extra: given free by a manager (with a reason): never due while complimentary
     complimentary: bool = False
+    #: extra: the enrolment's freezes, past, current and planned, earliest first
+    freezes: list[Freeze] = []
+    #: extra: the first unpaid day, once it has come (null when paid, complimentary or never billed)
+    due_since: date | None = None
+    #: extra: the day its benefits stopped for want of payment (``due_since`` + the organisation's
+    #: grace), once it has come
+    suspended_from: date | None = None
 
 
 class EnrollmentCreate(Request):

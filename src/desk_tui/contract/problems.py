@@ -29,6 +29,8 @@ class ProblemCode(StrEnum):
     SERVICE_NOT_OFFERED_HERE = "service_not_offered_here"
     CARD_EXPIRES_BEFORE_APPOINTMENT = "card_expires_before_appointment"
     CREDIT_EXHAUSTED = "credit_exhausted"
+    MEMBERSHIP_FROZEN = "membership_frozen"
+    MEMBERSHIP_UNPAID = "membership_unpaid"
     ALREADY_UNDONE = "already_undone"
     STAFF_DOUBLE_BOOKED = "staff_double_booked"
     SALE_NOT_BALANCED = "sale_not_balanced"
@@ -68,6 +70,8 @@ STATUS_AND_TITLE: dict[ProblemCode, tuple[int, str]] = {
     P.SERVICE_NOT_OFFERED_HERE: (409, "The service is not offered at this location"),
     P.CARD_EXPIRES_BEFORE_APPOINTMENT: (409, "The card expires before the appointment"),
     P.CREDIT_EXHAUSTED: (409, "No credit left this period"),
+    P.MEMBERSHIP_FROZEN: (409, "The membership is frozen"),
+    P.MEMBERSHIP_UNPAID: (409, "The membership's benefits are suspended until it is paid"),
     P.ALREADY_UNDONE: (409, "Already undone"),
     P.STAFF_DOUBLE_BOOKED: (409, "The staff member is already booked then"),
     P.SALE_NOT_BALANCED: (409, "Payments do not add up to the total"),

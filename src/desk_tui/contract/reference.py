@@ -80,3 +80,6 @@ class Settings(Wire):
     max_discount_percent_without_manager: int = 20
     #: extra: the country (ISO 3166 alpha-2) whose national form phone numbers are typed in
     phone_region: str = "HU"
+    #: extra: days an unpaid membership keeps its benefits after its payment fell due; then they
+    #: are suspended until the month is paid. Null: never suspended, only warned of at checkout
+    membership_grace_days: int | None = 14

@@ -166,8 +166,16 @@ class Benefits(Wire):
     banner: list[str]
     store_credit: int = 0
     #: extra: the customer's memberships whose paid months ran out (and that this cart does not
-    #: already renew): "Gold membership: payment due since 2026-12-23"
+    #: already renew): "Gold membership: payment due since 2026-12-23"; past the organisation's
+    #: grace (``membership_grace_days``) its benefits are off until the month is paid: "…; benefits
+    #: suspended from 2027-01-06" (adding the month to the cart brings them back for this sale)
     payments_due: list[str] = []
+    #: extra: the enrolments among those whose benefits are suspended (the cart offers their month
+    #: instead of their discounts and credits)
+    suspended: list[str] = []
+    #: extra: the customer's memberships frozen today, whose benefits are off:
+    #: "Gold membership is frozen until 2027-01-31: no discounts or credits"
+    frozen: list[str] = []
 
 
 class SaleCreate(Request):

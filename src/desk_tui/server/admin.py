@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from desk_tui.contract.problems import ProblemCode
@@ -96,6 +96,13 @@ def unlock(db_url: str, *, username: str) -> int:
     db = _open(db_url)
     with db.transaction() as s:
         return throttle.unlock(s, username=username.strip().lower())
+
+
+def set_membership_grace(db_url: str, days: int | None) -> None:
+    """The organisation's ``membership_grace_days``: every worker reads it with the next request."""
+    db = _open(db_url)
+    with db.transaction() as s:
+        s.execute(update(OrgSettings).values(membership_grace_days=days))
 
 
 def _staff(s: Session, username: str) -> Staff:

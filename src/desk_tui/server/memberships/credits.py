@@ -9,16 +9,21 @@ A credit is one ``membership_credits`` row: ``held`` by an open sale (counts as 
 until its ``expires_at``: an idle cart stops blocking it even before anyone sweeps it), then
 ``used`` when the sale completes or ``released`` when it is abandoned. While held it counts in the
 calendar month (organisation time zone) in which it was held; once used, in the month the sale
-completed (a credit is deducted when the sale is recorded). Credits reset on the 1st, no carry-over.
+completed (a credit is deducted when the sale is recorded). Credits reset on the 1st unless the
+plan carries them over (``rollover_months``, balances.py: the oldest valid credit is used first).
+A frozen membership, or one whose payment is overdue beyond the grace, gives no credits and no
+discounts (standing.py) — except in a sale that pays its next month.
 
 Signatures (all keyword-only after the session)::
 
     hold(s, *, enrollment_id: str, service_id: str, quantity: int = 1, sale_id: str,
          sale_line_id: str | None, me: Principal, now: datetime, expires_at: datetime,
-         customer_id: str | None = None) -> list[str]
-        Puts ``quantity`` credits on hold for a sale line; returns the hold ids.
+         customer_id: str | None = None, renewed: Collection[str] = ()) -> list[str]
+        Puts ``quantity`` credits on hold for a sale line; returns the hold ids. ``renewed``: the
+        enrolments whose next month the sale pays.
         404 not_found (no such membership); 409 invalid_transition (membership not active today,
         or the plan has no credit for that service, or ``customer_id`` given and not the member);
+        409 membership_frozen; 409 membership_unpaid (overdue beyond the grace, not renewed here);
         409 credit_exhausted ("No Deep Tissue Massage credit left this month (2 of 2 used)");
         422 validation_error (quantity < 1, expires_at not after now).
 
@@ -26,7 +31,7 @@ Signatures (all keyword-only after the session)::
             now: datetime) -> int
         held → released for the whole sale or one line; returns how many.
 
-    consume(s, *, sale_id: str, me: Principal | None, now: datetime) -> int
+    consume(s, *, sale_id: str, me: Principal | None, now: datetime, renewed: Collection[str] = ()) -> int
         held → used when the sale completes, in the month of ``now``; one activity entry per
         membership and service. A hold that expired, or was held in an earlier month, is used only
         if a credit of ``now``'s month is still free (else 409 credit_exhausted).
@@ -38,14 +43,14 @@ Signatures (all keyword-only after the session)::
     holds(s, *, sale_id: str) -> list[dict]
         {hold_id, enrollment_id, service_id, sale_line_id, state, expires_at} of a sale, by line.
 
-    credit_offers(s, *, customer_id: str, service_ids, now: datetime, sale_id: str | None = None)
-        -> list[dict]
+    credit_offers(s, *, customer_id: str, service_ids, now: datetime, sale_id: str | None = None,
+                  renewed: Collection[str] = ()) -> list[dict]
         The checkout banner's credits: per (active enrolment, credit service in ``service_ids``)
         with remaining > 0: {enrollment_id, plan_name, service_id, service_name, remaining,
         per_period, used, on_hold, held_here, label}. Holds of ``sale_id`` count as taken
         (``remaining`` is what is still free); ``held_here`` says how many of them are this sale's.
 
-    best_discount(s, *, customer_id: str, service_id: str, now: datetime) -> dict | None
+    best_discount(s, *, customer_id: str, service_id: str, now: datetime, renewed=()) -> dict | None
         The highest percent among active enrolments' discounts that match the service (all, its
         category, or the service itself): {enrollment_id, plan_name, percent, label, scope, target}.
         On a tie the narrower scope wins (service, then category, then all), then the older enrolment.
@@ -57,7 +62,7 @@ Signatures (all keyword-only after the session)::
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -69,9 +74,9 @@ from desk_tui.server.auth.principal import Principal
 from desk_tui.server.customers.service import record_activity
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
-from desk_tui.server.memberships import balances, plans, status, wording
+from desk_tui.server.memberships import balances, plans, standing, status, wording
 from desk_tui.server.memberships.models import CreditUse, Enrollment, PlanDiscount
-from desk_tui.server.memberships.queries import active_enrollments, get_enrollment
+from desk_tui.server.memberships.queries import get_enrollment
 from desk_tui.server.memberships.service import announce, lock_enrollment
 from desk_tui.server.reference.models import Service
 
@@ -87,19 +92,19 @@ def _service_name(s: Session, service_id: str) -> str:
 
 
 def _count(s: Session, e: Enrollment, service_id: str, period: str, now: datetime) -> balances.Count:
-    found = balances.taken(s, [e.id], period=period, now=now)
-    return balances.count(_per_period(e, service_id) or 0, found, e.id, service_id)
+    found = balances.counts(s, [e], period=period, now=now)
+    return found.get((e.id, service_id)) or balances.Count(per_period=0)
 
 
 def _exhausted(name: str, n: balances.Count) -> DomainError:
     return DomainError(ProblemCode.CREDIT_EXHAUSTED,
-                       f"No {name} credit left this month {wording.month_count(n.used, n.per_period, n.on_hold)}.",
-                       per_period=n.per_period, used=n.used, on_hold=n.on_hold)
+                       f"No {name} credit left this month {wording.month_count(n.used, n.allowance, n.on_hold)}.",
+                       per_period=n.per_period, used=n.used, on_hold=n.on_hold, carried_in=n.carried_in)
 
 
 def hold(s: Session, *, enrollment_id: str, service_id: str, quantity: int = 1, sale_id: str,
          sale_line_id: str | None, me: Principal, now: datetime, expires_at: datetime,
-         customer_id: str | None = None) -> list[str]:
+         customer_id: str | None = None, renewed: Collection[str] = ()) -> list[str]:
     if quantity < 1:
         raise DomainError(ProblemCode.VALIDATION_ERROR, "quantity: must be at least 1.")
     if expires_at <= now:
@@ -108,10 +113,9 @@ def hold(s: Session, *, enrollment_id: str, service_id: str, quantity: int = 1, 
     if customer_id is not None and e.customer_id != customer_id:
         raise DomainError(ProblemCode.INVALID_TRANSITION, "This membership belongs to another customer.")
     day = status.today(s, now)
-    current = status.status_on(e, day)
-    if current != "active":
-        raise DomainError(ProblemCode.INVALID_TRANSITION, f"{e.plan.name}: this membership is not active ({current}).",
-                          current_status=current)
+    refused = standing.refusal(s, e, day, renewed=renewed)
+    if refused is not None:
+        raise refused
     name = _service_name(s, service_id)
     if _per_period(e, service_id) is None:
         raise DomainError(ProblemCode.INVALID_TRANSITION, f"{e.plan.name} has no {name} credits.")
@@ -159,7 +163,7 @@ def release(s: Session, *, sale_id: str, sale_line_id: str | None = None, me: Pr
     return len(rows)
 
 
-def consume(s: Session, *, sale_id: str, me: Principal | None, now: datetime) -> int:
+def consume(s: Session, *, sale_id: str, me: Principal | None, now: datetime, renewed: Collection[str] = ()) -> int:
     rows = _held(s, sale_id)
     if not rows:
         return 0
@@ -172,9 +176,15 @@ def consume(s: Session, *, sale_id: str, me: Principal | None, now: datetime) ->
     period = status.period(day)
     for row in rows:
         e = locked[row.enrollment_id]
-        if row.period != period and status.status_on(e, day) != "active":
+        current = status.status_on(e, day)
+        # A freeze or an overdue payment that began while the cart was open stops the credit too;
+        # a month this sale paid was paid just before (sales.purchases.deliver).
+        refused = standing.refusal(s, e, day, renewed=renewed) if current in ("active", "frozen") else None
+        if refused is not None:
+            raise refused
+        if row.period != period and current != "active":
             raise DomainError(ProblemCode.INVALID_TRANSITION, f"{e.plan.name}: this membership has no credits this month "
-                                                    f"({status.status_on(e, day)}).")
+                                                    f"({current}).")
         counted_here = row.period == period and row.expires_at > now
         if not counted_here and _count(s, e, row.service_id, period, now).remaining < 1:
             name = _service_name(s, row.service_id)
@@ -189,7 +199,7 @@ def consume(s: Session, *, sale_id: str, me: Principal | None, now: datetime) ->
         label = name if n == 1 else f"{n}× {name}"
         record_activity(s, at=now, customer_id=e.customer_id, kind="membership_credit_used", me=me, sale_id=sale_id,
                         summary=f"Used {label} credit from {e.plan.name} "
-                                f"({month.used} of {month.per_period} used in {period})")
+                                f"({month.used} of {month.allowance} used in {period})")
     for e in locked.values():
         announce(s, e, me=me, summary="credit used")
     return len(rows)
@@ -214,13 +224,13 @@ def holds(s: Session, *, sale_id: str) -> list[dict[str, Any]]:
 
 
 def credit_offers(s: Session, *, customer_id: str, service_ids: Iterable[str], now: datetime,
-                  sale_id: str | None = None) -> list[dict[str, Any]]:
+                  sale_id: str | None = None, renewed: Collection[str] = ()) -> list[dict[str, Any]]:
     wanted = set(service_ids)
-    enrollments = active_enrollments(s, customer_id=customer_id, now=now)
+    enrollments = standing.with_benefits(s, customer_id=customer_id, now=now, renewed=renewed)
     if not wanted or not enrollments:
         return []
     period = status.period(status.today(s, now))
-    found = balances.taken(s, [e.id for e in enrollments], period=period, now=now)
+    found = balances.counts(s, enrollments, period=period, now=now)
     names = plans.service_names(s, wanted)
     here: Counter[tuple[str, str]] = Counter()
     if sale_id is not None:
@@ -231,7 +241,7 @@ def credit_offers(s: Session, *, customer_id: str, service_ids: Iterable[str], n
         for c in e.plan.credits:
             if c.service_id not in wanted:
                 continue
-            n = balances.count(c.per_period, found, e.id, c.service_id)
+            n = found[(e.id, c.service_id)]
             if n.remaining <= 0:
                 continue
             name = names.get(c.service_id, c.service_id)
@@ -242,12 +252,13 @@ def credit_offers(s: Session, *, customer_id: str, service_ids: Iterable[str], n
     return offers
 
 
-def best_discount(s: Session, *, customer_id: str, service_id: str, now: datetime) -> dict[str, Any] | None:
+def best_discount(s: Session, *, customer_id: str, service_id: str, now: datetime,
+                  renewed: Collection[str] = ()) -> dict[str, Any] | None:
     service = s.get(Service, service_id)
     if service is None:
         return None
     best: tuple[tuple[int, int, int], Enrollment, PlanDiscount] | None = None
-    for order, e in enumerate(active_enrollments(s, customer_id=customer_id, now=now)):
+    for order, e in enumerate(standing.with_benefits(s, customer_id=customer_id, now=now, renewed=renewed)):
         for d in e.plan.discounts:
             matches = (d.scope == "all" or (d.scope == "category" and d.target == service.category)
                        or (d.scope == "service" and d.target == service_id))
@@ -268,5 +279,5 @@ def usage_label(s: Session, *, enrollment_id: str, service_id: str, now: datetim
     if e is None:
         raise DomainError(ProblemCode.NOT_FOUND, "No such membership.")
     n = _count(s, e, service_id, status.period(status.today(s, now)), now)
-    return f"{e.plan.name} credit ({n.used} of {n.per_period} used this month)"
+    return f"{e.plan.name} credit ({n.used} of {n.allowance} used this month)"
 

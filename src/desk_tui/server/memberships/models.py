@@ -52,6 +52,8 @@ class MembershipPlan(Base):
     name: Mapped[str] = mapped_column(String(200))
     #: the price of one period (a month), minor units
     price: Mapped[int] = mapped_column(BigInteger)
+    #: how many months an unused credit carries over (oldest used first); 0: credits reset on the 1st
+    rollover_months: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     description: Mapped[str] = mapped_column(String(2000))
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -89,6 +91,31 @@ class Enrollment(Base):
     #: given free by a manager with a reason (the reason is in given_without_sale)
     complimentary: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     plan: Mapped[MembershipPlan] = relationship(lazy="joined", innerjoin=True)
+    freezes: Mapped[list[Freeze]] = relationship(lazy="selectin", order_by="Freeze.starts_on")
+
+
+class Freeze(Base):
+    """A manager paused the enrolment from ``starts_on`` through ``ends_on``: no benefits, no credits
+    granted, no month falling due (the paid-through date moved on by the frozen days).
+
+    Ending it early moves ``ends_on`` back to yesterday (``ends_on < starts_on``: it never began);
+    the row stays, so the history keeps who froze it and why.
+    """
+
+    __tablename__ = "membership_freezes"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    enrollment_id: Mapped[str] = mapped_column(ForeignKey("membership_enrollments.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+
+    @property
+    def days(self) -> int:
+        return max((self.ends_on - self.starts_on).days + 1, 0)
 
 
 class CreditUse(Base):

@@ -50,7 +50,7 @@ def plan_wire(plan: MembershipPlan, names: dict[str, str], members: int = 0) -> 
         discounts=[discount_wire(d, names) for d in plan.discounts],
         credits=[wire.PlanCredit(service_id=c.service_id, service_name=names.get(c.service_id),
                                  per_period=c.per_period) for c in plan.credits],
-        members=members,
+        members=members, rollover_months=plan.rollover_months,
     )
 
 
@@ -139,7 +139,7 @@ def _set_credits(s: Session, plan: MembershipPlan, credits: list[wire.PlanCredit
 
 def create_plan(s: Session, *, data: wire.PlanCreate) -> wire.Plan:
     plan = MembershipPlan(id=new_id("mpl"), name=data.name, price=data.price, description=data.description,
-                          active=data.active, created_at=utcnow())
+                          active=data.active, created_at=utcnow(), rollover_months=data.rollover_months)
     s.add(plan)
     s.flush()
     _set_discounts(s, plan, data.discounts)

@@ -18,8 +18,9 @@ from desk_tui.server.customers.service import get_customer
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships import balances, plans, status
-from desk_tui.server.memberships.models import Enrollment
+from desk_tui.server.memberships.models import Enrollment, Freeze
 from desk_tui.server.pagination import keyset_page
+from desk_tui.server.reference.service import settings
 
 
 def enrollment_views(s: Session, enrollments: Sequence[Enrollment], *, now: datetime | None = None
@@ -27,25 +28,34 @@ def enrollment_views(s: Session, enrollments: Sequence[Enrollment], *, now: date
     now = now or utcnow()
     day = status.today(s, now)
     period = status.period(day)
-    found = balances.taken(s, [e.id for e in enrollments], period=period, now=now)
+    found = balances.counts(s, enrollments, period=period, now=now)
     names = plans.names_of(s, list({e.plan_id: e.plan for e in enrollments}.values()))
+    grace = settings(s).membership_grace_days
     views = []
     for e in enrollments:
         credits = []
         for c in e.plan.credits:
-            n = balances.count(c.per_period, found, e.id, c.service_id)
+            n = found[(e.id, c.service_id)]
+            carried = sum(k for _, k in n.carried)
             credits.append(wire.Credit(service_id=c.service_id, service_name=names.get(c.service_id, ""),
                                        per_period=c.per_period, used=n.used, on_hold=n.on_hold,
-                                       remaining=n.remaining))
+                                       remaining=n.remaining, allowance=n.allowance, carried=carried,
+                                       carried_from=n.carried[0][0] if n.carried else None))
         views.append(wire.Enrollment(
             id=e.id, plan_id=e.plan_id, plan_name=e.plan.name, customer_id=e.customer_id,
             status=status.status_on(e, day), period=period,
             discounts=[plans.discount_wire(d, names) for d in e.plan.discounts], credits=credits,
             starts_on=e.starts_on, ends_on=e.ends_on, price=e.plan.price, created_at=e.created_at,
             cancelled_at=e.cancelled_at, cancel_reason=e.cancel_reason, note=e.note, paid_through=e.paid_through,
-            complimentary=e.complimentary,
+            complimentary=e.complimentary, freezes=[freeze_wire(f) for f in e.freezes],
+            due_since=status.due_since(e, day), suspended_from=status.suspended_from(e, day, grace),
         ))
     return views
+
+
+def freeze_wire(f: Freeze) -> wire.Freeze:
+    return wire.Freeze(id=f.id, starts_on=f.starts_on, ends_on=f.ends_on, reason=f.reason, created_at=f.created_at,
+                       ended_at=f.ended_at)
 
 
 def get_enrollment(s: Session, enrollment_id: str) -> Enrollment:
@@ -77,4 +87,8 @@ def active_enrollments(s: Session, *, customer_id: str, now: datetime | None = N
 
 
 def wallet_memberships(s: Session, *, customer_id: str, now: datetime | None = None) -> list[wire.Enrollment]:
-    return enrollment_views(s, active_enrollments(s, customer_id=customer_id, now=now), now=now)
+    """What can be redeemed: active (not frozen) and not suspended for want of payment."""
+    day, grace = status.today(s, now), settings(s).membership_grace_days
+    usable = [e for e in active_enrollments(s, customer_id=customer_id, now=now)
+              if status.suspended_from(e, day, grace) is None]
+    return enrollment_views(s, usable, now=now)

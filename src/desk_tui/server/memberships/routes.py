@@ -13,7 +13,7 @@ from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import Database
 from desk_tui.server.deps import database, manager, signed_in
 from desk_tui.server.errors import DomainError
-from desk_tui.server.memberships import plans, queries, service
+from desk_tui.server.memberships import freezes, plans, queries, service
 from desk_tui.server.pagination import Cursor, Limit
 
 router = APIRouter(tags=["memberships"])
@@ -89,3 +89,20 @@ def cancel_membership(enrollment_id: str, body: wire.EnrollmentCancel, me: Princ
                       db: Database = Depends(database)) -> wire.Enrollment:
     with db.transaction() as s:
         return service.cancel(s, enrollment_id=enrollment_id, data=body, me=me)
+
+
+@router.post("/memberships/{enrollment_id}/freezes")
+def freeze_membership(enrollment_id: str, body: wire.FreezeCreate, me: Principal = Depends(signed_in),
+                      db: Database = Depends(database)) -> wire.Enrollment:
+    """Managers and owners: no benefits, credits or dues from ``starts_on`` through ``ends_on``;
+    the paid-through date moves on by the frozen days."""
+    with db.transaction() as s:
+        return freezes.freeze(s, enrollment_id=enrollment_id, data=body, me=me)
+
+
+@router.post("/memberships/{enrollment_id}/freezes/{freeze_id}/end")
+def end_freeze(enrollment_id: str, freeze_id: str, me: Principal = Depends(signed_in),
+               db: Database = Depends(database)) -> wire.Enrollment:
+    """Managers and owners: benefits are back from today (a freeze not yet begun is called off)."""
+    with db.transaction() as s:
+        return freezes.end_freeze(s, enrollment_id=enrollment_id, freeze_id=freeze_id, me=me)

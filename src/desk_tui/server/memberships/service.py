@@ -82,12 +82,13 @@ def first_month(e: Enrollment) -> None:
 def pay_next_month(s: Session, *, enrollment_id: str, me: Principal, now: datetime,
                    sale_id: str | None = None) -> Enrollment:
     """One more month paid: from the day after ``paid_through`` (months in arrears are paid in
-    order), or from today for an enrolment never paid at the till."""
+    order), or from today for an enrolment never paid at the till. Frozen days are not paid for:
+    a month that a freeze interrupts ends that many days later."""
     e = lock_enrollment(s, enrollment_id)
     today = status.today(s, now)
     refuse_renewal_of_cancelled(e, today)
     start = e.paid_through + timedelta(days=1) if e.paid_through else max(today, e.starts_on)
-    e.paid_through = status.month_after(start) - timedelta(days=1)
+    e.paid_through = status.paid_month_end(start, status.spans(e))
     e.complimentary = False  # paid for from now on: due again when the paid months run out
     record_activity(s, at=now, customer_id=e.customer_id, kind="membership_paid", me=me, sale_id=sale_id,
                     summary=f"Paid {e.plan.name} through {e.paid_through.isoformat()}")

@@ -24,6 +24,9 @@ class OrgSettings(Base):
     #: "06 20 987 6543" is +36 20 987 6543 in Hungary
     phone_region: Mapped[str] = mapped_column(String(2), default=DEFAULT_PHONE_REGION,
                                               server_default=DEFAULT_PHONE_REGION)
+    #: an unpaid membership keeps its benefits this many days after its payment fell due, then they
+    #: are suspended until the month is paid; null: never suspended, only warned of at checkout
+    membership_grace_days: Mapped[int | None] = mapped_column(Integer, default=14, server_default="14")
 
 
 class Location(Base):

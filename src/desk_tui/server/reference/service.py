@@ -68,7 +68,7 @@ def settings_of(row: Any) -> wire.Settings:
     return wire.Settings(currency=row.currency, currency_decimals=row.currency_decimals,
                          timezone=row.timezone, business_name=row.business_name,
                          max_discount_percent_without_manager=row.max_discount_percent_without_manager,
-                         phone_region=row.phone_region)
+                         phone_region=row.phone_region, membership_grace_days=row.membership_grace_days)
 
 
 def locations(s: Session) -> list[wire.Location]:

@@ -32,6 +32,7 @@ def apply_member_benefits(s: Session, sale: Sale, *, me: Principal, now: datetim
         return
     paid = [x for x in sale.lines if x.kind == "service" and x.service_id is not None and x.redeem_kind is None]
     offers = membership.credit_offers(s, customer_id=sale.customer_id, now=now, sale_id=sale.id,
+                                      renewed=membership.renewed(sale),
                                       service_ids=sorted({x.service_id for x in paid if x.service_id}))
     left = {(o["enrollment_id"], o["service_id"]): o["remaining"] for o in offers}
     for line in paid:

@@ -19,7 +19,7 @@ from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import booking
 from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import utcnow
-from desk_tui.server.memberships import status
+from desk_tui.server.memberships import standing, status
 from desk_tui.server.memberships.models import Enrollment
 from desk_tui.server.reference.calendar import business_date
 from desk_tui.server.reference.models import Service
@@ -34,16 +34,16 @@ def _eligible(sale: Sale) -> list[SaleLine]:
             and not (x.redeem_kind is not None and x.hold_state == "held")]
 
 
-def _best_discounts(s: Session, customer_id: str, lines: list[SaleLine],
-                    now: datetime) -> dict[str, dict[str, Any]]:
+def _best_discounts(s: Session, customer_id: str, lines: list[SaleLine], now: datetime,
+                    renewed: set[str]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any] | None] = {}
     result = {}
     for line in lines:
         service_id = line.service_id
         assert service_id is not None  # _eligible keeps only lines with a service
         if service_id not in found:
-            found[service_id] = membership.best_discount(s, customer_id=customer_id,
-                                                         service_id=service_id, now=now)
+            found[service_id] = membership.best_discount(s, customer_id=customer_id, service_id=service_id,
+                                                         now=now, renewed=renewed)
         best = found[service_id]
         if best and best.get("percent", 0) > 0:
             result[line.id] = best
@@ -55,15 +55,16 @@ def benefits(s: Session, *, sale: Sale, now: datetime | None = None) -> wire.Ben
     if sale.customer_id is None or sale.status != "open":
         store = get_customer(s, sale.customer_id).store_credit if sale.customer_id else 0
         return wire.Benefits(sale_id=sale.id, discounts=[], credits=[], cards=[], banner=[], store_credit=store)
+    due = _payments_due(s, sale, business_date(s, now))
     lines = _eligible(sale)
     names = dict(s.execute(select(Service.id, Service.name).where(Service.id.in_({x.service_id for x in lines}))).all())
 
     discounts = [wire.DiscountOffer(line_id=line_id, enrollment_id=d["enrollment_id"], plan_name=d["plan_name"],
                                     percent=d["percent"], label=d.get("label") or f"{d['percent']}% discount")
-                 for line_id, d in _best_discounts(s, sale.customer_id, lines, now).items()]
+                 for line_id, d in _best_discounts(s, sale.customer_id, lines, now, membership.renewed(sale)).items()]
 
     offers = membership.credit_offers(s, customer_id=sale.customer_id, service_ids=sorted(names), now=now,
-                                      sale_id=sale.id)
+                                      sale_id=sale.id, renewed=membership.renewed(sale))
     credits = []
     for line in lines:
         service_id = line.service_id
@@ -100,18 +101,38 @@ def benefits(s: Session, *, sale: Sale, now: datetime | None = None) -> wire.Ben
             banner.append(text)
     return wire.Benefits(sale_id=sale.id, discounts=discounts, credits=credits, cards=cards, banner=banner,
                          store_credit=get_customer(s, sale.customer_id).store_credit,
-                         payments_due=_payments_due(s, sale, on))
+                         payments_due=[said for _, said, _ in due], suspended=[e for e, _, off in due if off],
+                         frozen=_frozen(s, sale.customer_id, on))
 
 
-def _payments_due(s: Session, sale: Sale, today: date) -> list[str]:
-    """Memberships of the customer that owe a month, so the till can take it now (m)."""
-    renewed = {x.renews_enrollment_id for x in sale.lines if x.renews_enrollment_id}
+def _payments_due(s: Session, sale: Sale, today: date) -> list[tuple[str, str, bool]]:
+    """Memberships of the customer that owe a month, so the till can take it now (m):
+    (enrollment id, words, benefits suspended)."""
+    renewed = membership.renewed(sale)
     due = s.scalars(select(Enrollment).where(Enrollment.customer_id == sale.customer_id, status.active_on(today),
                                              Enrollment.paid_through < today)
                     .order_by(Enrollment.paid_through, Enrollment.id))
-    # paid_through < today in the query: the rows have a paid_through
-    return [f"{e.plan.name}: payment due since {(e.paid_through + timedelta(days=1)).isoformat()}"
-            for e in due if e.id not in renewed and e.paid_through is not None]
+    grace = standing.grace_days(s)
+    said: list[tuple[str, str, bool]] = []
+    for e in due:
+        since = status.due_since(e, today)
+        if e.id in renewed or since is None:  # paid_through < today in the query: it has a due date
+            continue
+        stopped = status.suspended_from(e, today, grace)
+        said.append((e.id, f"{e.plan.name}: payment due since {since.isoformat()}"
+                            + (f"; benefits suspended from {stopped.isoformat()}" if stopped else ""), stopped is not None))
+    return said
+
+
+def _frozen(s: Session, customer_id: str, today: date) -> list[str]:
+    frozen = s.scalars(select(Enrollment).where(Enrollment.customer_id == customer_id, status.frozen_on(today))
+                       .order_by(Enrollment.starts_on, Enrollment.id))
+    said = []
+    for e in frozen:
+        freeze = status.frozen_by(e, today)
+        if freeze is not None and status.status_on(e, today) == "frozen":
+            said.append(f"{e.plan.name} is frozen until {freeze.ends_on.isoformat()}: no discounts or credits")
+    return said
 
 
 def apply_discounts(s: Session, *, sale_id: str, me: Principal, now: datetime | None = None,
@@ -133,7 +154,7 @@ def give_discounts(s: Session, sale: Sale, *, me: Principal, now: datetime, why:
     changed = []
     if sale.customer_id is not None:
         lines = _eligible(sale)
-        for line_id, best in _best_discounts(s, sale.customer_id, lines, now).items():
+        for line_id, best in _best_discounts(s, sale.customer_id, lines, now, membership.renewed(sale)).items():
             line = next(x for x in lines if x.id == line_id)
             if best["percent"] > line.discount_percent or (best["percent"] == line.discount_percent
                                                            and line.discount_source != "membership"):

@@ -211,7 +211,8 @@ def hold_credit(s: Session, sale: Sale, line: SaleLine, *, enrollment_id: str, m
     assert sale.customer_id is not None and line.service_id is not None  # checked by the callers
     plan_name = membership.hold(s, enrollment_id=enrollment_id, customer_id=sale.customer_id,
                                 service_id=line.service_id, quantity=line.quantity, sale_id=sale.id,
-                                sale_line_id=line.id, me=me, now=now, expires_at=now + timeout)
+                                sale_line_id=line.id, me=me, now=now, expires_at=now + timeout,
+                                renewed=membership.renewed(sale))
     line.redeem_kind, line.enrollment_id, line.source_name = "membership", enrollment_id, plan_name
     line.hold_state = "held"
     line.discount_percent, line.discount_source = 0, None

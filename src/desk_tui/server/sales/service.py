@@ -314,7 +314,7 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
             booking.redeem_reservation(s, card_id=line.card_id, reservation_id=line.reserve_tx_id, me=me,
                                        sale_id=sale.id, now=now, note="redeemed at checkout")
     if any(holds.owns_hold(x) and x.redeem_kind == "membership" for x in sale.lines):
-        membership.consume(s, sale_id=sale.id, me=me, now=now)
+        membership.consume(s, sale_id=sale.id, me=me, now=now, renewed=membership.renewed(sale))
     if appt is not None:
         if appt.status == "booked":
             transitions.check_in(s, appointment_id=appt.id, me=me, now=now)

@@ -6,7 +6,7 @@ redrawn from the server's answer), **h** opens the card's history. The manager's
 extend, transfer, refund) are not offered to reception; the server would refuse them anyway.
 
 The Memberships tab shows every enrolment with the credits it has left this month; **x**
-cancels one (managers). **F4** opens a checkout cart for this customer with their benefits
+cancels one, **z** freezes it from a day to a day and **u** ends its freeze early (managers). **F4** opens a checkout cart for this customer with their benefits
 already in view; **s** (a package) and **m** (a membership) sell at
 the till the same way, with the list already open, so the money is taken with the sale.
 
@@ -39,16 +39,18 @@ from desk_tui.ui.refusals import for_managers
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.type_ahead import KeyHold
 from desk_tui.ui.widgets.card_block import CardBlock, ServicePick
-from desk_tui.ui.widgets.membership_list import MembershipList
+from desk_tui.ui.widgets.membership_list import MembershipList, cannot_freeze
 from desk_tui.ui.widgets.profile_activity_tab import ProfileActivityTab
 from desk_tui.ui.widgets.profile_memberships_tab import ProfileMembershipsTab
 from desk_tui.ui.widgets.profile_packages_tab import ProfilePackagesTab
 
-MANAGER_ACTIONS = {"adjust", "extend", "transfer", "refund", "cancel_membership"}
+MEMBERSHIP_ACTIONS = {"cancel_membership", "freeze_membership", "end_freeze"}
+MANAGER_ACTIONS = {"adjust", "extend", "transfer", "refund"} | MEMBERSHIP_ACTIONS
 #: what each manager's key does, for "… is for managers and owners"
 MANAGER_WORDS = {"adjust": "Adjusting a card", "extend": "Changing a card's expiry", "transfer": "Transferring a card",
-                 "refund": "Refunding a card", "cancel_membership": "Cancelling a membership"}
-CARD_ACTIONS = {"redeem", "history", "family"} | MANAGER_ACTIONS
+                 "refund": "Refunding a card", "cancel_membership": "Cancelling a membership",
+                 "freeze_membership": "Freezing a membership", "end_freeze": "Ending a membership's freeze"}
+CARD_ACTIONS = {"redeem", "history", "family"} | MANAGER_ACTIONS - MEMBERSHIP_ACTIONS
 
 
 class CustomerProfileScreen(DeskScreen):
@@ -67,6 +69,8 @@ class CustomerProfileScreen(DeskScreen):
         # Off the footer (full at 80 columns): a shared card's block says "Family (w): …".
         Binding("w", "family", "Family", id="profile.family", show=False),
         Binding("x", "cancel_membership", "Cancel membership", id="profile.cancel_membership"),
+        Binding("z", "freeze_membership", "Freeze", id="profile.freeze_membership"),
+        Binding("u", "end_freeze", "End freeze", id="profile.end_freeze"),
         # Off the footer: a manager's card keys fill 80 columns; F1 and the palette list it.
         Binding("f4", "checkout", "Checkout", id="profile.checkout", show=False),
         Binding("ctrl+r", "reload", "Refresh", id="profile.reload", show=False),
@@ -153,7 +157,8 @@ class CustomerProfileScreen(DeskScreen):
         self.refresh_bindings()
 
     @on(ProfileMembershipsTab.Cancelled)
-    def _membership_cancelled(self) -> None:
+    @on(ProfileMembershipsTab.FreezeChanged)
+    def _membership_changed(self) -> None:
         self.activity.load()
 
     # -- what is picked ------------------------------------------------------------------------------
@@ -192,10 +197,12 @@ class CustomerProfileScreen(DeskScreen):
     def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
         """What the client already knows would be refused, in a sentence (ui/refusals.py)."""
         tab = self.query_one(TabbedContent).active
-        if action == "cancel_membership" and tab != "tab-memberships":
+        if action in MEMBERSHIP_ACTIONS and tab != "tab-memberships":
             return None
         if action in MANAGER_ACTIONS and not self._is_manager():
             return for_managers(MANAGER_WORDS[action])
+        if action in ("freeze_membership", "end_freeze") and (picked := self.picked_enrollment) is not None:
+            return cannot_freeze(picked, self.desk.today(), ending=action == "end_freeze")
         if tab != "tab-packages":
             return None
         return self.packages.why_not(action)
@@ -210,7 +217,11 @@ class CustomerProfileScreen(DeskScreen):
             if tab != "tab-memberships":
                 return False
             picked = self.picked_enrollment
-            return None if picked is None else picked.status in ("active", "scheduled")
+            return None if picked is None else picked.status in ("active", "scheduled", "frozen")
+        if action in ("freeze_membership", "end_freeze"):
+            if tab != "tab-memberships":
+                return False
+            return None if self.picked_enrollment is None or self.why_not(action, parameters) else True
         if action in CARD_ACTIONS or action == "sell":
             if tab != "tab-packages":
                 return False  # the card keys belong to the Packages tab
@@ -255,6 +266,12 @@ class CustomerProfileScreen(DeskScreen):
 
     def action_cancel_membership(self) -> None:
         self.memberships.cancel_picked()
+
+    def action_freeze_membership(self) -> None:
+        self.memberships.freeze_picked()
+
+    def action_end_freeze(self) -> None:
+        self.memberships.end_freeze_picked()
 
     # -- checkout ------------------------------------------------------------------------------------
     def action_checkout(self, selling: Literal["package", "membership"] | None = None) -> None:

@@ -25,8 +25,10 @@ MANAGER_ACTIONS = ("new", "edit", "toggle_active")
 
 
 def benefits_line(plan: Plan) -> str:
+    n = plan.rollover_months
+    carry = [f"unused credits carry over {n} month{'' if n == 1 else 's'}"] if n and plan.credits else []
     return " · ".join([d.label or f"{d.percent}%" for d in plan.discounts]
-                      + [f"{c.per_period}× {c.service_name} credit" for c in plan.credits])
+                      + [f"{c.per_period}× {c.service_name} credit" for c in plan.credits] + carry)
 
 
 class MembershipPlansScreen(DeskScreen):

@@ -2,8 +2,9 @@
 
 Discounts are typed as "10% all, 20% Massage, 15% Facial": a target is a category of the price
 list or one service (a category wins a shared name, as "Massage" is both). Credits are typed as
-"Deep Tissue Massage=2" (per calendar month). Members follow the plan's current benefits, so
-the dialog says what a change does before it is saved.
+"Deep Tissue Massage=2" (per calendar month); "Carry over" is how many months unused credits stay
+usable (0: they reset on the 1st). Members follow the plan's current benefits, so the dialog says
+what a change does before it is saved.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from textual.widgets import Checkbox, Input, Label
 
 from desk_tui.contract.memberships import (
     CREDITS_PER_PERIOD_MAX,
+    ROLLOVER_MONTHS_MAX,
     Discount,
     DiscountIn,
     Plan,
@@ -69,6 +71,14 @@ def parse_credits(text: str, services: list[Service]) -> list[PlanCreditIn]:
     return found
 
 
+def parse_rollover(text: str) -> int:
+    text = text.strip() or "0"
+    if not text.isdigit() or int(text) > ROLLOVER_MONTHS_MAX:
+        raise FormProblem(f"Carry over: how many months unused credits stay usable, 0–{ROLLOVER_MONTHS_MAX} "
+                          "(0: they reset on the 1st).")
+    return int(text)
+
+
 def discounts_text(plan: Plan, names: dict[str, str]) -> str:
     def target(d: Discount) -> str:
         if d.scope == "all":
@@ -96,7 +106,7 @@ class PlanFormScreen(FormDialog[Plan]):
 
     def question(self) -> str:
         if self.plan is None:
-            return "Credits reset on the 1st of each month and do not carry over."
+            return "Credits reset on the 1st of each month unless they carry over (oldest used first)."
         return f"Changes apply to all {self.plan.members} member(s) at once; credits already used stay used."
 
     def submit_label(self) -> str:
@@ -115,6 +125,9 @@ class PlanFormScreen(FormDialog[Plan]):
         yield Label("Credits")
         yield Input(credits_text(p, self.names) if p else "", id="credits", max_length=500, compact=True,
                     placeholder="Deep Tissue Massage=2 (a month)")
+        yield Label("Carry over")
+        yield Input(str(p.rollover_months) if p else "0", id="rollover", max_length=2, compact=True,
+                    placeholder=f"months unused credits stay usable, 0–{ROLLOVER_MONTHS_MAX}; 0: reset on the 1st")
         yield Label("For sale")
         yield Checkbox("new members can join", p.active if p else True, id="active", compact=True)
         yield Label("About")
@@ -133,6 +146,7 @@ class PlanFormScreen(FormDialog[Plan]):
             "price": parse_money(self._value("price"), self.desk.org_settings),
             "discounts": parse_discounts(self._value("discounts"), self.services),
             "credits": parse_credits(self._value("credits"), self.services),
+            "rollover_months": parse_rollover(self._value("rollover")),
             "active": self.query_one("#active", Checkbox).value,
             "description": self._value("description").strip(),
         }

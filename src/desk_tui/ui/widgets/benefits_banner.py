@@ -2,8 +2,9 @@
 
 Hidden when the customer has nothing that applies to this cart; otherwise it names every
 benefit in words ("20% discount on all services", "2× Deep Tissue Massage credit"), the
-packages that could cover a line, and a membership month the customer owes. It also says what
-could cover a given line (:meth:`BenefitsBanner.offers`), for the cart's **r**.
+packages that could cover a line, a membership month the customer owes (once its benefits are
+suspended for want of it, the month is offered instead of them) and a membership frozen today.
+It also says what could cover a given line (:meth:`BenefitsBanner.offers`), for the cart's **r**.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ class BenefitsBanner(Static):
         membership = list(benefits.banner) if benefits else []
         cards = sorted({offer.label for offer in benefits.cards}) if benefits else []
         due = list(benefits.payments_due) if benefits else []
-        self.display = bool(membership or cards or due)
+        frozen = list(benefits.frozen) if benefits else []
+        self.display = bool(membership or cards or due or frozen)
         parts = []
         if membership and benefits is not None:  # membership is empty without benefits
             pending = discounts_to_apply(benefits, self.sale) if self.sale else len(benefits.discounts)
@@ -46,8 +48,11 @@ class BenefitsBanner(Static):
                          + (f"  [{keys}]" if keys else ""))
         if cards:
             parts.append(f"▣ Packages that cover a line: {' · '.join(cards)}  [r Redeem]")
-        if due:
-            parts.append(f"⚠ {' · '.join(due)}  [m adds the month]")
+        if due and benefits is not None:  # due is empty without benefits
+            offer = "m adds the month, then its benefits apply" if benefits.suspended else "m adds the month"
+            parts.append(f"⚠ {' · '.join(due)}  [{offer}]")
+        if frozen:
+            parts.append(f"‖ {' · '.join(frozen)}")
         self.update("\n".join(parts))
 
     def offers(self, line: SaleLine) -> list[tuple[str, LineRedeem]]:

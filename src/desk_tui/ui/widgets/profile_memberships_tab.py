@@ -1,8 +1,10 @@
 """The profile's Memberships tab: every enrolment with the credits it has left this month, and
-**x** to cancel the highlighted one (managers; the key is the profile screen's).
+**x** to cancel the highlighted one, **z** to freeze it and **u** to end its freeze early
+(managers; the keys are the profile screen's).
 
-A cancellation is posted up (:class:`Cancelled`) so the activity log follows; whose profile it
-is comes down as :attr:`customer_name` once the customer has loaded.
+A cancellation or a freeze is posted up (:class:`Cancelled`, :class:`FreezeChanged`) so the
+activity log follows; whose profile it is comes down as :attr:`customer_name` once the customer
+has loaded.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from textual.message import Message
 from textual.widgets import Static, TabPane
 
 from desk_tui.contract.memberships import Enrollment
-from desk_tui.ui.widgets.membership_list import MembershipList
+from desk_tui.ui.widgets.membership_list import MembershipList, current_freeze
 from desk_tui.ui.worker_failures import SaysWorkerFailures
 
 if TYPE_CHECKING:
@@ -28,6 +30,9 @@ class ProfileMembershipsTab(SaysWorkerFailures, TabPane):
 
     class Cancelled(Message):
         """A membership was cancelled (and the list reloaded): the activity log records it."""
+
+    class FreezeChanged(Message):
+        """A membership was frozen or its freeze ended (and the list reloaded): the log records it."""
 
     def __init__(self, customer_id: str) -> None:
         super().__init__("Memberships", id="tab-memberships")
@@ -73,3 +78,38 @@ class ProfileMembershipsTab(SaysWorkerFailures, TabPane):
                 self.post_message(self.Cancelled())
 
         self.app.push_screen(CancelMembershipScreen(picked, self.customer_name, today=self.desk.today()), cancelled)
+
+    def freeze_picked(self) -> None:
+        from desk_tui.ui.screens.membership_freeze import FreezeMembershipScreen
+
+        picked = self.picked
+        if picked is None or self.customer_name is None:
+            return
+        self.app.push_screen(FreezeMembershipScreen(picked, self.customer_name, today=self.desk.today()),
+                             self._freeze_changed)
+
+    def end_freeze_picked(self) -> None:
+        from desk_tui.ui.screens.membership_freeze import EndFreezeScreen
+
+        picked = self.picked
+        freeze = current_freeze(picked, self.desk.today()) if picked is not None else None
+        if picked is None or freeze is None or self.customer_name is None:
+            return
+        self.app.push_screen(EndFreezeScreen(picked, freeze, self.customer_name, today=self.desk.today()),
+                             self._freeze_changed)
+
+    def _freeze_changed(self, result: Enrollment | None) -> None:
+        if result is None:
+            return
+        today = self.desk.today()
+        f = current_freeze(result, today)
+        if f is None:
+            what = "benefits are back"
+        elif f.starts_on <= today:
+            what = f"frozen until {f.ends_on.isoformat()}"
+        else:
+            what = f"frozen from {f.starts_on.isoformat()} to {f.ends_on.isoformat()}"
+        paid = f"; paid through {result.paid_through.isoformat()}" if result.paid_through else ""
+        self.notify(f"{result.plan_name}: {what}{paid}.", title="Memberships")
+        self.load()
+        self.post_message(self.FreezeChanged())
