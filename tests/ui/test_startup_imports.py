@@ -31,3 +31,16 @@ def test_the_http_client_loads_without_httpx_command_line_tool():
                  .stdout.split())
     assert {"httpx", "pydantic"} <= loaded
     assert not loaded & {"click", "pygments"}, loaded & {"click", "pygments"}
+
+
+def test_a_desk_with_a_configured_server_never_loads_the_demo_servers_machinery():
+    # The embedded demo's lock file and process checks (filelock, sqlite3, psutil: ≈1.8 MiB of the
+    # calendar's working set, make bench) are imported only when the demo server is wanted.
+    code = (
+        "import sys, desk_tui.client.connect, desk_tui.client.events\n"
+        "print(' '.join(sorted({m.split('.')[0] for m, module in sys.modules.items() if module is not None})))"
+    )
+    loaded = set(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+                 .stdout.split())
+    assert "httpx" in loaded
+    assert not loaded & {"filelock", "sqlite3", "psutil"}, loaded & {"filelock", "sqlite3", "psutil"}
