@@ -76,8 +76,9 @@ async def _calendar_ready(pilot) -> CalendarScreen:
     await sign_in(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, CalendarScreen)
-    grid = screen.query_one(DayGrid)
-    await wait_until(pilot, lambda: grid.row_count > 0 and len(grid.columns) > 1, "the day grid")
+    # Under load the screen may be switched to before it has composed: query inside the wait.
+    await wait_until(pilot, lambda: (grid := screen.query_one(DayGrid)).row_count > 0 and len(grid.columns) > 1,
+                     "the day grid")
     return screen
 
 

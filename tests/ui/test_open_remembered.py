@@ -11,6 +11,7 @@ from desk_tui.ui.app import DeskApp
 from desk_tui.ui.screens.calendar import CalendarScreen
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.widgets.day_grid import DayGrid
+from desk_tui.ui.widgets.shell_header import ShellHeader
 from tests.support.live_server import LiveServer
 from tests.ui.pilot import sign_in, wait_until
 
@@ -18,6 +19,11 @@ from tests.ui.pilot import sign_in, wait_until
 def desk(url: str) -> DeskApp:
     # no keyring in the tests: the token is kept in the opt-in file, as on a desk without one
     return DeskApp(settings=load_settings(server=url, token_file=True), paths=Paths.from_env())
+
+
+def says_updating(app: DeskApp) -> bool:
+    """The header's UPDATING marker is shown on the current screen."""
+    return app.screen.query_one(ShellHeader).query_one("#updating-marker").display
 
 
 def grid_rows(app: DeskApp) -> int:
@@ -45,6 +51,7 @@ async def test_a_desk_signed_in_before_draws_its_calendar_before_the_server_answ
         assert isinstance(app.screen, CalendarScreen)
         assert grid_rows(app) > 0 and app.connection_state == "connecting"
         assert app.staff == "Réka Tóth (reception)" and app.business == "Bella Salon & Spa"
+        assert says_updating(app)  # what is shown is the cache's, and the header says so
         # … and as the server never answers, the stored sign-in is not taken on trust for long
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "the sign-in screen")
         assert app.signed_in is None and app.connection_state.startswith("failed")
@@ -58,7 +65,7 @@ async def test_a_sign_in_ended_on_the_server_brings_the_sign_in_screen(desk_home
     async with app.run_test(size=(80, 24)) as pilot:
         assert grid_rows(app) > 0  # drawn from the cache; the token is being checked
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "the sign-in screen")
-        assert app.signed_in is None and app.staff == "not signed in"
+        assert app.signed_in is None and app.staff == "not signed in" and not app.updating
         await sign_in(pilot)
         await wait_until(pilot, lambda: grid_rows(app) > 0, "the calendar again, after signing in")
         assert isinstance(app.screen, CalendarScreen) and app.client.signed_in is not None
@@ -69,9 +76,10 @@ async def test_a_desk_whose_sign_in_holds_stays_on_its_calendar(desk_home, ui_se
     app = desk(ui_server.url)
     async with app.run_test(size=(80, 24)) as pilot:
         calendar = app.screen
-        assert isinstance(calendar, CalendarScreen) and grid_rows(app) > 0
+        assert isinstance(calendar, CalendarScreen) and grid_rows(app) > 0 and says_updating(app)
         await wait_until(pilot, lambda: app.session_confirmed, "the stored sign-in confirmed")
         assert app.screen is calendar and app.client.signed_in is not None
+        await wait_until(pilot, lambda: not says_updating(app), "the header no longer saying UPDATING")
         await app.workers.wait_for_complete()
         assert app.screen is calendar and grid_rows(app) > 0
 

@@ -9,25 +9,30 @@ import sys
 HEAVY = {"pydantic", "pydantic_settings", "httpx", "fastapi", "sqlalchemy", "uvicorn", "alembic"}
 
 
+def loaded_after(modules: str) -> set[str]:
+    """The top-level packages a fresh interpreter holds after importing ``modules`` (a None entry
+    is an import blocked on purpose, httpx._main, see desk_tui/client: not loaded)."""
+    code = (f"import sys, {modules}\n"
+            "print(' '.join(sorted({m.split('.')[0] for m, module in sys.modules.items() if module is not None})))")
+    return set(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split())
+
+
 def test_what_the_first_frame_needs_imports_no_network_or_model_stack():
-    code = (
-        "import sys, desk_tui.cli, desk_tui.ui.main, desk_tui.ui.app\n"
-        # a None entry is an import blocked on purpose (httpx._main, see desk_tui/client), not loaded
-        "print(' '.join(sorted({m.split('.')[0] for m, module in sys.modules.items() if module is not None})))"
-    )
-    loaded = set(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-                 .stdout.split())
+    loaded = loaded_after("desk_tui.cli, desk_tui.ui.main, desk_tui.ui.app")
     assert "textual" in loaded
     assert not loaded & HEAVY, loaded & HEAVY
 
 
 def test_the_http_client_loads_without_httpx_command_line_tool():
     # httpx imports its CLI (click, pygments) whenever click is installed; the app never runs it.
-    code = (
-        "import sys, desk_tui.client.api\n"
-        "print(' '.join(sorted({m.split('.')[0] for m, module in sys.modules.items() if module is not None})))"
-    )
-    loaded = set(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-                 .stdout.split())
+    loaded = loaded_after("desk_tui.client.api")
     assert {"httpx", "pydantic"} <= loaded
     assert not loaded & {"click", "pygments"}, loaded & {"click", "pygments"}
+
+
+def test_a_desk_with_a_configured_server_never_loads_the_demo_servers_machinery():
+    # The embedded demo's lock file and process checks (filelock, sqlite3, psutil: ≈1.8 MiB of the
+    # calendar's working set, make bench) are imported only when the demo server is wanted.
+    loaded = loaded_after("desk_tui.client.connect, desk_tui.client.events")
+    assert "httpx" in loaded
+    assert not loaded & {"filelock", "sqlite3", "psutil"}, loaded & {"filelock", "sqlite3", "psutil"}

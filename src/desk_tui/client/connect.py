@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from desk_tui.client.api import DeskClient
 from desk_tui.client.cache import Cache
-from desk_tui.client.embedded import EmbeddedServer, ensure_embedded_server
 from desk_tui.client.intents import IntentJournal
 from desk_tui.client.paths import Paths
 from desk_tui.client.settings import ClientSettings
 from desk_tui.client.tokens import TokenStore
+
+if TYPE_CHECKING:
+    # Its lock file and process checks (filelock, sqlite3, psutil: ≈1.8 MiB) are for the demo
+    # only: a desk with a configured server never imports it (make bench, peak RSS).
+    from desk_tui.client.embedded import EmbeddedServer
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,8 @@ def connect(settings: ClientSettings, paths: Paths) -> Connection:
     """Blocking when it has to start the demo server (about a second): call it from a worker."""
     if settings.server:
         return Connection(url=settings.server.rstrip("/"), demo=False)
+    from desk_tui.client.embedded import ensure_embedded_server
+
     server = ensure_embedded_server(paths)
     return Connection(url=server.url, demo=True, embedded=server)
 

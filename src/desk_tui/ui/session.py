@@ -57,6 +57,9 @@ class SessionApp(TypeAheadApp):
     """"connecting", "ready", or "failed: <sentence>"."""
     location_options: reactive[tuple[tuple[str, str], ...]] = reactive(())
     """(name, id) pairs for the login screen's location picker."""
+    updating: reactive[bool] = reactive(False)
+    """Drawn from the cache for a remembered sign-in the server has not confirmed yet (the header
+    says UPDATING, keys wait): see :meth:`open_remembered`."""
     signed_in: reactive[LoginResponse | Me | None] = reactive(None, always_update=True)
     """Who is signed in (None: nobody). Screens watch it (DeskScreen): what a role may do follows
     ctrl+s at once, on every screen, shown or not."""
@@ -158,6 +161,7 @@ class SessionApp(TypeAheadApp):
             return False
         self._opened_on = me
         self._opening_hold = self.hold_keys()
+        self.updating = True
         self._show_signed_in(me)
         return True
 
@@ -214,6 +218,7 @@ class SessionApp(TypeAheadApp):
             log.exception("connecting failed")
             self.connection_state = ("failed: Connecting did not work: something went wrong on this terminal "
                                      "(it has been logged for support).")
+            await self._remembered_refused()
             return
         if me is not None and isinstance(self.screen, LoginScreen):
             self.screen.dismiss(me)
@@ -236,6 +241,7 @@ class SessionApp(TypeAheadApp):
         self.ask_to_sign_in(reason=reason)
 
     def _release_opening_hold(self) -> None:
+        self.updating = False
         if self._opening_hold is not None:
             self._opening_hold.release()
             self._opening_hold = None

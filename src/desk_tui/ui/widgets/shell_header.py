@@ -1,4 +1,5 @@
-"""The top line of every screen: where you are, who is signed in, and DEMO / OFFLINE / NOT LIVE.
+"""The top line of every screen: where you are, who is signed in, and DEMO / OFFLINE / NOT LIVE /
+UPDATING.
 
 State is shown in words, never by colour alone, so it reads the same with NO_COLOR.
 """
@@ -27,6 +28,8 @@ class ShellHeader(Horizontal):
     """The API is unreachable: cached, read-only data."""
     live: reactive[str] = reactive("off")
     """The live update stream's state; "down" means other desks' changes show only on a refresh."""
+    updating: reactive[bool] = reactive(False)
+    """What is shown came from the cache for a sign-in the server has not confirmed yet."""
 
     def compose(self) -> ComposeResult:
         yield Label(id="where")
@@ -34,10 +37,11 @@ class ShellHeader(Horizontal):
         yield Label("DEMO", id="demo-marker", classes="marker")
         yield Label("OFFLINE", id="offline-marker", classes="marker")
         yield Label("NOT LIVE", id="live-marker", classes="marker")
+        yield Label("UPDATING", id="updating-marker", classes="marker")
 
     def on_mount(self) -> None:
         # Attributes flow down from the app: whichever screen is showing stays current.
-        for name in ("business", "location", "staff", "demo", "offline", "live"):
+        for name in ("business", "location", "staff", "demo", "offline", "live", "updating"):
             self.watch(self.app, name, self._mirror(name), init=True)
 
     def _mirror(self, name: str) -> Callable[[object], None]:
@@ -58,5 +62,7 @@ class ShellHeader(Horizontal):
         self.query_one("#offline-marker").display = self.offline
         # OFFLINE already says it all; NOT LIVE is for a server that answers but does not stream.
         self.query_one("#live-marker").display = self.live == "down" and not self.offline
+        self.query_one("#updating-marker").display = self.updating and not self.offline
 
-    watch_business = watch_location = watch_staff = watch_demo = watch_offline = watch_live = _refresh_text
+    watch_business = watch_location = watch_staff = watch_demo = watch_offline = watch_live = watch_updating = \
+        _refresh_text
