@@ -35,7 +35,8 @@ def sales_vat(s: Session, *, start: date | None, end: date | None, now: datetime
                      .where(SaleLine.sale_id.in_(completed))
                      .group_by(SaleLine.vat_basis_points)
                      .order_by(SaleLine.vat_basis_points.desc())).all()
-    rates = [VatRate(rate=percent(r), net=int(n), vat=int(v), gross=int(n) + int(v)) for r, n, v in rows]
+    rates = [VatRate(rate=percent(r or 0), net=int(n or 0), vat=int(v or 0), gross=int(n or 0) + int(v or 0))
+             for r, n, v in rows]
     count = s.scalar(select(func.count()).select_from(completed.subquery())) or 0
     return wire.SalesVat(start=start, end=end, currency=reference.settings(s).currency, sales=count, rates=rates,
                          net=sum(x.net for x in rates), vat=sum(x.vat for x in rates),
