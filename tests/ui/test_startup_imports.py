@@ -31,3 +31,16 @@ def test_the_http_client_loads_without_httpx_command_line_tool():
                  .stdout.split())
     assert {"httpx", "pydantic"} <= loaded
     assert not loaded & {"click", "pygments"}, loaded & {"click", "pygments"}
+
+
+def test_the_receipt_printing_stack_loads_only_when_a_receipt_is_printed():
+    # python-escpos brings Pillow, qrcode and pyusb; fpdf2 fontTools: the desk pays for them at the first print.
+    code = (
+        "import sys, desk_tui.cli, desk_tui.ui.app, desk_tui.client.api, desk_tui.ui.screens.receipt\n"
+        "import desk_tui.client.receipt_printer\n"
+        "print(' '.join(sorted({m.split('.')[0] for m, module in sys.modules.items() if module is not None})))"
+    )
+    loaded = set(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+                 .stdout.split())
+    printing = {"escpos", "fpdf", "PIL", "usb", "qrcode", "barcode", "fontTools"}
+    assert "desk_tui" in loaded and not loaded & printing, loaded & printing
