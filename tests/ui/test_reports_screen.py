@@ -75,3 +75,29 @@ async def test_manager_sees_who_owes_a_month_of_their_membership(make_app, ui_se
         assert str(row[4]) == "Nail Club" and int(str(row[1])) >= 2
         summary = app.screen.query_one("#reports-summary")
         assert "membership payment(s) due" in str(summary.render())
+
+
+async def test_manager_sees_the_sales_of_today_per_vat_rate(make_app, ui_server):
+    salon = Salon(ui_server.url)
+    sale = salon.api.post("/sales", json={}, headers=key()).json()
+    sale = salon.api.post(f"/sales/{sale['id']}/lines", json={"product_id": "prd_hand_cream"}, headers=key()).json()
+    salon.api.post(f"/sales/{sale['id']}/complete", json={"payments": [{"method": "cash", "amount": sale["total"]}]},
+                   headers=key()).raise_for_status()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "manager", "2222")
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReportsScreen), "the reports")
+        screen = app.screen
+        period = screen.query_one("#sales-period")
+        await wait_until(pilot, lambda: "Today:" in str(period.render()), "today's sales")
+        report = salon.api.get("/reports/sales").json()  # after the screen's own read: nothing sold since
+        table = screen.query_one("#sales-vat")
+        await wait_until(pilot, lambda: table.row_count == len(report["rates"]) + 1, "a row per rate and the total")
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        assert rows[0][0] == "27%" and rows[-1][0] == "Total"
+        digits = [int("".join(ch for ch in cell if ch.isdigit())) for cell in rows[-1][1:]]
+        assert digits == [report["net"], report["vat"], report["gross"]] and report["gross"] >= 4200
+        assert f"{report['sales']} completed sale(s)" in str(period.render())
+        await pilot.press("d")
+        await wait_until(pilot, lambda: "This month:" in str(period.render()), "this month's sales")
