@@ -12,9 +12,11 @@ import uuid
 import httpx
 import pytest
 
+from desk_tui.cli import main
 from tests.api.test_appointments_helpers import new_customer, sell
 from tests.api.test_sales_helpers import add, completed, last_line, opened, redeem
 from tests.support.api_client import as_manager, assert_problem, key, login
+from tests.support.live_server import LiveServer
 
 
 def new_product(m: httpx.Client, price: int, **body) -> dict:
@@ -166,3 +168,22 @@ def test_the_sales_report_is_for_managers_and_days_in_order(api):
                        422, "validation_error")
         empty = m.get("/reports/sales", params={"from": "2001-01-01", "to": "2001-01-31"}).json()
         assert (empty["sales"], empty["rates"], empty["gross"], empty["currency"]) == (0, [], 0, "HUF")
+
+
+def test_a_new_salon_chooses_its_standard_rate_and_pricing(engine, new_db_url, capsys):
+    url = new_db_url(engine)
+    assert main(["admin", "--db", url, "init", "--business-name", "Studio", "--location", "Main",
+                 "--vat-rate", "150"]) != 0
+    assert "A VAT rate is a percentage from 0 to 100." in capsys.readouterr().err
+    assert main(["admin", "--db", url, "init", "--business-name", "Studio", "--location", "Main",
+                 "--vat-rate", "20", "--prices-exclude-vat"]) == 0
+    assert main(["admin", "--db", url, "create-staff", "--username", "boss", "--name", "Boss", "--role", "owner",
+                 "--location", "Main", "--pin", "4444"]) == 0
+    with LiveServer(url, demo=False) as server, login(server.url, "boss", "4444") as m:
+        settings = m.get("/settings").json()
+        assert (settings["vat_rate"], settings["prices_include_tax"]) == (20, False)
+        product = new_product(m, 1000)
+        assert (product["vat_rate"], product["tax_inclusive"]) == (20, False)
+        sale = opened(m)
+        sale = m.post(f"/sales/{sale['id']}/lines", json={"product_id": product["id"]}, headers=key()).json()
+        assert (sale["total"], sale["vat"]) == (1200, [{"rate": 20, "net": 1000, "vat": 200, "gross": 1200}])
