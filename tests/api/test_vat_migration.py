@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from alembic.script import ScriptDirectory
-from sqlalchemy import MetaData, select
+from sqlalchemy import select
 
 from desk_tui.server import migrate
 from desk_tui.server.database import Database
 from desk_tui.server.reports.sales import sales_vat
 from desk_tui.server.sales.models import SaleLine
 from tests.conftest import ENGINES
+from tests.support.old_schema import salon_before
 
 REVISION = "0022"
 
@@ -23,18 +23,9 @@ REVISION = "0022"
 def test_completed_sales_get_their_totals_as_net_at_rate_zero(engine_name, new_db_url):
     db = Database(new_db_url(engine_name))
     try:
-        before = ScriptDirectory.from_config(migrate.alembic_config(db.engine)).get_revision(REVISION).down_revision
-        migrate.upgrade(db.engine, str(before))
-        tables = MetaData()
-        tables.reflect(db.engine)
+        before, tables = salon_before(db, REVISION)
         at = datetime(2026, 11, 2, 10, tzinfo=UTC)
         with db.engine.begin() as conn:
-            conn.execute(tables.tables["org_settings"].insert(), {
-                "id": 1, "business_name": "Old Salon", "currency": "HUF", "currency_decimals": 0,
-                "timezone": "Europe/Budapest"})
-            conn.execute(tables.tables["locations"].insert(), {"id": "loc_old", "name": "Old", "address": ""})
-            conn.execute(tables.tables["staff"].insert(), {"id": "stf_old", "name": "Old Staff", "role": "owner",
-                                                           "bookable": False, "active": True})
             sale = {"location_id": "loc_old", "opened_by": "stf_old", "opened_at": at, "last_change_at": at,
                     "closed_idle": False, "completed_at": None, "completed_by": None}
             conn.execute(tables.tables["sales"].insert(), [
@@ -57,6 +48,6 @@ def test_completed_sales_get_their_totals_as_net_at_rate_zero(engine_name, new_d
             report = sales_vat(s, start=day, end=day)
         assert (report.sales, report.net, report.vat, report.gross) == (1, 2563, 0, 2563)
         assert [(r.rate, r.gross) for r in report.rates] == [(0, 2563)]
-        migrate.downgrade(db.engine, str(before))  # and back, with the data in place
+        migrate.downgrade(db.engine, before)  # and back, with the data in place
     finally:
         db.dispose()
