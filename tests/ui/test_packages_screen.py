@@ -24,6 +24,17 @@ async def _open_catalogue(pilot, app):
     return table
 
 
+async def _edit(pilot, app, package_id: str, name: str) -> PackageFormScreen:
+    """As a manager: F6, the package's row, e."""
+    await sign_in(pilot, "manager", "2222")
+    table = await _open_catalogue(pilot, app)
+    await wait_until(pilot, lambda: name in _names(table), "the package")
+    table.move_cursor(row=table.get_row_index(package_id))
+    await pilot.press("e")
+    await wait_until(pilot, lambda: isinstance(app.screen, PackageFormScreen), "the form")
+    return app.screen
+
+
 async def test_manager_creates_a_course_through_the_form(make_app, ui_server):
     name = f"6x Pedicure {uuid.uuid4().hex[:6]}"
     app = make_app()
@@ -108,13 +119,8 @@ async def test_editing_a_bundle_changes_the_plain_fields_and_keeps_its_pools(mak
     before = r.json()
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "manager", "2222")
-        table = await _open_catalogue(pilot, app)
-        await wait_until(pilot, lambda: name in _names(table), "the bundle")
-        table.move_cursor(row=table.get_row_index(before["id"]))
-        await pilot.press("e")
-        await wait_until(pilot, lambda: isinstance(app.screen, PackageFormScreen), "the form")
-        form = app.screen
+        form = await _edit(pilot, app, before["id"], name)
+        table = app.screen_stack[-2].query_one("#package-table")
         assert "not here yet" in str(form.query_one(".form-question").render())
         assert form.query_one("#services").disabled
         form.query_one("#name").value = f"{name} v2"
@@ -134,13 +140,7 @@ async def test_a_manager_sets_a_package_s_vat_rate_and_a_wrong_one_is_said(make_
     package = r.json()
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "manager", "2222")
-        table = await _open_catalogue(pilot, app)
-        await wait_until(pilot, lambda: name in _names(table), "the package")
-        table.move_cursor(row=table.get_row_index(package["id"]))
-        await pilot.press("e")
-        await wait_until(pilot, lambda: isinstance(app.screen, PackageFormScreen), "the form")
-        form = app.screen
+        form = await _edit(pilot, app, package["id"], name)
         rate = form.query_one("#vat-rate")
         assert rate.value == "27"
         rate.value = "150"

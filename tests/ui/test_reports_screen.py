@@ -15,15 +15,21 @@ from tests.ui.pilot import sign_in, wait_until
 from tests.ui.salon import Salon
 
 
+async def _open_reports(pilot, app) -> ReportsScreen:
+    """As a manager: F7, once its tabs are all there (the tables are mounted after the screen)."""
+    await sign_in(pilot, "manager", "2222")
+    await pilot.press("f7")
+    await wait_until(pilot, lambda: isinstance(app.screen, ReportsScreen) and app.screen.query("#sales-vat"),
+                     "the reports")
+    return app.screen
+
+
 async def test_manager_sees_liability_expiring_cards_and_exports(make_app, ui_server, desk_home):
     salon = Salon(ui_server.url)
     liability = salon.api.get("/reports/liability").json()
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "manager", "2222")
-        await pilot.press("f7")
-        await wait_until(pilot, lambda: isinstance(app.screen, ReportsScreen), "the reports")
-        screen = app.screen
+        screen = await _open_reports(pilot, app)
         table = screen.query_one("#liability")
         await wait_until(pilot, lambda: table.row_count == len(liability["items"]) > 0, "the liability lines")
         names = {str(table.get_row_at(i)[0]) for i in range(table.row_count)}
@@ -65,10 +71,8 @@ async def test_manager_sees_who_owes_a_month_of_their_membership(make_app, ui_se
         s.get(Enrollment, enrolment["id"]).paid_through = date.fromisoformat(enrolment["starts_on"]) - timedelta(days=40)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "manager", "2222")
-        await pilot.press("f7")
-        await wait_until(pilot, lambda: isinstance(app.screen, ReportsScreen), "the reports")
-        table = app.screen.query_one("#dues")
+        screen = await _open_reports(pilot, app)
+        table = screen.query_one("#dues")
         await wait_until(pilot, lambda: any(customer["name"] == str(table.get_row_at(i)[2])
                                             for i in range(table.row_count)), "the member who owes")
         row = next(table.get_row_at(i) for i in range(table.row_count) if str(table.get_row_at(i)[2]) == customer["name"])
@@ -85,10 +89,7 @@ async def test_manager_sees_the_sales_of_today_per_vat_rate(make_app, ui_server)
                    headers=key()).raise_for_status()
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "manager", "2222")
-        await pilot.press("f7")
-        await wait_until(pilot, lambda: isinstance(app.screen, ReportsScreen), "the reports")
-        screen = app.screen
+        screen = await _open_reports(pilot, app)
         period = screen.query_one("#sales-period")
         await wait_until(pilot, lambda: "Today:" in str(period.render()), "today's sales")
         report = salon.api.get("/reports/sales").json()  # after the screen's own read: nothing sold since
