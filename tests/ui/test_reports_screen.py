@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from datetime import date, timedelta
 
@@ -50,7 +51,9 @@ async def test_reception_is_told_reports_are_for_managers(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot)
         await pilot.press("f7")
-        await wait_until(pilot, lambda: isinstance(app.screen, ReportsScreen), "the reports")
+        # the screen may be current a moment before its tabs are composed (a busy machine)
+        await wait_until(pilot, lambda: isinstance(app.screen, ReportsScreen) and app.screen.query("#dues"),
+                         "the reports")
         summary = app.screen.query_one("#reports-summary")
         await wait_until(pilot, lambda: "for managers and owners" in str(summary.render()), "the sentence")
         assert app.screen.query_one("#liability").row_count == 0
@@ -78,7 +81,7 @@ async def test_manager_sees_who_owes_a_month_of_their_membership(make_app, ui_se
         row = next(table.get_row_at(i) for i in range(table.row_count) if str(table.get_row_at(i)[2]) == customer["name"])
         assert str(row[4]) == "Nail Club" and int(str(row[1])) >= 2
         summary = app.screen.query_one("#reports-summary")
-        assert "membership payment(s) due" in str(summary.render())
+        assert re.search(r" · (1 membership payment|\d+ membership payments) due$", str(summary.render()))
 
 
 async def test_manager_sees_the_sales_of_today_per_vat_rate(make_app, ui_server):
@@ -99,6 +102,6 @@ async def test_manager_sees_the_sales_of_today_per_vat_rate(make_app, ui_server)
         assert rows[0][0] == "27%" and rows[-1][0] == "Total"
         digits = [int("".join(ch for ch in cell if ch.isdigit())) for cell in rows[-1][1:]]
         assert digits == [report["net"], report["vat"], report["gross"]] and report["gross"] >= 4200
-        assert f"{report['sales']} completed sale(s)" in str(period.render())
+        assert re.search(rf"\b{report['sales']} completed sales? at every location", str(period.render()))
         await pilot.press("d")
         await wait_until(pilot, lambda: "This month:" in str(period.render()), "this month's sales")

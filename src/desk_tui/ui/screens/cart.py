@@ -14,9 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Literal
-from zoneinfo import ZoneInfo
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,14 +23,14 @@ from textual.worker import Worker, WorkerState
 
 from desk_tui.client.errors import ApiError
 from desk_tui.contract.events import Event
-from desk_tui.contract.packages import Package
 from desk_tui.contract.sales import Benefits, LineRedeem, Sale, SaleLine, SaleLineCreate
-from desk_tui.ui.money import format_money
+from desk_tui.ui import sale_choices
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.screens.choice import ChoiceScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.widgets.benefits_banner import BenefitsBanner, discounts_to_apply
-from desk_tui.ui.widgets.cart_lines import CartLines
+from desk_tui.ui.widgets.cart_lines import CartLines, own_hold
+from desk_tui.ui.widgets.cart_summary import CartSummary
 from desk_tui.ui.widgets.cart_totals import CartTotals
 
 if TYPE_CHECKING:
@@ -68,11 +66,15 @@ class CartScreen(DeskScreen):
         """``selling``: open the package or membership list at once (the profile's Sell keys)."""
         super().__init__()
         self.sale = sale
-        self.benefits: Benefits | None = None
         self._selling = selling
 
+    @property
+    def benefits(self) -> Benefits | None:
+        """What the server says applies to the cart now: the banner holds it."""
+        return self.query_one(BenefitsBanner).benefits
+
     def compose_body(self) -> ComposeResult:
-        yield Static("", id="cart-summary")
+        yield CartSummary(id="cart-summary")
         yield BenefitsBanner(id="cart-banner")
         yield CartLines(id="cart-lines")
         yield Static("e edit · Del remove · k sell a package · m sell a membership · F1 keys", classes="hint")
@@ -85,7 +87,7 @@ class CartScreen(DeskScreen):
         self.load_benefits()
         self.desk.live_events.subscribe(self, self._heard_event)
         self.query_one(CartLines).focus()
-        if self.sale.appointment_id and any(_own_hold(x) for x in self.sale.lines):
+        if self.sale.appointment_id and any(own_hold(x) for x in self.sale.lines):
             self.say("The membership credit is applied: u on its line gives it back.")
         if self._selling == "package":
             self.action_add_package()
@@ -96,17 +98,8 @@ class CartScreen(DeskScreen):
     def show(self, sale: Sale) -> None:
         self.sale = sale
         settings = self.desk.org_settings
-        who = sale.customer_name or "Walk-in (no customer: press c to choose one)"
-        credit = f" · store credit {format_money(sale.store_credit, settings)}" if sale.store_credit else ""
-        source = " · from the appointment" if sale.appointment_id else ""
-        state = {"open": "open", "completed": "completed ✓", "abandoned": "abandoned ✗"}[sale.status]
         self.title = f"Cart — {sale.customer_name or 'walk-in'}"
-        held = ""
-        if sale.status == "open" and sale.holds_expire_at and any(_own_hold(x) for x in sale.lines):
-            tz = ZoneInfo(settings.timezone if settings else "UTC")
-            held = f" · holds kept until {sale.holds_expire_at.astimezone(tz):%H:%M} if left idle"
-        summary = Text.assemble((who, "bold"), f"{credit}{source} · cart {state}{held}")
-        self.query_one("#cart-summary", Static).update(summary)
+        self.query_one(CartSummary).show_sale(sale, settings)
         self.query_one(CartLines).show_sale(sale, settings)
         self.query_one(CartTotals).show_sale(sale, settings)
         self.refresh_bindings()
@@ -116,11 +109,10 @@ class CartScreen(DeskScreen):
 
     @work(exclusive=True, group="cart-benefits", exit_on_error=False)
     async def load_benefits(self) -> None:
-        if self.sale.customer_id is None or self.sale.status != "open":
-            self.benefits = None
-        else:
-            self.benefits = await self.desk.client.sale_benefits(self.sale.id)
-        self.query_one(BenefitsBanner).show(self.benefits, self.sale)
+        benefits = None
+        if self.sale.customer_id is not None and self.sale.status == "open":
+            benefits = await self.desk.client.sale_benefits(self.sale.id)
+        self.query_one(BenefitsBanner).show(benefits, self.sale)
         self.refresh_bindings()
 
     def _heard_event(self, event: Event) -> None:
@@ -173,7 +165,7 @@ class CartScreen(DeskScreen):
         if action == "redeem":
             return line is not None and line.redeemed_from is None and bool(self._offers(line))
         if action == "release":
-            return line is not None and _own_hold(line)
+            return line is not None and own_hold(line)
         if action in ("edit_line", "remove_line"):
             return None if line is None else True
         return True
@@ -182,56 +174,27 @@ class CartScreen(DeskScreen):
         self.refresh_bindings()
 
     def _offers(self, line: SaleLine) -> list[tuple[str, LineRedeem]]:
-        if self.benefits is None:
-            return []
-        found = [(f"★ {c.plan_name} credit — {c.remaining} left this month",
-                  LineRedeem(enrollment_id=c.enrollment_id)) for c in self.benefits.credits if c.line_id == line.id]
-        found += [(f"▣ {c.label} — {c.available} more", LineRedeem(card_id=c.card_id, entitlement_id=c.entitlement_id))
-                  for c in self.benefits.cards if c.line_id == line.id]
-        return found
+        return self.query_one(BenefitsBanner).offers(line)
 
     # -- adding and editing lines ----------------------------------------------------------------
     def action_add_service(self) -> None:
-        async def services() -> list[tuple[str, str]]:
-            here, settings = self.desk.location_id, self.desk.org_settings
-            return [(f"{x.name} · {x.category} · {format_money(x.price, settings)}", x.id)
-                    for x in await self.desk.client.services() if here in x.location_ids]
-
-        self._pick("Add a service", services, lambda item_id: SaleLineCreate(service_id=item_id))
+        self._pick("Add a service", lambda: sale_choices.services(self.desk),
+                   lambda item_id: SaleLineCreate(service_id=item_id))
 
     def action_add_product(self) -> None:
-        async def products() -> list[tuple[str, str]]:
-            settings = self.desk.org_settings
-            return [(f"{x.name} · {format_money(x.price, settings)}", x.id) for x in await self.desk.client.products()]
-
-        self._pick("Add a product", products, lambda item_id: SaleLineCreate(product_id=item_id))
+        self._pick("Add a product", lambda: sale_choices.products(self.desk),
+                   lambda item_id: SaleLineCreate(product_id=item_id))
 
     def action_add_package(self) -> None:
-        async def packages() -> list[tuple[str, str]]:
-            settings = self.desk.org_settings
-            return [(f"{x.name} · {_size(x)} · {format_money(x.price, settings)}", x.id)
-                    for x in await self.desk.client.packages()]
-
         if not self._needs_customer("A package"):
-            self._pick("Sell a package", packages, lambda item_id: SaleLineCreate(package_id=item_id))
+            self._pick("Sell a package", lambda: sale_choices.packages(self.desk),
+                       lambda item_id: SaleLineCreate(package_id=item_id))
 
     def action_add_membership(self) -> None:
         async def plans() -> list[tuple[str, str]]:
-            # A plan the customer already has is sold as its next month (a retired one too: its
-            # members keep paying for it); the others as new memberships.
-            settings, customer_id = self.desk.org_settings, self.sale.customer_id
+            customer_id = self.sale.customer_id
             assert customer_id is not None  # pushed only past _needs_customer
-            held = {e.plan_id: e for e in await self.desk.client.memberships(customer_id)
-                    if e.status in ("active", "scheduled") and e.cancelled_at is None}
-            choices = []
-            for plan in await self.desk.client.membership_plans():
-                price = f"{format_money(plan.price, settings)} a month"
-                if (e := held.get(plan.id)) is not None:
-                    paid = f", paid through {e.paid_through.isoformat()}" if e.paid_through else ""
-                    choices.append((f"{plan.name} · next month{paid} · {price}", plan.id))
-                elif plan.active:
-                    choices.append((f"{plan.name} · new · {price}", plan.id))
-            return choices
+            return await sale_choices.plans(self.desk, customer_id)
 
         if not self._needs_customer("A membership"):
             self._pick("Sell a membership, or its next month", plans, lambda item_id: SaleLineCreate(plan_id=item_id))
@@ -279,7 +242,7 @@ class CartScreen(DeskScreen):
         line = self.line
         if line is None:
             return
-        held = " Its hold is released." if _own_hold(line) else ""
+        held = " Its hold is released." if own_hold(line) else ""
         if await self.app.push_screen_wait(ConfirmScreen(f"Remove {line.name} from the cart?{held}", yes="Remove")):
             self.changed(await self.desk.client.remove_sale_line(self.sale.id, line.id), f"Removed {line.name}.")
 
@@ -322,7 +285,7 @@ class CartScreen(DeskScreen):
     @work(exclusive=True, group="cart-action", exit_on_error=False)
     async def action_release(self) -> None:
         line = self.line
-        if line is not None and _own_hold(line):
+        if line is not None and own_hold(line):
             self.changed(await self.desk.client.release_line(self.sale.id, line.id),
                          f"{line.name} is paid again; the hold was released.")
 
@@ -356,7 +319,7 @@ class CartScreen(DeskScreen):
 
     @work(exclusive=True, group="cart-action", exit_on_error=False)
     async def action_abandon(self) -> None:
-        holds = sum(1 for x in self.sale.lines if _own_hold(x))
+        holds = sum(1 for x in self.sale.lines if own_hold(x))
         released = f" {holds} held credit{'s' if holds != 1 else ''} or session{'s' if holds != 1 else ''} " \
                    "go back to the customer." if holds else ""
         if not await self.app.push_screen_wait(ConfirmScreen(f"Abandon this cart?{released}", yes="Abandon",
@@ -367,7 +330,7 @@ class CartScreen(DeskScreen):
         self.dismiss(sale)
 
     def action_back(self) -> None:
-        if self.sale.status == "open" and any(_own_hold(x) for x in self.sale.lines):
+        if self.sale.status == "open" and any(own_hold(x) for x in self.sale.lines):
             self.notify("The cart stays open in F4 Checkout. Its held credits are released if it is left idle.",
                         title="Cart kept")
         self.dismiss(self.sale)
@@ -385,13 +348,3 @@ async def open_cart(desk: DeskApp, hold: KeyHold, *, customer_id: str | None = N
     finally:
         hold.release()
 
-
-def _size(package: Package) -> str:
-    """"5 sessions", "360 minutes", "3 + 2 sessions"."""
-    return " + ".join(str(x.units) for x in package.entitlements) + f" {package.unit_type}"
-
-
-def _own_hold(line: SaleLine) -> bool:
-    """A redemption this cart made (an appointment's own package line belongs to the appointment)."""
-    source = line.redeemed_from
-    return source is not None and source.state == "held" and not source.via_appointment

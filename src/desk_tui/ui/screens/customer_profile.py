@@ -12,48 +12,42 @@ the till the same way, with the list already open, so the money is taken with th
 
 A change to the customer's cards, memberships or appointments made at any desk (a live event)
 reloads what the profile shows: its counters follow without a key pressed.
+
+Each tab is its own widget (ui/widgets/profile_packages_tab.py, profile_memberships_tab.py,
+profile_activity_tab.py): it loads and draws what it shows and does what its keys ask, and
+posts up what changed. This screen keeps the keys (one footer, one palette), decides which
+apply on which tab, and wires the tabs to each other and to the live events.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 
-from desk_tui.contract.cards import Card, CardChange
-from desk_tui.contract.customers import ActivityEntry, Customer
+from desk_tui.contract.cards import Card
+from desk_tui.contract.customers import Customer
 from desk_tui.contract.events import Event
 from desk_tui.contract.memberships import Enrollment
 from desk_tui.contract.reference import ROLE_RANK
-from desk_tui.ui import card_format as fmt
-from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
-from desk_tui.ui.refusals import cannot_redeem, closed_card, for_managers
+from desk_tui.ui.refusals import for_managers
 from desk_tui.ui.screens.base import DeskScreen
-from desk_tui.ui.screens.card_actions import (
-    AdjustScreen,
-    ExtendScreen,
-    RefundScreen,
-    card_title,
-)
-from desk_tui.ui.screens.confirm import ConfirmScreen
-from desk_tui.ui.timefmt import local_datetime
 from desk_tui.ui.type_ahead import KeyHold
 from desk_tui.ui.widgets.card_block import CardBlock, ServicePick
-from desk_tui.ui.widgets.card_list import CardList
 from desk_tui.ui.widgets.membership_list import MembershipList
+from desk_tui.ui.widgets.profile_activity_tab import ProfileActivityTab
+from desk_tui.ui.widgets.profile_memberships_tab import ProfileMembershipsTab
+from desk_tui.ui.widgets.profile_packages_tab import ProfilePackagesTab
 
 MANAGER_ACTIONS = {"adjust", "extend", "transfer", "refund", "cancel_membership"}
 #: what each manager's key does, for "… is for managers and owners"
 MANAGER_WORDS = {"adjust": "Adjusting a card", "extend": "Changing a card's expiry", "transfer": "Transferring a card",
                  "refund": "Refunding a card", "cancel_membership": "Cancelling a membership"}
-#: a closed card refuses these: the word for "cannot be …"
-CLOSED_WORDS = {"adjust": "adjusted", "extend": "extended", "transfer": "transferred", "refund": "refunded again"}
 CARD_ACTIONS = {"redeem", "history"} | MANAGER_ACTIONS
 
 
@@ -82,48 +76,41 @@ class CustomerProfileScreen(DeskScreen):
         super().__init__()
         self.customer_id = customer_id
         self.customer: Customer | None = None
-        self.pick: ServicePick | None = None
-        """The service under the cursor of the last focused card: what r and the card keys act on."""
-        self.cards: dict[str, Card] = {}
-        self.enrollments: dict[str, Enrollment] = {}
+        self.packages = ProfilePackagesTab()
+        self.memberships = ProfileMembershipsTab(customer_id)
+        self.activity = ProfileActivityTab(customer_id)
 
-    def _today(self) -> date:
-        """Today in the salon's time zone (expiry dates are business dates), from the app's clock."""
-        return self.desk.today()
+    @property
+    def pick(self) -> ServicePick | None:
+        """The service the card keys act on (the Packages tab's cursor)."""
+        return self.packages.pick
+
+    @property
+    def cards(self) -> dict[str, Card]:
+        return self.packages.cards
 
     def compose_body(self) -> ComposeResult:
         yield Static("Loading…", id="profile-summary")
         with TabbedContent(id="profile-tabs"):
-            with TabPane("Packages", id="tab-packages"):
-                yield CardList(id="cards")
-            with TabPane("Memberships", id="tab-memberships"):
-                yield MembershipList(id="memberships")
-                yield Static("", id="memberships-hint", classes="hint", markup=False)
-            with TabPane("Activity", id="tab-activity"):
-                yield DataTable(id="activity", cursor_type="row", zebra_stripes=True)
+            yield self.packages
+            yield self.memberships
+            yield self.activity
 
     def on_mount(self) -> None:
         self.query_one(Footer).compact = True  # a manager's eight card keys, readable at 80 columns
-        table = self.query_one("#activity", DataTable)
-        table.add_column("When", key="at", width=16)
-        table.add_column("What", key="summary")
-        table.add_column("Staff", key="staff", width=16)
         self.action_reload()
         self.desk.live_events.subscribe(self, self._heard_event)
-
-    @property
-    def tz(self) -> str:
-        return self.desk.org_settings.timezone if self.desk.org_settings else "UTC"
 
     # -- loading ---------------------------------------------------------------------------------
     def _heard_event(self, event: Event) -> None:
         if event.kind != "reset" and event.customer_id != self.customer_id:
             return
         if event.kind == "membership.changed":
-            self.load_memberships()
-            self.load_activity()
+            self.memberships.load()
+            self.activity.load()
         elif event.kind != "catalogue.changed":
             self.load()  # exclusive: a burst of events (one checkout) ends in one reload
+
     def action_reload(self) -> None:
         self.load()
 
@@ -134,68 +121,53 @@ class CustomerProfileScreen(DeskScreen):
             self.desk.org_settings = await client.settings()
         self.show_customer(await client.customer(self.customer_id))
         cards = await client.customer_cards(self.customer_id)
-        self.cards = {c.id: c for c in cards}
-        keep = focus_id or (self.pick.card_id if self.pick else None)
-        self.pick = None
         on_packages = self.query_one(TabbedContent).active == "tab-packages"
-        await self.query_one(CardList).show_cards(cards, today=self._today(), focus_id=keep, focus=on_packages)
+        await self.packages.show_cards(cards, focus_id=focus_id, focus=on_packages)
         self.refresh_bindings()
-        self.load_memberships()
-        self.load_activity()
-
-    @work(exclusive=True, group="profile-memberships", exit_on_error=False)
-    async def load_memberships(self) -> None:
-        enrollments = await self.desk.client.memberships(self.customer_id)
-        self.enrollments = {e.id: e for e in enrollments}
-        self.query_one(MembershipList).show_memberships(enrollments, self.desk.org_settings, today=self._today())
-        name = self.customer.name if self.customer else "the customer"
-        self.query_one("#memberships-hint", Static).update(
-            "" if enrollments else f"No memberships. Press m to enrol {name} in a plan.")
-        self.refresh_bindings()
-
-    @work(exclusive=True, group="profile-activity", exit_on_error=False)
-    async def load_activity(self) -> None:
-        page = await self.desk.client.activity(self.customer_id)
-        self.show_activity(page.items)
+        self.memberships.load()
+        self.activity.load()
 
     def show_customer(self, c: Customer) -> None:
         self.customer = c
+        self.memberships.customer_name = c.name
         self.title = c.name
         contact = " · ".join(x for x in (c.phone, c.email) if x) or "no contact details"
         credit = format_money(c.store_credit, self.desk.org_settings)
         self.query_one("#profile-summary", Static).update(Text.assemble((c.name, "bold"), f"  {contact}\nStore credit: {credit}"))
 
-    def show_activity(self, entries: list[ActivityEntry]) -> None:
-        table = self.query_one("#activity", DataTable)
-        table.clear()
-        for e in entries:
-            table.add_row(local_datetime(e.at, self.tz), as_typed(e.summary), as_typed(e.staff_name), key=e.id)
-
-    def card_changed(self, card: Card) -> None:
-        """The server's answer after a change: redraw that card, and the log that records it."""
-        self.cards[card.id] = card
-        self.query_one(CardList).update_card(card)
+    @on(ProfilePackagesTab.CardChanged)
+    def _card_changed(self) -> None:
         self.refresh_bindings()
-        self.load_activity()
+        self.activity.load()
+
+    @on(ProfilePackagesTab.ReloadAsked)
+    def _reload_asked(self, event: ProfilePackagesTab.ReloadAsked) -> None:
+        self.load(focus_id=event.focus_id)
+
+    @on(ProfileMembershipsTab.Loaded)
+    def _memberships_loaded(self) -> None:
+        self.refresh_bindings()
+
+    @on(ProfileMembershipsTab.Cancelled)
+    def _membership_cancelled(self) -> None:
+        self.activity.load()
 
     # -- what is picked ------------------------------------------------------------------------------
     @on(CardBlock.Highlighted)
-    def _picked(self, event: CardBlock.Highlighted) -> None:
-        self.pick = event.pick
-        self.refresh_bindings()
+    def _picked(self) -> None:
+        self.refresh_bindings()  # the Packages tab has taken the pick on its way up
 
     def action_tab(self, step: int) -> None:
         """[ and ] move between Packages, Memberships and Activity without leaving the list."""
         tabs = self.query_one(TabbedContent)
         order = [pane.id for pane in tabs.query(TabPane) if pane.id is not None]  # every pane has one
         tabs.active = order[(order.index(tabs.active) + step) % len(order)]
-        target = {"tab-packages": None, "tab-memberships": MembershipList, "tab-activity": DataTable}[tabs.active]
-        if target is MembershipList:
+        if tabs.active == "tab-memberships":
             self.query_one(MembershipList).focus()
-        elif target is DataTable:
-            self.query_one("#activity", DataTable).focus()
-        elif (block := next(iter(self.query(CardBlock)), None)) is not None:
-            block.focus_services()
+        elif tabs.active == "tab-activity":
+            self.activity.focus_log()
+        else:
+            self.packages.focus_services()
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
@@ -203,7 +175,11 @@ class CustomerProfileScreen(DeskScreen):
 
     @property
     def picked_card(self) -> Card | None:
-        return self.cards.get(self.pick.card_id) if self.pick else None
+        return self.packages.picked_card
+
+    @property
+    def picked_enrollment(self) -> Enrollment | None:
+        return self.memberships.picked
 
     def _is_manager(self) -> bool:
         who = self.desk.signed_in
@@ -216,14 +192,9 @@ class CustomerProfileScreen(DeskScreen):
             return None
         if action in MANAGER_ACTIONS and not self._is_manager():
             return for_managers(MANAGER_WORDS[action])
-        pick, card = self.pick, self.picked_card
-        if tab != "tab-packages" or pick is None or card is None:
+        if tab != "tab-packages":
             return None
-        if action == "redeem":
-            return cannot_redeem(card, pick.service_id, self._today())
-        if action in CLOSED_WORDS:
-            return closed_card(card, CLOSED_WORDS[action], self._today())
-        return None
+        return self.packages.why_not(action)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in MANAGER_ACTIONS and not self._is_manager():
@@ -244,98 +215,31 @@ class CustomerProfileScreen(DeskScreen):
             return True
         return True
 
-    # -- quick redeem ------------------------------------------------------------------------------
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    # -- the keys: each tab does what its keys ask -----------------------------------------------------
     def action_redeem(self) -> None:
-        pick, card = self.pick, self.picked_card
-        if pick is None or card is None:
-            return
-        balance = next(b for b in card.balances if b.entitlement_id == pick.entitlement_id)
-        question = (f"Redeem 1 × {pick.service_name} from {card_title(card)} for {card.customer_name}?\n"
-                    f"Now {fmt.counter_text(balance, card.unit_type)}.")
+        self.packages.ask_to_redeem()
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.redeem(pick)
-
-        self.app.push_screen(ConfirmScreen(question, yes="Redeem", title="Quick redeem"), answered)
-
-    @work(group="profile-redeem", exit_on_error=False)
-    async def redeem(self, pick: ServicePick) -> None:
-        # Not exclusive: two confirmed presses are two redemptions, and neither may be cancelled.
-        # Each press is an intent the client keys by what it redeems: a press after one that got
-        # an answer is a new redemption; a press after one that never got an answer (a timeout,
-        # OFFLINE) is taken as its retry, the safe side, and the server replays the first.
-        written = await self.desk.client.redeem(pick.card_id, pick.service_id, entitlement_id=pick.entitlement_id)
-        change: CardChange = written.value
-        self.card_changed(change.card)
-        balance = next(b for b in change.card.balances if b.entitlement_id == pick.entitlement_id)
-        counter = fmt.counter_text(balance, change.card.unit_type)
-        if written.replayed:
-            self.notify(f"The earlier redemption of 1 × {pick.service_name}, whose answer was lost, is confirmed: "
-                        f"{counter}. Nothing more was redeemed now; redeem again if this is another visit.",
-                        title="Already redeemed")
-        else:
-            self.notify(f"Redeemed 1 × {pick.service_name}: {counter}.", title="Redeemed")
-
-    # -- the other card keys ---------------------------------------------------------------------------
     def action_history(self) -> None:
-        from desk_tui.ui.screens.card_history import CardHistoryScreen
-
-        if (card := self.picked_card) is not None:
-            self.app.push_screen(CardHistoryScreen(card), self._maybe_changed)
-
-    def _maybe_changed(self, card: Card | CardChange | None) -> None:
-        if isinstance(card, CardChange):
-            card = card.card
-        if card is not None:
-            self.card_changed(card)
+        self.packages.open_history()
 
     def action_adjust(self) -> None:
-        if (pick := self.pick) is not None and (card := self.picked_card) is not None:
-            self.app.push_screen(AdjustScreen(card, pick.entitlement_id), self._maybe_changed)
+        self.packages.adjust()
 
     def action_extend(self) -> None:
-        if (card := self.picked_card) is not None:
-            self.app.push_screen(ExtendScreen(card, today=self._today()), self._maybe_changed)
+        self.packages.extend()
 
     def action_refund(self) -> None:
-        if (card := self.picked_card) is None:
-            return
-
-        def refunded(result: Card | None) -> None:
-            if result is not None:
-                self.notify(f"{format_money(card.refund_value, self.desk.org_settings)} added to store credit.",
-                            title="Refunded")
-                self.load(focus_id=result.id)  # the store credit changed too
-
-        self.app.push_screen(RefundScreen(card), refunded)
+        self.packages.refund()
 
     def action_transfer(self) -> None:
-        from desk_tui.ui.screens.card_transfer import TransferScreen
-
-        if (card := self.picked_card) is None:
-            return
-
-        def moved(result: Card | None) -> None:
-            if result is not None:
-                self.notify(f"{card_title(result)} now belongs to {result.customer_name}.", title="Transferred")
-                self.pick = None
-                self.load()
-
-        self.app.push_screen(TransferScreen(card), moved)
+        self.packages.transfer()
 
     def action_sell(self) -> None:
         """At the till, like every sale: a cart for this customer with the package list open."""
         self.action_checkout("package")
-
-    # -- memberships ---------------------------------------------------------------------------------
-    @property
-    def picked_enrollment(self) -> Enrollment | None:
-        enrollment_id = self.query_one(MembershipList).enrollment_id
-        return self.enrollments.get(enrollment_id) if enrollment_id else None
-
-    def on_data_table_row_highlighted(self) -> None:
-        self.refresh_bindings()
 
     def action_enrol(self) -> None:
         """At the till: a cart for this customer with the membership plans open; the membership
@@ -343,19 +247,7 @@ class CustomerProfileScreen(DeskScreen):
         self.action_checkout("membership")
 
     def action_cancel_membership(self) -> None:
-        from desk_tui.ui.screens.membership_cancel import CancelMembershipScreen
-
-        picked = self.picked_enrollment
-        if picked is None or self.customer is None:
-            return
-
-        def cancelled(result: Enrollment | None) -> None:
-            if result is not None:
-                self.notify(f"{result.plan_name} cancelled.", title="Memberships")
-                self.load_memberships()
-                self.load_activity()
-
-        self.app.push_screen(CancelMembershipScreen(picked, self.customer.name, today=self._today()), cancelled)
+        self.memberships.cancel_picked()
 
     # -- checkout ------------------------------------------------------------------------------------
     def action_checkout(self, selling: Literal["package", "membership"] | None = None) -> None:
@@ -370,8 +262,8 @@ class CustomerProfileScreen(DeskScreen):
         sale = await cart_closed
         self.load()  # held or redeemed sessions, new cards and store credit may have changed
         if sale is not None and sale.status == "completed":
-            self.load_memberships()
-            self.load_activity()
+            self.memberships.load()
+            self.activity.load()
 
     def action_back(self) -> None:
         self.app.pop_screen()

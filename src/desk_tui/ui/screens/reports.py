@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from desk_tui.contract.money import rate_words
 from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.ui.as_typed import as_typed
+from desk_tui.ui.counting import plural, units_text
 from desk_tui.ui.money import format_money
 from desk_tui.ui.refusals import for_managers
 from desk_tui.ui.screens.base import DeskScreen
@@ -106,14 +107,14 @@ class ReportsScreen(DeskScreen):
         table = self.query_one("#liability", DataTable)
         table.clear()
         for line in liability.items:
-            table.add_row(as_typed(line.package_name), str(line.cards), f"{line.units_outstanding} {line.unit_type}",
+            table.add_row(as_typed(line.package_name), str(line.cards), units_text(line.units_outstanding, line.unit_type),
                           format_money(line.value_outstanding, org))
         expiring = await client.expiring(within_days=self._window)
         table = self.query_one("#expiring", DataTable)
         table.clear()
         for card in expiring.items:
             table.add_row(card.expires_on.isoformat(), str(card.days_left), as_typed(card.customer_name), as_typed(card.phone),
-                          as_typed(card.package_name), as_typed(card.number or "—"), f"{card.remaining} {card.unit_type}")
+                          as_typed(card.package_name), as_typed(card.number or "—"), units_text(card.remaining, card.unit_type))
         dues = await client.memberships_due()
         table = self.query_one("#dues", DataTable)
         table.clear()
@@ -121,10 +122,11 @@ class ReportsScreen(DeskScreen):
             table.add_row(due.due_since.isoformat(), str(due.months_due), as_typed(due.customer_name),
                           as_typed(due.phone), as_typed(due.plan_name), format_money(due.price, org))
         await self._load_sales()
-        owed = f" · {len(dues.items)} membership payment(s) due" if dues.items else ""
+        owed = f" · {plural(len(dues.items), 'membership payment')} due" if dues.items else ""
         self.query_one("#reports-summary", Static).update(
             f"Owed to customers: [b]{format_money(liability.total_value, org)}[/b] · "
-            f"{len(expiring.items)} card(s) with units left expire within {self._window} days (w changes){owed}")
+            f"{plural(len(expiring.items), 'card')} with units left "
+            f"{'expires' if len(expiring.items) == 1 else 'expire'} within {self._window} days (w changes){owed}")
 
     async def _load_sales(self) -> None:
         org = await self.desk.org()
@@ -140,7 +142,8 @@ class ReportsScreen(DeskScreen):
                           format_money(report.gross, org))
         days = start.isoformat() if start == end else f"{start.isoformat()} to {end.isoformat()}"
         self.query_one("#sales-period", Static).update(
-            f"{self._period}: {days} · {report.sales} completed sale(s) at every location (d changes the period)")
+            f"{self._period}: {days} · {plural(report.sales, 'completed sale')} at every location "
+            "(d changes the period)")
 
     def action_period(self) -> None:
         self._period = PERIODS[(PERIODS.index(self._period) + 1) % len(PERIODS)]

@@ -2,14 +2,15 @@
 
 Hidden when the customer has nothing that applies to this cart; otherwise it names every
 benefit in words ("20% discount on all services", "2× Deep Tissue Massage credit"), the
-packages that could cover a line, and a membership month the customer owes.
+packages that could cover a line, and a membership month the customer owes. It also says what
+could cover a given line (:meth:`BenefitsBanner.offers`), for the cart's **r**.
 """
 
 from __future__ import annotations
 
 from textual.widgets import Static
 
-from desk_tui.contract.sales import Benefits, Sale
+from desk_tui.contract.sales import Benefits, LineRedeem, Sale, SaleLine
 
 
 def discounts_to_apply(benefits: Benefits | None, sale: Sale) -> int:
@@ -48,3 +49,13 @@ class BenefitsBanner(Static):
         if due:
             parts.append(f"⚠ {' · '.join(due)}  [m adds the month]")
         self.update("\n".join(parts))
+
+    def offers(self, line: SaleLine) -> list[tuple[str, LineRedeem]]:
+        """What the customer holds that could cover ``line``: (words for the choice, the redemption)."""
+        if self.benefits is None:
+            return []
+        found = [(f"★ {c.plan_name} credit — {c.remaining} left this month",
+                  LineRedeem(enrollment_id=c.enrollment_id)) for c in self.benefits.credits if c.line_id == line.id]
+        found += [(f"▣ {c.label} — {c.available} more", LineRedeem(card_id=c.card_id, entitlement_id=c.entitlement_id))
+                  for c in self.benefits.cards if c.line_id == line.id]
+        return found

@@ -63,3 +63,9 @@ def notes_text(line: SaleLine) -> str:
     if line.kind == "membership":
         return "→ member ✓" if line.issued_enrollment_id else "→ starts when paid"
     return ""
+
+
+def own_hold(line: SaleLine) -> bool:
+    """A redemption this cart made (an appointment's own package line belongs to the appointment)."""
+    source = line.redeemed_from
+    return source is not None and source.state == "held" and not source.via_appointment
