@@ -19,6 +19,7 @@ sentence, where the receipt went or why it did not (:class:`PrintFailed`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -31,7 +32,7 @@ WIDTHS = (42, 48)
 RAW_PORT = 9100
 #: seconds a network printer has to answer before the desk is told it did not
 NETWORK_TIMEOUT = 5.0
-SETTING = "receipt_printer in config.toml (or DESK_RECEIPT_PRINTER)"
+SETTING = "receipt_printer in config.toml"
 
 
 class PrintFailed(Exception):
@@ -146,7 +147,7 @@ def print_receipt(text: str, *, setting: str, sale_id: str, width: int = 48) -> 
         raise PrintFailed(f"A receipt line is 42 or 48 characters, not {width}; check receipt_width in config.toml.")
     where = destination(setting)
     if where.kind == "none":
-        raise PrintFailed(f"No receipt printer is set up: set {SETTING} to a printer or to pdf:FOLDER.")
+        raise PrintFailed(f"No receipt printer is set up: set {SETTING} (a printer, or pdf:FOLDER).")
     if where.kind == "pdf":
         return _save_pdf(text, Path(where.target), sale_id=sale_id, width=width)
     job = escpos_bytes(text, width=width)
@@ -184,10 +185,17 @@ def _open(where: Destination):  # type: ignore[no-untyped-def]  # python-escpos 
         printer.open()
     except (EscposError, OSError, RuntimeError, ValueError) as exc:  # pyusb without libusb: ValueError
         raise PrintFailed(f"The receipt was not printed: {where.words} could not be reached "
-                          f"({_reason(exc)}). Check that it is on and connected.") from exc
+                          f"({_reason(exc)}).") from exc
     return printer
 
 
 def _reason(exc: BaseException) -> str:
-    said = " ".join(str(exc).split()) or type(exc).__name__
-    return said[:200]
+    """The cause in a few words: "Connection refused", not python-escpos's "Could not open socket
+    for HOST:\n[Errno 111] Connection refused" (its last line, without the errno)."""
+    lines = [x.strip() for x in str(exc).splitlines() if x.strip()]
+    said = re.sub(r"^\[Errno -?\d+\]\s*", "", lines[-1]) if lines else type(exc).__name__
+    if said.count(")") > said.count("("):  # its "Device not found (…)" wrapper, cut by the line split
+        said = said.removesuffix(")")
+    if said == "No backend available":  # pyusb without the libusb library
+        said = "libusb, which USB printers need, is not installed"
+    return said[:120]
