@@ -51,7 +51,8 @@ def test_the_wheel_carries_styles_and_migrations_and_asks_for_the_client_only(wh
     assert any(n.startswith("desk_tui/server/migrations/versions/0001_") for n in names)
     plain = {_name(r) for r in requires if "extra ==" not in r}
     server = {_name(r) for r in requires if 'extra == "server"' in r}
-    assert plain == {"textual", "httpx", "httpx-sse", "pydantic", "platformdirs", "keyring", "filelock", "psutil"}
+    assert plain == {"textual", "httpx", "httpx-sse", "pydantic", "platformdirs", "keyring", "filelock", "psutil",
+                     "python-escpos", "fpdf2"}
     assert {"fastapi", "uvicorn", "sqlalchemy", "alembic", "psycopg", "argon2-cffi"} <= server
 
 

@@ -130,6 +130,10 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--timezone", default="UTC")
     init.add_argument("--phone-region", default="HU",
                       help="the country whose national form phone numbers are typed in (ISO code, e.g. HU)")
+    init.add_argument("--vat-rate", type=float, default=0.0,
+                      help="the standard VAT rate in percent (27, 5.5): new items that name none, and memberships")
+    init.add_argument("--prices-exclude-vat", action="store_true",
+                      help="prices are typed without VAT (the default: with VAT included, as European salons price)")
     init.add_argument("--location", required=True, help="the location's name")
     create = asub.add_parser("create-staff", help="add a staff member who signs in")
     create.add_argument("--username", required=True)
@@ -170,7 +174,8 @@ def _admin(args: argparse.Namespace) -> int:
     try:
         if args.admin_command == "init":
             loc = admin.init(url, business_name=args.business_name, currency=args.currency, decimals=args.decimals,
-                             timezone=args.timezone, location=args.location, phone_region=args.phone_region)
+                             timezone=args.timezone, location=args.location, phone_region=args.phone_region,
+                             vat_rate=args.vat_rate, prices_include_tax=not args.prices_exclude_vat)
             print(f"Location {args.location!r} ready ({loc}).")
         elif args.admin_command == "create-staff":
             staff_id = admin.create_staff(url, username=args.username, name=args.name, role=args.role,

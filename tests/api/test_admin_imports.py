@@ -54,6 +54,25 @@ def test_services_are_imported_all_or_nothing_with_each_bad_line_named(api, tmp_
     assert len(imported()) == 3
 
 
+def test_services_carry_their_vat_rate_and_pricing_from_the_file(api, tmp_path, capsys):
+    tag = uuid.uuid4().hex[:6]
+    file = tmp_path / "services.csv"
+    head = "name,category,duration_min,price,vat_rate,tax_inclusive\n"
+    file.write_text(head + f"Bad Rate {tag},Hair,30,1000,120,yes\nFine Rate {tag},Hair,30,1000,5.555,\n"
+                           f"Odd Flag {tag},Hair,30,1000,5,perhaps\n")
+    assert _admin(api.db_url, "import-services", str(file)) == 1
+    err = capsys.readouterr().err
+    assert f"{file}:2: vat_rate: A VAT rate is a percentage from 0 to 100." in err
+    assert f"{file}:3: vat_rate: A VAT rate has at most two decimals" in err
+    assert f"{file}:4: tax_inclusive: 'perhaps' is not yes or no." in err
+
+    file.write_text(head + f"Beard Trim {tag},Hair,30,4000,\"5,5\",no\nScalp Care {tag},Hair,30,4000,,\n")
+    assert _admin(api.db_url, "import-services", str(file)) == 0
+    with login(api.url, "manager") as c:
+        got = {s["name"]: (s["vat_rate"], s["tax_inclusive"]) for s in c.get("/services").json() if tag in s["name"]}
+    assert got == {f"Beard Trim {tag}": (5.5, False), f"Scalp Care {tag}": (27, True)}  # blank: the salon's
+
+
 def test_customers_are_imported_searchable_and_never_twice(api, tmp_path, capsys):
     tag, digits = uuid.uuid4().hex[:6], str(uuid.uuid4().int)[-4:]
     file = tmp_path / "clients.csv"

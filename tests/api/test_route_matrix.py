@@ -147,6 +147,7 @@ def _rows() -> dict[str, Row]:
         "GET /v1/reports/expiring": Row(MANAGER),
         "GET /v1/reports/memberships-due": Row(MANAGER),
         "GET /v1/reports/given-without-sale": Row(MANAGER),
+        "GET /v1/reports/sales": Row(MANAGER),
         "GET /v1/reports/card-transactions.csv": Row(MANAGER),
 
         "GET /v1/appointments": Row(STAFF, params={"date": DAY.isoformat()}),

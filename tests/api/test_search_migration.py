@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, select
 
 from desk_tui.server import migrate
 from desk_tui.server.customers.service import search_customers
 from desk_tui.server.database import Database
 from tests.conftest import ENGINES
+from tests.support.old_schema import salon_before
 
 REVISION = "0013"
 
@@ -22,18 +22,9 @@ REVISION = "0013"
 def test_the_upgrade_indexes_existing_customers_and_cards(engine_name, new_db_url):
     db = Database(new_db_url(engine_name))
     try:
-        before = ScriptDirectory.from_config(migrate.alembic_config(db.engine)).get_revision(REVISION).down_revision
-        migrate.upgrade(db.engine, str(before))
-        tables = MetaData()
-        tables.reflect(db.engine)
+        _, tables = salon_before(db, REVISION)
         now = datetime(2026, 11, 1, 9, tzinfo=UTC)
         with db.engine.begin() as conn:
-            conn.execute(tables.tables["org_settings"].insert(), {
-                "id": 1, "business_name": "Old Salon", "currency": "HUF", "currency_decimals": 0,
-                "timezone": "Europe/Budapest"})
-            conn.execute(tables.tables["locations"].insert(), {"id": "loc_old", "name": "Old", "address": ""})
-            conn.execute(tables.tables["staff"].insert(), {"id": "stf_old", "name": "Old Staff", "role": "owner",
-                                                           "bookable": False, "active": True})
             conn.execute(tables.tables["customers"].insert(), [
                 {"id": "cus_old1", "name": "Anna Szabó-Kert", "sort_name": "anna szabo-kert",
                  "phone": "+36 20 987 6543", "email": None, "store_credit": 0, "created_at": now},

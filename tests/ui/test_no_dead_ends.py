@@ -57,7 +57,9 @@ async def _checkout_keys(pilot, appointment_id: str) -> list[str]:
     await press("f4")
     await wait_until(pilot, lambda: isinstance(app.screen, CartScreen), "the appointment's cart")
     await press("f10")
-    await wait_until(pilot, lambda: isinstance(app.screen, PaymentScreen), "the payment dialog")
+    # the dialog may be current a moment before its fields are composed (a busy machine)
+    await wait_until(pilot, lambda: isinstance(app.screen, PaymentScreen) and app.screen.query(".form-question"),
+                     "the payment dialog")
     assert "Fully covered" in str(app.screen.query_one(".form-question").render())
     await press("f10")
     await wait_until(pilot, lambda: isinstance(app.screen, ReceiptScreen), "the receipt")

@@ -16,17 +16,21 @@ from tests.ui.pilot import sign_in, wait_until
 from tests.ui.salon import Salon
 
 
+async def _open_reports(pilot, app) -> ReportsScreen:
+    """As a manager: F7, once its tabs are all there (the tables are mounted after the screen)."""
+    await sign_in(pilot, "manager", "2222")
+    await pilot.press("f7")
+    await wait_until(pilot, lambda: isinstance(app.screen, ReportsScreen) and app.screen.query("#sales-vat"),
+                     "the reports")
+    return app.screen
+
+
 async def test_manager_sees_liability_expiring_cards_and_exports(make_app, ui_server, desk_home):
     salon = Salon(ui_server.url)
     liability = salon.api.get("/reports/liability").json()
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "manager", "2222")
-        await pilot.press("f7")
-        # the screen may be current a moment before its tabs are composed (a busy machine)
-        await wait_until(pilot, lambda: isinstance(app.screen, ReportsScreen) and app.screen.query_one("#dues"),
-                         "the reports")
-        screen = app.screen
+        screen = await _open_reports(pilot, app)
         table = screen.query_one("#liability")
         await wait_until(pilot, lambda: table.row_count == len(liability["items"]) > 0, "the liability lines")
         names = {str(table.get_row_at(i)[0]) for i in range(table.row_count)}
@@ -48,7 +52,7 @@ async def test_reception_is_told_reports_are_for_managers(make_app):
         await sign_in(pilot)
         await pilot.press("f7")
         # the screen may be current a moment before its tabs are composed (a busy machine)
-        await wait_until(pilot, lambda: isinstance(app.screen, ReportsScreen) and app.screen.query_one("#dues"),
+        await wait_until(pilot, lambda: isinstance(app.screen, ReportsScreen) and app.screen.query("#dues"),
                          "the reports")
         summary = app.screen.query_one("#reports-summary")
         await wait_until(pilot, lambda: "for managers and owners" in str(summary.render()), "the sentence")
@@ -70,15 +74,34 @@ async def test_manager_sees_who_owes_a_month_of_their_membership(make_app, ui_se
         s.get(Enrollment, enrolment["id"]).paid_through = date.fromisoformat(enrolment["starts_on"]) - timedelta(days=40)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "manager", "2222")
-        await pilot.press("f7")
-        # the screen may be current a moment before its tabs are composed (a busy machine)
-        await wait_until(pilot, lambda: isinstance(app.screen, ReportsScreen) and app.screen.query_one("#dues"),
-                         "the reports")
-        table = app.screen.query_one("#dues")
+        screen = await _open_reports(pilot, app)
+        table = screen.query_one("#dues")
         await wait_until(pilot, lambda: any(customer["name"] == str(table.get_row_at(i)[2])
                                             for i in range(table.row_count)), "the member who owes")
         row = next(table.get_row_at(i) for i in range(table.row_count) if str(table.get_row_at(i)[2]) == customer["name"])
         assert str(row[4]) == "Nail Club" and int(str(row[1])) >= 2
         summary = app.screen.query_one("#reports-summary")
         assert re.search(r" · (1 membership payment|\d+ membership payments) due$", str(summary.render()))
+
+
+async def test_manager_sees_the_sales_of_today_per_vat_rate(make_app, ui_server):
+    salon = Salon(ui_server.url)
+    sale = salon.api.post("/sales", json={}, headers=key()).json()
+    sale = salon.api.post(f"/sales/{sale['id']}/lines", json={"product_id": "prd_hand_cream"}, headers=key()).json()
+    salon.api.post(f"/sales/{sale['id']}/complete", json={"payments": [{"method": "cash", "amount": sale["total"]}]},
+                   headers=key()).raise_for_status()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_reports(pilot, app)
+        period = screen.query_one("#sales-period")
+        await wait_until(pilot, lambda: "Today:" in str(period.render()), "today's sales")
+        report = salon.api.get("/reports/sales").json()  # after the screen's own read: nothing sold since
+        table = screen.query_one("#sales-vat")
+        await wait_until(pilot, lambda: table.row_count == len(report["rates"]) + 1, "a row per rate and the total")
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        assert rows[0][0] == "27%" and rows[-1][0] == "Total"
+        digits = [int("".join(ch for ch in cell if ch.isdigit())) for cell in rows[-1][1:]]
+        assert digits == [report["net"], report["vat"], report["gross"]] and report["gross"] >= 4200
+        assert re.search(rf"\b{report['sales']} completed sales? at every location", str(period.render()))
+        await pilot.press("d")
+        await wait_until(pilot, lambda: "This month:" in str(period.render()), "this month's sales")

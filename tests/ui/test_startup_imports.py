@@ -36,3 +36,11 @@ def test_a_desk_with_a_configured_server_never_loads_the_demo_servers_machinery(
     loaded = loaded_after("desk_tui.client.connect, desk_tui.client.events")
     assert "httpx" in loaded
     assert not loaded & {"filelock", "sqlite3", "psutil"}, loaded & {"filelock", "sqlite3", "psutil"}
+
+
+def test_the_receipt_printing_stack_loads_only_when_a_receipt_is_printed():
+    # python-escpos brings Pillow, qrcode and pyusb; fpdf2 fontTools: the desk pays for them at the first print.
+    loaded = loaded_after("desk_tui.cli, desk_tui.ui.app, desk_tui.client.api, desk_tui.ui.screens.receipt, "
+                          "desk_tui.client.receipt_printer")
+    printing = {"escpos", "fpdf", "PIL", "usb", "qrcode", "barcode", "fontTools"}
+    assert "desk_tui" in loaded and not loaded & printing, loaded & printing

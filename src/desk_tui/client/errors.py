@@ -63,6 +63,7 @@ SENTENCES: dict[str, str] = {
     P.METHOD_NOT_ALLOWED: "This cannot be done here: records are cancelled or made inactive, never deleted.",
     P.VERSION_CONFLICT: "Someone else changed this first. The screen shows the latest version; make your change again.",
     P.DUPLICATE: "This already exists.",
+    P.INVALID_VAT_RATE: "A VAT rate is a percentage from 0 to 100, with at most two decimals (27 or 5.5).",
     P.INSUFFICIENT_UNITS: "Not enough sessions are left on this package.",
     P.CARD_EXPIRED: "This package has expired, so it cannot be used.",
     P.CARD_NOT_ACTIVE: "This package is not active (used up, refunded or void), so it cannot be used.",

@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from desk_tui.contract.common import Page
-from desk_tui.contract.reports import ExpiringCard, GivenWithoutSale, Liability, MembershipDue
+from desk_tui.contract.reports import ExpiringCard, GivenWithoutSale, Liability, MembershipDue, SalesVat
 
 if TYPE_CHECKING:
     from desk_tui.client.core import ClientCore
@@ -33,6 +33,11 @@ class ReportCalls:
         if end is not None:
             params["to"] = end.isoformat()
         return await self.get_model("/reports/given-without-sale", Page[GivenWithoutSale], params=params)
+
+    async def sales_vat(self: ClientCore, *, start: date, end: date) -> SalesVat:
+        """Completed sales of those business days (inclusive): net, VAT and gross per rate."""
+        return await self.get_model("/reports/sales", SalesVat, params={"from": start.isoformat(),
+                                                                        "to": end.isoformat()})
 
     async def card_transactions_csv(self: ClientCore, *, start: date | None = None, end: date | None = None) -> bytes:
         """Every ledger entry from ``start`` to ``end`` (business days, inclusive); None: no bound."""

@@ -46,6 +46,11 @@ class ClientSettings(BaseModel):
     quiet_refresh_seconds: int = 60
     keymap: dict[str, str] = {}
     """Binding id → keys, e.g. ``goto_calendar = "f2"``."""
+    receipt_printer: str = "none"
+    """Where ``p`` on a receipt sends it: ``none``, ``pdf:<folder>``, ``escpos-usb:VID:PID``,
+    ``escpos-network:host[:port]`` or ``escpos-file:/dev/usb/lp0`` (client/receipt_printer.py)."""
+    receipt_width: int = 48
+    """The receipt printer's line in characters: 48 (80 mm paper) or 42."""
 
 
 def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:

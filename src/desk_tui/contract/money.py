@@ -21,3 +21,8 @@ def format_money(amount: int, currency: str, decimals: int, *, group: str = NARR
         text += f".{minor:0{decimals}d}"
     sign = "-" if amount < 0 else ""
     return f"{sign}{text} {currency}".strip()
+
+
+def rate_words(rate: float) -> str:
+    """A VAT rate as people write it: 27.0 → "27%", 5.5 → "5.5%", 7.75 → "7.75%"."""
+    return f"{rate:.2f}".rstrip("0").rstrip(".") + "%"

@@ -27,6 +27,8 @@ class Package(Wire):
     unit_type: str
     price: int
     tax_inclusive: bool
+    #: extra: the VAT rate in percent (27, 5.5)
+    vat_rate: float = 0
     expiry_days: int | None = None
     description: str = ""
     active: bool = True
@@ -57,7 +59,10 @@ class PackageCreate(Request):
     name: Name
     unit_type: Line = Field(default="sessions", min_length=1, max_length=40)
     price: Money = 0
-    tax_inclusive: bool = True
+    #: left out: the organisation's ``prices_include_tax``
+    tax_inclusive: bool | None = None
+    #: percent, 0–100, at most two decimals (422 ``invalid_vat_rate``); left out: the organisation's
+    vat_rate: float | None = None
     expiry_days: int | None = Field(default=None, ge=1, le=EXPIRY_DAYS_MAX)
     description: Line = Field(default="", max_length=TEXT_MAX)
     active: bool = True
@@ -69,6 +74,7 @@ class PackageUpdate(Request):
     unit_type: Line | None = Field(default=None, min_length=1, max_length=40)
     price: Money | None = None
     tax_inclusive: bool | None = None
+    vat_rate: float | None = None
     #: null removes the delay: cards sold from then on never expire unless given a date.
     expiry_days: int | None = Field(default=None, ge=1, le=EXPIRY_DAYS_MAX)
     description: Line | None = Field(default=None, max_length=TEXT_MAX)

@@ -46,6 +46,7 @@ class ProblemCode(StrEnum):
     INTERNAL_ERROR = "internal_error"
     SERVER_BUSY = "server_busy"
     DATABASE_UNAVAILABLE = "database_unavailable"
+    INVALID_VAT_RATE = "invalid_vat_rate"
 
 
 P = ProblemCode
@@ -87,6 +88,7 @@ STATUS_AND_TITLE: dict[ProblemCode, tuple[int, str]] = {
     P.INTERNAL_ERROR: (500, "Something went wrong on the server"),
     P.SERVER_BUSY: (503, "The server is busy"),
     P.DATABASE_UNAVAILABLE: (503, "The database cannot be reached"),
+    P.INVALID_VAT_RATE: (422, "Not a VAT rate"),
 }
 
 #: The code of an error answer that names none (the framework's own 404 or 405, a proxy, an

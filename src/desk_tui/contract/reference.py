@@ -33,6 +33,9 @@ class Service(Wire):
     price: int
     location_ids: list[str]
     active: bool = True
+    #: extra: the VAT rate in percent (27, 5.5) and whether ``price`` includes it
+    vat_rate: float = 0
+    tax_inclusive: bool = True
 
 
 class ServiceCreate(Request):
@@ -41,6 +44,10 @@ class ServiceCreate(Request):
     duration_min: int = Field(ge=5, le=24 * 60)
     price: Money
     location_ids: list[str] = Field(min_length=1, max_length=500)
+    #: percent, 0–100, at most two decimals (422 ``invalid_vat_rate``); left out: the organisation's
+    vat_rate: float | None = None
+    #: left out: the organisation's ``prices_include_tax``
+    tax_inclusive: bool | None = None
 
 
 class ServiceUpdate(Request):
@@ -50,6 +57,8 @@ class ServiceUpdate(Request):
     price: Money | None = None
     location_ids: list[str] | None = Field(default=None, min_length=1, max_length=500)
     active: bool | None = None
+    vat_rate: float | None = None
+    tax_inclusive: bool | None = None
 
 
 class Product(Wire):
@@ -57,17 +66,24 @@ class Product(Wire):
     name: str
     price: int
     active: bool = True
+    #: extra: as on Service
+    vat_rate: float = 0
+    tax_inclusive: bool = True
 
 
 class ProductCreate(Request):
     name: Name
     price: Money
+    vat_rate: float | None = None
+    tax_inclusive: bool | None = None
 
 
 class ProductUpdate(Request):
     name: Name | None = None
     price: Money | None = None
     active: bool | None = None
+    vat_rate: float | None = None
+    tax_inclusive: bool | None = None
 
 
 class Settings(Wire):
@@ -83,3 +99,7 @@ class Settings(Wire):
     #: extra: days an unpaid membership keeps its benefits after its payment fell due; then they
     #: are suspended until the month is paid. Null: never suspended, only warned of at checkout
     membership_grace_days: int | None = 14
+    #: extra: prices are typed VAT included unless an item says otherwise
+    prices_include_tax: bool = True
+    #: extra: the standard VAT rate in percent (new items that name none; memberships)
+    vat_rate: float = 0

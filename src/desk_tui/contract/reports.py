@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from desk_tui.contract.common import Wire
+from desk_tui.contract.sales import VatRate
 
 
 class LiabilityLine(Wire):
@@ -80,3 +81,18 @@ class GivenWithoutSale(Wire):
     staff_id: str | None = None
     staff_name: str | None = None
     location_id: str | None = None
+
+
+class SalesVat(Wire):
+    """Completed sales of some business days: net, VAT and gross per VAT rate, as each sale's
+    lines were written when it completed (a later rate change never moves them)."""
+    start: date
+    end: date
+    currency: str
+    #: completed sales in those days (every location)
+    sales: int
+    #: per rate, highest first: ``{rate, net, vat, gross}`` (contract/sales.py ``VatRate``)
+    rates: list[VatRate]
+    net: int
+    vat: int
+    gross: int

@@ -11,9 +11,13 @@ recorded (store credit is taken from the customer's balance), the appointment is
 the receipt is written. Abandoning — or leaving the cart idle past the server's hold timeout —
 releases every hold.
 
-Money: ``line.total = round(quantity × unit_price × (100 − discount_percent) / 100)`` (half up), or 0
-when redeemed; ``subtotal = Σ quantity × unit_price``; ``total = Σ line.total``;
-``discount_total`` and ``covered_total`` say how the difference splits.
+Money: a line's price is ``round(quantity × unit_price × (100 − discount_percent) / 100)`` (half
+up), or 0 when redeemed; its VAT is worked out per line at the line's rate, rounded half up
+(``vat = round(price × rate / (100 + rate))`` when the price includes VAT, ``round(price × rate /
+100)`` added on top when it does not); ``line.total`` is the gross, ``net + vat``.
+``subtotal = Σ quantity × unit_price``; ``total = Σ line.total``; ``discount_total``,
+``covered_total`` and ``tax_added_total`` say how the difference splits; ``vat`` sums net, VAT and
+gross per rate. A completed sale keeps each line's rate and amounts as they were.
 """
 
 from __future__ import annotations
@@ -85,7 +89,14 @@ class SaleLine(Wire):
     #: extra: the manager or owner who approved a price or discount beyond the organisation's
     #: ``max_discount_percent_without_manager`` (null when none was needed)
     approved_by: str | None = None
+    #: the gross: what the customer pays for the line (0 when covered)
     total: int
+    #: extra: the line's VAT rate in percent (27, 5.5), whether its price includes VAT, and its net
+    #: and VAT (``net + vat = total``)
+    vat_rate: float = 0
+    tax_inclusive: bool = True
+    net: int = 0
+    vat: int = 0
     redeemed_from: RedeemedFrom | None = None
     #: the receipt's words: "Manicure — from 5x Manicure, 3 of 5 used", "Deep Tissue Massage — Gold
     #: membership credit", "Facial — 20% membership discount"
@@ -95,6 +106,15 @@ class SaleLine(Wire):
 class Payment(Wire):
     method: PaymentMethod
     amount: int
+
+
+class VatRate(Wire):
+    """One VAT rate's part of a sale or a report."""
+    #: percent: 27, 5.5
+    rate: float
+    net: int
+    vat: int
+    gross: int
 
 
 class Sale(Wire):
@@ -109,7 +129,11 @@ class Sale(Wire):
     discount_total: int
     #: what redemptions (credits and cards) covered
     covered_total: int = 0
+    #: extra: VAT added on top of prices typed without it
+    tax_added_total: int = 0
     total: int
+    #: extra: net, VAT and gross per rate, highest rate first (covered lines count 0)
+    vat: list[VatRate] = []
     payments: list[Payment]
     #: written when the sale completes
     receipt_text: str | None = None

@@ -14,6 +14,7 @@ from desk_tui.server.auth.pins import hash_pin
 from desk_tui.server.customers.search import normalise
 from desk_tui.server.database import Database, new_id
 from desk_tui.server.errors import DomainError
+from desk_tui.server.reference import vat
 from desk_tui.server.reference.models import DEFAULT_PHONE_REGION, Location, OrgSettings, Staff, StaffLocation
 
 
@@ -29,7 +30,7 @@ def _check_pin(pin: str) -> None:
 
 
 def init(db_url: str, *, business_name: str, currency: str, decimals: int, timezone: str, location: str,
-         phone_region: str = DEFAULT_PHONE_REGION) -> str:
+         phone_region: str = DEFAULT_PHONE_REGION, vat_rate: float = 0.0, prices_include_tax: bool = True) -> str:
     from zoneinfo import ZoneInfo
 
     import phonenumbers
@@ -38,12 +39,14 @@ def init(db_url: str, *, business_name: str, currency: str, decimals: int, timez
     phone_region = phone_region.upper()
     if phone_region not in phonenumbers.SUPPORTED_REGIONS:
         raise DomainError(ProblemCode.VALIDATION_ERROR, "phone region: a two-letter country code such as HU or AT.")
+    vat_points = vat.basis_points(vat_rate, field="vat rate")
     db = _open(db_url)
     with db.transaction() as s:
         row = s.scalar(select(OrgSettings))
         if row is None:
             s.add(OrgSettings(id=1, business_name=business_name, currency=currency.upper(), currency_decimals=decimals,
-                              timezone=timezone, phone_region=phone_region))
+                              timezone=timezone, phone_region=phone_region, vat_basis_points=vat_points,
+                              prices_include_tax=prices_include_tax))
         existing = s.scalar(select(Location).where(Location.name == location))
         if existing is not None:
             return existing.id

@@ -9,6 +9,9 @@ Services, one per line (header row first, any order, case-insensitive):
     duration_min        required, minutes (5 to 1440)
     price               required, minor units (cents; forints as they are), as the card import
     locations           optional: location names or ids separated by ";", default every location
+    vat_rate            optional: percent ("27", "5.5" or "5,5"), default the organisation's rate
+    tax_inclusive       optional: yes/no, true/false, 1/0: does the price include VAT (default
+                        the organisation's; European salons type prices with VAT included)
 
 Customers: ``name`` required, ``phone`` and ``email`` optional. A line naming a client already
 on file (same name and phone, or same name and email when there is no phone) is refused, so a
@@ -40,11 +43,13 @@ from desk_tui.server.customers.phones import stored_digits
 from desk_tui.server.customers.search import normalise
 from desk_tui.server.customers.service import create_customer, phone_region
 from desk_tui.server.errors import DomainError
+from desk_tui.server.reference import vat
 from desk_tui.server.reference.models import Location, Service
 from desk_tui.server.reference.service import create_service
 
 MAX_ROWS = 20000
-SERVICE_COLUMNS = {"name", "category", "duration_min", "price", "locations"}
+SERVICE_COLUMNS = {"name", "category", "duration_min", "price", "locations", "vat_rate", "tax_inclusive"}
+YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
 CUSTOMER_COLUMNS = {"name", "phone", "email"}
 
 T = TypeVar("T")
@@ -106,6 +111,28 @@ def _whole(value: str, name: str) -> int:
         raise Rejected(f"{name}: {value!r} is not a whole number.") from None
 
 
+def _rate(value: str) -> float | None:
+    """A VAT rate as a spreadsheet writes it: "27", "5.5", "5,5" or "27%"; empty: the organisation's."""
+    if not value:
+        return None
+    try:
+        rate = float(value.removesuffix("%").strip().replace(",", "."))
+        vat.basis_points(rate)
+    except ValueError:
+        raise Rejected(f"vat_rate: {value!r} is not a percentage.") from None
+    except DomainError as exc:
+        raise Rejected(f"vat_rate: {exc.detail}") from None
+    return rate
+
+
+def _yes_no(value: str) -> bool | None:
+    if not value:
+        return None
+    if value.lower() in YES | NO:
+        return value.lower() in YES
+    raise Rejected(f"tax_inclusive: {value!r} is not yes or no.")
+
+
 def _run(db_url: str, file: Path, what: str, dry_run: bool, *, required: set[str], known: set[str],
          parse: Callable[[Session, dict[str, str]], T], write: Callable[[Session, T], None]) -> ImportOutcome:
     text = file.read_text(encoding="utf-8-sig", errors="strict")
@@ -147,7 +174,8 @@ def import_services(db_url: str, file: Path, *, dry_run: bool) -> ImportOutcome:
         data = _model(lambda: reference_wire.ServiceCreate(
             name=row.get("name", ""), category=row.get("category", ""),
             duration_min=_whole(row.get("duration_min", ""), "duration_min"),
-            price=_whole(row.get("price", ""), "price"), location_ids=ids))
+            price=_whole(row.get("price", ""), "price"), location_ids=ids,
+            vat_rate=_rate(row.get("vat_rate", "")), tax_inclusive=_yes_no(row.get("tax_inclusive", ""))))
         key = (normalise(data.name), normalise(data.category))
         if key in seen or any((normalise(x.name), normalise(x.category)) == key
                               for x in s.scalars(select(Service).where(Service.name == data.name))):

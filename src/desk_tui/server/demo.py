@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from desk_tui.server.appointments.demo import seed_appointments
 from desk_tui.server.auth.pins import hash_pin
-from desk_tui.server.cards.demo import seed_cards
+from desk_tui.server.cards.demo import HU_VAT, seed_cards
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.phones import stored_digits
 from desk_tui.server.customers.search import normalise
@@ -100,7 +100,8 @@ def seed_reference(s: Session) -> None:
     """The salon without customers or history: settings, locations, accounts, stylists, services
     and products (what a test that makes all its own records starts from)."""
     s.add(OrgSettings(id=1, business_name="Bella Salon & Spa", currency="HUF", currency_decimals=0,
-                      timezone="Europe/Budapest", phone_region="HU"))
+                      timezone="Europe/Budapest", phone_region="HU", prices_include_tax=True,
+                      vat_basis_points=HU_VAT))
     s.add_all([
         Location(id=DOWNTOWN, name="Downtown", address="Váci utca 12, Budapest"),
         Location(id=RIVERSIDE, name="Riverside", address="Szent István park 3, Budapest"),
@@ -117,10 +118,12 @@ def seed_reference(s: Session) -> None:
         staff.locations = [StaffLocation(location_id=x) for x in locations]
         s.add(staff)
     for service_id, name, category, minutes, price, locations in SERVICES:
-        svc = Service(id=service_id, name=name, category=category, duration_min=minutes, price=price, active=True)
+        svc = Service(id=service_id, name=name, category=category, duration_min=minutes, price=price, active=True,
+                      vat_basis_points=HU_VAT, tax_inclusive=True)
         svc.locations = [ServiceLocation(location_id=x) for x in locations]
         s.add(svc)
-    s.add_all(Product(id=pid, name=name, price=price, active=True) for pid, name, price in PRODUCTS)
+    s.add_all(Product(id=pid, name=name, price=price, active=True, vat_basis_points=HU_VAT, tax_inclusive=True)
+              for pid, name, price in PRODUCTS)
     s.flush()
 
 

@@ -78,7 +78,8 @@ def sign_in_check(token: str) -> Select[*tuple[Any, ...]]:
     return (select(AuthToken.token_hash, AuthToken.location_id, AuthToken.expires_at, AuthToken.revoked,
                    Staff.id, Staff.name, Staff.role, Staff.active, Location.name.label("location_name"),
                    S.id.label("settings_id"), S.currency, S.currency_decimals, S.timezone, S.business_name,
-                   S.max_discount_percent_without_manager, S.phone_region, S.membership_grace_days)
+                   S.max_discount_percent_without_manager, S.phone_region, S.membership_grace_days,
+                   S.prices_include_tax, S.vat_basis_points)
             .join(Staff, Staff.id == AuthToken.staff_id)
             .join(Location, Location.id == AuthToken.location_id)
             .outerjoin(S, true())

@@ -38,6 +38,9 @@ from desk_tui.server.cards import lifecycle, service
 from desk_tui.server.database import utcnow
 from desk_tui.server.packages.models import Package, PackageEntitlement, PackageEntitlementService
 
+#: Hungary's standard VAT rate (27 %, in hundredths of a percent): the demo salon is in Budapest
+HU_VAT = 2700
+
 DOWNTOWN, RIVERSIDE = "loc_downtown", "loc_riverside"
 
 #: id, name, unit type, price, expiry days, description, active, pools [(units, [(service, cost)])]
@@ -64,6 +67,7 @@ def _principal(staff_id: str, name: str, role: str, location_id: str, now: datet
 def seed_packages(s: Session, now: datetime) -> None:
     for pkg_id, name, unit_type, price, days, description, active, pools in TEMPLATES:
         pkg = Package(id=pkg_id, name=name, unit_type=unit_type, price=price, tax_inclusive=True, expiry_days=days,
+                      vat_basis_points=HU_VAT,
                       description=description, active=True, created_at=now - timedelta(days=400))
         for position, (units, links) in enumerate(pools):
             ent = PackageEntitlement(id=f"ent_{pkg_id[4:]}_{position}", position=position, units=units)

@@ -37,6 +37,8 @@ class Package(Base):
     unit_type: Mapped[str] = mapped_column(String(40))
     price: Mapped[int] = mapped_column(BigInteger)
     tax_inclusive: Mapped[bool] = mapped_column(Boolean)
+    #: VAT in hundredths of a percent (2700 = 27 %), server/reference/vat.py
+    vat_basis_points: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     expiry_days: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(String(2000))
     active: Mapped[bool] = mapped_column(Boolean)

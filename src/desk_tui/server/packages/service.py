@@ -13,12 +13,15 @@ from desk_tui.server.errors import DomainError
 from desk_tui.server.events import service as events
 from desk_tui.server.packages.models import Package, PackageEntitlement, PackageEntitlementService
 from desk_tui.server.pagination import keyset_page
+from desk_tui.server.reference import service as reference
+from desk_tui.server.reference import vat
 from desk_tui.server.reference.models import Service
 
 
 def package_wire(pkg: Package, names: dict[str, str]) -> wire.Package:
     return wire.Package(
         id=pkg.id, name=pkg.name, unit_type=pkg.unit_type, price=pkg.price, tax_inclusive=pkg.tax_inclusive,
+        vat_rate=vat.percent(pkg.vat_basis_points),
         expiry_days=pkg.expiry_days, description=pkg.description, active=pkg.active,
         entitlements=[
             wire.Entitlement(id=e.id, units=e.units, services=[
@@ -86,8 +89,9 @@ def _set_entitlements(s: Session, pkg: Package, entitlements: list[wire.Entitlem
 
 
 def create_package(s: Session, *, data: wire.PackageCreate) -> wire.Package:
+    points, inclusive = vat.defaults(reference.settings(s), data.vat_rate, data.tax_inclusive)
     pkg = Package(id=new_id("pkg"), name=data.name, unit_type=data.unit_type, price=data.price,
-                  tax_inclusive=data.tax_inclusive, expiry_days=data.expiry_days, description=data.description,
+                  tax_inclusive=inclusive, vat_basis_points=points, expiry_days=data.expiry_days, description=data.description,
                   active=data.active, created_at=utcnow())
     s.add(pkg)
     s.flush()
@@ -103,7 +107,10 @@ def update_package(s: Session, *, package_id: str, data: wire.PackageUpdate) -> 
     for field, value in changes.items():
         if value is None and field != "expiry_days":
             raise DomainError(ProblemCode.VALIDATION_ERROR, f"{field}: may not be null.")
-        setattr(pkg, field, value)
+        if field == "vat_rate":
+            pkg.vat_basis_points = vat.basis_points(value)
+        else:
+            setattr(pkg, field, value)
     if "entitlements" in data.model_fields_set:
         if data.entitlements is None:
             raise DomainError(ProblemCode.VALIDATION_ERROR, "entitlements: a package needs at least one entitlement.")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desk_tui.server.database import Base
@@ -27,6 +28,12 @@ class OrgSettings(Base):
     #: an unpaid membership keeps its benefits this many days after its payment fell due, then they
     #: are suspended until the month is paid; null: never suspended, only warned of at checkout
     membership_grace_days: Mapped[int | None] = mapped_column(Integer, default=14, server_default="14")
+    #: prices are typed as the customer pays them (VAT included), as European salons price;
+    #: the default of a new service, product or package that does not say (server/reference/vat.py)
+    prices_include_tax: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    #: the organisation's standard VAT rate in hundredths of a percent (2700 = 27 %): new
+    #: services, products and packages that name none, and memberships, which have no rate of their own
+    vat_basis_points: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Location(Base):
@@ -72,6 +79,9 @@ class Service(Base):
     category: Mapped[str] = mapped_column(String(200))
     duration_min: Mapped[int] = mapped_column(Integer)
     price: Mapped[int] = mapped_column(Integer)
+    #: VAT in hundredths of a percent, and whether ``price`` includes it (server/reference/vat.py)
+    vat_basis_points: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    tax_inclusive: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locations: Mapped[list[ServiceLocation]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
@@ -85,4 +95,6 @@ class Product(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     price: Mapped[int] = mapped_column(Integer)
+    vat_basis_points: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    tax_inclusive: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     active: Mapped[bool] = mapped_column(Boolean, default=True)

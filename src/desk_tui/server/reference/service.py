@@ -10,6 +10,7 @@ from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import asking
 from desk_tui.server.database import new_id
 from desk_tui.server.errors import DomainError
+from desk_tui.server.reference import vat
 from desk_tui.server.reference.models import (
     Location,
     OrgSettings,
@@ -31,11 +32,13 @@ def staff_wire(staff: Staff) -> wire.Staff:
 
 def service_wire(svc: Service) -> wire.Service:
     return wire.Service(id=svc.id, name=svc.name, category=svc.category, duration_min=svc.duration_min,
-                        price=svc.price, location_ids=svc.location_ids, active=svc.active)
+                        price=svc.price, location_ids=svc.location_ids, active=svc.active,
+                        vat_rate=vat.percent(svc.vat_basis_points), tax_inclusive=svc.tax_inclusive)
 
 
 def product_wire(p: Product) -> wire.Product:
-    return wire.Product(id=p.id, name=p.name, price=p.price, active=p.active)
+    return wire.Product(id=p.id, name=p.name, price=p.price, active=p.active,
+                        vat_rate=vat.percent(p.vat_basis_points), tax_inclusive=p.tax_inclusive)
 
 
 #: where :func:`settings` keeps what it read in the session's ``info`` (the session is the request's)
@@ -68,7 +71,8 @@ def settings_of(row: Any) -> wire.Settings:
     return wire.Settings(currency=row.currency, currency_decimals=row.currency_decimals,
                          timezone=row.timezone, business_name=row.business_name,
                          max_discount_percent_without_manager=row.max_discount_percent_without_manager,
-                         phone_region=row.phone_region, membership_grace_days=row.membership_grace_days)
+                         phone_region=row.phone_region, membership_grace_days=row.membership_grace_days,
+                         prices_include_tax=row.prices_include_tax, vat_rate=vat.percent(row.vat_basis_points))
 
 
 def locations(s: Session) -> list[wire.Location]:
@@ -105,8 +109,9 @@ def _check_locations(s: Session, location_ids: list[str]) -> list[str]:
 
 
 def create_service(s: Session, *, data: wire.ServiceCreate) -> wire.Service:
+    points, inclusive = vat.defaults(settings(s), data.vat_rate, data.tax_inclusive)
     svc = Service(id=new_id("svc"), name=data.name, category=data.category, duration_min=data.duration_min,
-                  price=data.price, active=True)
+                  price=data.price, active=True, vat_basis_points=points, tax_inclusive=inclusive)
     svc.locations = [ServiceLocation(location_id=x) for x in _check_locations(s, data.location_ids)]
     s.add(svc)
     s.flush()
@@ -117,10 +122,7 @@ def update_service(s: Session, *, service_id: str, data: wire.ServiceUpdate) -> 
     svc = get_service(s, service_id)
     changes = data.model_dump(exclude_unset=True)
     location_ids = changes.pop("location_ids", None)
-    for field, value in changes.items():
-        if value is None:
-            raise DomainError(ProblemCode.VALIDATION_ERROR, f"{field}: may not be null.")
-        setattr(svc, field, value)
+    _set_fields(svc, changes)
     if location_ids is not None:
         svc.locations = [ServiceLocation(service_id=svc.id, location_id=x) for x in _check_locations(s, location_ids)]
     s.flush()
@@ -128,7 +130,9 @@ def update_service(s: Session, *, service_id: str, data: wire.ServiceUpdate) -> 
 
 
 def create_product(s: Session, *, data: wire.ProductCreate) -> wire.Product:
-    p = Product(id=new_id("prd"), name=data.name, price=data.price, active=True)
+    points, inclusive = vat.defaults(settings(s), data.vat_rate, data.tax_inclusive)
+    p = Product(id=new_id("prd"), name=data.name, price=data.price, active=True, vat_basis_points=points,
+                tax_inclusive=inclusive)
     s.add(p)
     s.flush()
     return product_wire(p)
@@ -138,9 +142,17 @@ def update_product(s: Session, *, product_id: str, data: wire.ProductUpdate) -> 
     p = s.get(Product, product_id)
     if p is None:
         raise DomainError(ProblemCode.NOT_FOUND, "No such product.")
-    for field, value in data.model_dump(exclude_unset=True).items():
-        if value is None:
-            raise DomainError(ProblemCode.VALIDATION_ERROR, f"{field}: may not be null.")
-        setattr(p, field, value)
+    _set_fields(p, data.model_dump(exclude_unset=True))
     s.flush()
     return product_wire(p)
+
+
+def _set_fields(item: Service | Product, changes: dict[str, Any]) -> None:
+    """A PATCH's fields on a service or a product; ``vat_rate`` is kept in hundredths of a percent."""
+    for field, value in changes.items():
+        if value is None:
+            raise DomainError(ProblemCode.VALIDATION_ERROR, f"{field}: may not be null.")
+        if field == "vat_rate":
+            item.vat_basis_points = vat.basis_points(value)
+        else:
+            setattr(item, field, value)

@@ -16,6 +16,7 @@ from desk_tui.server.given import service as given
 from desk_tui.server.pagination import Cursor, Limit
 from desk_tui.server.reports import dues, service
 from desk_tui.server.reports import liability as liability_report
+from desk_tui.server.reports import sales as sales_report
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -67,6 +68,20 @@ def given_without_sale(
     with db.read_session() as s:
         items, next_cursor = given.report(s, me=me, start=start, end=end, limit=limit, cursor=cursor)
     return Page[wire.GivenWithoutSale](items=items, next_cursor=next_cursor)
+
+
+@router.get("/sales")
+def sales(
+    start: Annotated[date | None, Query(alias="from", ge=FIRST_DAY, le=LAST_DATE,
+                                        description="First business day (inclusive); default today.")] = None,
+    end: Annotated[date | None, Query(alias="to", ge=FIRST_DAY, le=LAST_DATE,
+                                      description="Last business day (inclusive); default today.")] = None,
+    _: Principal = Depends(manager),
+    db: Database = Depends(database),
+) -> wire.SalesVat:
+    """Completed sales of those days at every location: net, VAT and gross per VAT rate."""
+    with db.read_session() as s:
+        return sales_report.sales_vat(s, start=start, end=end)
 
 
 @router.get("/card-transactions.csv", response_class=StreamingResponse,

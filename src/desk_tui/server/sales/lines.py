@@ -54,7 +54,8 @@ def add_line(s: Session, *, sale_id: str, data: wire.SaleLineCreate, me: Princip
             here = s.scalar(select(Location.name).where(Location.id == sale.location_id))
             raise DomainError(ProblemCode.SERVICE_NOT_OFFERED_HERE, f"{svc.name} is not offered at {here}.")
         line = SaleLine(kind="service", service_id=svc.id, name=svc.name, unit_price=svc.price,
-                        held_by_appointment=False)
+                        held_by_appointment=False, vat_basis_points=svc.vat_basis_points,
+                        tax_inclusive=svc.tax_inclusive)
     elif data.package_id is not None:
         line = purchases.package_line(s, sale, data, now=now)
     elif data.plan_id is not None:
@@ -66,7 +67,8 @@ def add_line(s: Session, *, sale_id: str, data: wire.SaleLineCreate, me: Princip
         if not product.active:
             raise DomainError(ProblemCode.VALIDATION_ERROR, f"product_id: {product.name} is no longer sold.")
         line = SaleLine(kind="product", product_id=product.id, name=product.name, unit_price=product.price,
-                        held_by_appointment=False)
+                        held_by_appointment=False, vat_basis_points=product.vat_basis_points,
+                        tax_inclusive=product.tax_inclusive)
     line.id = new_id("sln")
     line.position = max((x.position for x in sale.lines), default=-1) + 1
     line.quantity = data.quantity

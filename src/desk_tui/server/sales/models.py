@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desk_tui.server.database import Base, UTCDateTime
@@ -72,6 +72,14 @@ class SaleLine(Base):
     held_by_appointment: Mapped[bool] = mapped_column(Boolean, default=False)
     #: the receipt's words for the line, frozen when the sale completes
     receipt_label: Mapped[str | None] = mapped_column(String(400))
+    #: the item's VAT rate (hundredths of a percent) and whether its price includes it, copied
+    #: when the line is added, like its price (sales/money.py)
+    vat_basis_points: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    tax_inclusive: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: the line's net and VAT, written when the sale completes: a later rate change, or a change
+    #: of the rounding, never rewrites an old receipt or report (null while the cart is open)
+    net_amount: Mapped[int | None] = mapped_column(BigInteger)
+    vat_amount: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class SalePayment(Base):

@@ -31,6 +31,7 @@ from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships import service as memberships
 from desk_tui.server.memberships.queries import get_enrollment
 from desk_tui.server.packages.models import Package
+from desk_tui.server.reference import service as reference
 from desk_tui.server.reference.calendar import business_date
 from desk_tui.server.sales.models import Sale, SaleLine
 from desk_tui.server.sales.money import line_total
@@ -56,7 +57,8 @@ def package_line(s: Session, sale: Sale, data: wire.SaleLineCreate, *, now: date
         raise DomainError(ProblemCode.PACKAGE_INACTIVE, f"{package.name} is no longer for sale.")
     _customer(s, sale, "a package")
     line = SaleLine(kind="package", package_id=package.id, name=package.name, unit_price=package.price,
-                    held_by_appointment=False)
+                    held_by_appointment=False, vat_basis_points=package.vat_basis_points,
+                    tax_inclusive=package.tax_inclusive)
     set_card_details(s, sale, line, number=data.card_number, expires_on=data.expires_on, now=now)
     return line
 
@@ -90,8 +92,11 @@ def plan_line(s: Session, sale: Sale, data: wire.SaleLineCreate, *, now: datetim
         plan = memberships.check_can_join(s, customer=customer, plan_id=plan_id, starts_on=today, ends_on=None,
                                           today=today)
     name = plan.name if "membership" in plan.name.casefold() else f"{plan.name} membership"
+    # A plan has no rate of its own: a membership is sold at the organisation's standard rate.
+    org = reference.settings(s)
     return SaleLine(kind="membership", plan_id=plan.id, name=name, unit_price=plan.price, held_by_appointment=False,
-                    renews_enrollment_id=current.id if current is not None else None)
+                    renews_enrollment_id=current.id if current is not None else None,
+                    vat_basis_points=round(org.vat_rate * 100), tax_inclusive=org.prices_include_tax)
 
 
 def check_customer_change(sale: Sale, customer_id: str | None) -> None:

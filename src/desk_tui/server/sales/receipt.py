@@ -1,5 +1,8 @@
 """The receipt's words: a label per line and the receipt text written when a sale completes.
 
+Each line's amount row names its VAT rate ("1 × 8 000 HUF, VAT 27%"; "+ VAT" when the price was
+typed without it) and the receipt ends with net, VAT and gross per rate; a covered line counts 0.
+
 "Manicure — from 5x Manicure, 3 of 5 used", "Deep Tissue Massage — Gold membership credit (1 of 2
 used this month)", "Facial — 20% membership discount". While the cart is open a redeemed line
 says its source and that it is on hold; the counts are written when the sale completes, after
@@ -12,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from desk_tui.contract.money import format_money, rate_words
 from desk_tui.server.cards import ledger
 from desk_tui.server.cards import wording as card_wording
 from desk_tui.server.cards.models import Card
@@ -21,9 +25,10 @@ from desk_tui.server.reference.calendar import org_zone
 from desk_tui.server.reference.models import Location, Staff
 from desk_tui.server.reference.money import money as org_money
 from desk_tui.server.reference.names import names
+from desk_tui.server.reference.vat import percent
 from desk_tui.server.sales import membership, purchases
 from desk_tui.server.sales.models import Sale, SaleLine
-from desk_tui.server.sales.money import gross, is_redeemed, line_total, totals
+from desk_tui.server.sales.money import Totals, gross, is_redeemed, line_total, totals
 
 METHODS = {"cash": "Cash", "card": "Card", "store_credit": "Store credit", "other": "Other"}
 WIDTH = 48
@@ -109,13 +114,15 @@ def text(s: Session, sale: Sale, *, now: datetime) -> str:
     out.append("-" * WIDTH)
     for line in sale.lines:
         out.append(line.receipt_label or label(line))
+        each = f"  {line.quantity} × {money(line.unit_price)}"
+        vat = f"VAT {rate_words(percent(line.vat_basis_points or 0))}"
+        vat = f"{', ' if line.tax_inclusive is not False else ' + '}{vat}"
         if is_redeemed(line):
-            out.append(_row(f"  {line.quantity} × {money(line.unit_price)}", f"covered {money(gross(line))}"))
+            out.append(_row(f"{each}{vat}", f"covered {money(gross(line))}"))
         elif line.discount_percent:
-            out.append(_row(f"  {line.quantity} × {money(line.unit_price)} − {line.discount_percent}%",
-                            money(line_total(line))))
+            out.append(_row(f"{each} − {line.discount_percent}%{vat}", money(line_total(line))))
         else:
-            out.append(_row(f"  {line.quantity} × {money(line.unit_price)}", money(line_total(line))))
+            out.append(_row(f"{each}{vat}", money(line_total(line))))
     t = totals(sale)
     out.append("-" * WIDTH)
     out.append(_row("Subtotal", money(t.subtotal)))
@@ -123,6 +130,8 @@ def text(s: Session, sale: Sale, *, now: datetime) -> str:
         out.append(_row("Discounts", f"−{money(t.discount_total)}"))
     if t.covered_total:
         out.append(_row("Covered by packages and memberships", f"−{money(t.covered_total)}"))
+    if t.tax_added_total:
+        out.append(_row("VAT added to prices without it", money(t.tax_added_total)))
     out.append(_row("Total", money(t.total)))
     if not sale.payments:
         out.append("Fully covered by membership" if all(x.redeem_kind == "membership" for x in sale.lines
@@ -130,4 +139,19 @@ def text(s: Session, sale: Sale, *, now: datetime) -> str:
                    else "Fully covered — no payment")
     for p in sale.payments:
         out.append(_row(f"Paid: {METHODS[p.method]}", money(p.amount)))
+    out.extend(vat_table(s, t))
     return "\n".join(out) + "\n"
+
+
+def vat_table(s: Session, t: Totals) -> list[str]:
+    """Net, VAT and gross per rate, 42 characters wide so the narrowest till printer fits it."""
+    org = reference.settings(s)
+
+    def amount(value: int) -> str:
+        return format_money(value, "", org.currency_decimals, group=" ")
+
+    rows = ["-" * WIDTH, f"VAT summary ({org.currency})",
+            f"{'Rate':<6}{'Net':>12}{'VAT':>12}{'Gross':>12}"]
+    rows += [f"{rate_words(percent(r.basis_points)):<6}{amount(r.net):>12}{amount(r.vat):>12}{amount(r.gross):>12}"
+             for r in t.vat]
+    return rows

@@ -35,6 +35,7 @@ from desk_tui.server.reference.money import money as org_money
 from desk_tui.server.sales import holds, membership, purchases, receipt
 from desk_tui.server.sales.holds import DEFAULT_TIMEOUT
 from desk_tui.server.sales.models import Sale, SaleLine, SalePayment
+from desk_tui.server.sales.money import freeze as freeze_vat
 from desk_tui.server.sales.money import is_redeemed, totals
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -148,7 +149,8 @@ def _appointment_lines(s: Session, appt: Appointment) -> list[SaleLine]:
     appointment_lines.lock_cards_of(s, list(appt.lines), [])
     appointment_lines.sync(s, appt)
     ids = {x.service_id for x in appt.lines}
-    services = {x.id: x for x in s.execute(select(Service.id, Service.name, Service.price).where(Service.id.in_(ids)))}
+    services = {x.id: x for x in s.execute(select(Service.id, Service.name, Service.price, Service.vat_basis_points,
+                                                  Service.tax_inclusive).where(Service.id.in_(ids)))}
     cards = {c.id: c for c in s.scalars(select(Card).where(Card.id.in_({x.card_id for x in appt.lines if x.card_id})))}
     result = []
     for i, apl in enumerate(appt.lines):
@@ -156,7 +158,8 @@ def _appointment_lines(s: Session, appt: Appointment) -> list[SaleLine]:
         line = SaleLine(id=new_id("sln"), position=i, kind="service", service_id=apl.service_id,
                         appointment_line_id=apl.id, name=svc.name, quantity=1,
                         unit_price=apl.price, list_price=apl.price, discount_percent=0,
-                        held_by_appointment=False)
+                        held_by_appointment=False, vat_basis_points=svc.vat_basis_points,
+                        tax_inclusive=svc.tax_inclusive)
         if apl.card_id is not None:
             # What the session is worth: the service's list price (the appointment line costs 0).
             line.unit_price = line.list_price = svc.price
@@ -331,6 +334,7 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
     sale.completed_by = me.staff_id
     sale.last_change_at = max(now, sale.last_change_at)
     with s.no_autoflush:  # the sale's row is written once, with its receipt
+        freeze_vat(sale)
         receipt.freeze_labels(s, sale, now=now)
         sale.receipt_text = receipt.text(s, sale, now=now)
         if sale.customer_id is not None:

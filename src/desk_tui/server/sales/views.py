@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 from desk_tui.contract import sales as wire
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.reference.models import Staff
+from desk_tui.server.reference.vat import percent as vat_percent
 from desk_tui.server.sales import holds, receipt
 from desk_tui.server.sales.models import Sale, SaleLine
-from desk_tui.server.sales.money import line_total, totals
+from desk_tui.server.sales.money import line_vat, totals
 
 
 def redeemed_from(line: SaleLine) -> wire.RedeemedFrom | None:
@@ -24,6 +25,7 @@ def redeemed_from(line: SaleLine) -> wire.RedeemedFrom | None:
 
 
 def line_wire(line: SaleLine, approvers: dict[str, str] | None = None) -> wire.SaleLine:
+    amounts = line_vat(line)
     return wire.SaleLine(id=line.id, kind=line.kind, service_id=line.service_id, product_id=line.product_id,
                          package_id=line.package_id, plan_id=line.plan_id, card_number=line.card_number,
                          expires_on=line.expires_on, issued_card_id=line.issued_card_id,
@@ -33,7 +35,8 @@ def line_wire(line: SaleLine, approvers: dict[str, str] | None = None) -> wire.S
                          unit_price=line.unit_price, discount_percent=line.discount_percent,
                          discount_source=line.discount_source, list_price=line.list_price,
                          approved_by=(approvers or {}).get(line.approved_by) if line.approved_by else None,
-                         total=line_total(line),
+                         total=amounts.gross, net=amounts.net, vat=amounts.vat,
+                         vat_rate=vat_percent(line.vat_basis_points or 0), tax_inclusive=line.tax_inclusive is not False,
                          redeemed_from=redeemed_from(line), label=receipt.label(line))
 
 
@@ -47,7 +50,8 @@ def one(s: Session, sale: Sale, *, timeout: timedelta) -> wire.Sale:
         id=sale.id, status=sale.status, customer_id=sale.customer_id, customer_name=customer.name if customer else None,
         appointment_id=sale.appointment_id, location_id=sale.location_id,
         lines=[line_wire(x, approvers) for x in sale.lines], subtotal=t.subtotal, discount_total=t.discount_total,
-        covered_total=t.covered_total, total=t.total,
+        covered_total=t.covered_total, tax_added_total=t.tax_added_total, total=t.total,
+        vat=[wire.VatRate(rate=vat_percent(r.basis_points), net=r.net, vat=r.vat, gross=r.gross) for r in t.vat],
         payments=[wire.Payment(method=p.method, amount=p.amount) for p in sale.payments],
         receipt_text=sale.receipt_text, opened_at=sale.opened_at,
         holds_expire_at=holds.expires_at(sale, timeout) if sale.status == "open" else None,

@@ -9,11 +9,15 @@ Built on FormDialog: the server's refusal stays under the fields, one key per in
 
 from __future__ import annotations
 
+import math
+
 from pydantic import ValidationError
 from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.widgets import Checkbox, Input, Label, Select
 
 from desk_tui.contract.common import UNITS_MAX
+from desk_tui.contract.money import rate_words
 from desk_tui.contract.packages import (
     EXPIRY_DAYS_MAX,
     EntitlementIn,
@@ -56,6 +60,18 @@ def parse_services(text: str, services: list[Service]) -> list[PackageServiceIn]
 
 def services_text(services: list[PackageService], names: dict[str, str]) -> str:
     return ", ".join(f"{s.service_name or names.get(s.service_id, s.service_id)}={s.unit_cost}" for s in services)
+
+
+def vat_rate(text: str) -> float:
+    """"27", "5.5", "5,5" or "27%" as a number; whether it is a rate at all the server says
+    (``invalid_vat_rate``), so the desk and an API caller are held to one rule."""
+    try:
+        rate = float(text.strip().removesuffix("%").strip().replace(",", "."))
+    except ValueError:
+        rate = math.nan
+    if not math.isfinite(rate):
+        raise FormProblem("VAT %: a percentage such as 27 or 5.5.")
+    return rate
 
 
 def whole_number(text: str, what: str, *, low: int, high: int) -> int:
@@ -109,8 +125,13 @@ class PackageFormScreen(FormDialog[Package]):
         yield Label("Price")
         yield Input(money_field(p.price, settings) if p else "", id="price", max_length=16, compact=True,
                     placeholder="e.g. 36000")
-        yield Label("Tax")
-        yield Checkbox("price includes tax", p.tax_inclusive if p else True, id="tax", compact=True)
+        yield Label("VAT %")
+        with Horizontal(id="vat-row"):
+            rate = p.vat_rate if p else settings.vat_rate if settings else 0
+            inclusive = p.tax_inclusive if p else settings.prices_include_tax if settings else True
+            yield Input(rate_words(rate).removesuffix("%"), id="vat-rate", max_length=6, compact=True,
+                        placeholder="27")
+            yield Checkbox("price includes VAT", inclusive, id="tax", compact=True)
         yield Label("Expires")
         yield Input(str(p.expiry_days) if p and p.expiry_days else "", id="expiry", max_length=4, compact=True,
                     placeholder="days after sale; blank: never")
@@ -131,7 +152,7 @@ class PackageFormScreen(FormDialog[Package]):
         expiry_text = self._value("expiry").strip()
         expiry = whole_number(expiry_text, "Expires", low=1, high=EXPIRY_DAYS_MAX) if expiry_text else None
         plain = {"name": name, "unit_type": unit_type, "price": price, "expiry_days": expiry,
-                 "tax_inclusive": self.query_one("#tax", Checkbox).value,
+                 "tax_inclusive": self.query_one("#tax", Checkbox).value, "vat_rate": vat_rate(self._value("vat-rate")),
                  "description": self._value("description").strip()}
         pools: list[EntitlementIn] | None = None
         if not self.bundle:

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from desk_tui.contract.money import rate_words
 from desk_tui.contract.packages import Package, PackageUpdate
 from desk_tui.contract.reference import ROLE_RANK, Service
 from desk_tui.ui.as_typed import as_typed
@@ -105,7 +106,8 @@ class PackagesScreen(DeskScreen):
         if package is None:
             return
         _, services = pools_text(package, {s.id: s.name for s in self._services})
-        tax = "tax included" if package.tax_inclusive else "plus tax"
+        rate = rate_words(package.vat_rate)
+        tax = f"VAT {rate} included" if package.tax_inclusive else f"plus VAT {rate}"
         about = f" · {package.description}" if package.description else ""
         # Text, not markup: a name typed as "[VIP] pack" must show as typed.
         self.query_one("#package-detail", Static).update(Text.assemble((package.name, "bold"),

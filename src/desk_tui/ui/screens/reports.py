@@ -1,18 +1,22 @@
 """F7 Reports (managers and owners): what the salon still owes in sessions and money, which
 cards run out soon with units left (for reminder calls), which members owe a month of their
-membership (taken at the till: m on their profile), and the card-transaction export (x: for a
-range of days, everything by default).
+membership (taken at the till: m on their profile), the sales of today, this month or last month
+with net, VAT and gross per VAT rate (d changes the period), and the card-transaction export (x:
+for a range of days, everything by default).
 
 Reception sees a sentence instead of figures; the server refuses them with 403 anyway.
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
+from desk_tui.contract.money import rate_words
 from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.counting import plural, units_text
@@ -21,12 +25,27 @@ from desk_tui.ui.refusals import for_managers
 from desk_tui.ui.screens.base import DeskScreen
 
 WINDOWS = (7, 30, 90)
+PERIODS = ("Today", "This month", "Last month")
+#: the actions that show or fetch a manager's figures
+MANAGERS = ("window", "period", "export", "reload")
+
+
+def period_days(period: str, today: date) -> tuple[date, date]:
+    """The first and last business day of the sales report's period."""
+    first = today.replace(day=1)
+    if period == "This month":
+        return first, today
+    if period == "Last month":
+        last = first - timedelta(days=1)
+        return last.replace(day=1), last
+    return today, today
 
 
 class ReportsScreen(DeskScreen):
     MODE = "reports"
     BINDINGS = [
         Binding("w", "window", "Expiry window", id="reports.window"),
+        Binding("d", "period", "Sales period", id="reports.period"),
         Binding("x", "export", "Export CSV", id="reports.export"),
         Binding("r", "reload", "Refresh", id="reports.reload"),
     ]
@@ -34,6 +53,7 @@ class ReportsScreen(DeskScreen):
     def __init__(self) -> None:
         super().__init__()
         self._window = 30
+        self._period = PERIODS[0]
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="reports-summary")
@@ -44,6 +64,9 @@ class ReportsScreen(DeskScreen):
                 yield DataTable(id="expiring", cursor_type="row", zebra_stripes=True)
             with TabPane("Membership payments", id="tab-dues"):
                 yield DataTable(id="dues", cursor_type="row", zebra_stripes=True)
+            with TabPane("Sales & VAT", id="tab-sales"):
+                yield Static("", id="sales-period")
+                yield DataTable(id="sales-vat", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.query_one("#liability", DataTable).add_columns("Package", "Cards", "Units owed", "Value owed")
@@ -51,6 +74,7 @@ class ReportsScreen(DeskScreen):
                                                            "Card", "Left")
         self.query_one("#dues", DataTable).add_columns("Due since", "Months", "Customer", "Phone", "Membership",
                                                        "Per month")
+        self.query_one("#sales-vat", DataTable).add_columns("VAT rate", "Net", "VAT", "Gross")
         self.action_reload()
 
     def _allowed(self) -> bool:
@@ -58,10 +82,10 @@ class ReportsScreen(DeskScreen):
         return me is not None and ROLE_RANK[me.staff.role] >= ROLE_RANK["manager"]
 
     def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
-        return for_managers("Seeing the reports") if action in ("window", "export", "reload") and not self._allowed() else None
+        return for_managers("Seeing the reports") if action in MANAGERS and not self._allowed() else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self._allowed() if action in ("window", "export", "reload") else True
+        return self._allowed() if action in MANAGERS else True
 
     def staff_changed(self) -> None:
         self.action_reload()
@@ -97,11 +121,33 @@ class ReportsScreen(DeskScreen):
         for due in dues.items:
             table.add_row(due.due_since.isoformat(), str(due.months_due), as_typed(due.customer_name),
                           as_typed(due.phone), as_typed(due.plan_name), format_money(due.price, org))
+        await self._load_sales()
         owed = f" · {plural(len(dues.items), 'membership payment')} due" if dues.items else ""
         self.query_one("#reports-summary", Static).update(
             f"Owed to customers: [b]{format_money(liability.total_value, org)}[/b] · "
             f"{plural(len(expiring.items), 'card')} with units left "
             f"{'expires' if len(expiring.items) == 1 else 'expire'} within {self._window} days (w changes){owed}")
+
+    async def _load_sales(self) -> None:
+        org = await self.desk.org()
+        start, end = period_days(self._period, self.desk.today())
+        report = await self.desk.client.sales_vat(start=start, end=end)
+        table = self.query_one("#sales-vat", DataTable)
+        table.clear()
+        for row in report.rates:
+            table.add_row(rate_words(row.rate), format_money(row.net, org), format_money(row.vat, org),
+                          format_money(row.gross, org))
+        if report.rates:
+            table.add_row("Total", format_money(report.net, org), format_money(report.vat, org),
+                          format_money(report.gross, org))
+        days = start.isoformat() if start == end else f"{start.isoformat()} to {end.isoformat()}"
+        self.query_one("#sales-period", Static).update(
+            f"{self._period}: {days} · {plural(report.sales, 'completed sale')} at every location "
+            "(d changes the period)")
+
+    def action_period(self) -> None:
+        self._period = PERIODS[(PERIODS.index(self._period) + 1) % len(PERIODS)]
+        self._load()
 
     def action_window(self) -> None:
         self._window = WINDOWS[(WINDOWS.index(self._window) + 1) % len(WINDOWS)]

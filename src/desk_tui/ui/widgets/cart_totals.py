@@ -23,6 +23,8 @@ def totals_text(sale: Sale, settings: Settings | None) -> str:
         parts.append(f"Discounts −{money(sale.discount_total)}")
     if sale.covered_total:
         parts.append(f"Covered −{money(sale.covered_total)}")
+    if sale.tax_added_total:  # prices typed without VAT: what the rates add on top
+        parts.append(f"VAT added +{money(sale.tax_added_total)}")
     if not sale.lines:
         due = "Empty cart: s adds a service, p a product, k sells a package"
     elif sale.total == 0:

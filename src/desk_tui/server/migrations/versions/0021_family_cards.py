@@ -8,7 +8,7 @@ its append-only triggers — and, being null on every old entry, leaves their ha
 so a card view looks names up only for cards that have members.
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-01 10:00:00.000000
 """
 from alembic import op
@@ -17,7 +17,7 @@ import desk_tui.server.database
 
 
 revision = '0021'
-down_revision = '0019'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
