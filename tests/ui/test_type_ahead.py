@@ -11,13 +11,14 @@ import asyncio
 
 from textual.widgets import Input
 
+from desk_tui.ui.connection_state import ConnectionState
 from desk_tui.ui.screens.login import LoginScreen
 from tests.ui.pilot import burst, wait_until
 
 
 async def _login_screen_ready(pilot) -> LoginScreen:
     app = pilot.app
-    await wait_until(pilot, lambda: app.connection_state == "ready", "the connection")
+    await wait_until(pilot, lambda: app.connection_state is ConnectionState.READY, "the connection")
     await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen) and app.location_options,
                      "the login screen with its locations")
     return app.screen

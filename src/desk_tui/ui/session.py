@@ -24,6 +24,7 @@ from textual.worker import Worker
 
 from desk_tui.client.errors import ApiError, AuthExpired, OfflineError
 from desk_tui.client.paths import Paths
+from desk_tui.ui.connection_state import ConnectionState
 from desk_tui.ui.live import LiveUpdates
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.type_ahead import KeyHold, TypeAheadApp
@@ -53,8 +54,9 @@ class SessionApp(TypeAheadApp):
     live: reactive[str] = reactive("off")
     """The live update stream: "off" (nobody signed in), "connecting", "up", or "down" (the
     header says so, and screens fall back to their quiet refresh)."""
-    connection_state: reactive[str] = reactive("connecting")
-    """"connecting", "ready", or "failed: <sentence>"."""
+    connection_state: reactive[ConnectionState] = reactive(ConnectionState.CONNECTING)
+    connection_error: str = ""
+    """Why the connection failed, in a sentence (set before ``connection_state`` becomes FAILED)."""
     location_options: reactive[tuple[tuple[str, str], ...]] = reactive(())
     """(name, id) pairs for the login screen's location picker."""
     signed_in: reactive[LoginResponse | Me | None] = reactive(None, always_update=True)
@@ -177,7 +179,7 @@ class SessionApp(TypeAheadApp):
 
     @work(exclusive=True, group="session", exit_on_error=False)
     async def start_session(self) -> None:
-        self.connection_state = "connecting"
+        self.connection_state = ConnectionState.CONNECTING
         try:
             if self.settings is None:
                 from desk_tui.client.settings import SettingsError, load_settings
@@ -185,7 +187,7 @@ class SessionApp(TypeAheadApp):
                 try:
                     self.settings = await asyncio.to_thread(load_settings, **self._settings_overrides)
                 except SettingsError as exc:
-                    self.connection_state = f"failed: {exc}"
+                    self._connection_failed(str(exc))
                     return
                 self.settings_loaded(self.settings)
             if self._client is None:
@@ -199,21 +201,21 @@ class SessionApp(TypeAheadApp):
             self.demo = self.connection.demo or bool((await self.client.health()).get("demo"))
             locations = await self.client.locations()
             self.location_options = tuple((loc.name, loc.id) for loc in locations)
-            self.connection_state = "ready"
+            self.connection_state = ConnectionState.READY
             me = await self.client.resume()
             self._warn_about_keyring()
         except ApiError as exc:
-            self.connection_state = f"failed: {exc.sentence}"
+            self._connection_failed(exc.sentence)
             await self._remembered_refused()
             return
         except OSError as exc:  # the embedded server could not be started
-            self.connection_state = f"failed: The demo server could not start ({exc})."
+            self._connection_failed(f"The demo server could not start ({exc}).")
             await self._remembered_refused()
             return
         except Exception:  # anything else is said on the sign-in screen too, never "Connecting…" for ever
             log.exception("connecting failed")
-            self.connection_state = ("failed: Connecting did not work: something went wrong on this terminal "
-                                     "(it has been logged for support).")
+            self._connection_failed("Connecting did not work: something went wrong on this terminal "
+                                    "(it has been logged for support).")
             return
         if me is not None and isinstance(self.screen, LoginScreen):
             self.screen.dismiss(me)
@@ -222,6 +224,10 @@ class SessionApp(TypeAheadApp):
             self.after_login(me)
         else:
             await self._remembered_refused("Your sign-in has ended: please sign in again.")
+
+    def _connection_failed(self, sentence: str) -> None:
+        self.connection_error = sentence  # first: the sign-in screen reads it when the state changes
+        self.connection_state = ConnectionState.FAILED
 
     async def _remembered_refused(self, reason: str = "") -> None:
         """The sign-in the app opened on did not hold: the sign-in screen, over the calendar drawn
