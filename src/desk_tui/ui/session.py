@@ -25,6 +25,7 @@ from textual.worker import Worker
 from desk_tui.client.errors import ApiError, AuthExpired, OfflineError
 from desk_tui.client.paths import Paths
 from desk_tui.ui.connection_state import ConnectionState
+from desk_tui.ui.desk_session import Session
 from desk_tui.ui.live import LiveUpdates
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.type_ahead import KeyHold, TypeAheadApp
@@ -88,6 +89,7 @@ class SessionApp(TypeAheadApp):
         self._opened_on: Me | None = None
         """The remembered sign-in the app opened on, until the server has confirmed its token."""
         self._opening_hold: KeyHold | None = None
+        self._session: Session | None = None
 
     @property
     def client(self) -> DeskClient:
@@ -96,6 +98,14 @@ class SessionApp(TypeAheadApp):
         if self._client is None:
             raise RuntimeError("The desk client is used before the session has connected.")
         return self._client
+
+    @property
+    def session(self) -> Session:
+        """Who is signed in, where, on which client, with the salon's settings: what screens work
+        with. Built at each confirmed sign-in; screens other than the sign-in run only after one."""
+        if self._session is None:
+            raise RuntimeError("The session is used before anyone has signed in.")
+        return self._session
 
     @property
     def signed_in_location_id(self) -> str:
@@ -203,6 +213,8 @@ class SessionApp(TypeAheadApp):
             self.location_options = tuple((loc.name, loc.id) for loc in locations)
             self.connection_state = ConnectionState.READY
             me = await self.client.resume()
+            if me is not None:
+                await self.org()  # the session is handed over with the salon's settings
             self._warn_about_keyring()
         except ApiError as exc:
             self._connection_failed(exc.sentence)
@@ -250,6 +262,10 @@ class SessionApp(TypeAheadApp):
         if result is None:
             return
         first = self.signed_in is None
+        if self.org_settings is None:  # the sign-in screen and start_session load it first
+            raise RuntimeError("Signed in before the organisation's settings were loaded.")
+        self._session = Session(client=self.client, staff=result.staff, location=result.location,
+                                org=self.org_settings, clock=self.clock)
         self._show_signed_in(result)
         self._warn_about_keyring()
         self._session_up.set()

@@ -139,6 +139,7 @@ class LoginScreen(SaysWorkerFailures, Screen["LoginResponse | Me"]):
         status.update("Signing in…")
         try:
             result = await self.desk.client.login(username, pin, location_id)
+            await self.desk.org()  # the session is handed over with the salon's settings
         except Exception as exc:  # any failure is said here, never "Signing in…" for ever
             if isinstance(exc, ApiError):
                 status.update(exc.sentence)

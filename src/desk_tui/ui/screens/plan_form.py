@@ -107,7 +107,7 @@ class PlanFormScreen(FormDialog[Plan]):
         yield Label("Name")
         yield Input(p.name if p else "", id="name", max_length=200, compact=True, placeholder="e.g. Gold membership")
         yield Label("Price")
-        yield Input(money_field(p.price, self.desk.org_settings) if p else "", id="price", max_length=16,
+        yield Input(money_field(p.price, self.session.org) if p else "", id="price", max_length=16,
                     compact=True, placeholder="per month, e.g. 19900")
         yield Label("Discounts")
         yield Input(discounts_text(p, self.names) if p else "", id="discounts", max_length=500, compact=True,
@@ -130,7 +130,7 @@ class PlanFormScreen(FormDialog[Plan]):
     def build(self) -> tuple[object, Send]:
         fields = {
             "name": required(self._value("name"), "a name"),
-            "price": parse_money(self._value("price"), self.desk.org_settings),
+            "price": parse_money(self._value("price"), self.session.org),
             "discounts": parse_discounts(self._value("discounts"), self.services),
             "credits": parse_credits(self._value("credits"), self.services),
             "active": self.query_one("#active", Checkbox).value,
@@ -138,7 +138,7 @@ class PlanFormScreen(FormDialog[Plan]):
         }
         if not fields["discounts"] and not fields["credits"]:
             raise FormProblem("Give the plan at least one discount or credit.")
-        client = self.desk.client
+        client = self.session.client
         try:
             if self.plan is None:
                 data = PlanCreate(**fields)

@@ -13,7 +13,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 from desk_tui.ui.refusals import for_managers
@@ -53,8 +52,7 @@ class ReportsScreen(DeskScreen):
         self.action_reload()
 
     def _allowed(self) -> bool:
-        me = self.desk.signed_in
-        return me is not None and ROLE_RANK[me.staff.role] >= ROLE_RANK["manager"]
+        return self.session.at_least("manager")
 
     def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
         return for_managers("Seeing the reports") if action in ("window", "export", "reload") and not self._allowed() else None
@@ -77,7 +75,7 @@ class ReportsScreen(DeskScreen):
 
     @work(exclusive=True, group="reports", exit_on_error=False)
     async def _load(self) -> None:
-        client, org = self.desk.client, await self.desk.org()
+        client, org = self.session.client, self.session.org
         liability = await client.liability()
         table = self.query_one("#liability", DataTable)
         table.clear()
@@ -111,7 +109,7 @@ class ReportsScreen(DeskScreen):
         from desk_tui.ui.screens.export_dialog import Exported, ExportScreen
 
         # the salon's day once the reports have loaded (they fetch the settings); else the UTC day
-        today = self.desk.today()
+        today = self.session.today()
 
         def done(result: Exported | None) -> None:
             if result is not None:

@@ -7,19 +7,15 @@ is comes down as :attr:`customer_name` once the customer has loaded.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Static, TabPane
 
 from desk_tui.contract.memberships import Enrollment
+from desk_tui.ui.desk_session import Session, session_of
 from desk_tui.ui.widgets.membership_list import MembershipList
 from desk_tui.ui.worker_failures import SaysWorkerFailures
-
-if TYPE_CHECKING:
-    from desk_tui.ui.app import DeskApp
 
 
 class ProfileMembershipsTab(SaysWorkerFailures, TabPane):
@@ -37,8 +33,8 @@ class ProfileMembershipsTab(SaysWorkerFailures, TabPane):
         self.enrollments: dict[str, Enrollment] = {}
 
     @property
-    def desk(self) -> DeskApp:
-        return cast("DeskApp", self.app)
+    def session(self) -> Session:
+        return session_of(self)
 
     def compose(self) -> ComposeResult:
         yield MembershipList(id="memberships")
@@ -46,9 +42,9 @@ class ProfileMembershipsTab(SaysWorkerFailures, TabPane):
 
     @work(exclusive=True, group="profile-memberships", exit_on_error=False)
     async def load(self) -> None:
-        enrollments = await self.desk.client.memberships(self.customer_id)
+        enrollments = await self.session.client.memberships(self.customer_id)
         self.enrollments = {e.id: e for e in enrollments}
-        self.query_one(MembershipList).show_memberships(enrollments, self.desk.org_settings, today=self.desk.today())
+        self.query_one(MembershipList).show_memberships(enrollments, self.session.org, today=self.session.today())
         name = self.customer_name or "the customer"
         self.query_one("#memberships-hint", Static).update(
             "" if enrollments else f"No memberships. Press m to enrol {name} in a plan.")
@@ -72,4 +68,4 @@ class ProfileMembershipsTab(SaysWorkerFailures, TabPane):
                 self.load()
                 self.post_message(self.Cancelled())
 
-        self.app.push_screen(CancelMembershipScreen(picked, self.customer_name, today=self.desk.today()), cancelled)
+        self.app.push_screen(CancelMembershipScreen(picked, self.customer_name, today=self.session.today()), cancelled)
