@@ -28,17 +28,17 @@ async def products(session: Session) -> Choices:
 async def packages(session: Session) -> Choices:
     settings = session.org
     return [(f"{x.name} · {package_size(x)} · {format_money(x.price, settings)}", x.id)
-            for x in await session.client.packages()]
+            for x in await session.client.cards.packages()]
 
 
 async def plans(session: Session, customer_id: str) -> Choices:
     """A plan the customer already has is sold as its next month (a retired one too: its members
     keep paying for it); the others as new memberships."""
     settings = session.org
-    held = {e.plan_id: e for e in await session.client.memberships(customer_id)
+    held = {e.plan_id: e for e in await session.client.memberships.of_customer(customer_id)
             if e.status in ("active", "scheduled") and e.cancelled_at is None}
     choices = []
-    for plan in await session.client.membership_plans():
+    for plan in await session.client.memberships.membership_plans():
         price = f"{format_money(plan.price, settings)} a month"
         if (e := held.get(plan.id)) is not None:
             paid = f", paid through {e.paid_through.isoformat()}" if e.paid_through else ""

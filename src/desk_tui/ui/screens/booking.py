@@ -173,7 +173,7 @@ class BookingScreen(DeskScreen):
     async def load_packages(self) -> None:
         if self._customer is None:
             return
-        cards = await self.session.client.customer_cards(self._customer.id)
+        cards = await self.session.client.cards.customer_cards(self._customer.id)
         if not self._services:
             self._services = {s.id: s for s in await self.session.client.services()}
         today = self.session.today()
@@ -269,7 +269,7 @@ class BookingScreen(DeskScreen):
                 # The client gives this booking the key of its intent: Save pressed again after a
                 # timeout (or after a restart) is replayed by the server, never booked twice; a
                 # refusal settles it, and a changed form (an allowed overlap too) is another request.
-                appointment = await self.session.client.book(data)
+                appointment = await self.session.client.appointments.book(data)
                 break
             except ApiError as exc:
                 if exc.code == ProblemCode.STAFF_DOUBLE_BOOKED:

@@ -78,7 +78,7 @@ class CardHistoryScreen(DeskScreen):
     async def load(self) -> None:
         client = self.session.client
         self._locations = {loc.id: loc.name for loc in await client.locations()}
-        self.show(await client.card_transactions(self.card.id))
+        self.show(await client.cards.card_transactions(self.card.id))
 
     def show(self, entries: list[Transaction]) -> None:
         fitted = self.query_one(FittedTable)

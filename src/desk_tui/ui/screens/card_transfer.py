@@ -62,7 +62,7 @@ class TransferScreen(SaysWorkerFailures, ModalScreen[Card | None]):
         try:
             # Keyed by the client as one intent per target: a retry to the same customer after a
             # timeout is replayed, a transfer to someone else is another request.
-            card = await self.session.client.transfer_card(self.card.id, target.id, note=f"Transferred to {target.name}")
+            card = await self.session.client.cards.transfer_card(self.card.id, target.id, note=f"Transferred to {target.name}")
         except AuthExpired:
             raise
         except ApiError as exc:

@@ -97,7 +97,7 @@ class CardsScreen(DeskScreen):
         if not self._locations:
             self._locations = {loc.id: loc.name for loc in await client.locations()}
         org = self.session.org
-        page = await client.search_cards(query.strip(), limit=100)
+        page = await client.cards.search_cards(query.strip(), limit=100)
         self.show(page.items, tz=org.timezone, more=page.next_cursor is not None)
 
     def show(self, cards: list[Card], *, tz: str, more: bool) -> None:

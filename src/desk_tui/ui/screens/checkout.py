@@ -68,7 +68,7 @@ class CheckoutScreen(DeskScreen):
     @work(exclusive=True, group="checkout-load", exit_on_error=False)
     async def action_reload(self) -> None:
         client = self.session.client
-        self.show(await (client.completed_sales() if self.done else client.open_sales()))
+        self.show(await (client.sales.completed_sales() if self.done else client.sales.open_sales()))
 
     def show(self, carts: list[Sale]) -> None:
         self.carts = {c.id: c for c in carts}

@@ -76,7 +76,7 @@ class LineEditScreen(FormDialog[Sale]):
         # this one and the same change is resent with the approval; what was typed here stays.
         def send(approval: ManagerApproval | None) -> Awaitable[Sale]:
             approved = data if approval is None else data.model_copy(update={"approval": approval})
-            return self.session.client.update_sale_line(self.sale_id, self.line.id, approved)
+            return self.session.client.sales.update_sale_line(self.sale_id, self.line.id, approved)
 
         return data.model_dump(mode="json"), lambda key: with_approval(self, send)
 

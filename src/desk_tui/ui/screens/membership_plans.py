@@ -69,7 +69,7 @@ class MembershipPlansScreen(DeskScreen):
     async def load(self, select: str | None = None) -> None:
         client, org = self.session.client, self.session.org
         self.services = await client.services()
-        plans = await client.membership_plans()
+        plans = await client.memberships.membership_plans()
         self.plans = {p.id: p for p in plans}
         table = self.query_one(DataTable)
         keep = select or self._highlighted_id()
@@ -120,7 +120,7 @@ class MembershipPlansScreen(DeskScreen):
             question = f"Put {plan.name} on sale again? New members can join from now on."
         if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Retire" if plan.active else "For sale")):
             return
-        changed = await self.session.client.update_plan(plan.id, PlanUpdate(active=not plan.active))
+        changed = await self.session.client.memberships.update_plan(plan.id, PlanUpdate(active=not plan.active))
         self.notify(f"{changed.name} is {'for sale' if changed.active else 'retired'}.", title="Membership plans")
         self.load(select=changed.id)
 

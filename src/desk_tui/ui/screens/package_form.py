@@ -143,9 +143,9 @@ class PackageFormScreen(FormDialog[Package]):
         try:
             if self.package is None:
                 data = PackageCreate(**plain, entitlements=pools)
-                return data.model_dump(), lambda key: client.create_package(data, idempotency_key=key)
+                return data.model_dump(), lambda key: client.cards.create_package(data, idempotency_key=key)
             update = PackageUpdate(**plain, **({"entitlements": pools} if pools else {}))
             package_id = self.package.id
-            return update.model_dump(), lambda key: client.update_package(package_id, update, idempotency_key=key)
+            return update.model_dump(), lambda key: client.cards.update_package(package_id, update, idempotency_key=key)
         except ValidationError as exc:
             raise FormProblem.from_validation(exc) from None

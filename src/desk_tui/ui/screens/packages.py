@@ -81,7 +81,7 @@ class PackagesScreen(DeskScreen):
         client, org = self.session.client, self.session.org
         self._services = await client.services()
         names = {s.id: s.name for s in self._services}
-        packages = await client.packages(active=None)
+        packages = await client.cards.packages(active=None)
         self._packages = {p.id: p for p in packages}
         table = self.query_one(DataTable)
         current = self._select or self._highlighted_id()
@@ -153,7 +153,7 @@ class PackagesScreen(DeskScreen):
             yes = "Make active"
         if not await self.app.push_screen_wait(ConfirmScreen(question, yes=yes)):
             return
-        changed = await self.session.client.update_package(package.id, PackageUpdate(active=not package.active))
+        changed = await self.session.client.cards.update_package(package.id, PackageUpdate(active=not package.active))
         self.notify(f"{changed.name} is now {'active' if changed.active else 'inactive'}.", title="Packages")
         self._select = changed.id
         self._load()

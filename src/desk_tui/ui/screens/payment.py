@@ -128,4 +128,4 @@ class PaymentScreen(FormDialog[Sale]):
                 raise FormProblem(f"Only {self.money(self.sale.store_credit)} of store credit is available.")
             payments = [PaymentIn(method=m, amount=a) for m, a in amounts.items()]
         intent = tuple((p.method, p.amount) for p in payments)
-        return intent, lambda key: self.session.client.complete_sale(self.sale.id, payments, idempotency_key=key)
+        return intent, lambda key: self.session.client.sales.complete_sale(self.sale.id, payments, idempotency_key=key)

@@ -142,9 +142,9 @@ class PlanFormScreen(FormDialog[Plan]):
         try:
             if self.plan is None:
                 data = PlanCreate(**fields)
-                return data.model_dump(), lambda key: client.create_plan(data, idempotency_key=key)
+                return data.model_dump(), lambda key: client.memberships.create_plan(data, idempotency_key=key)
             update = PlanUpdate(**fields)
             plan_id = self.plan.id
-            return update.model_dump(), lambda key: client.update_plan(plan_id, update, idempotency_key=key)
+            return update.model_dump(), lambda key: client.memberships.update_plan(plan_id, update, idempotency_key=key)
         except ValidationError as exc:
             raise FormProblem.from_validation(exc) from None

@@ -76,19 +76,19 @@ class ReportsScreen(DeskScreen):
     @work(exclusive=True, group="reports", exit_on_error=False)
     async def _load(self) -> None:
         client, org = self.session.client, self.session.org
-        liability = await client.liability()
+        liability = await client.reports.liability()
         table = self.query_one("#liability", DataTable)
         table.clear()
         for line in liability.items:
             table.add_row(as_typed(line.package_name), str(line.cards), f"{line.units_outstanding} {line.unit_type}",
                           format_money(line.value_outstanding, org))
-        expiring = await client.expiring(within_days=self._window)
+        expiring = await client.reports.expiring(within_days=self._window)
         table = self.query_one("#expiring", DataTable)
         table.clear()
         for card in expiring.items:
             table.add_row(card.expires_on.isoformat(), str(card.days_left), as_typed(card.customer_name), as_typed(card.phone),
                           as_typed(card.package_name), as_typed(card.number or "—"), f"{card.remaining} {card.unit_type}")
-        dues = await client.memberships_due()
+        dues = await client.reports.memberships_due()
         table = self.query_one("#dues", DataTable)
         table.clear()
         for due in dues.items:

@@ -42,7 +42,7 @@ class ProfileMembershipsTab(SaysWorkerFailures, TabPane):
 
     @work(exclusive=True, group="profile-memberships", exit_on_error=False)
     async def load(self) -> None:
-        enrollments = await self.session.client.memberships(self.customer_id)
+        enrollments = await self.session.client.memberships.of_customer(self.customer_id)
         self.enrollments = {e.id: e for e in enrollments}
         self.query_one(MembershipList).show_memberships(enrollments, self.session.org, today=self.session.today())
         name = self.customer_name or "the customer"

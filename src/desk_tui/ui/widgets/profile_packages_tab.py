@@ -112,7 +112,7 @@ class ProfilePackagesTab(SaysWorkerFailures, TabPane):
         # Each press is an intent the client keys by what it redeems: a press after one that got
         # an answer is a new redemption; a press after one that never got an answer (a timeout,
         # OFFLINE) is taken as its retry, the safe side, and the server replays the first.
-        written = await self.session.client.redeem(pick.card_id, pick.service_id, entitlement_id=pick.entitlement_id)
+        written = await self.session.client.cards.redeem(pick.card_id, pick.service_id, entitlement_id=pick.entitlement_id)
         change: CardChange = written.value
         self.card_changed(change.card)
         balance = next(b for b in change.card.balances if b.entitlement_id == pick.entitlement_id)
