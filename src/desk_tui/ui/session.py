@@ -108,13 +108,6 @@ class SessionApp(TypeAheadApp):
         return self._session
 
     @property
-    def signed_in_location_id(self) -> str:
-        """The location signed in to, for the screens (they run only after sign-in)."""
-        if self.location_id is None:
-            raise RuntimeError("The location is asked for before anyone has signed in.")
-        return self.location_id
-
-    @property
     def loaded_settings(self) -> ClientSettings:
         """The client settings, for the screens: start_session reads them before anyone signs in."""
         if self.settings is None:
