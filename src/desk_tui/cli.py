@@ -9,8 +9,12 @@ import os
 import sys
 from collections.abc import MutableMapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desk_tui import __version__, admin_cli
+
+if TYPE_CHECKING:
+    from desk_tui.client.settings import ClientSettings
 
 
 def _client_options(parser: argparse.ArgumentParser, default: object) -> None:
@@ -107,6 +111,10 @@ def _parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="print what remote support asks first")
     _client_options(doctor, argparse.SUPPRESS)
 
+    from desk_tui.web_options import add_web_parser
+
+    add_web_parser(sub, lambda web: _client_options(web, argparse.SUPPRESS))
+
     _serve_options(sub.add_parser(
         "serve", help="run the booking API",
         description="Run the booking API. Every option can also be set as a DESK_SERVER_* variable "
@@ -200,12 +208,45 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return _serve(args) if args.command == "serve" else _admin(args)
         except ModuleNotFoundError as exc:
-            if (exc.name or "").split(".")[0] not in SERVER_PACKAGES:
-                raise
-            print(f"desk-tui {args.command}: the server part of desk-tui is not installed here ({exc.name} is "
-                  f"missing): add it with pip install 'desk-tui[server]'.", file=sys.stderr)
-            return 2
+            return _extra_missing(exc, args.command, "server", SERVER_PACKAGES)
+    if args.command == "web":
+        try:
+            from desk_tui.web import run
+        except ModuleNotFoundError as exc:
+            return _extra_missing(exc, "web", "web", WEB_PACKAGES)
+        return run(args)
     return _client(args)
+
+
+#: what `pip install 'desk-tui[web]'` adds (pyproject.toml), as they are imported
+WEB_PACKAGES = frozenset({"textual_serve", "aiohttp", "aiohttp_jinja2", "jinja2"})
+
+
+def _extra_missing(exc: ModuleNotFoundError, command: str, extra: str, packages: frozenset[str]) -> int:
+    """A package of an extra that is not installed here: say which extra adds it (exit 2). Any
+    other missing module is a bug, and raised as it is."""
+    if (exc.name or "").split(".")[0] not in packages:
+        raise exc
+    part = "server part" if extra == "server" else "browser part"
+    print(f"desk-tui {command}: the {part} of desk-tui is not installed here ({exc.name} is "
+          f"missing): add it with pip install 'desk-tui[{extra}]'.", file=sys.stderr)
+    return 2
+
+
+def client_overrides(args: argparse.Namespace) -> dict[str, object]:
+    """The terminal app's options (_client_options), as load_settings and the app take them."""
+    return {"server": args.server, "log_file": args.log, "ca_bundle": args.ca_bundle, "insecure": args.insecure}
+
+
+def client_settings(args: argparse.Namespace, command: str) -> ClientSettings | None:
+    """The client settings the options, DESK_* and config.toml give; None after saying what is wrong."""
+    from desk_tui.client.settings import SettingsError, load_settings
+
+    try:
+        return load_settings(**client_overrides(args))
+    except SettingsError as exc:
+        print(f"{command}: {exc}", file=sys.stderr)
+        return None
 
 
 def _client(args: argparse.Namespace) -> int:
@@ -215,13 +256,9 @@ def _client(args: argparse.Namespace) -> int:
     paths = Paths.from_env()
     if args.command == "doctor":
         from desk_tui.client.doctor import run_doctor
-        from desk_tui.client.settings import SettingsError, load_settings
 
-        try:
-            settings = load_settings(server=args.server, log_file=args.log, ca_bundle=args.ca_bundle,
-                                     insecure=args.insecure)
-        except SettingsError as exc:
-            print(f"desk-tui: {exc}", file=sys.stderr)
+        settings = client_settings(args, "desk-tui")
+        if settings is None:
             return 2
         log_file = settings.log_file or paths.log_file
         setup_logging(log_file)
@@ -234,8 +271,7 @@ def _client(args: argparse.Namespace) -> int:
     from desk_tui.ui.main import launch
 
     try:
-        return launch(paths=paths, overrides={"server": args.server, "log_file": args.log,
-                                              "ca_bundle": args.ca_bundle, "insecure": args.insecure})
+        return launch(paths=paths, overrides=client_overrides(args))
     except Exception:
         # Textual prints the traceback on exit; the log keeps it for `desk-tui doctor` and support.
         import logging

@@ -7,6 +7,7 @@ from datetime import date
 from textual.widgets import DataTable
 
 from desk_tui.ui.screens.booking import BookingScreen
+from desk_tui.ui.screens.confirm import ConfirmScreen
 from tests.support.api_client import key
 from tests.ui.pilot import wait_until
 from tests.ui.salon import Salon, app_on, at
@@ -61,3 +62,35 @@ async def test_a_refused_line_is_highlighted_with_the_servers_sentence(make_app,
         assert lines.has_class("refused") and lines.has_focus and lines.cursor_row == 0
         assert lines.tooltip == said
         assert isinstance(app.screen, BookingScreen)  # nothing typed is lost
+
+
+async def test_escape_asks_before_a_booking_half_made_is_thrown_away(make_app, ui_server):
+    salon = Salon(ui_server.url)
+    customer = salon.customer("Félbehagyott")
+    salon.card(customer["id"])
+    day = date(2031, 7, 10)
+    app = app_on(ui_server.url, at(day, 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        calendar = await _calendar_ready(pilot)
+        booking = await _book_with_package(pilot, customer["name"], expect="0/5 used")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        question = str(app.screen.query_one("#confirm-question").render())
+        assert question == f"Discard the booking for {customer['name']}? Nothing has been saved.", question
+        await pilot.press("n")  # keep editing: everything typed is still there
+        await wait_until(pilot, lambda: app.screen is booking, "back on the booking")
+        assert booking.query_one("#booking-lines", DataTable).row_count == 1
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question again")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: app.screen is calendar, "back on the calendar")
+
+
+async def test_escape_leaves_an_empty_booking_at_once(make_app, ui_server):
+    app = app_on(ui_server.url, at(date(2031, 7, 11), 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        calendar = await _calendar_ready(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is calendar, "back on the calendar")

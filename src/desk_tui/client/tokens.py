@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 
 from desk_tui.client.paths import Paths
 from desk_tui.files import read_json_object, write_atomically
@@ -24,6 +25,12 @@ NO_KEYRING_WARNING = ("No keyring is available here (for example over SSH), so y
                       "only and you will be asked for your PIN next time.")
 FILE_WARNING = ("No keyring is available here (for example over SSH), so your sign-in is kept in a file that "
                 "only your user account can read.")
+
+#: set by ``desk_tui.browser_session`` for a browser tab's desk: the keyring there belongs to the
+#: machine running `desk-tui web`, and a token in it would sign the next tab in, whoever opened it
+BROWSER_TAB = "DESK_BROWSER_TAB"
+BROWSER_TAB_WARNING = ("This browser tab keeps your sign-in only while it is open: a new tab asks for your PIN "
+                       "again.")
 
 _UNUSABLE_BACKENDS = {"keyring.backends.fail.Keyring", "keyring.backends.null.Keyring"}
 
@@ -46,6 +53,9 @@ class TokenStore:
         self._memory: dict[str, str] = {}
         self.warning: str | None = None
         self._keyring = None
+        if os.environ.get(BROWSER_TAB):
+            self.backend_name, self._allow_file, self.warning = "not used (a browser tab)", False, BROWSER_TAB_WARNING
+            return
         try:
             import keyring
 

@@ -37,6 +37,7 @@ from desk_tui.ui.money import format_money
 from desk_tui.ui.overlaps import clash_sentence, confirm_overlap
 from desk_tui.ui.refused_input import clear_refused, mark_refused
 from desk_tui.ui.screens.base import DeskScreen
+from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.widgets.day_grid import PACKAGE, Slot
 from desk_tui.ui.widgets.package_panel import PackageChoice, PackagePanel
 
@@ -309,7 +310,20 @@ class BookingScreen(DeskScreen):
             status.update("")
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Escape leaves an empty form at once; a customer or a service typed in is asked about
+        first, since one stray Escape would otherwise throw away a booking half made."""
+        if not self.holds_typing:
+            self.dismiss(None)
+            return
+        who = self._customer.name if self._customer is not None else "this customer"
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen(f"Discard the booking for {who}? Nothing has been saved.",
+                                           yes="Discard", no="Keep editing", title="Leave the booking?"),
+                             answered)
 
 
 __all__ = ["Appointment", "BookingScreen"]

@@ -20,8 +20,8 @@ from textual.widgets import Input, Label, Static
 from desk_tui.client.errors import ApiError
 from desk_tui.contract.cards import ImportResult
 from desk_tui.contract.problems import ProblemCode
+from desk_tui.ui.counting import plural
 from desk_tui.ui.form_problem import FormProblem
-from desk_tui.ui.screens.closure import plural
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.screens.form_dialog import FormDialog, Send, required
 

@@ -17,13 +17,10 @@ from textual.widgets import Input, Label, Select
 
 from desk_tui.contract.cards import BulkExtendRequest, BulkExtendResult
 from desk_tui.ui.as_typed import as_typed
+from desk_tui.ui.counting import plural
 from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.screens.form_dialog import FormDialog, Send, required
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 class ClosureScreen(FormDialog[BulkExtendResult]):

@@ -17,6 +17,10 @@ def _key_label(app: App[Any], key: str) -> str:
     return app.get_key_display(Binding(key, ""))
 
 
+def _every_screens(binding: Binding) -> bool:
+    return any(binding.action == b.action for b in Screen.BINDINGS if isinstance(b, Binding))
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1,q", "dismiss", "Close", id="help.close")]
 
@@ -35,9 +39,11 @@ class HelpScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_columns("Key", "Action")
         seen: set[str] = set()
-        # The screen's own keys first, then the app's, then the focused widget's (cursor keys…).
+        # The screen's own keys first, then the app's, then the focused widget's (cursor keys…);
+        # what every Textual screen has (Tab to move focus, copy) comes last, not above Save.
         order = {self._under: 0, self.app: 1}
-        found = sorted(active_keys(self._under).items(), key=lambda item: order.get(item[1].node, 2))
+        found = sorted(active_keys(self._under).items(),
+                       key=lambda item: 3 if _every_screens(item[1].binding) else order.get(item[1].node, 2))
         for key, active in found:
             binding = active.binding
             if not binding.description or binding.description in seen:

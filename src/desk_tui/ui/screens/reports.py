@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from desk_tui.ui.as_typed import as_typed
+from desk_tui.ui.counting import plural, units_text
 from desk_tui.ui.money import format_money
 from desk_tui.ui.refusals import for_managers
 from desk_tui.ui.screens.base import DeskScreen
@@ -80,24 +81,25 @@ class ReportsScreen(DeskScreen):
         table = self.query_one("#liability", DataTable)
         table.clear()
         for line in liability.items:
-            table.add_row(as_typed(line.package_name), str(line.cards), f"{line.units_outstanding} {line.unit_type}",
+            table.add_row(as_typed(line.package_name), str(line.cards), units_text(line.units_outstanding, line.unit_type),
                           format_money(line.value_outstanding, org))
         expiring = await client.reports.expiring(within_days=self._window)
         table = self.query_one("#expiring", DataTable)
         table.clear()
         for card in expiring.items:
             table.add_row(card.expires_on.isoformat(), str(card.days_left), as_typed(card.customer_name), as_typed(card.phone),
-                          as_typed(card.package_name), as_typed(card.number or "—"), f"{card.remaining} {card.unit_type}")
+                          as_typed(card.package_name), as_typed(card.number or "—"), units_text(card.remaining, card.unit_type))
         dues = await client.reports.memberships_due()
         table = self.query_one("#dues", DataTable)
         table.clear()
         for due in dues.items:
             table.add_row(due.due_since.isoformat(), str(due.months_due), as_typed(due.customer_name),
                           as_typed(due.phone), as_typed(due.plan_name), format_money(due.price, org))
-        owed = f" · {len(dues.items)} membership payment(s) due" if dues.items else ""
+        owed = f" · {plural(len(dues.items), 'membership payment')} due" if dues.items else ""
         self.query_one("#reports-summary", Static).update(
             f"Owed to customers: [b]{format_money(liability.total_value, org)}[/b] · "
-            f"{len(expiring.items)} card(s) with units left expire within {self._window} days (w changes){owed}")
+            f"{plural(len(expiring.items), 'card')} with units left "
+            f"{'expires' if len(expiring.items) == 1 else 'expire'} within {self._window} days (w changes){owed}")
 
     def action_window(self) -> None:
         self._window = WINDOWS[(WINDOWS.index(self._window) + 1) % len(WINDOWS)]
