@@ -49,13 +49,13 @@ async def test_a_booking_whose_answer_timed_out_is_replayed_on_retry_not_booked_
 
         proxy.lose_answers = True
         with pytest.raises(RequestTimeout):
-            await client.book(data)
+            await client.appointments.book(data)
         await asyncio.wait_for(proxy.answer_lost.wait(), 30)  # the server did answer: it had booked
         assert len(_on_server(manager, customer, data)) == 1
         assert client.intents.pending(signed.staff.id) == ["POST /v1/appointments"]
 
         proxy.lose_answers = False
-        appointment = await client.book(data)  # the receptionist presses Save again
+        appointment = await client.appointments.book(data)  # the receptionist presses Save again
         assert proxy.replayed_answers() == 1
         assert [a["id"] for a in _on_server(manager, customer, data)] == [appointment.id]
         assert _pool(manager, card["id"])["booked"] == 1
@@ -71,16 +71,16 @@ async def test_a_redemption_lost_on_a_dropped_line_is_confirmed_by_the_next_pres
 
         proxy.lose_answers = True
         with pytest.raises(OfflineError):
-            await client.redeem(card["id"], "svc_manicure")
+            await client.cards.redeem(card["id"], "svc_manicure")
         assert client.offline and proxy.lost >= 1 and _pool(manager, card["id"])["used"] == 1
 
         proxy.lose_answers = False  # the line is back; the write probes, then sends
-        again = await client.redeem(card["id"], "svc_manicure")
+        again = await client.cards.redeem(card["id"], "svc_manicure")
         assert again.replayed and not client.offline
         assert _pool(manager, card["id"])["used"] == 1 == again.value.card.balances[0].used
 
         # Answered now: the next identical press is a new redemption, with a new key.
-        third = await client.redeem(card["id"], "svc_manicure")
+        third = await client.cards.redeem(card["id"], "svc_manicure")
         assert not third.replayed and third.value.card.balances[0].used == 2
         assert _pool(manager, card["id"])["used"] == 2 and proxy.replayed_answers() == 1
 
@@ -95,7 +95,7 @@ async def test_an_unanswered_booking_survives_a_restart_of_the_app(api, make_cli
         await first.login("reception", "1111")
         proxy.lose_answers = True
         with pytest.raises(OfflineError):
-            await first.book(data)
+            await first.appointments.book(data)
         await first.aclose()  # the app is closed (or crashed) with the booking unanswered
         assert len(_on_server(manager, customer, data)) == 1
         assert len(list(home.intents_dir.iterdir())) == 1
@@ -103,7 +103,7 @@ async def test_an_unanswered_booking_survives_a_restart_of_the_app(api, make_cli
         proxy.lose_answers = False
         second = make_client(proxy.url, intents=IntentJournal(home.intents_dir, proxy.url))  # the next start
         await second.login("reception", "1111")
-        appointment = await second.book(data)
+        appointment = await second.appointments.book(data)
         assert proxy.replayed_answers() == 1
         assert [a["id"] for a in _on_server(manager, customer, data)] == [appointment.id]
         assert _pool(manager, card["id"])["booked"] == 1
@@ -121,12 +121,12 @@ async def test_a_refusal_settles_the_intent_so_the_same_write_later_is_new(api, 
     signed = await client.login("reception", "1111")
 
     with pytest.raises(ApiError) as caught:
-        await client.redeem(card["id"], "svc_manicure")
+        await client.cards.redeem(card["id"], "svc_manicure")
     assert caught.value.code == "insufficient_units"
     assert client.intents.pending(signed.staff.id) == []  # the server decided: nothing to retry
 
     r = manager.post(f"/cards/{card['id']}/adjustments", headers=key(),
                      json={"entitlement_id": pool["entitlement_id"], "units": 1, "reason": "test"})
     assert r.status_code in (200, 201), r.text
-    written = await client.redeem(card["id"], "svc_manicure")  # not a replay of the refusal
+    written = await client.cards.redeem(card["id"], "svc_manicure")  # not a replay of the refusal
     assert not written.replayed and written.value.card.balances[0].used == 1

@@ -5,6 +5,8 @@ Requests always reach the real server, which applies them and answers as usual; 
 ``lose_answers`` is set, the answer never reaches the client. ``hold=True`` keeps the client's
 connection open with nothing coming back (the client times out, as behind a hung router);
 otherwise the connection is closed the moment the answer arrives (as when a line drops).
+While ``answer_instead`` holds an HTTP response, that is what the client gets in place of the
+server's answer (a captive portal or a misconfigured gateway answering for the server).
 It runs on the test's own event loop (asyncio streams), so Pilot tests can use it too.
 """
 
@@ -21,6 +23,7 @@ class LossyProxy:
         self._upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self.hold = hold
         self.lose_answers = False
+        self.answer_instead: bytes | None = None
         self.lost = 0
         """Answer chunks the client never got (each means the server had finished a request)."""
         self.passed = bytearray()
@@ -82,6 +85,11 @@ class LossyProxy:
 
     async def _answers(self, server_in: asyncio.StreamReader, client_out: asyncio.StreamWriter) -> None:
         while data := await server_in.read(65536):
+            if self.answer_instead is not None:
+                self.lost += 1
+                client_out.write(self.answer_instead)
+                await client_out.drain()
+                return  # and the connection closes, as the answer said
             if self.lose_answers:
                 self.lost += 1
                 self.answer_lost.set()

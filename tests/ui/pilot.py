@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from textual.pilot import Pilot
 
+from desk_tui.ui.connection_state import ConnectionState
+
 #: generous: the machine may be busy; a condition that holds returns at once
 DEADLINE_SECONDS = 30.0
 
@@ -34,7 +36,7 @@ async def sign_in(pilot: Pilot, username: str = "reception", pin: str = "1111") 
     from desk_tui.ui.screens.login import LoginScreen
 
     app = pilot.app
-    await wait_until(pilot, lambda: app.connection_state == "ready", "the connection")
+    await wait_until(pilot, lambda: app.connection_state is ConnectionState.READY, "the connection")
     await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
     # typed as a receptionist does: username, Enter, PIN, Enter — keyboard only
     await pilot.press(*username, "enter", *pin, "enter")

@@ -231,10 +231,10 @@ async def test_client_import_retried_with_the_same_key_imports_once(ui_server, d
     async with DeskClient(ui_server.url, tokens=TokenStore(ui_server.url, paths=paths),
                           cache=Cache(paths.cache_dir)) as client:
         await client.login("owner", "3333")
-        preview = await client.import_cards(csv, dry_run=True, idempotency_key=new_idempotency_key())
+        preview = await client.cards.import_cards(csv, dry_run=True, idempotency_key=new_idempotency_key())
         assert (preview.accepted, preview.rejected, preview.imported, preview.dry_run) == (1, [], 0, True)
         intent = new_idempotency_key()
-        first = await client.import_cards(csv, dry_run=False, idempotency_key=intent)
-        again = await client.import_cards(csv, dry_run=False, idempotency_key=intent)  # a retry: replayed
+        first = await client.cards.import_cards(csv, dry_run=False, idempotency_key=intent)
+        again = await client.cards.import_cards(csv, dry_run=False, idempotency_key=intent)  # a retry: replayed
         assert first == again and (first.imported, first.dry_run) == (1, False)
     assert len(login(ui_server.url, "owner").get("/cards", params={"q": number}).json()["items"]) == 1

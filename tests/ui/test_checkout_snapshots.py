@@ -64,7 +64,7 @@ async def _open_cart(pilot, sale_id: str) -> CartScreen:
     await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "F4")
     screen = app.screen
     await wait_until(pilot, lambda: sale_id in screen.carts, "the cart listed")
-    sale = await app.client.sale(sale_id)
+    sale = await app.client.sales.sale(sale_id)
     app.push_screen(CartScreen(sale))
     await wait_until(pilot, lambda: isinstance(app.screen, CartScreen), "the cart")
     cart = app.screen

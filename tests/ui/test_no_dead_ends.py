@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from desk_tui.ui.connection_state import ConnectionState
 from desk_tui.ui.screens.appointment import AppointmentScreen
 from desk_tui.ui.screens.cart import CartScreen
 from desk_tui.ui.screens.payment import PaymentScreen
@@ -168,7 +169,7 @@ async def test_any_failure_while_signing_in_is_said_in_a_sentence(make_app):
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: app.connection_state == "ready", "the connection")
+        await wait_until(pilot, lambda: app.connection_state is ConnectionState.READY, "the connection")
 
         async def broken(*args, **kwargs):  # a fault inside this terminal, not a refusal from the server
             raise RuntimeError("keyring backend crashed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from desk_tui.ui.connection_state import ConnectionState
 from desk_tui.ui.screens.login import LoginScreen
 from tests.support.live_server import LiveServer
 from tests.ui.pilot import sign_in, wait_until
@@ -67,8 +68,8 @@ async def test_a_pin_typed_before_the_server_answers_signs_in_once_it_does(make_
             await pilot.press(*"reception", "enter", *"1111", "enter")
             status = app.screen.query_one("#login-status")
             await wait_until(pilot, lambda: "as soon as the server answers" in str(status.render())
-                             or app.connection_state.startswith("failed"), "the PIN kept for later")
-            await wait_until(pilot, lambda: app.connection_state.startswith("failed"), "the server not answering")
+                             or app.connection_state is ConnectionState.FAILED, "the PIN kept for later")
+            await wait_until(pilot, lambda: app.connection_state is ConnectionState.FAILED, "the server not answering")
             assert app.signed_in is None
             server.start()
             await pilot.press("ctrl+r")  # try again, as the login screen says

@@ -8,6 +8,7 @@ import httpx
 
 from desk_tui.client.settings import Paths, load_settings
 from desk_tui.ui.app import DeskApp
+from desk_tui.ui.connection_state import ConnectionState
 from desk_tui.ui.screens.calendar import CalendarScreen
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.widgets.day_grid import DayGrid
@@ -49,12 +50,12 @@ async def test_a_desk_signed_in_before_draws_its_calendar_before_the_server_answ
     app = desk(server.url)
     async with app.run_test(size=(80, 24)) as pilot:
         assert isinstance(app.screen, CalendarScreen)
-        assert grid_rows(app) > 0 and app.connection_state == "connecting"
+        assert grid_rows(app) > 0 and app.connection_state is ConnectionState.CONNECTING
         assert app.staff == "Réka Tóth (reception)" and app.business == "Bella Salon & Spa"
         assert says_updating(app)  # what is shown is the cache's, and the header says so
         # … and as the server never answers, the stored sign-in is not taken on trust for long
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "the sign-in screen")
-        assert app.signed_in is None and app.connection_state.startswith("failed")
+        assert app.signed_in is None and app.connection_state is ConnectionState.FAILED
 
 
 async def test_a_sign_in_ended_on_the_server_brings_the_sign_in_screen(desk_home, ui_server):

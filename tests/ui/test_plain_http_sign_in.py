@@ -11,6 +11,7 @@ import pytest
 
 from desk_tui.client.settings import Paths, load_settings
 from desk_tui.ui.app import DeskApp
+from desk_tui.ui.connection_state import ConnectionState
 from desk_tui.ui.screens.login import LoginScreen
 from tests.support.served import ServedAPI
 from tests.ui.pilot import sign_in, wait_until
@@ -37,7 +38,7 @@ def lan_url(new_db_url):
 async def test_the_pin_is_not_sent_over_plain_http_and_the_sign_in_screen_says_why(lan_url, desk_home):
     app = DeskApp(settings=load_settings(server=lan_url), paths=Paths.from_env())
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: app.connection_state == "ready", "the connection")
+        await wait_until(pilot, lambda: app.connection_state is ConnectionState.READY, "the connection")
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
         await pilot.press(*"reception", "enter", *"1111", "enter")
         status = app.screen.query_one("#login-status")

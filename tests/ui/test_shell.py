@@ -7,6 +7,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
+from desk_tui.ui.connection_state import ConnectionState
 from desk_tui.ui.navigation import DESTINATIONS
 from desk_tui.ui.screens.help import HelpScreen
 from desk_tui.ui.screens.login import LoginScreen
@@ -141,7 +142,7 @@ async def test_sign_out_forgets_the_stored_token(make_app, working_keyring):
     assert not any(working_keyring.store.values())
     again = make_app()
     async with again.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: again.connection_state == "ready", "the connection")
+        await wait_until(pilot, lambda: again.connection_state is ConnectionState.READY, "the connection")
         await wait_until(pilot, lambda: isinstance(again.screen, LoginScreen), "the login screen")
         await pilot.app.workers.wait_for_complete()
         assert again.signed_in is None
@@ -173,7 +174,7 @@ async def test_every_global_key_reaches_its_screen(make_app):
 async def test_global_keys_do_nothing_before_sign_in(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: app.connection_state == "ready", "the connection")
+        await wait_until(pilot, lambda: app.connection_state is ConnectionState.READY, "the connection")
         await pilot.press("f5")
         await pilot.app.workers.wait_for_complete()
         assert isinstance(app.screen, LoginScreen)

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 import desk_tui.server.cards.service as cards_service
+from desk_tui.ui.connection_state import ConnectionState
 from desk_tui.ui.screens.appointment import AppointmentScreen
 from desk_tui.ui.screens.booking import BookingScreen
 from desk_tui.ui.screens.login import LoginScreen
@@ -66,7 +67,7 @@ def quiet_keyring():
 
 async def _login_ready(pilot) -> None:
     app = pilot.app
-    await wait_until(pilot, lambda: app.connection_state == "ready", "the connection")
+    await wait_until(pilot, lambda: app.connection_state is ConnectionState.READY, "the connection")
     await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
     await wait_until(pilot, lambda: str(app.screen.query_one("#location").value) == "loc_downtown", "locations")
     await pilot.app.workers.wait_for_complete()

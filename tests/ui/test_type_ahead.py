@@ -11,13 +11,14 @@ import asyncio
 
 from textual.widgets import Input
 
+from desk_tui.ui.connection_state import ConnectionState
 from desk_tui.ui.screens.login import LoginScreen
 from tests.ui.pilot import burst, wait_until
 
 
 async def _login_screen_ready(pilot) -> LoginScreen:
     app = pilot.app
-    await wait_until(pilot, lambda: app.connection_state == "ready", "the connection")
+    await wait_until(pilot, lambda: app.connection_state is ConnectionState.READY, "the connection")
     await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen) and app.location_options,
                      "the login screen with its locations")
     return app.screen
@@ -98,3 +99,31 @@ async def test_keys_typed_while_the_server_makes_the_cart_wait_for_the_cart(make
                          "the cart with the line typed ahead")
         assert [x.name for x in app.screen.sale.lines] == ["Deep Tissue Massage"]
         assert not checkout.done
+
+
+async def test_the_gate_waits_for_a_screen_still_mounting_then_lets_keys_through():
+    """The gate reads Textual's public API only (``screen_stack``, ``walk_children``,
+    ``Widget.is_mounted``, ``message_queue_size``): a screen just pushed is not settled until it
+    and its widgets are mounted, and then it is. A Textual upgrade that changes any of these
+    fails here, not as keys landing in the wrong field."""
+    from textual.screen import Screen
+    from textual.widgets import Input
+
+    from desk_tui.ui.type_ahead import TypeAheadApp
+
+    class Dialog(Screen[None]):
+        def compose(self):
+            yield Input(id="typed-here")
+
+    app = TypeAheadApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: not app._busy(), "the empty app settled")
+        dialog = Dialog()
+        app.push_screen(dialog)  # not awaited: the dialog is on the stack, still mounting
+        assert dialog in app.screen_stack and app._busy()
+        await wait_until(pilot, lambda: not app._busy(), "the dialog settled")
+        assert dialog.query_one("#typed-here", Input).is_mounted
+        hold = app.hold_keys()
+        assert app._busy()  # a key that asked the server for its screen holds the next ones
+        hold.release()
+        assert not app._busy()

@@ -7,6 +7,7 @@ import sys
 
 from desk_tui.client.settings import Paths, load_settings
 from desk_tui.ui.app import DeskApp
+from desk_tui.ui.connection_state import ConnectionState
 from desk_tui.ui.screens.login import LoginScreen
 from tests.ui.pilot import wait_until
 
@@ -16,7 +17,7 @@ async def test_the_sign_in_screen_says_how_to_add_the_server_extra(desk_home, mo
     monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if the server extra were not installed
     app = DeskApp(settings=load_settings(), paths=Paths.from_env())
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: app.connection_state.startswith("failed"), "the demo refused")
+        await wait_until(pilot, lambda: app.connection_state is ConnectionState.FAILED, "the demo refused")
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "the sign-in screen")
         status = app.screen.query_one("#login-status")
         await wait_until(pilot, lambda: "desk-tui[server]" in str(status.render()), "the sentence on screen")

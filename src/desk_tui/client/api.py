@@ -43,7 +43,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
-class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, MembershipCalls):
+class DeskClient:
     def __init__(self, base_url: str, *, tokens: TokenStore, cache: Cache, timeout: float = 10.0, demo: bool = False,
                  server_id: str | None = None, retry: transport.RetryPolicy | None = None,
                  http_transport: httpx.AsyncBaseTransport | None = None,
@@ -71,6 +71,12 @@ class DeskClient(CardCalls, AppointmentCalls, ReportCalls, SaleCalls, Membership
             transport=http_transport,
             verify=tls_for(self.base_url, ca_bundle),
         )
+        # One object per domain over this one transport: client.cards.redeem(...), client.sales.sale(...)
+        self.cards = CardCalls(self)
+        self.appointments = AppointmentCalls(self)
+        self.sales = SaleCalls(self)
+        self.memberships = MembershipCalls(self)
+        self.reports = ReportCalls(self)
 
     # -- plumbing ------------------------------------------------------------------------------
     def _set_reachable(self, reachable: bool) -> None:

@@ -1,7 +1,7 @@
-"""The card and package calls of DeskClient: wallets, ledgers, redemptions and the manager's tools.
+"""The card and package calls, ``client.cards``: wallets, ledgers, redemptions and the manager's tools.
 
-A mixin so the card endpoints live next to each other (and away from api.py) while sharing one
-httpx client, one cache and one retry policy. Every write goes with the Idempotency-Key of its
+Their own object so the card endpoints live next to each other (and away from api.py) while
+sharing the client's one httpx client, one cache and one retry policy. Every write goes with the Idempotency-Key of its
 intent (client/intents.py): the same write sent again before it had a definitive answer reuses
 its key, so a retry after a timeout — or after a restart — can never redeem, refund or sell twice.
 """
@@ -9,7 +9,7 @@ its key, so a retry after a timeout — or after a restart — can never redeem,
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from pydantic import BaseModel
@@ -36,12 +36,6 @@ from desk_tui.contract.packages import Package, PackageCreate, PackageUpdate
 if TYPE_CHECKING:
     from desk_tui.client.core import ClientCore
 
-    class _CardClient(ClientCore, Protocol):
-        """The client as extend_card and transfer_card see it: they go through update_card."""
-
-        async def update_card(self, card_id: str, data: CardUpdate, *,
-                              idempotency_key: str | None = None) -> Card: ...
-
 #: A customer rarely holds more than a handful of cards; this bounds a runaway listing.
 MAX_PAGES = 20
 #: entries per page of a card's history (the server's largest page)
@@ -62,25 +56,29 @@ def _body(model: BaseModel, *, keep: set[str] | None = None) -> JSONObject:
 
 
 class CardCalls:
-    """Mixed into :class:`~desk_tui.client.api.DeskClient`; ``self`` is that client."""
+    """``client.cards`` of a :class:`~desk_tui.client.api.DeskClient`."""
+
+    def __init__(self, core: ClientCore) -> None:
+        self._core = core
+        """The client's one transport, cache and intent journal, which every domain shares."""
 
     # -- reads ---------------------------------------------------------------------------------
-    async def wallet(self: ClientCore, customer_id: str) -> Wallet:
+    async def wallet(self, customer_id: str) -> Wallet:
         """Active cards and store credit: what can be used today (cached for offline reading)."""
-        return await self.get_model(f"/customers/{_id(customer_id)}/wallet", Wallet, cache=True)
+        return await self._core.get_model(f"/customers/{_id(customer_id)}/wallet", Wallet, cache=True)
 
-    async def shared_cards(self: ClientCore, customer_id: str) -> list[Card]:
+    async def shared_cards(self, customer_id: str) -> list[Card]:
         """Other customers' active cards that list this one as a family member (the wallet's
         ``shared_cards``; each names its owner)."""
-        wallet = await self.get_model(f"/customers/{_id(customer_id)}/wallet", Wallet, cache=True)
+        wallet = await self._core.get_model(f"/customers/{_id(customer_id)}/wallet", Wallet, cache=True)
         return wallet.shared_cards
 
-    async def customer_cards(self: ClientCore, customer_id: str, status: str | None = None) -> list[Card]:
+    async def customer_cards(self, customer_id: str, status: str | None = None) -> list[Card]:
         """Every card the customer holds, in every state (the profile shows used-up and refunded too)."""
         cards: list[Card] = []
         cursor: str | None = None
         for _ in range(MAX_PAGES):
-            page = await self.get_model("/cards", Page[Card], params={"customer_id": customer_id, "status": status,
+            page = await self._core.get_model("/cards", Page[Card], params={"customer_id": customer_id, "status": status,
                                                                         "limit": 100, "cursor": cursor}, cache=True)
             cards.extend(page.items)
             cursor = page.next_cursor
@@ -88,33 +86,33 @@ class CardCalls:
                 break
         return cards
 
-    async def search_cards(self: ClientCore, q: str, limit: int = 100, cursor: str | None = None) -> Page[Card]:
+    async def search_cards(self, q: str, limit: int = 100, cursor: str | None = None) -> Page[Card]:
         """Cards by client name or card number (the F5 Cards screen)."""
-        return await self.get_model("/cards", Page[Card], params={"q": q or None, "limit": limit, "cursor": cursor})
+        return await self._core.get_model("/cards", Page[Card], params={"q": q or None, "limit": limit, "cursor": cursor})
 
-    async def card(self: ClientCore, card_id: str) -> Card:
-        return await self.get_model(f"/cards/{_id(card_id)}", Card, cache=True)
+    async def card(self, card_id: str) -> Card:
+        return await self._core.get_model(f"/cards/{_id(card_id)}", Card, cache=True)
 
-    async def card_transactions(self: ClientCore, card_id: str) -> list[Transaction]:
+    async def card_transactions(self, card_id: str) -> list[Transaction]:
         """The card's whole ledger, oldest first, read a page of 500 entries at a time (the server
         pages it like every list, so no one request grows with a card's years of use)."""
         entries: list[Transaction] = []
         cursor: str | None = None
         while True:
-            page = await self.get_model(f"/cards/{_id(card_id)}/transactions", Page[Transaction],
+            page = await self._core.get_model(f"/cards/{_id(card_id)}/transactions", Page[Transaction],
                                         params={"limit": HISTORY_PAGE, "cursor": cursor}, cache=True)
             entries += page.items
             cursor = page.next_cursor
             if cursor is None:
                 return entries
 
-    async def packages(self: ClientCore, *, active: bool | None = True) -> list[Package]:
+    async def packages(self, *, active: bool | None = True) -> list[Package]:
         """The catalogue; by default only what can be sold."""
-        page = await self.get_model("/packages", Page[Package], params={"active": active, "limit": 500}, cache=True)
+        page = await self._core.get_model("/packages", Page[Package], params={"active": active, "limit": 500}, cache=True)
         return page.items
 
     # -- writes --------------------------------------------------------------------------------
-    async def redeem(self: ClientCore, card_id: str, service_id: str, *, idempotency_key: str | None = None,
+    async def redeem(self, card_id: str, service_id: str, *, idempotency_key: str | None = None,
                      entitlement_id: str | None = None, note: str | None = None,
                      for_customer_id: str | None = None) -> Written[CardChange]:
         """One walk-in redemption of one service (no appointment). ``replayed`` says the answer is
@@ -122,82 +120,82 @@ class CardCalls:
         ``for_customer_id``: a family member the owner's card is used for."""
         data = RedemptionCreate(service_id=service_id, quantity=1, entitlement_id=entitlement_id, note=note,
                                 for_customer_id=for_customer_id)
-        return await self.write_intent("POST", f"/cards/{_id(card_id)}/redemptions", json=_body(data),
+        return await self._core.write_intent("POST", f"/cards/{_id(card_id)}/redemptions", json=_body(data),
                                        model=CardChange, idempotency_key=idempotency_key)
 
-    async def undo(self: ClientCore, card_id: str, transaction_id: str, *, reason: str,
+    async def undo(self, card_id: str, transaction_id: str, *, reason: str,
                    idempotency_key: str | None = None) -> CardChange:
         data = UndoRequest(reason=reason)
-        return await self.write("POST", f"/cards/{_id(card_id)}/transactions/{_id(transaction_id)}/undo",
+        return await self._core.write("POST", f"/cards/{_id(card_id)}/transactions/{_id(transaction_id)}/undo",
                                 json=_body(data), model=CardChange, idempotency_key=idempotency_key)
 
-    async def adjust(self: ClientCore, card_id: str, *, units: int, reason: str, idempotency_key: str | None = None,
+    async def adjust(self, card_id: str, *, units: int, reason: str, idempotency_key: str | None = None,
                      entitlement_id: str | None = None, for_customer_id: str | None = None) -> CardChange:
         """``for_customer_id``: the customer whose screen it is (a family member is refused: the owner's)."""
         data = AdjustmentCreate(entitlement_id=entitlement_id, units=units, reason=reason,
                                 for_customer_id=for_customer_id)
-        return await self.write("POST", f"/cards/{_id(card_id)}/adjustments", json=_body(data), model=CardChange,
+        return await self._core.write("POST", f"/cards/{_id(card_id)}/adjustments", json=_body(data), model=CardChange,
                                 idempotency_key=idempotency_key)
 
-    async def update_card(self: ClientCore, card_id: str, data: CardUpdate, *,
+    async def update_card(self, card_id: str, data: CardUpdate, *,
                           idempotency_key: str | None = None) -> Card:
         """Number, expiry (an ``extend`` entry) or owner (a ``transfer``): only the fields set are sent."""
         keep = {"expires_on"} if "expires_on" in data.model_fields_set else None
-        return await self.write("PATCH", f"/cards/{_id(card_id)}", json=_body(data, keep=keep), model=Card,
+        return await self._core.write("PATCH", f"/cards/{_id(card_id)}", json=_body(data, keep=keep), model=Card,
                                 idempotency_key=idempotency_key)
 
-    async def extend_card(self: _CardClient, card_id: str, expires_on: date | None, *, note: str | None,
+    async def extend_card(self, card_id: str, expires_on: date | None, *, note: str | None,
                           idempotency_key: str | None = None) -> Card:
         return await self.update_card(card_id, CardUpdate(expires_on=expires_on, note=note),
                                       idempotency_key=idempotency_key)
 
-    async def transfer_card(self: _CardClient, card_id: str, customer_id: str, *, note: str | None,
+    async def transfer_card(self, card_id: str, customer_id: str, *, note: str | None,
                             idempotency_key: str | None = None) -> Card:
         return await self.update_card(card_id, CardUpdate(customer_id=customer_id, note=note),
                                       idempotency_key=idempotency_key)
 
-    async def refund(self: ClientCore, card_id: str, *, reason: str, idempotency_key: str | None = None,
+    async def refund(self, card_id: str, *, reason: str, idempotency_key: str | None = None,
                      for_customer_id: str | None = None) -> Card:
         """Turn what is left into store credit (the card's ``refund_value``); the card becomes refunded."""
         data = RefundRequest(reason=reason, for_customer_id=for_customer_id)
-        return await self.write("POST", f"/cards/{_id(card_id)}/refund", json=_body(data), model=Card,
+        return await self._core.write("POST", f"/cards/{_id(card_id)}/refund", json=_body(data), model=Card,
                                 idempotency_key=idempotency_key)
 
-    async def share_card(self: ClientCore, card_id: str, customer_id: str, *,
+    async def share_card(self, card_id: str, customer_id: str, *,
                          idempotency_key: str | None = None) -> Card:
         """List a family member who may use the card; the card comes back with its members."""
-        return await self.write("POST", f"/cards/{_id(card_id)}/members", json=_body(CardMemberAdd(customer_id=customer_id)),
+        return await self._core.write("POST", f"/cards/{_id(card_id)}/members", json=_body(CardMemberAdd(customer_id=customer_id)),
                                 model=Card, idempotency_key=idempotency_key)
 
-    async def unshare_card(self: ClientCore, card_id: str, customer_id: str, *,
+    async def unshare_card(self, card_id: str, customer_id: str, *,
                            idempotency_key: str | None = None) -> Card:
         """Stop sharing the card with a family member."""
-        return await self.write("DELETE", f"/cards/{_id(card_id)}/members/{_id(customer_id)}", model=Card,
+        return await self._core.write("DELETE", f"/cards/{_id(card_id)}/members/{_id(customer_id)}", model=Card,
                                 idempotency_key=idempotency_key)
 
-    async def create_package(self: ClientCore, data: PackageCreate, *, idempotency_key: str | None = None) -> Package:
+    async def create_package(self, data: PackageCreate, *, idempotency_key: str | None = None) -> Package:
         """A new template (managers and owners); the server answers 403 for reception."""
-        return await self.write("POST", "/packages", json=_body(data), model=Package, idempotency_key=idempotency_key)
+        return await self._core.write("POST", "/packages", json=_body(data), model=Package, idempotency_key=idempotency_key)
 
-    async def update_package(self: ClientCore, package_id: str, data: PackageUpdate, *,
+    async def update_package(self, package_id: str, data: PackageUpdate, *,
                              idempotency_key: str | None = None) -> Package:
         """Only the fields set are sent: an explicit ``expiry_days=None`` removes the delay, and
         ``active`` alone makes a template (not) for sale. Cards already sold never change."""
-        return await self.write("PATCH", f"/packages/{_id(package_id)}", json=_body(data), model=Package,
+        return await self._core.write("PATCH", f"/packages/{_id(package_id)}", json=_body(data), model=Package,
                                 idempotency_key=idempotency_key)
 
     # -- the back office (managers and owners) ---------------------------------------------------
-    async def extend_cards(self: ClientCore, data: BulkExtendRequest, *,
+    async def extend_cards(self, data: BulkExtendRequest, *,
                            idempotency_key: str | None = None) -> BulkExtendResult:
         """A closure: every active card in scope gets ``data.days`` more. With ``dry_run`` only the
         count comes back; a dry run needs a fresh key each time (a replayed count would be stale)."""
-        return await self.write("POST", "/cards/extend", json=_body(data, keep={"dry_run"}), model=BulkExtendResult,
+        return await self._core.write("POST", "/cards/extend", json=_body(data, keep={"dry_run"}), model=BulkExtendResult,
                                 idempotency_key=idempotency_key)
 
-    async def import_cards(self: ClientCore, csv: bytes, *, dry_run: bool,
+    async def import_cards(self, csv: bytes, *, dry_run: bool,
                            idempotency_key: str | None = None) -> ImportResult:
         """Cards from a previous system (owners): the file's bytes as they are (the server reads
         UTF-8 and names every row it refuses). A real run imports every row or none."""
-        return await self.write("POST", "/imports/cards", params={"dry_run": "true" if dry_run else "false"},
+        return await self._core.write("POST", "/imports/cards", params={"dry_run": "true" if dry_run else "false"},
                                 content=csv, content_type="text/csv", model=ImportResult,
                                 idempotency_key=idempotency_key)

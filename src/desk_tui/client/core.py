@@ -1,9 +1,10 @@
-"""What the endpoint mixins (cards, sales, memberships, appointments, reports) use of the client.
+"""What the per-domain calls (``client.cards``, ``.sales``, ``.memberships``, ``.appointments``,
+``.reports``) use of the client: its one transport, cache and intent journal.
 
-Each mixin's methods run on a :class:`~desk_tui.client.api.DeskClient`, which inherits from the
-mixins, so the mixins cannot name it as their base. They annotate ``self`` with this protocol
-instead: the building blocks of ``DeskClient`` they call, with the same signatures. mypy checks
-that ``DeskClient`` satisfies it wherever a mixin method is called on one.
+Each domain object is built by :class:`~desk_tui.client.api.DeskClient` with the client itself
+as its ``core``; this protocol names the building blocks they call, with the same signatures,
+so the domain modules need not import api.py (which imports them). mypy checks that
+``DeskClient`` satisfies it where each is built.
 """
 
 from __future__ import annotations

@@ -6,43 +6,39 @@ these are the loaders it is handed: (label, id) pairs, the id being what the new
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from desk_tui.contract.packages import Package
+from desk_tui.ui.desk_session import Session
 from desk_tui.ui.money import format_money
-
-if TYPE_CHECKING:
-    from desk_tui.ui.app import DeskApp
 
 Choices = list[tuple[str, str]]
 
 
-async def services(desk: DeskApp) -> Choices:
+async def services(session: Session) -> Choices:
     """The services offered at this location."""
-    here, settings = desk.location_id, desk.org_settings
+    here, settings = session.location.id, session.org
     return [(f"{x.name} · {x.category} · {format_money(x.price, settings)}", x.id)
-            for x in await desk.client.services() if here in x.location_ids]
+            for x in await session.client.services() if here in x.location_ids]
 
 
-async def products(desk: DeskApp) -> Choices:
-    settings = desk.org_settings
-    return [(f"{x.name} · {format_money(x.price, settings)}", x.id) for x in await desk.client.products()]
+async def products(session: Session) -> Choices:
+    settings = session.org
+    return [(f"{x.name} · {format_money(x.price, settings)}", x.id) for x in await session.client.products()]
 
 
-async def packages(desk: DeskApp) -> Choices:
-    settings = desk.org_settings
+async def packages(session: Session) -> Choices:
+    settings = session.org
     return [(f"{x.name} · {package_size(x)} · {format_money(x.price, settings)}", x.id)
-            for x in await desk.client.packages()]
+            for x in await session.client.cards.packages()]
 
 
-async def plans(desk: DeskApp, customer_id: str) -> Choices:
+async def plans(session: Session, customer_id: str) -> Choices:
     """A plan the customer already has is sold as its next month (a retired one too: its members
     keep paying for it); the others as new memberships."""
-    settings = desk.org_settings
-    held = {e.plan_id: e for e in await desk.client.memberships(customer_id)
+    settings = session.org
+    held = {e.plan_id: e for e in await session.client.memberships.of_customer(customer_id)
             if e.status in ("active", "scheduled") and e.cancelled_at is None}
     choices = []
-    for plan in await desk.client.membership_plans():
+    for plan in await session.client.memberships.membership_plans():
         price = f"{format_money(plan.price, settings)} a month"
         if (e := held.get(plan.id)) is not None:
             paid = f", paid through {e.paid_through.isoformat()}" if e.paid_through else ""

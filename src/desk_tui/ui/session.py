@@ -24,6 +24,8 @@ from textual.worker import Worker
 
 from desk_tui.client.errors import ApiError, AuthExpired, OfflineError
 from desk_tui.client.paths import Paths
+from desk_tui.ui.connection_state import ConnectionState
+from desk_tui.ui.desk_session import Session
 from desk_tui.ui.live import LiveUpdates
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.type_ahead import KeyHold, TypeAheadApp
@@ -53,8 +55,9 @@ class SessionApp(TypeAheadApp):
     live: reactive[str] = reactive("off")
     """The live update stream: "off" (nobody signed in), "connecting", "up", or "down" (the
     header says so, and screens fall back to their quiet refresh)."""
-    connection_state: reactive[str] = reactive("connecting")
-    """"connecting", "ready", or "failed: <sentence>"."""
+    connection_state: reactive[ConnectionState] = reactive(ConnectionState.CONNECTING)
+    connection_error: str = ""
+    """Why the connection failed, in a sentence (set before ``connection_state`` becomes FAILED)."""
     location_options: reactive[tuple[tuple[str, str], ...]] = reactive(())
     """(name, id) pairs for the login screen's location picker."""
     updating: reactive[bool] = reactive(False)
@@ -89,6 +92,7 @@ class SessionApp(TypeAheadApp):
         self._opened_on: Me | None = None
         """The remembered sign-in the app opened on, until the server has confirmed its token."""
         self._opening_hold: KeyHold | None = None
+        self._session: Session | None = None
 
     @property
     def client(self) -> DeskClient:
@@ -99,11 +103,12 @@ class SessionApp(TypeAheadApp):
         return self._client
 
     @property
-    def signed_in_location_id(self) -> str:
-        """The location signed in to, for the screens (they run only after sign-in)."""
-        if self.location_id is None:
-            raise RuntimeError("The location is asked for before anyone has signed in.")
-        return self.location_id
+    def session(self) -> Session:
+        """Who is signed in, where, on which client, with the salon's settings: what screens work
+        with. Built at each confirmed sign-in; screens other than the sign-in run only after one."""
+        if self._session is None:
+            raise RuntimeError("The session is used before anyone has signed in.")
+        return self._session
 
     @property
     def loaded_settings(self) -> ClientSettings:
@@ -181,7 +186,7 @@ class SessionApp(TypeAheadApp):
 
     @work(exclusive=True, group="session", exit_on_error=False)
     async def start_session(self) -> None:
-        self.connection_state = "connecting"
+        self.connection_state = ConnectionState.CONNECTING
         try:
             if self.settings is None:
                 from desk_tui.client.settings import SettingsError, load_settings
@@ -189,7 +194,7 @@ class SessionApp(TypeAheadApp):
                 try:
                     self.settings = await asyncio.to_thread(load_settings, **self._settings_overrides)
                 except SettingsError as exc:
-                    self.connection_state = f"failed: {exc}"
+                    self._connection_failed(str(exc))
                     return
                 self.settings_loaded(self.settings)
             if self._client is None:
@@ -203,21 +208,23 @@ class SessionApp(TypeAheadApp):
             self.demo = self.connection.demo or bool((await self.client.health()).get("demo"))
             locations = await self.client.locations()
             self.location_options = tuple((loc.name, loc.id) for loc in locations)
-            self.connection_state = "ready"
+            self.connection_state = ConnectionState.READY
             me = await self.client.resume()
+            if me is not None:
+                await self.org()  # the session is handed over with the salon's settings
             self._warn_about_keyring()
         except ApiError as exc:
-            self.connection_state = f"failed: {exc.sentence}"
+            self._connection_failed(exc.sentence)
             await self._remembered_refused()
             return
         except OSError as exc:  # the embedded server could not be started
-            self.connection_state = f"failed: The demo server could not start ({exc})."
+            self._connection_failed(f"The demo server could not start ({exc}).")
             await self._remembered_refused()
             return
         except Exception:  # anything else is said on the sign-in screen too, never "Connecting…" for ever
             log.exception("connecting failed")
-            self.connection_state = ("failed: Connecting did not work: something went wrong on this terminal "
-                                     "(it has been logged for support).")
+            self._connection_failed("Connecting did not work: something went wrong on this terminal "
+                                    "(it has been logged for support).")
             await self._remembered_refused()
             return
         if me is not None and isinstance(self.screen, LoginScreen):
@@ -227,6 +234,10 @@ class SessionApp(TypeAheadApp):
             self.after_login(me)
         else:
             await self._remembered_refused("Your sign-in has ended: please sign in again.")
+
+    def _connection_failed(self, sentence: str) -> None:
+        self.connection_error = sentence  # first: the sign-in screen reads it when the state changes
+        self.connection_state = ConnectionState.FAILED
 
     async def _remembered_refused(self, reason: str = "") -> None:
         """The sign-in the app opened on did not hold: the sign-in screen, over the calendar drawn
@@ -250,6 +261,10 @@ class SessionApp(TypeAheadApp):
         if result is None:
             return
         first = self.signed_in is None
+        if self.org_settings is None:  # the sign-in screen and start_session load it first
+            raise RuntimeError("Signed in before the organisation's settings were loaded.")
+        self._session = Session(client=self.client, staff=result.staff, location=result.location,
+                                org=self.org_settings, clock=self.clock)
         self._show_signed_in(result)
         self._warn_about_keyring()
         self._session_up.set()

@@ -11,6 +11,11 @@ key alone, typed at human speed, goes straight through.
 A key whose screen comes from the server (w opens a cart once the server has made it) takes a
 :class:`KeyHold` in its handler and releases it once that screen is pushed: the keys typed
 meanwhile wait for the cart instead of reaching the list behind it.
+
+"Settled" is read through Textual's public API only: the app's and every node's
+``message_queue_size`` and ``Widget.is_mounted``, over the screens of ``screen_stack`` and
+their ``walk_children``. tests/ui/test_type_ahead.py pins it (a key typed into a dialog that
+is still mounting), so a Textual upgrade that changes what these mean fails there.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 
 from textual import events
 from textual.app import App
+from textual.widget import Widget
 
 #: A key never waits longer than this for the app to finish with the one before: a handler
 #: that awaits something slow inline must not freeze the keyboard.
@@ -34,14 +40,21 @@ HOLD_LIMIT = 5.0
 class KeyHold:
     """Keys typed from now on wait until :meth:`release` (or :data:`HOLD_LIMIT`)."""
 
-    def __init__(self, app: TypeAheadApp) -> None:
-        self._app: TypeAheadApp | None = app
-        app._holds += 1
+    def __init__(self, holds: HoldCount) -> None:
+        self._holds: HoldCount | None = holds
+        holds.taken += 1
 
     def release(self) -> None:
-        if self._app is not None:
-            self._app._holds -= 1
-            self._app = None
+        if self._holds is not None:
+            self._holds.taken -= 1
+            self._holds = None
+
+
+class HoldCount:
+    """How many :class:`KeyHold` are taken and not yet released."""
+
+    def __init__(self) -> None:
+        self.taken = 0
 
 
 class TypeAheadApp(App[int]):
@@ -51,11 +64,11 @@ class TypeAheadApp(App[int]):
         self._released: events.Key | None = None
         self._releasing = False
         self._releaser: asyncio.Task[None] | None = None  # kept: the loop holds tasks only weakly
-        self._holds = 0
+        self._holds = HoldCount()
 
     def hold_keys(self) -> KeyHold:
         """Call in the key's own handler (not in a worker: the next key may already be read)."""
-        return KeyHold(self)
+        return KeyHold(self._holds)
 
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key) or event.is_forwarded:
@@ -78,7 +91,7 @@ class TypeAheadApp(App[int]):
         loop = asyncio.get_running_loop()
         try:
             while self._typed_ahead and self.is_running:
-                deadline = loop.time() + (HOLD_LIMIT if self._holds else SETTLE_LIMIT)
+                deadline = loop.time() + (HOLD_LIMIT if self._holds.taken else SETTLE_LIMIT)
                 turns = 0
                 while (self._busy() or self._released is not None) and loop.time() < deadline:
                     turns += 1
@@ -90,7 +103,10 @@ class TypeAheadApp(App[int]):
             self._releasing = False
 
     def _busy(self) -> bool:
-        """Some node still has messages waiting, or is still being mounted (a dialog the last key
-        opened is not ready for the next one until its widgets are there to take the focus)."""
-        return bool(self._holds) or any(node.message_queue_size or not node._is_mounted
-                                        for node in (self, *self._registry))
+        """A key is held, or some node still has messages waiting, or is still being mounted (a
+        dialog the last key opened is not ready for the next one until its widgets are there to
+        take the focus). Only the screens of the current stack count: a key goes to one of them."""
+        if self._holds.taken or self.message_queue_size:
+            return True
+        return any(node.message_queue_size or not node.is_mounted
+                   for screen in self.screen_stack for node in screen.walk_children(Widget, with_self=True))

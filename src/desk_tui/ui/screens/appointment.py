@@ -98,7 +98,7 @@ class AppointmentScreen(DeskScreen):
     # -- drawing -------------------------------------------------------------------------------
     @work(exclusive=True, group="appointment-load", exit_on_error=False)
     async def action_reload(self) -> None:
-        self.show(await self.desk.client.appointment(self.appointment_id))
+        self.show(await self.session.client.appointments.appointment(self.appointment_id))
 
     def show(self, appt: Appointment) -> None:
         self.appointment = appt
@@ -109,7 +109,7 @@ class AppointmentScreen(DeskScreen):
         self.query_one("#appointment-summary", Static).update(summary)
         table = self.query_one(DataTable)
         table.clear()
-        org = self.desk.org_settings
+        org = self.session.org
         for line in appt.lines:
             table.add_row(as_typed(line.service_name), format_money(line.price, org), *_source_cells(line), key=line.id)
         self.refresh_bindings()
@@ -134,7 +134,7 @@ class AppointmentScreen(DeskScreen):
 
     @work(exclusive=True, group="appointment-load", exit_on_error=False)
     async def _reload_saying(self, sentence: str) -> None:
-        self.show(await self.desk.client.appointment(self.appointment_id))
+        self.show(await self.session.client.appointments.appointment(self.appointment_id))
         self._say(sentence)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -167,7 +167,7 @@ class AppointmentScreen(DeskScreen):
     async def action_check_in(self) -> None:
         if self._before_its_day("checked in"):
             return
-        result = await self.desk.client.check_in(self.appointment_id)
+        result = await self.session.client.appointments.check_in(self.appointment_id)
         self.show(result)
         self._say("Checked in.")
         credits = []
@@ -198,7 +198,7 @@ class AppointmentScreen(DeskScreen):
         if line is None or line.source is not None:
             self._say("Highlight a paid line to take it from a package.")
             return
-        cards = await self.desk.client.customer_cards(self.shown.customer_id, status="active")
+        cards = await self.session.client.cards.customer_cards(self.shown.customer_id, status="active")
         fits = [(card, balance, svc) for card in cards for balance in card.balances for svc in balance.services
                 if svc.service_id == line.service_id and svc.available > 0]
         if not fits:
@@ -222,8 +222,8 @@ class AppointmentScreen(DeskScreen):
     @work(exclusive=True, group="appointment-action", exit_on_error=False)
     async def action_move(self) -> None:
         seen = self.shown
-        location = self.desk.location_id
-        staff = [s for s in await self.desk.client.staff() if s.bookable and location in s.location_ids]
+        location = self.session.location.id
+        staff = [s for s in await self.session.client.staff() if s.bookable and location in s.location_ids]
         choice = await self.app.push_screen_wait(MoveAppointmentScreen(self.shown, staff, self._tz))
         if choice is None:
             return
@@ -237,12 +237,12 @@ class AppointmentScreen(DeskScreen):
         slot, ask about the appointments in the way and send the same edit once more if allowed."""
         while True:
             try:
-                updated = await self.desk.client.update_appointment(self.appointment_id, change,
+                updated = await self.session.client.appointments.update_appointment(self.appointment_id, change,
                                                                      version=seen.version)
                 break
             except ApiError as exc:
                 if exc.code == ProblemCode.VERSION_CONFLICT:
-                    self.show(await self.desk.client.appointment(self.appointment_id))
+                    self.show(await self.session.client.appointments.appointment(self.appointment_id))
                     self._say("Someone else changed this appointment first; it has been reloaded. Try again.")
                     return False
                 if exc.code != ProblemCode.STAFF_DOUBLE_BOOKED:
@@ -277,7 +277,7 @@ class AppointmentScreen(DeskScreen):
                 f"Cancel {appt.customer_name}'s appointment at {appt.start.astimezone(self._tz):%H:%M}?{restore}",
                 yes="Cancel appointment", no="Keep it")):
             return
-        self.show(await self.desk.client.cancel_appointment(self.appointment_id))
+        self.show(await self.session.client.appointments.cancel_appointment(self.appointment_id))
         restored = [f"{x.source.package_name}: {counter_label(x.counter, x.source.unit_type)}"
                     for x in self.shown.lines if x.source is not None and x.counter is not None]
         self._say("Cancelled." + (f" Session restored to {'; '.join(restored)}." if restored else ""))
@@ -291,7 +291,7 @@ class AppointmentScreen(DeskScreen):
         if not await self.app.push_screen_wait(ConfirmScreen(
                 f"Mark {appt.customer_name} as a no-show?{counts}", yes="No-show", no="Back")):
             return
-        self.show(await self.desk.client.no_show(self.appointment_id))
+        self.show(await self.session.client.appointments.no_show(self.appointment_id))
         self._say("Marked as a no-show." + (" The session stays used; a manager can undo it." if counts else ""))
 
     @work(exclusive=True, group="appointment-action", exit_on_error=False)
@@ -300,7 +300,7 @@ class AppointmentScreen(DeskScreen):
         if not await self.app.push_screen_wait(ConfirmScreen(
                 f"Complete {appt.customer_name}'s appointment? Package sessions are redeemed.", yes="Complete")):
             return
-        self.show(await self.desk.client.complete(self.appointment_id))
+        self.show(await self.session.client.appointments.complete(self.appointment_id))
         self._say("Completed.")
 
     def action_checkout(self) -> None:
@@ -315,7 +315,7 @@ class AppointmentScreen(DeskScreen):
         cart_closed = await open_cart(self.desk, hold, appointment_id=self.appointment_id)
         result = await cart_closed
         if result is not None and result.status == "completed":
-            self.show(await self.desk.client.appointment(self.appointment_id))
+            self.show(await self.session.client.appointments.appointment(self.appointment_id))
             self._say("Checked out and completed.")
 
     def action_back(self) -> None:

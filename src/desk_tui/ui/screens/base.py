@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 from textual.app import ComposeResult
 from textual.screen import Screen
 
+from desk_tui.ui.desk_session import Session, session_of
 from desk_tui.ui.widgets.key_footer import KeyFooter
 from desk_tui.ui.widgets.nav_bar import NavBar
 from desk_tui.ui.widgets.shell_header import ShellHeader
@@ -24,6 +25,10 @@ class DeskScreen(SaysWorkerFailures, Screen[Any]):
     @property
     def desk(self) -> DeskApp:
         return cast("DeskApp", self.app)
+
+    @property
+    def session(self) -> Session:
+        return session_of(self)
 
     def compose(self) -> ComposeResult:
         yield ShellHeader()

@@ -101,12 +101,12 @@ class BookingScreen(DeskScreen):
 
     @work(exclusive=True, group="booking-services", exit_on_error=False)
     async def _load_services(self) -> None:
-        location = self.desk.location_id
-        services = [s for s in await self.desk.client.services() if s.active]
+        location = self.session.location.id
+        services = [s for s in await self.session.client.services() if s.active]
         self._services = {s.id: s for s in services}
         here = [s for s in services if location in s.location_ids]
         self.query_one("#booking-service", Select).set_options(
-            [(f"{s.name} · {s.duration_min} min · {format_money(s.price, self.desk.org_settings)}", s.id) for s in here])
+            [(f"{s.name} · {s.duration_min} min · {format_money(s.price, self.session.org)}", s.id) for s in here])
 
     @property
     def holds_typing(self) -> bool:
@@ -127,7 +127,7 @@ class BookingScreen(DeskScreen):
         results.clear_options()
         if not query.strip():
             return
-        page = await self.desk.client.search_customers(query.strip(), limit=20)
+        page = await self.session.client.search_customers(query.strip(), limit=20)
         self._found = {c.id: c for c in page.items}
         results.add_options([Option(as_typed(f"{c.name}  {c.phone or ''}"), id=c.id) for c in page.items]
                             or [Option("No match", disabled=True)])
@@ -176,13 +176,13 @@ class BookingScreen(DeskScreen):
     async def load_packages(self) -> None:
         if self._customer is None:
             return
-        cards = await self.desk.client.customer_cards(self._customer.id)
-        cards += await self.desk.client.shared_cards(self._customer.id)  # family cards, after their own
+        cards = await self.session.client.cards.customer_cards(self._customer.id)
+        cards += await self.session.client.cards.shared_cards(self._customer.id)  # family cards, after their own
         if not self._services:
-            self._services = {s.id: s for s in await self.desk.client.services()}
-        today = self.desk.today()
+            self._services = {s.id: s for s in await self.session.client.services()}
+        today = self.session.today()
         self.query_one(PackagePanel).show_cards(cards, services=self._services, day=self._day() or today,
-                                                today=today, location_id=self.desk.signed_in_location_id,
+                                                today=today, location_id=self.session.location.id,
                                                 customer_id=self._customer.id)
 
     def action_new_customer(self) -> None:
@@ -216,7 +216,7 @@ class BookingScreen(DeskScreen):
     def _show_lines(self) -> None:
         table = self.query_one("#booking-lines", DataTable)
         table.clear()
-        org = self.desk.org_settings
+        org = self.session.org
         total = 0
         for service_id, package in self._lines:
             svc = self._services.get(service_id)
@@ -274,7 +274,7 @@ class BookingScreen(DeskScreen):
                 # The client gives this booking the key of its intent: Save pressed again after a
                 # timeout (or after a restart) is replayed by the server, never booked twice; a
                 # refusal settles it, and a changed form (an allowed overlap too) is another request.
-                appointment = await self.desk.client.book(data)
+                appointment = await self.session.client.appointments.book(data)
                 break
             except ApiError as exc:
                 if exc.code == ProblemCode.STAFF_DOUBLE_BOOKED:
@@ -295,13 +295,13 @@ class BookingScreen(DeskScreen):
         self.dismiss(appointment)
 
     def _clash(self, exc: ApiError, data: AppointmentCreate) -> str:
-        return clash_sentence(exc, self._tz, location_id=self.desk.signed_in_location_id,
+        return clash_sentence(exc, self._tz, location_id=self.session.location.id,
                               day=data.start.astimezone(self._tz).date())
 
     async def _confirm_overlap(self, exc: ApiError, data: AppointmentCreate) -> dict[str, object] | None:
         self.query_one("#booking-status", Static).update(self._clash(exc, data))
         who = self._customer.name if self._customer else "this customer"
-        return await confirm_overlap(self, exc, self._tz, location_id=self.desk.signed_in_location_id,
+        return await confirm_overlap(self, exc, self._tz, location_id=self.session.location.id,
                                      day=data.start.astimezone(self._tz).date(), doing=f"Book {who}")
 
     @on(Input.Changed, "#booking-date")

@@ -116,7 +116,7 @@ class CalendarScreen(DeskScreen):
         started = self._heard
         self._loading, self._stale = True, False
         try:
-            result = await (await self.desk.signed_in_client()).day(day)
+            result = await (await self.desk.signed_in_client()).appointments.day(day)
         finally:
             self._loading = False
         if result.date == self.day:
@@ -216,7 +216,7 @@ class CalendarScreen(DeskScreen):
         if customer is None:
             return
         today = self.desk.today()
-        upcoming = await self.desk.client.upcoming(customer.id, on_or_after=today)
+        upcoming = await self.desk.client.appointments.upcoming(customer.id, on_or_after=today)
         here = [a for a in upcoming if a.location_id == self.desk.location_id]
         if not here:
             elsewhere = f" (next one is at another location on {upcoming[0].start.astimezone(self._tz):%d %b})" \

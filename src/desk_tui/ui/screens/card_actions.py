@@ -48,7 +48,7 @@ class UndoScreen(FormDialog[CardChange]):
 
     def build(self) -> tuple[object, Send]:
         reason = required(self.query_one("#reason", Input).value, "a reason")
-        return reason, lambda key: self.desk.client.undo(self.card.id, self.entry.id, reason=reason,
+        return reason, lambda key: self.session.client.cards.undo(self.card.id, self.entry.id, reason=reason,
                                                           idempotency_key=key)
 
 
@@ -92,7 +92,7 @@ class AdjustScreen(FormDialog[CardChange]):
         reason = required(self.query_one("#reason", Input).value, "a reason")
         pool = self.query("#pool")
         entitlement_id = str(pool.first(Select).value) if pool else None
-        return (units, reason, entitlement_id), lambda key: self.desk.client.adjust(
+        return (units, reason, entitlement_id), lambda key: self.session.client.cards.adjust(
             self.card.id, units=units, reason=reason, entitlement_id=entitlement_id, idempotency_key=key)
 
 
@@ -133,7 +133,7 @@ class ExtendScreen(FormDialog[Card]):
     def build(self) -> tuple[object, Send]:
         expires = parse_expiry(self.query_one("#expires", Input).value, self.today)
         note = self.query_one("#reason", Input).value.strip() or None
-        return (expires, note), lambda key: self.desk.client.extend_card(self.card.id, expires, note=note,
+        return (expires, note), lambda key: self.session.client.cards.extend_card(self.card.id, expires, note=note,
                                                                           idempotency_key=key)
 
 
@@ -145,7 +145,7 @@ class RefundScreen(FormDialog[Card]):
         self.card = card
 
     def amount(self) -> str:
-        return format_money(self.card.refund_value, self.desk.org_settings)
+        return format_money(self.card.refund_value, self.session.org)
 
     def heading(self) -> str:
         return f"Refund {card_title(self.card)}"
@@ -163,7 +163,7 @@ class RefundScreen(FormDialog[Card]):
 
     def build(self) -> tuple[object, Send]:
         reason = required(self.query_one("#reason", Input).value, "a reason")
-        return reason, lambda key: self.desk.client.refund(self.card.id, reason=reason, idempotency_key=key)
+        return reason, lambda key: self.session.client.cards.refund(self.card.id, reason=reason, idempotency_key=key)
 
 
 class RenumberScreen(FormDialog[Card]):
@@ -197,5 +197,5 @@ class RenumberScreen(FormDialog[Card]):
         if number == self.card.number:
             raise FormProblem("New number: this is the card's number already.")
         note = self.query_one("#note", Input).value.strip() or None
-        return (number, note), lambda key: self.desk.client.update_card(
+        return (number, note), lambda key: self.session.client.cards.update_card(
             self.card.id, CardUpdate(number=number, note=note), idempotency_key=key)

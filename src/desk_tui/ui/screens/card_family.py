@@ -9,7 +9,6 @@ member with a session booked from the card stays until it is cancelled or settle
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, cast
 
 from textual import work
 from textual.app import ComposeResult
@@ -23,12 +22,10 @@ from desk_tui.client.errors import ApiError, AuthExpired
 from desk_tui.contract.cards import Card, CardMember
 from desk_tui.contract.customers import Customer
 from desk_tui.ui.as_typed import as_typed
+from desk_tui.ui.desk_session import Session, session_of
 from desk_tui.ui.screens.card_actions import card_title
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.worker_failures import SaysWorkerFailures
-
-if TYPE_CHECKING:
-    from desk_tui.ui.app import DeskApp
 
 HINT = "a add a family member · d remove · Esc close"
 
@@ -48,8 +45,8 @@ class CardFamilyScreen(SaysWorkerFailures, ModalScreen[Card | None]):
         self.changed = False
 
     @property
-    def desk(self) -> DeskApp:
-        return cast("DeskApp", self.app)
+    def session(self) -> Session:
+        return session_of(self)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog card-form", id="family-box"):
@@ -103,12 +100,12 @@ class CardFamilyScreen(SaysWorkerFailures, ModalScreen[Card | None]):
 
     @work(exclusive=True, group="card-family", exit_on_error=False)
     async def _add(self, customer: Customer) -> None:
-        await self._send(lambda: self.desk.client.share_card(self.card.id, customer.id),
+        await self._send(lambda: self.session.client.cards.share_card(self.card.id, customer.id),
                          f"{customer.name} may now use it.")
 
     @work(exclusive=True, group="card-family", exit_on_error=False)
     async def _remove(self, member: CardMember) -> None:
-        await self._send(lambda: self.desk.client.unshare_card(self.card.id, member.customer_id),
+        await self._send(lambda: self.session.client.cards.unshare_card(self.card.id, member.customer_id),
                          f"{member.name} may no longer use it.")
 
     async def _send(self, call: Callable[[], Awaitable[Card]], done: str) -> None:

@@ -7,8 +7,6 @@ blank when the entry was made at another location (the server withholds it).
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,7 +14,6 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from desk_tui.contract.cards import Card, CardChange, Transaction
-from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.ui import card_format as fmt
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
@@ -70,8 +67,7 @@ class CardHistoryScreen(DeskScreen):
 
     def _heading(self) -> None:
         card = self.card
-        tz = self.desk.org_settings.timezone if self.desk.org_settings else "UTC"
-        today = self.desk.now(ZoneInfo(tz)).date()
+        today = self.session.today()
         live = fmt.is_live(card, today)
         counters = " · ".join(fmt.counter_text(b, card.unit_type, live=live) for b in card.balances)
         self.query_one("#history-heading", Static).update(
@@ -80,15 +76,15 @@ class CardHistoryScreen(DeskScreen):
 
     @work(exclusive=True, group="card-history", exit_on_error=False)
     async def load(self) -> None:
-        client = self.desk.client
+        client = self.session.client
         self._locations = {loc.id: loc.name for loc in await client.locations()}
-        self.show(await client.card_transactions(self.card.id))
+        self.show(await client.cards.card_transactions(self.card.id))
 
     def show(self, entries: list[Transaction]) -> None:
         fitted = self.query_one(FittedTable)
         keep = fitted.table.cursor_row
         self.entries = {e.id: e for e in entries}
-        tz = self.desk.org_settings.timezone if self.desk.org_settings else "UTC"
+        tz = self.session.org.timezone
         fitted.set_rows((e.id, {"at": local_datetime(e.at, tz), "what": as_typed(self._what(e)), "units": self._units(e),
                                 "appointment": self._appointment(e), "note": as_typed(e.note),
                                 "staff": as_typed(e.staff_name),
@@ -112,7 +108,7 @@ class CardHistoryScreen(DeskScreen):
         if e.kind == "transfer":
             text += f" from {e.old_owner or 'a former owner'} to {e.new_owner or 'another customer'}"
         if e.kind in ("issue", "refund") and e.amount is not None:
-            text += f" {format_money(e.amount, self.desk.org_settings)}"
+            text += f" {format_money(e.amount, self.session.org)}"
         if e.used_by:  # a family member's use of the owner's card (a booking or hold is for them)
             text += f", {'used by' if e.kind == 'redeem' else 'for'} {e.used_by}"
         if e.undone_by:
@@ -143,8 +139,7 @@ class CardHistoryScreen(DeskScreen):
         self.refresh_bindings()  # u follows the highlighted entry (the pane under the table shows its other fields)
 
     def _may_undo(self) -> bool:
-        who = self.desk.signed_in
-        return who is not None and ROLE_RANK.get(who.staff.role, 0) >= ROLE_RANK["manager"]
+        return self.session.at_least("manager")
 
     def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
         """Said when u cannot be used (ui/refusals.py)."""
@@ -171,7 +166,7 @@ class CardHistoryScreen(DeskScreen):
         e = self.highlighted
         if e is None:
             return
-        tz = self.desk.org_settings.timezone if self.desk.org_settings else "UTC"
+        tz = self.session.org.timezone
 
         def done(change: CardChange | None) -> None:
             if change is not None:

@@ -126,7 +126,7 @@ class ImportCardsScreen(FormDialog[ImportResult]):
 
     async def _send_file(self, data: bytes, *, dry_run: bool, key: str | None) -> ImportResult:
         try:
-            return await self.desk.client.import_cards(data, dry_run=dry_run, idempotency_key=key)
+            return await self.session.client.cards.import_cards(data, dry_run=dry_run, idempotency_key=key)
         except ApiError as exc:
             # What is wrong with the file as a whole (no header, an unknown column, not UTF-8) is
             # composed by the server for people; the generic "check the highlighted fields" is not.

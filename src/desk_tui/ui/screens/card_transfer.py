@@ -6,8 +6,6 @@ profile and appears on the new owner's.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,13 +16,12 @@ from textual.widgets import Static
 from desk_tui.client.errors import ApiError, AuthExpired
 from desk_tui.contract.cards import Card
 from desk_tui.contract.customers import Customer
+from desk_tui.ui.desk_session import Session, session_of
 from desk_tui.ui.screens.card_actions import card_title
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.widgets.customer_search import CustomerSearch
 from desk_tui.ui.worker_failures import SaysWorkerFailures
 
-if TYPE_CHECKING:
-    from desk_tui.ui.app import DeskApp
 
 class TransferScreen(SaysWorkerFailures, ModalScreen[Card | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="transfer.cancel")]
@@ -34,8 +31,8 @@ class TransferScreen(SaysWorkerFailures, ModalScreen[Card | None]):
         self.card = card
 
     @property
-    def desk(self) -> DeskApp:
-        return cast("DeskApp", self.app)
+    def session(self) -> Session:
+        return session_of(self)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog card-form", id="transfer-box"):
@@ -65,7 +62,7 @@ class TransferScreen(SaysWorkerFailures, ModalScreen[Card | None]):
         try:
             # Keyed by the client as one intent per target: a retry to the same customer after a
             # timeout is replayed, a transfer to someone else is another request.
-            card = await self.desk.client.transfer_card(self.card.id, target.id, note=f"Transferred to {target.name}")
+            card = await self.session.client.cards.transfer_card(self.card.id, target.id, note=f"Transferred to {target.name}")
         except AuthExpired:
             raise
         except ApiError as exc:

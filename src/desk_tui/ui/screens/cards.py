@@ -21,7 +21,6 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from desk_tui.contract.cards import Card
-from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.ui import card_format as fmt
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.refusals import for_managers
@@ -84,8 +83,7 @@ class CardsScreen(DeskScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in BACK_OFFICE:
-            me = self.desk.signed_in
-            return me is not None and ROLE_RANK.get(me.staff.role, 0) >= ROLE_RANK[BACK_OFFICE[action]]
+            return self.session.at_least(BACK_OFFICE[action])
         return True
 
     @on(Input.Changed, "#card-search")
@@ -95,16 +93,16 @@ class CardsScreen(DeskScreen):
     @work(exclusive=True, group="card-search", exit_on_error=False)
     async def search(self, query: str) -> None:
         await asyncio.sleep(DEBOUNCE_SECONDS)  # cancelled by the next keystroke: one request per pause
-        client = self.desk.client
+        client = self.session.client
         if not self._locations:
             self._locations = {loc.id: loc.name for loc in await client.locations()}
-        org = await self.desk.org()
-        page = await client.search_cards(query.strip(), limit=100)
+        org = self.session.org
+        page = await client.cards.search_cards(query.strip(), limit=100)
         self.show(page.items, tz=org.timezone, more=page.next_cursor is not None)
 
     def show(self, cards: list[Card], *, tz: str, more: bool) -> None:
         self._cards = {c.id: c for c in cards}
-        today = self.desk.today()
+        today = self.session.today()
         rows: list[tuple[str, dict[str, Cell]]] = []
         for c in cards:
             live = fmt.is_live(c, today)

@@ -97,7 +97,7 @@ class CartScreen(DeskScreen):
     # -- drawing -------------------------------------------------------------------------------
     def show(self, sale: Sale) -> None:
         self.sale = sale
-        settings = self.desk.org_settings
+        settings = self.session.org
         self.title = f"Cart — {sale.customer_name or 'walk-in'}"
         self.query_one(CartSummary).show_sale(sale, settings)
         self.query_one(CartLines).show_sale(sale, settings)
@@ -111,7 +111,7 @@ class CartScreen(DeskScreen):
     async def load_benefits(self) -> None:
         benefits = None
         if self.sale.customer_id is not None and self.sale.status == "open":
-            benefits = await self.desk.client.sale_benefits(self.sale.id)
+            benefits = await self.session.client.sales.sale_benefits(self.sale.id)
         self.query_one(BenefitsBanner).show(benefits, self.sale)
         self.refresh_bindings()
 
@@ -143,7 +143,7 @@ class CartScreen(DeskScreen):
 
     @work(exclusive=True, group="cart-load", exit_on_error=False)
     async def action_reload(self) -> None:
-        self.changed(await self.desk.client.sale(self.sale.id))
+        self.changed(await self.session.client.sales.sale(self.sale.id))
 
     # -- what can be done now --------------------------------------------------------------------
     @property
@@ -178,23 +178,23 @@ class CartScreen(DeskScreen):
 
     # -- adding and editing lines ----------------------------------------------------------------
     def action_add_service(self) -> None:
-        self._pick("Add a service", lambda: sale_choices.services(self.desk),
+        self._pick("Add a service", lambda: sale_choices.services(self.session),
                    lambda item_id: SaleLineCreate(service_id=item_id))
 
     def action_add_product(self) -> None:
-        self._pick("Add a product", lambda: sale_choices.products(self.desk),
+        self._pick("Add a product", lambda: sale_choices.products(self.session),
                    lambda item_id: SaleLineCreate(product_id=item_id))
 
     def action_add_package(self) -> None:
         if not self._needs_customer("A package"):
-            self._pick("Sell a package", lambda: sale_choices.packages(self.desk),
+            self._pick("Sell a package", lambda: sale_choices.packages(self.session),
                        lambda item_id: SaleLineCreate(package_id=item_id))
 
     def action_add_membership(self) -> None:
         async def plans() -> list[tuple[str, str]]:
             customer_id = self.sale.customer_id
             assert customer_id is not None  # pushed only past _needs_customer
-            return await sale_choices.plans(self.desk, customer_id)
+            return await sale_choices.plans(self.session, customer_id)
 
         if not self._needs_customer("A membership"):
             self._pick("Sell a membership, or its next month", plans, lambda item_id: SaleLineCreate(plan_id=item_id))
@@ -218,7 +218,7 @@ class CartScreen(DeskScreen):
     @work(group="cart-add", exit_on_error=False)
     async def _add(self, data: SaleLineCreate) -> None:
         # Not exclusive: two lines picked in quick succession are two requests, neither cancelled.
-        sale = await self.desk.client.add_sale_line(self.sale.id, data)
+        sale = await self.session.client.sales.add_sale_line(self.sale.id, data)
         if len(sale.lines) < len(self.sale.lines):
             return  # the other add answered later with more: that cart is already on screen
         self.changed(sale)
@@ -244,13 +244,13 @@ class CartScreen(DeskScreen):
             return
         held = " Its hold is released." if own_hold(line) else ""
         if await self.app.push_screen_wait(ConfirmScreen(f"Remove {line.name} from the cart?{held}", yes="Remove")):
-            self.changed(await self.desk.client.remove_sale_line(self.sale.id, line.id), f"Removed {line.name}.")
+            self.changed(await self.session.client.sales.remove_sale_line(self.sale.id, line.id), f"Removed {line.name}.")
 
     # -- benefits ----------------------------------------------------------------------------------
     @work(exclusive=True, group="cart-action", exit_on_error=False)
     async def action_apply(self) -> None:
         count = len(self.benefits.discounts) if self.benefits else 0
-        self.changed(await self.desk.client.apply_discounts(self.sale.id),
+        self.changed(await self.session.client.sales.apply_discounts(self.sale.id),
                      f"Membership discount applied to {count} line{'s' if count != 1 else ''}.")
 
     @work(exclusive=True, group="cart-action", exit_on_error=False)
@@ -275,7 +275,7 @@ class CartScreen(DeskScreen):
             if source is None:
                 return
         try:
-            sale = await self.desk.client.redeem_line(self.sale.id, line.id, source)
+            sale = await self.session.client.sales.redeem_line(self.sale.id, line.id, source)
         except ApiError as exc:
             self.say(exc.sentence)
             self.load_benefits()  # what was offered is no longer true: ask again
@@ -286,7 +286,7 @@ class CartScreen(DeskScreen):
     async def action_release(self) -> None:
         line = self.line
         if line is not None and own_hold(line):
-            self.changed(await self.desk.client.release_line(self.sale.id, line.id),
+            self.changed(await self.session.client.sales.release_line(self.sale.id, line.id),
                          f"{line.name} is paid again; the hold was released.")
 
     @work(exclusive=True, group="cart-action", exit_on_error=False)
@@ -295,7 +295,7 @@ class CartScreen(DeskScreen):
 
         customer = await self.app.push_screen_wait(CustomerPickerScreen("Whose cart is this?"))
         if customer is not None:
-            self.changed(await self.desk.client.set_sale_customer(self.sale.id, customer.id),
+            self.changed(await self.session.client.sales.set_sale_customer(self.sale.id, customer.id),
                          f"Cart is for {customer.name}.")
 
     # -- finishing -----------------------------------------------------------------------------------
@@ -325,7 +325,7 @@ class CartScreen(DeskScreen):
         if not await self.app.push_screen_wait(ConfirmScreen(f"Abandon this cart?{released}", yes="Abandon",
                                                              no="Keep it")):
             return
-        sale = await self.desk.client.abandon_sale(self.sale.id)
+        sale = await self.session.client.sales.abandon_sale(self.sale.id)
         self.notify("Cart abandoned; nothing was charged or used.", title="Checkout")
         self.dismiss(sale)
 
@@ -343,7 +343,7 @@ async def open_cart(desk: DeskApp, hold: KeyHold, *, customer_id: str | None = N
     asked for it and ends once the cart is on the stack, so keys typed while the server made it
     reach the cart. Returns what the cart is dismissed with (await it to wait for the cart)."""
     try:
-        sale = await desk.client.open_sale(customer_id=customer_id, appointment_id=appointment_id)
+        sale = await desk.client.sales.open_sale(customer_id=customer_id, appointment_id=appointment_id)
         return desk.push_screen(CartScreen(sale, selling=selling), wait_for_dismiss=True)
     finally:
         hold.release()

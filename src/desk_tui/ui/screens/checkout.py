@@ -67,20 +67,18 @@ class CheckoutScreen(DeskScreen):
 
     @work(exclusive=True, group="checkout-load", exit_on_error=False)
     async def action_reload(self) -> None:
-        client = self.desk.client
-        if self.desk.org_settings is None:
-            self.desk.org_settings = await client.settings()
-        self.show(await (client.completed_sales() if self.done else client.open_sales()))
+        client = self.session.client
+        self.show(await (client.sales.completed_sales() if self.done else client.sales.open_sales()))
 
     def show(self, carts: list[Sale]) -> None:
         self.carts = {c.id: c for c in carts}
-        tz = self.desk.org_settings.timezone if self.desk.org_settings else "UTC"
+        tz = self.session.org.timezone
         table = self.query_one(DataTable)
         table.clear()
         for cart in carts:
             when = cart.completed_at if self.done and cart.completed_at else cart.opened_at
             table.add_row(local_datetime(when, tz), as_typed(cart.customer_name or "walk-in"), str(len(cart.lines)),
-                          format_money(cart.total, self.desk.org_settings), key=cart.id)
+                          format_money(cart.total, self.session.org), key=cart.id)
         if self.done:
             hint = "Enter shows the receipt · d back to open carts" if carts else "No completed sales yet."
         elif carts:

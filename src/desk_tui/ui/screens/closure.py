@@ -60,7 +60,7 @@ class ClosureScreen(FormDialog[BulkExtendResult]):
 
     @work(exclusive=True, group="closure-packages", exit_on_error=False)
     async def _load_packages(self) -> None:
-        packages = sorted(await self.desk.client.packages(active=None), key=lambda p: (not p.active, p.name.lower()))
+        packages = sorted(await self.session.client.cards.packages(active=None), key=lambda p: (not p.active, p.name.lower()))
         self.package_names = {p.id: p.name for p in packages}
         # Retired templates too: their cards were sold before and are extended like the rest.
         self.query_one("#package", Select).set_options(
@@ -90,8 +90,8 @@ class ClosureScreen(FormDialog[BulkExtendResult]):
         return data.model_dump(), lambda key: self._preview_then_extend(data, key)
 
     async def _preview_then_extend(self, data: BulkExtendRequest, key: str | None) -> BulkExtendResult:
-        client = self.desk.client
-        preview = await client.extend_cards(data.model_copy(update={"dry_run": True}))
+        client = self.session.client
+        preview = await client.cards.extend_cards(data.model_copy(update={"dry_run": True}))
         if preview.count == 0:
             raise FormProblem(f"No active card with an expiry date matches ({self.scope(data)}): nothing to extend.")
         cards = plural(preview.count, "active card")
@@ -103,7 +103,7 @@ class ClosureScreen(FormDialog[BulkExtendResult]):
             raise FormProblem("Nothing was changed.")
         self.say("Extending…")
         self.request = data
-        return await client.extend_cards(data, idempotency_key=key)
+        return await client.cards.extend_cards(data, idempotency_key=key)
 
     def outcome(self, result: BulkExtendResult) -> str:
         days = self.request.days if self.request else 0

@@ -7,7 +7,7 @@ may share a landline)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from textual import on, work
@@ -19,12 +19,13 @@ from textual.widgets import Button, Input, Label, Static
 
 from desk_tui.client.errors import ApiError, AuthExpired
 from desk_tui.contract.customers import Customer, CustomerBrief, CustomerCreate
+from desk_tui.ui.desk_session import session_of
 from desk_tui.ui.form_keys import ENTER, enter_key
 from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.worker_failures import SaysWorkerFailures
 
 if TYPE_CHECKING:
-    from desk_tui.ui.app import DeskApp
+    pass
 
 
 class CustomerFormScreen(SaysWorkerFailures, ModalScreen[Customer | None]):
@@ -73,7 +74,7 @@ class CustomerFormScreen(SaysWorkerFailures, ModalScreen[Customer | None]):
     async def _save(self, data: CustomerCreate) -> None:
         status = self.query_one("#form-status", Static)
         status.update("Saving…")
-        client = cast("DeskApp", self.app).client
+        client = session_of(self).client
         try:
             if data.phone and data.phone != self._phone_warned:
                 others = await client.customers_with_phone(data.phone)

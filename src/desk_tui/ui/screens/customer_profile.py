@@ -33,7 +33,6 @@ from desk_tui.contract.cards import Card
 from desk_tui.contract.customers import Customer
 from desk_tui.contract.events import Event
 from desk_tui.contract.memberships import Enrollment
-from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.ui.money import format_money
 from desk_tui.ui.refusals import for_managers
 from desk_tui.ui.screens.base import DeskScreen
@@ -123,12 +122,10 @@ class CustomerProfileScreen(DeskScreen):
 
     @work(exclusive=True, group="profile", exit_on_error=False)
     async def load(self, focus_id: str | None = None) -> None:
-        client = self.desk.client
-        if self.desk.org_settings is None:
-            self.desk.org_settings = await client.settings()
+        client = self.session.client
         self.show_customer(await client.customer(self.customer_id))
-        cards = await client.customer_cards(self.customer_id)
-        cards += await client.shared_cards(self.customer_id)  # family cards of others, after their own
+        cards = await client.cards.customer_cards(self.customer_id)
+        cards += await client.cards.shared_cards(self.customer_id)  # family cards of others, after their own
         on_packages = self.query_one(TabbedContent).active == "tab-packages"
         await self.packages.show_cards(cards, focus_id=focus_id, focus=on_packages)
         self.refresh_bindings()
@@ -140,7 +137,7 @@ class CustomerProfileScreen(DeskScreen):
         self.memberships.customer_name = self.packages.customer_name = c.name
         self.title = c.name
         contact = " · ".join(x for x in (c.phone, c.email) if x) or "no contact details"
-        credit = format_money(c.store_credit, self.desk.org_settings)
+        credit = format_money(c.store_credit, self.session.org)
         self.query_one("#profile-summary", Static).update(Text.assemble((c.name, "bold"), f"  {contact}\nStore credit: {credit}"))
 
     @on(ProfilePackagesTab.CardChanged)
@@ -191,8 +188,7 @@ class CustomerProfileScreen(DeskScreen):
         return self.memberships.picked
 
     def _is_manager(self) -> bool:
-        who = self.desk.signed_in
-        return who is not None and ROLE_RANK.get(who.staff.role, 0) >= ROLE_RANK["manager"]
+        return self.session.at_least("manager")
 
     def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
         """What the client already knows would be refused, in a sentence (ui/refusals.py)."""
@@ -202,7 +198,7 @@ class CustomerProfileScreen(DeskScreen):
         if action in MANAGER_ACTIONS and not self._is_manager():
             return for_managers(MANAGER_WORDS[action])
         if action in ("freeze_membership", "end_freeze") and (picked := self.picked_enrollment) is not None:
-            return cannot_freeze(picked, self.desk.today(), ending=action == "end_freeze")
+            return cannot_freeze(picked, self.session.today(), ending=action == "end_freeze")
         if tab != "tab-packages":
             return None
         return self.packages.why_not(action)

@@ -61,12 +61,12 @@ class CustomersScreen(DeskScreen):
     @work(exclusive=True, group="customer-search", exit_on_error=False)
     async def search(self, query: str) -> None:
         await asyncio.sleep(DEBOUNCE_SECONDS)  # cancelled by the next keystroke's worker
-        page = await self.desk.client.search_customers(query.strip(), limit=100)
+        page = await self.session.client.search_customers(query.strip(), limit=100)
         self.show_results(page.items, more=page.next_cursor is not None)
 
     def show_results(self, customers: list[Customer], *, more: bool) -> None:
         self._results = {c.id: c for c in customers}
-        org = self.desk.org_settings
+        org = self.session.org
         self.query_one(FittedTable).set_rows(
             (c.id, {"name": as_typed(c.name), "phone": as_typed(c.phone), "email": as_typed(c.email),
                     "credit": format_money(c.store_credit, org) if c.store_credit else ""})

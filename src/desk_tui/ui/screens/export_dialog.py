@@ -61,7 +61,7 @@ class ExportScreen(FormDialog[Exported]):
             raise FormProblem("From: the first day comes before the last one.")
 
         async def send(_key: str | None) -> Exported:
-            data = await self.desk.client.card_transactions_csv(start=start, end=end)
+            data = await self.session.client.reports.card_transactions_csv(start=start, end=end)
             self.folder.mkdir(parents=True, exist_ok=True)
             target = self.folder / f"card-transactions-{start or 'start'}-{end or self.today}.csv"
             target.write_bytes(data)

@@ -23,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from desk_tui.client.errors import ApiError, AuthExpired
+from desk_tui.ui.desk_session import Session, session_of
 from desk_tui.ui.form_keys import ENTER, enter_key
 from desk_tui.ui.form_problem import FormProblem
 from desk_tui.ui.worker_failures import SaysWorkerFailures
@@ -50,6 +51,10 @@ class FormDialog(SaysWorkerFailures, ModalScreen[R], Generic[R]):
     @property
     def desk(self) -> DeskApp:
         return cast("DeskApp", self.app)
+
+    @property
+    def session(self) -> Session:
+        return session_of(self)
 
     # -- what a dialog provides --------------------------------------------------------------------
     def heading(self) -> str:

@@ -33,12 +33,12 @@ class LineEditScreen(FormDialog[Sale]):
 
     def question(self) -> str:
         count = "" if self.line.kind in ("package", "membership") else f"{self.line.quantity} × "
-        return f"Now {count}{format_money(self.line.unit_price, self.desk.org_settings)}" + (
+        return f"Now {count}{format_money(self.line.unit_price, self.session.org)}" + (
             f", {self.line.discount_percent}% off" if self.line.discount_percent else "")
 
     def fields(self) -> ComposeResult:
         yield Label("Price")
-        yield Input(money_field(self.line.unit_price, self.desk.org_settings), id="price", max_length=16)
+        yield Input(money_field(self.line.unit_price, self.session.org), id="price", max_length=16)
         yield Label("Discount")
         yield Input(str(self.line.discount_percent), id="discount", max_length=3, placeholder="percent, 0–100")
         if self.line.kind == "package":
@@ -58,11 +58,11 @@ class LineEditScreen(FormDialog[Sale]):
         self.query_one("#price", Input).focus()
 
     def build(self) -> tuple[object, Send]:
-        price = parse_money(self.query_one("#price", Input).value, self.desk.org_settings)
+        price = parse_money(self.query_one("#price", Input).value, self.session.org)
         discount = _whole(self.query_one("#discount", Input).value or "0", "Discount", 0, 100)
         if self.line.kind == "package":
             expires = self.query_one("#expires", Input).value.strip()
-            today = self.desk.today()
+            today = self.session.today()
             data = SaleLineUpdate(price=price, discount_percent=discount,
                                   card_number=self.query_one("#number", Input).value.strip() or None,
                                   expires_on=parse_expiry(expires, today) if expires else None)
@@ -76,7 +76,7 @@ class LineEditScreen(FormDialog[Sale]):
         # this one and the same change is resent with the approval; what was typed here stays.
         def send(approval: ManagerApproval | None) -> Awaitable[Sale]:
             approved = data if approval is None else data.model_copy(update={"approval": approval})
-            return self.desk.client.update_sale_line(self.sale_id, self.line.id, approved)
+            return self.session.client.sales.update_sale_line(self.sale_id, self.line.id, approved)
 
         return data.model_dump(mode="json"), lambda key: with_approval(self, send)
 

@@ -18,10 +18,12 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from desk_tui.client.errors import ApiError
+from desk_tui.ui.connection_state import ConnectionState
 from desk_tui.ui.form_keys import ENTER, enter_key
 from desk_tui.ui.type_ahead import KeyHold
 from desk_tui.ui.widgets.key_footer import KeyFooter
 from desk_tui.ui.widgets.shell_header import ShellHeader
+from desk_tui.ui.worker_failures import SaysWorkerFailures
 
 if TYPE_CHECKING:
     from desk_tui.contract.auth import LoginResponse, Me  # noqa: F401 - named in the quoted Screen[...] base
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("desk_tui.ui")
 
 
-class LoginScreen(Screen["LoginResponse | Me"]):
+class LoginScreen(SaysWorkerFailures, Screen["LoginResponse | Me"]):
     AUTO_FOCUS = "#username"
     BINDINGS = [
         Binding("escape", "cancel", "Back", id="login.cancel"),
@@ -76,18 +78,18 @@ class LoginScreen(Screen["LoginResponse | Me"]):
         if action == "cancel":
             return self._switching and self.desk.signed_in is not None
         if action == "retry":
-            return self.desk.connection_state.startswith("failed")
+            return self.desk.connection_state is ConnectionState.FAILED
         return True
 
-    def _connection_changed(self, state: str) -> None:
+    def _connection_changed(self, state: ConnectionState) -> None:
         status = self.query_one("#login-status", Static)
-        if state == "ready" and self._pending is not None:
+        if state is ConnectionState.READY and self._pending is not None:
             # after the location list has arrived (the same refresh), so the choice is real
             self.call_after_refresh(self._submit_pending)
-        if state == "connecting":
+        if state is ConnectionState.CONNECTING:
             status.update("Connecting to the booking server…")
-        elif state.startswith("failed"):
-            status.update(state.partition(":")[2].strip() + "  Press ctrl+r to try again.")
+        elif state is ConnectionState.FAILED:
+            status.update(f"{self.desk.connection_error}  Press ctrl+r to try again.")
         elif not self._reason:
             status.update("")
         self.refresh_bindings()
@@ -122,7 +124,7 @@ class LoginScreen(Screen["LoginResponse | Me"]):
             status.update("Type your username and PIN.")
             self.query_one("#username" if not username else "#pin", Input).focus()
             return
-        if self.desk.connection_state != "ready":
+        if self.desk.connection_state is not ConnectionState.READY:
             # Typed before the server answered: sign in the moment it does, no second Enter.
             self._pending = (username, pin)
             status.update("Connecting… you will be signed in as soon as the server answers.")
@@ -137,6 +139,7 @@ class LoginScreen(Screen["LoginResponse | Me"]):
         status.update("Signing in…")
         try:
             result = await self.desk.client.login(username, pin, location_id)
+            await self.desk.org()  # the session is handed over with the salon's settings
         except Exception as exc:  # any failure is said here, never "Signing in…" for ever
             if isinstance(exc, ApiError):
                 status.update(exc.sentence)

@@ -47,5 +47,5 @@ class CancelMembershipScreen(FormDialog[Enrollment]):
             raise FormProblem("Ends on: a date such as 2026-11-30.") from None
         reason = required(self.query_one("#reason", Input).value, "a reason")
         data = EnrollmentCancel(reason=reason, ends_on=ends)
-        return data.model_dump(), lambda key: self.desk.client.cancel_membership(self.enrollment.id, data,
+        return data.model_dump(), lambda key: self.session.client.memberships.cancel_membership(self.enrollment.id, data,
                                                                                   idempotency_key=key)

@@ -59,7 +59,7 @@ class FreezeMembershipScreen(FormDialog[Enrollment]):
             raise FormProblem("Until: the last frozen day, such as 2026-11-30.")
         reason = required(self.query_one("#reason", Input).value, "a reason")
         data = FreezeCreate(starts_on=starts, ends_on=ends, reason=reason)
-        return data.model_dump(), lambda key: self.desk.client.freeze_membership(self.enrollment.id, data,
+        return data.model_dump(), lambda key: self.session.client.memberships.freeze_membership(self.enrollment.id, data,
                                                                                   idempotency_key=key)
 
 
@@ -92,5 +92,5 @@ class EndFreezeScreen(FormDialog[Enrollment]):
 
     def build(self) -> tuple[object, Send]:
         enrollment_id, freeze_id = self.enrollment.id, self.freeze.id
-        return {"freeze": freeze_id}, lambda key: self.desk.client.end_freeze(enrollment_id, freeze_id,
+        return {"freeze": freeze_id}, lambda key: self.session.client.memberships.end_freeze(enrollment_id, freeze_id,
                                                                              idempotency_key=key)

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from desk_tui.contract.memberships import Plan, PlanUpdate
-from desk_tui.contract.reference import ROLE_RANK, Service
+from desk_tui.contract.reference import Service
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 from desk_tui.ui.refusals import for_managers
@@ -59,8 +59,7 @@ class MembershipPlansScreen(DeskScreen):
         self.load()  # the summary says who may change plans
 
     def _allowed(self) -> bool:
-        me = self.desk.signed_in
-        return me is not None and ROLE_RANK[me.staff.role] >= ROLE_RANK["manager"]
+        return self.session.at_least("manager")
 
     def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
         return for_managers("Changing membership plans") if action in MANAGER_ACTIONS and not self._allowed() else None
@@ -70,9 +69,9 @@ class MembershipPlansScreen(DeskScreen):
 
     @work(exclusive=True, group="plans", exit_on_error=False)
     async def load(self, select: str | None = None) -> None:
-        client, org = self.desk.client, await self.desk.org()
+        client, org = self.session.client, self.session.org
         self.services = await client.services()
-        plans = await client.membership_plans()
+        plans = await client.memberships.membership_plans()
         self.plans = {p.id: p for p in plans}
         table = self.query_one(DataTable)
         keep = select or self._highlighted_id()
@@ -123,7 +122,7 @@ class MembershipPlansScreen(DeskScreen):
             question = f"Put {plan.name} on sale again? New members can join from now on."
         if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Retire" if plan.active else "For sale")):
             return
-        changed = await self.desk.client.update_plan(plan.id, PlanUpdate(active=not plan.active))
+        changed = await self.session.client.memberships.update_plan(plan.id, PlanUpdate(active=not plan.active))
         self.notify(f"{changed.name} is {'for sale' if changed.active else 'retired'}.", title="Membership plans")
         self.load(select=changed.id)
 

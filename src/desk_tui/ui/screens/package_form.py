@@ -106,7 +106,7 @@ class PackageFormScreen(FormDialog[Package]):
         return "Create" if self.package is None else "Save"
 
     def fields(self) -> ComposeResult:
-        p, settings = self.package, self.desk.org_settings
+        p, settings = self.package, self.session.org
         pool = p.entitlements[0] if p is not None and len(p.entitlements) == 1 else None
         yield Label("Name")
         yield Input(p.name if p else "", id="name", max_length=200, compact=True, placeholder="e.g. 6x Pedicure")
@@ -148,7 +148,7 @@ class PackageFormScreen(FormDialog[Package]):
     def build(self) -> tuple[object, Send]:
         name = required(self._value("name"), "a name")
         unit_type = str(self.query_one("#unit-type", Select).value)
-        price = parse_money(self._value("price"), self.desk.org_settings)
+        price = parse_money(self._value("price"), self.session.org)
         expiry_text = self._value("expiry").strip()
         expiry = whole_number(expiry_text, "Expires", low=1, high=EXPIRY_DAYS_MAX) if expiry_text else None
         plain = {"name": name, "unit_type": unit_type, "price": price, "expiry_days": expiry,
@@ -160,13 +160,13 @@ class PackageFormScreen(FormDialog[Package]):
             services = parse_services(self._value("services"), self.services)
             pool_id = self.package.entitlements[0].id if self.package and self.package.entitlements else None
             pools = [EntitlementIn(id=pool_id, units=units, services=services)]
-        client = self.desk.client
+        client = self.session.client
         try:
             if self.package is None:
                 data = PackageCreate(**plain, entitlements=pools)
-                return data.model_dump(), lambda key: client.create_package(data, idempotency_key=key)
+                return data.model_dump(), lambda key: client.cards.create_package(data, idempotency_key=key)
             update = PackageUpdate(**plain, **({"entitlements": pools} if pools else {}))
             package_id = self.package.id
-            return update.model_dump(), lambda key: client.update_package(package_id, update, idempotency_key=key)
+            return update.model_dump(), lambda key: client.cards.update_package(package_id, update, idempotency_key=key)
         except ValidationError as exc:
             raise FormProblem.from_validation(exc) from None

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Static
 
 from desk_tui.contract.money import rate_words
 from desk_tui.contract.packages import Package, PackageUpdate
-from desk_tui.contract.reference import ROLE_RANK, Service
+from desk_tui.contract.reference import Service
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.money import format_money
 from desk_tui.ui.refusals import for_managers
@@ -69,8 +69,7 @@ class PackagesScreen(DeskScreen):
         self._load()  # the summary says who may change the catalogue
 
     def _allowed(self) -> bool:
-        me = self.desk.signed_in
-        return me is not None and ROLE_RANK[me.staff.role] >= ROLE_RANK["manager"]
+        return self.session.at_least("manager")
 
     def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
         return for_managers("Changing the package catalogue") if action in MANAGER_ACTIONS and not self._allowed() else None
@@ -80,10 +79,10 @@ class PackagesScreen(DeskScreen):
 
     @work(exclusive=True, group="packages", exit_on_error=False)
     async def _load(self) -> None:
-        client, org = self.desk.client, await self.desk.org()
+        client, org = self.session.client, self.session.org
         self._services = await client.services()
         names = {s.id: s.name for s in self._services}
-        packages = await client.packages(active=None)
+        packages = await client.cards.packages(active=None)
         self._packages = {p.id: p for p in packages}
         table = self.query_one(DataTable)
         current = self._select or self._highlighted_id()
@@ -156,7 +155,7 @@ class PackagesScreen(DeskScreen):
             yes = "Make active"
         if not await self.app.push_screen_wait(ConfirmScreen(question, yes=yes)):
             return
-        changed = await self.desk.client.update_package(package.id, PackageUpdate(active=not package.active))
+        changed = await self.session.client.cards.update_package(package.id, PackageUpdate(active=not package.active))
         self.notify(f"{changed.name} is now {'active' if changed.active else 'inactive'}.", title="Packages")
         self._select = changed.id
         self._load()

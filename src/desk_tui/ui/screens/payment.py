@@ -36,7 +36,7 @@ class PaymentScreen(FormDialog[Sale]):
         self.sale = sale
 
     def money(self, amount: int) -> str:
-        return format_money(amount, self.desk.org_settings)
+        return format_money(amount, self.session.org)
 
     def heading(self) -> str:
         who = f" — {self.sale.customer_name}" if self.sale.customer_name else ""
@@ -61,7 +61,7 @@ class PaymentScreen(FormDialog[Sale]):
         for field_id, (label, _) in self.methods.items():
             yield Label(label)
             first = field_id == "pay-card"
-            yield Input(money_field(self.sale.total, self.desk.org_settings) if first else "", id=field_id,
+            yield Input(money_field(self.sale.total, self.session.org) if first else "", id=field_id,
                         max_length=16, placeholder="0", compact=True)
 
     def on_mount(self) -> None:
@@ -80,10 +80,10 @@ class PaymentScreen(FormDialog[Sale]):
             text = self.query_one(f"#{field_id}", Input).value.strip()
             if text:
                 try:
-                    amount = parse_money(text, self.desk.org_settings)
+                    amount = parse_money(text, self.session.org)
                 except FormProblem:
                     raise FormProblem(f"{label}: a plain amount such as "
-                                      f"{money_field(self.sale.total, self.desk.org_settings)}.") from None
+                                      f"{money_field(self.sale.total, self.session.org)}.") from None
                 if amount:
                     found[method] = amount
         return found
@@ -113,7 +113,7 @@ class PaymentScreen(FormDialog[Sale]):
             paid = sum(self._amounts().values())
         except FormProblem:
             return
-        focused.value = money_field(max(self.sale.total - paid, 0), self.desk.org_settings)
+        focused.value = money_field(max(self.sale.total - paid, 0), self.session.org)
 
     def build(self) -> tuple[object, Send]:
         if self.sale.total == 0:
@@ -128,4 +128,4 @@ class PaymentScreen(FormDialog[Sale]):
                 raise FormProblem(f"Only {self.money(self.sale.store_credit)} of store credit is available.")
             payments = [PaymentIn(method=m, amount=a) for m, a in amounts.items()]
         intent = tuple((p.method, p.amount) for p in payments)
-        return intent, lambda key: self.desk.client.complete_sale(self.sale.id, payments, idempotency_key=key)
+        return intent, lambda key: self.session.client.sales.complete_sale(self.sale.id, payments, idempotency_key=key)

@@ -117,7 +117,7 @@ class PlanFormScreen(FormDialog[Plan]):
         yield Label("Name")
         yield Input(p.name if p else "", id="name", max_length=200, compact=True, placeholder="e.g. Gold membership")
         yield Label("Price")
-        yield Input(money_field(p.price, self.desk.org_settings) if p else "", id="price", max_length=16,
+        yield Input(money_field(p.price, self.session.org) if p else "", id="price", max_length=16,
                     compact=True, placeholder="per month, e.g. 19900")
         yield Label("Discounts")
         yield Input(discounts_text(p, self.names) if p else "", id="discounts", max_length=500, compact=True,
@@ -143,7 +143,7 @@ class PlanFormScreen(FormDialog[Plan]):
     def build(self) -> tuple[object, Send]:
         fields = {
             "name": required(self._value("name"), "a name"),
-            "price": parse_money(self._value("price"), self.desk.org_settings),
+            "price": parse_money(self._value("price"), self.session.org),
             "discounts": parse_discounts(self._value("discounts"), self.services),
             "credits": parse_credits(self._value("credits"), self.services),
             "rollover_months": parse_rollover(self._value("rollover")),
@@ -152,13 +152,13 @@ class PlanFormScreen(FormDialog[Plan]):
         }
         if not fields["discounts"] and not fields["credits"]:
             raise FormProblem("Give the plan at least one discount or credit.")
-        client = self.desk.client
+        client = self.session.client
         try:
             if self.plan is None:
                 data = PlanCreate(**fields)
-                return data.model_dump(), lambda key: client.create_plan(data, idempotency_key=key)
+                return data.model_dump(), lambda key: client.memberships.create_plan(data, idempotency_key=key)
             update = PlanUpdate(**fields)
             plan_id = self.plan.id
-            return update.model_dump(), lambda key: client.update_plan(plan_id, update, idempotency_key=key)
+            return update.model_dump(), lambda key: client.memberships.update_plan(plan_id, update, idempotency_key=key)
         except ValidationError as exc:
             raise FormProblem.from_validation(exc) from None

@@ -17,7 +17,6 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from desk_tui.contract.money import rate_words
-from desk_tui.contract.reference import ROLE_RANK
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.counting import plural, units_text
 from desk_tui.ui.money import format_money
@@ -78,8 +77,7 @@ class ReportsScreen(DeskScreen):
         self.action_reload()
 
     def _allowed(self) -> bool:
-        me = self.desk.signed_in
-        return me is not None and ROLE_RANK[me.staff.role] >= ROLE_RANK["manager"]
+        return self.session.at_least("manager")
 
     def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
         return for_managers("Seeing the reports") if action in MANAGERS and not self._allowed() else None
@@ -102,20 +100,20 @@ class ReportsScreen(DeskScreen):
 
     @work(exclusive=True, group="reports", exit_on_error=False)
     async def _load(self) -> None:
-        client, org = self.desk.client, await self.desk.org()
-        liability = await client.liability()
+        client, org = self.session.client, self.session.org
+        liability = await client.reports.liability()
         table = self.query_one("#liability", DataTable)
         table.clear()
         for line in liability.items:
             table.add_row(as_typed(line.package_name), str(line.cards), units_text(line.units_outstanding, line.unit_type),
                           format_money(line.value_outstanding, org))
-        expiring = await client.expiring(within_days=self._window)
+        expiring = await client.reports.expiring(within_days=self._window)
         table = self.query_one("#expiring", DataTable)
         table.clear()
         for card in expiring.items:
             table.add_row(card.expires_on.isoformat(), str(card.days_left), as_typed(card.customer_name), as_typed(card.phone),
                           as_typed(card.package_name), as_typed(card.number or "—"), units_text(card.remaining, card.unit_type))
-        dues = await client.memberships_due()
+        dues = await client.reports.memberships_due()
         table = self.query_one("#dues", DataTable)
         table.clear()
         for due in dues.items:
@@ -129,9 +127,9 @@ class ReportsScreen(DeskScreen):
             f"{'expires' if len(expiring.items) == 1 else 'expire'} within {self._window} days (w changes){owed}")
 
     async def _load_sales(self) -> None:
-        org = await self.desk.org()
-        start, end = period_days(self._period, self.desk.today())
-        report = await self.desk.client.sales_vat(start=start, end=end)
+        org = self.session.org
+        start, end = period_days(self._period, self.session.today())
+        report = await self.session.client.reports.sales_vat(start=start, end=end)
         table = self.query_one("#sales-vat", DataTable)
         table.clear()
         for row in report.rates:
@@ -159,7 +157,7 @@ class ReportsScreen(DeskScreen):
         from desk_tui.ui.screens.export_dialog import Exported, ExportScreen
 
         # the salon's day once the reports have loaded (they fetch the settings); else the UTC day
-        today = self.desk.today()
+        today = self.session.today()
 
         def done(result: Exported | None) -> None:
             if result is not None:

@@ -7,7 +7,7 @@ priority binding so "nagy⏎⏎" typed in one burst reaches the table (see form_
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.actions import SkipAction
@@ -19,10 +19,11 @@ from textual.widgets import DataTable, Input
 
 from desk_tui.contract.customers import Customer
 from desk_tui.ui.as_typed import as_typed
+from desk_tui.ui.desk_session import session_of
 from desk_tui.ui.worker_failures import SaysWorkerFailures
 
 if TYPE_CHECKING:
-    from desk_tui.ui.app import DeskApp
+    pass
 
 DEBOUNCE_SECONDS = 0.25
 
@@ -69,7 +70,7 @@ class CustomerSearch(SaysWorkerFailures, Vertical):
         await asyncio.sleep(DEBOUNCE_SECONDS)  # cancelled by the next keystroke
         if not query.strip():
             return
-        page = await cast("DeskApp", self.app).client.search_customers(query.strip(), limit=50)
+        page = await session_of(self).client.search_customers(query.strip(), limit=50)
         table = self.query_one(DataTable)
         table.clear()
         self._found = {c.id: c for c in page.items if c.id != self._exclude}

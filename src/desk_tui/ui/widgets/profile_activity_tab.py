@@ -6,19 +6,15 @@ time is the salon's local time.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, TabPane
 
 from desk_tui.contract.customers import ActivityEntry
 from desk_tui.ui.as_typed import as_typed
+from desk_tui.ui.desk_session import Session, session_of
 from desk_tui.ui.timefmt import local_datetime
 from desk_tui.ui.worker_failures import SaysWorkerFailures
-
-if TYPE_CHECKING:
-    from desk_tui.ui.app import DeskApp
 
 
 class ProfileActivityTab(SaysWorkerFailures, TabPane):
@@ -27,8 +23,8 @@ class ProfileActivityTab(SaysWorkerFailures, TabPane):
         self.customer_id = customer_id
 
     @property
-    def desk(self) -> DeskApp:
-        return cast("DeskApp", self.app)
+    def session(self) -> Session:
+        return session_of(self)
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="activity", cursor_type="row", zebra_stripes=True)
@@ -44,11 +40,11 @@ class ProfileActivityTab(SaysWorkerFailures, TabPane):
 
     @work(exclusive=True, group="profile-activity", exit_on_error=False)
     async def load(self) -> None:
-        page = await self.desk.client.activity(self.customer_id)
+        page = await self.session.client.activity(self.customer_id)
         self.show(page.items)
 
     def show(self, entries: list[ActivityEntry]) -> None:
-        tz = self.desk.org_settings.timezone if self.desk.org_settings else "UTC"
+        tz = self.session.org.timezone
         table = self.query_one("#activity", DataTable)
         table.clear()
         for e in entries:

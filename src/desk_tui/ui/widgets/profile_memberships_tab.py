@@ -9,19 +9,15 @@ has loaded.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Static, TabPane
 
 from desk_tui.contract.memberships import Enrollment
+from desk_tui.ui.desk_session import Session, session_of
 from desk_tui.ui.widgets.membership_list import MembershipList, current_freeze
 from desk_tui.ui.worker_failures import SaysWorkerFailures
-
-if TYPE_CHECKING:
-    from desk_tui.ui.app import DeskApp
 
 
 class ProfileMembershipsTab(SaysWorkerFailures, TabPane):
@@ -42,8 +38,8 @@ class ProfileMembershipsTab(SaysWorkerFailures, TabPane):
         self.enrollments: dict[str, Enrollment] = {}
 
     @property
-    def desk(self) -> DeskApp:
-        return cast("DeskApp", self.app)
+    def session(self) -> Session:
+        return session_of(self)
 
     def compose(self) -> ComposeResult:
         yield MembershipList(id="memberships")
@@ -51,9 +47,9 @@ class ProfileMembershipsTab(SaysWorkerFailures, TabPane):
 
     @work(exclusive=True, group="profile-memberships", exit_on_error=False)
     async def load(self) -> None:
-        enrollments = await self.desk.client.memberships(self.customer_id)
+        enrollments = await self.session.client.memberships.of_customer(self.customer_id)
         self.enrollments = {e.id: e for e in enrollments}
-        self.query_one(MembershipList).show_memberships(enrollments, self.desk.org_settings, today=self.desk.today())
+        self.query_one(MembershipList).show_memberships(enrollments, self.session.org, today=self.session.today())
         name = self.customer_name or "the customer"
         self.query_one("#memberships-hint", Static).update(
             "" if enrollments else f"No memberships. Press m to enrol {name} in a plan.")
@@ -77,7 +73,7 @@ class ProfileMembershipsTab(SaysWorkerFailures, TabPane):
                 self.load()
                 self.post_message(self.Cancelled())
 
-        self.app.push_screen(CancelMembershipScreen(picked, self.customer_name, today=self.desk.today()), cancelled)
+        self.app.push_screen(CancelMembershipScreen(picked, self.customer_name, today=self.session.today()), cancelled)
 
     def freeze_picked(self) -> None:
         from desk_tui.ui.screens.membership_freeze import FreezeMembershipScreen
@@ -85,23 +81,23 @@ class ProfileMembershipsTab(SaysWorkerFailures, TabPane):
         picked = self.picked
         if picked is None or self.customer_name is None:
             return
-        self.app.push_screen(FreezeMembershipScreen(picked, self.customer_name, today=self.desk.today()),
+        self.app.push_screen(FreezeMembershipScreen(picked, self.customer_name, today=self.session.today()),
                              self._freeze_changed)
 
     def end_freeze_picked(self) -> None:
         from desk_tui.ui.screens.membership_freeze import EndFreezeScreen
 
         picked = self.picked
-        freeze = current_freeze(picked, self.desk.today()) if picked is not None else None
+        freeze = current_freeze(picked, self.session.today()) if picked is not None else None
         if picked is None or freeze is None or self.customer_name is None:
             return
-        self.app.push_screen(EndFreezeScreen(picked, freeze, self.customer_name, today=self.desk.today()),
+        self.app.push_screen(EndFreezeScreen(picked, freeze, self.customer_name, today=self.session.today()),
                              self._freeze_changed)
 
     def _freeze_changed(self, result: Enrollment | None) -> None:
         if result is None:
             return
-        today = self.desk.today()
+        today = self.session.today()
         f = current_freeze(result, today)
         if f is None:
             what = "benefits are back"

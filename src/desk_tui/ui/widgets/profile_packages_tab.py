@@ -16,8 +16,6 @@ the owner's. On the owner's own card **w** opens the family dialog (ui/screens/c
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
@@ -25,6 +23,7 @@ from textual.widgets import TabPane
 
 from desk_tui.contract.cards import Card, CardChange
 from desk_tui.ui import card_format as fmt
+from desk_tui.ui.desk_session import Session, session_of
 from desk_tui.ui.family import owner_only, shared_by
 from desk_tui.ui.money import format_money
 from desk_tui.ui.refusals import cannot_redeem, closed_card
@@ -33,9 +32,6 @@ from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.widgets.card_block import CardBlock, ServicePick
 from desk_tui.ui.widgets.card_list import CardList
 from desk_tui.ui.worker_failures import SaysWorkerFailures
-
-if TYPE_CHECKING:
-    from desk_tui.ui.app import DeskApp
 
 #: a closed card refuses these: the word for "cannot be …"
 CLOSED_WORDS = {"adjust": "adjusted", "extend": "extended", "transfer": "transferred", "refund": "refunded again"}
@@ -65,8 +61,8 @@ class ProfilePackagesTab(SaysWorkerFailures, TabPane):
         self.cards: dict[str, Card] = {}
 
     @property
-    def desk(self) -> DeskApp:
-        return cast("DeskApp", self.app)
+    def session(self) -> Session:
+        return session_of(self)
 
     def compose(self) -> ComposeResult:
         yield CardList(id="cards")
@@ -76,7 +72,7 @@ class ProfilePackagesTab(SaysWorkerFailures, TabPane):
         self.cards = {c.id: c for c in cards}
         keep = focus_id or (self.pick.card_id if self.pick else None)
         self.pick = None
-        await self.query_one(CardList).show_cards(cards, today=self.desk.today(), focus_id=keep, focus=focus,
+        await self.query_one(CardList).show_cards(cards, today=self.session.today(), focus_id=keep, focus=focus,
                                                   customer_id=self.customer_id)
 
     def card_changed(self, card: Card) -> None:
@@ -105,9 +101,9 @@ class ProfilePackagesTab(SaysWorkerFailures, TabPane):
         if action in OWNER_WORDS and shared_by(card, self.customer_id) is not None:
             return owner_only(card, self.customer_name, OWNER_WORDS[action])
         if action == "redeem":
-            return cannot_redeem(card, pick.service_id, self.desk.today())
+            return cannot_redeem(card, pick.service_id, self.session.today())
         if action in CLOSED_WORDS:
-            return closed_card(card, CLOSED_WORDS[action], self.desk.today())
+            return closed_card(card, CLOSED_WORDS[action], self.session.today())
         return None
 
     # -- quick redeem ------------------------------------------------------------------------------
@@ -135,8 +131,8 @@ class ProfilePackagesTab(SaysWorkerFailures, TabPane):
         # OFFLINE) is taken as its retry, the safe side, and the server replays the first.
         card = self.cards.get(pick.card_id)
         member = self.customer_id if card is not None and shared_by(card, self.customer_id) else None
-        written = await self.desk.client.redeem(pick.card_id, pick.service_id, entitlement_id=pick.entitlement_id,
-                                                for_customer_id=member)
+        written = await self.session.client.cards.redeem(pick.card_id, pick.service_id, entitlement_id=pick.entitlement_id,
+                                                        for_customer_id=member)
         change: CardChange = written.value
         self.card_changed(change.card)
         balance = next(b for b in change.card.balances if b.entitlement_id == pick.entitlement_id)
@@ -174,7 +170,7 @@ class ProfilePackagesTab(SaysWorkerFailures, TabPane):
 
     def extend(self) -> None:
         if (card := self.picked_card) is not None:
-            self.app.push_screen(ExtendScreen(card, today=self.desk.today()), self._maybe_changed)
+            self.app.push_screen(ExtendScreen(card, today=self.session.today()), self._maybe_changed)
 
     def refund(self) -> None:
         if (card := self.picked_card) is None:
@@ -182,7 +178,7 @@ class ProfilePackagesTab(SaysWorkerFailures, TabPane):
 
         def refunded(result: Card | None) -> None:
             if result is not None:
-                self.notify(f"{format_money(card.refund_value, self.desk.org_settings)} added to store credit.",
+                self.notify(f"{format_money(card.refund_value, self.session.org)} added to store credit.",
                             title="Refunded")
                 self.post_message(self.ReloadAsked(focus_id=result.id))  # the store credit changed too
 

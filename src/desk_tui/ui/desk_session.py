@@ -1,0 +1,60 @@
+"""What every screen works with once someone is signed in: one object, nothing optional.
+
+The app builds a :class:`Session` when a sign-in is confirmed (and again at each ctrl+s), with
+the organisation's settings already known, and screens read it as ``self.session``: the client
+to ask, who is signed in and where, the salon's currency and time zone, and its "today". Before
+that, nothing but the sign-in screen (and the calendar drawn from the cache while the sign-in it
+opened on is checked) runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, cast
+from zoneinfo import ZoneInfo
+
+from textual.dom import DOMNode
+
+from desk_tui.contract.reference import ROLE_RANK, Location, Settings, Staff
+
+if TYPE_CHECKING:
+    from desk_tui.client.api import DeskClient
+    from desk_tui.ui.session import SessionApp
+
+
+@dataclass(frozen=True)
+class Session:
+    client: DeskClient
+    staff: Staff
+    location: Location
+    org: Settings
+    """The organisation's settings: currency, time zone, the manager's discount limit."""
+    clock: Callable[[], datetime]
+    """The app's clock (tests and snapshots fix it); "now" and "today" come from it."""
+
+    @property
+    def role(self) -> str:
+        return self.staff.role
+
+    def at_least(self, role: str) -> bool:
+        """Whether the signed-in staff member's role is ``role`` or above (reception < manager < owner)."""
+        return ROLE_RANK.get(self.staff.role, 0) >= ROLE_RANK[role]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The salon's time zone: business days, expiry dates and times on screen are in it."""
+        return ZoneInfo(self.org.timezone)
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(self.zone)
+
+    def today(self) -> date:
+        """Today in the salon's time zone, whatever this terminal's own zone is."""
+        return self.now().date()
+
+
+def session_of(node: DOMNode) -> Session:
+    """The session of the app ``node`` runs in: for screens and widgets, as ``self.session``."""
+    return cast("SessionApp", node.app).session
