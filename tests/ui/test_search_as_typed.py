@@ -159,3 +159,45 @@ async def test_export_asks_for_the_days_and_by_default_exports_every_entry(make_
         recent = list(csv.DictReader(io.StringIO(next(exports.iterdir()).read_text())))
         assert all(r["card_id"] != "crd_demo_0301" or r["kind"] != "issue" for r in recent)
         assert len(recent) < len(rows)
+
+
+def _two_alike(salon: Salon) -> tuple[str, dict, dict]:
+    """Two customers one typed word finds, in name order."""
+    word = f"Lefelé{uuid.uuid4().hex[:5]}"
+    first, second = (salon.api.post("/customers", json={"name": f"{word} {given}"}, headers=key()).json()
+                     for given in ("Anna", "Bea"))
+    return word, first, second
+
+
+async def test_down_in_the_f3_search_goes_to_the_results(make_app, ui_server):
+    word, _, second = _two_alike(Salon(ui_server.url))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        screen = await reach(pilot, CustomersScreen, "f3", what="the customers")
+        table = screen.query_one("#customer-results", DataTable)
+        await pilot.press("slash", "ctrl+u", *word)
+        await wait_until(pilot, lambda: table.row_count == 2, "both customers")
+        await pilot.press("down", "down", "enter")  # into the results, to the second, open it
+        await wait_until(pilot, lambda: isinstance(app.screen, CustomerProfileScreen), "the profile")
+        assert app.screen.customer_id == second["id"]
+
+
+async def test_down_in_the_customer_picker_goes_to_the_results(make_app, ui_server):
+    from desk_tui.ui.screens.cart import CartScreen
+    from desk_tui.ui.screens.checkout import CheckoutScreen
+    from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
+
+    word, _, second = _two_alike(Salon(ui_server.url))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await reach(pilot, CheckoutScreen, "f4", what="F4 Checkout")
+        await reach(pilot, CustomerPickerScreen, "n", what="the customer picker")
+        await pilot.press(*word)
+        matches = app.screen.query_one(".customer-matches", DataTable)
+        await wait_until(pilot, lambda: matches.row_count == 2, "both customers")
+        await pilot.press("down", "down", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CartScreen), "the cart")
+        await wait_until(pilot, lambda: app.screen.sale is not None, "the cart's sale")
+        assert app.screen.sale.customer_id == second["id"]

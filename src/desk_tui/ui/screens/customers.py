@@ -32,6 +32,8 @@ class CustomersScreen(DeskScreen):
         Binding("slash", "focus_search", "Search", id="customers.search"),
         Binding("ctrl+n", "new_customer", "New customer", id="customers.new"),
         Binding("enter", "enter_key", "Open", id="customers.open", show=False, priority=True),
+        # ↓ in the search box goes down to the results, as in any list with a filter above it
+        Binding("down", "to_results", "To the results", id="customers.to_results", show=False),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -57,6 +59,12 @@ class CustomersScreen(DeskScreen):
             self.action_open()
         else:
             raise SkipAction()
+
+    def action_to_results(self) -> None:
+        table = self.query_one(DataTable)
+        if self.focused is not self.query_one("#customer-search", Input) or not table.row_count:
+            raise SkipAction()
+        table.focus()
 
     @work(exclusive=True, group="customer-search", exit_on_error=False)
     async def search(self, query: str) -> None:

@@ -29,7 +29,11 @@ DEBOUNCE_SECONDS = 0.25
 
 
 class CustomerSearch(SaysWorkerFailures, Vertical):
-    BINDINGS = [Binding("enter", "enter_key", "Pick", id="customer_search.pick", show=False, priority=True)]
+    BINDINGS = [
+        Binding("enter", "enter_key", "Pick", id="customer_search.pick", show=False, priority=True),
+        # ↓ in the search box goes down to the results, as in any list with a filter above it
+        Binding("down", "to_results", "To the results", id="customer_search.to_results", show=False),
+    ]
 
     class Picked(Message):
         def __init__(self, customer: Customer) -> None:
@@ -78,6 +82,12 @@ class CustomerSearch(SaysWorkerFailures, Vertical):
             table.add_row(as_typed(c.name), as_typed(c.phone), key=c.id)
         self.post_message(self.Searched(len(self._found)))
 
+
+    def action_to_results(self) -> None:
+        table = self.query_one(DataTable)
+        if self.screen.focused is not self.query_one(Input) or not table.row_count:
+            raise SkipAction()
+        table.focus()
 
     def action_enter_key(self) -> None:
         table = self.query_one(DataTable)
