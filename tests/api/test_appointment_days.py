@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tests.api.test_appointments_helpers import (
+from tests.api.arrange_appointments import (
     TZ,
     action,
     at,

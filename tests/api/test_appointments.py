@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
-from tests.api.test_appointments_helpers import (
+from tests.api.arrange_appointments import (
     TZ,
     action,
     activity,

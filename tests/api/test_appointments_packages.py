@@ -6,7 +6,7 @@ import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.api.test_appointments_helpers import (
+from tests.api.arrange_appointments import (
     action,
     activity,
     at,

@@ -14,7 +14,7 @@ from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import booking
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
-from tests.api.test_card_helpers import activity, days, history, make_package, pool, sell, tag, today
+from tests.api.arrange_cards import activity, days, history, make_package, pool, sell, tag, today
 from tests.support.api_client import assert_problem, key, login
 
 HOT = "svc_hot_stone"  # offered at Downtown only

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from tests.api.test_card_helpers import history, make_package, pool, redeemed, sell
+from tests.api.arrange_cards import history, make_package, pool, redeemed, sell
 from tests.support.api_client import login
 
 RACERS = 20

@@ -3,7 +3,7 @@ closures, history, search, the wallet and the activity log."""
 
 from __future__ import annotations
 
-from tests.api.test_card_helpers import (
+from tests.api.arrange_cards import (
     FACIALS_AND_MASSAGES,
     PAMPER_360,
     activity,

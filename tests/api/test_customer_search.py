@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 
-from tests.api.test_card_helpers import history, make_package, new_customer, sell, tag
+from tests.api.arrange_cards import history, make_package, new_customer, sell, tag
 from tests.support.api_client import assert_problem, key, login
 
 

@@ -11,7 +11,7 @@ import pytest
 from desk_tui.server import housekeeping
 from desk_tui.server.database import utcnow
 from desk_tui.server.events import service as events
-from tests.api.test_appointments_helpers import (
+from tests.api.arrange_appointments import (
     action,
     at,
     book,

@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import bindparam, create_engine, text
 
 from desk_tui.server.idempotency import _fingerprint
-from tests.api.test_appointments_helpers import at, booked, new_customer, paid, some_day
-from tests.api.test_card_helpers import (
+from tests.api.arrange_appointments import at, booked, new_customer, paid, some_day
+from tests.api.arrange_cards import (
     MANICURE_5,
     make_package,
     pool,

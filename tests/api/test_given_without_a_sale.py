@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from desk_tui.server.database import Database
 from desk_tui.server.reports import dues
-from tests.api.test_card_helpers import activity, new_customer, tag, today
-from tests.api.test_memberships_helpers import as_of, make_plan
+from tests.api.arrange_cards import activity, new_customer, tag, today
+from tests.api.arrange_memberships import as_of, make_plan
 from tests.support.api_client import assert_problem, key, login
 
 CSV = {"content-type": "text/csv"}

@@ -15,9 +15,9 @@ import pytest
 from desk_tui.server import housekeeping
 from desk_tui.server.database import utcnow
 from desk_tui.server.sales.models import Sale
-from tests.api.test_appointments_helpers import balance, new_customer, sell
-from tests.api.test_card_helpers import history
-from tests.api.test_sales_helpers import add, last_line, opened, redeem
+from tests.api.arrange_appointments import balance, new_customer, sell
+from tests.api.arrange_cards import history
+from tests.api.arrange_sales import add, last_line, opened, redeem
 from tests.support.api_client import key, login
 from tests.support.live_server import LiveServer
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from desk_tui.server.cards.routes import IMPORT_MAX_BYTES
-from tests.api.test_card_helpers import FACIALS_AND_MASSAGES, days, history, make_package, new_customer, tag
+from tests.api.arrange_cards import FACIALS_AND_MASSAGES, days, history, make_package, new_customer, tag
 from tests.support.api_client import assert_problem, key, login
 
 CSV = {"content-type": "text/csv"}

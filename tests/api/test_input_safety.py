@@ -20,8 +20,8 @@ from desk_tui.contract.common import PRICE_MAX
 from desk_tui.server.cards.routes import IMPORT_MAX_BYTES
 from desk_tui.server.reports.service import _cell
 from desk_tui.server.serve import prepare
-from tests.api.test_card_helpers import make_package, new_customer, redeemed, sell, tag
-from tests.api.test_memberships_helpers import enrol, make_plan
+from tests.api.arrange_cards import make_package, new_customer, redeemed, sell, tag
+from tests.api.arrange_memberships import enrol, make_plan
 from tests.support.api_client import assert_problem, key, login
 from tests.support.live_server import LiveServer
 

@@ -17,8 +17,8 @@ from sqlalchemy import Connection, create_engine, select, text
 from desk_tui.cli import main
 from desk_tui.server.cards import chain
 from desk_tui.server.cards.models import CardTransaction
+from tests.api.arrange_cards import history, make_package, redeemed, sell, tag
 from tests.api.test_card_concurrency import _race
-from tests.api.test_card_helpers import history, make_package, redeemed, sell, tag
 from tests.support.api_client import login
 from tests.support.live_server import LiveServer
 

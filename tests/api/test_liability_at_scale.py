@@ -12,7 +12,7 @@ import time
 import pytest
 from sqlalchemy import text
 
-from tests.api.test_card_helpers import FACIALS_AND_MASSAGES, make_package, new_customer, redeemed, sell
+from tests.api.arrange_cards import FACIALS_AND_MASSAGES, make_package, new_customer, redeemed, sell
 from tests.support.api_client import login
 from tests.support.live_server import LiveServer
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import httpx
 
-from tests.api.test_appointments_helpers import at, booked, new_customer, paid, past_day, sell, some_day
-from tests.api.test_sales_helpers import add, opened
+from tests.api.arrange_appointments import at, booked, new_customer, paid, past_day, sell, some_day
+from tests.api.arrange_sales import add, opened
 from tests.support.api_client import assert_problem, key, login
 
 RIVERSIDE = "loc_riverside"

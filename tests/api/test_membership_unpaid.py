@@ -15,10 +15,10 @@ from desk_tui.cli import main
 from desk_tui.contract import memberships as wire
 from desk_tui.server.memberships import service
 from desk_tui.server.reference.models import OrgSettings
-from tests.api.test_appointments_helpers import new_customer
-from tests.api.test_card_helpers import today
-from tests.api.test_memberships_helpers import as_of, me
-from tests.api.test_sales_helpers import add, completed, opened, redeem
+from tests.api.arrange_appointments import new_customer
+from tests.api.arrange_cards import today
+from tests.api.arrange_memberships import as_of, me
+from tests.api.arrange_sales import add, completed, opened, redeem
 from tests.support.api_client import assert_problem, key, login
 
 GOLD = "mpl_demo_gold"

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from desk_tui.contract import memberships as wire
 from desk_tui.server.memberships import service
+from tests.api.arrange_cards import new_customer, tag, today
+from tests.api.arrange_memberships import as_of, enrol, make_plan, me
 from tests.api.test_card_concurrency import _race
-from tests.api.test_card_helpers import new_customer, tag, today
-from tests.api.test_memberships_helpers import as_of, enrol, make_plan, me
 from tests.support.api_client import assert_problem, key, login
 
 

@@ -17,9 +17,9 @@ from desk_tui.contract import memberships as wire
 from desk_tui.server.database import utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships import credits, queries, service
-from tests.api.test_appointments_helpers import action, at, booked, paid, past_day
-from tests.api.test_card_helpers import new_customer, tag
-from tests.api.test_memberships_helpers import local, make_plan, me
+from tests.api.arrange_appointments import action, at, booked, paid, past_day
+from tests.api.arrange_cards import new_customer, tag
+from tests.api.arrange_memberships import local, make_plan, me
 from tests.support.api_client import login
 
 DEEP = "svc_deep_tissue"

@@ -25,8 +25,8 @@ from desk_tui.contract import memberships as wire
 from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships import balances, credits, freezes, plans, service
 from desk_tui.server.memberships.models import Enrollment, Freeze
-from tests.api.test_card_helpers import tag
-from tests.api.test_memberships_helpers import BUDAPEST, local, me
+from tests.api.arrange_cards import tag
+from tests.api.arrange_memberships import BUDAPEST, local, me
 
 PER_PERIOD = 2
 SERVICE = "svc_pedicure"

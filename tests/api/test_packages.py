@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.test_card_helpers import (
+from tests.api.arrange_cards import (
     FACIALS_AND_MASSAGES,
     MANICURE_5,
     PAMPER_360,

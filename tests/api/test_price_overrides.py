@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from desk_tui.server.auth.models import LoginAttempt
 from desk_tui.server.database import Database
-from tests.api.test_card_helpers import activity, new_customer
-from tests.api.test_memberships_helpers import make_plan
-from tests.api.test_sales_helpers import add, complete, completed, last_line, opened
+from tests.api.arrange_cards import activity, new_customer
+from tests.api.arrange_memberships import make_plan
+from tests.api.arrange_sales import add, complete, completed, last_line, opened
 from tests.support.api_client import assert_problem, key, login
 
 MANAGER = {"username": "manager", "pin": "2222"}

@@ -3,7 +3,7 @@ service refused it, so a desk can put the sentence on that input."""
 
 from __future__ import annotations
 
-from tests.api.test_appointments_helpers import at, book, from_card, new_customer, paid, sell, some_day
+from tests.api.arrange_appointments import at, book, from_card, new_customer, paid, sell, some_day
 from tests.support.api_client import assert_problem, login
 
 

@@ -15,9 +15,9 @@ from desk_tui.contract.money import format_money
 from desk_tui.server import housekeeping
 from desk_tui.server.reminders.mailer import MailSettings
 from desk_tui.server.reminders.models import ReminderSent
-from tests.api.test_card_helpers import activity, days, redeemed, sell, tag, today
+from tests.api.arrange_cards import activity, days, redeemed, sell, tag, today
+from tests.api.arrange_memberships import enrol
 from tests.api.test_housekeeping import HOLD
-from tests.api.test_memberships_helpers import enrol
 from tests.support.api_client import key, login
 from tests.support.live_server import LiveServer
 from tests.support.smtp import BOUNCING, NO_TLS_WARNING, PASSWORD, SENDER, USER, SMTPServer

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from desk_tui.server.database import utcnow
 from desk_tui.server.memberships.status import month_after
 from desk_tui.server.reports import dues
-from tests.api.test_card_helpers import (
+from tests.api.arrange_cards import (
     FACIALS_AND_MASSAGES,
     days,
     make_package,

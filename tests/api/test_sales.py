@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 from desk_tui.server.database import utcnow
-from tests.api.test_appointments_helpers import (
+from tests.api.arrange_appointments import (
     at,
     booked,
     from_card,
@@ -17,9 +17,9 @@ from tests.api.test_appointments_helpers import (
     sell,
     some_day,
 )
-from tests.api.test_appointments_helpers import balance as card_pool
-from tests.api.test_card_helpers import activity, history
-from tests.api.test_sales_helpers import (
+from tests.api.arrange_appointments import balance as card_pool
+from tests.api.arrange_cards import activity, history
+from tests.api.arrange_sales import (
     add,
     complete,
     completed,
@@ -243,7 +243,7 @@ def test_a_cart_that_is_worked_on_is_not_idle(api):
         soon = utcnow() + timedelta(minutes=20)
         from desk_tui.contract import sales as wire
         from desk_tui.server.sales import lines
-        from tests.api.test_sales_helpers import me
+        from tests.api.arrange_sales import me
 
         with api.database.transaction() as s:
             lines.add_line(s, sale_id=sale["id"], data=wire.SaleLineCreate(product_id="prd_gift_box"), me=me(),
@@ -417,7 +417,7 @@ def test_every_role_can_check_out(api):
 
 
 def test_an_appointment_changed_after_checkout_opened_brings_the_cart_up_to_date(api):
-    from tests.api.test_appointments_helpers import patch
+    from tests.api.arrange_appointments import patch
 
     with login(api.url, "reception") as c:
         customer = new_customer(c, "Changed Booking")
@@ -561,7 +561,7 @@ def test_the_receipt_is_dated_in_the_salons_time_zone(api):
 
     from desk_tui.contract import sales as wire
     from desk_tui.server.sales import service
-    from tests.api.test_sales_helpers import me
+    from tests.api.arrange_sales import me
 
     with login(api.url, "reception") as c:
         sale = add(c, opened(c)["id"], "prd_gift_box")

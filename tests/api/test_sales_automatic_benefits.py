@@ -6,8 +6,8 @@ cart and a cart reopened are left as staff made them.
 
 from __future__ import annotations
 
-from tests.api.test_appointments_helpers import at, booked, new_customer, paid, past_day, some_day
-from tests.api.test_sales_helpers import add, complete, opened
+from tests.api.arrange_appointments import at, booked, new_customer, paid, past_day, some_day
+from tests.api.arrange_sales import add, complete, opened
 from tests.api.test_sales_memberships import deep_tissue_credit, member
 from tests.support.api_client import key, login
 

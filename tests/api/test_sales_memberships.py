@@ -15,9 +15,9 @@ from datetime import timedelta
 import httpx
 
 from desk_tui.server.database import utcnow
-from tests.api.test_appointments_helpers import new_customer
-from tests.api.test_card_helpers import activity
-from tests.api.test_sales_helpers import add, complete, completed, opened, redeem, sweep_idle
+from tests.api.arrange_appointments import new_customer
+from tests.api.arrange_cards import activity
+from tests.api.arrange_sales import add, complete, completed, opened, redeem, sweep_idle
 from tests.support.api_client import as_manager, assert_problem, key, login
 
 GOLD = "mpl_demo_gold"
@@ -233,9 +233,9 @@ def test_two_carts_racing_for_the_last_credit(api):
 def test_paid_lines_of_an_appointment_redeemed_at_checkout(api):
     """Membership benefits at the end of a visit: the booked, paid services are covered at the till by a
     credit and a card; completing uses both and completes the appointment; abandoning gives both back."""
-    from tests.api.test_appointments_helpers import at, booked, paid, past_day, sell
-    from tests.api.test_appointments_helpers import balance as card_pool
-    from tests.api.test_card_helpers import history
+    from tests.api.arrange_appointments import at, booked, paid, past_day, sell
+    from tests.api.arrange_appointments import balance as card_pool
+    from tests.api.arrange_cards import history
 
     with login(api.url, "reception") as c:
         customer, enrollment = member(c)

@@ -12,9 +12,9 @@ from datetime import date, timedelta
 
 from desk_tui.server.memberships.models import Enrollment
 from desk_tui.server.memberships.status import month_after
-from tests.api.test_appointments_helpers import new_customer
-from tests.api.test_card_helpers import activity, history
-from tests.api.test_sales_helpers import add, complete, completed, last_line, opened
+from tests.api.arrange_appointments import new_customer
+from tests.api.arrange_cards import activity, history
+from tests.api.arrange_sales import add, complete, completed, last_line, opened
 from tests.support.api_client import assert_problem, key, login
 
 MANICURE_5X = "pkg_demo_5x_manicure"

@@ -16,8 +16,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
-from tests.api.test_card_helpers import make_package, new_customer, redeemed, sell
-from tests.api.test_sales_helpers import add, completed, opened
+from tests.api.arrange_cards import make_package, new_customer, redeemed, sell
+from tests.api.arrange_sales import add, completed, opened
 from tests.support.api_client import login
 
 #: (PostgreSQL, SQLite) limits per request: the targets, first 15/17, 40/42 and 40/43. SQLite counts

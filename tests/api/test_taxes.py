@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from desk_tui.cli import main
-from tests.api.test_appointments_helpers import new_customer, sell
-from tests.api.test_sales_helpers import add, completed, last_line, opened, redeem
+from tests.api.arrange_appointments import new_customer, sell
+from tests.api.arrange_sales import add, completed, last_line, opened, redeem
 from tests.support.api_client import as_manager, assert_problem, key, login
 from tests.support.live_server import LiveServer
 

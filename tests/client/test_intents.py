@@ -13,7 +13,7 @@ from desk_tui.client.errors import ApiError, OfflineError, RequestTimeout
 from desk_tui.client.intents import IntentJournal
 from desk_tui.client.transport import RetryPolicy
 from desk_tui.contract.appointments import AppointmentCreate, AppointmentLineCreate, LineSourceCreate
-from tests.api.test_appointments_helpers import TZ, new_customer, sell, some_day
+from tests.api.arrange_appointments import TZ, new_customer, sell, some_day
 from tests.support.api_client import key, login
 from tests.support.proxy import LossyProxy
 

@@ -8,6 +8,7 @@ import pytest
 
 from desk_tui.client.settings import Paths, load_settings
 from desk_tui.ui.app import DeskApp
+from tests.support.api_client import login
 from tests.support.live_server import LiveServer
 from tests.ui.pilot import hold_cursors_still
 
@@ -17,6 +18,13 @@ def ui_server(tmp_path_factory):
     """One demo salon (SQLite) for the UI tests of this worker."""
     with LiveServer(f"sqlite:///{tmp_path_factory.mktemp('ui-db')}/ui.db", demo=True) as server:
         yield server
+
+
+@pytest.fixture
+def manager_api(ui_server):
+    """An HTTP client signed in to ``ui_server`` as the demo's manager: to arrange what a test needs."""
+    with login(ui_server.url, "manager") as client:
+        yield client
 
 
 @pytest.fixture

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
+from textual.app import App
+from textual.notifications import Notification
 from textual.pilot import Pilot
 
 from desk_tui.ui.connection_state import ConnectionState
@@ -70,3 +73,9 @@ async def hold_cursors_still(pilot: Pilot) -> None:
     for box in pilot.app.screen.query(Input):
         box.cursor_blink = False
     await pilot.pause()
+
+
+def notifications(app: App[Any]) -> list[Notification]:
+    """What the app has said in toasts and not yet dismissed, oldest first. Textual keeps them in a
+    private list and offers no reader: this is the one place the tests read it."""
+    return list(app._notifications)

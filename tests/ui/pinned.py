@@ -16,7 +16,7 @@ import pytest
 
 import desk_tui.server.cards.demo
 import desk_tui.server.demo  # noqa: F401
-from tests.ui.test_shell import DictKeyring
+from tests.support.keyrings import DictKeyring
 
 FIXED = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)  # a Monday, 09:30 in Budapest
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from desk_tui.ui.screens.appointment import AppointmentScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
-from tests.ui.pilot import sign_in, wait_until
+from tests.ui.pilot import notifications, sign_in, wait_until
 from tests.ui.salon import Salon, app_on, at
 
 TZ = ZoneInfo("Europe/Budapest")
@@ -48,5 +48,5 @@ async def test_the_servers_refusal_is_said_when_the_desk_clock_is_wrong(ui_serve
         await _appointment(pilot, appt["id"])
         await pilot.press("c")
         await wait_until(pilot, lambda: any("checked in on that day, not before" in n.message
-                                            for n in app._notifications), "the server's sentence")
+                                            for n in notifications(app)), "the server's sentence")
     assert salon.appointment(appt["id"])["status"] == "booked"

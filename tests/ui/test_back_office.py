@@ -22,7 +22,7 @@ from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.screens.help import HelpScreen
 from desk_tui.ui.widgets.fitted_table import FittedTable
 from tests.support.api_client import key, login
-from tests.ui.pilot import reach, sign_in, wait_until
+from tests.ui.pilot import notifications, reach, sign_in, wait_until
 from tests.ui.salon import Salon
 
 EXPIRES = "2035-12-31"  # what Salon.card sells
@@ -95,7 +95,7 @@ async def test_manager_previews_then_extends_one_packages_cards(make_app, ui_ser
         await pilot.press("y")
         await wait_until(pilot, lambda: app.screen is screen, "the dialog closed after the closure")
         # The closure's worker says what it did once the dialog has gone: waited for, not assumed.
-        await wait_until(pilot, lambda: any(n.message == "2 cards extended by 7 days." for n in app._notifications),
+        await wait_until(pilot, lambda: any(n.message == "2 cards extended by 7 days." for n in notifications(app)),
                          "the closure's result said")
         fitted = screen.query_one(FittedTable)
         await wait_until(pilot, lambda: sorted(str(fitted.values(c["id"])["expires"]) for c in [*in_scope, other])
@@ -199,7 +199,7 @@ async def test_owner_checks_a_file_then_imports_it(make_app, ui_server, tmp_path
         assert owner.get("/cards", params={"q": n1}).json()["items"] == []  # not before the confirmation
         await pilot.press("enter")  # Yes has the focus
         await wait_until(pilot, lambda: app.screen is screen, "the dialog closed after the import")
-        assert any(n.message == "2 cards imported from old-cards.csv." for n in app._notifications)
+        assert any(n.message == "2 cards imported from old-cards.csv." for n in notifications(app))
 
     [first] = owner.get("/cards", params={"q": n1}).json()["items"]
     [second] = owner.get("/cards", params={"q": n2}).json()["items"]

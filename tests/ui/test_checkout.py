@@ -11,7 +11,6 @@ import asyncio
 import uuid
 from datetime import date, timedelta
 
-import pytest
 from textual.widgets import DataTable, Input
 
 from desk_tui.server.memberships.models import Enrollment
@@ -26,28 +25,22 @@ from desk_tui.ui.widgets.benefits_banner import BenefitsBanner
 from desk_tui.ui.widgets.cart_lines import CartLines
 from desk_tui.ui.widgets.cart_totals import CartTotals
 from tests.support.api_client import key, login
-from tests.ui.pilot import burst, sign_in, wait_until
+from tests.ui.pilot import burst, notifications, sign_in, wait_until
 
 GOLD = "mpl_demo_gold"  # 10% off all services, 20% off Massage, 2× Deep Tissue Massage a month
 
 
-@pytest.fixture
-def api(ui_server):
-    with login(ui_server.url, "manager") as client:
-        yield client
-
-
-def member(api, plan_id: str = GOLD) -> dict:
-    r = api.post("/customers", json={"name": f"Member {uuid.uuid4().hex[:8]}"}, headers=key())
+def member(manager_api, plan_id: str = GOLD) -> dict:
+    r = manager_api.post("/customers", json={"name": f"Member {uuid.uuid4().hex[:8]}"}, headers=key())
     r.raise_for_status()
     customer = r.json()
-    api.post(f"/customers/{customer['id']}/memberships", json={"plan_id": plan_id, "reason": "test set-up"},
+    manager_api.post(f"/customers/{customer['id']}/memberships", json={"plan_id": plan_id, "reason": "test set-up"},
              headers=key()).raise_for_status()
     return customer
 
 
-def credit(api, customer_id: str, service_id: str = "svc_deep_tissue") -> dict:
-    enrollment = api.get(f"/customers/{customer_id}/memberships").json()["items"][0]
+def credit(manager_api, customer_id: str, service_id: str = "svc_deep_tissue") -> dict:
+    enrollment = manager_api.get(f"/customers/{customer_id}/memberships").json()["items"][0]
     return next(c for c in enrollment["credits"] if c["service_id"] == service_id)
 
 
@@ -95,8 +88,8 @@ async def pay(pilot) -> ReceiptScreen:
     return app.screen
 
 
-async def test_a_member_redeems_a_credit_and_the_sale_is_fully_covered(make_app, api):
-    customer = member(api)
+async def test_a_member_redeems_a_credit_and_the_sale_is_fully_covered(make_app, manager_api):
+    customer = member(manager_api)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         cart = await open_cart_for(pilot, customer)
@@ -111,7 +104,7 @@ async def test_a_member_redeems_a_credit_and_the_sale_is_fully_covered(make_app,
         assert cart.sale.lines[0].redeemed_from.kind == "membership"
         assert "Fully covered by membership" in str(cart.query_one(CartTotals).render())
         # held, not used, until the sale completes
-        assert (credit(api, customer["id"])["on_hold"], credit(api, customer["id"])["used"]) == (1, 0)
+        assert (credit(manager_api, customer["id"])["on_hold"], credit(manager_api, customer["id"])["used"]) == (1, 0)
 
         await pilot.press("f10")
         await wait_until(pilot, lambda: isinstance(app.screen, PaymentScreen), "the payment dialog")
@@ -123,12 +116,12 @@ async def test_a_member_redeems_a_credit_and_the_sale_is_fully_covered(make_app,
         assert "Deep Tissue Massage" in receipt.sale.receipt_text and "Gold membership" in receipt.sale.receipt_text
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "back to F4")
-    used = credit(api, customer["id"])
+    used = credit(manager_api, customer["id"])
     assert (used["used"], used["on_hold"], used["remaining"]) == (1, 0, 1)
 
 
-async def test_apply_gives_each_line_its_highest_discount_and_a_split_payment_completes(make_app, api):
-    customer = member(api)
+async def test_apply_gives_each_line_its_highest_discount_and_a_split_payment_completes(make_app, manager_api):
+    customer = member(manager_api)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         cart = await open_cart_for(pilot, customer)
@@ -157,8 +150,8 @@ async def test_apply_gives_each_line_its_highest_discount_and_a_split_payment_co
     assert sorted((p.method, p.amount) for p in sale.payments) == [("card", 10000), ("cash", total - 10000)]
 
 
-async def test_payments_that_do_not_add_up_are_refused_before_sending(make_app, api):
-    customer = member(api)
+async def test_payments_that_do_not_add_up_are_refused_before_sending(make_app, manager_api):
+    customer = member(manager_api)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         cart = await open_cart_for(pilot, customer)
@@ -173,11 +166,11 @@ async def test_payments_that_do_not_add_up_are_refused_before_sending(make_app, 
         assert app.screen is payment
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is cart, "back to the cart")
-    assert api.get(f"/sales/{cart.sale.id}").json()["status"] == "open"
+    assert manager_api.get(f"/sales/{cart.sale.id}").json()["status"] == "open"
 
 
-async def test_abandoning_the_cart_gives_the_held_credit_back(make_app, api):
-    customer = member(api)
+async def test_abandoning_the_cart_gives_the_held_credit_back(make_app, manager_api):
+    customer = member(manager_api)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         cart = await open_cart_for(pilot, customer)
@@ -187,19 +180,19 @@ async def test_abandoning_the_cart_gives_the_held_credit_back(make_app, api):
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the redeem confirmation")
         await pilot.press("y")
         await wait_until(pilot, lambda: cart.sale.total == 0, "the line covered")
-        assert credit(api, customer["id"])["on_hold"] == 1
+        assert credit(manager_api, customer["id"])["on_hold"] == 1
         await pilot.press("x")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the abandon confirmation")
         assert "go back to the customer" in str(app.screen.query_one("#confirm-question").render())
         await pilot.press("y")
         await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "back to F4")
-    back = credit(api, customer["id"])
+    back = credit(manager_api, customer["id"])
     assert (back["used"], back["on_hold"], back["remaining"]) == (0, 0, 2)
-    assert api.get(f"/sales/{cart.sale.id}").json()["status"] == "abandoned"
+    assert manager_api.get(f"/sales/{cart.sale.id}").json()["status"] == "abandoned"
 
 
-async def test_a_walk_in_buys_a_product_for_cash_and_leaves_no_open_cart(make_app, api):
-    products = api.get("/products").json()
+async def test_a_walk_in_buys_a_product_for_cash_and_leaves_no_open_cart(make_app, manager_api):
+    products = manager_api.get("/products").json()
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_checkout(pilot)
@@ -219,8 +212,8 @@ async def test_a_walk_in_buys_a_product_for_cash_and_leaves_no_open_cart(make_ap
         assert table.row_count == len(checkout.carts)
 
 
-async def test_an_open_cart_is_listed_and_reopened_with_enter(make_app, api, ui_server):
-    customer = member(api)
+async def test_an_open_cart_is_listed_and_reopened_with_enter(make_app, manager_api, ui_server):
+    customer = member(manager_api)
     with login(ui_server.url, "reception") as desk:
         sale = desk.post("/sales", json={"customer_id": customer["id"]}, headers=key()).json()
         desk.post(f"/sales/{sale['id']}/lines", json={"service_id": "svc_haircut"}, headers=key()).raise_for_status()
@@ -237,16 +230,16 @@ async def test_an_open_cart_is_listed_and_reopened_with_enter(make_app, api, ui_
         assert cart.query_one(CartLines).row_count == 1
 
 
-async def test_check_in_points_a_member_to_checkout_where_the_credit_covers_the_appointment(make_app, api):
+async def test_check_in_points_a_member_to_checkout_where_the_credit_covers_the_appointment(make_app, manager_api):
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
     from desk_tui.ui.screens.appointment import AppointmentScreen
 
-    customer = member(api)
+    customer = member(manager_api)
     # Today: a customer is checked in on the appointment's day, never days ahead.
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    r = api.post("/appointments", json={"customer_id": customer["id"], "staff_id": "stf_anna",
+    r = manager_api.post("/appointments", json={"customer_id": customer["id"], "staff_id": "stf_anna",
                                         "start": start.isoformat(), "allow_overlap": True,
                                         "lines": [{"service_id": "svc_deep_tissue"}]}, headers=key())
     r.raise_for_status()
@@ -271,11 +264,11 @@ async def test_check_in_points_a_member_to_checkout_where_the_credit_covers_the_
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.screen is screen and screen.appointment.status == "completed",
                          "the appointment completed")
-    assert credit(api, customer["id"])["used"] == 1
-    assert api.get(f"/appointments/{appointment['id']}").json()["status"] == "completed"
+    assert credit(manager_api, customer["id"])["used"] == 1
+    assert manager_api.get(f"/appointments/{appointment['id']}").json()["status"] == "completed"
 
 
-async def test_a_completed_sale_s_receipt_can_be_shown_again(make_app, api, ui_server):
+async def test_a_completed_sale_s_receipt_can_be_shown_again(make_app, manager_api, ui_server):
     with login(ui_server.url, "reception") as desk:
         sale = desk.post("/sales", json={}, headers=key()).json()
         sale = desk.post(f"/sales/{sale['id']}/lines", json={"product_id": "prd_cuticle_oil"}, headers=key()).json()
@@ -296,8 +289,8 @@ async def test_a_completed_sale_s_receipt_can_be_shown_again(make_app, api, ui_s
         await wait_until(pilot, lambda: app.screen is checkout, "back to the list")
 
 
-async def test_a_cart_closed_at_another_terminal_is_shown_as_it_is_now(make_app, api, ui_server):
-    customer = member(api)
+async def test_a_cart_closed_at_another_terminal_is_shown_as_it_is_now(make_app, manager_api, ui_server):
+    customer = member(manager_api)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         cart = await open_cart_for(pilot, customer)
@@ -311,11 +304,11 @@ async def test_a_cart_closed_at_another_terminal_is_shown_as_it_is_now(make_app,
         assert "abandoned" in str(cart.query_one("#cart-summary").render())
         assert cart.check_action("pay", ()) is False and cart.check_action("add_service", ()) is False
         assert any("not possible" in str(n.message).lower() or "abandoned" in str(n.message).lower()
-                   for n in app._notifications)
+                   for n in notifications(app))
 
 
-async def test_keys_typed_in_one_burst_go_to_the_service_list_not_the_cart(make_app, api):
-    customer = member(api)
+async def test_keys_typed_in_one_burst_go_to_the_service_list_not_the_cart(make_app, manager_api):
+    customer = member(manager_api)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         cart = await open_cart_for(pilot, customer)
@@ -338,8 +331,8 @@ async def test_keys_typed_in_one_burst_go_to_the_service_list_not_the_cart(make_
         assert [x.name for x in cart.sale.lines] == ["Deep Tissue Massage"]
 
 
-async def test_a_package_and_a_membership_are_sold_at_the_till_and_exist_once_paid(make_app, api):
-    r = api.post("/customers", json={"name": f"Buyer {uuid.uuid4().hex[:8]}"}, headers=key())
+async def test_a_package_and_a_membership_are_sold_at_the_till_and_exist_once_paid(make_app, manager_api):
+    r = manager_api.post("/customers", json={"name": f"Buyer {uuid.uuid4().hex[:8]}"}, headers=key())
     r.raise_for_status()
     customer = r.json()
     card_no = f"UI-{uuid.uuid4().hex[:6].upper()}"
@@ -358,7 +351,7 @@ async def test_a_package_and_a_membership_are_sold_at_the_till_and_exist_once_pa
         assert card_no in str(cart.query_one(CartLines).get_row(line.id)[-1])
         await add(pilot, "m", "gold")
         assert cart.sale.lines[1].kind == "membership"
-        assert api.get("/cards", params={"customer_id": customer["id"]}).json()["items"] == []
+        assert manager_api.get("/cards", params={"customer_id": customer["id"]}).json()["items"] == []
 
         await pilot.press("f10")
         await wait_until(pilot, lambda: isinstance(app.screen, PaymentScreen), "the payment dialog")
@@ -367,9 +360,9 @@ async def test_a_package_and_a_membership_are_sold_at_the_till_and_exist_once_pa
         assert f"5x Manicure — new card {card_no}" in app.screen.sale.receipt_text
         assert "Gold membership — member from" in app.screen.sale.receipt_text
 
-    [card] = api.get("/cards", params={"customer_id": customer["id"]}).json()["items"]
+    [card] = manager_api.get("/cards", params={"customer_id": customer["id"]}).json()["items"]
     assert (card["number"], card["status"]) == (card_no, "active")
-    [membership] = api.get(f"/customers/{customer['id']}/memberships").json()["items"]
+    [membership] = manager_api.get(f"/customers/{customer['id']}/memberships").json()["items"]
     assert (membership["plan_id"], membership["status"]) == (GOLD, "active")
 
 
@@ -386,9 +379,9 @@ async def test_selling_a_package_to_a_walk_in_asks_for_the_customer_first(make_a
         assert app.screen is cart and cart.sale.lines == [] and checkout is not None
 
 
-async def test_the_banner_says_a_member_owes_a_month_and_m_takes_it(make_app, api, ui_server):
-    customer = member(api, "mpl_demo_nail_club")
-    [enrolment] = api.get(f"/customers/{customer['id']}/memberships").json()["items"]
+async def test_the_banner_says_a_member_owes_a_month_and_m_takes_it(make_app, manager_api, ui_server):
+    customer = member(manager_api, "mpl_demo_nail_club")
+    [enrolment] = manager_api.get(f"/customers/{customer['id']}/memberships").json()["items"]
     # Arranged, not waited for: the month paid ran out a week ago.
     with ui_server.database.transaction() as s:
         s.get(Enrollment, enrolment["id"]).paid_through = date.fromisoformat(enrolment["starts_on"]) - timedelta(days=7)
@@ -403,10 +396,10 @@ async def test_the_banner_says_a_member_owes_a_month_and_m_takes_it(make_app, ap
         await wait_until(pilot, lambda: "payment due" not in str(banner.render()), "the warning gone")
 
 
-async def test_a_refused_change_is_said_once(make_app, api, ui_server):
+async def test_a_refused_change_is_said_once(make_app, manager_api, ui_server):
     # Textual runs the worker handler of every class in a screen's MRO: a subclass handler that
     # also called super() said every failure twice.
-    customer = member(api)
+    customer = member(manager_api)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         cart = await open_cart_for(pilot, customer)
@@ -417,5 +410,5 @@ async def test_a_refused_change_is_said_once(make_app, api, ui_server):
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
         await pilot.press("y")
         await wait_until(pilot, lambda: cart.sale.status == "abandoned", "the cart reloaded as abandoned")
-        said = [n.message for n in app._notifications if n.severity == "error"]
+        said = [n.message for n in notifications(app) if n.severity == "error"]
         assert len(said) == 1, said

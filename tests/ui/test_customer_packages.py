@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from textual.widgets import DataTable, OptionList, Static
 
 from desk_tui.ui.screens.card_actions import RefundScreen
@@ -22,34 +21,28 @@ from desk_tui.ui.screens.payment import PaymentScreen
 from desk_tui.ui.screens.receipt import ReceiptScreen
 from desk_tui.ui.widgets.card_block import CardBlock
 from desk_tui.ui.widgets.fitted_table import FittedTable
-from tests.support.api_client import key, login
-from tests.ui.pilot import sign_in, wait_until
+from tests.support.api_client import key
+from tests.ui.pilot import notifications, sign_in, wait_until
 
 ROLES = {"reception": "1111", "manager": "2222", "owner": "3333"}
 
 
-@pytest.fixture
-def api(ui_server):
-    with login(ui_server.url, "manager") as client:
-        yield client
-
-
-def new_customer(api, name: str | None = None) -> dict:
+def new_customer(manager_api, name: str | None = None) -> dict:
     name = name or f"Test {uuid.uuid4().hex[:8]}"
-    r = api.post("/customers", json={"name": name}, headers=key())
+    r = manager_api.post("/customers", json={"name": name}, headers=key())
     r.raise_for_status()
     return r.json()
 
 
-def sell(api, customer_id: str, package_id: str = "pkg_demo_5x_manicure", **extra) -> dict:
-    r = api.post("/cards", json={"package_id": package_id, "customer_id": customer_id, "note": "test sale",
+def sell(manager_api, customer_id: str, package_id: str = "pkg_demo_5x_manicure", **extra) -> dict:
+    r = manager_api.post("/cards", json={"package_id": package_id, "customer_id": customer_id, "note": "test sale",
                                  "reason": "test set-up", **extra}, headers=key())
     r.raise_for_status()
     return r.json()
 
 
-def remaining(api, card_id: str, entitlement: int = 0) -> int:
-    return api.get(f"/cards/{card_id}").json()["balances"][entitlement]["remaining"]
+def remaining(manager_api, card_id: str, entitlement: int = 0) -> int:
+    return manager_api.get(f"/cards/{card_id}").json()["balances"][entitlement]["remaining"]
 
 
 async def open_profile(pilot, customer_id: str, role: str = "manager") -> CustomerProfileScreen:
@@ -99,9 +92,9 @@ async def test_search_by_card_number_opens_the_profile_with_every_card(make_app)
         assert any("Deep Tissue Massage (120 min) ×1 possible" in p for p in prompts)
 
 
-async def test_quick_redeem_moves_the_counter_by_exactly_one_per_press(make_app, api):
-    customer = new_customer(api)
-    card = sell(api, customer["id"])
+async def test_quick_redeem_moves_the_counter_by_exactly_one_per_press(make_app, manager_api):
+    customer = new_customer(manager_api)
+    card = sell(manager_api, customer["id"])
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_profile(pilot, customer["id"], role="reception")
@@ -111,7 +104,7 @@ async def test_quick_redeem_moves_the_counter_by_exactly_one_per_press(make_app,
             assert "Redeem 1 × Manicure" in str(app.screen.query_one("#confirm-question", Static).render())
             await pilot.press("enter")
             await wait_until(pilot, lambda: shown_remaining(screen, card["id"]) == expected, f"{expected} left")
-            assert remaining(api, card["id"]) == expected
+            assert remaining(manager_api, card["id"]) == expected
         # The block re-renders its rows after its card changes: the new row is waited for.
         await wait_until(pilot, lambda: "2 used, 3 left" in first_row(screen, card["id"]), "the row's counter")
         assert "●●○○○" in first_row(screen, card["id"])
@@ -121,7 +114,7 @@ async def test_quick_redeem_moves_the_counter_by_exactly_one_per_press(make_app,
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is screen, "back on the profile")
         await app.workers.wait_for_complete()
-        assert remaining(api, card["id"]) == 3
+        assert remaining(manager_api, card["id"]) == 3
         # The walk-in redemptions are in the history, without an appointment.
         await pilot.press("h")
         await wait_until(pilot, lambda: isinstance(app.screen, CardHistoryScreen) and app.screen.entries, "history")
@@ -135,7 +128,7 @@ async def test_quick_redeem_moves_the_counter_by_exactly_one_per_press(make_app,
         assert "u" not in history.active_bindings and history.check_action("undo", ()) is False
 
 
-async def test_a_refused_redemption_is_said_in_plain_words(make_app, api):
+async def test_a_refused_redemption_is_said_in_plain_words(make_app, manager_api):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_profile(pilot, "cus_demo0003", role="reception")
@@ -145,17 +138,17 @@ async def test_a_refused_redemption_is_said_in_plain_words(make_app, api):
         await wait_until(pilot, lambda: screen.pick and screen.pick.card_id == "crd_demo_0301", "the expired card")
         await pilot.press("r")
         # Known before asking (ui/refusals.py): said at once, no confirmation first, nothing sent.
-        await wait_until(pilot, lambda: any("expired" in str(n.message).lower() for n in app._notifications),
+        await wait_until(pilot, lambda: any("expired" in str(n.message).lower() for n in notifications(app)),
                          "the refusal")
         assert app.screen is screen
-        assert remaining(api, "crd_demo_0301") == 2
+        assert remaining(manager_api, "crd_demo_0301") == 2
 
 
-async def test_undo_as_manager_restores_the_session(make_app, api):
-    customer = new_customer(api)
-    card = sell(api, customer["id"])
-    wrong = api.post(f"/cards/{card['id']}/redemptions", json={"service_id": "svc_manicure"}, headers=key()).json()
-    assert remaining(api, card["id"]) == 4
+async def test_undo_as_manager_restores_the_session(make_app, manager_api):
+    customer = new_customer(manager_api)
+    card = sell(manager_api, customer["id"])
+    wrong = manager_api.post(f"/cards/{card['id']}/redemptions", json={"service_id": "svc_manicure"}, headers=key()).json()
+    assert remaining(manager_api, card["id"]) == 4
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_profile(pilot, customer["id"], role="manager")
@@ -174,16 +167,16 @@ async def test_undo_as_manager_restores_the_session(make_app, api):
         await wait_until(pilot, lambda: history.entries.get(wrong["transaction"]["id"]) and
                          history.entries[wrong["transaction"]["id"]].undone_by, "the entry marked undone")
         assert "✗ undone" in history.query_one(DataTable).get_row(wrong["transaction"]["id"])[1]
-        assert remaining(api, card["id"]) == 5
+        assert remaining(manager_api, card["id"]) == 5
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is screen and shown_remaining(screen, card["id"]) == 5,
                          "the profile restored to 5")
 
 
-async def test_reception_forced_undo_gets_the_servers_refusal_as_a_sentence(make_app, api):
-    customer = new_customer(api)
-    card = sell(api, customer["id"])
-    api.post(f"/cards/{card['id']}/redemptions", json={"service_id": "svc_manicure"}, headers=key()).raise_for_status()
+async def test_reception_forced_undo_gets_the_servers_refusal_as_a_sentence(make_app, manager_api):
+    customer = new_customer(manager_api)
+    card = sell(manager_api, customer["id"])
+    manager_api.post(f"/cards/{card['id']}/redemptions", json={"service_id": "svc_manicure"}, headers=key()).raise_for_status()
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_profile(pilot, customer["id"], role="reception")
@@ -197,13 +190,13 @@ async def test_reception_forced_undo_gets_the_servers_refusal_as_a_sentence(make
         await pilot.press(*"trying", "enter")
         status = app.screen.query_one("#form-status", Static)
         await wait_until(pilot, lambda: "manager" in str(status.render()).lower(), "the refusal")
-        assert remaining(api, card["id"]) == 4
+        assert remaining(manager_api, card["id"]) == 4
 
 
-async def test_refund_shows_the_amount_and_credits_the_customer(make_app, api):
-    customer = new_customer(api)
-    card = sell(api, customer["id"], price_paid=36000)
-    api.post(f"/cards/{card['id']}/redemptions", json={"service_id": "svc_manicure"}, headers=key()).raise_for_status()
+async def test_refund_shows_the_amount_and_credits_the_customer(make_app, manager_api):
+    customer = new_customer(manager_api)
+    card = sell(manager_api, customer["id"], price_paid=36000)
+    manager_api.post(f"/cards/{card['id']}/redemptions", json={"service_id": "svc_manicure"}, headers=key()).raise_for_status()
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_profile(pilot, customer["id"], role="manager")
@@ -216,12 +209,12 @@ async def test_refund_shows_the_amount_and_credits_the_customer(make_app, api):
                          str(block(screen, card["id"]).query_one(".card-status").render()), "the refunded card")
         await wait_until(pilot, lambda: "28 800" in str(screen.query_one("#profile-summary").render()).replace(
             "\u202f", " "), "the store credit")
-        assert api.get(f"/customers/{customer['id']}").json()["store_credit"] == 28800
+        assert manager_api.get(f"/customers/{customer['id']}").json()["store_credit"] == 28800
 
 
-async def test_sell_goes_through_the_till_and_the_new_card_appears(make_app, api):
-    customer = new_customer(api)
-    sell(api, customer["id"])
+async def test_sell_goes_through_the_till_and_the_new_card_appears(make_app, manager_api):
+    customer = new_customer(manager_api)
+    sell(manager_api, customer["id"])
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_profile(pilot, customer["id"], role="reception")
@@ -240,14 +233,14 @@ async def test_sell_goes_through_the_till_and_the_new_card_appears(make_app, api
         await wait_until(pilot, lambda: isinstance(app.screen, ReceiptScreen), "the receipt")
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is screen and len(screen.query(CardBlock)) == 2, "the new card")
-        cards = api.get("/cards", params={"customer_id": customer["id"]}).json()["items"]
+        cards = manager_api.get("/cards", params={"customer_id": customer["id"]}).json()["items"]
         sold = next(c for c in cards if c["package_id"] == "pkg_demo_10x_blow_dry")
         assert sold["price_paid"] == cart.sale.total and sold["expires_on"]
 
 
-async def test_transfer_moves_the_card_to_another_customer(make_app, api):
-    giver, taker = new_customer(api), new_customer(api, f"Receiver {uuid.uuid4().hex[:8]}")
-    card = sell(api, giver["id"])
+async def test_transfer_moves_the_card_to_another_customer(make_app, manager_api):
+    giver, taker = new_customer(manager_api), new_customer(manager_api, f"Receiver {uuid.uuid4().hex[:8]}")
+    card = sell(manager_api, giver["id"])
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_profile(pilot, giver["id"], role="manager")
@@ -261,4 +254,4 @@ async def test_transfer_moves_the_card_to_another_customer(make_app, api):
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.screen is screen and not screen.query(CardBlock), "the card gone")
-        assert api.get(f"/cards/{card['id']}").json()["customer_id"] == taker["id"]
+        assert manager_api.get(f"/cards/{card['id']}").json()["customer_id"] == taker["id"]

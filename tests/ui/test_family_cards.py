@@ -18,7 +18,7 @@ from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
 from desk_tui.ui.widgets.fitted_table import FittedTable
 from desk_tui.ui.widgets.package_panel import PackagePanel
 from tests.support.api_client import key
-from tests.ui.pilot import wait_until
+from tests.ui.pilot import notifications, wait_until
 from tests.ui.salon import Salon, app_on, at
 from tests.ui.test_calendar import _book_with_package, _calendar_ready
 from tests.ui.test_customer_packages import block, open_profile
@@ -113,7 +113,7 @@ async def test_the_owners_keys_say_why_on_a_shared_card(make_app, family):
         for key_ in ("f", "w"):
             await pilot.press(key_)
             await wait_until(pilot, lambda: any(f"{card['package_name']} is {owner['name']}'s" in n.message
-                                                for n in app._notifications), f"the sentence for {key_}")
+                                                for n in notifications(app)), f"the sentence for {key_}")
             app.clear_notifications()
         assert salon.get_card(card["id"])["status"] == "active"  # nothing was sent
 

@@ -11,7 +11,7 @@ from desk_tui.ui.screens.booking import BookingScreen
 from desk_tui.ui.screens.calendar import CalendarScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from tests.support.proxy import LossyProxy
-from tests.ui.pilot import wait_until
+from tests.ui.pilot import notifications, wait_until
 from tests.ui.salon import Salon, app_on, at
 from tests.ui.test_calendar import _book_with_package, _calendar_ready
 from tests.ui.test_customer_packages import open_profile, shown_remaining
@@ -58,7 +58,7 @@ async def test_a_quick_redeem_pressed_again_after_a_lost_answer_says_the_first_o
         await pilot.press("enter")
 
     def notified(title: str) -> list[str]:
-        return [n.message for n in app._notifications if n.title == title]
+        return [n.message for n in notifications(app) if n.title == title]
 
     async with LossyProxy(ui_server.url) as proxy:
         app = DeskApp(settings=load_settings(server=proxy.url), paths=Paths.from_env())  # no clock: a walk-in today
@@ -67,7 +67,7 @@ async def test_a_quick_redeem_pressed_again_after_a_lost_answer_says_the_first_o
 
             proxy.lose_answers = True
             await redeem_once(pilot)
-            await wait_until(pilot, lambda: any("cannot be reached" in n.message for n in app._notifications)
+            await wait_until(pilot, lambda: any("cannot be reached" in n.message for n in notifications(app))
                              and all(w.is_finished for w in app.workers if w.group == "profile-redeem"),
                              "the redemption to fail")
             assert salon.get_card(card["id"])["balances"][0]["used"] == 1  # it did count on the server

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from desk_tui.contract import memberships as wire
 from desk_tui.server.database import utcnow
 from desk_tui.server.memberships import credits, service
@@ -16,9 +14,9 @@ from desk_tui.server.memberships.status import month_after
 from desk_tui.ui.screens.membership_freeze import EndFreezeScreen, FreezeMembershipScreen
 from desk_tui.ui.widgets.benefits_banner import BenefitsBanner
 from desk_tui.ui.widgets.membership_list import MembershipList
-from tests.api.test_memberships_helpers import me
-from tests.support.api_client import key, login
-from tests.ui.pilot import wait_until
+from tests.api.arrange_memberships import me
+from tests.support.api_client import key
+from tests.ui.pilot import notifications, wait_until
 from tests.ui.test_checkout import add, open_cart_for
 from tests.ui.test_footer import cut_keys, shown_keys
 from tests.ui.test_memberships_tab import cell_text, memberships_tab, new_customer
@@ -26,22 +24,16 @@ from tests.ui.test_memberships_tab import cell_text, memberships_tab, new_custom
 GOLD = "mpl_demo_gold"
 
 
-@pytest.fixture
-def api(ui_server):
-    with login(ui_server.url, "manager") as client:
-        yield client
-
-
-def given_gold(api, customer: dict) -> dict:
-    r = api.post(f"/customers/{customer['id']}/memberships", json={"plan_id": GOLD, "reason": "test set-up"},
+def given_gold(manager_api, customer: dict) -> dict:
+    r = manager_api.post(f"/customers/{customer['id']}/memberships", json={"plan_id": GOLD, "reason": "test set-up"},
                  headers=key())
     r.raise_for_status()
     return r.json()
 
 
-async def test_a_manager_freezes_a_membership_and_ends_the_freeze_early(make_app, api):
-    customer = new_customer(api)
-    enrolment = given_gold(api, customer)
+async def test_a_manager_freezes_a_membership_and_ends_the_freeze_early(make_app, manager_api):
+    customer = new_customer(manager_api)
+    enrolment = given_gold(manager_api, customer)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await memberships_tab(pilot, customer["id"], role="manager")
@@ -64,30 +56,30 @@ async def test_a_manager_freezes_a_membership_and_ends_the_freeze_early(make_app
         await wait_until(pilot, lambda: app.screen is screen and "● active" in cell_text(table, 0, 0),
                          "the membership active again")
         assert "payment due since" in cell_text(table, 0, 0)
-    view = api.get(f"/memberships/{enrolment['id']}").json()
+    view = manager_api.get(f"/memberships/{enrolment['id']}").json()
     assert view["status"] == "active" and view["freezes"][0]["reason"] == "broken leg"
 
 
-async def test_reception_is_told_that_freezing_is_for_managers(make_app, api):
-    customer = new_customer(api)
-    enrolment = given_gold(api, customer)
+async def test_reception_is_told_that_freezing_is_for_managers(make_app, manager_api):
+    customer = new_customer(manager_api)
+    enrolment = given_gold(manager_api, customer)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await memberships_tab(pilot, customer["id"])
         await wait_for_rows(pilot, screen.query_one(MembershipList))
         await pilot.press("z")
         await wait_until(pilot, lambda: any("Freezing a membership is for managers and owners" in n.message
-                                            for n in app._notifications), "the refusal")
+                                            for n in notifications(app)), "the refusal")
         assert app.screen is screen
-    assert api.get(f"/memberships/{enrolment['id']}").json()["freezes"] == []
+    assert manager_api.get(f"/memberships/{enrolment['id']}").json()["freezes"] == []
 
 
-async def test_credits_carried_from_last_month_are_shown_apart(make_app, api, ui_server):
-    plan = api.post("/membership-plans", json={"name": f"Roll {new_customer(api)['id'][-6:]}", "price": 100,
+async def test_credits_carried_from_last_month_are_shown_apart(make_app, manager_api, ui_server):
+    plan = manager_api.post("/membership-plans", json={"name": f"Roll {new_customer(manager_api)['id'][-6:]}", "price": 100,
                                                "rollover_months": 1,
                                                "credits": [{"service_id": "svc_pedicure", "per_period": 2}]},
                     headers=key()).json()
-    customer = new_customer(api)
+    customer = new_customer(manager_api)
     now = utcnow()
     last_month = (now.replace(day=1) - timedelta(days=1)).replace(day=1, hour=12)
     with ui_server.database.transaction() as s:
@@ -107,10 +99,10 @@ async def test_credits_carried_from_last_month_are_shown_apart(make_app, api, ui
         assert f"Pedicure ○○○ 3 of 3 left this month (1 carried from {month})" in cell_text(table, 0, 1)
 
 
-async def test_the_banner_says_a_membership_is_frozen(make_app, api):
-    frozen = new_customer(api)
-    enrolment = given_gold(api, frozen)
-    r = api.post(f"/memberships/{enrolment['id']}/freezes",
+async def test_the_banner_says_a_membership_is_frozen(make_app, manager_api):
+    frozen = new_customer(manager_api)
+    enrolment = given_gold(manager_api, frozen)
+    r = manager_api.post(f"/memberships/{enrolment['id']}/freezes",
                  json={"ends_on": (utcnow().date() + timedelta(days=20)).isoformat(), "reason": "away"},
                  headers=key())
     r.raise_for_status()
@@ -120,8 +112,8 @@ async def test_the_banner_says_a_membership_is_frozen(make_app, api):
         assert "Membership benefits available" not in said
 
 
-async def test_the_banner_offers_the_month_once_benefits_are_suspended(make_app, api, ui_server):
-    owing = new_customer(api)
+async def test_the_banner_offers_the_month_once_benefits_are_suspended(make_app, manager_api, ui_server):
+    owing = new_customer(manager_api)
     with ui_server.database.transaction() as s:
         service.give(s, customer_id=owing["id"], now=utcnow() - timedelta(days=20), me=me("manager"),
                      data=wire.EnrollmentCreate(plan_id=GOLD, reason="test set-up"))

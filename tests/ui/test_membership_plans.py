@@ -5,20 +5,12 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from textual.widgets import DataTable, Input
 
 from desk_tui.ui.screens.membership_plans import MembershipPlansScreen
 from desk_tui.ui.screens.packages import PackagesScreen
 from desk_tui.ui.screens.plan_form import PlanFormScreen
-from tests.support.api_client import login
 from tests.ui.pilot import sign_in, wait_until
-
-
-@pytest.fixture
-def api(ui_server):
-    with login(ui_server.url, "manager") as client:
-        yield client
 
 
 async def plans_screen(pilot, role: str, pin: str) -> MembershipPlansScreen:
@@ -33,7 +25,7 @@ async def plans_screen(pilot, role: str, pin: str) -> MembershipPlansScreen:
     return screen
 
 
-async def test_a_manager_creates_a_plan_with_discounts_and_credits(make_app, api):
+async def test_a_manager_creates_a_plan_with_discounts_and_credits(make_app, manager_api):
     name = f"Spa Club {uuid.uuid4().hex[:6]}"
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -50,7 +42,7 @@ async def test_a_manager_creates_a_plan_with_discounts_and_credits(make_app, api
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.screen is screen and any(p.name == name for p in screen.plans.values()),
                          "the new plan listed")
-    plan = next(p for p in api.get("/membership-plans", params={"limit": 500}).json()["items"] if p["name"] == name)
+    plan = next(p for p in manager_api.get("/membership-plans", params={"limit": 500}).json()["items"] if p["name"] == name)
     assert plan["price"] == 24900 and plan["active"] is True and plan["rollover_months"] == 2
     assert sorted((d["scope"], d["target"], d["percent"]) for d in plan["discounts"]) == [
         ("all", None, 5), ("category", "Skin", 25), ("service", "svc_hot_stone", 30)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from textual.widgets import TabbedContent
 
 from desk_tui.ui.screens.cart import CartScreen
@@ -16,20 +15,14 @@ from desk_tui.ui.screens.payment import PaymentScreen
 from desk_tui.ui.screens.receipt import ReceiptScreen
 from desk_tui.ui.widgets.cart_lines import CartLines
 from desk_tui.ui.widgets.membership_list import MembershipList
-from tests.support.api_client import key, login
+from tests.support.api_client import key
 from tests.ui.pilot import sign_in, wait_until
 
 PINS = {"reception": "1111", "manager": "2222"}
 
 
-@pytest.fixture
-def api(ui_server):
-    with login(ui_server.url, "manager") as client:
-        yield client
-
-
-def new_customer(api) -> dict:
-    r = api.post("/customers", json={"name": f"Tag {uuid.uuid4().hex[:8]}"}, headers=key())
+def new_customer(manager_api) -> dict:
+    r = manager_api.post("/customers", json={"name": f"Tag {uuid.uuid4().hex[:8]}"}, headers=key())
     r.raise_for_status()
     return r.json()
 
@@ -51,9 +44,9 @@ def cell_text(table: MembershipList, row: int, column: int) -> str:
     return str(table.get_row_at(row)[column])
 
 
-async def test_a_member_sees_credits_left_this_month(make_app, api):
-    customer = new_customer(api)
-    api.post(f"/customers/{customer['id']}/memberships", json={"plan_id": "mpl_demo_gold", "reason": "test set-up"},
+async def test_a_member_sees_credits_left_this_month(make_app, manager_api):
+    customer = new_customer(manager_api)
+    manager_api.post(f"/customers/{customer['id']}/memberships", json={"plan_id": "mpl_demo_gold", "reason": "test set-up"},
              headers=key()).raise_for_status()
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -66,8 +59,8 @@ async def test_a_member_sees_credits_left_this_month(make_app, api):
         assert "20% discount on Massage" in benefits
 
 
-async def test_reception_sells_a_membership_at_the_till(make_app, api):
-    customer = new_customer(api)
+async def test_reception_sells_a_membership_at_the_till(make_app, manager_api):
+    customer = new_customer(manager_api)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await memberships_tab(pilot, customer["id"])
@@ -78,7 +71,7 @@ async def test_reception_sells_a_membership_at_the_till(make_app, api):
         assert not any("Silver (old)" in c for c in choices)  # retired plans are not sold
         await pilot.press(*"nail club", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, CartScreen) and app.screen.sale.lines, "the line")
-        assert api.get(f"/customers/{customer['id']}/memberships").json()["items"] == []  # not before paying
+        assert manager_api.get(f"/customers/{customer['id']}/memberships").json()["items"] == []  # not before paying
         await pilot.press("f10")
         await wait_until(pilot, lambda: isinstance(app.screen, PaymentScreen), "the payment dialog")
         await pilot.press("ctrl+f", "f10")
@@ -87,7 +80,7 @@ async def test_reception_sells_a_membership_at_the_till(make_app, api):
         table = screen.query_one(MembershipList)
         await wait_until(pilot, lambda: app.screen is screen and table.row_count == 1, "the new membership")
         assert "Nail Club" in cell_text(table, 0, 0)
-        [enrolment] = api.get(f"/customers/{customer['id']}/memberships").json()["items"]
+        [enrolment] = manager_api.get(f"/customers/{customer['id']}/memberships").json()["items"]
         assert (enrolment["plan_id"], enrolment["status"]) == ("mpl_demo_nail_club", "active")
         assert f"paid through {enrolment['paid_through']}" in cell_text(table, 0, 0)
 
@@ -108,15 +101,15 @@ async def test_reception_sells_a_membership_at_the_till(make_app, api):
         await wait_until(pilot, lambda: isinstance(app.screen, ReceiptScreen), "the receipt")
         assert "Nail Club membership: next month paid." in str(cart.query_one("#cart-status").render())
         await pilot.press("escape")
-        [renewed] = api.get(f"/customers/{customer['id']}/memberships").json()["items"]
+        [renewed] = manager_api.get(f"/customers/{customer['id']}/memberships").json()["items"]
         assert renewed["paid_through"] > enrolment["paid_through"]
         await wait_until(pilot, lambda: app.screen is screen
                          and f"paid through {renewed['paid_through']}" in cell_text(table, 0, 0), "the new date")
 
 
-async def test_a_manager_cancels_a_membership_with_a_reason(make_app, api):
-    customer = new_customer(api)
-    enrolment = api.post(f"/customers/{customer['id']}/memberships",
+async def test_a_manager_cancels_a_membership_with_a_reason(make_app, manager_api):
+    customer = new_customer(manager_api)
+    enrolment = manager_api.post(f"/customers/{customer['id']}/memberships",
                          json={"plan_id": "mpl_demo_gold", "reason": "test set-up"}, headers=key()).json()
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -129,4 +122,4 @@ async def test_a_manager_cancels_a_membership_with_a_reason(make_app, api):
         await pilot.press(*"moved away", "enter")
         await wait_until(pilot, lambda: app.screen is screen and "cancelled" in cell_text(table, 0, 0),
                          "the membership cancelled")
-    assert api.get(f"/memberships/{enrolment['id']}").json()["status"] == "cancelled"
+    assert manager_api.get(f"/memberships/{enrolment['id']}").json()["status"] == "cancelled"

@@ -9,12 +9,12 @@ import pytest
 from desk_tui.ui.screens.booking import BookingScreen
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.widgets.day_grid import DayGrid
-from tests.ui.pilot import reach, sign_in, wait_until
-from tests.ui.test_shell import BrokenKeyring, DictKeyring
+from tests.support.keyrings import BrokenKeyring, DictKeyring
+from tests.ui.pilot import notifications, reach, sign_in, wait_until
 
 
 def _toasts(app) -> int:
-    return len(app._notifications)
+    return len(notifications(app))
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def no_keyring():
 
 async def test_the_keyring_notice_is_shown_once_per_machine(make_app, no_keyring, desk_home):
     def notices(app) -> list[str]:
-        return [n.message for n in app._notifications if "keyring" in n.message.lower()]
+        return [n.message for n in notifications(app) if "keyring" in n.message.lower()]
 
     first = make_app()
     async with first.run_test(size=(80, 24)) as pilot:

@@ -5,21 +5,14 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from textual.widgets import DataTable, Static
 
 from desk_tui.ui.screens.cart import CartScreen
 from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
 from desk_tui.ui.screens.customers import CustomersScreen
 from desk_tui.ui.widgets.card_block import CardBlock
-from tests.support.api_client import key, login
+from tests.support.api_client import key
 from tests.ui.pilot import sign_in, wait_until
-
-
-@pytest.fixture
-def api(ui_server):
-    with login(ui_server.url, "manager") as client:
-        yield client
 
 
 def plain(table: DataTable, row: int, column: int) -> str:
@@ -27,11 +20,11 @@ def plain(table: DataTable, row: int, column: int) -> str:
     return getattr(cell, "plain", str(cell))
 
 
-async def test_brackets_in_names_are_text_everywhere_a_receptionist_looks(make_app, api):
+async def test_brackets_in_names_are_text_everywhere_a_receptionist_looks(make_app, manager_api):
     tag = uuid.uuid4().hex[:6]
     name = f"Kiss [/b] Anna [VIP] {tag}"
-    customer = api.post("/customers", json={"name": name}, headers=key()).json()
-    api.post("/cards", json={"package_id": "pkg_demo_5x_manicure", "customer_id": customer["id"], "number": f"[{tag}]",
+    customer = manager_api.post("/customers", json={"name": name}, headers=key()).json()
+    manager_api.post("/cards", json={"package_id": "pkg_demo_5x_manicure", "customer_id": customer["id"], "number": f"[{tag}]",
                              "note": "[red]paid[/red]", "reason": "[b]test[/b]"}, headers=key()).raise_for_status()
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:

@@ -16,7 +16,7 @@ from desk_tui.ui.screens.cart import CartScreen
 from desk_tui.ui.screens.payment import PaymentScreen
 from desk_tui.ui.screens.receipt import ReceiptScreen
 from tests.support.api_client import key
-from tests.ui.pilot import sign_in, wait_until
+from tests.ui.pilot import notifications, sign_in, wait_until
 from tests.ui.salon import Salon
 
 BUDAPEST = ZoneInfo("Europe/Budapest")
@@ -196,7 +196,7 @@ async def _profile(pilot, customer_id: str, role: str):
 
 
 def _said(app, words: str) -> bool:
-    return any(words in n.message for n in app._notifications)
+    return any(words in n.message for n in notifications(app))
 
 
 async def test_quick_redeem_on_an_expired_or_used_up_card_says_why_without_asking(make_app, salon):

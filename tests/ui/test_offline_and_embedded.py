@@ -5,7 +5,7 @@ from __future__ import annotations
 from desk_tui.ui.connection_state import ConnectionState
 from desk_tui.ui.screens.login import LoginScreen
 from tests.support.live_server import LiveServer
-from tests.ui.pilot import sign_in, wait_until
+from tests.ui.pilot import notifications, sign_in, wait_until
 
 
 async def test_server_lost_then_back_shows_offline_then_recovers(make_app, tmp_path):
@@ -28,7 +28,7 @@ async def test_server_lost_then_back_shows_offline_then_recovers(make_app, tmp_p
             await wait_until(pilot, lambda: app.offline, "the app to notice it is offline")
             await wait_until(pilot, lambda: header.query_one("#offline-marker").display, "the OFFLINE marker")
             assert table.row_count == 12  # what was on screen stays on screen
-            assert any("cannot be reached" in n.message for n in app._notifications)
+            assert any("cannot be reached" in n.message for n in notifications(app))
 
             server = LiveServer(db_url, demo=True, port=port).start()
             await wait_until(pilot, lambda: not app.offline, "recovery when the server is back")

@@ -4,49 +4,13 @@ from __future__ import annotations
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.errors import KeyringError, PasswordDeleteError
 
 from desk_tui.ui.connection_state import ConnectionState
 from desk_tui.ui.navigation import DESTINATIONS
 from desk_tui.ui.screens.help import HelpScreen
 from desk_tui.ui.screens.login import LoginScreen
-from tests.ui.pilot import sign_in, wait_until
-
-
-class DictKeyring(KeyringBackend):
-    """A working keyring that lives in memory: what a desktop's Secret Service does."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if self.store.pop((service, username), None) is None:
-            raise PasswordDeleteError(username)
-
-
-class BrokenKeyring(KeyringBackend):
-    """A keyring whose every call raises, like a locked or absent Secret Service."""
-
-    priority = 1
-
-    def get_password(self, service, username):
-        raise KeyringError("locked")
-
-    def set_password(self, service, username, password):
-        raise KeyringError("locked")
-
-    def delete_password(self, service, username):
-        raise KeyringError("locked")
+from tests.support.keyrings import BrokenKeyring, DictKeyring
+from tests.ui.pilot import notifications, sign_in, wait_until
 
 
 @pytest.fixture
@@ -152,7 +116,7 @@ async def test_a_broken_keyring_warns_once_and_still_signs_in(make_app, broken_k
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot)
-        warnings = [n for n in app._notifications if "keyring" in n.message.lower()]
+        warnings = [n for n in notifications(app) if "keyring" in n.message.lower()]
         assert len(warnings) == 1
         token = app.signed_in.token
     # memory only: the token was written to no file under the app's folders

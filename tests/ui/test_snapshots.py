@@ -17,9 +17,9 @@ from desk_tui.ui.screens.booking import BookingScreen
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.widgets.day_grid import DayGrid
 from tests.support.api_client import key
+from tests.support.keyrings import DictKeyring
 from tests.ui.pilot import sign_in, wait_until
 from tests.ui.salon import Salon, app_on, at
-from tests.ui.test_shell import DictKeyring
 
 SIZES = [(80, 24), (120, 40)]
 #: the day every calendar snapshot shows; no other test books on it

@@ -1,4 +1,4 @@
-"""Shared helpers of the appointment tests (no tests here; named so it sits beside them).
+"""Shared helpers of the appointment tests.
 
 Tests share one demo database per engine, so each books on its own random far-future day and
 creates its own customers and cards (sold with a far expiry), and never collides with another.

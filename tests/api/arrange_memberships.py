@@ -9,7 +9,7 @@ import httpx
 
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import utcnow
-from tests.api.test_card_helpers import tag, today
+from tests.api.arrange_cards import tag, today
 from tests.support.api_client import as_manager, key
 
 BUDAPEST = ZoneInfo("Europe/Budapest")

@@ -1,4 +1,4 @@
-"""Shared helpers of the checkout tests (no tests here; named so it sits beside them).
+"""Shared helpers of the checkout tests.
 
 Tests share one demo database per engine, so each makes its own customers and cards and books
 its appointments on a random far-future day.
