@@ -10,7 +10,8 @@ def test_settings_locations_staff_services_products(api):
         settings = c.get("/settings").json()
         assert settings == {"currency": "HUF", "currency_decimals": 0, "timezone": "Europe/Budapest",
                             "business_name": "Bella Salon & Spa", "max_discount_percent_without_manager": 20,
-                            "phone_region": "HU", "prices_include_tax": True, "vat_rate": 27}
+                            "phone_region": "HU", "membership_grace_days": 14, "prices_include_tax": True,
+                            "vat_rate": 27}
         assert [x["name"] for x in c.get("/locations").json()] == ["Downtown", "Riverside"]
         staff = {s["username"]: s for s in c.get("/staff").json() if s["username"]}
         assert {k: v["role"] for k, v in staff.items()}.items() >= {"reception": "reception", "manager": "manager", "owner": "owner"}.items()

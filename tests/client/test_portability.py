@@ -45,7 +45,8 @@ def test_the_package_requires_the_client_only_and_the_server_as_an_extra():
              if "extra ==" not in r}
     server = {r.split(";")[0].split("[")[0].split(">")[0].split("<")[0].strip().lower() for r in declared
               if 'extra == "server"' in r}
-    assert plain == {"textual", "httpx", "httpx-sse", "pydantic", "platformdirs", "keyring", "filelock", "psutil"}
+    assert plain == {"textual", "httpx", "httpx-sse", "pydantic", "platformdirs", "keyring", "filelock", "psutil",
+                     "python-escpos", "fpdf2"}  # receipts print where the till is
     assert {"fastapi", "uvicorn", "sqlalchemy", "alembic", "psycopg", "argon2-cffi", "pydantic-settings"} <= server
 
 

@@ -84,13 +84,13 @@ async def test_keys_typed_while_the_server_makes_the_cart_wait_for_the_cart(make
         await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "F4 Checkout")
         checkout = app.screen
         gate = asyncio.Event()
-        real_open_sale = app.client.open_sale
+        real_open_sale = app.client.sales.open_sale
 
         async def late_open_sale(**kwargs):
             await gate.wait()
             return await real_open_sale(**kwargs)
 
-        app.client.open_sale = late_open_sale
+        app.client.sales.open_sale = late_open_sale
         burst(pilot, "w", "s", *"deep", "enter")
         await wait_until(pilot, lambda: len(app._typed_ahead) == 6, "the keys after w held back")
         assert app.screen is checkout and not checkout.done

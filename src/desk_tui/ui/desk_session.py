@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 
 from textual.dom import DOMNode
 
-from desk_tui.contract.reference import ROLE_RANK, Location, Settings, Staff
-
 if TYPE_CHECKING:
+    # The wire models (pydantic) are not imported for the first frame (tests/ui/test_startup_imports.py):
+    # a Session exists only once a sign-in has been confirmed, by then they are loaded.
     from desk_tui.client.api import DeskClient
+    from desk_tui.contract.reference import Location, Settings, Staff
     from desk_tui.ui.session import SessionApp
 
 
@@ -40,6 +41,8 @@ class Session:
 
     def at_least(self, role: str) -> bool:
         """Whether the signed-in staff member's role is ``role`` or above (reception < manager < owner)."""
+        from desk_tui.contract.reference import ROLE_RANK
+
         return ROLE_RANK.get(self.staff.role, 0) >= ROLE_RANK[role]
 
     @property

@@ -42,10 +42,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('org_settings', schema=None) as batch_op:
-        batch_op.drop_column('membership_grace_days')
-    with op.batch_alter_table('membership_plans', schema=None) as batch_op:
-        batch_op.drop_column('rollover_months')
+    # Plain DROP COLUMN (SQLite 3.35+): a batch copy re-creates the table, which the enrolments'
+    # foreign keys to their plan refuse once a salon has members.
+    op.drop_column('org_settings', 'membership_grace_days')
+    op.drop_column('membership_plans', 'rollover_months')
     with op.batch_alter_table('membership_freezes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_membership_freezes_enrollment_id'))
     op.drop_table('membership_freezes')

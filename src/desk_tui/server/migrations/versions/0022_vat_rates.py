@@ -19,20 +19,20 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('org_settings', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('prices_include_tax', sa.Boolean(), server_default=sa.true(), nullable=False))
-        batch_op.add_column(sa.Column('vat_basis_points', sa.Integer(), server_default='0', nullable=False))
+    # Plain ADD COLUMN on both engines: SQLite's batch mode would copy each table (a default that
+    # is an SQL expression, true(), asks for a copy), and a copy of a table other tables point at
+    # is refused by the foreign keys of a salon's data.
+    op.add_column('org_settings', sa.Column('prices_include_tax', sa.Boolean(), server_default=sa.true(),
+                                            nullable=False))
+    op.add_column('org_settings', sa.Column('vat_basis_points', sa.Integer(), server_default='0', nullable=False))
     for table in ('services', 'products'):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column('vat_basis_points', sa.Integer(), server_default='0', nullable=False))
-            batch_op.add_column(sa.Column('tax_inclusive', sa.Boolean(), server_default=sa.true(), nullable=False))
-    with op.batch_alter_table('packages', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('vat_basis_points', sa.Integer(), server_default='0', nullable=False))
-    with op.batch_alter_table('sale_lines', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('vat_basis_points', sa.Integer(), server_default='0', nullable=False))
-        batch_op.add_column(sa.Column('tax_inclusive', sa.Boolean(), server_default=sa.true(), nullable=False))
-        batch_op.add_column(sa.Column('net_amount', sa.BigInteger(), nullable=True))
-        batch_op.add_column(sa.Column('vat_amount', sa.BigInteger(), nullable=True))
+        op.add_column(table, sa.Column('vat_basis_points', sa.Integer(), server_default='0', nullable=False))
+        op.add_column(table, sa.Column('tax_inclusive', sa.Boolean(), server_default=sa.true(), nullable=False))
+    op.add_column('packages', sa.Column('vat_basis_points', sa.Integer(), server_default='0', nullable=False))
+    op.add_column('sale_lines', sa.Column('vat_basis_points', sa.Integer(), server_default='0', nullable=False))
+    op.add_column('sale_lines', sa.Column('tax_inclusive', sa.Boolean(), server_default=sa.true(), nullable=False))
+    op.add_column('sale_lines', sa.Column('net_amount', sa.BigInteger(), nullable=True))
+    op.add_column('sale_lines', sa.Column('vat_amount', sa.BigInteger(), nullable=True))
     # The line total of sales/money.py (half up, 0 when covered), in SQL both engines share.
     op.execute(
         "UPDATE sale_lines SET vat_amount = 0, net_amount = CASE "
@@ -42,17 +42,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('sale_lines', schema=None) as batch_op:
-        batch_op.drop_column('vat_amount')
-        batch_op.drop_column('net_amount')
-        batch_op.drop_column('tax_inclusive')
-        batch_op.drop_column('vat_basis_points')
-    with op.batch_alter_table('packages', schema=None) as batch_op:
-        batch_op.drop_column('vat_basis_points')
+    # Plain DROP COLUMN (SQLite 3.35+): a batch copy drops and re-creates each table, which the
+    # foreign keys of a salon's data refuse (cards name their package, sales lines their service).
+    for column in ('vat_amount', 'net_amount', 'tax_inclusive', 'vat_basis_points'):
+        op.drop_column('sale_lines', column)
+    op.drop_column('packages', 'vat_basis_points')
     for table in ('products', 'services'):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column('tax_inclusive')
-            batch_op.drop_column('vat_basis_points')
-    with op.batch_alter_table('org_settings', schema=None) as batch_op:
-        batch_op.drop_column('vat_basis_points')
-        batch_op.drop_column('prices_include_tax')
+        op.drop_column(table, 'tax_inclusive')
+        op.drop_column(table, 'vat_basis_points')
+    op.drop_column('org_settings', 'vat_basis_points')
+    op.drop_column('org_settings', 'prices_include_tax')
