@@ -36,7 +36,7 @@ from tests.support.live_server import LiveServer
 from tests.ui.pilot import sign_in, wait_until
 from tests.ui.salon import Salon, app_on, at
 
-KEYRING = "tests.benchmarks.memory_keyring.MemoryKeyring"
+KEYRING = "tests.support.keyrings.DictKeyring"
 
 
 class RequestLog:

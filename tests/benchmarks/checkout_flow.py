@@ -27,8 +27,8 @@ from desk_tui.ui.screens.payment import PaymentScreen
 from desk_tui.ui.screens.receipt import ReceiptScreen
 from desk_tui.ui.widgets.benefits_banner import BenefitsBanner
 from tests.benchmarks.calendar_flow import RequestLog, _Home
-from tests.benchmarks.memory_keyring import MemoryKeyring
 from tests.support.api_client import key
+from tests.support.keyrings import DictKeyring
 from tests.support.live_server import LiveServer
 from tests.ui.pilot import sign_in, wait_until
 from tests.ui.salon import Salon, app_on
@@ -69,7 +69,7 @@ def checkout_requests(db_path: Path, runs: int) -> CheckoutRequests:
 async def _checkout(url: str, requests: list[str], appointment_id: str, seen: CheckoutRequests, *,
                     counted: bool) -> None:
     app = app_on(url, datetime.now(UTC))
-    keyring.set_keyring(MemoryKeyring())  # every run signs in: no token kept from the last one
+    keyring.set_keyring(DictKeyring())  # every run signs in: no token kept from the last one
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot)
         await wait_until(pilot, lambda: app.org_settings is not None, "the salon's settings")

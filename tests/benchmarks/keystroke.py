@@ -43,7 +43,7 @@ def desk_walk(desk: list[str], env: dict[str, str], *, staff: str, day: date, fi
     """Sign in, go to ``day``, walk its grid; one answer per key."""
     with tempfile.TemporaryDirectory(prefix="desk-bench-home.", dir="/tmp") as home:
         app = PtyApp(desk, {**env, "DESK_HOME": str(Path(home) / "home"), "DESK_QUIET_REFRESH_SECONDS": "0",
-                            "PYTHON_KEYRING_BACKEND": "tests.benchmarks.memory_keyring.MemoryKeyring",
+                            "PYTHON_KEYRING_BACKEND": "tests.support.keyrings.DictKeyring",
                             "PYTHONPATH": str(Path(tests.__file__).parent.parent)})
         try:
             app.wait_for(b"Downtown")  # the login form, connected

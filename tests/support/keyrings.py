@@ -1,5 +1,9 @@
 """Keyrings for tests, so no test touches a real one: one that works (a dict, as a desktop's
-Secret Service would), and one whose every call raises (a locked keyring, D-Bus gone)."""
+Secret Service would), and one whose every call raises (a locked keyring, D-Bus gone).
+
+The benchmarks choose the working one for the app they start with
+``PYTHON_KEYRING_BACKEND=tests.support.keyrings.DictKeyring``: the token is stored as in a desktop
+keyring, so no "Sign-in is not remembered" toast appears (and repaints) in a measurement."""
 
 from __future__ import annotations
 
