@@ -49,6 +49,8 @@ async def test_a_manager_freezes_a_membership_and_ends_the_freeze_early(make_app
                          "the membership frozen")
         assert f"frozen until {until}" in cell_text(table, 0, 0)
         assert f"paid through {until}" in cell_text(table, 0, 0)  # it owed from today: due after the freeze
+        # the benefits are listed after why they do not apply today, never as if they did
+        assert cell_text(table, 0, 1).startswith(f"Off while frozen, until {until}:"), cell_text(table, 0, 1)
         await wait_until(pilot, lambda: screen.check_action("end_freeze", ()) is True, "u offered")
         await pilot.press("u")
         await wait_until(pilot, lambda: isinstance(app.screen, EndFreezeScreen), "the end-freeze dialog")
@@ -56,6 +58,7 @@ async def test_a_manager_freezes_a_membership_and_ends_the_freeze_early(make_app
         await wait_until(pilot, lambda: app.screen is screen and "● active" in cell_text(table, 0, 0),
                          "the membership active again")
         assert "payment due since" in cell_text(table, 0, 0)
+        assert not cell_text(table, 0, 1).startswith("Off while frozen")
     view = manager_api.get(f"/memberships/{enrolment['id']}").json()
     assert view["status"] == "active" and view["freezes"][0]["reason"] == "broken leg"
 

@@ -40,7 +40,7 @@ class MembershipList(DataTable[Text], inherit_bindings=True):
                                  f"\nuntil {e.ends_on.isoformat()}" if e.ends_on else "",
                                  f"\n{format_money(e.price, settings)}/month" if e.price else "",
                                  freeze_words(e, today), payment_words(e, today))
-            self.add_row(plan, benefits_text(e), key=e.id, height=None)
+            self.add_row(plan, benefits_text(e, today), key=e.id, height=None)
         if keep is not None and any(e.id == keep for e in enrollments):
             self.move_cursor(row=self.get_row_index(keep), animate=False)
 
@@ -90,8 +90,23 @@ def payment_words(e: Enrollment, today: date) -> str:
     return f"\npaid through {e.paid_through.isoformat()}"
 
 
-def benefits_text(e: Enrollment) -> Text:
+def benefits_off(e: Enrollment, today: date) -> str | None:
+    """Why none of the benefits below apply today, in words; None while they do."""
+    f = current_freeze(e, today)
+    if f is not None and f.starts_on <= today:
+        return f"Off while frozen, until {f.ends_on.isoformat()}:"
+    if e.suspended_from is not None and e.suspended_from <= today:
+        return "Off until the month due is paid:"
+    return None
+
+
+def benefits_text(e: Enrollment, today: date) -> Text:
+    """The plan's discounts and this month's credits; under a freeze or a suspension they are
+    listed greyed, after the reason, so reception never reads them as usable today."""
     text = Text()
+    off = benefits_off(e, today)
+    if off is not None:
+        text.append(f"{off}\n", style="bold")
     for d in e.discounts:
         text.append(f"{d.label or f'{d.percent}% discount'}\n")
     if e.credits:
@@ -103,6 +118,8 @@ def benefits_text(e: Enrollment) -> Text:
     if not text:
         text.append("No benefits")
     text.rstrip()
+    if off is not None:
+        text.stylize("dim", len(off) + 1)
     return text
 
 
