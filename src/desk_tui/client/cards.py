@@ -8,6 +8,7 @@ its key, so a retry after a timeout — or after a restart — can never redeem,
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -67,11 +68,13 @@ class CardCalls:
         """Active cards and store credit: what can be used today (cached for offline reading)."""
         return await self._core.get_model(f"/customers/{_id(customer_id)}/wallet", Wallet, cache=True)
 
-    async def shared_cards(self, customer_id: str) -> list[Card]:
-        """Other customers' active cards that list this one as a family member (the wallet's
-        ``shared_cards``; each names its owner)."""
-        wallet = await self._core.get_model(f"/customers/{_id(customer_id)}/wallet", Wallet, cache=True)
-        return wallet.shared_cards
+    async def own_and_shared(self, customer_id: str) -> list[Card]:
+        """Every card of the customer, then other customers' active cards that list them as a family
+        member (the wallet's ``shared_cards``, each naming its owner): both asked for at once."""
+        own, wallet = await asyncio.gather(
+            self.customer_cards(customer_id),
+            self._core.get_model(f"/customers/{_id(customer_id)}/wallet", Wallet, cache=True))
+        return own + wallet.shared_cards
 
     async def customer_cards(self, customer_id: str, status: str | None = None) -> list[Card]:
         """Every card the customer holds, in every state (the profile shows used-up and refunded too)."""

@@ -176,8 +176,7 @@ class BookingScreen(DeskScreen):
     async def load_packages(self) -> None:
         if self._customer is None:
             return
-        cards = await self.session.client.cards.customer_cards(self._customer.id)
-        cards += await self.session.client.cards.shared_cards(self._customer.id)  # family cards, after their own
+        cards = await self.session.client.cards.own_and_shared(self._customer.id)  # family cards after their own
         if not self._services:
             self._services = {s.id: s for s in await self.session.client.services()}
         today = self.session.today()

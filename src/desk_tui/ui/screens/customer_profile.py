@@ -124,8 +124,7 @@ class CustomerProfileScreen(DeskScreen):
     async def load(self, focus_id: str | None = None) -> None:
         client = self.session.client
         self.show_customer(await client.customer(self.customer_id))
-        cards = await client.cards.customer_cards(self.customer_id)
-        cards += await client.cards.shared_cards(self.customer_id)  # family cards of others, after their own
+        cards = await client.cards.own_and_shared(self.customer_id)  # family cards of others after their own
         on_packages = self.query_one(TabbedContent).active == "tab-packages"
         await self.packages.show_cards(cards, focus_id=focus_id, focus=on_packages)
         self.refresh_bindings()
