@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.client.test_portability import SERVER_STACK
+from tests.support.stacks import SERVER_STACK
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,6 +9,7 @@ import httpx
 
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import utcnow
+from tests.api.arrange_appointments import new_customer
 from tests.api.arrange_cards import tag, today
 from tests.support.api_client import as_manager, key
 
@@ -43,3 +44,19 @@ def as_of(days: int, hour: int = 12) -> datetime:
 
 def local(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=BUDAPEST)
+
+
+GOLD = "mpl_demo_gold"
+
+
+def gold_member(c: httpx.Client, plan_id: str = GOLD) -> tuple[str, str]:
+    customer = new_customer(c, "Gold Member")
+    r = as_manager(c).post(f"/customers/{customer}/memberships", json={"plan_id": plan_id, "reason": "test set-up"},
+                           headers=key())
+    assert r.status_code == 201, r.text
+    return customer, r.json()["id"]
+
+
+def deep_tissue_credit(c: httpx.Client, enrollment_id: str) -> dict:
+    credits = c.get(f"/memberships/{enrollment_id}").json()["credits"]
+    return next(x for x in credits if x["service_id"] == "svc_deep_tissue")

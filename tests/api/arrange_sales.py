@@ -14,6 +14,9 @@ from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import utcnow
 from tests.support.api_client import key
 
+#: how long an idle cart keeps what it holds (the server's default)
+HOLD = timedelta(minutes=30)
+
 PRICES = {"svc_manicure": 8000, "svc_deep_tissue": 16000, "svc_swedish": 14000, "svc_facial": 15000,
           "svc_pedicure": 9500, "svc_blow_dry": 6000, "prd_hand_cream": 4200, "prd_cuticle_oil": 3500}
 

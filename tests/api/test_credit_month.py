@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from desk_tui.server.memberships import credits
 from tests.api.arrange_cards import tag
+from tests.api.arrange_credits import call, credit, hold, member, refused
 from tests.api.arrange_memberships import local, me
-from tests.api.test_memberships_credits import call, credit, hold, member, refused
 from tests.support.api_client import login
 
 #: (last day of a month, first day of the next): an ordinary one, and the two DST changes that

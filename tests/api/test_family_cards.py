@@ -10,9 +10,9 @@ from sqlalchemy import text
 
 from tests.api.arrange_appointments import action, at, book, booked, from_card, paid, past_day, some_day
 from tests.api.arrange_cards import history, make_package, new_customer, redeem, redeemed, sell, tag
+from tests.api.arrange_ledger import around_the_trigger, named, verify
 from tests.api.arrange_sales import add, completed, last_line, opened
 from tests.api.arrange_sales import redeem as redeem_line
-from tests.api.test_ledger_chain import around_the_trigger, named, verify
 from tests.support.api_client import as_manager, assert_problem, key, login
 from tests.support.live_server import LiveServer
 

@@ -17,11 +17,9 @@ from desk_tui.server.database import utcnow
 from desk_tui.server.sales.models import Sale
 from tests.api.arrange_appointments import balance, new_customer, sell
 from tests.api.arrange_cards import history
-from tests.api.arrange_sales import add, last_line, opened, redeem
+from tests.api.arrange_sales import HOLD, add, last_line, opened, redeem
 from tests.support.api_client import key, login
 from tests.support.live_server import LiveServer
-
-HOLD = timedelta(minutes=30)
 
 
 @pytest.fixture(scope="module")

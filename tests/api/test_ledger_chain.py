@@ -8,29 +8,17 @@ tampers with a card of its own, so each names exactly the card it changed."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Connection, create_engine, select, text
+from sqlalchemy import create_engine, select, text
 
 from desk_tui.cli import main
 from desk_tui.server.cards import chain
-from desk_tui.server.cards.models import CardTransaction
 from tests.api.arrange_cards import history, make_package, redeemed, sell, tag
-from tests.api.test_card_concurrency import _race
+from tests.api.arrange_ledger import ENTRIES, around_the_trigger, named, verify
+from tests.api.arrange_races import race
 from tests.support.api_client import login
 from tests.support.live_server import LiveServer
-
-#: the ledger's table with its column types (SQLite hands raw SQL its times as strings)
-ENTRIES = CardTransaction.__table__
-APPEND_ONLY = "card_transactions is append-only: write a compensating entry instead"
-
-
-def verify(url: str, capsys) -> tuple[int, list[str]]:
-    capsys.readouterr()
-    code = main(["admin", "--db", url, "verify-ledger"])
-    return code, capsys.readouterr().out.splitlines()
 
 
 @pytest.fixture(scope="module")
@@ -56,35 +44,6 @@ def card(victim) -> dict:
         engine.dispose()
     assert [(e["seq"], e["kind"]) for e in card["entries"]] == [(1, "issue"), (2, "redeem"), (3, "redeem")]
     return card
-
-
-@contextmanager
-def around_the_trigger(server: LiveServer) -> Iterator[Connection]:
-    """A connection that may change the ledger: the append-only trigger dropped, and created
-    again when the block ends, in one transaction."""
-    engine = create_engine(server.db_url)
-    try:
-        with engine.begin() as conn:
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("DROP TRIGGER card_transactions_no_update")
-                conn.exec_driver_sql("DROP TRIGGER card_transactions_no_delete")
-            else:
-                conn.exec_driver_sql("DROP TRIGGER card_transactions_append_only ON card_transactions")
-            yield conn
-            if conn.dialect.name == "sqlite":
-                for action in ("UPDATE", "DELETE"):
-                    conn.exec_driver_sql(
-                        f"CREATE TRIGGER card_transactions_no_{action.lower()} BEFORE {action} ON card_transactions "
-                        f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END")
-            else:
-                conn.exec_driver_sql("CREATE TRIGGER card_transactions_append_only BEFORE UPDATE OR DELETE ON "
-                                     "card_transactions FOR EACH ROW EXECUTE FUNCTION card_transactions_append_only()")
-    finally:
-        engine.dispose()
-
-
-def named(lines: list[str], card: dict) -> list[str]:
-    return [line for line in lines if f"({card['id']})" in line]
 
 
 def test_a_ledger_written_through_the_api_passes(api, capsys):
@@ -171,8 +130,8 @@ def test_racing_redemptions_on_one_card_chain_one_after_another(served_api, caps
     before it, because the previous hash is read under the lock that orders the sequence."""
     with login(served_api.url, "manager") as m:
         card = sell(m, make_package(m, [{"units": 30, "services": [{"service_id": "svc_manicure"}]}])["id"])
-        results = _race(served_api.url, m.headers["Authorization"], f"/cards/{card['id']}/redemptions",
-                        [{"service_id": "svc_manicure"}] * 20)
+        results = race(served_api.url, m.headers["Authorization"], f"/cards/{card['id']}/redemptions",
+                       [{"service_id": "svc_manicure"}] * 20)
         assert [r.status_code for r in results] == [201] * 20
         assert len(history(m, card["id"])) == 21
     code, lines = verify(served_api.db_url, capsys)

@@ -16,9 +16,9 @@ from desk_tui.contract import memberships as wire
 from desk_tui.server.memberships import freezes, service
 from tests.api.arrange_appointments import new_customer
 from tests.api.arrange_cards import activity, today
+from tests.api.arrange_credits import call, member, refused
 from tests.api.arrange_memberships import local, make_plan, me
 from tests.api.arrange_sales import add, complete, opened, redeem
-from tests.api.test_memberships_credits import call, member, refused
 from tests.support.api_client import as_manager, assert_problem, key, login
 
 GOLD = "mpl_demo_gold"

@@ -13,8 +13,8 @@ from desk_tui.contract import memberships as wire
 from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships import balances, credits, freezes, queries, service
 from tests.api.arrange_cards import new_customer, tag
+from tests.api.arrange_credits import call
 from tests.api.arrange_memberships import local, make_plan, me
-from tests.api.test_memberships_credits import call
 from tests.support.api_client import assert_problem, key, login
 
 PEDICURE = "svc_pedicure"

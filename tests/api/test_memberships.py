@@ -12,7 +12,7 @@ from desk_tui.contract import memberships as wire
 from desk_tui.server.memberships import service
 from tests.api.arrange_cards import new_customer, tag, today
 from tests.api.arrange_memberships import as_of, enrol, make_plan, me
-from tests.api.test_card_concurrency import _race
+from tests.api.arrange_races import race
 from tests.support.api_client import assert_problem, key, login
 
 
@@ -248,8 +248,8 @@ def test_two_terminals_selling_the_same_membership_at_once(api):
     with login(api.url, "manager") as m, login(api.url, "reception") as c:
         plan = make_plan(m)
         cus = new_customer(c)["id"]
-        results = _race(api.url, m.headers["Authorization"], f"/customers/{cus}/memberships",
-                        [{"plan_id": plan["id"], "reason": "x"}] * 6)
+        results = race(api.url, m.headers["Authorization"], f"/customers/{cus}/memberships",
+                       [{"plan_id": plan["id"], "reason": "x"}] * 6)
         codes = sorted((r.status_code, r.json().get("code")) for r in results)
         assert codes == [(201, None)] + [(409, "duplicate")] * 5, codes
         assert len(c.get(f"/customers/{cus}/memberships").json()["items"]) == 1

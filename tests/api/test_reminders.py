@@ -10,14 +10,13 @@ import socket
 
 import pytest
 
-from desk_tui.cli import main
 from desk_tui.contract.money import format_money
 from desk_tui.server import housekeeping
 from desk_tui.server.reminders.mailer import MailSettings
-from desk_tui.server.reminders.models import ReminderSent
-from tests.api.arrange_cards import activity, days, redeemed, sell, tag, today
+from tests.api.arrange_cards import activity, days, tag, today
 from tests.api.arrange_memberships import enrol
-from tests.api.test_housekeeping import HOLD
+from tests.api.arrange_reminders import customer, expiring_card, reminded_rows, send_reminders
+from tests.api.arrange_sales import HOLD
 from tests.support.api_client import key, login
 from tests.support.live_server import LiveServer
 from tests.support.smtp import BOUNCING, NO_TLS_WARNING, PASSWORD, SENDER, USER, SMTPServer
@@ -44,30 +43,6 @@ def mail_env(smtp, monkeypatch):
     for name, value in smtp.env().items():
         monkeypatch.setenv(name, value)
     return smtp
-
-
-def send_reminders(db_url: str, *flags: str) -> int:
-    return main(["admin", "--db", db_url, "send-reminders", *flags])
-
-
-def customer(c, *, email: bool = True) -> dict:
-    name = f"Rita Reminder {tag()}"
-    body = {"name": name} | ({"email": f"rita.{tag()}@example.test"} if email else {})
-    r = c.post("/customers", json=body, headers=key())
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
-def expiring_card(c, who: dict, in_days: int = 5) -> dict:
-    """A 5x Manicure expiring ``in_days`` from today with one session used: 4 left."""
-    card = sell(c, "pkg_demo_5x_manicure", who["id"], expires_on=days(in_days))
-    redeemed(c, card["id"])
-    return card
-
-
-def reminded_rows(salon: LiveServer, subject_id: str) -> list[ReminderSent]:
-    with salon.database.read_session() as s:
-        return list(s.query(ReminderSent).filter_by(subject_id=subject_id))
 
 
 def test_an_expiring_card_and_a_month_due_get_one_mail_each_in_the_salons_words(salon, mail_env, capsys):

@@ -20,7 +20,7 @@ import pytest
 from desk_tui.server.reminders.mailer import MailSettings
 from desk_tui.server.reminders.service import Outcome, send_reminders
 from tests.api.arrange_cards import activity
-from tests.api.test_reminders import customer, expiring_card, reminded_rows
+from tests.api.arrange_reminders import customer, expiring_card, reminded_rows
 from tests.support.api_client import login
 from tests.support.live_server import LiveServer
 from tests.support.served import ServedAPI

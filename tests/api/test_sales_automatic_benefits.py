@@ -7,14 +7,14 @@ cart and a cart reopened are left as staff made them.
 from __future__ import annotations
 
 from tests.api.arrange_appointments import at, booked, new_customer, paid, past_day, some_day
+from tests.api.arrange_memberships import deep_tissue_credit, gold_member
 from tests.api.arrange_sales import add, complete, opened
-from tests.api.test_sales_memberships import deep_tissue_credit, member
 from tests.support.api_client import key, login
 
 
 def test_an_appointment_cart_opens_with_the_credit_held_and_the_discount_given(api):
     with login(api.url, "reception") as c:
-        customer, enrollment = member(c)
+        customer, enrollment = gold_member(c)
         appt = booked(c, customer, at(some_day(), 10), paid("svc_deep_tissue"), paid("svc_manicure"))
         sale = opened(c, appointment_id=appt["id"])
         massage, manicure = sale["lines"]
@@ -41,7 +41,7 @@ def test_an_appointment_cart_opens_with_the_credit_held_and_the_discount_given(a
 
 def test_a_fully_covered_appointment_completes_with_no_payment_and_uses_the_credit(api):
     with login(api.url, "reception") as c:
-        customer, enrollment = member(c)
+        customer, enrollment = gold_member(c)
         # Completing the sale completes the visit, so the visit has happened (a past day of its own).
         appt = booked(c, customer, at(past_day(), 11), paid("svc_deep_tissue"))
         sale = opened(c, appointment_id=appt["id"])
@@ -54,7 +54,7 @@ def test_a_fully_covered_appointment_completes_with_no_payment_and_uses_the_cred
 
 def test_no_credit_left_no_member_or_no_appointment_leaves_the_lines_paid(api):
     with login(api.url, "reception") as c:
-        customer, enrollment = member(c)
+        customer, enrollment = gold_member(c)
         # Two massages, two credits a month: a third appointment's cart finds none left.
         day = some_day()
         for hour in (9, 10):

@@ -17,28 +17,14 @@ import httpx
 from desk_tui.server.database import utcnow
 from tests.api.arrange_appointments import new_customer
 from tests.api.arrange_cards import activity
+from tests.api.arrange_memberships import deep_tissue_credit, gold_member
 from tests.api.arrange_sales import add, complete, completed, opened, redeem, sweep_idle
 from tests.support.api_client import as_manager, assert_problem, key, login
-
-GOLD = "mpl_demo_gold"
-
-
-def member(c: httpx.Client, plan_id: str = GOLD) -> tuple[str, str]:
-    customer = new_customer(c, "Gold Member")
-    r = as_manager(c).post(f"/customers/{customer}/memberships", json={"plan_id": plan_id, "reason": "test set-up"},
-                           headers=key())
-    assert r.status_code == 201, r.text
-    return customer, r.json()["id"]
-
-
-def deep_tissue_credit(c: httpx.Client, enrollment_id: str) -> dict:
-    credits = c.get(f"/memberships/{enrollment_id}").json()["credits"]
-    return next(x for x in credits if x["service_id"] == "svc_deep_tissue")
 
 
 def test_the_banner_shows_what_matches_the_cart(api):
     with login(api.url, "reception") as c:
-        customer, enrollment = member(c)
+        customer, enrollment = gold_member(c)
         sale = opened(c, customer_id=customer)
         assert c.get(f"/sales/{sale['id']}/benefits").json()["banner"] == []
         sale = add(c, sale["id"], "svc_deep_tissue")
@@ -63,7 +49,7 @@ def test_the_banner_shows_what_matches_the_cart(api):
 
 def test_apply_gives_each_service_line_its_highest_discount(api):
     with login(api.url, "reception") as c:
-        customer, _ = member(c)
+        customer, _ = gold_member(c)
         sale = opened(c, customer_id=customer)
         for item in ("svc_deep_tissue", "svc_manicure", "svc_facial", "prd_massage_oil"):
             sale = add(c, sale["id"], item)
@@ -89,7 +75,7 @@ def test_apply_gives_each_service_line_its_highest_discount(api):
 
 def test_membership_discounts_go_with_the_member(api):
     with login(api.url, "reception") as c:
-        customer, _ = member(c)
+        customer, _ = gold_member(c)
         sale = add(c, opened(c)["id"], "svc_swedish")
         # A walk-in's cart: Apply has nobody's membership to apply.
         assert c.post(f"/sales/{sale['id']}/apply-discounts", headers=key()).json()["total"] == 14000
@@ -104,7 +90,7 @@ def test_membership_discounts_go_with_the_member(api):
 
 def test_a_redeemed_credit_is_on_hold_then_used_when_the_sale_completes(api):
     with login(api.url, "reception") as c:
-        customer, enrollment = member(c)
+        customer, enrollment = gold_member(c)
         sale = add(c, opened(c, customer_id=customer)["id"], "svc_deep_tissue")
         sale = add(c, sale["id"], "prd_massage_oil")
         massage = sale["lines"][0]
@@ -134,7 +120,7 @@ def test_a_redeemed_credit_is_on_hold_then_used_when_the_sale_completes(api):
 
 def test_fully_covered_by_membership_completes_with_no_payment(api):
     with login(api.url, "reception") as c:
-        customer, enrollment = member(c)
+        customer, enrollment = gold_member(c)
         sale = add(c, opened(c, customer_id=customer)["id"], "svc_deep_tissue", quantity=2)
         sale = redeem(c, sale["id"], sale["lines"][0]["id"], enrollment_id=enrollment).json()
         assert sale["total"] == 0 and sale["covered_total"] == 32000
@@ -154,7 +140,7 @@ def test_fully_covered_by_membership_completes_with_no_payment(api):
 
 def test_abandoning_or_releasing_gives_the_credit_back(api):
     with login(api.url, "reception") as c:
-        customer, enrollment = member(c)
+        customer, enrollment = gold_member(c)
         sale = add(c, opened(c, customer_id=customer)["id"], "svc_deep_tissue")
         line = sale["lines"][0]
         redeem(c, sale["id"], line["id"], enrollment_id=enrollment)
@@ -179,7 +165,7 @@ def test_abandoning_or_releasing_gives_the_credit_back(api):
 
 def test_an_idle_cart_releases_its_credit_and_cannot_complete(api):
     with login(api.url, "reception") as c:
-        customer, enrollment = member(c)
+        customer, enrollment = gold_member(c)
         sale = add(c, opened(c, customer_id=customer)["id"], "svc_deep_tissue")
         redeem(c, sale["id"], sale["lines"][0]["id"], enrollment_id=enrollment)
         sweep_idle(api.database, now=utcnow() + timedelta(minutes=31))
@@ -191,8 +177,8 @@ def test_an_idle_cart_releases_its_credit_and_cannot_complete(api):
 
 def test_a_credit_of_another_member_or_for_another_service_is_refused(api):
     with login(api.url, "reception") as c:
-        customer, enrollment = member(c)
-        _, someone_elses = member(c)
+        customer, enrollment = gold_member(c)
+        _, someone_elses = gold_member(c)
         sale = add(c, opened(c, customer_id=customer)["id"], "svc_swedish")
         # Credits are per service: a Deep Tissue credit does not cover a Swedish Massage.
         assert_problem(redeem(c, sale["id"], sale["lines"][0]["id"], enrollment_id=enrollment), 409,
@@ -209,7 +195,7 @@ def test_a_credit_of_another_member_or_for_another_service_is_refused(api):
 
 def test_two_carts_racing_for_the_last_credit(api):
     with login(api.url, "reception") as c:
-        customer, enrollment = member(c)
+        customer, enrollment = gold_member(c)
         first = add(c, opened(c, customer_id=customer)["id"], "svc_deep_tissue")
         redeem(c, first["id"], first["lines"][0]["id"], enrollment_id=enrollment)
         carts = [add(c, opened(c, customer_id=customer)["id"], "svc_deep_tissue") for _ in range(4)]
@@ -238,7 +224,7 @@ def test_paid_lines_of_an_appointment_redeemed_at_checkout(api):
     from tests.api.arrange_cards import history
 
     with login(api.url, "reception") as c:
-        customer, enrollment = member(c)
+        customer, enrollment = gold_member(c)
         card = sell(c, customer)
         day = past_day()  # completing it at the till checks it in: its day has come
         for outcome in ("abandon", "complete"):

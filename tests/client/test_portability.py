@@ -13,8 +13,7 @@ import pytest
 
 from desk_tui.client.embedded import EmbeddedServerError, ensure_embedded_server
 from desk_tui.processes import pid_alive
-
-SERVER_STACK = {"fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "psycopg", "argon2", "pydantic_settings"}
+from tests.support.stacks import SERVER_STACK
 
 
 def test_the_client_path_imports_and_runs_without_posix_only_modules(home):
