@@ -84,6 +84,35 @@ def test_the_members_wallet_lists_the_card_as_shared_and_nobody_elses_does(famil
     assert c.get(f"/customers/{stranger['id']}/wallet").json()["shared_cards"] == []
 
 
+def test_one_request_lists_the_members_own_cards_then_the_active_cards_shared_with_them(api, family):
+    c, card, owner, daughter, stranger = family
+    package = make_package(as_manager(c))["id"]
+    older, newer = (sell(c, package, daughter["id"]) for _ in range(2))
+    with login(api.url, "manager") as m:  # a shared card refunded: nothing left to use
+        gone = sell(m, package, owner["id"])
+        shared(m, gone["id"], daughter["id"])
+        m.post(f"/cards/{gone['id']}/refund", json={"reason": "moving away"}, headers=key()).raise_for_status()
+
+    def listed(**params) -> dict:
+        r = c.get("/cards", params={"customer_id": daughter["id"], "shared": "true", **params})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    every = listed()
+    assert [(x["id"], x["customer_name"]) for x in every["items"]] == [
+        (newer["id"], daughter["name"]), (older["id"], daughter["name"]), (card["id"], owner["name"])]
+    # Paged: the shared cards come after the customer's own, on the last page.
+    first = listed(limit=1)
+    assert [x["id"] for x in first["items"]] == [newer["id"]] and first["next_cursor"]
+    last = listed(limit=1, cursor=first["next_cursor"])
+    assert [x["id"] for x in last["items"]] == [older["id"], card["id"]] and last["next_cursor"] is None
+    # Without shared, the customer's own alone, as before; and nobody else sees the family's card.
+    assert [x["id"] for x in c.get("/cards", params={"customer_id": daughter["id"]}).json()["items"]] == [
+        newer["id"], older["id"]]
+    assert c.get("/cards", params={"customer_id": stranger["id"], "shared": "true"}).json()["items"] == []
+    assert_problem(c.get("/cards", params={"shared": "true"}), 422, "validation_error")
+
+
 def test_a_quick_redeem_for_a_member_draws_from_the_owners_card_and_says_who_used_it(family):
     c, card, owner, daughter, _ = family
     change = redeemed(c, card["id"], for_customer_id=daughter["id"])
