@@ -4,6 +4,9 @@ refund, transfer, adjustment and expiry stay the owner's."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import httpx
 import pytest
 from sqlalchemy import text
@@ -185,6 +188,33 @@ def test_a_members_cart_redeems_from_the_owners_card(family):
     body = assert_problem(redeem_line(c, theirs["id"], last_line(theirs)["id"], card_id=card["id"]), 409,
                           "card_not_shared")
     assert body["field"] == "card_id"
+
+
+def test_where_a_member_used_the_card_it_says_whose_card_it_was(api, family):
+    c, card, owner, daughter, _ = family
+    whose = f"from {owner['name']}'s {card['package_name']}"
+    # the appointment's package line names the owner; the owner's own appointment does not
+    appt = booked(c, daughter["id"], at(some_day(), 10), from_card(card["id"]))
+    source = appt["lines"][0]["source"]
+    assert (source["owner_id"], source["owner_name"]) == (owner["id"], owner["name"])
+    mine = booked(c, owner["id"], at(some_day(), 10), from_card(card["id"]))
+    assert (mine["lines"][0]["source"]["owner_id"], mine["lines"][0]["source"]["owner_name"]) == (None, None)
+    # the cart's line while held, and the receipt once the sale completes
+    sale = add(c, opened(c, customer_id=daughter["id"])["id"], "svc_manicure")
+    held = redeem_line(c, sale["id"], last_line(sale)["id"], card_id=card["id"])
+    assert held.status_code == 200, held.text
+    assert whose in last_line(held.json())["label"], last_line(held.json())["label"]
+    done = completed(c, sale["id"])
+    assert f"Manicure — {whose}, 1 of 5 used" in last_line(done)["label"]
+    assert whose in " ".join(done["receipt_text"].split()), done["receipt_text"]
+    # the ledger's CSV names who used it
+    with login(api.url, "manager") as m:
+        rows = list(csv.DictReader(io.StringIO(m.get("/reports/card-transactions.csv").text)))
+    redeemed_row = next(r for r in rows if r["card_id"] == card["id"] and r["kind"] == "redeem")
+    assert (redeemed_row["customer_name"], redeemed_row["used_by_customer_id"], redeemed_row["used_by_name"]) == (
+        owner["name"], daughter["id"], daughter["name"])
+    issued_row = next(r for r in rows if r["card_id"] == card["id"] and r["kind"] == "issue")
+    assert (issued_row["used_by_customer_id"], issued_row["used_by_name"]) == ("", "")
 
 
 def test_a_quick_redeem_on_the_members_sale_is_for_them(family):

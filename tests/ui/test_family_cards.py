@@ -148,6 +148,9 @@ async def test_a_members_paid_line_can_be_taken_from_the_shared_card(make_app, f
         assert f"from {owner['name']}'s {card['package_name']}" in question, question
         await pilot.press("y")
         await wait_until(pilot, lambda: view.appointment.lines[0].source is not None, "the package line")
+        # the line's badge says whose card it is
+        badge = str(view.query_one("#appointment-lines", DataTable).get_row_at(0)[3])
+        assert badge.startswith(f"{owner['name']}'s {card['package_name']} · "), badge
     assert salon.appointment(appt["id"])["lines"][0]["source"]["card_id"] == card["id"]
     entries = salon.api.get(f"/cards/{card['id']}/transactions").json()["items"]
     assert (entries[-1]["kind"], entries[-1]["used_by_customer_id"]) == ("reserve", daughter["id"])

@@ -332,4 +332,6 @@ def _source_cells(line: AppointmentLine) -> tuple[Text | str, Text | str]:
     badge = Text(f"{PACKAGE} Package", style="bold magenta")
     counter = counter_label(line.counter, line.source.unit_type) if line.counter else ""
     state = {"reserved": "booked", "redeemed": "used", "released": "released"}.get(line.redemption or "", "")
-    return badge, f"{line.source.package_name} · {counter}" + (f" · {state}" if state else "")
+    # a family card names whose it is ("Anyuka's 5x Manicure")
+    whose = f"{line.source.owner_name}'s " if line.source.owner_name else ""
+    return badge, as_typed(f"{whose}{line.source.package_name} · {counter}" + (f" · {state}" if state else ""))
