@@ -216,3 +216,32 @@ def test_a_new_salon_chooses_its_standard_rate_and_pricing(engine, new_db_url, c
         sale = opened(m)
         sale = m.post(f"/sales/{sale['id']}/lines", json={"product_id": product["id"]}, headers=key()).json()
         assert (sale["total"], sale["vat"]) == (1200, [{"rate": 20, "net": 1000, "vat": 200, "gross": 1200}])
+
+
+def test_the_operator_changes_the_standard_rate_after_init(engine, new_db_url, capsys):
+    url = new_db_url(engine)
+    assert main(["admin", "--db", url, "vat-rate", "27"]) == 2  # nothing to change before init
+    assert "admin init" in capsys.readouterr().err
+    assert main(["admin", "--db", url, "init", "--business-name", "Studio", "--location", "Main",
+                 "--vat-rate", "27"]) == 0
+    assert main(["admin", "--db", url, "create-staff", "--username", "boss", "--name", "Boss", "--role", "owner",
+                 "--location", "Main", "--pin", "4444"]) == 0
+    with LiveServer(url, demo=False) as server, login(server.url, "boss", "4444") as m:
+        before = new_product(m, 1000)
+        # while the server runs: its next request reads the new defaults
+        assert main(["admin", "--db", url, "vat-rate", "5.5", "--prices-exclude-vat"]) == 0
+        assert "VAT 5.5%" in capsys.readouterr().out
+        settings = m.get("/settings").json()
+        assert (settings["vat_rate"], settings["prices_include_tax"]) == (5.5, False)
+        product = new_product(m, 1000)
+        assert (product["vat_rate"], product["tax_inclusive"]) == (5.5, False)
+        kept = [x["vat_rate"] for x in m.get("/products").json() if x["id"] == before["id"]]
+        assert kept == [27]  # items on file keep theirs
+        # the rate alone leaves the pricing as it was; a rate out of range changes nothing
+        assert main(["admin", "--db", url, "vat-rate", "18"]) == 0
+        assert (m.get("/settings").json()["vat_rate"], m.get("/settings").json()["prices_include_tax"]) == (18, False)
+        assert main(["admin", "--db", url, "vat-rate", "120", "--prices-include-vat"]) == 2
+        assert "from 0 to 100" in capsys.readouterr().err
+        assert main(["admin", "--db", url, "vat-rate", "20", "--prices-include-vat"]) == 0
+        settings = m.get("/settings").json()
+        assert (settings["vat_rate"], settings["prices_include_tax"]) == (20, True)
