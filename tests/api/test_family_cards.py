@@ -116,6 +116,18 @@ def test_one_request_lists_the_members_own_cards_then_the_active_cards_shared_wi
     assert_problem(c.get("/cards", params={"shared": "true"}), 422, "validation_error")
 
 
+def test_the_demo_salon_has_a_family_card_a_member_has_used(api):
+    """A new user finds the feature on the demo: cus_demo0006's card shared with cus_demo0012."""
+    with login(api.url, "reception") as c:
+        owner = c.get("/customers/cus_demo0006").json()
+        listed = c.get("/cards", params={"customer_id": "cus_demo0012", "shared": "true"}).json()["items"]
+        assert [(x["id"], x["customer_name"]) for x in listed] == [("crd_demo_0601", owner["name"])]
+        card = listed[0]
+        assert [m["customer_id"] for m in card["members"]] == ["cus_demo0012"]
+        used = [e for e in history(c, card["id"]) if e["used_by_customer_id"] == "cus_demo0012"]
+        assert [(e["kind"], e["service_id"]) for e in used] == [("redeem", "svc_facial")]
+
+
 def test_a_quick_redeem_for_a_member_draws_from_the_owners_card_and_says_who_used_it(family):
     c, card, owner, daughter, _ = family
     change = redeemed(c, card["id"], for_customer_id=daughter["id"])

@@ -154,3 +154,12 @@ async def test_a_members_paid_line_can_be_taken_from_the_shared_card(make_app, f
     assert salon.appointment(appt["id"])["lines"][0]["source"]["card_id"] == card["id"]
     entries = salon.api.get(f"/cards/{card['id']}/transactions").json()["items"]
     assert (entries[-1]["kind"], entries[-1]["used_by_customer_id"]) == ("reserve", daughter["id"])
+
+
+async def test_the_demo_salon_shows_a_family_card_on_a_members_profile(make_app, ui_server):
+    """What a new user sees on the demo: cus_demo0012 may use cus_demo0006's card."""
+    owner = Salon(ui_server.url).api.get("/customers/cus_demo0006").json()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_profile(pilot, "cus_demo0012", role="reception")
+        assert family_text(screen, "crd_demo_0601") == f"Shared by {owner['name']}"
