@@ -1,6 +1,6 @@
 """The operator's `desk-tui admin` commands beyond bootstrapping (cli.py has init, create-staff,
 set-pin, deactivate-staff, unlock): backup and restore, migrations, the staff list, a PIN reset,
-the CSV imports, the ledger's check and the grace of unpaid memberships. Like cli.py, nothing of the server is imported until a
+the CSV imports, the ledger's check, the grace of unpaid memberships and the VAT defaults. Like cli.py, nothing of the server is imported until a
 command runs."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 COMMANDS = ("backup", "restore", "migrate", "list-staff", "reset-pin", "import-services", "import-customers",
-            "verify-ledger", "send-reminders", "membership-grace")
+            "verify-ledger", "send-reminders", "membership-grace", "vat-rate")
 
 
 def add_parsers(asub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,6 +42,14 @@ def add_parsers(asub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
                                                      "its payment fell due (default 14); 'off': never suspended, "
                                                      "only warned of at checkout")
     grace.add_argument("days", metavar="DAYS|off")
+    rate = asub.add_parser("vat-rate", help="the salon's standard VAT rate in percent (27, 5.5), which new items that "
+                                            "name none take; items on file and completed sales keep theirs")
+    rate.add_argument("rate", type=float, metavar="RATE")
+    typed = rate.add_mutually_exclusive_group()
+    typed.add_argument("--prices-exclude-vat", dest="prices_include_tax", action="store_false", default=None,
+                       help="new prices are typed without VAT")
+    typed.add_argument("--prices-include-vat", dest="prices_include_tax", action="store_true", default=None,
+                       help="new prices are typed with VAT included (left out: as before)")
 
 
 def run(args: argparse.Namespace, url: str) -> int:
@@ -80,6 +88,12 @@ def _run(args: argparse.Namespace, url: str) -> int:
         set_membership_grace(url, None if days is None else int(days))
         print("Unpaid memberships are only warned of at checkout." if days is None else
               f"Unpaid memberships keep their benefits {days} day(s) after their payment fell due.")
+    elif command == "vat-rate":
+        from desk_tui.server.admin import set_vat_defaults
+
+        rate, inclusive = set_vat_defaults(url, args.rate, prices_include_tax=args.prices_include_tax)
+        print(f"New items take VAT {rate:g}% unless they name a rate, their prices typed "
+              f"{'with VAT included' if inclusive else 'without VAT'}; items on file and completed sales keep theirs.")
     elif command == "send-reminders":
         from desk_tui.server.reminders import command as reminders
 

@@ -7,7 +7,8 @@ leaves nothing behind:
 * **Sign-in tokens in memory only** (no keyring, no token file: ``DESK_BROWSER_TAB``, read by
   client/tokens.py). A token in the OS keyring of the machine running `web` would be found by
   the next tab, whoever opened it, and outlive the tab that signed in; so each tab asks for a
-  PIN, and its token is gone with it.
+  PIN, and as the tab closes its desk signs out on the server (ui/session.py end_tab_sign_in),
+  so the token is revoked there, not only forgotten here.
 * **Its own cache, state and intent journal**, in a private temporary folder removed when the
   tab's desk ends: the machine's own desk opens on a calendar drawn from its cache for whoever
   signed in there last, and a tab must show nobody that before a PIN.

@@ -4,6 +4,9 @@ refund, transfer, adjustment and expiry stay the owner's."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import httpx
 import pytest
 from sqlalchemy import text
@@ -84,6 +87,47 @@ def test_the_members_wallet_lists_the_card_as_shared_and_nobody_elses_does(famil
     assert c.get(f"/customers/{stranger['id']}/wallet").json()["shared_cards"] == []
 
 
+def test_one_request_lists_the_members_own_cards_then_the_active_cards_shared_with_them(api, family):
+    c, card, owner, daughter, stranger = family
+    package = make_package(as_manager(c))["id"]
+    older, newer = (sell(c, package, daughter["id"]) for _ in range(2))
+    with login(api.url, "manager") as m:  # a shared card refunded: nothing left to use
+        gone = sell(m, package, owner["id"])
+        shared(m, gone["id"], daughter["id"])
+        m.post(f"/cards/{gone['id']}/refund", json={"reason": "moving away"}, headers=key()).raise_for_status()
+
+    def listed(**params) -> dict:
+        r = c.get("/cards", params={"customer_id": daughter["id"], "shared": "true", **params})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    every = listed()
+    assert [(x["id"], x["customer_name"]) for x in every["items"]] == [
+        (newer["id"], daughter["name"]), (older["id"], daughter["name"]), (card["id"], owner["name"])]
+    # Paged: the shared cards come after the customer's own, on the last page.
+    first = listed(limit=1)
+    assert [x["id"] for x in first["items"]] == [newer["id"]] and first["next_cursor"]
+    last = listed(limit=1, cursor=first["next_cursor"])
+    assert [x["id"] for x in last["items"]] == [older["id"], card["id"]] and last["next_cursor"] is None
+    # Without shared, the customer's own alone, as before; and nobody else sees the family's card.
+    assert [x["id"] for x in c.get("/cards", params={"customer_id": daughter["id"]}).json()["items"]] == [
+        newer["id"], older["id"]]
+    assert c.get("/cards", params={"customer_id": stranger["id"], "shared": "true"}).json()["items"] == []
+    assert_problem(c.get("/cards", params={"shared": "true"}), 422, "validation_error")
+
+
+def test_the_demo_salon_has_a_family_card_a_member_has_used(api):
+    """A new user finds the feature on the demo: cus_demo0006's card shared with cus_demo0012."""
+    with login(api.url, "reception") as c:
+        owner = c.get("/customers/cus_demo0006").json()
+        listed = c.get("/cards", params={"customer_id": "cus_demo0012", "shared": "true"}).json()["items"]
+        assert [(x["id"], x["customer_name"]) for x in listed] == [("crd_demo_0601", owner["name"])]
+        card = listed[0]
+        assert [m["customer_id"] for m in card["members"]] == ["cus_demo0012"]
+        used = [e for e in history(c, card["id"]) if e["used_by_customer_id"] == "cus_demo0012"]
+        assert [(e["kind"], e["service_id"]) for e in used] == [("redeem", "svc_facial")]
+
+
 def test_a_quick_redeem_for_a_member_draws_from_the_owners_card_and_says_who_used_it(family):
     c, card, owner, daughter, _ = family
     change = redeemed(c, card["id"], for_customer_id=daughter["id"])
@@ -156,6 +200,33 @@ def test_a_members_cart_redeems_from_the_owners_card(family):
     body = assert_problem(redeem_line(c, theirs["id"], last_line(theirs)["id"], card_id=card["id"]), 409,
                           "card_not_shared")
     assert body["field"] == "card_id"
+
+
+def test_where_a_member_used_the_card_it_says_whose_card_it_was(api, family):
+    c, card, owner, daughter, _ = family
+    whose = f"from {owner['name']}'s {card['package_name']}"
+    # the appointment's package line names the owner; the owner's own appointment does not
+    appt = booked(c, daughter["id"], at(some_day(), 10), from_card(card["id"]))
+    source = appt["lines"][0]["source"]
+    assert (source["owner_id"], source["owner_name"]) == (owner["id"], owner["name"])
+    mine = booked(c, owner["id"], at(some_day(), 10), from_card(card["id"]))
+    assert (mine["lines"][0]["source"]["owner_id"], mine["lines"][0]["source"]["owner_name"]) == (None, None)
+    # the cart's line while held, and the receipt once the sale completes
+    sale = add(c, opened(c, customer_id=daughter["id"])["id"], "svc_manicure")
+    held = redeem_line(c, sale["id"], last_line(sale)["id"], card_id=card["id"])
+    assert held.status_code == 200, held.text
+    assert whose in last_line(held.json())["label"], last_line(held.json())["label"]
+    done = completed(c, sale["id"])
+    assert f"Manicure — {whose}, 1 of 5 used" in last_line(done)["label"]
+    assert whose in " ".join(done["receipt_text"].split()), done["receipt_text"]
+    # the ledger's CSV names who used it
+    with login(api.url, "manager") as m:
+        rows = list(csv.DictReader(io.StringIO(m.get("/reports/card-transactions.csv").text)))
+    redeemed_row = next(r for r in rows if r["card_id"] == card["id"] and r["kind"] == "redeem")
+    assert (redeemed_row["customer_name"], redeemed_row["used_by_customer_id"], redeemed_row["used_by_name"]) == (
+        owner["name"], daughter["id"], daughter["name"])
+    issued_row = next(r for r in rows if r["card_id"] == card["id"] and r["kind"] == "issue")
+    assert (issued_row["used_by_customer_id"], issued_row["used_by_name"]) == ("", "")
 
 
 def test_a_quick_redeem_on_the_members_sale_is_for_them(family):

@@ -170,6 +170,35 @@ def test_the_sales_report_is_for_managers_and_days_in_order(api):
         assert (empty["sales"], empty["rates"], empty["gross"], empty["currency"]) == (0, [], 0, "HUF")
 
 
+def test_the_sales_report_is_per_location_for_the_owner_and_the_managers_own(api):
+    def gross(c: httpx.Client, **params) -> int:
+        r = c.get("/reports/sales", params=params)
+        assert r.status_code == 200, r.text
+        return r.json()["gross"]
+
+    with login(api.url, "owner") as owner, login(api.url, "manager") as downtown, \
+            login(api.url, "manager", location_id="loc_riverside") as riverside:
+        before = {"all": gross(owner), "river": gross(owner, location_id="loc_riverside"),
+                  "down": gross(downtown)}
+        for till, price in ((downtown, 1000), (riverside, 300)):
+            sale = add(till, opened(till)["id"], new_product(till, price)["id"])
+            completed(till, sale["id"], ("cash", price))
+        assert gross(owner) - before["all"] == 1300  # every location
+        answer = owner.get("/reports/sales", params={"location_id": "loc_riverside"}).json()
+        assert (answer["location_id"], answer["location_name"]) == ("loc_riverside", "Riverside")
+        assert answer["gross"] - before["river"] == 300
+        # a manager: the location signed in at, named or not; no other, nor all of them
+        mine = downtown.get("/reports/sales").json()
+        assert (mine["location_id"], mine["gross"] - before["down"]) == ("loc_downtown", 1000)
+        assert gross(downtown, location_id="loc_downtown") == mine["gross"]
+        body = assert_problem(downtown.get("/reports/sales", params={"location_id": "loc_riverside"}), 403,
+                              "forbidden_role")
+        assert "Downtown" in body["detail"] and "owner" in body["detail"]
+        assert owner.get("/reports/sales").json()["location_id"] is None
+        assert assert_problem(owner.get("/reports/sales", params={"location_id": "loc_nowhere"}), 422,
+                              "validation_error")["field"] == "location_id"
+
+
 def test_a_new_salon_chooses_its_standard_rate_and_pricing(engine, new_db_url, capsys):
     url = new_db_url(engine)
     assert main(["admin", "--db", url, "init", "--business-name", "Studio", "--location", "Main",
@@ -187,3 +216,32 @@ def test_a_new_salon_chooses_its_standard_rate_and_pricing(engine, new_db_url, c
         sale = opened(m)
         sale = m.post(f"/sales/{sale['id']}/lines", json={"product_id": product["id"]}, headers=key()).json()
         assert (sale["total"], sale["vat"]) == (1200, [{"rate": 20, "net": 1000, "vat": 200, "gross": 1200}])
+
+
+def test_the_operator_changes_the_standard_rate_after_init(engine, new_db_url, capsys):
+    url = new_db_url(engine)
+    assert main(["admin", "--db", url, "vat-rate", "27"]) == 2  # nothing to change before init
+    assert "admin init" in capsys.readouterr().err
+    assert main(["admin", "--db", url, "init", "--business-name", "Studio", "--location", "Main",
+                 "--vat-rate", "27"]) == 0
+    assert main(["admin", "--db", url, "create-staff", "--username", "boss", "--name", "Boss", "--role", "owner",
+                 "--location", "Main", "--pin", "4444"]) == 0
+    with LiveServer(url, demo=False) as server, login(server.url, "boss", "4444") as m:
+        before = new_product(m, 1000)
+        # while the server runs: its next request reads the new defaults
+        assert main(["admin", "--db", url, "vat-rate", "5.5", "--prices-exclude-vat"]) == 0
+        assert "VAT 5.5%" in capsys.readouterr().out
+        settings = m.get("/settings").json()
+        assert (settings["vat_rate"], settings["prices_include_tax"]) == (5.5, False)
+        product = new_product(m, 1000)
+        assert (product["vat_rate"], product["tax_inclusive"]) == (5.5, False)
+        kept = [x["vat_rate"] for x in m.get("/products").json() if x["id"] == before["id"]]
+        assert kept == [27]  # items on file keep theirs
+        # the rate alone leaves the pricing as it was; a rate out of range changes nothing
+        assert main(["admin", "--db", url, "vat-rate", "18"]) == 0
+        assert (m.get("/settings").json()["vat_rate"], m.get("/settings").json()["prices_include_tax"]) == (18, False)
+        assert main(["admin", "--db", url, "vat-rate", "120", "--prices-include-vat"]) == 2
+        assert "from 0 to 100" in capsys.readouterr().err
+        assert main(["admin", "--db", url, "vat-rate", "20", "--prices-include-vat"]) == 0
+        settings = m.get("/settings").json()
+        assert (settings["vat_rate"], settings["prices_include_tax"]) == (20, True)

@@ -99,7 +99,8 @@ class BookingRequests:
         return request.startswith("GET /v1/appointments?")
 
 
-def booking_requests(db_path: Path, day: date) -> BookingRequests:
+def booking_requests(db_path: Path, day: date, arrange: Callable[[Salon], None] | None = None) -> BookingRequests:
+    """``arrange``: what a salon other than the benchmark's busy one needs first (a test's own day)."""
     requests: list[str] = []
     server = LiveServer(f"sqlite:///{db_path}", demo=True)
     server.app.add_middleware(RequestLog, requests=requests)
@@ -107,6 +108,8 @@ def booking_requests(db_path: Path, day: date) -> BookingRequests:
         salon = Salon(server.url)
         customer = salon.customer("Benchmark")
         salon.card(customer["id"])  # 5x Manicure
+        if arrange is not None:
+            arrange(salon)
         return asyncio.run(_book(server.url, requests, customer["name"], day))
 
 

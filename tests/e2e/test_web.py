@@ -28,6 +28,7 @@ import pytest
 from desk_tui.browser_session import PREFIX
 from desk_tui.cli import main
 from desk_tui.client.embedded import STATE_FILE
+from desk_tui.server.admin_staff import list_staff
 from tests.client.polling import wait_for_exit
 from tests.support.ports import free_port
 
@@ -116,6 +117,12 @@ async def _screen_until(ws: aiohttp.ClientWebSocketResponse, *needles: bytes, ti
     return seen
 
 
+def _signed_in(web: Web, username: str) -> int:
+    """How many terminals the demo salon counts signed in as ``username`` (admin list-staff's figure)."""
+    (db,) = web.home.rglob("demo.db")
+    return next(row.sessions for row in list_staff(f"sqlite:///{db}") if row.username == username)
+
+
 async def test_a_browser_gets_the_page_and_a_desk_of_its_own_on_the_websocket(web):
     origin = {"Origin": web.url}
     async with aiohttp.ClientSession() as session:
@@ -137,8 +144,11 @@ async def test_a_browser_gets_the_page_and_a_desk_of_its_own_on_the_websocket(we
             while (message := await ws.receive(timeout=30)).type != aiohttp.WSMsgType.TEXT:
                 assert message.type == aiohttp.WSMsgType.BINARY, message
             assert json.loads(message.data) == ["pong", "42"]
-        # The tab closed: its desk quit and took its home with it.
+            assert _signed_in(web, "reception") == 1  # the tab's sign-in, on the server
+        # The tab closed: its desk quit and took its home with it, signing out on the server first
+        # (the token died with the tab's memory; left valid, it would count as a desk signed in).
         _until(lambda: not tab.exists(), "the closed tab's desk to end", web)
+        assert _signed_in(web, "reception") == 0
 
         # A second tab is a second desk: nobody's sign-in carries over, so a PIN is asked again.
         async with session.ws_connect(f"{web.url}/ws?width=80&height=24", headers=origin) as ws:

@@ -20,7 +20,7 @@ from desk_tui.ui.widgets.package_panel import PackagePanel
 from tests.support.api_client import key
 from tests.ui.pilot import notifications, wait_until
 from tests.ui.salon import Salon, app_on, at
-from tests.ui.test_calendar import _book_with_package, _calendar_ready
+from tests.ui.test_calendar import _book_with_package, _calendar_ready, _open
 from tests.ui.test_customer_packages import block, open_profile
 from tests.ui.test_wide_tables import detail
 
@@ -131,3 +131,35 @@ async def test_booking_for_a_member_offers_the_shared_card(make_app, family):
         await wait_until(pilot, lambda: salon.get_card(card["id"])["balances"][0]["booked"] == 1, "the owner's unit booked")
         entries = salon.api.get(f"/cards/{card['id']}/transactions").json()["items"]
         assert (entries[-1]["kind"], entries[-1]["used_by_customer_id"]) == ("reserve", daughter["id"])
+
+
+async def test_a_members_paid_line_can_be_taken_from_the_shared_card(make_app, family):
+    """Check-in's p (use a package) offers the owner's shared card to the member, as booking does."""
+    salon, owner, daughter, card = family
+    day = date(2031, 7, 11)
+    appt = salon.book(daughter["id"], at(day, 12))  # a paid Manicure
+    app = app_on(salon.url, at(day, 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _calendar_ready(pilot)
+        view = await _open(pilot, appt["id"])
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        question = str(app.screen.query_one("#confirm-question").render())
+        assert f"from {owner['name']}'s {card['package_name']}" in question, question
+        await pilot.press("y")
+        await wait_until(pilot, lambda: view.appointment.lines[0].source is not None, "the package line")
+        # the line's badge says whose card it is
+        badge = str(view.query_one("#appointment-lines", DataTable).get_row_at(0)[3])
+        assert badge.startswith(f"{owner['name']}'s {card['package_name']} · "), badge
+    assert salon.appointment(appt["id"])["lines"][0]["source"]["card_id"] == card["id"]
+    entries = salon.api.get(f"/cards/{card['id']}/transactions").json()["items"]
+    assert (entries[-1]["kind"], entries[-1]["used_by_customer_id"]) == ("reserve", daughter["id"])
+
+
+async def test_the_demo_salon_shows_a_family_card_on_a_members_profile(make_app, ui_server):
+    """What a new user sees on the demo: cus_demo0012 may use cus_demo0006's card."""
+    owner = Salon(ui_server.url).api.get("/customers/cus_demo0006").json()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_profile(pilot, "cus_demo0012", role="reception")
+        assert family_text(screen, "crd_demo_0601") == f"Shared by {owner['name']}"

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from desk_tui.server.memberships.models import Enrollment
 from desk_tui.ui.screens.export_dialog import ExportScreen
 from desk_tui.ui.screens.reports import ReportsScreen
-from tests.support.api_client import key
-from tests.ui.pilot import sign_in, wait_until
+from tests.support.api_client import key, login
+from tests.ui.pilot import notifications, sign_in, wait_until
 from tests.ui.salon import Salon
 
 
@@ -81,7 +81,9 @@ async def test_manager_sees_who_owes_a_month_of_their_membership(make_app, ui_se
         row = next(table.get_row_at(i) for i in range(table.row_count) if str(table.get_row_at(i)[2]) == customer["name"])
         assert str(row[4]) == "Nail Club" and int(str(row[1])) >= 2
         summary = app.screen.query_one("#reports-summary")
-        assert re.search(r" · (1 membership payment|\d+ membership payments) due$", str(summary.render()))
+        # written once the sales are read too, after the dues table (under load, a moment later)
+        await wait_until(pilot, lambda: re.search(r" · (1 membership payment|\d+ membership payments) due$",
+                                                  str(summary.render())), "the dues in the summary")
 
 
 async def test_manager_sees_the_sales_of_today_per_vat_rate(make_app, ui_server):
@@ -102,6 +104,48 @@ async def test_manager_sees_the_sales_of_today_per_vat_rate(make_app, ui_server)
         assert rows[0][0] == "27%" and rows[-1][0] == "Total"
         digits = [int("".join(ch for ch in cell if ch.isdigit())) for cell in rows[-1][1:]]
         assert digits == [report["net"], report["vat"], report["gross"]] and report["gross"] >= 4200
-        assert re.search(rf"\b{report['sales']} completed sales? at every location", str(period.render()))
+        # a manager's figures are their location's; every location's are the owner's (l says so)
+        assert re.search(rf"\b{report['sales']} completed sales? at Downtown", str(period.render()))
+        await pilot.press("l")
+        await wait_until(pilot, lambda: any("are for the owner" in n.message for n in notifications(app)),
+                         "why l is not a manager's")
+        assert "at Downtown" in str(period.render())
         await pilot.press("d")
         await wait_until(pilot, lambda: "This month:" in str(period.render()), "this month's sales")
+
+
+def _sold_at(url: str, location_id: str, product_id: str = "prd_cuticle_oil") -> None:
+    with login(url, "manager", location_id=location_id) as till:
+        sale = till.post("/sales", json={}, headers=key()).json()
+        sale = till.post(f"/sales/{sale['id']}/lines", json={"product_id": product_id}, headers=key()).json()
+        till.post(f"/sales/{sale['id']}/complete", json={"payments": [{"method": "cash", "amount": sale["total"]}]},
+                  headers=key()).raise_for_status()
+
+
+async def test_the_owner_switches_the_sales_between_every_location_and_this_one(make_app, ui_server):
+    _sold_at(ui_server.url, "loc_riverside")
+    _sold_at(ui_server.url, "loc_downtown")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "owner", "3333")
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReportsScreen) and app.screen.query("#sales-vat"),
+                         "the reports")
+        screen = app.screen
+        period, table = screen.query_one("#sales-period"), screen.query_one("#sales-vat")
+
+        def total() -> int:
+            return int("".join(ch for ch in str(table.get_row_at(table.row_count - 1)[3]) if ch.isdigit()))
+
+        with login(ui_server.url, "owner") as owner:
+            await wait_until(pilot, lambda: "at every location" in str(period.render()), "every location's sales")
+            everywhere = owner.get("/reports/sales").json()
+            await wait_until(pilot, lambda: table.row_count and total() == everywhere["gross"], "the total")
+            await pilot.press("l")
+            await wait_until(pilot, lambda: "at Downtown" in str(period.render()), "this location's sales")
+            here = owner.get("/reports/sales", params={"location_id": "loc_downtown"}).json()
+            await wait_until(pilot, lambda: table.row_count and total() == here["gross"], "Downtown's total")
+            assert 0 < here["gross"] < everywhere["gross"]  # Riverside's sale is left out
+            assert re.search(rf"\b{here['sales']} completed sales? at Downtown", str(period.render()))
+            await pilot.press("l")
+            await wait_until(pilot, lambda: "at every location" in str(period.render()), "every location again")

@@ -8,7 +8,6 @@ its key, so a retry after a timeout — or after a restart — can never redeem,
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -70,19 +69,18 @@ class CardCalls:
 
     async def own_and_shared(self, customer_id: str) -> list[Card]:
         """Every card of the customer, then other customers' active cards that list them as a family
-        member (the wallet's ``shared_cards``, each naming its owner): both asked for at once."""
-        own, wallet = await asyncio.gather(
-            self.customer_cards(customer_id),
-            self._core.get_model(f"/customers/{_id(customer_id)}/wallet", Wallet, cache=True))
-        return own + wallet.shared_cards
+        member (each naming its owner): one request (``shared=true``), on a busy path."""
+        return await self.customer_cards(customer_id, shared=True)
 
-    async def customer_cards(self, customer_id: str, status: str | None = None) -> list[Card]:
-        """Every card the customer holds, in every state (the profile shows used-up and refunded too)."""
+    async def customer_cards(self, customer_id: str, status: str | None = None, *, shared: bool = False) -> list[Card]:
+        """Every card the customer holds, in every state (the profile shows used-up and refunded too);
+        ``shared``: then the family cards of others they may use."""
         cards: list[Card] = []
         cursor: str | None = None
         for _ in range(MAX_PAGES):
-            page = await self._core.get_model("/cards", Page[Card], params={"customer_id": customer_id, "status": status,
-                                                                        "limit": 100, "cursor": cursor}, cache=True)
+            page = await self._core.get_model("/cards", Page[Card], params={
+                "customer_id": customer_id, "status": status, "shared": "true" if shared else None,
+                "limit": 100, "cursor": cursor}, cache=True)
             cards.extend(page.items)
             cursor = page.next_cursor
             if cursor is None:

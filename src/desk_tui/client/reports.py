@@ -40,10 +40,11 @@ class ReportCalls:
             params["to"] = end.isoformat()
         return await self._core.get_model("/reports/given-without-sale", Page[GivenWithoutSale], params=params)
 
-    async def sales_vat(self, *, start: date, end: date) -> SalesVat:
-        """Completed sales of those business days (inclusive): net, VAT and gross per rate."""
-        return await self._core.get_model("/reports/sales", SalesVat, params={"from": start.isoformat(),
-                                                                        "to": end.isoformat()})
+    async def sales_vat(self, *, start: date, end: date, location_id: str | None = None) -> SalesVat:
+        """Completed sales of those business days (inclusive): net, VAT and gross per rate, at
+        ``location_id`` or (None) every location the caller may see (a manager: their own)."""
+        return await self._core.get_model("/reports/sales", SalesVat, params={
+            "from": start.isoformat(), "to": end.isoformat(), "location_id": location_id})
 
     async def card_transactions_csv(self, *, start: date | None = None, end: date | None = None) -> bytes:
         """Every ledger entry from ``start`` to ``end`` (business days, inclusive); None: no bound."""

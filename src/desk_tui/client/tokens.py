@@ -53,7 +53,9 @@ class TokenStore:
         self._memory: dict[str, str] = {}
         self.warning: str | None = None
         self._keyring = None
-        if os.environ.get(BROWSER_TAB):
+        self.tab_only = bool(os.environ.get(BROWSER_TAB))
+        """A browser tab's desk: the sign-in lives only as long as the tab (the app signs out as it closes)."""
+        if self.tab_only:
             self.backend_name, self._allow_file, self.warning = "not used (a browser tab)", False, BROWSER_TAB_WARNING
             return
         try:

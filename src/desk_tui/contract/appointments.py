@@ -48,6 +48,9 @@ class LineSource(Wire):
     card_number: str | None = None
     unit_type: str | None = None
     expires_on: date | None = None
+    #: a family card: its owner, when the card is another customer's than the appointment's
+    owner_id: str | None = None
+    owner_name: str | None = None
 
 
 class Counter(Wire):

@@ -88,8 +88,11 @@ class SalesVat(Wire):
     lines were written when it completed (a later rate change never moves them)."""
     start: date
     end: date
+    #: the location whose sales these are; null: every location (the owner's default)
+    location_id: str | None = None
+    location_name: str | None = None
     currency: str
-    #: completed sales in those days (every location)
+    #: completed sales in those days (at the location, or every location)
     sales: int
     #: per rate, highest first: ``{rate, net, vat, gross}`` (contract/sales.py ``VatRate``)
     rates: list[VatRate]

@@ -108,6 +108,23 @@ def set_membership_grace(db_url: str, days: int | None) -> None:
         s.execute(update(OrgSettings).values(membership_grace_days=days))
 
 
+def set_vat_defaults(db_url: str, rate: float, *, prices_include_tax: bool | None) -> tuple[float, bool]:
+    """The organisation's standard VAT rate and (unless None) whether prices are typed with VAT:
+    what new items that name neither take (reference/vat.py). Items on file keep their own rate,
+    and completed sales what they were sold at. Every worker reads it with the next request.
+    Returns the rate and the pricing now in force."""
+    points = vat.basis_points(rate, field="vat rate")
+    db = _open(db_url)
+    with db.transaction() as s:
+        row = s.scalar(select(OrgSettings))
+        if row is None:
+            raise DomainError(ProblemCode.NOT_FOUND, "The salon is not set up yet; run `desk-tui admin init` first.")
+        row.vat_basis_points = points
+        if prices_include_tax is not None:
+            row.prices_include_tax = prices_include_tax
+        return vat.percent(points), row.prices_include_tax
+
+
 def _staff(s: Session, username: str) -> Staff:
     staff = s.scalar(select(Staff).where(Staff.username == username.strip().lower()))
     if staff is None:

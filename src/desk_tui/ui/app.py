@@ -85,8 +85,9 @@ class DeskApp(RefusalsApp, SessionApp):
         # After the first frame: reading settings and connecting must not delay the paint.
         self.call_after_refresh(self.start_session)
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:
         self.live_updates.stop()
+        await self.end_tab_sign_in()
 
     def release_embedded_server(self) -> None:
         """This app no longer needs the demo server it started or joined (if any)."""

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("desk_tui.ui")
 T = TypeVar("T")
+#: how long a closing browser tab waits for the server to revoke its sign-in
+TAB_SIGN_OUT_SECONDS = 5.0
 
 
 class SessionApp(TypeAheadApp):
@@ -121,6 +123,17 @@ class SessionApp(TypeAheadApp):
     def session_confirmed(self) -> bool:
         """Someone is signed in on a connected client (not only remembered from the last run)."""
         return self._session_up.is_set()
+
+    async def end_tab_sign_in(self) -> None:
+        """A browser tab closing (or quitting) signs out on the server too: its token was kept in
+        memory only, so nobody could use it again, but left valid it would still count as a
+        terminal signed in until it expired (list-staff, the staff screen). Bounded, so a server
+        that is away cannot hold the tab's desk open; a terminal's desk keeps its sign-in."""
+        client = self._client
+        if client is None or not client.tokens.tab_only or client.signed_in is None:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(client.logout(), TAB_SIGN_OUT_SECONDS)
 
     async def signed_in_client(self) -> DeskClient:
         """The client, once someone is signed in on it: a screen drawn from the cache before the

@@ -22,8 +22,8 @@ from desk_tui.server.customers.models import Customer
 from desk_tui.server.reference.calendar import local_midnight
 from desk_tui.server.reference.models import Service, Staff
 
-#: a card as to_wire reads it: id, number, package_name, unit_type, expires_on
-CardRow = Row[str, str | None, str, str, date | None]
+#: a card as to_wire reads it: id, number, package_name, unit_type, expires_on, its owner's id and name
+CardRow = Row[str, str | None, str, str, date | None, str, str]
 
 
 def _with_names() -> Select[Appointment, str, str]:
@@ -74,13 +74,14 @@ def to_wire(s: Session, rows: Sequence[tuple[Appointment, str, str | None] | Row
     card_ids = {line.card_id for line in lines if line.card_id}
     cards = {
         r.id: r for r in s.execute(
-            select(Card.id, Card.number, Card.package_name, Card.unit_type, Card.expires_on)
-            .where(Card.id.in_(card_ids)))
+            select(Card.id, Card.number, Card.package_name, Card.unit_type, Card.expires_on, Card.customer_id,
+                   Customer.name.label("owner_name"))
+            .join(Customer, Customer.id == Card.customer_id).where(Card.id.in_(card_ids)))
     } if card_ids else {}
     balances = ledger.pools(s, card_ids)
     result = []
     for appt, customer_name, staff_name in rows:
-        wire_lines = [_line(line, services, cards, balances) for line in appt.lines]
+        wire_lines = [_line(line, services, cards, balances, customer_id=appt.customer_id) for line in appt.lines]
         result.append(wire.Appointment(
             id=appt.id, version=appt.version, location_id=appt.location_id, staff_id=appt.staff_id,
             staff_name=staff_name, customer_id=appt.customer_id, customer_name=customer_name, start=appt.start_at,
@@ -92,11 +93,14 @@ def to_wire(s: Session, rows: Sequence[tuple[Appointment, str, str | None] | Row
 
 
 def _line(line: AppointmentLine, services: dict[str, str], cards: dict[str, CardRow],
-          balances: dict[str, dict[str, ledger.Pool]]) -> wire.AppointmentLine:
+          balances: dict[str, dict[str, ledger.Pool]], *, customer_id: str) -> wire.AppointmentLine:
     source = counter = None
     if line.card_id:
         card = cards.get(line.card_id)
+        family = card is not None and card.customer_id != customer_id  # the owner shares it with the customer
         source = wire.LineSource(card_id=line.card_id, entitlement_id=line.entitlement_id,
+                                 owner_id=card.customer_id if card and family else None,
+                                 owner_name=card.owner_name if card and family else None,
                                  package_name=card.package_name if card else None,
                                  card_number=card.number if card else None,
                                  unit_type=card.unit_type if card else None,

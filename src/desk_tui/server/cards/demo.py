@@ -23,7 +23,9 @@ Cards (Downtown, sold by Réka Tóth unless said otherwise)
   cus_demo0004  crd_demo_0401  360-minute Pamper sold at Riverside by Márton Kiss (manager): a wrong
                                redemption undone, +60 minutes goodwill; staff names hidden at Downtown
   cus_demo0005  crd_demo_0501  5x Manicure #BS-1005, 2 of 5 used, expires in 12 days (expiring report)
-  cus_demo0006  crd_demo_0601  3 Facials + 2 Massages #BS-1006, transferred from cus_demo0007, 1 massage used
+  cus_demo0006  crd_demo_0601  3 Facials + 2 Massages #BS-1006, transferred from cus_demo0007, 1 massage used;
+                               a family card: shared with cus_demo0012, who has had a facial from it
+                               (their profile says "Shared by …", the ledger "used by …")
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from desk_tui.contract import cards as wire
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards import lifecycle, service
+from desk_tui.server.cards import family, lifecycle, service
 from desk_tui.server.database import utcnow
 from desk_tui.server.packages.models import Package, PackageEntitlement, PackageEntitlementService
 
@@ -42,6 +44,8 @@ from desk_tui.server.packages.models import Package, PackageEntitlement, Package
 HU_VAT = 2700
 
 DOWNTOWN, RIVERSIDE = "loc_downtown", "loc_riverside"
+#: may use cus_demo0006's crd_demo_0601 (a family card)
+FAMILY_MEMBER = "cus_demo0012"
 
 #: id, name, unit type, price, expiry days, description, active, pools [(units, [(service, cost)])]
 TEMPLATES = [
@@ -150,4 +154,8 @@ def seed_cards(s: Session) -> None:
     lifecycle.update_card(s, card_id=card, data=wire.CardUpdate(customer_id="cus_demo0006", note="A gift"),
                           me=manager, now=ago(50))
     use(card, "svc_swedish", 20)
+    # ... and shared with a family member, who has used it once.
+    family.add(s, card_id=card, customer_id=FAMILY_MEMBER, me=reception, now=ago(15))
+    service.redeem(s, card_id=card, service_id="svc_facial", me=reception, for_customer_id=FAMILY_MEMBER,
+                   now=ago(8, 15))
     s.flush()

@@ -44,6 +44,14 @@ def _name(s: Session, customer_id: str) -> str:
     return names_of(s, Customer, [customer_id]).get(customer_id, "this customer")
 
 
+def whose(s: Session, card: Card, customer_id: str | None) -> str:
+    """The card's package as ``customer_id`` uses it: "Anna Kovács's 10x Massage" when the card is
+    another customer's (a family card), else the package alone."""
+    if customer_id is None or customer_id == card.customer_id:
+        return card.package_name
+    return f"{_name(s, card.customer_id)}'s {card.package_name}"
+
+
 def _titled(card: Card) -> str:
     return f"{card.package_name} (card {card.number})" if card.number else card.package_name
 

@@ -17,7 +17,7 @@ from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.appointments.models import Appointment
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import family, ledger
-from desk_tui.server.cards.models import Card, CardEntitlement, CardTransaction
+from desk_tui.server.cards.models import Card, CardEntitlement, CardMember, CardTransaction
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import normalise, query_words
 from desk_tui.server.customers.service import get_customer
@@ -117,23 +117,42 @@ def _escape(word: str) -> str:
 
 
 def list_cards(s: Session, *, me: Principal, q: str | None, customer_id: str | None, status: str | None,
-               package_id: str | None, limit: int, cursor: str | None, now: datetime | None = None
-               ) -> tuple[list[wire.Card], str | None]:
+               package_id: str | None, limit: int, cursor: str | None, shared: bool = False,
+               now: datetime | None = None) -> tuple[list[wire.Card], str | None]:
+    """A page of cards, newest first. ``shared`` (with ``customer_id``): the last page of the
+    customer's own cards also carries other customers' active cards that list them as a family
+    member — the booking form and the profile need both, in one request."""
+    if shared and not customer_id:
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "shared: needs customer_id (whose family cards to list).")
     today = business_date(s, now or utcnow())
-    stmt = select(Card)
+    filters = []
+    if package_id:
+        filters.append(Card.package_id == package_id)
+    if status:
+        filters.append(status_filter(status, today))
+    stmt = select(Card).where(*filters)
     if q and q.strip():
         condition = _matching(q)
         if condition is not None:
             stmt = stmt.where(condition)
     if customer_id:
         stmt = stmt.where(Card.customer_id == customer_id)
-    if package_id:
-        stmt = stmt.where(Card.package_id == package_id)
-    if status:
-        stmt = stmt.where(status_filter(status, today))
     rows, next_cursor = keyset_page(s, stmt, order_by=[Card.issued_at, Card.id], key=lambda c: (c.issued_at, c.id),
                                     limit=limit, cursor=cursor, descending=True)
+    if shared and customer_id and next_cursor is None:
+        rows += shared_cards(s, customer_id=customer_id, today=today, where=filters)
     return card_views(s, rows, me=me, today=today), next_cursor
+
+
+def shared_cards(s: Session, *, customer_id: str, today: date, where: Sequence[ColumnElement[bool]] = ()
+                 ) -> list[Card]:
+    """Other customers' active cards that list ``customer_id`` as a family member, newest first.
+    A select of its own from the member index (not an OR with the owner's cards, which PostgreSQL
+    answers by reading every card)."""
+    return list(s.scalars(select(Card).join(CardMember, CardMember.card_id == Card.id)
+                          .where(CardMember.customer_id == customer_id, Card.customer_id != customer_id,
+                                 status_filter("active", today), *where)
+                          .order_by(Card.issued_at.desc(), Card.id.desc())))
 
 
 def transactions(s: Session, *, card_id: str, me: Principal, limit: int, cursor: str | None

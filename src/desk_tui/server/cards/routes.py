@@ -33,6 +33,8 @@ def list_cards(
     customer_id: Annotated[str | None, Query(max_length=40)] = None,
     status: Status | None = None,
     package_id: Annotated[str | None, Query(max_length=40)] = None,
+    shared: Annotated[bool, Query(description="With customer_id: the last page also lists other customers' "
+                                              "active cards shared with them as a family member.")] = False,
     limit: Limit = 50,
     cursor: Cursor = None,
     me: Principal = Depends(signed_in),
@@ -40,7 +42,7 @@ def list_cards(
 ) -> Page[wire.Card]:
     with db.read_session() as s:
         items, next_cursor = queries.list_cards(s, me=me, q=q, customer_id=customer_id, status=status,
-                                                package_id=package_id, limit=limit, cursor=cursor)
+                                                package_id=package_id, limit=limit, cursor=cursor, shared=shared)
     return Page[wire.Card](items=items, next_cursor=next_cursor)
 
 

@@ -76,12 +76,17 @@ def sales(
                                         description="First business day (inclusive); default today.")] = None,
     end: Annotated[date | None, Query(alias="to", ge=FIRST_DAY, le=LAST_DATE,
                                       description="Last business day (inclusive); default today.")] = None,
-    _: Principal = Depends(manager),
+    location_id: Annotated[str | None, Query(max_length=40, description=(
+        "That location's sales only. The owner: any location, or every location when left out; a "
+        "manager: the location they signed in at (the default), no other."))] = None,
+    me: Principal = Depends(manager),
     db: Database = Depends(database),
 ) -> wire.SalesVat:
-    """Completed sales of those days at every location: net, VAT and gross per VAT rate."""
+    """Completed sales of those days at a location, or at every location (the owner): net, VAT
+    and gross per VAT rate."""
     with db.read_session() as s:
-        return sales_report.sales_vat(s, start=start, end=end)
+        where = sales_report.location_in_scope(s, location_id, me=me)
+        return sales_report.sales_vat(s, start=start, end=end, location_id=where)
 
 
 @router.get("/card-transactions.csv", response_class=StreamingResponse,

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from desk_tui.contract import reports as wire
 from desk_tui.contract.problems import ProblemCode
@@ -26,7 +26,7 @@ from desk_tui.server.reference.models import Service, Staff
 CSV_COLUMNS = ["transaction_id", "at", "card_id", "card_number", "package_id", "package_name", "customer_id",
                "customer_name", "kind", "entitlement_id", "service_id", "service_name", "units", "amount",
                "staff_id", "staff_name", "location_id", "appointment_id", "sale_id", "ref_id", "old_value",
-               "new_value", "note"]
+               "new_value", "note", "used_by_customer_id", "used_by_name"]
 _BATCH = 500
 
 
@@ -115,8 +115,10 @@ def _transaction_rows(db: Database, *, me: Principal, low: datetime | None, high
         last: tuple[datetime, str] | None = None
         while True:
             T = CardTransaction
-            stmt = (select(T, Card.number, Card.package_id, Card.package_name, Customer.name)
-                    .join(Card, Card.id == T.card_id).join(Customer, Customer.id == T.customer_id))
+            user = aliased(Customer)  # the family member the owner's card was used for
+            stmt = (select(T, Card.number, Card.package_id, Card.package_name, Customer.name, user.name)
+                    .join(Card, Card.id == T.card_id).join(Customer, Customer.id == T.customer_id)
+                    .outerjoin(user, user.id == T.used_by_customer_id))
             if low is not None:
                 stmt = stmt.where(T.at >= low)
             if high is not None:
@@ -124,14 +126,15 @@ def _transaction_rows(db: Database, *, me: Principal, low: datetime | None, high
             if last is not None:
                 stmt = stmt.where(or_(T.at > last[0], and_(T.at == last[0], T.id > last[1])))
             rows = s.execute(stmt.order_by(T.at, T.id).limit(_BATCH)).all()
-            for t, number, package_id, package_name, customer_name in rows:
+            for t, number, package_id, package_name, customer_name, used_by_name in rows:
                 writer.writerow([_cell(x) for x in (
                     t.id, t.at.astimezone(zone).isoformat(), t.card_id, number, package_id, package_name,
                     t.customer_id, customer_name, t.kind, t.entitlement_id, t.service_id,
                     services.get(t.service_id) if t.service_id else None, t.units, t.amount, t.staff_id,
                     # Staff names only for entries made at the viewer's location
                     staff.get(t.staff_id) if t.staff_id is not None and t.location_id == me.location_id else None,
-                    t.location_id, t.appointment_id, t.sale_id, t.ref_id, t.old_value, t.new_value, t.note)])
+                    t.location_id, t.appointment_id, t.sale_id, t.ref_id, t.old_value, t.new_value, t.note,
+                    t.used_by_customer_id, used_by_name)])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

@@ -194,7 +194,7 @@ def redeem_line(s: Session, *, sale_id: str, line_id: str, data: wire.LineRedeem
             raise
         card = get_card(s, tx.card_id)
         line.redeem_kind, line.card_id, line.entitlement_id = "card", tx.card_id, tx.entitlement_id
-        line.reserve_tx_id, line.source_name = tx.id, card_name(card)
+        line.reserve_tx_id, line.source_name = tx.id, card_name(s, card, sale.customer_id)
         line.hold_state = "held"
         line.discount_percent, line.discount_source = 0, None
         holds.touch(s, sale, now=now, timeout=timeout)

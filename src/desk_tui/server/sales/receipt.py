@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from desk_tui.contract.money import format_money, rate_words
-from desk_tui.server.cards import ledger
+from desk_tui.server.cards import family, ledger
 from desk_tui.server.cards import wording as card_wording
 from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.models import Customer
@@ -59,14 +59,15 @@ def label(line: SaleLine) -> str:
     return item(line)
 
 
-def card_label(s: Session, line: SaleLine) -> str:
-    """After the redemption: "Manicure — from 5x Manicure, 3 of 5 used"."""
+def card_label(s: Session, line: SaleLine, customer_id: str | None) -> str:
+    """After the redemption: "Manicure — from 5x Manicure, 3 of 5 used"; for a family member,
+    "from Anna Kovács's 5x Manicure" (``customer_id``: the sale's)."""
     card = s.get(Card, line.card_id)
     if card is None or line.entitlement_id is None:
         return f"{item(line)} — {source_words(line)}"
     pool = ledger.card_pools(s, card).get(line.entitlement_id, ledger.Pool(line.entitlement_id))
     ent = ledger.pool_for(card, line.entitlement_id)
-    return (f"{item(line)} — from {card.package_name}, "
+    return (f"{item(line)} — from {family.whose(s, card, customer_id)}, "
             f"{pool.used} of {card_wording.units(card, ent, pool.total)} used")
 
 
@@ -80,7 +81,7 @@ def credit_label(s: Session, line: SaleLine, *, now: datetime) -> str:
 def freeze_labels(s: Session, sale: Sale, *, now: datetime) -> None:
     for line in sale.lines:
         if line.redeem_kind == "card" and line.hold_state == "redeemed":
-            line.receipt_label = card_label(s, line)
+            line.receipt_label = card_label(s, line, sale.customer_id)
         elif line.redeem_kind == "membership" and line.hold_state == "redeemed":
             line.receipt_label = credit_label(s, line, now=now)
         elif purchases.is_purchase(line):

@@ -23,7 +23,7 @@ from desk_tui.server.appointments import transitions
 from desk_tui.server.appointments import wording as appointment_wording
 from desk_tui.server.appointments.models import FINAL, Appointment
 from desk_tui.server.auth.principal import Principal
-from desk_tui.server.cards import booking
+from desk_tui.server.cards import booking, family
 from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.service import get_customer, record_activity
 from desk_tui.server.database import new_id, utcnow
@@ -168,7 +168,7 @@ def _appointment_lines(s: Session, appt: Appointment) -> list[SaleLine]:
                 line.redeem_kind, line.card_id, line.entitlement_id = "card", apl.card_id, apl.entitlement_id
                 line.reserve_tx_id, line.hold_state = apl.reserve_tx_id, "held"
                 line.held_by_appointment = True
-                line.source_name = card_name(card)
+                line.source_name = card_name(s, card, appt.customer_id)
         result.append(line)
     return result
 
@@ -221,8 +221,10 @@ def _same_source(before: SaleLine, fresh: SaleLine) -> bool:
     return not fresh.held_by_appointment or before.reserve_tx_id == fresh.reserve_tx_id
 
 
-def card_name(card: Card) -> str:
-    return f"{card.package_name} #{card.number}" if card.number else card.package_name
+def card_name(s: Session, card: Card, customer_id: str | None) -> str:
+    """The card as the sale's customer uses it: a family member's line names the owner."""
+    name = family.whose(s, card, customer_id)
+    return f"{name} #{card.number}" if card.number else name
 
 
 def update_sale(s: Session, *, sale_id: str, data: wire.SaleUpdate, me: Principal, now: datetime | None = None,

@@ -34,6 +34,7 @@ from desk_tui.contract.events import Event
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.ui.as_typed import as_typed
 from desk_tui.ui.circles import counter_label
+from desk_tui.ui.family import shared_by
 from desk_tui.ui.money import format_money
 from desk_tui.ui.overlaps import clash_sentence, confirm_overlap
 from desk_tui.ui.screens.base import DeskScreen
@@ -198,7 +199,8 @@ class AppointmentScreen(DeskScreen):
         if line is None or line.source is not None:
             self._say("Highlight a paid line to take it from a package.")
             return
-        cards = await self.session.client.cards.customer_cards(self.shown.customer_id, status="active")
+        # Their own cards first, then the family cards others share with them (as booking offers).
+        cards = await self.session.client.cards.customer_cards(self.shown.customer_id, status="active", shared=True)
         fits = [(card, balance, svc) for card in cards for balance in card.balances for svc in balance.services
                 if svc.service_id == line.service_id and svc.available > 0]
         if not fits:
@@ -206,8 +208,10 @@ class AppointmentScreen(DeskScreen):
             return
         card, balance, svc = fits[0]
         number = f" (card {card.number})" if card.number else ""
+        owner = shared_by(card, self.shown.customer_id)
+        whose = f"{owner}'s {card.package_name}" if owner else card.package_name
         if await self.app.push_screen_wait(ConfirmScreen(
-                f"Take {line.service_name} from {card.package_name}{number}? {svc.available} left.",
+                f"Take {line.service_name} from {whose}{number}? {svc.available} left.",
                 yes="Use package", no="Keep paid")):
             await self._switch(line, LineSourceCreate(card_id=card.id, entitlement_id=balance.entitlement_id), seen)
 
@@ -328,4 +332,6 @@ def _source_cells(line: AppointmentLine) -> tuple[Text | str, Text | str]:
     badge = Text(f"{PACKAGE} Package", style="bold magenta")
     counter = counter_label(line.counter, line.source.unit_type) if line.counter else ""
     state = {"reserved": "booked", "redeemed": "used", "released": "released"}.get(line.redemption or "", "")
-    return badge, f"{line.source.package_name} · {counter}" + (f" · {state}" if state else "")
+    # a family card names whose it is ("Anyuka's 5x Manicure")
+    whose = f"{line.source.owner_name}'s " if line.source.owner_name else ""
+    return badge, as_typed(f"{whose}{line.source.package_name} · {counter}" + (f" · {state}" if state else ""))

@@ -1,8 +1,9 @@
 """F7 Reports (managers and owners): what the salon still owes in sessions and money, which
 cards run out soon with units left (for reminder calls), which members owe a month of their
 membership (taken at the till: m on their profile), the sales of today, this month or last month
-with net, VAT and gross per VAT rate (d changes the period), and the card-transaction export (x:
-for a range of days, everything by default).
+with net, VAT and gross per VAT rate (d changes the period; l switches the owner between every
+location and this one, a manager sees this location's), and the card-transaction export (x: for
+a range of days, everything by default).
 
 Reception sees a sentence instead of figures; the server refuses them with 403 anyway.
 """
@@ -26,7 +27,7 @@ from desk_tui.ui.screens.base import DeskScreen
 WINDOWS = (7, 30, 90)
 PERIODS = ("Today", "This month", "Last month")
 #: the actions that show or fetch a manager's figures
-MANAGERS = ("window", "period", "export", "reload")
+MANAGERS = ("window", "period", "export", "reload", "locations")
 
 
 def period_days(period: str, today: date) -> tuple[date, date]:
@@ -45,6 +46,9 @@ class ReportsScreen(DeskScreen):
     BINDINGS = [
         Binding("w", "window", "Expiry window", id="reports.window"),
         Binding("d", "period", "Sales period", id="reports.period"),
+        # not in the footer, which has room for four keys at 80 columns (x Export would go behind
+        # F1): the Sales & VAT line names it to the owner, the one who may use it
+        Binding("l", "locations", "Locations", id="reports.locations", show=False),
         Binding("x", "export", "Export CSV", id="reports.export"),
         Binding("r", "reload", "Refresh", id="reports.reload"),
     ]
@@ -53,6 +57,8 @@ class ReportsScreen(DeskScreen):
         super().__init__()
         self._window = 30
         self._period = PERIODS[0]
+        self._every_location = True
+        """The owner's sales figures: every location's, or this one's (l); a manager's are their location's."""
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="reports-summary")
@@ -80,10 +86,15 @@ class ReportsScreen(DeskScreen):
         return self.session.at_least("manager")
 
     def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
-        return for_managers("Seeing the reports") if action in MANAGERS and not self._allowed() else None
+        if action in MANAGERS and not self._allowed():
+            return for_managers("Seeing the reports")
+        if action == "locations" and not self.session.at_least("owner"):
+            return (f"Every location's sales are for the owner; a manager sees {self.session.location.name}'s, "
+                    "where they are signed in.")
+        return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self._allowed() if action in MANAGERS else True
+        return self.why_not(action, parameters) is None
 
     def staff_changed(self) -> None:
         self.action_reload()
@@ -129,7 +140,10 @@ class ReportsScreen(DeskScreen):
     async def _load_sales(self) -> None:
         org = self.session.org
         start, end = period_days(self._period, self.session.today())
-        report = await self.session.client.reports.sales_vat(start=start, end=end)
+        # the server answers a manager with their own location's, named or not
+        everywhere = self._every_location and self.session.at_least("owner")
+        location_id = None if everywhere else self.session.location.id
+        report = await self.session.client.reports.sales_vat(start=start, end=end, location_id=location_id)
         table = self.query_one("#sales-vat", DataTable)
         table.clear()
         for row in report.rates:
@@ -139,12 +153,17 @@ class ReportsScreen(DeskScreen):
             table.add_row("Total", format_money(report.net, org), format_money(report.vat, org),
                           format_money(report.gross, org))
         days = start.isoformat() if start == end else f"{start.isoformat()} to {end.isoformat()}"
-        self.query_one("#sales-period", Static).update(
-            f"{self._period}: {days} · {plural(report.sales, 'completed sale')} at every location "
-            "(d changes the period)")
+        where = "every location" if report.location_id is None else report.location_name or "this location"
+        keys = "d the period, l the locations" if self.session.at_least("owner") else "d changes the period"
+        self.query_one("#sales-period", Static).update(as_typed(
+            f"{self._period}: {days} · {plural(report.sales, 'completed sale')} at {where} ({keys})"))
 
     def action_period(self) -> None:
         self._period = PERIODS[(PERIODS.index(self._period) + 1) % len(PERIODS)]
+        self._load()
+
+    def action_locations(self) -> None:
+        self._every_location = not self._every_location
         self._load()
 
     def action_window(self) -> None:
