@@ -5,6 +5,8 @@ reads the plans of the desk's busiest statements (tests/api/test_hot_path_plans.
 Customer ``cus_b<n>`` is named "<first> <last> <n>" from ten first and ten last names (so each
 name word matches a tenth of the chain: "anna ko" is a search where every word is common) and
 holds card ``crd_b<n>``; the first half of them hold a second card, ``crd_b<n + customers>``.
+Their sort names are what the server writes (the name, lower case: "anna kovacs 7"), so a search
+meets the chain in the order it would meet a real one.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ LAST = ["Kovacs", "Toth", "Szabo", "Horvath", "Varga", "Kiss", "Molnar", "Nemeth
 
 _CHAIN = """
 INSERT INTO customers (id, name, sort_name, phone, email, store_credit, created_at)
-SELECT 'cus_b' || g, f.n || ' ' || l.n || ' ' || g, lower(l.n || ' ' || f.n || ' ' || g), '+3630' || lpad(g::text, 7, '0'),
+SELECT 'cus_b' || g, f.n || ' ' || l.n || ' ' || g, lower(f.n || ' ' || l.n || ' ' || g), '+3630' || lpad(g::text, 7, '0'),
        NULL, 0, now()
 FROM generate_series(1, :customers) AS g
 JOIN (SELECT n, row_number() OVER () - 1 AS i FROM unnest(CAST(:first AS text[])) AS n) f ON f.i = g % 10
