@@ -19,10 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
-from tests.support.bulk_chain import FIRST, LAST
+from tests.support.bulk_chain import FIRST, LAST, STAFF
 
-#: the staff bookable at the demo's Downtown, where the receptionist signs in
-STAFF = ["stf_anna", "stf_bence", "stf_csilla", "stf_emese"]
 TIMEOUT = 30.0
 
 
@@ -62,7 +60,7 @@ def _key() -> dict[str, str]:
 
 
 def _slot(rnd: random.Random) -> str:
-    """A half-hour on a day a month to a year ahead: 4 staff × 366 days × 18 slots, so two desks
+    """A half-hour on a day a month to a year ahead: 20 staff × 366 days × 18 slots, so two desks
     rarely want the same one (when they do, the second is refused: counted as a 409)."""
     day = date.today() + timedelta(days=rnd.randint(30, 395))
     start = datetime(day.year, day.month, day.day, 9, tzinfo=UTC) + timedelta(minutes=30 * rnd.randint(0, 17))

@@ -17,7 +17,14 @@ from sqlalchemy import Connection, text
 FIRST = ["Anna", "Eszter", "Reka", "Zsofia", "Katalin", "Julia", "Petra", "Dora", "Nora", "Lilla"]
 LAST = ["Kovacs", "Toth", "Szabo", "Horvath", "Varga", "Kiss", "Molnar", "Nemeth", "Farkas", "Balogh"]
 
+#: bookable staff added at the demo's Downtown: a chain's location has about twenty (the demo has
+#: four there, and fifty desks booking four people wait for each other's lock on them)
+STAFF = [f"stf_b{n}" for n in range(1, 21)]
+
 _CHAIN = """
+INSERT INTO staff (id, name, username, pin_hash, role, bookable, active)
+SELECT 'stf_b' || g, 'Stylist ' || g, NULL, NULL, 'reception', true, true FROM generate_series(1, 20) AS g;
+INSERT INTO staff_locations (staff_id, location_id) SELECT 'stf_b' || g, 'loc_downtown' FROM generate_series(1, 20) AS g;
 INSERT INTO customers (id, name, sort_name, phone, email, store_credit, created_at)
 SELECT 'cus_b' || g, f.n || ' ' || l.n || ' ' || g, lower(f.n || ' ' || l.n || ' ' || g), '+3630' || lpad(g::text, 7, '0'),
        NULL, 0, now()
