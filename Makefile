@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup run serve test test-fast bench bench-api lint openapi clean
+.PHONY: setup run serve test test-fast bench bench-api bench-api-large lint openapi clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "desk-tui needs Python 3.11 or newer"'
@@ -43,6 +43,11 @@ bench: setup
 bench-api: setup
 	@bash scripts/system-deps
 	$(PY) -m tests.benchmarks.api_load
+
+# The same, then 1,000,000 customers: name search with one client and the liability report (minutes more).
+bench-api-large: setup
+	@bash scripts/system-deps
+	BENCH_LARGE=1 $(PY) -m tests.benchmarks.api_load
 
 # docs/openapi.json: the API's schema as the code generates it (tests/test_openapi_document.py checks it).
 openapi: setup

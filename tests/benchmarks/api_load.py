@@ -1,35 +1,46 @@
-"""`make bench-api`: the API under a front-desk mix, on a chain-sized PostgreSQL 15 data set.
+"""`make bench-api`: the API under a front-desk mix on a chain-sized PostgreSQL 15, against issue 17's targets.
 
 * builds the data set in a throwaway PostgreSQL 15 (tests/support/postgres.py): the demo salon,
-  then ``BENCH_CUSTOMERS`` customers (default 100,000) with 1.5 cards each and their ledger,
-  made by the database itself (``INSERT … SELECT generate_series``), not through the API;
+  then ``BENCH_CUSTOMERS`` customers (default 100,000) with 1.5 cards each and their ledger, made
+  by the database itself (tests/support/bulk_chain.py), not through the API;
 * counts SQL statements per request for the wallet, a redemption and a completed sale, at a
-  LiveServer in this process (the same counter as tests/api/test_statements_per_request.py);
+  LiveServer in this process (the counter of tests/api/test_statements_per_request.py);
+* times the liability report (its first run and a second) and checks its totals against a
+  plain SQL sum of the ledger;
 * runs ``desk-tui serve --workers 2`` and ``BENCH_CLIENTS`` receptionists (default 50), each
-  repeating wallet → search → redeem → cart → complete with ``BENCH_PAUSE`` seconds between
-  tasks (default 0: without pause), for ``BENCH_SECONDS`` (default 60);
-* prints p50/p95/p99 per endpoint, requests per second, statements per request, and the
-  liability report's time.
+  repeating calendar → name search → wallet → redeem → book → cart → complete: phase A with
+  ``BENCH_PAUSE`` seconds between tasks (default 5), phase B without pause (capacity), each for
+  ``BENCH_SECONDS`` (default 60). The desks run in ``BENCH_PROCESSES`` processes of their own
+  (default 5; tests/benchmarks/api_desks.py), so the generator's interpreter lock is not counted
+  as the server's time;
+* ``BENCH_LARGE=1`` (`make bench-api-large`) adds a phase at ``BENCH_LARGE_CUSTOMERS`` (default
+  1,000,000): name search p99 with one client and the liability report checked again;
+* prints a table: figure · measured · target · ok/MISSED, then each phase per endpoint (n, p50,
+  p95, p99, failures). A request that fails or times out is counted, never the end of the run.
 
 Not part of `make test`: it takes minutes and the figures depend on the machine and its load.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import statistics
-import threading
 import time
 import uuid
-from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date, timedelta
 
 import httpx
 from sqlalchemy import text
 
 from desk_tui.server.serve import prepare
 from tests.api.test_statements_per_request import counted
+from tests.benchmarks.api_desks import Desks, Seen, run
 from tests.support.api_client import PINS
+from tests.support.bulk_chain import FIRST, LAST, fill
 from tests.support.live_server import LiveServer
 from tests.support.postgres import PostgresCluster
 from tests.support.served import ServedAPI
@@ -37,61 +48,62 @@ from tests.support.served import ServedAPI
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
-PAUSE = float(os.environ.get("BENCH_PAUSE", "0"))
-# plain letters: the search terms are written by SQL here, not by the server's own normaliser
-FIRST = ["Anna", "Eszter", "Reka", "Zsofia", "Katalin", "Julia", "Petra", "Dora", "Nora", "Lilla"]
-LAST = ["Kovacs", "Toth", "Szabo", "Horvath", "Varga", "Kiss", "Molnar", "Nemeth", "Farkas", "Balogh"]
+PAUSE = float(os.environ.get("BENCH_PAUSE", "5"))
+PROCESSES = int(os.environ.get("BENCH_PROCESSES", "5"))
+LARGE = os.environ.get("BENCH_LARGE", "") not in ("", "0")
+LARGE_CUSTOMERS = int(os.environ.get("BENCH_LARGE_CUSTOMERS", "1000000"))
+#: issue 17's targets: p99 ms per endpoint at 50 receptionists with a 5 s pause
+P99 = {"wallet": 50, "redeem": 50, "search": 50, "book": 50, "complete": 50, "calendar": 80}
+CAPACITY = 225
+STATEMENTS = {"wallet": 6, "redeem": 12, "complete": 15}
+LIABILITY_MS = 300
 
-DATA = """
-INSERT INTO customers (id, name, sort_name, phone, email, store_credit, created_at)
-SELECT 'cus_b' || g, f.n || ' ' || l.n || ' ' || g, lower(l.n || ' ' || f.n || ' ' || g), '+3630' || lpad(g::text, 7, '0'),
-       NULL, 0, now()
-FROM generate_series(1, :customers) AS g
-JOIN (SELECT n, row_number() OVER () - 1 AS i FROM unnest(CAST(:first AS text[])) AS n) f ON f.i = g % 10
-JOIN (SELECT n, row_number() OVER () - 1 AS i FROM unnest(CAST(:last AS text[])) AS n) l ON l.i = (g / 10) % 10;
-INSERT INTO customer_search_terms (customer_id, term)
-SELECT id, t FROM customers, unnest(string_to_array(lower(name), ' ')) AS t WHERE id LIKE 'cus_b%' ON CONFLICT DO NOTHING;
-INSERT INTO cards (id, package_id, package_name, unit_type, customer_id, issued_at, issued_by, issued_location_id,
-                   expires_on, price_paid, status, last_seq)
-SELECT 'crd_b' || g, 'pkg_demo_5x_manicure', '5x Manicure', 'sessions', 'cus_b' || (1 + g % :customers), now(),
-       'stf_manager', 'loc_downtown', CURRENT_DATE + 365, 36000, 'active', 1
-FROM generate_series(1, :cards) AS g;
-INSERT INTO card_entitlements (id, card_id, position, weight)
-SELECT 'ent_b' || g, 'crd_b' || g, 0, 36000 FROM generate_series(1, :cards) AS g;
-INSERT INTO card_entitlement_services (card_entitlement_id, service_id, unit_cost)
-SELECT 'ent_b' || g, 'svc_manicure', 1 FROM generate_series(1, :cards) AS g;
-INSERT INTO card_transactions (id, card_id, seq, at, kind, entitlement_id, units, initial_delta, adjust_delta,
-                               used_delta, booked_delta, customer_id, staff_id, location_id, amount)
-SELECT 'ctx_b' || g, 'crd_b' || g, 1, now(), 'issue', 'ent_b' || g, 1000, 1000, 0, 0, 0,
-       'cus_b' || (1 + g % :customers), 'stf_manager', 'loc_downtown', 36000
-FROM generate_series(1, :cards) AS g;
-ANALYZE
+#: a plain sum of what live single-pool cards still owe, card by card (the bulk chain's cards have one pool)
+OWED = """
+SELECT count(*), coalesce(sum(units), 0), coalesce(sum(value), 0) FROM (
+  SELECT greatest(l.left_ - l.booked, 0) + l.booked AS units,
+         CASE WHEN l.initial > 0 AND l.left_ > 0 AND c.price_paid > 0
+              THEN c.price_paid * least(l.left_, l.initial) / l.initial ELSE 0 END AS value
+  FROM cards c JOIN (SELECT card_id, sum(initial_delta) AS initial, sum(booked_delta) AS booked,
+                            sum(initial_delta) + sum(adjust_delta) - sum(used_delta) AS left_
+                     FROM card_transactions GROUP BY card_id) l ON l.card_id = c.id
+  WHERE c.status = 'active' AND (c.expires_on IS NULL OR c.expires_on >= CURRENT_DATE)
+    AND c.package_id = 'pkg_demo_5x_manicure') owed WHERE units > 0
 """
 
+rows: list[tuple[str, str, str, bool | None]] = []
 
-def build(url: str) -> float:
+
+def figure(name: str, measured: str, target: str = "", ok: bool | None = None) -> None:
+    rows.append((name, measured, target, ok))
+    print(f"  {name}: {measured}", flush=True)
+
+
+def build(url: str, customers: int) -> float:
     started = time.perf_counter()
     db = prepare(url, demo=True)
     with db.engine.begin() as conn:
-        for statement in filter(str.strip, DATA.split(";")):
-            conn.execute(text(statement), {"customers": CUSTOMERS, "cards": CUSTOMERS * 3 // 2,
-                                           "first": FIRST, "last": LAST})
+        fill(conn, customers)
     db.dispose()
     return time.perf_counter() - started
 
 
-def sign_in(base: str, username: str = "reception") -> httpx.Client:
-    r = httpx.post(f"{base}/v1/auth/login", json={"username": username, "pin": PINS[username]}, timeout=30)
+def sign_in(base: str, username: str = "reception") -> str:
+    r = httpx.post(f"{base}/v1/auth/login", json={"username": username, "pin": PINS[username]}, timeout=60)
     r.raise_for_status()
-    return httpx.Client(base_url=base + "/v1", timeout=30, headers={"Authorization": f"Bearer {r.json()['token']}"})
+    return r.json()["token"]
+
+
+def client(base: str, token: str) -> httpx.Client:
+    return httpx.Client(base_url=base + "/v1", timeout=120, headers={"Authorization": f"Bearer {token}"})
 
 
 def key() -> dict[str, str]:
     return {"Idempotency-Key": uuid.uuid4().hex}
 
 
-def statements(url: str) -> dict[str, int]:
-    with LiveServer(url, demo=False) as api, sign_in(api.url) as c:
+def statements(url: str) -> None:
+    with LiveServer(url, demo=False) as api, client(api.url, sign_in(api.url)) as c:
         counts = {}
         for name, call in (("wallet", lambda: c.get("/customers/cus_b7/wallet")),
                            ("redeem", lambda: c.post("/cards/crd_b7/redemptions", json={"service_id": "svc_manicure"},
@@ -108,74 +120,125 @@ def statements(url: str) -> dict[str, int]:
                        headers=key()).raise_for_status()
             if not warm:
                 counts["complete"] = seen.count
-        return counts
+    for name, limit in STATEMENTS.items():
+        figure(f"statements per {name}", str(counts[name]), f"≤ {limit}", counts[name] <= limit)
 
 
-def desk(c: httpx.Client, until: float, timings: dict[str, list[float]], errors: dict[str, int]) -> None:
-    rnd = random.Random()
-    with c:
-        def timed(name: str, call):
-            started = time.perf_counter()
-            r = call()
-            timings[name].append(time.perf_counter() - started)
-            if r.status_code >= 400:
-                errors[f"{name} {r.status_code}"] += 1
-            return r
-
-        while time.monotonic() < until:
-            n = rnd.randint(1, CUSTOMERS)
-            timed("wallet", lambda: c.get(f"/customers/cus_b{n}/wallet"))
-            timed("search", lambda: c.get("/customers", params={"q": f"{rnd.choice(FIRST)} {rnd.choice(LAST)[:2]}"}))
-            card = rnd.randint(1, CUSTOMERS * 3 // 2)
-            timed("redeem", lambda: c.post(f"/cards/crd_b{card}/redemptions", json={"service_id": "svc_manicure"},
-                                           headers=key()))
-            sale = timed("open cart", lambda: c.post("/sales", json={"customer_id": f"cus_b{n}"}, headers=key()))
-            if sale.status_code == 201:
-                sid = sale.json()["id"]
-                line = timed("add line", lambda: c.post(f"/sales/{sid}/lines", json={"product_id": "prd_gift_box"},
-                                                        headers=key()))
-                if line.status_code == 201:
-                    total = line.json()["total"]
-                    timed("complete", lambda: c.post(f"/sales/{sid}/complete",
-                                                     json={"payments": [{"method": "cash", "amount": total}]},
-                                                     headers=key()))
-            if PAUSE:
-                threading.Event().wait(rnd.uniform(0, 2 * PAUSE))  # a receptionist's pause between tasks
+def ms(call: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
 
 
-def pct(values: list[float], p: float) -> float:
+def liability(base: str, url: str, customers: int, *, target: bool) -> None:
+    """The report's time (first run, then again) and its totals against a plain SQL sum."""
+    with client(base, sign_in(base, "manager")) as m:
+        answers: list[dict] = []
+
+        def report() -> None:
+            r = m.get("/reports/liability")
+            r.raise_for_status()
+            answers.append(r.json())
+
+        first, again = ms(report), ms(report)
+    db = prepare(url, demo=False)
+    with db.engine.connect() as conn:
+        cards, units, value = conn.execute(text(OWED)).one()
+    db.dispose()
+    line = next(x for x in answers[-1]["items"] if x["package_id"] == "pkg_demo_5x_manicure")
+    right = (line["cards"], line["units_outstanding"], line["value_outstanding"]) == (cards, units, value)
+    at = f"{customers:,} customers"
+    figure(f"liability report at {at}", f"{first:.0f} ms (again {again:.0f})",
+           f"≤ {LIABILITY_MS} ms" if target else "", first <= LIABILITY_MS if target else None)
+    figure(f"liability report = plain SQL sum at {at}", f"{cards:,} cards, {value:,} owed" if right else
+           f"report {line['cards']:,}/{line['value_outstanding']:,} vs SQL {cards:,}/{value:,}", "equal", right)
+
+
+def pct(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1] * 1000 if len(values) > 1 else 0.0
+
+
+def desks(base: str, tokens: list[str], pause: float, customers: int) -> Seen:
+    today = date.today()
+    days = [(today + timedelta(days=d)).isoformat() for d in range(-3, 8)]  # the demo's appointments
+    shares = [tokens[i::PROCESSES] for i in range(min(PROCESSES, len(tokens)))]
+    seen = Seen()
+    with ProcessPoolExecutor(len(shares), mp_context=multiprocessing.get_context("spawn")) as pool:
+        for part in pool.map(run, [Desks(base, share, SECONDS, pause, customers, days) for share in shares]):
+            seen.merge(part)
+    return seen
+
+
+def phase_table(title: str, seen: Seen) -> None:
+    total = sum(len(v) for v in seen.timings.values())
+    print(f"\n{title}: {total / SECONDS:.1f} req/s")
+    print(f"{'endpoint':<12}{'n':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}  failures")
+    for name in sorted(seen.timings.keys() | seen.failures.keys()):
+        values = seen.timings.get(name, [])
+        failed = ", ".join(f"{k} ×{n}" for k, n in sorted(seen.failures.get(name, {}).items())) or "-"
+        print(f"{name:<12}{len(values):>8}{pct(values, 50):>10.1f}{pct(values, 95):>10.1f}{pct(values, 99):>10.1f}"
+              f"  {failed}")
+
+
+def load(served: ServedAPI) -> list[tuple[str, Seen]]:
+    tokens = [sign_in(served.url) for _ in range(CLIENTS)]  # before the clock starts: argon2 is slow
+    phases = []
+    a = desks(served.url, tokens, PAUSE, CUSTOMERS)
+    phases.append((f"phase A: {CLIENTS} receptionists, {PAUSE:g} s pause, 2 workers, {SECONDS:.0f} s", a))
+    for name, target in P99.items():
+        values = a.timings.get(name, [])
+        p99, failed = pct(values, 99), sum(a.failures.get(name, {}).values())
+        figure(f"{name} p99, {CLIENTS} desks, {PAUSE:g} s pause", f"{p99:.1f} ms" + (f" ({failed} failed)" if failed else ""),
+               f"≤ {target} ms", p99 <= target and len(values) > 1)
+    b = desks(served.url, tokens, 0.0, CUSTOMERS)
+    phases.append((f"phase B: {CLIENTS} receptionists, no pause, 2 workers, {SECONDS:.0f} s", b))
+    rate = sum(len(v) for v in b.timings.values()) / SECONDS
+    figure(f"capacity, {CLIENTS} desks without pause", f"{rate:.0f} req/s", f"≥ {CAPACITY} req/s", rate >= CAPACITY)
+    return phases
+
+
+def large(cluster: PostgresCluster) -> None:
+    url = cluster.create_database()
+    print(f"large data set: {LARGE_CUSTOMERS:,} customers, built in {build(url, LARGE_CUSTOMERS):.1f} s", flush=True)
+    with ServedAPI(url, workers=2, demo=False) as served:
+        rnd = random.Random(17)
+        with client(served.url, sign_in(served.url)) as c:
+            def search() -> None:
+                c.get("/customers", params={"q": f"{rnd.choice(FIRST)} {rnd.choice(LAST)[:2]}"}).raise_for_status()
+
+            search()
+            times = [ms(search) / 1000 for _ in range(200)]
+        figure(f"name search p99 at {LARGE_CUSTOMERS:,}, one client", f"{pct(times, 99):.1f} ms", "≤ 50 ms",
+               pct(times, 99) <= 50)
+        liability(served.url, url, LARGE_CUSTOMERS, target=False)
+
+
+def table() -> None:
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'figure':<{width}}  {'measured':>24}  {'target':>12}  ")
+    for name, measured, target, ok in rows:
+        verdict = "" if ok is None else "ok" if ok else "MISSED"
+        print(f"{name:<{width}}  {measured:>24}  {target:>12}  {verdict}")
 
 
 def main() -> None:
     cluster = PostgresCluster().start()
+    phases: list[tuple[str, Seen]] = []
     try:
         url = cluster.create_database()
-        print(f"data set: {CUSTOMERS:,} customers, {CUSTOMERS * 3 // 2:,} cards, built in {build(url):.1f} s", flush=True)
-        print("statements per request:", statements(url), flush=True)
+        print(f"data set: {CUSTOMERS:,} customers, {CUSTOMERS * 3 // 2:,} cards, built in {build(url, CUSTOMERS):.1f} s",
+              flush=True)
+        statements(url)
         with ServedAPI(url, workers=2, demo=False) as served:
-            with sign_in(served.url, "manager") as m:
-                started = time.perf_counter()
-                m.get("/reports/liability", timeout=120).raise_for_status()
-                print(f"liability report: {(time.perf_counter() - started) * 1000:.0f} ms", flush=True)
-            timings: dict[str, list[float]] = defaultdict(list)
-            errors: dict[str, int] = defaultdict(int)
-            desks = [sign_in(served.url) for _ in range(CLIENTS)]  # before the clock starts: argon2 is slow
-            until = time.monotonic() + SECONDS
-            threads = [threading.Thread(target=desk, args=(c, until, timings, errors)) for c in desks]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-        total = sum(len(v) for v in timings.values())
-        print(f"\n{CLIENTS} receptionists, pause {PAUSE} s, 2 workers, {SECONDS:.0f} s: {total / SECONDS:.1f} req/s")
-        print(f"{'endpoint':<12}{'n':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
-        for name, values in timings.items():
-            print(f"{name:<12}{len(values):>8}{pct(values, 50):>10.1f}{pct(values, 95):>10.1f}{pct(values, 99):>10.1f}")
-        if errors:
-            print("errors:", dict(errors))
+            liability(served.url, url, CUSTOMERS, target=True)
+            phases = load(served)
+        if LARGE:
+            large(cluster)
     finally:
         cluster.stop()
+        for title, seen in phases:
+            phase_table(title, seen)
+        table()
 
 
 if __name__ == "__main__":

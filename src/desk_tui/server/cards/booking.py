@@ -51,7 +51,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from desk_tui.contract.counters import counter_words
@@ -184,7 +184,7 @@ def covering_cards(s: Session, *, customer_id: str, service_id: str, location_id
     their owner), that could pay for one ``service_id`` at ``location_id`` on ``on``."""
     today = business_date(s, utcnow())
     cards = list(s.scalars(select(Card).where(
-        or_(Card.customer_id == customer_id, Card.id.in_(family.shared_with(customer_id))), Card.status == ledger.LIVE)
+        family.own_and_shared(customer_id), Card.status == ledger.LIVE)
         .order_by(Card.expires_on.is_(None), Card.expires_on, Card.id)))
     live = [c for c in cards if not ledger.is_expired(c, today) and (c.expires_on is None or c.expires_on >= on)]
     live.sort(key=lambda c: c.customer_id != customer_id)  # their own first, each part by expiry

@@ -217,8 +217,7 @@ def wallet(s: Session, *, customer_id: str, me: Principal) -> wire.Wallet:
     customer = get_customer(s, customer_id)
     today = business_date(s, utcnow())
     # Pools and their services joined in: the wallet is the desk's most frequent read.
-    whose = or_(Card.customer_id == customer_id, Card.id.in_(family.shared_with(customer_id)))
-    cards = list(s.scalars(select(Card).where(whose, status_filter("active", today))
+    cards = list(s.scalars(select(Card).where(family.own_and_shared(customer_id), status_filter("active", today))
                            .options(joinedload(Card.entitlements).joinedload(CardEntitlement.services))
                            .order_by(Card.expires_on.is_(None), Card.expires_on, Card.issued_at, Card.id)).unique())
     remember(s, Customer, customer.id, customer.name)  # shared cards alone name someone else
