@@ -94,6 +94,8 @@ def desk(chain) -> Iterator[httpx.Client]:
 @pytest.mark.timeout(600)  # 20,000 customers built in bulk: a minute when the shared machine is busy
 @pytest.mark.parametrize("what, request_of", [
     ("wallet", lambda c: c.get("/customers/cus_b7/wallet")),
+    ("the booking form's cards, own and shared", lambda c: c.get("/cards", params={
+        "customer_id": "cus_b7", "shared": "true", "limit": 100})),
     ("search, every word common", lambda c: c.get("/customers", params={"q": "anna ko"})),
     ("search, one word rare", lambda c: c.get("/customers", params={"q": "anna 1234"})),
     ("search by phone", lambda c: c.get("/customers", params={"q": "0630 000 1234"})),
