@@ -35,6 +35,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlalchemy.types import TypeDecorator
 
+from desk_tui.server.pool_health import ping_when_in_doubt
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -108,8 +110,11 @@ def make_engine(url: str, *, workers: int = 1) -> Engine:
         # Every connection of the worker's share is kept once opened: "overflow" connections were
         # opened and closed again under every burst, a new PostgreSQL backend each time. The
         # request thread pool is sized to match (app.py), so no thread waits for a connection.
+        # LIFO: the connection used last is handed out next, so a quiet desk reuses one that is
+        # known good (and not pinged, pool_health.py) instead of the one idle longest.
         engine = create_engine(url, pool_size=worker_connections(url, workers), max_overflow=0,
-                               pool_timeout=POOL_WAIT_SECONDS, pool_pre_ping=True)
+                               pool_timeout=POOL_WAIT_SECONDS, pool_use_lifo=True)
+        ping_when_in_doubt(engine)
     event.listen(engine, "before_cursor_execute", _refuse_nul)
     return engine
 
