@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from sqlalchemy import event
 
 from tests.api.arrange_cards import make_package, new_customer, sell
 from tests.support.api_client import login
@@ -67,3 +68,24 @@ def test_a_redemption_after_the_servers_connections_closed_happens_once(served):
     assert (first.status_code, again.status_code) == (201, 201), first.text
     assert again.headers.get("idempotent-replayed") == "true"
     assert [t["kind"] for t in history["items"]].count("redeem") == 1
+
+
+def test_a_request_checks_out_one_connection(served):
+    """The sign-in check's session is the route's too (database.HandedOver): a second checkout
+    was a second BEGIN and ROLLBACK per request."""
+    checkouts: list[object] = []
+
+    def count(dbapi_conn, record, proxy) -> None:
+        checkouts.append(record)
+
+    with login(served.url, "reception") as desk, login(served.url, "manager") as manager:
+        card = sell(desk, make_package(manager)["id"])
+        event.listen(served.database.engine, "checkout", count)
+        try:
+            desk.get(f"/customers/{card['customer_id']}/wallet").raise_for_status()
+            reading = len(checkouts)
+            desk.post(f"/cards/{card['id']}/redemptions", json={"service_id": "svc_manicure"},
+                      headers={"Idempotency-Key": "one-checkout"}).raise_for_status()
+        finally:
+            event.remove(served.database.engine, "checkout", count)
+    assert (reading, len(checkouts) - reading) == (1, 1)

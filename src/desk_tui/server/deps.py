@@ -34,7 +34,7 @@ async def signed_in(request: Request, db: Database = Depends(database)) -> Princ
 
 
 def _authenticate(db: Database, token: str) -> Principal:
-    with db.read_session() as s:
+    with db.sign_in_session() as s:
         return auth.authenticate(s, token)
 
 
