@@ -354,6 +354,7 @@ class Database:
         """
         unit = _unit.get()
         if unit is None:
+            _let_go_of_handed_over()  # a read request that writes: still one connection at a time
             with self._write() as s, s.begin():
                 yield s
             return
