@@ -35,6 +35,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlalchemy.types import TypeDecorator
 
+from desk_tui.server.pool_health import ping_when_in_doubt
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -108,8 +110,11 @@ def make_engine(url: str, *, workers: int = 1) -> Engine:
         # Every connection of the worker's share is kept once opened: "overflow" connections were
         # opened and closed again under every burst, a new PostgreSQL backend each time. The
         # request thread pool is sized to match (app.py), so no thread waits for a connection.
+        # LIFO: the connection used last is handed out next, so a quiet desk reuses one that is
+        # known good (and not pinged, pool_health.py) instead of the one idle longest.
         engine = create_engine(url, pool_size=worker_connections(url, workers), max_overflow=0,
-                               pool_timeout=POOL_WAIT_SECONDS, pool_pre_ping=True)
+                               pool_timeout=POOL_WAIT_SECONDS, pool_use_lifo=True)
+        ping_when_in_doubt(engine)
     event.listen(engine, "before_cursor_execute", _refuse_nul)
     return engine
 
@@ -234,6 +239,43 @@ class RequestUnit:
 _unit: ContextVar[RequestUnit | None] = ContextVar("desk_request_unit", default=None)
 
 
+@dataclass
+class HandedOver:
+    """The sign-in check's session, kept open for the request's first use of the database.
+
+    Every request checked out a pooled connection for its sign-in check and another for its work:
+    a second checkout, BEGIN and ROLLBACK per request (issue 17). Now the sign-in check's session
+    (still in its transaction) is taken over by the route's first ``read_session()`` or, on
+    PostgreSQL, by its write transaction. A request that never takes it over lets go of it when
+    its answer starts (:func:`let_go`), so an open event stream holds no connection.
+    """
+
+    session: Session | None = None
+
+    def take(self) -> Session | None:
+        session, self.session = self.session, None
+        return session
+
+    def close(self) -> None:
+        session = self.take()
+        if session is not None:
+            session.close()
+
+
+_handed_over: ContextVar[HandedOver | None] = ContextVar("desk_handed_over", default=None)
+
+
+@contextmanager
+def handing_over() -> Iterator[HandedOver]:
+    """Let this request's sign-in check hand its session on (see :class:`HandedOver`)."""
+    slot = HandedOver()
+    reset = _handed_over.set(slot)
+    try:
+        yield slot
+    finally:
+        _handed_over.reset(reset)
+
+
 @contextmanager
 def request_unit(unit: RequestUnit) -> Iterator[RequestUnit]:
     """Make ``unit`` the transaction of every ``Database.transaction()`` in this context (the
@@ -265,8 +307,27 @@ class Database:
         if unit is not None and unit.session is not None:
             yield unit.session
             return
-        with self._read() as s:
+        slot = _handed_over.get()
+        kept = slot.take() if slot is not None else None
+        with kept or self._read() as s:
             yield s
+
+    @contextmanager
+    def sign_in_session(self) -> Iterator[Session]:
+        """A read session for the request's sign-in check, handed on to the request's work when
+        the check succeeds (:class:`HandedOver`), closed when it fails."""
+        slot = _handed_over.get()
+        if slot is None or slot.session is not None:
+            with self.read_session() as s:
+                yield s
+            return
+        s = self._read()
+        try:
+            yield s
+        except BaseException:
+            s.close()
+            raise
+        slot.session = s
 
     def write_session(self) -> Session:
         return self._write()
@@ -279,6 +340,7 @@ class Database:
         unit = _unit.get()
         if unit is not None and unit.session is not None:
             raise RuntimeError("own_transaction() after the request began writing would wait for itself")
+        _let_go_of_handed_over()  # one connection per request at a time
         with self._write() as s, s.begin():
             yield s
 
@@ -292,13 +354,19 @@ class Database:
         """
         unit = _unit.get()
         if unit is None:
+            _let_go_of_handed_over()  # a read request that writes: still one connection at a time
             with self._write() as s, s.begin():
                 yield s
             return
         if unit.session is None:
-            session = self._write()
+            # On PostgreSQL a read and a write session differ in nothing but a flag only SQLite's
+            # BEGIN reads, so the sign-in check's transaction becomes the request's. SQLite's
+            # write transaction must begin IMMEDIATE, so there it begins afresh.
+            kept = _let_go_of_handed_over(keep=not self.is_sqlite)
+            session = kept or self._write()
             try:
-                session.begin()
+                if kept is None:
+                    session.begin()
                 if unit.on_begin is not None:
                     unit.on_begin(session)
             except BaseException:
@@ -311,4 +379,15 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _let_go_of_handed_over(*, keep: bool = False) -> Session | None:
+    """The handed-over session to carry on with (``keep``), or None after closing it."""
+    slot = _handed_over.get()
+    if slot is None:
+        return None
+    if keep:
+        return slot.take()
+    slot.close()
+    return None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import anyio
 from fastapi import Depends, Request
@@ -14,7 +14,10 @@ from desk_tui.server.database import Database
 from desk_tui.server.errors import DomainError
 
 
-def database(request: Request) -> Database:
+async def database(request: Request) -> Database:
+    """Async, like the other dependencies here, because FastAPI runs a plain ``def`` dependency
+    in its thread pool: a thread hop per request (two context switches on a busy machine) to read
+    an attribute."""
     db: Database = request.app.state.db
     return db
 
@@ -34,12 +37,12 @@ async def signed_in(request: Request, db: Database = Depends(database)) -> Princ
 
 
 def _authenticate(db: Database, token: str) -> Principal:
-    with db.read_session() as s:
+    with db.sign_in_session() as s:
         return auth.authenticate(s, token)
 
 
-def role_at_least(role: str) -> Callable[..., Principal]:
-    def check(me: Principal = Depends(signed_in)) -> Principal:
+def role_at_least(role: str) -> Callable[..., Awaitable[Principal]]:
+    async def check(me: Principal = Depends(signed_in)) -> Principal:  # async: see database()
         if not me.at_least(role):
             raise DomainError(ProblemCode.FORBIDDEN_ROLE, f"Only a {role} or above can do this; you are signed in as {me.role}.")
         return me

@@ -37,7 +37,17 @@ from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.pins import token_digest
 from desk_tui.server.auth.principal import SCOPE_KEY, Principal
 from desk_tui.server.auth.service import authenticate, principal_of, sign_in_check
-from desk_tui.server.database import Base, Database, RequestUnit, UTCDateTime, request_unit, rowcount, utcnow
+from desk_tui.server.database import (
+    Base,
+    Database,
+    HandedOver,
+    RequestUnit,
+    UTCDateTime,
+    handing_over,
+    request_unit,
+    rowcount,
+    utcnow,
+)
 from desk_tui.server.errors import DomainError, busy_problem, is_overload, problem
 
 log = logging.getLogger("desk_tui.server")
@@ -79,7 +89,18 @@ class IdempotencyMiddleware:
         self.db = database
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS or scope["path"] in _OWN_TRANSACTIONS:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with handing_over() as slot:
+            try:
+                await self._request(scope, receive, _letting_go(slot, send))
+            finally:
+                if slot.session is not None:
+                    await anyio.to_thread.run_sync(slot.close)
+
+    async def _request(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] not in WRITE_METHODS or scope["path"] in _OWN_TRANSACTIONS:
             await self.app(scope, receive, send)
             return
         key = _header(scope, b"idempotency-key")
@@ -178,7 +199,7 @@ class IdempotencyMiddleware:
         # A token never changes hands, so once its staff member is known the key is looked up in
         # the sign-in check's own statement (its validity is still checked on every request).
         staff_id = _staff_of_token.get(token_digest(token))
-        with self.db.read_session() as s:
+        with self.db.sign_in_session() as s:
             try:
                 if staff_id is not None:
                     scoped = _scoped(staff_id, key)
@@ -297,6 +318,18 @@ async def _replay(record: IdempotencyRecord, send: Send) -> None:
 async def _in_progress(scope: Scope, receive: Receive, send: Send) -> None:
     await problem(ProblemCode.REQUEST_IN_PROGRESS, "The same request is still being processed; try again in a moment.")(
         scope, receive, send)
+
+
+def _letting_go(slot: HandedOver, send: Send) -> Send:
+    """A send that lets go of a sign-in session nobody took over once the answer starts: an
+    event stream's answer lasts as long as the desk is open, and must not hold a connection."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start" and slot.session is not None:
+            await anyio.to_thread.run_sync(slot.close)
+        await send(message)
+
+    return sending
 
 
 def _replaying(body: bytes, receive: Receive) -> Receive:
