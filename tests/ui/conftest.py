@@ -10,13 +10,23 @@ from desk_tui.client.settings import Paths, load_settings
 from desk_tui.ui.app import DeskApp
 from tests.support.api_client import login
 from tests.support.live_server import LiveServer
+from tests.support.parsed_styles import shared_parsed_styles
+from tests.support.quick_pins import quick_demo_pins
 from tests.ui.pilot import hold_cursors_still
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _parsed_styles_shared():
+    """Each app's sheets are parsed once per worker, not again by every test (parsed_styles.py)."""
+    with shared_parsed_styles():
+        yield
 
 
 @pytest.fixture(scope="session")
 def ui_server(tmp_path_factory):
     """One demo salon (SQLite) for the UI tests of this worker."""
     with LiveServer(f"sqlite:///{tmp_path_factory.mktemp('ui-db')}/ui.db", demo=True) as server:
+        quick_demo_pins(server.database)  # quick_pins.py: the same PINs, cheaper to check
         yield server
 
 

@@ -36,14 +36,23 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], what: str) -> 
 
 
 async def sign_in(pilot: Pilot, username: str = "reception", pin: str = "1111") -> None:
+    from textual.widgets import Select
+
     from desk_tui.ui.screens.login import LoginScreen
 
     app = pilot.app
     await wait_until(pilot, lambda: app.connection_state is ConnectionState.READY, "the connection")
     await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
-    # typed as a receptionist does: username, Enter, PIN, Enter — keyboard only
-    await pilot.press(*username, "enter", *pin, "enter")
+    await wait_until(pilot, lambda: app.screen.query_one("#location", Select).value is not Select.BLANK,
+                     "the location chosen")
+    # typed as a receptionist does: username, Enter, PIN, Enter — keyboard only. In one burst, as a
+    # quick typist's keys arrive: `pilot.press` would let the app go idle after each of the 15 keys,
+    # which costs a second or two of every test that merely starts signed in. Typing key by key is
+    # what the tests about sign-in do (test_sign_in_failures.py, test_plain_http_sign_in.py), and
+    # test_type_ahead.py checks that such a burst lands where it was typed.
+    burst(pilot, *username, "enter", *pin, "enter")
     await wait_until(pilot, lambda: app.signed_in is not None and not isinstance(app.screen, LoginScreen), "sign-in")
+    await pilot.pause()  # and settled, as the last key pressed would leave it: the calendar drawn
 
 
 _CHARACTERS = {"enter": "\r", "tab": "\t", "escape": "\x1b", "space": " "}
