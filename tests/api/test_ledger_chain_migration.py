@@ -17,10 +17,17 @@ REVISION = "0018"
 APPEND_ONLY = "card_transactions is append-only: write a compensating entry instead"
 
 
-def _chain(conn) -> tuple[list, list]:
-    entries = conn.execute(text("SELECT id, prev_hash, entry_hash FROM card_transactions ORDER BY id")).all()
+def _chain(conn, leave_out: set[str]) -> tuple[list, list]:
+    entries = conn.execute(text("SELECT card_id, id, prev_hash, entry_hash FROM card_transactions ORDER BY id")).all()
     heads = conn.execute(text("SELECT id, ledger_head FROM cards ORDER BY id")).all()
-    return entries, heads
+    return [e for e in entries if e[0] not in leave_out], [h for h in heads if h[0] not in leave_out]
+
+
+def _used_by_a_family_member(conn) -> set[str]:
+    """Cards with an entry a family member made: no version before family cards (0021) could write
+    one, and walking down to 0015 forgets who used them, so their hashes are not an older version's."""
+    return set(conn.execute(text("SELECT DISTINCT card_id FROM card_transactions "
+                                 "WHERE used_by_customer_id IS NOT NULL")).scalars())
 
 
 @pytest.mark.parametrize("engine_name", ENGINES)
@@ -30,7 +37,8 @@ def test_the_upgrade_chains_existing_entries_as_the_server_would_and_keeps_the_l
     db = prepare(url, demo=True)  # the demo salon's cards: issues, redemptions, an undo, an adjustment
     try:
         with db.engine.connect() as conn:
-            written = _chain(conn)
+            family = _used_by_a_family_member(conn)
+            written = _chain(conn, family)
             kinds = set(conn.execute(text("SELECT DISTINCT kind FROM card_transactions")).scalars())
         assert len(written[0]) > 10 and {"issue", "redeem", "undo", "adjust"} <= kinds
 
@@ -40,7 +48,7 @@ def test_the_upgrade_chains_existing_entries_as_the_server_would_and_keeps_the_l
         migrate.upgrade(db.engine)
         assert migrate.current_revision(db.engine) == migrate.head_revision()
         with db.engine.connect() as conn:
-            assert _chain(conn) == written
+            assert _chain(conn, family) == written
 
         for statement in ("UPDATE card_transactions SET units = units + 1",
                           "DELETE FROM card_transactions WHERE seq = 1"):
