@@ -15,9 +15,16 @@ UNIT_SHORT = {"minutes": "min", "sessions": "sessions", "units": "units", "hours
 def counter_words(used: int, booked: int, remaining: int, *, unit: str | None = None) -> str:
     """"1 used, 1 booked, 3 left" (booked only when some are); with ``unit`` — a pool counted in
     minutes or units — "60 min used, 300 min left"."""
-    suffix = f" {UNIT_SHORT.get(unit, unit)}" if unit else ""
-    parts = [f"{used}{suffix} used"]
+    parts = [f"{_count(used, unit)} used"]
     if booked:
-        parts.append(f"{booked}{suffix} booked")
-    parts.append(f"{max(remaining, 0)}{suffix} left")
+        parts.append(f"{_count(booked, unit)} booked")
+    parts.append(f"{_count(max(remaining, 0), unit)} left")
     return ", ".join(parts)
+
+
+def _count(n: int, unit: str | None) -> str:
+    """"3", or with a unit "60 min", "2 sessions" — and "1 session", never "1 sessions"."""
+    if not unit:
+        return str(n)
+    word = UNIT_SHORT.get(unit, unit)
+    return f"{n} {word[:-1] if abs(n) == 1 and word.endswith('s') else word}"

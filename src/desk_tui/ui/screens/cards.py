@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Input, Static
 from desk_tui.contract.cards import Card
 from desk_tui.ui import card_format as fmt
 from desk_tui.ui.as_typed import as_typed
+from desk_tui.ui.counting import plural
 from desk_tui.ui.refusals import for_managers
 from desk_tui.ui.screens.base import DeskScreen
 from desk_tui.ui.timefmt import local_datetime
@@ -116,7 +117,8 @@ class CardsScreen(DeskScreen):
                 "used": local_datetime(c.last_used_at, tz)[:10] if c.last_used_at else "", "id": c.id,
                 "client_id": c.customer_id, "initial": fmt.initial_units_text(c)}))
         self.query_one(FittedTable).set_rows(rows)
-        hint = "No card matches." if not cards else f"{len(cards)}{'+' if more else ''} cards · Enter transactions · o owner"
+        found = f"{len(cards)}+ cards" if more else plural(len(cards), "card")
+        hint = "No card matches." if not cards else f"{found} · Enter transactions · o owner"
         self.query_one("#card-hint", Static).update(hint)
 
     def _highlighted(self) -> Card | None:
