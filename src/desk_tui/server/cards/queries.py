@@ -17,7 +17,7 @@ from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.appointments.models import Appointment
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import family, ledger
-from desk_tui.server.cards.models import Card, CardEntitlement, CardMember, CardTransaction
+from desk_tui.server.cards.models import Card, CardEntitlement, CardTransaction
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import normalise, query_words
 from desk_tui.server.customers.service import get_customer
@@ -147,10 +147,10 @@ def list_cards(s: Session, *, me: Principal, q: str | None, customer_id: str | N
 def shared_cards(s: Session, *, customer_id: str, today: date, where: Sequence[ColumnElement[bool]] = ()
                  ) -> list[Card]:
     """Other customers' active cards that list ``customer_id`` as a family member, newest first.
-    A select of its own from the member index (not an OR with the owner's cards, which PostgreSQL
-    answers by reading every card)."""
-    return list(s.scalars(select(Card).join(CardMember, CardMember.card_id == Card.id)
-                          .where(CardMember.customer_id == customer_id, Card.customer_id != customer_id,
+    A select of its own from the member index (:func:`family.shared_with`; not an OR with the
+    owner's cards, which PostgreSQL answers by reading every card)."""
+    return list(s.scalars(select(Card)
+                          .where(Card.id.in_(family.shared_with(customer_id)), Card.customer_id != customer_id,
                                  status_filter("active", today), *where)
                           .order_by(Card.issued_at.desc(), Card.id.desc())))
 
