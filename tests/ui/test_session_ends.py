@@ -46,3 +46,20 @@ async def test_a_dialog_asks_for_the_pin_and_keeps_what_was_typed(make_app, ui_s
         await pilot.press("ctrl+enter")
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "the PIN asked for again")
         assert form.query_one("#name").value == "Ilona Session"
+
+
+async def test_requests_that_fail_together_ask_for_the_pin_once(make_app, ui_server):
+    """A screen often has several requests in flight; when the session has ended they all fail.
+    The receptionist signs in once and is back where they were, not on a second sign-in."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await reach(pilot, CheckoutScreen, "f4", what="F4 Checkout")
+        end_the_session_on_the_server(app, ui_server.url)
+        failing = [app.run_worker(app.client.me(), exit_on_error=False) for _ in range(3)]
+        await wait_until(pilot, lambda: all(w.is_finished for w in failing), "the three requests answered")
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "the PIN asked for again")
+        await pilot.pause()
+        assert sum(isinstance(screen, LoginScreen) for screen in app.screen_stack) == 1
+        await pilot.press(*"reception", "enter", *"1111", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "back at the checkout")

@@ -294,6 +294,10 @@ class SessionApp(TypeAheadApp):
         self.staff = f"{result.staff.name} ({result.staff.role})"
 
     def ask_to_sign_in(self, *, reason: str = "", switching: bool = False) -> None:
+        # Several requests in flight fail together when a session ends: one PIN asked for, not
+        # one sign-in screen per failure stacked up for the receptionist to get through.
+        if any(isinstance(screen, LoginScreen) for screen in self.screen_stack):
+            return
         self.push_screen(LoginScreen(reason=reason, switching=switching), self.after_login)
 
     def _warn_about_keyring(self) -> None:
