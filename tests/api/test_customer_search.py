@@ -107,7 +107,7 @@ def test_a_search_starts_from_the_rarest_word_and_stops_at_a_page(api, monkeypat
     id, whatever word was typed first; with every word common, the words' customers are matched as
     sets and paged. (RARE is lowered so that three customers make a word common.)"""
     from desk_tui.server.customers import service
-    from tests.api.test_statements_per_request import counted
+    from tests.support.counted_statements import counted
 
     monkeypatch.setattr(service, "RARE", 3)
     common, rare = f"Commona{tag()}", f"Rareb{tag()}"

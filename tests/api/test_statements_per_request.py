@@ -9,16 +9,12 @@ lock or notify, so its limits differ a little.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from tests.api.arrange_cards import make_package, new_customer, redeemed, sell
 from tests.api.arrange_sales import add, completed, opened
 from tests.support.api_client import login
+from tests.support.counted_statements import counted
 
 #: (PostgreSQL, SQLite) limits per request: the targets, first 15/17, 40/42 and 40/43. SQLite counts
 #: its own BEGINs (the sign-in check's read and the route's). What is left of a redemption on
@@ -28,33 +24,6 @@ from tests.support.api_client import login
 WALLET = (6, 8)
 REDEEM = (12, 14)
 COMPLETE = (15, 16)
-
-
-class Statements:
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-        self._lock = threading.Lock()
-
-    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        with self._lock:
-            self.seen.append(statement)
-
-    @property
-    def count(self) -> int:
-        return len(self.seen)
-
-    def explain(self) -> str:
-        return "\n".join(f"{n:2}. {' '.join(x.split())[:160]}" for n, x in enumerate(self.seen, 1))
-
-
-@contextmanager
-def counted(api) -> Iterator[Statements]:
-    statements = Statements()
-    event.listen(api.database.engine, "before_cursor_execute", statements)
-    try:
-        yield statements
-    finally:
-        event.remove(api.database.engine, "before_cursor_execute", statements)
 
 
 def limit(api, pair: tuple[int, int]) -> int:

@@ -37,10 +37,10 @@ import httpx
 from sqlalchemy import text
 
 from desk_tui.server.serve import prepare
-from tests.api.test_statements_per_request import counted
 from tests.benchmarks.api_desks import Desks, Seen, run
 from tests.support.api_client import PINS
 from tests.support.bulk_chain import FIRST, LAST, fill
+from tests.support.counted_statements import counted
 from tests.support.live_server import LiveServer
 from tests.support.postgres import PostgresCluster
 from tests.support.served import ServedAPI

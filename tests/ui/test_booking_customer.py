@@ -9,9 +9,9 @@ from textual.widgets import DataTable
 from desk_tui.ui.screens.booking import BookingScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from tests.support.api_client import key
+from tests.ui.at_the_calendar import book_with_package, calendar_ready
 from tests.ui.pilot import wait_until
 from tests.ui.salon import Salon, app_on, at
-from tests.ui.test_calendar import _book_with_package, _calendar_ready
 
 
 async def _find(pilot, booking: BookingScreen, name: str) -> None:
@@ -32,8 +32,8 @@ async def test_another_customer_drops_the_package_line_of_the_first(make_app, ui
     day = date(2031, 7, 8)
     app = app_on(ui_server.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _calendar_ready(pilot)
-        booking = await _book_with_package(pilot, first["name"], expect="0/5 used")
+        await calendar_ready(pilot)
+        booking = await book_with_package(pilot, first["name"], expect="0/5 used")
         await _find(pilot, booking, second["name"])
         lines = booking.query_one("#booking-lines", DataTable)
         await wait_until(pilot, lambda: lines.row_count == 0, "the first customer's package line gone")
@@ -48,8 +48,8 @@ async def test_a_refused_line_is_highlighted_with_the_servers_sentence(make_app,
     day = date(2031, 7, 9)
     app = app_on(ui_server.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _calendar_ready(pilot)
-        booking = await _book_with_package(pilot, holder["name"], expect="0/5 used")
+        await calendar_ready(pilot)
+        booking = await book_with_package(pilot, holder["name"], expect="0/5 used")
         # Meanwhile, at another desk, the card is given to someone else.
         salon.api.patch(f"/cards/{card['id']}", json={"customer_id": heir["id"], "note": "given to her sister"},
                         headers=key()).raise_for_status()
@@ -72,8 +72,8 @@ async def test_escape_asks_before_a_booking_half_made_is_thrown_away(make_app, u
     day = date(2031, 9, 17)  # a day no other UI test books on (test_family_cards has 2031-07-10 at 9)
     app = app_on(ui_server.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        calendar = await _calendar_ready(pilot)
-        booking = await _book_with_package(pilot, customer["name"], expect="0/5 used")
+        calendar = await calendar_ready(pilot)
+        booking = await book_with_package(pilot, customer["name"], expect="0/5 used")
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
         question = str(app.screen.query_one("#confirm-question").render())
@@ -90,7 +90,7 @@ async def test_escape_asks_before_a_booking_half_made_is_thrown_away(make_app, u
 async def test_escape_leaves_an_empty_booking_at_once(make_app, ui_server):
     app = app_on(ui_server.url, at(date(2031, 9, 18), 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        calendar = await _calendar_ready(pilot)
+        calendar = await calendar_ready(pilot)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
         await pilot.press("escape")

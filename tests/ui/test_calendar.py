@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from desk_tui.ui.screens.appointment import AppointmentScreen
 from desk_tui.ui.screens.booking import BookingScreen
 from desk_tui.ui.screens.calendar import CalendarScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.screens.customer_form import CustomerFormScreen
 from desk_tui.ui.widgets.day_grid import DayGrid
-from tests.ui.pilot import reach, sign_in, wait_until
+from tests.ui.at_the_calendar import book_with_package, calendar_ready, open_appointment, take_from_package
+from tests.ui.pilot import reach, wait_until
 from tests.ui.salon import Salon, app_on, at
 
 
@@ -26,47 +26,10 @@ def _used(card: dict) -> int:
     return card["balances"][0]["used"]
 
 
-async def _calendar_ready(pilot) -> CalendarScreen:
-    await sign_in(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, CalendarScreen)
-    # The screen may be shown a moment before it is composed (a busy machine): wait for its grid.
-    def drawn() -> bool:
-        grid = screen.query_one(DayGrid)
-        return grid.row_count > 0 and len(grid.columns) > 1
-
-    await wait_until(pilot, drawn, "the day grid")
-    return screen
 
 
-async def _open(pilot, appointment_id: str) -> AppointmentScreen:
-    screen = pilot.app.screen
-    grid = screen.query_one(DayGrid)
-    await wait_until(pilot, lambda: grid.move_to(appointment_id), "the appointment in the grid")
-    grid.focus()
-    await pilot.press("enter")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, AppointmentScreen)
-                     and pilot.app.screen.appointment is not None, "the appointment view")
-    return pilot.app.screen
 
 
-async def _book_with_package(pilot, customer_name: str, *, expect: str) -> BookingScreen:
-    """Enter on the highlighted free slot, find the customer, Use their first package service."""
-    app = pilot.app
-    await pilot.press("enter")
-    await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
-    booking = app.screen
-    await pilot.press(*customer_name)
-    results = booking.query_one("#booking-customers")
-    await wait_until(pilot, lambda: results.option_count == 1 and results.highlighted == 0, "the customer")
-    await pilot.press("enter", "enter")  # to the results, then pick the first
-    panel = booking.query_one("#booking-packages")
-    await wait_until(pilot, lambda: panel.option_count >= 2, "the available packages")
-    assert expect in str(panel.get_option_at_index(1).prompt)
-    assert panel.highlighted == 1  # the first usable row, under the card's heading
-    await pilot.press("enter")  # Use
-    await wait_until(pilot, lambda: booking.query_one("#booking-lines").row_count == 1, "the package line")
-    return booking
 
 
 async def test_book_from_a_package_moves_the_counter(make_app, ui_server):
@@ -76,9 +39,9 @@ async def test_book_from_a_package_moves_the_counter(make_app, ui_server):
     day = date(2031, 1, 6)
     app = app_on(ui_server.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        calendar = await _calendar_ready(pilot)
+        calendar = await calendar_ready(pilot)
         assert calendar.day == day
-        booking = await _book_with_package(pilot, customer["name"], expect="0/5 used")
+        booking = await book_with_package(pilot, customer["name"], expect="0/5 used")
         assert "Package" in str(booking.query_one("#booking-lines").get_row_at(0)[2])
         await pilot.press("f10")
         await wait_until(pilot, lambda: isinstance(app.screen, CalendarScreen), "back on the calendar")
@@ -97,8 +60,8 @@ async def test_cancel_restores_the_session(make_app, ui_server):
     assert _booked(salon.get_card(card["id"])) == 1
     app = app_on(ui_server.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _calendar_ready(pilot)
-        view = await _open(pilot, appt["id"])
+        await calendar_ready(pilot)
+        view = await open_appointment(pilot, appt["id"])
         await pilot.press("x")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
         assert "goes back to the package" in str(app.screen.query_one("#confirm-question").render())
@@ -116,8 +79,8 @@ async def test_no_show_stays_used(make_app, ui_server):
     appt = salon.book(customer["id"], at(day, 11), card_id=card["id"])
     app = app_on(ui_server.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _calendar_ready(pilot)
-        view = await _open(pilot, appt["id"])
+        await calendar_ready(pilot)
+        view = await open_appointment(pilot, appt["id"])
         await pilot.press("n")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
         await pilot.press("y")
@@ -134,13 +97,10 @@ async def test_switch_a_paid_line_to_the_package(make_app, ui_server):
     appt = salon.book(customer["id"], at(day, 12))  # a paid Manicure
     app = app_on(ui_server.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _calendar_ready(pilot)
-        view = await _open(pilot, appt["id"])
+        await calendar_ready(pilot)
+        view = await open_appointment(pilot, appt["id"])
         assert view.appointment.lines[0].price > 0
-        await pilot.press("p")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
-        await pilot.press("y")
-        await wait_until(pilot, lambda: view.appointment.lines[0].source is not None, "the package line")
+        await take_from_package(pilot, view)
         assert view.appointment.lines[0].price == 0
     assert _booked(salon.get_card(card["id"])) == 1
 
@@ -153,8 +113,8 @@ async def test_check_in_offers_to_redeem_from_the_package(make_app, ui_server):
     appt = salon.book(customer["id"], at(day, 13))  # booked online as a single, paid treatment
     app = app_on(ui_server.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _calendar_ready(pilot)
-        view = await _open(pilot, appt["id"])
+        await calendar_ready(pilot)
+        view = await open_appointment(pilot, appt["id"])
         await pilot.press("c")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the redeem prompt")
         assert "Redeem service from package?" in str(app.screen.query_one(".title").render())
@@ -171,8 +131,8 @@ async def test_last_unit_taken_meanwhile_is_refused_and_the_panel_refreshed(make
     day = date(2031, 1, 13)
     app = app_on(ui_server.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _calendar_ready(pilot)
-        booking = await _book_with_package(pilot, customer["name"], expect="0/1 used")
+        await calendar_ready(pilot)
+        booking = await book_with_package(pilot, customer["name"], expect="0/1 used")
         panel = booking.query_one("#booking-packages")
         salon.book(customer["id"], at(day, 15), card_id=card["id"], staff_id="stf_bence")  # another terminal
         await pilot.press("f10")
@@ -190,8 +150,8 @@ async def test_a_stale_version_reloads_and_says_so(make_app, ui_server):
     appt = salon.book(customer["id"], at(day, 14))
     app = app_on(ui_server.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _calendar_ready(pilot)
-        view = await _open(pilot, appt["id"])
+        await calendar_ready(pilot)
+        view = await open_appointment(pilot, appt["id"])
         await pilot.press("p")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
         # another terminal moves it while this one is deciding (the live reload waits for the answer)
@@ -212,8 +172,8 @@ async def test_move_to_another_staff_member_and_time(make_app, ui_server):
     appt = salon.book(customer["id"], at(day, 10))
     app = app_on(ui_server.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _calendar_ready(pilot)
-        view = await _open(pilot, appt["id"])
+        await calendar_ready(pilot)
+        view = await open_appointment(pilot, appt["id"])
         await pilot.press("m")
         from desk_tui.ui.screens.move_appointment import MoveAppointmentScreen
 
@@ -231,7 +191,7 @@ async def test_a_new_customer_can_be_added_while_booking(make_app, ui_server):
     day = date(2031, 1, 16)
     app = app_on(ui_server.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _calendar_ready(pilot)
+        await calendar_ready(pilot)
         booking = await reach(pilot, BookingScreen, "enter", what="the booking screen")
         await reach(pilot, CustomerFormScreen, "ctrl+n", what="the new customer form")
         await pilot.press(*"Walk In Wanda", "enter", "enter", "enter")
@@ -242,7 +202,7 @@ async def test_a_new_customer_can_be_added_while_booking(make_app, ui_server):
 async def test_a_new_customer_without_a_name_gets_a_sentence_not_a_request(make_app, ui_server):
     app = app_on(ui_server.url, at(date(2031, 1, 16), 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _calendar_ready(pilot)
+        await calendar_ready(pilot)
         await reach(pilot, BookingScreen, "enter", what="the booking screen")
         form = await reach(pilot, CustomerFormScreen, "ctrl+n", what="the new customer form")
         await pilot.press("enter", "enter", "enter")  # nothing typed
@@ -258,7 +218,7 @@ async def test_slash_finds_a_customers_next_appointment(make_app, ui_server):
     later = salon.book(customer["id"], at(date(2031, 1, 27), 14), staff_id="stf_csilla")
     app = app_on(ui_server.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        calendar = await _calendar_ready(pilot)
+        calendar = await calendar_ready(pilot)
         await pilot.press("slash")
         from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
 

@@ -13,9 +13,10 @@ from desk_tui.ui.screens.cards import CardsScreen
 from desk_tui.ui.widgets.card_block import CardBlock
 from desk_tui.ui.widgets.fitted_table import FittedTable
 from tests.support.api_client import key
+from tests.ui.at_the_calendar import calendar_ready
+from tests.ui.at_the_profile import block, open_profile
 from tests.ui.pilot import wait_until
 from tests.ui.salon import Salon, app_on, at
-from tests.ui.test_customer_packages import block, open_profile
 
 SOON = date.today() + timedelta(days=20)  # a live card this close would say "(in 20 days)"
 
@@ -86,9 +87,7 @@ async def test_the_booking_panel_heads_a_card_that_is_over_with_its_state(make_a
     # the demo had booked at that minute and opened it instead of a booking.
     app = app_on(ui_server.url, at(date(2031, 8, 14), 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        from tests.ui.test_calendar import _calendar_ready
-
-        await _calendar_ready(pilot)
+        await calendar_ready(pilot)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
         booking = app.screen

@@ -22,9 +22,8 @@ from desk_tui.ui.screens.receipt import ReceiptScreen
 from desk_tui.ui.widgets.card_block import CardBlock
 from desk_tui.ui.widgets.fitted_table import FittedTable
 from tests.support.api_client import key
+from tests.ui.at_the_profile import block, open_profile, shown_remaining
 from tests.ui.pilot import notifications, sign_in, wait_until
-
-ROLES = {"reception": "1111", "manager": "2222", "owner": "3333"}
 
 
 def new_customer(manager_api, name: str | None = None) -> dict:
@@ -45,28 +44,14 @@ def remaining(manager_api, card_id: str, entitlement: int = 0) -> int:
     return manager_api.get(f"/cards/{card_id}").json()["balances"][entitlement]["remaining"]
 
 
-async def open_profile(pilot, customer_id: str, role: str = "manager") -> CustomerProfileScreen:
-    app = pilot.app
-    await sign_in(pilot, role, ROLES[role])
-    await wait_until(pilot, lambda: app.org_settings is not None, "the salon's settings")
-    await pilot.press("f3")
-    screen = CustomerProfileScreen(customer_id)
-    app.push_screen(screen)
-    await wait_until(pilot, lambda: app.screen is screen and screen.query(CardBlock) and screen.pick is not None,
-                     "the profile's cards")
-    return screen
 
 
-def block(screen, card_id: str) -> CardBlock:
-    return screen.query_one(f"#card-{card_id}", CardBlock)
 
 
 def first_row(screen, card_id: str) -> str:
     return str(block(screen, card_id).query_one(OptionList).get_option_at_index(0).prompt)
 
 
-def shown_remaining(screen, card_id: str, entitlement: int = 0) -> int:
-    return block(screen, card_id).card.balances[entitlement].remaining
 
 
 async def test_search_by_card_number_opens_the_profile_with_every_card(make_app):

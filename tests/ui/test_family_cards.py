@@ -18,11 +18,11 @@ from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
 from desk_tui.ui.widgets.fitted_table import FittedTable
 from desk_tui.ui.widgets.package_panel import PackagePanel
 from tests.support.api_client import key
+from tests.ui.at_the_calendar import book_with_package, calendar_ready, open_appointment, take_from_package
+from tests.ui.at_the_profile import block, open_profile
 from tests.ui.pilot import notifications, wait_until
+from tests.ui.reading_screens import detail
 from tests.ui.salon import Salon, app_on, at
-from tests.ui.test_calendar import _book_with_package, _calendar_ready, _open
-from tests.ui.test_customer_packages import block, open_profile
-from tests.ui.test_wide_tables import detail
 
 
 def family_text(screen, card_id: str) -> str:
@@ -122,8 +122,8 @@ async def test_booking_for_a_member_offers_the_shared_card(make_app, family):
     salon, owner, daughter, card = family
     app = app_on(salon.url, at(date(2031, 7, 10), 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _calendar_ready(pilot)
-        booking = await _book_with_package(pilot, daughter["name"], expect="0/5 used")
+        await calendar_ready(pilot)
+        booking = await book_with_package(pilot, daughter["name"], expect="0/5 used")
         heading = str(booking.query_one(PackagePanel).get_option_at_index(0).prompt)
         assert f"shared by {owner['name']}" in heading, heading
         await pilot.press("f10")
@@ -140,14 +140,10 @@ async def test_a_members_paid_line_can_be_taken_from_the_shared_card(make_app, f
     appt = salon.book(daughter["id"], at(day, 12))  # a paid Manicure
     app = app_on(salon.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _calendar_ready(pilot)
-        view = await _open(pilot, appt["id"])
-        await pilot.press("p")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
-        question = str(app.screen.query_one("#confirm-question").render())
+        await calendar_ready(pilot)
+        view = await open_appointment(pilot, appt["id"])
+        question = await take_from_package(pilot, view)
         assert f"from {owner['name']}'s {card['package_name']}" in question, question
-        await pilot.press("y")
-        await wait_until(pilot, lambda: view.appointment.lines[0].source is not None, "the package line")
         # the line's badge says whose card it is
         badge = str(view.query_one("#appointment-lines", DataTable).get_row_at(0)[3])
         assert badge.startswith(f"{owner['name']}'s {card['package_name']} · "), badge

@@ -11,10 +11,10 @@ from desk_tui.ui.screens.booking import BookingScreen
 from desk_tui.ui.screens.calendar import CalendarScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from tests.support.proxy import LossyProxy
+from tests.ui.at_the_calendar import book_with_package, calendar_ready
+from tests.ui.at_the_profile import open_profile, shown_remaining
 from tests.ui.pilot import notifications, wait_until
 from tests.ui.salon import Salon, app_on, at
-from tests.ui.test_calendar import _book_with_package, _calendar_ready
-from tests.ui.test_customer_packages import open_profile, shown_remaining
 
 
 async def test_a_booking_saved_while_its_answers_are_lost_is_booked_once_when_saved_again(ui_server):
@@ -29,8 +29,8 @@ async def test_a_booking_saved_while_its_answers_are_lost_is_booked_once_when_sa
     async with LossyProxy(ui_server.url) as proxy:
         app = app_on(proxy.url, at(day, 9))
         async with app.run_test(size=(80, 24)) as pilot:
-            await _calendar_ready(pilot)
-            booking = await _book_with_package(pilot, customer["name"], expect="0/5 used")
+            await calendar_ready(pilot)
+            booking = await book_with_package(pilot, customer["name"], expect="0/5 used")
             status = booking.query_one("#booking-status")
 
             proxy.lose_answers = True  # the server books it; the answer never comes back

@@ -16,8 +16,8 @@ from desk_tui.ui.screens.manager_approval import ManagerApprovalScreen
 from desk_tui.ui.screens.payment import PaymentScreen
 from desk_tui.ui.screens.receipt import ReceiptScreen
 from tests.support.api_client import key, login
+from tests.ui.at_the_till import add, open_cart_for
 from tests.ui.pilot import wait_until
-from tests.ui.test_checkout import add, open_cart_for
 
 
 def status_of(screen) -> str:

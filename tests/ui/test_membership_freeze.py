@@ -16,10 +16,10 @@ from desk_tui.ui.widgets.benefits_banner import BenefitsBanner
 from desk_tui.ui.widgets.membership_list import MembershipList
 from tests.api.arrange_memberships import me
 from tests.support.api_client import key
+from tests.ui.at_the_profile import cell_text, memberships_tab, new_customer
+from tests.ui.at_the_till import add, open_cart_for
 from tests.ui.pilot import notifications, wait_until
-from tests.ui.test_checkout import add, open_cart_for
-from tests.ui.test_footer import cut_keys, shown_keys
-from tests.ui.test_memberships_tab import cell_text, memberships_tab, new_customer
+from tests.ui.reading_screens import cut_keys, shown_keys
 
 GOLD = "mpl_demo_gold"
 

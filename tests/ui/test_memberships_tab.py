@@ -3,45 +3,16 @@ enrolling a customer in a plan, and a manager cancelling one — keys only, real
 
 from __future__ import annotations
 
-import uuid
-
-from textual.widgets import TabbedContent
-
 from desk_tui.ui.screens.cart import CartScreen
 from desk_tui.ui.screens.choice import ChoiceScreen
-from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
 from desk_tui.ui.screens.membership_cancel import CancelMembershipScreen
 from desk_tui.ui.screens.payment import PaymentScreen
 from desk_tui.ui.screens.receipt import ReceiptScreen
 from desk_tui.ui.widgets.cart_lines import CartLines
 from desk_tui.ui.widgets.membership_list import MembershipList
 from tests.support.api_client import key
-from tests.ui.pilot import sign_in, wait_until
-
-PINS = {"reception": "1111", "manager": "2222"}
-
-
-def new_customer(manager_api) -> dict:
-    r = manager_api.post("/customers", json={"name": f"Tag {uuid.uuid4().hex[:8]}"}, headers=key())
-    r.raise_for_status()
-    return r.json()
-
-
-async def memberships_tab(pilot, customer_id: str, role: str = "reception") -> CustomerProfileScreen:
-    app = pilot.app
-    await sign_in(pilot, role, PINS[role])
-    await wait_until(pilot, lambda: app.org_settings is not None, "the salon's settings")
-    await pilot.press("f3")
-    screen = CustomerProfileScreen(customer_id)
-    app.push_screen(screen)
-    await wait_until(pilot, lambda: app.screen is screen and screen.customer is not None, "the profile")
-    await pilot.press("right_square_bracket")
-    await wait_until(pilot, lambda: screen.query_one(TabbedContent).active == "tab-memberships", "the tab")
-    return screen
-
-
-def cell_text(table: MembershipList, row: int, column: int) -> str:
-    return str(table.get_row_at(row)[column])
+from tests.ui.at_the_profile import cell_text, memberships_tab, new_customer
+from tests.ui.pilot import wait_until
 
 
 async def test_a_member_sees_credits_left_this_month(make_app, manager_api):

@@ -9,23 +9,17 @@ import pytest
 from desk_tui.ui.screens.booking import BookingScreen
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.widgets.day_grid import DayGrid
-from tests.support.keyrings import BrokenKeyring, DictKeyring
+from tests.support.keyrings import BrokenKeyring
 from tests.ui.pilot import notifications, reach, sign_in, wait_until
+from tests.ui.snapshot_start import quiet_keyring  # noqa: F401 (a fixture, asked for by name)
 
 
 def _toasts(app) -> int:
     return len(notifications(app))
 
 
-@pytest.fixture
-def quiet_keyring():
-    previous = keyring.get_keyring()
-    keyring.set_keyring(DictKeyring())  # a working keyring: no notice of its own among the two
-    yield
-    keyring.set_keyring(previous)
-
-
-async def test_esc_takes_the_messages_away_and_still_does_what_it_does_on_the_screen(make_app, quiet_keyring):
+@pytest.mark.usefixtures("quiet_keyring")
+async def test_esc_takes_the_messages_away_and_still_does_what_it_does_on_the_screen(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot)

@@ -15,7 +15,9 @@ from desk_tui.ui.widgets.day_grid import DayGrid
 from tests.support.api_client import key
 from tests.ui.pilot import wait_until
 from tests.ui.salon import Salon, app_on, at
-from tests.ui.test_snapshots import _signed_in, quiet_keyring  # noqa: F401 (an autouse fixture)
+from tests.ui.snapshot_start import quiet_keyring, signed_in  # noqa: F401 (quiet_keyring: a fixture)
+
+pytestmark = pytest.mark.usefixtures("quiet_keyring")
 
 #: the day these snapshots show; no other test books on it
 DAY = date(2032, 6, 7)
@@ -40,7 +42,7 @@ def overlap_day(ui_server):
 
 
 async def _on_the_shared_cell(pilot, overlap_day) -> None:
-    await _signed_in(pilot)
+    await signed_in(pilot)
     grid = pilot.app.screen.query_one(DayGrid)
     await wait_until(pilot, lambda: grid.move_to(overlap_day["Kata"]["id"]), "the day's bookings")
     await pilot.app.workers.wait_for_complete()

@@ -15,9 +15,9 @@ from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.screens.move_appointment import MoveAppointmentScreen
 from desk_tui.ui.widgets.day_grid import DayGrid
 from tests.support.api_client import key
+from tests.ui.at_the_calendar import book_with_package, calendar_ready, open_appointment
 from tests.ui.pilot import reach, wait_until
 from tests.ui.salon import Salon, app_on, at
-from tests.ui.test_calendar import _book_with_package, _calendar_ready, _open
 
 #: days no other test books on
 DAY_BOOK, DAY_MOVE, DAY_GRID = date(2032, 5, 3), date(2032, 5, 4), date(2032, 5, 5)
@@ -57,8 +57,8 @@ async def test_a_changed_time_is_warned_again_naming_the_other_booking(make_app,
     salon.card(customer["id"])
     app = app_on(ui_server.url, at(DAY_BOOK, 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _calendar_ready(pilot)
-        booking = await _book_with_package(pilot, customer["name"], expect="0/5 used")
+        await calendar_ready(pilot)
+        booking = await book_with_package(pilot, customer["name"], expect="0/5 used")
         time_box, status = booking.query_one("#booking-time"), booking.query_one("#booking-status")
         await _retype(pilot, time_box, "10:15")
         await reach(pilot, ConfirmScreen, "f10", what="the double-booking question")
@@ -89,8 +89,8 @@ async def test_a_move_of_an_overlapping_appointment_is_warned_again(make_app, ui
     appt = _book_anyway(salon, salon.customer()["id"], at(DAY_MOVE, 10, 15))
     app = app_on(ui_server.url, at(DAY_MOVE, 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _calendar_ready(pilot)
-        view = await _open(pilot, appt["id"])
+        await calendar_ready(pilot)
+        view = await open_appointment(pilot, appt["id"])
         for answer in ("n", "y"):
             form = await reach(pilot, MoveAppointmentScreen, "m", what="the move form")
             await _retype(pilot, form.query_one("#move-time"), "14:15")
@@ -116,7 +116,7 @@ async def test_overlapping_appointments_are_all_reachable_by_keyboard(make_app, 
     later = _book_anyway(salon, salon.customer("Később")["id"], at(DAY_GRID, 10, 30), "svc_gel_manicure")  # –11:30
     app = app_on(ui_server.url, at(DAY_GRID, 9))
     async with app.run_test(size=(80, 24)) as pilot:
-        calendar = await _calendar_ready(pilot)
+        calendar = await calendar_ready(pilot)
         grid = calendar.query_one(DayGrid)
         await wait_until(pilot, lambda: grid.move_to(first["id"]), "the day's bookings")
         grid.focus()

@@ -10,8 +10,8 @@ from textual.widgets import Static
 
 from desk_tui.ui.screens.receipt import ReceiptScreen
 from tests.support.api_client import key, login
+from tests.ui.at_the_till import open_checkout
 from tests.ui.pilot import wait_until
-from tests.ui.test_checkout import open_checkout
 
 
 def completed_sale(url: str) -> dict:

@@ -17,9 +17,11 @@ from desk_tui.ui.screens.booking import BookingScreen
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.widgets.day_grid import DayGrid
 from tests.support.api_client import key
-from tests.support.keyrings import DictKeyring
-from tests.ui.pilot import sign_in, wait_until
+from tests.ui.pilot import wait_until
 from tests.ui.salon import Salon, app_on, at
+from tests.ui.snapshot_start import quiet_keyring, signed_in  # noqa: F401 (quiet_keyring: a fixture)
+
+pytestmark = pytest.mark.usefixtures("quiet_keyring")
 
 SIZES = [(80, 24), (120, 40)]
 #: the day every calendar snapshot shows; no other test books on it
@@ -55,14 +57,6 @@ def fixed_app(ui_server, desk_home):
     return lambda: app_on(ui_server.url, at(DAY, 9))
 
 
-@pytest.fixture(autouse=True)
-def quiet_keyring():
-    import keyring
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(DictKeyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 async def _login_ready(pilot) -> None:
@@ -73,16 +67,10 @@ async def _login_ready(pilot) -> None:
     await pilot.app.workers.wait_for_complete()
 
 
-async def _signed_in(pilot) -> None:
-    await sign_in(pilot)
-    await wait_until(pilot, lambda: pilot.app.business == "Bella Salon & Spa", "the business name")
-    grid = pilot.app.screen.query_one(DayGrid)
-    await wait_until(pilot, lambda: grid.row_count > 0, "the calendar day")
-    await pilot.app.workers.wait_for_complete()
 
 
 async def _customers_nagy(pilot) -> None:
-    await _signed_in(pilot)
+    await signed_in(pilot)
     await pilot.press("f3", *"nagy")
     table = pilot.app.screen.query_one("#customer-results")
     await wait_until(pilot, lambda: table.row_count == 12, "the Nagy customers")
@@ -98,7 +86,7 @@ def test_login(snap_compare, make_app, size):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_calendar_with_package_bookings(snap_compare, fixed_app, snapshot_day, size):
     async def day(pilot):
-        await _signed_in(pilot)
+        await signed_in(pilot)
         grid = pilot.app.screen.query_one(DayGrid)
         await wait_until(pilot, lambda: grid.move_to(snapshot_day["package"]["id"]), "the day's bookings")
         await pilot.app.workers.wait_for_complete()
@@ -109,7 +97,7 @@ def test_calendar_with_package_bookings(snap_compare, fixed_app, snapshot_day, s
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_booking_with_the_packages_panel(snap_compare, fixed_app, snapshot_day, size):
     async def booking(pilot):
-        await _signed_in(pilot)
+        await signed_in(pilot)
         grid = pilot.app.screen.query_one(DayGrid)
         await wait_until(pilot, lambda: grid.row_count > 8, "the day")
         await pilot.press("down", "down", "down", "down", "enter")  # 10:00, Anna: free
@@ -128,7 +116,7 @@ def test_booking_with_the_packages_panel(snap_compare, fixed_app, snapshot_day, 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_appointment_view(snap_compare, fixed_app, snapshot_day, size):
     async def view(pilot):
-        await _signed_in(pilot)
+        await signed_in(pilot)
         grid = pilot.app.screen.query_one(DayGrid)
         await wait_until(pilot, lambda: grid.move_to(snapshot_day["package"]["id"]), "the booking")
         grid.focus()
@@ -147,7 +135,7 @@ def test_customer_search(snap_compare, fixed_app, snapshot_day):
 def test_shell_in_16_colours(snap_compare, fixed_app, snapshot_day):
     async def ansi(pilot):
         pilot.app.theme = "ansi-dark"  # what the app picks when the terminal has 16 colours
-        await _signed_in(pilot)
+        await signed_in(pilot)
 
     assert snap_compare(fixed_app(), terminal_size=(80, 24), run_before=ansi)
 
@@ -156,9 +144,9 @@ def test_shell_with_no_color(snap_compare, fixed_app, snapshot_day, no_color_xte
     app = fixed_app()
     assert app.no_color
 
-    async def signed_in(pilot):
-        await _signed_in(pilot)
+    async def signed_in_without_colour(pilot):
+        await signed_in(pilot)
         assert pilot.app.console.color_system == "standard"  # what TERM=xterm gives, pinned
         assert pilot.app.theme == "desk-no-color"
 
-    assert snap_compare(app, terminal_size=(80, 24), run_before=signed_in)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=signed_in_without_colour)

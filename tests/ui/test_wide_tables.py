@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from desk_tui.ui.screens.card_history import CardHistoryScreen
@@ -16,6 +16,7 @@ from desk_tui.ui.screens.customers import CustomersScreen
 from desk_tui.ui.widgets.fitted_table import Column, FittedTable, fit
 from tests.support.api_client import key
 from tests.ui.pilot import reach, sign_in, wait_until
+from tests.ui.reading_screens import detail
 from tests.ui.salon import Salon, at
 
 
@@ -28,9 +29,6 @@ def fits(table: DataTable) -> bool:
     return table.virtual_size.width <= table.scrollable_content_region.width
 
 
-def detail(screen: object) -> str:
-    pane = screen.query_one(".row-detail", Static)  # type: ignore[attr-defined]
-    return str(pane.render()).replace("\xa0", " ")  # labels are kept whole with no-break spaces
 
 
 async def test_the_cards_table_shows_status_and_expiry_at_80_columns_and_the_rest_below(make_app, ui_server):
