@@ -89,30 +89,44 @@ def _desk(job: Desks, token: str, until: float, seen: Seen, lock: threading.Lock
                         seen.failures[name][str(r.status_code)] += 1
             return r if r.status_code == ok else None
 
+        def between_tasks() -> None:
+            if job.pause and counting:
+                threading.Event().wait(rnd.uniform(0, 2 * job.pause))  # a receptionist's pause
+
+        def cart(customer: str) -> None:
+            sale = timed("open cart", lambda: c.post("/sales", json={"customer_id": customer}, headers=_key()), 201)
+            if sale is None:
+                return
+            sid = sale.json()["id"]
+            line = timed("add line", lambda: c.post(f"/sales/{sid}/lines", json={"product_id": "prd_gift_box"},
+                                                    headers=_key()), 201)
+            if line is not None:
+                total = line.json()["total"]
+                timed("complete", lambda: c.post(f"/sales/{sid}/complete",
+                                                 json={"payments": [{"method": "cash", "amount": total}]},
+                                                 headers=_key()))
+
         while time.monotonic() < until:
             n = rnd.randint(1, job.customers)
             customer = f"cus_b{n}"
-            timed("calendar", lambda: c.get("/appointments", params={"date": rnd.choice(job.days)}))
-            timed("search", lambda: c.get("/customers", params={"q": f"{rnd.choice(FIRST)} {rnd.choice(LAST)[:2]}"}))
-            timed("wallet", lambda: c.get(f"/customers/{customer}/wallet"))
-            # the customer's own card (crd_b<n>; the first half hold a second one too)
-            timed("redeem", lambda: c.post(f"/cards/crd_b{n}/redemptions", json={"service_id": "svc_manicure"},
-                                           headers=_key()), 201)
-            timed("book", lambda: c.post("/appointments", headers=_key(), json={
-                "customer_id": customer, "staff_id": rnd.choice(STAFF), "start": _slot(rnd),
-                "lines": [{"service_id": "svc_manicure"}]}), 201)
-            sale = timed("open cart", lambda: c.post("/sales", json={"customer_id": customer}, headers=_key()), 201)
-            if sale is not None:
-                sid = sale.json()["id"]
-                line = timed("add line", lambda: c.post(f"/sales/{sid}/lines", json={"product_id": "prd_gift_box"},
-                                                        headers=_key()), 201)
-                if line is not None:
-                    total = line.json()["total"]
-                    timed("complete", lambda: c.post(f"/sales/{sid}/complete",
-                                                     json={"payments": [{"method": "cash", "amount": total}]},
-                                                     headers=_key()))
-            if job.pause and counting:
-                threading.Event().wait(rnd.uniform(0, 2 * job.pause))  # a receptionist's pause between tasks
+            # Six tasks, a pause after each (issue 17's "5 s pause between tasks"): a look at the
+            # day, a search, a wallet, a redemption, a booking, and a sale (open, add, complete).
+            tasks = [
+                lambda: timed("calendar", lambda: c.get("/appointments", params={"date": rnd.choice(job.days)})),
+                lambda: timed("search", lambda: c.get("/customers",
+                                                      params={"q": f"{rnd.choice(FIRST)} {rnd.choice(LAST)[:2]}"})),
+                lambda: timed("wallet", lambda: c.get(f"/customers/{customer}/wallet")),
+                # the customer's own card (crd_b<n>; the first half hold a second one too)
+                lambda: timed("redeem", lambda: c.post(f"/cards/crd_b{n}/redemptions",
+                                                       json={"service_id": "svc_manicure"}, headers=_key()), 201),
+                lambda: timed("book", lambda: c.post("/appointments", headers=_key(), json={
+                    "customer_id": customer, "staff_id": rnd.choice(STAFF), "start": _slot(rnd),
+                    "lines": [{"service_id": "svc_manicure"}]}), 201),
+                lambda: cart(customer),
+            ]
+            for task in tasks:
+                task()
+                between_tasks()
             counting = True
 
 

@@ -8,8 +8,9 @@
 * times the liability report (its first run and a second) and checks its totals against a
   plain SQL sum of the ledger;
 * runs ``desk-tui serve --workers 2`` and ``BENCH_CLIENTS`` receptionists (default 50), each
-  repeating calendar → name search → wallet → redeem → book → cart → complete: phase A with
-  ``BENCH_PAUSE`` seconds between tasks (default 5), phase B without pause (capacity), each for
+  repeating six tasks (the day's calendar, a name search, a wallet, a redemption, a booking, a
+  sale: open cart → add → complete): phase A with a pause of 0–2×``BENCH_PAUSE`` seconds after
+  each task (default 5, issue 17's receptionists), phase B without pause (capacity), each for
   ``BENCH_SECONDS`` (default 60). The desks run in ``BENCH_PROCESSES`` processes of their own
   (default 5; tests/benchmarks/api_desks.py), so the generator's interpreter lock is not counted
   as the server's time;
