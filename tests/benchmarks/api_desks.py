@@ -55,6 +55,15 @@ class Seen:
         return Seen(dict(self.timings), {k: dict(v) for k, v in self.failures.items()})
 
 
+def _refusal(r: httpx.Response) -> str:
+    """The status with the problem's stable code ("409 slot_taken"): which rule said no."""
+    try:
+        code = r.json().get("code") if r.headers.get("content-type", "").endswith("json") else None
+    except ValueError:
+        code = None
+    return f"{r.status_code} {code}" if code else str(r.status_code)
+
+
 def _key() -> dict[str, str]:
     return {"Idempotency-Key": uuid.uuid4().hex}
 
@@ -86,7 +95,7 @@ def _desk(job: Desks, token: str, until: float, seen: Seen, lock: threading.Lock
                 with lock:
                     seen.timings[name].append(took)
                     if r.status_code != ok:
-                        seen.failures[name][str(r.status_code)] += 1
+                        seen.failures[name][_refusal(r)] += 1
             return r if r.status_code == ok else None
 
         def between_tasks() -> None:
