@@ -15,14 +15,20 @@ from tests.ui.pilot import sign_in, wait_until
 PINS = {"reception": "1111", "manager": "2222", "owner": "3333"}
 
 
-async def open_profile(pilot, customer_id: str, role: str = "manager") -> CustomerProfileScreen:
+async def _signed_in_on_profile(pilot, customer_id: str, role: str) -> CustomerProfileScreen:
     app = pilot.app
     await sign_in(pilot, role, PINS[role])
     await wait_until(pilot, lambda: app.org_settings is not None, "the salon's settings")
     await pilot.press("f3")
     screen = CustomerProfileScreen(customer_id)
     app.push_screen(screen)
-    await wait_until(pilot, lambda: app.screen is screen and screen.query(CardBlock) and screen.pick is not None,
+    return screen
+
+
+async def open_profile(pilot, customer_id: str, role: str = "manager") -> CustomerProfileScreen:
+    """Signed in as ``role``, the customer's profile on its cards."""
+    screen = await _signed_in_on_profile(pilot, customer_id, role)
+    await wait_until(pilot, lambda: pilot.app.screen is screen and screen.query(CardBlock) and screen.pick is not None,
                      "the profile's cards")
     return screen
 
@@ -42,13 +48,9 @@ def new_customer(manager_api) -> dict:
 
 
 async def memberships_tab(pilot, customer_id: str, role: str = "reception") -> CustomerProfileScreen:
-    app = pilot.app
-    await sign_in(pilot, role, PINS[role])
-    await wait_until(pilot, lambda: app.org_settings is not None, "the salon's settings")
-    await pilot.press("f3")
-    screen = CustomerProfileScreen(customer_id)
-    app.push_screen(screen)
-    await wait_until(pilot, lambda: app.screen is screen and screen.customer is not None, "the profile")
+    """Signed in as ``role``, the customer's profile on its Memberships tab (] from the cards)."""
+    screen = await _signed_in_on_profile(pilot, customer_id, role)
+    await wait_until(pilot, lambda: pilot.app.screen is screen and screen.customer is not None, "the profile")
     await pilot.press("right_square_bracket")
     await wait_until(pilot, lambda: screen.query_one(TabbedContent).active == "tab-memberships", "the tab")
     return screen

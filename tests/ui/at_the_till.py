@@ -5,7 +5,7 @@ from __future__ import annotations
 from desk_tui.ui.screens.cart import CartScreen
 from desk_tui.ui.screens.checkout import CheckoutScreen
 from desk_tui.ui.screens.choice import ChoiceScreen
-from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
+from tests.ui.picking_a_customer import pick_customer
 from tests.ui.pilot import sign_in, wait_until
 
 
@@ -23,12 +23,7 @@ async def open_cart_for(pilot, customer: dict) -> CartScreen:
     """F4, n, find the customer, Enter: the cart opens with the benefits asked for."""
     app = pilot.app
     await open_checkout(pilot)
-    await pilot.press("n")
-    await wait_until(pilot, lambda: isinstance(app.screen, CustomerPickerScreen), "the customer picker")
-    await pilot.press(*customer["name"])
-    matches = app.screen.query_one(".customer-matches")
-    await wait_until(pilot, lambda: matches.row_count == 1, "the customer")
-    await pilot.press("enter", "enter")
+    await pick_customer(pilot, "n", customer["name"])
     await wait_until(pilot, lambda: isinstance(app.screen, CartScreen), "the cart")
     return app.screen
 

@@ -14,6 +14,7 @@ from desk_tui.ui.screens.confirm import ConfirmScreen
 from desk_tui.ui.screens.customer_form import CustomerFormScreen
 from desk_tui.ui.widgets.day_grid import DayGrid
 from tests.ui.at_the_calendar import book_with_package, calendar_ready, open_appointment, take_from_package
+from tests.ui.picking_a_customer import pick_customer
 from tests.ui.pilot import reach, wait_until
 from tests.ui.salon import Salon, app_on, at
 
@@ -219,14 +220,7 @@ async def test_slash_finds_a_customers_next_appointment(make_app, ui_server):
     app = app_on(ui_server.url, at(day, 9))
     async with app.run_test(size=(80, 24)) as pilot:
         calendar = await calendar_ready(pilot)
-        await pilot.press("slash")
-        from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
-
-        await wait_until(pilot, lambda: isinstance(app.screen, CustomerPickerScreen), "the customer picker")
-        await pilot.press(*customer["name"])
-        matches = app.screen.query_one(".customer-matches")
-        await wait_until(pilot, lambda: matches.row_count == 1, "the customer")
-        await pilot.press("enter", "enter")
+        await pick_customer(pilot, "slash", customer["name"])
         await wait_until(pilot, lambda: calendar.day == date(2031, 1, 27), "the day of the next appointment")
         grid = calendar.query_one(DayGrid)
         await wait_until(pilot, lambda: getattr(grid.selection(), "id", None) == later["id"], "the cursor on it")

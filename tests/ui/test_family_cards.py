@@ -14,12 +14,12 @@ from desk_tui.ui.screens.booking import BookingScreen
 from desk_tui.ui.screens.card_family import CardFamilyScreen
 from desk_tui.ui.screens.card_history import CardHistoryScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
-from desk_tui.ui.screens.customer_picker import CustomerPickerScreen
 from desk_tui.ui.widgets.fitted_table import FittedTable
 from desk_tui.ui.widgets.package_panel import PackagePanel
 from tests.support.api_client import key
 from tests.ui.at_the_calendar import book_with_package, calendar_ready, open_appointment, take_from_package
 from tests.ui.at_the_profile import block, open_profile
+from tests.ui.picking_a_customer import pick_customer
 from tests.ui.pilot import notifications, wait_until
 from tests.ui.reading_screens import detail
 from tests.ui.salon import Salon, app_on, at
@@ -62,12 +62,7 @@ async def test_the_owner_removes_and_adds_a_family_member_with_w(make_app, famil
                          "nobody listed")
         assert salon.get_card(card["id"])["members"] == []
         # And back again: a, the customer picker, Enter.
-        await pilot.press("a")
-        await wait_until(pilot, lambda: isinstance(app.screen, CustomerPickerScreen), "the customer picker")
-        picker = app.screen
-        await pilot.press(*daughter["name"])
-        await wait_until(pilot, lambda: picker.query_one(DataTable).row_count == 1, "the daughter found")
-        await pilot.press("enter", "enter")
+        await pick_customer(pilot, "a", daughter["name"])
         await wait_until(pilot, lambda: app.screen is dialog and members.option_count == 1
                          and str(members.get_option_at_index(0).prompt) == daughter["name"], "the member listed")
         assert [m["customer_id"] for m in salon.get_card(card["id"])["members"]] == [daughter["id"]]
@@ -95,14 +90,19 @@ async def test_a_member_redeems_the_shared_card_and_its_history_says_who(make_ap
         assert (entries[-1]["kind"], entries[-1]["used_by_customer_id"]) == ("redeem", daughter["id"])
         await pilot.press("h")
         await wait_until(pilot, lambda: isinstance(app.screen, CardHistoryScreen), "the history")
-        table = app.screen.query_one(FittedTable).table
-        await wait_until(pilot, lambda: table.row_count == 2, "both entries")
-        # The cursor is on the newest entry; at 80 columns the pane beneath spells out what is cut.
         history = app.screen
+        await wait_until(pilot, lambda: history.query_one(FittedTable).table.row_count == 2, "both entries")
+        # The cursor is on the newest entry; at 80 columns the pane beneath spells out what is cut.
+        # The table is read afresh each time: it may be laid out again (columns fitted) meanwhile.
         await wait_until(pilot, lambda: history.query_one(FittedTable).highlighted_key == entries[-1]["id"],
                          "the redemption highlighted")
-        shown = " ".join(str(cell) for cell in table.get_row_at(1)) + " " + detail(history)
-        assert f"Redeemed Manicure, used by {daughter['name']}" in shown, shown
+
+        def shown() -> str:
+            row = history.query_one(FittedTable).table.get_row_at(1)
+            return " ".join(str(cell) for cell in row) + " " + detail(history)
+
+        await wait_until(pilot, lambda: f"Redeemed Manicure, used by {daughter['name']}" in shown(),
+                         "who used it, said on the row or beneath it")
 
 
 async def test_the_owners_keys_say_why_on_a_shared_card(make_app, family):

@@ -16,6 +16,7 @@ from desk_tui.ui.screens.cart import CartScreen
 from desk_tui.ui.screens.payment import PaymentScreen
 from desk_tui.ui.screens.receipt import ReceiptScreen
 from tests.support.api_client import key
+from tests.ui.at_the_profile import open_profile
 from tests.ui.pilot import notifications, sign_in, wait_until
 from tests.ui.salon import Salon
 
@@ -181,20 +182,6 @@ async def test_any_failure_while_signing_in_is_said_in_a_sentence(make_app):
         assert isinstance(app.screen, LoginScreen) and "Signing in…" not in str(status.render())
 
 
-async def _profile(pilot, customer_id: str, role: str):
-    from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
-    from desk_tui.ui.widgets.card_block import CardBlock
-
-    app = pilot.app
-    await sign_in(pilot, role, {"reception": "1111", "manager": "2222"}[role])
-    await wait_until(pilot, lambda: app.org_settings is not None, "the salon's settings")
-    screen = CustomerProfileScreen(customer_id)
-    app.push_screen(screen)
-    await wait_until(pilot, lambda: app.screen is screen and screen.query(CardBlock) and screen.pick is not None,
-                     "the profile's cards")
-    return screen
-
-
 def _said(app, words: str) -> bool:
     return any(words in n.message for n in notifications(app))
 
@@ -210,7 +197,7 @@ async def test_quick_redeem_on_an_expired_or_used_up_card_says_why_without_askin
     assert empty["status"] == "fully_used"
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        profile = await _profile(pilot, customer["id"], "reception")
+        profile = await open_profile(pilot, customer["id"], "reception")
         assert profile.check_action("redeem", ()) is None  # dimmed in the footer, not offered as usable
         await pilot.press("r")
         await wait_until(pilot, lambda: _said(app, "expired on"), "why r does nothing")
@@ -240,7 +227,7 @@ async def test_transfer_of_a_refunded_card_says_why_before_any_search(make_app, 
     salon.api.post(f"/cards/{card['id']}/refund", json={"reason": "test set-up"}, headers=key()).raise_for_status()
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        profile = await _profile(pilot, customer["id"], "manager")
+        profile = await open_profile(pilot, customer["id"], "manager")
         await pilot.press("t")
         await wait_until(pilot, lambda: _said(app, "closed for good and cannot be transferred"), "why t does nothing")
         assert app.screen is profile  # no customer search, no confirmation
@@ -255,7 +242,7 @@ async def test_reception_pressing_u_in_the_history_is_told_it_is_for_managers(ma
                    headers=key()).raise_for_status()
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await _profile(pilot, customer["id"], "reception")
+        await open_profile(pilot, customer["id"], "reception")
         await pilot.press("h")
         await wait_until(pilot, lambda: isinstance(app.screen, CardHistoryScreen) and app.screen.entries,
                          "the history")
