@@ -23,6 +23,7 @@ from desk_tui.contract.problems import ProblemCode
 from desk_tui.server import migrate
 from desk_tui.server.database import PRIVATE_FILE_MODE, Database, create_private_file, sqlite_path
 from desk_tui.server.errors import DomainError
+from desk_tui.server.events import service as events
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -163,6 +164,11 @@ def restore(db_url: str, file: Path, *, force: bool = False) -> str:
     db = Database(db_url)
     try:
         migrate.upgrade(db.engine)
+        if kind == "postgresql":
+            # Event ids are the old server's transaction ids, which a new server may be far
+            # behind: a stream would wait for them forever. Desks reload on reconnecting instead.
+            with db.transaction() as s:
+                events.forget_all(s)
     finally:
         db.dispose()
     return f"Restored {file} into {make_url(db_url).render_as_string(hide_password=True)}."

@@ -20,6 +20,8 @@ EVENT_ID = BigInteger().with_variant(Integer(), "sqlite")
 
 class EventRow(Base):
     __tablename__ = "events"
+    #: SQLite: the rowid. PostgreSQL: given by the insert from the writing transaction's id, so
+    #: writers need not commit in turn (events/service.py); the column's sequence is left unused
     id: Mapped[int] = mapped_column(EVENT_ID, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     kind: Mapped[str] = mapped_column(String(40))

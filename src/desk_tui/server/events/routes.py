@@ -9,6 +9,7 @@ happens; a comment line every 20 s keeps proxies from closing a quiet connection
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -26,6 +27,10 @@ router = APIRouter(tags=["events"])
 
 PING_SECONDS = 20
 REPLAY_MAX = 5_000
+#: how soon a stream looks again while committed events wait behind an older open transaction
+#: (PostgreSQL): that one's end is announced only if it wrote events, so the stream polls, less
+#: and less often while it stays open
+HELD_FIRST_LOOK, HELD_SLOWEST_LOOK = 0.05, 2.0
 
 
 def broker_of(request: Request) -> Broker:
@@ -44,26 +49,28 @@ async def stream(request: Request, me: Principal = Depends(signed_in), db: Datab
     waiter = broker.subscribe()  # before the first read, so no commit in between goes unnoticed
     try:
         last = int(last_event_id) if last_event_id and last_event_id.strip().isdigit() else None
-        first, position = await asyncio.to_thread(_catch_up, db, last, me.location_id)
+        first, position, held = await asyncio.to_thread(_catch_up, db, last, me.location_id)
     except BaseException:
         broker.unsubscribe(waiter)
         raise
-    return EventSourceResponse(_events(broker, waiter, db, first, position, me.location_id), ping=PING_SECONDS,
+    return EventSourceResponse(_events(broker, waiter, db, first, position, held, me.location_id), ping=PING_SECONDS,
                                ping_message_factory=lambda: ServerSentEvent(comment=""))
 
 
-def _catch_up(db: Database, last: int | None, location_id: str) -> tuple[list[Event], int]:
-    """What to send before ``ready``, and the id the stream then stands at."""
+def _catch_up(db: Database, last: int | None, location_id: str) -> tuple[list[Event], int, bool]:
+    """What to send before ``ready``, the id the stream then stands at, and whether committed
+    events are held back behind an older open transaction (look again soon)."""
     with db.read_session() as s:
         b = service.bounds(s)
         if last is None:
-            return [], b.newest
+            return [], b.newest, b.held
         if not service.can_replay(b, last):
-            return [Event(id=b.newest, kind="reset", at=utcnow())], b.newest
+            return [Event(id=b.newest, kind="reset", at=utcnow())], b.newest, b.held
         missed = service.since(s, after=last, location_id=location_id, limit=REPLAY_MAX)
-        if len(missed) == REPLAY_MAX:  # more than a client should replay one by one: reload instead
-            return [Event(id=b.newest, kind="reset", at=utcnow())], b.newest
-        return missed, max(last, b.newest)
+        if len(missed.events) == REPLAY_MAX:  # more than a client should replay one by one: reload instead
+            return [Event(id=b.newest, kind="reset", at=utcnow())], b.newest, b.held
+        # The page's own snapshot may reach further than the bounds' (a later statement)
+        return missed.events, max(last, b.newest, *(e.id for e in missed.events)), missed.held
 
 
 def _sse(event: Event) -> ServerSentEvent:
@@ -71,7 +78,8 @@ def _sse(event: Event) -> ServerSentEvent:
 
 
 async def _events(broker: Broker, waiter: asyncio.Event, db: Database, first: list[Event], position: int,
-                  location_id: str) -> AsyncIterator[ServerSentEvent]:
+                  held: bool, location_id: str) -> AsyncIterator[ServerSentEvent]:
+    look = HELD_FIRST_LOOK
     try:
         for event in first:
             yield _sse(event)
@@ -79,21 +87,28 @@ async def _events(broker: Broker, waiter: asyncio.Event, db: Database, first: li
         while not broker.closed:
             # Woken by a commit (NOTIFY, or SQLite's after_commit); with nothing happening, nothing
             # runs (the ping comes from sse-starlette's own timer).
-            await waiter.wait()
+            if held:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(waiter.wait(), look)
+                look = min(look * 2, HELD_SLOWEST_LOOK)
+            else:
+                await waiter.wait()
+                look = HELD_FIRST_LOOK
             waiter.clear()
             if broker.closed:
                 break
             while True:  # a burst larger than one page is read page by page
                 news = await asyncio.to_thread(_since, db, position, location_id)
-                for event in news:
+                for event in news.events:
                     yield _sse(event)
                     position = event.id
-                if len(news) < 500:
+                held = news.held
+                if len(news.events) < 500:
                     break
     finally:
         broker.unsubscribe(waiter)
 
 
-def _since(db: Database, after: int, location_id: str) -> list[Event]:
+def _since(db: Database, after: int, location_id: str) -> service.Page:
     with db.read_session() as s:
         return service.since(s, after=after, location_id=location_id)

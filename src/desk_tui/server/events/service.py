@@ -6,12 +6,18 @@ written in ``before_commit``, at the very end of that same transaction, so:
 
 * a change that rolls back announces nothing (the notes are dropped with it);
 * several notes about one thing in one transaction become one event with the final version;
-* on PostgreSQL the rows are written under a transaction-scoped advisory lock, held until the
-  commit, so ids become visible in id order and a stream that has read up to id N can never see
-  N+1 committed after N+2; ``NOTIFY`` goes in the same transaction and is delivered only if it
-  commits. On SQLite ``BEGIN IMMEDIATE`` already serialises writers, and the outer
-  transaction's ``after_commit`` wakes the streams of this process (see broker.py); a savepoint's
-  release (``after_commit`` too, inside a request's one transaction) wakes nobody yet.
+* a stream that has read up to id N never later sees an id below N committed. On PostgreSQL
+  writers do not wait for each other for this (a lock held to the commit made every write of the
+  chain commit one at a time, issue 17): an event's id is its transaction's id
+  (``pg_current_xact_id()``) shifted left by :data:`ORDINAL_BITS`, plus its place in that
+  transaction, and a reader returns only ids below its snapshot's ``xmin`` shifted alike
+  (:func:`_final_below`): every transaction older than that has committed or rolled back, and every
+  one still to commit has a larger id. Committed events held back behind an older transaction
+  still open are reported (``held``) so a stream looks again even if that one announces nothing.
+  ``NOTIFY`` goes in the same transaction and is delivered only if it commits. On SQLite
+  ``BEGIN IMMEDIATE`` already serialises writers and ids are the rowid; the outer transaction's
+  ``after_commit`` wakes the streams of this process (see broker.py); a savepoint's release
+  (``after_commit`` too, inside a request's one transaction) wakes nobody yet.
 """
 
 from __future__ import annotations
@@ -21,7 +27,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, or_, select, text
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Text,
+    cast,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from desk_tui.contract.events import Event
@@ -36,8 +57,10 @@ from desk_tui.server.reference.names import names
 REPLAY_WINDOW = timedelta(minutes=15)
 #: the PostgreSQL channel every worker LISTENs on
 CHANNEL = "desk_events"
-#: pg_advisory_xact_lock key that orders event ids by commit (any constant no other code uses)
-_ORDER_LOCK = 0x6465736B  # "desk"
+#: PostgreSQL: an event id is (transaction id << ORDINAL_BITS) + its place in the transaction, so
+#: one transaction may write 2**20 events, and transaction ids up to 2**43 fit in a BIGINT
+ORDINAL_BITS = 20
+_PER_TRANSACTION = 1 << ORDINAL_BITS
 _PENDING, _WRITTEN, _OFF = "events.pending", "events.written", "events.off"
 _IDS = ("appointment_id", "customer_id", "card_id", "sale_id", "enrollment_id", "package_id", "plan_id")
 
@@ -79,7 +102,7 @@ def _write(s: Session) -> None:
     found = names(s, {Staff: {n["staff_id"] for n in notes}, Location: {n["actor_location_id"] for n in notes}})
     staff, places = found[Staff], found[Location]
     now = utcnow()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for n in notes:
         body = {k: v for k, v in n.items() if k not in ("kind", "location_id", "staff_id", "actor_location_id")
                 and v is not None}
@@ -87,24 +110,29 @@ def _write(s: Session) -> None:
             body["staff_name"] = staff[n["staff_id"]]
         if n["actor_location_id"] in places:
             body["location_name"] = places[n["actor_location_id"]]
-        rows.append({"at": now, "kind": n["kind"], "location_id": n["location_id"],
+        rows.append({"n": len(rows), "at": now, "kind": n["kind"], "location_id": n["location_id"],
                          "actor_location_id": n["actor_location_id"], "body": json.dumps(body)})
     if postgres:
-        s.execute(_LOCKED_INSERT, {"key": _ORDER_LOCK, "channel": CHANNEL,
-                                   "rows": json.dumps(rows, default=lambda at: at.isoformat())})
+        s.execute(_INSERT, {"channel": CHANNEL,
+                            "rows": json.dumps(rows, default=lambda at: at.isoformat())})
     else:
-        s.execute(insert(EventRow), rows)
+        s.execute(insert(EventRow), [{k: v for k, v in r.items() if k != "n"} for r in rows])
     s.info[_WRITTEN] = bind.engine.url  # Engine.engine is the engine itself; a Connection has no url
 
 
-#: PostgreSQL: the order lock, the rows and the NOTIFY in one statement (every write sends it). The
-#: lock's CTE is joined in, so it is taken before the first row draws its id from the sequence.
-_LOCKED_INSERT = text("""
-    WITH ordered AS (SELECT pg_advisory_xact_lock(:key)), told AS (SELECT pg_notify(:channel, ''))
-    INSERT INTO events (at, kind, location_id, actor_location_id, body)
-    SELECT r.at, r.kind, r.location_id, r.actor_location_id, r.body
-    FROM ordered, told, json_to_recordset(CAST(:rows AS json))
-         AS r(at timestamptz, kind text, location_id text, actor_location_id text, body text)
+#: PostgreSQL: the rows and the NOTIFY in one statement (every write sends it). The ids continue
+#: after those this transaction already wrote (a request's savepoints each write theirs), which
+#: only this transaction can see: nobody else writes ids of its transaction id.
+_INSERT = text(f"""
+    WITH told AS (SELECT pg_notify(:channel, '')),
+         mine AS (SELECT pg_current_xact_id()::text::bigint * {_PER_TRANSACTION} AS first),
+         taken AS (SELECT coalesce((SELECT max(e.id) + 1 FROM events e
+                                    WHERE e.id >= mine.first AND e.id < mine.first + {_PER_TRANSACTION}),
+                                   mine.first) AS next FROM mine)
+    INSERT INTO events (id, at, kind, location_id, actor_location_id, body)
+    SELECT taken.next + r.n, r.at, r.kind, r.location_id, r.actor_location_id, r.body
+    FROM told, taken, json_to_recordset(CAST(:rows AS json))
+         AS r(n bigint, at timestamptz, kind text, location_id text, actor_location_id text, body text)
 """)
 
 
@@ -129,17 +157,36 @@ def _rolled_back(s: Session) -> None:
 
 
 # -- reading -------------------------------------------------------------------------------------
+def _final_below(s: Session) -> ColumnElement[int] | None:
+    """PostgreSQL: the first id that may still change, as of this statement's snapshot: every
+    transaction older than its ``xmin`` has committed or rolled back, every later one has a larger
+    id. Each use in one statement reads the same snapshot. SQLite: None (every id is final)."""
+    if s.get_bind().dialect.name != "postgresql":
+        return None
+    xmin = cast(cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger)
+    return xmin * _PER_TRANSACTION
+
+
 @dataclass(frozen=True)
 class Bounds:
     oldest: int | None
     """The oldest id still kept (None: no event yet)."""
     newest: int
-    """The newest id given out (0: none yet)."""
+    """The newest final id (0: none yet): a stream starting now stands here."""
+    held: bool = False
+    """Committed events wait behind an older transaction still open (PostgreSQL): look again."""
 
 
 def bounds(s: Session) -> Bounds:
-    oldest, newest = s.execute(select(func.min(EventRow.id), func.max(EventRow.id))).one()
-    return Bounds(oldest, newest or 0)
+    below = _final_below(s)
+    if below is None:
+        oldest, newest = s.execute(select(func.min(EventRow.id), func.max(EventRow.id))).one()
+        return Bounds(oldest, newest or 0)
+    # one statement: one snapshot; each bound an index look-up
+    row = s.execute(select(select(func.min(EventRow.id)).scalar_subquery(),
+                           select(func.max(EventRow.id)).where(EventRow.id < below).scalar_subquery(),
+                           exists().where(EventRow.id >= below))).one()
+    return Bounds(row[0], row[1] or 0, bool(row[2]))
 
 
 def can_replay(b: Bounds, last_id: int) -> bool:
@@ -149,15 +196,32 @@ def can_replay(b: Bounds, last_id: int) -> bool:
     return b.oldest is None or last_id >= b.oldest - 1 or last_id == b.newest
 
 
-def since(s: Session, *, after: int, location_id: str, limit: int = 500) -> list[Event]:
-    """Events after id ``after`` for a stream at ``location_id``, oldest first."""
-    rows = s.scalars(select(EventRow).where(EventRow.id > after,
-                                            or_(EventRow.location_id.is_(None), EventRow.location_id == location_id))
-                     .order_by(EventRow.id).limit(limit))
-    return [to_wire(r, location_id) for r in rows]
+@dataclass(frozen=True)
+class Page:
+    events: list[Event]
+    held: bool
+    """As :attr:`Bounds.held`: more is committed than may be read yet."""
 
 
-def to_wire(row: EventRow, location_id: str) -> Event:
+def since(s: Session, *, after: int, location_id: str, limit: int = 500) -> Page:
+    """Final events after id ``after`` for a stream at ``location_id``, oldest first."""
+    below = _final_below(s)
+    page = (select(EventRow.id, EventRow.at, EventRow.kind, EventRow.location_id, EventRow.actor_location_id,
+                   EventRow.body)
+            .where(EventRow.id > after, or_(EventRow.location_id.is_(None), EventRow.location_id == location_id))
+            .order_by(EventRow.id).limit(limit))
+    if below is None:
+        return Page([to_wire(r, location_id) for r in s.execute(page)], held=False)
+    # One statement, so the page and ``held`` see one snapshot: a row held back now is either
+    # read by the next look or announced by a NOTIFY still to come.
+    final = page.where(EventRow.id < below).lateral("final")
+    one = select(literal(1).label("one")).subquery("one")  # a row even when the page is empty
+    rows = s.execute(select(exists().where(EventRow.id >= below).label("held"), *final.c)
+                     .select_from(one).outerjoin(final, true()).order_by(final.c.id)).all()
+    return Page([to_wire(r, location_id) for r in rows if r.id is not None], held=bool(rows[0].held))
+
+
+def to_wire(row: Any, location_id: str) -> Event:
     body = json.loads(row.body)
     if row.actor_location_id != location_id:
         body.pop("staff_name", None)  # who made it shows only at the location where it was done
@@ -165,10 +229,20 @@ def to_wire(row: EventRow, location_id: str) -> Event:
 
 
 def prune(s: Session, *, keep: timedelta = REPLAY_WINDOW, now: datetime | None = None) -> int:
-    """Forget events older than the replay window, except the newest (it says which id is next)."""
+    """Forget events older than the replay window, except the newest (it says which id is next).
+
+    Only final ids go, and only below the first one still in the window: whatever is kept is every
+    id from the oldest kept on, so :func:`can_replay` can trust the oldest."""
     cutoff = (now or utcnow()) - keep
-    newest = s.scalar(select(func.max(EventRow.id)))
-    if newest is None:
+    newest = bounds(s).newest
+    if not newest:
         return 0
-    result = s.execute(delete(EventRow).where(EventRow.at < cutoff, EventRow.id < newest))
+    first_kept = s.scalar(select(func.min(EventRow.id)).where(EventRow.at >= cutoff, EventRow.id <= newest))
+    result = s.execute(delete(EventRow).where(EventRow.id < (first_kept or newest)))
     return rowcount(result) or 0
+
+
+def forget_all(s: Session) -> None:
+    """A restored database's events belong to the moment of its backup (and on PostgreSQL to
+    another server's transaction ids): every desk reloads on reconnecting instead."""
+    s.execute(delete(EventRow))
