@@ -71,7 +71,7 @@ def test_a_redemption_after_the_servers_connections_closed_happens_once(served):
 
 
 def test_a_request_checks_out_one_connection(served):
-    """The sign-in check's session is the route's too (database.HandedOver): a second checkout
+    """The sign-in check's session is the route's too (request_scope.HandedOver): a second checkout
     was a second BEGIN and ROLLBACK per request."""
     checkouts: list[object] = []
 

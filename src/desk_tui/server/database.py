@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +34,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlalchemy.types import TypeDecorator
 
 from desk_tui.server.pool_health import ping_when_in_doubt
+from desk_tui.server.request_scope import current_handover, current_unit, let_go_of_handed_over
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -207,86 +206,6 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
-@dataclass
-class RequestUnit:
-    """The one write transaction of one HTTP request (see :mod:`desk_tui.server.idempotency`).
-
-    Inside a request, every ``Database.transaction()`` block is a savepoint of this one
-    transaction, and reads see its writes; nothing is committed until the request's answer is
-    known and stored beside its changes, so a crash at any instant leaves both or neither.
-    """
-
-    #: runs first in the transaction, before any route work (the Idempotency-Key's claim)
-    on_begin: Callable[[Session], None] | None = None
-    session: Session | None = None
-
-    def finish(self, *, commit: bool, before_commit: Callable[[Session], None] | None = None) -> None:
-        """Commit (after ``before_commit``) or roll back, and let go of the connection."""
-        if self.session is None:
-            return
-        try:
-            if commit:
-                if before_commit is not None:
-                    before_commit(self.session)
-                self.session.commit()
-            else:
-                self.session.rollback()
-        finally:
-            self.session.close()
-            self.session = None
-
-
-_unit: ContextVar[RequestUnit | None] = ContextVar("desk_request_unit", default=None)
-
-
-@dataclass
-class HandedOver:
-    """The sign-in check's session, kept open for the request's first use of the database.
-
-    Every request checked out a pooled connection for its sign-in check and another for its work:
-    a second checkout, BEGIN and ROLLBACK per request (issue 17). Now the sign-in check's session
-    (still in its transaction) is taken over by the route's first ``read_session()`` or, on
-    PostgreSQL, by its write transaction. A request that never takes it over lets go of it when
-    its answer starts (:func:`let_go`), so an open event stream holds no connection.
-    """
-
-    session: Session | None = None
-
-    def take(self) -> Session | None:
-        session, self.session = self.session, None
-        return session
-
-    def close(self) -> None:
-        session = self.take()
-        if session is not None:
-            session.close()
-
-
-_handed_over: ContextVar[HandedOver | None] = ContextVar("desk_handed_over", default=None)
-
-
-@contextmanager
-def handing_over() -> Iterator[HandedOver]:
-    """Let this request's sign-in check hand its session on (see :class:`HandedOver`)."""
-    slot = HandedOver()
-    reset = _handed_over.set(slot)
-    try:
-        yield slot
-    finally:
-        _handed_over.reset(reset)
-
-
-@contextmanager
-def request_unit(unit: RequestUnit) -> Iterator[RequestUnit]:
-    """Make ``unit`` the transaction of every ``Database.transaction()`` in this context (the
-    route's worker thread inherits it: Starlette copies the context into its thread pool)."""
-    reset = _unit.set(unit)
-    try:
-        yield unit
-    finally:
-        _unit.reset(reset)
-
-
 class Database:
     """Owns the engine and hands out read and write sessions."""
 
@@ -303,11 +222,11 @@ class Database:
     def read_session(self) -> Iterator[Session]:
         """A session for reading. Inside a request that has begun writing, it is the request's
         own session, so what the request wrote is what it reads back."""
-        unit = _unit.get()
+        unit = current_unit()
         if unit is not None and unit.session is not None:
             yield unit.session
             return
-        slot = _handed_over.get()
+        slot = current_handover()
         kept = slot.take() if slot is not None else None
         with kept or self._read() as s:
             yield s
@@ -315,8 +234,8 @@ class Database:
     @contextmanager
     def sign_in_session(self) -> Iterator[Session]:
         """A read session for the request's sign-in check, handed on to the request's work when
-        the check succeeds (:class:`HandedOver`), closed when it fails."""
-        slot = _handed_over.get()
+        the check succeeds (:class:`~desk_tui.server.request_scope.HandedOver`), closed when it fails."""
+        slot = current_handover()
         if slot is None or slot.session is not None:
             with self.read_session() as s:
                 yield s
@@ -337,10 +256,10 @@ class Database:
         """A transaction of its own, committed when the block ends even inside a request: for what
         must stand whatever the request's answer (a wrong manager PIN counts although the request
         fails). Only before the request writes: on SQLite it would wait for the request's own lock."""
-        unit = _unit.get()
+        unit = current_unit()
         if unit is not None and unit.session is not None:
             raise RuntimeError("own_transaction() after the request began writing would wait for itself")
-        _let_go_of_handed_over()  # one connection per request at a time
+        let_go_of_handed_over()  # one connection per request at a time
         with self._write() as s, s.begin():
             yield s
 
@@ -349,12 +268,12 @@ class Database:
         """One write transaction: committed when the block ends, rolled back if it raises.
 
         Inside an HTTP request the block is a savepoint of the request's one transaction
-        instead (:class:`RequestUnit`): rolled back alone if it raises, committed with the rest
+        instead (:class:`~desk_tui.server.request_scope.RequestUnit`): rolled back alone if it raises, committed with the rest
         once the request's answer is stored.
         """
-        unit = _unit.get()
+        unit = current_unit()
         if unit is None:
-            _let_go_of_handed_over()  # a read request that writes: still one connection at a time
+            let_go_of_handed_over()  # a read request that writes: still one connection at a time
             with self._write() as s, s.begin():
                 yield s
             return
@@ -362,7 +281,7 @@ class Database:
             # On PostgreSQL a read and a write session differ in nothing but a flag only SQLite's
             # BEGIN reads, so the sign-in check's transaction becomes the request's. SQLite's
             # write transaction must begin IMMEDIATE, so there it begins afresh.
-            kept = _let_go_of_handed_over(keep=not self.is_sqlite)
+            kept = let_go_of_handed_over(keep=not self.is_sqlite)
             session = kept or self._write()
             try:
                 if kept is None:
@@ -379,15 +298,3 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def _let_go_of_handed_over(*, keep: bool = False) -> Session | None:
-    """The handed-over session to carry on with (``keep``), or None after closing it."""
-    slot = _handed_over.get()
-    if slot is None:
-        return None
-    if keep:
-        return slot.take()
-    slot.close()
-    return None
-

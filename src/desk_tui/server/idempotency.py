@@ -1,7 +1,7 @@
 """One transaction per write request, and ``Idempotency-Key`` stored inside it.
 
 Pure ASGI middleware, so it wraps every POST/PUT/PATCH/DELETE route at once and no route can
-forget it. Each write request gets a :class:`~desk_tui.server.database.RequestUnit`: the route's
+forget it. Each write request gets a :class:`~desk_tui.server.request_scope.RequestUnit`: the route's
 ``Database.transaction()`` blocks become savepoints of one transaction, which commits only after
 the route has answered, together with the stored answer. So whatever instant the process dies at,
 the key is either absent (nothing was written; the retry runs) or complete (the retry replays);
@@ -37,18 +37,9 @@ from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.pins import token_digest
 from desk_tui.server.auth.principal import SCOPE_KEY, Principal
 from desk_tui.server.auth.service import authenticate, principal_of, sign_in_check
-from desk_tui.server.database import (
-    Base,
-    Database,
-    HandedOver,
-    RequestUnit,
-    UTCDateTime,
-    handing_over,
-    request_unit,
-    rowcount,
-    utcnow,
-)
+from desk_tui.server.database import Base, Database, UTCDateTime, rowcount, utcnow
 from desk_tui.server.errors import DomainError, busy_problem, is_overload, problem
+from desk_tui.server.request_scope import HandedOver, RequestUnit, handing_over, request_unit
 
 log = logging.getLogger("desk_tui.server")
 
