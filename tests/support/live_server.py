@@ -24,12 +24,14 @@ class _Server(uvicorn.Server):
 
 class LiveServer:
     def __init__(self, db_url: str, *, demo: bool = True, port: int = 0, lifespan: bool = False,
-                 **settings) -> None:
+                 product_pins: bool = False, **settings) -> None:
         """``lifespan``: run the server's own background work (housekeeping); off by default so
-        that what a test sees depends on its requests alone. ``settings``: ServerSettings fields."""
+        that what a test sees depends on its requests alone. ``product_pins``: the demo accounts'
+        PINs hashed at the product's argon2 cost, not the tests' cheap one (quick_pins.py).
+        ``settings``: ServerSettings fields."""
         self.db_url = db_url
         if demo:
-            fill_with_demo(db_url)
+            fill_with_demo(db_url, product_pins=product_pins)
         self.database = prepare(db_url, demo=demo)
         self.app = create_app(ServerSettings(db_url=db_url, demo=demo, **settings), database=self.database)
         self._sock = loopback_socket(port, reuse=True)  # a given port: "the server came back"
