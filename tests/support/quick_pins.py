@@ -15,11 +15,15 @@ server started with ``product_pins=True``, and test_auth.py's check of the param
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
+from unittest import mock
 
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
+from desk_tui.server import demo
 from desk_tui.server.database import Database
 from desk_tui.server.demo import ACCOUNTS
 from desk_tui.server.reference.models import Staff
@@ -39,3 +43,11 @@ def quick_demo_pins(database: Database) -> None:
     with database.transaction() as s:
         for staff in s.scalars(select(Staff).where(Staff.username.in_(hashes))):
             staff.pin_hash = hashes[staff.username]
+
+
+@contextmanager
+def demo_seeded_quickly() -> Iterator[None]:
+    """``seed_reference`` / ``seed_demo`` called inside hash the accounts' PINs at the lightest cost:
+    for a test that seeds a salon of its own instead of copying the demo."""
+    with mock.patch.object(demo, "hash_pin", _LIGHTEST.hash):
+        yield
