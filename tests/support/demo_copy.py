@@ -37,13 +37,18 @@ def fill_with_demo(db_url: str, *, product_pins: bool = False) -> None:
 
     Under a pinned server clock (snapshot tests) nothing is copied: the demo the server seeds
     then is dated from the pinned instant, as the shots expect."""
-    if database.utcnow is not _REAL_UTCNOW:
+    if seeds_its_own_demo():
         return
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite":
         _sqlite(Path(url.database or ""), product_pins)
     elif url.get_backend_name() == "postgresql":
         _postgresql(db_url, product_pins)
+
+
+def seeds_its_own_demo() -> bool:
+    """Under a pinned server clock a server seeds the demo itself (fill_with_demo copies nothing)."""
+    return database.utcnow is not _REAL_UTCNOW
 
 
 def _sqlite(path: Path, product_pins: bool) -> None:

@@ -9,7 +9,8 @@ import uvicorn
 from desk_tui.server.app import ServerSettings, create_app
 from desk_tui.server.loopback import loopback_socket
 from desk_tui.server.serve import prepare
-from tests.support.demo_copy import fill_with_demo
+from tests.support.demo_copy import fill_with_demo, seeds_its_own_demo
+from tests.support.quick_pins import quick_demo_pins
 
 
 class _Server(uvicorn.Server):
@@ -33,6 +34,8 @@ class LiveServer:
         if demo:
             fill_with_demo(db_url, product_pins=product_pins)
         self.database = prepare(db_url, demo=demo)
+        if demo and not product_pins and seeds_its_own_demo():
+            quick_demo_pins(self.database)  # as a copy's (demo_copy.py)
         self.app = create_app(ServerSettings(db_url=db_url, demo=demo, **settings), database=self.database)
         self._sock = loopback_socket(port, reuse=True)  # a given port: "the server came back"
         self.port = self._sock.getsockname()[1]

@@ -38,7 +38,8 @@ def quick_hashes() -> tuple[tuple[str, str], ...]:
 
 
 def quick_demo_pins(database: Database) -> None:
-    """For a server whose demo it seeded itself (under a pinned clock nothing is copied)."""
+    """For an in-thread server (LiveServer) that seeded the demo itself: under a pinned clock
+    nothing is copied."""
     hashes = dict(quick_hashes())
     with database.transaction() as s:
         for staff in s.scalars(select(Staff).where(Staff.username.in_(hashes))):
