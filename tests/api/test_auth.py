@@ -1,12 +1,41 @@
+"""Sign-in, tokens and roles, against PINs hashed at the product's own argon2 cost: the other API
+tests' demo accounts keep cheap hashes of the same PINs (tests/support/quick_pins.py)."""
+
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
 import httpx
+import pytest
+from argon2 import Type, extract_parameters, profiles
+from sqlalchemy import select
 
 from desk_tui.server import admin
+from desk_tui.server.reference.models import Staff
 from tests.support.api_client import assert_problem, login
+from tests.support.live_server import LiveServer
+
+
+@pytest.fixture(scope="module")
+def api(engine, new_db_url):
+    """The demo salon as the product seeds it: its accounts' PINs at the product's cost."""
+    with LiveServer(new_db_url(engine), demo=True, product_pins=True) as server:
+        yield server
+
+
+def test_pins_are_kept_as_argon2id_at_the_products_cost(api):
+    """The product's hasher is argon2-cffi's default, RFC 9106's low-memory profile (t=3, 64 MiB,
+    p=4): the demo's accounts and one made by `admin` both. A cheaper cost is a decision, not a slip."""
+    admin.create_staff(api.db_url, username=f"cost{uuid.uuid4().hex[:8]}", name="Cost Test", role="reception",
+                       pin="4321", locations=["Downtown"])
+    with api.database.read_session() as s:
+        hashes = list(s.scalars(select(Staff.pin_hash).where(Staff.pin_hash.is_not(None))))
+    assert len(hashes) >= 4
+    for pin_hash in hashes:
+        parameters = extract_parameters(pin_hash)
+        assert parameters.type is Type.ID
+        assert parameters == profiles.RFC_9106_LOW_MEMORY, parameters
 
 
 def test_login_returns_token_staff_and_location(api):

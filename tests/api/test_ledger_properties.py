@@ -24,14 +24,13 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from desk_tui.contract import cards as wire
-from desk_tui.server import migrate
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import booking, ledger, service
 from desk_tui.server.cards.models import Card, CardTransaction
 from desk_tui.server.database import Database, utcnow
-from desk_tui.server.demo import seed_demo
 from desk_tui.server.errors import DomainError
 from desk_tui.server.packages.models import Package, PackageEntitlement, PackageEntitlementService
+from tests.support.demo_copy import fill_with_demo
 
 #: pool 0: 360 minutes of Manicure 60 / Pedicure 60 / Deep Tissue 120; pool 1: 3 sessions of Facial or Manicure
 POOLS = [(360, {"svc_manicure": 60, "svc_pedicure": 60, "svc_deep_tissue": 120}),
@@ -43,10 +42,10 @@ ME = Principal(staff_id="stf_manager", staff_name="Márton Kiss", role="manager"
 
 @pytest.fixture(scope="module")
 def db(new_db_url):
-    database = Database(new_db_url("sqlite"))
-    migrate.upgrade(database.engine)
+    url = new_db_url("sqlite")
+    fill_with_demo(url)  # a copy of the demo salon this worker seeded once, not a seeding of its own
+    database = Database(url)
     with database.transaction() as s:
-        seed_demo(s)
         pkg = Package(id="pkg_prop", name="Property pack", unit_type="minutes", price=99999, tax_inclusive=True,
                       expiry_days=None, description="", active=True, created_at=utcnow())
         for position, (units, costs) in enumerate(POOLS):

@@ -34,6 +34,7 @@ from desk_tui.server.database import utcnow
 from desk_tui.server.demo import seed_reference
 from tests.support.api_client import PINS
 from tests.support.live_server import LiveServer
+from tests.support.quick_pins import demo_seeded_quickly
 
 PUBLIC, STAFF, MANAGER, OWNER = "public", "reception", "manager", "owner"
 RANK = {STAFF: 0, MANAGER: 1, OWNER: 2}
@@ -218,7 +219,7 @@ class Salon:
 
     def __init__(self, server: LiveServer, http: httpx.Client) -> None:
         self.server = server
-        with server.database.transaction() as s:
+        with server.database.transaction() as s, demo_seeded_quickly():  # who may call what, not the PIN's cost
             seed_reference(s)
         self.url = server.url
         self.http = http

@@ -1,6 +1,10 @@
 """Sign-in cannot be guessed, flooded or used against the salon (issue 13), over real HTTP against
 `desk-tui serve` (two workers on PostgreSQL).
 
+Every PIN checked here is hashed at the product's argon2 cost: each test's own staff member is
+made by `admin` (the product's hash), made-up usernames are checked against the product's dummy
+hash, and the servers started here keep the demo's own hashes (``product_pins``).
+
 All test traffic is local, so the callers at different addresses are clients bound to other
 loopback addresses (Linux routes all of 127/8 to lo). Each test has its own staff member and its
 own addresses, so the limits one test reaches never touch another's.
@@ -139,7 +143,7 @@ def test_a_new_pin_or_deactivation_signs_the_staff_member_out_everywhere(served_
 def test_a_flood_of_made_up_usernames_does_not_stall_the_till(engine, new_db_url):
     """Four callers with no token sign in with invented usernames as fast as they can while
     reception adds customers: every customer is saved, quickly, and nobody sees a 500."""
-    server = ServedAPI(new_db_url(engine), workers=1 if engine == "sqlite" else 2)
+    server = ServedAPI(new_db_url(engine), workers=1 if engine == "sqlite" else 2, product_pins=True)
     with server:
         desk = login(server.url, "reception")
         stop = threading.Event()
@@ -179,7 +183,7 @@ def test_no_free_database_connection_is_503_never_500(new_db_url, monkeypatch):
     """One pooled connection, held by someone else: requests wait the pool's time and are told
     the server is busy, whether the route or the idempotency middleware asked for it."""
     monkeypatch.setenv("DESK_DB_CONNECTIONS", "1")
-    with LiveServer(new_db_url("postgresql"), demo=True) as server:
+    with LiveServer(new_db_url("postgresql"), demo=True, product_pins=True) as server:
         desk = login(server.url, "reception")
         with server.database.engine.connect():  # the only connection of the pool
             answers = _all_at_once(2, lambda i: httpx.get(f"{server.url}/v1/locations", timeout=30) if i == 0
@@ -197,7 +201,7 @@ def _admin_cli(db_url: str, *args: str) -> str:
 
 
 def test_housekeeping_forgets_made_up_usernames_soon_and_every_wrong_pin_in_time(engine, new_db_url):
-    with LiveServer(new_db_url(engine), demo=True) as server:
+    with LiveServer(new_db_url(engine), demo=True, product_pins=True) as server:
         for name in ("nobody1", "nobody2", "nobody3", "reception", "reception"):
             assert_problem(_sign_in(server, name, "0000", "127.0.0.50"), 401, "invalid_credentials")
 

@@ -9,7 +9,8 @@ import uvicorn
 from desk_tui.server.app import ServerSettings, create_app
 from desk_tui.server.loopback import loopback_socket
 from desk_tui.server.serve import prepare
-from tests.support.demo_copy import fill_with_demo
+from tests.support.demo_copy import fill_with_demo, seeds_its_own_demo
+from tests.support.quick_pins import quick_demo_pins
 
 
 class _Server(uvicorn.Server):
@@ -24,13 +25,17 @@ class _Server(uvicorn.Server):
 
 class LiveServer:
     def __init__(self, db_url: str, *, demo: bool = True, port: int = 0, lifespan: bool = False,
-                 **settings) -> None:
+                 product_pins: bool = False, **settings) -> None:
         """``lifespan``: run the server's own background work (housekeeping); off by default so
-        that what a test sees depends on its requests alone. ``settings``: ServerSettings fields."""
+        that what a test sees depends on its requests alone. ``product_pins``: the demo accounts'
+        PINs hashed at the product's argon2 cost, not the tests' cheap one (quick_pins.py).
+        ``settings``: ServerSettings fields."""
         self.db_url = db_url
         if demo:
-            fill_with_demo(db_url)
+            fill_with_demo(db_url, product_pins=product_pins)
         self.database = prepare(db_url, demo=demo)
+        if demo and not product_pins and seeds_its_own_demo():
+            quick_demo_pins(self.database)  # as a copy's (demo_copy.py)
         self.app = create_app(ServerSettings(db_url=db_url, demo=demo, **settings), database=self.database)
         self._sock = loopback_socket(port, reuse=True)  # a given port: "the server came back"
         self.port = self._sock.getsockname()[1]

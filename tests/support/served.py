@@ -26,9 +26,11 @@ from tests.support.ports import free_port
 class ServedAPI:
     def __init__(self, db_url: str, *, workers: int = 1, demo: bool = True, env: dict[str, str] | None = None,
                  port: int | None = None, args: Sequence[str] = (), scheme: str = "http",
-                 verify: str | bool = True) -> None:
-        """``args``: more `serve` options; ``scheme`` and ``verify`` (a CA bundle): for one served over HTTPS."""
+                 verify: str | bool = True, product_pins: bool = False) -> None:
+        """``args``: more `serve` options; ``scheme`` and ``verify`` (a CA bundle): for one served over HTTPS.
+        ``product_pins``: as LiveServer's."""
         self.db_url = db_url
+        self.product_pins = product_pins
         self.workers = workers
         self.demo = demo
         self.port = port or free_port()
@@ -44,7 +46,7 @@ class ServedAPI:
                "--workers", str(self.workers), *self.args]
         if self.demo:
             cmd.append("--demo")
-            fill_with_demo(self.db_url)
+            fill_with_demo(self.db_url, product_pins=self.product_pins)
         with self.log.open("ab") as out:
             # Its own process group, so kill() takes the uvicorn supervisor and every worker at once.
             self.proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT,

@@ -11,7 +11,6 @@ from desk_tui.ui.app import DeskApp
 from tests.support.api_client import login
 from tests.support.live_server import LiveServer
 from tests.support.parsed_styles import shared_parsed_styles
-from tests.support.quick_pins import quick_demo_pins
 from tests.ui.pilot import hold_cursors_still
 
 
@@ -26,8 +25,7 @@ def _parsed_styles_shared():
 def ui_server(tmp_path_factory):
     """One demo salon (SQLite) for the UI tests of this worker."""
     with LiveServer(f"sqlite:///{tmp_path_factory.mktemp('ui-db')}/ui.db", demo=True) as server:
-        quick_demo_pins(server.database)  # quick_pins.py: the same PINs, cheaper to check
-        yield server
+        yield server  # its demo accounts' PINs are cheap to check (quick_pins.py)
 
 
 @pytest.fixture
