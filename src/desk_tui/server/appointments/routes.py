@@ -13,10 +13,11 @@ import datetime as dt
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 
 from desk_tui.contract import appointments as wire
 from desk_tui.contract.problems import ProblemCode
+from desk_tui.server.answers import json_answer
 from desk_tui.server.appointments import service, transitions, views
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.customers.service import get_customer
@@ -47,23 +48,23 @@ def _version(if_match: str | None, *, required: bool) -> int | None:
     return int(m.group(1))
 
 
-@router.get("")
+@router.get("", response_model=wire.AppointmentDay)
 def day(
     date: Annotated[dt.date, Query(ge=dt.date(2000, 1, 1), le=dt.date(2999, 12, 30),
                                    description="The business day, in the organisation's time zone.")],
     staff_id: Annotated[str | None, Query(max_length=wire.ID_MAX, pattern=wire.ID_PATTERN)] = None,
     me: Principal = Depends(signed_in),
     db: Database = Depends(database),
-) -> wire.AppointmentDay:
+) -> Response:
     with db.read_session() as s:
-        return views.day(s, on=date, location_id=me.location_id, staff_id=staff_id)
+        return json_answer(views.day(s, on=date, location_id=me.location_id, staff_id=staff_id))
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=wire.Appointment)
 def create(body: wire.AppointmentCreate, me: Principal = Depends(signed_in),
-           db: Database = Depends(database)) -> wire.Appointment:
+           db: Database = Depends(database)) -> Response:
     with db.transaction() as s:
-        return views.one(s, service.create(s, data=body, me=me))
+        return json_answer(views.one(s, service.create(s, data=body, me=me)), 201)
 
 
 @router.get("/{appointment_id}")

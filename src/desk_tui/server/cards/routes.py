@@ -3,12 +3,13 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import anyio
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import cards as wire
 from desk_tui.contract.common import Page
 from desk_tui.contract.problems import ProblemCode
+from desk_tui.server.answers import json_answer
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import family, imports, lifecycle, queries, service
 from desk_tui.server.cards.models import CardTransaction
@@ -90,14 +91,14 @@ def card_transactions(card_id: str, limit: Limit = 50, cursor: Cursor = None, me
         return Page[wire.Transaction](items=items, next_cursor=next_cursor)
 
 
-@router.post("/cards/{card_id}/redemptions", status_code=201)
+@router.post("/cards/{card_id}/redemptions", status_code=201, response_model=wire.CardChange)
 def redeem(card_id: str, body: wire.RedemptionCreate, me: Principal = Depends(signed_in),
-           db: Database = Depends(database)) -> wire.CardChange:
+           db: Database = Depends(database)) -> Response:
     with db.transaction() as s:
         tx = service.redeem(s, card_id=card_id, service_id=body.service_id, quantity=body.quantity,
                             entitlement_id=body.entitlement_id, sale_id=body.sale_id, note=body.note, me=me,
                             for_customer_id=body.for_customer_id)
-        return _change(s, tx, me)
+        return json_answer(_change(s, tx, me), 201)
 
 
 @router.post("/cards/{card_id}/transactions/{transaction_id}/undo", status_code=201)
@@ -142,10 +143,10 @@ def remove_member(card_id: str, customer_id: str, me: Principal = Depends(signed
         return queries.card_view(s, family.remove(s, card_id=card_id, customer_id=customer_id, me=me), me=me)
 
 
-@router.get("/customers/{customer_id}/wallet", tags=["customers"])
-def wallet(customer_id: str, me: Principal = Depends(signed_in), db: Database = Depends(database)) -> wire.Wallet:
+@router.get("/customers/{customer_id}/wallet", tags=["customers"], response_model=wire.Wallet)
+def wallet(customer_id: str, me: Principal = Depends(signed_in), db: Database = Depends(database)) -> Response:
     with db.read_session() as s:
-        return queries.wallet(s, customer_id=customer_id, me=me)
+        return json_answer(queries.wallet(s, customer_id=customer_id, me=me))
 
 
 #: a previous system's export of MAX_ROWS cards with long notes; every other route takes 1 MiB

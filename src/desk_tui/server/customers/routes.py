@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from desk_tui.contract import customers as wire
 from desk_tui.contract.common import Page
+from desk_tui.server.answers import json_answer
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.customers import service
 from desk_tui.server.database import Database
@@ -15,7 +16,7 @@ from desk_tui.server.pagination import Cursor, Limit
 router = APIRouter(prefix="/customers", tags=["customers"])
 
 
-@router.get("")
+@router.get("", response_model=Page[wire.Customer])
 def search_customers(
     q: Annotated[str | None, Query(max_length=200, description=(
         "Name (a hyphenated surname as written or either part), phone (any form, or its last "
@@ -26,10 +27,10 @@ def search_customers(
     cursor: Cursor = None,
     _: Principal = Depends(signed_in),
     db: Database = Depends(database),
-) -> Page[wire.Customer]:
+) -> Response:
     with db.read_session() as s:
         items, next_cursor = service.search_customers(s, q=q, phone=phone, limit=limit, cursor=cursor)
-    return Page[wire.Customer](items=items, next_cursor=next_cursor)
+    return json_answer(Page[wire.Customer](items=items, next_cursor=next_cursor))
 
 
 @router.post("", status_code=201)

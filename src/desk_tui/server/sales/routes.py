@@ -21,6 +21,7 @@ from desk_tui.contract import sales as wire
 from desk_tui.contract.appointments import ID_MAX, ID_PATTERN
 from desk_tui.contract.common import Page
 from desk_tui.contract.problems import ProblemCode
+from desk_tui.server.answers import json_answer
 from desk_tui.server.auth import approval
 from desk_tui.server.auth.approval import Approver
 from desk_tui.server.auth.principal import Principal
@@ -70,18 +71,16 @@ def _approver(db: Database, body: wire.SaleLineCreate | wire.SaleLineUpdate, me:
     return approval.approver(db, body.approval, me=me, address=request.client.host if request.client else "")
 
 
-@router.post("", status_code=201)
-def open_sale(body: wire.SaleCreate, request: Request, response: Response, me: Principal = Depends(signed_in),
-              db: Database = Depends(database)) -> wire.Sale:
+@router.post("", status_code=201, response_model=wire.Sale)
+def open_sale(body: wire.SaleCreate, request: Request, me: Principal = Depends(signed_in),
+              db: Database = Depends(database)) -> Response:
     """Open a cart. For an appointment that already has an open cart, that cart is returned (200)."""
     timeout = _timeout(request)
     with db.transaction() as s:
         sale, created = service.open_sale(s, data=body, me=me, timeout=timeout)
         if created:
             automatic.apply_member_benefits(s, sale, me=me, now=sale.opened_at, timeout=timeout)
-        else:
-            response.status_code = 200
-        return views.one(s, sale, timeout=timeout)
+        return json_answer(views.one(s, sale, timeout=timeout), 201 if created else 200)
 
 
 @router.get("")
@@ -118,14 +117,14 @@ def delete_sale(sale_id: SaleId, _: Principal = Depends(signed_in)) -> None:
                                             "(its holds are released).")
 
 
-@router.post("/{sale_id}/lines", status_code=201)
+@router.post("/{sale_id}/lines", status_code=201, response_model=wire.Sale)
 def add_line(sale_id: SaleId, body: wire.SaleLineCreate, request: Request, me: Principal = Depends(signed_in),
-             db: Database = Depends(database)) -> wire.Sale:
+             db: Database = Depends(database)) -> Response:
     approver = _approver(db, body, me, request)
     timeout = _timeout(request)
     with db.transaction() as s:
         sale, _line = lines.add_line(s, sale_id=sale_id, data=body, me=me, timeout=timeout, approver=approver)
-        return views.one(s, sale, timeout=timeout)
+        return json_answer(views.one(s, sale, timeout=timeout), 201)
 
 
 @router.patch("/{sale_id}/lines/{line_id}")
@@ -173,11 +172,11 @@ def release_line(sale_id: SaleId, line_id: LineId, request: Request, me: Princip
         s, sale_id=sale_id, line_id=line_id, me=me, timeout=timeout))
 
 
-@router.post("/{sale_id}/complete")
+@router.post("/{sale_id}/complete", response_model=wire.Sale)
 def complete(sale_id: SaleId, body: wire.SaleComplete, request: Request, me: Principal = Depends(signed_in),
-             db: Database = Depends(database)) -> wire.Sale:
-    return _change(db, request, lambda s, timeout: service.complete(
-        s, sale_id=sale_id, data=body, me=me, timeout=timeout))
+             db: Database = Depends(database)) -> Response:
+    return json_answer(_change(db, request, lambda s, timeout: service.complete(
+        s, sale_id=sale_id, data=body, me=me, timeout=timeout)))
 
 
 @router.post("/{sale_id}/abandon")
