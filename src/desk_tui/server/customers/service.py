@@ -74,14 +74,15 @@ def index_customer(s: Session, c: Customer, extra_terms: AbstractSet[str] = froz
     for number in extra_terms:
         terms |= number_terms(number)
     for term in terms:
-        s.add(CustomerSearchTerm(customer_id=c.id, term=term))
+        s.add(CustomerSearchTerm(customer_id=c.id, term=term, sort_name=c.sort_name))
 
 
 def add_search_term(s: Session, *, customer_id: str, term: str) -> None:
     """Let other domains make a customer findable by e.g. a card number (and its last digits)."""
+    sort_name = get_customer(s, customer_id).sort_name
     for t in number_terms(term):
         if s.get(CustomerSearchTerm, (customer_id, t)) is None:
-            s.add(CustomerSearchTerm(customer_id=customer_id, term=t))
+            s.add(CustomerSearchTerm(customer_id=customer_id, term=t, sort_name=sort_name))
 
 
 def search_customers(s: Session, *, q: str | None, limit: int, cursor: str | None, phone: str | None = None
