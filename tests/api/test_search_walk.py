@@ -93,9 +93,10 @@ def test_the_walk_stops_at_a_page(db, monkeypatch):
 
 def test_a_customer_where_one_word_stops_and_another_starts_is_read_once():
     """One word's rows end at X and another's start at X (X has both): X is found in this round,
-    and the next starts past X, not at it, or X would be on two pages."""
+    and the next starts past X (at the other word's next customer, Y), not at X, or X would be on
+    two pages."""
     Row = namedtuple("Row", "word sort_name customer_id has")
     rows = [Row(0, "anna a", "cus_1", 1), Row(0, "anna x", "cus_x", 1), Row(1, "anna x", "cus_x", 1),
             Row(1, "anna y", "cus_y", 1)]
     assert walk._common(rows, 2) == ["cus_x"]
-    assert walk._next_low(rows, 2, 2) == (("anna x", "cus_x"), False)
+    assert walk._next_low(rows, 2, 2) == (("anna y", "cus_y"), True)
