@@ -1,6 +1,7 @@
 """The ledger's hash chain: `desk-tui admin verify-ledger` passes a ledger written only through the
 API, and names the card and entry when one was edited, deleted or reordered by SQL with the
-append-only trigger set aside (and put back, as someone covering their tracks would).
+append-only trigger set aside (and put back, as someone covering their tracks would), and the card
+whose figures owed (the liability report's) are not what its ledger sums to.
 
 The tampering happens on a database of this module's own, never the shared one, and each test
 tampers with a card of its own, so each names exactly the card it changed."""
@@ -115,6 +116,24 @@ def test_swapped_entries_are_named(victim, card, capsys):
     assert code == 1
     assert named(lines, card) == [f"card {card['number']} ({card['id']}): entry #2 ({third['id']}) is not as it "
                                   "was written: edited, or moved from another place"]
+
+
+def test_a_card_whose_figures_owed_were_edited_is_named(victim, card, capsys):
+    """The figures the liability report adds up are kept on the card row, outside the chain: one
+    changed by SQL (the ledger untouched) no longer matches the ledger's sums, and shows."""
+    engine = create_engine(victim.db_url)
+    try:
+        with engine.begin() as conn:
+            units, value = conn.execute(text("SELECT owed_units, owed_value FROM cards WHERE id = :id"),
+                                        {"id": card["id"]}).one()
+            conn.execute(text("UPDATE cards SET owed_value = owed_value + 1000 WHERE id = :id"), {"id": card["id"]})
+    finally:
+        engine.dispose()
+    code, lines = verify(victim.db_url, capsys)
+    assert code == 1
+    assert named(lines, card) == [f"card {card['number']} ({card['id']}): it says it owes {units} units worth "
+                                  f"{value + 1000}, its ledger {units} worth {value}: its figures were changed behind "
+                                  "the ledger's back"]
 
 
 def test_a_database_behind_this_version_is_refused_not_migrated(new_db_url, capsys):

@@ -10,7 +10,9 @@ server's own delta columns:
 * every undo matches exactly one earlier redemption or reservation, and no entry is settled
   (undone, released or redeemed) twice;
 * whether an operation was accepted matches a simple model of the rules, and a refused
-  operation changes nothing.
+  operation changes nothing;
+* what the card row says it owes (``owed_units``, ``owed_value``: the liability report's
+  figures, kept by the ledger as it appends) is what those recomputed balances owe.
 """
 
 from __future__ import annotations
@@ -75,6 +77,17 @@ def _read(db: Database, card_id: str) -> tuple[list[CardTransaction], dict[str, 
                                  .order_by(CardTransaction.seq)))
         card = s.get(Card, card_id)
         return entries, ledger.card_pools(s, card), card.status
+
+
+def _owed(db: Database, card_id: str, pools: dict[str, dict[str, int]]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """What the card row says it owes, and what these balances (read from the ledger's kinds) owe."""
+    with db.read_session() as s:
+        card = s.get(Card, card_id)
+        balances = {ent_id: ledger.Pool(ent_id, p["initial"], p["adjust"], p["used"], p["booked"])
+                    for ent_id, p in pools.items()}
+        units = sum(max(p.remaining, 0) + p.booked for p in balances.values())
+        value = ledger.value_of(card, balances, include_booked=True) if units else 0
+        return (card.owed_units, card.owed_value), (units, value)
 
 
 def _snapshot(entries: list[CardTransaction]) -> list[tuple]:
@@ -192,6 +205,9 @@ def test_random_operations_keep_the_ledger_consistent(db, ops):
             assert pool.used >= 0 and pool.booked >= 0
         done = all(p.remaining == 0 and p.booked == 0 for p in balances.values())
         assert status == ("fully_used" if done else "active")
+        # what the card says it owes (the liability report's figures) is what its ledger owes
+        kept, owed = _owed(db, card_id, _interpret(entries))
+        assert kept == owed, (op, balances)
 
 
 @pytest.mark.parametrize("statement", ["UPDATE card_transactions SET units = units + 1",

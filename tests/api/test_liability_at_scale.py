@@ -2,7 +2,8 @@
 which PostgreSQL's driver refuses past 65,535 parameters (a 500 at about 170,000 customers).
 
 The cards are built in bulk by the database itself (``INSERT … SELECT generate_series``), not
-through the API: a chain's worth of cards in about a second.
+through the API: a chain's worth of cards in about a second, each with what it owes as the ledger
+below it says (what ``ledger.append`` keeps on a card; verify-ledger checks it on a real one).
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ PRICE, UNITS = 1_000, 5
 
 BULK = """
 INSERT INTO cards (id, package_id, package_name, unit_type, customer_id, issued_at, issued_by, issued_location_id,
-                   expires_on, price_paid, status, last_seq)
+                   expires_on, price_paid, status, last_seq, owed_units, owed_value)
 SELECT 'crd_bulk_' || g, :package_id, 'Bulk', 'sessions', :customer_id, now(), 'stf_manager', 'loc_downtown',
        CASE WHEN g % 10 = 0 THEN DATE '2001-01-01' END, :price, CASE WHEN g % 7 = 0 THEN 'refunded' ELSE 'active' END,
-       CASE WHEN g % 2 = 0 THEN 2 ELSE 1 END
-FROM generate_series(1, :cards) AS g;
+       CASE WHEN g % 2 = 0 THEN 2 ELSE 1 END, owed.units, :price * owed.units / :units
+FROM generate_series(1, :cards) AS g, LATERAL (SELECT CASE WHEN g % 4 = 0 THEN :units - 2 ELSE :units END AS units) owed;
 INSERT INTO card_entitlements (id, card_id, position, weight)
 SELECT 'ent_bulk_' || g, 'crd_bulk_' || g, 0, :price FROM generate_series(1, :cards) AS g;
 INSERT INTO card_entitlement_services (card_entitlement_id, service_id, unit_cost)

@@ -6,7 +6,8 @@ Customer ``cus_b<n>`` is named "<first> <last> <n>" from ten first and ten last 
 name word matches a tenth of the chain: "anna ko" is a search where every word is common) and
 holds card ``crd_b<n>``; the first half of them hold a second card, ``crd_b<n + customers>``.
 Their sort names are what the server writes (the name, lower case: "anna kovacs 7"), so a search
-meets the chain in the order it would meet a real one.
+meets the chain in the order it would meet a real one; each card says what it owes as the ledger
+would have it (its 1,000 units, worth its price).
 """
 
 from __future__ import annotations
@@ -31,12 +32,13 @@ SELECT 'cus_b' || g, f.n || ' ' || l.n || ' ' || g, lower(f.n || ' ' || l.n || '
 FROM generate_series(1, :customers) AS g
 JOIN (SELECT n, row_number() OVER () - 1 AS i FROM unnest(CAST(:first AS text[])) AS n) f ON f.i = g % 10
 JOIN (SELECT n, row_number() OVER () - 1 AS i FROM unnest(CAST(:last AS text[])) AS n) l ON l.i = (g / 10) % 10;
-INSERT INTO customer_search_terms (customer_id, term)
-SELECT id, t FROM customers, unnest(string_to_array(lower(name), ' ')) AS t WHERE id LIKE 'cus_b%' ON CONFLICT DO NOTHING;
+INSERT INTO customer_search_terms (customer_id, term, sort_name)
+SELECT id, t, sort_name FROM customers, unnest(string_to_array(lower(name), ' ')) AS t WHERE id LIKE 'cus_b%'
+ON CONFLICT DO NOTHING;
 INSERT INTO cards (id, package_id, package_name, unit_type, customer_id, issued_at, issued_by, issued_location_id,
-                   expires_on, price_paid, status, last_seq)
+                   expires_on, price_paid, status, last_seq, owed_units, owed_value)
 SELECT 'crd_b' || g, 'pkg_demo_5x_manicure', '5x Manicure', 'sessions', 'cus_b' || (1 + (g - 1) % :customers), now(),
-       'stf_manager', 'loc_downtown', CURRENT_DATE + 365, 36000, 'active', 1
+       'stf_manager', 'loc_downtown', CURRENT_DATE + 365, 36000, 'active', 1, 1000, 36000
 FROM generate_series(1, :cards) AS g;
 INSERT INTO card_entitlements (id, card_id, position, weight)
 SELECT 'ent_b' || g, 'crd_b' || g, 0, 36000 FROM generate_series(1, :cards) AS g;

@@ -1,6 +1,8 @@
 """`desk-tui admin verify-ledger`: walk every card's ledger along its hash chain (cards/chain.py)
 and name each card whose entries were edited, deleted or reordered behind the API's back — by SQL
-with the append-only trigger dropped, say, or a restored file someone edited.
+with the append-only trigger dropped, say, or a restored file someone edited — and each card whose
+figures owed (``owed_units``, ``owed_value``: what the liability report adds up) are not what its
+ledger sums to.
 
 It changes nothing, not even the schema: a database behind this version is refused rather than
 migrated (the migration would chain what it finds). Everything is read in one snapshot, so a
@@ -19,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server import migrate
-from desk_tui.server.cards import chain
-from desk_tui.server.cards.models import Card, CardTransaction
+from desk_tui.server.cards import chain, ledger
+from desk_tui.server.cards.models import Card, CardEntitlement, CardTransaction
 from desk_tui.server.database import Database
 from desk_tui.server.errors import DomainError
 
@@ -54,6 +56,8 @@ class _CardHead:
     number: str | None
     last_seq: int
     ledger_head: str
+    price_paid: int
+    owed: tuple[int, int]
 
 
 def verify_ledger(db_url: str) -> LedgerCheck:
@@ -75,16 +79,25 @@ def verify_ledger(db_url: str) -> LedgerCheck:
 
 def _walk(s: Session) -> LedgerCheck:
     check = LedgerCheck()
-    cards = {row.id: _CardHead(row.number, row.last_seq, row.ledger_head)
-             for row in s.execute(select(Card.id, Card.number, Card.last_seq, Card.ledger_head))}
+    cards = {row.id: _CardHead(row.number, row.last_seq, row.ledger_head, row.price_paid,
+                               (row.owed_units, row.owed_value))
+             for row in s.execute(select(Card.id, Card.number, Card.last_seq, Card.ledger_head, Card.price_paid,
+                                         Card.owed_units, Card.owed_value))}
     check.cards = len(cards)
+    # the pools' weights share a bundle's price; a card of one pool needs none (its pool has it all)
+    E = CardEntitlement
+    bundled = select(E.card_id).where(E.position > 0)
+    weights = dict(s.execute(select(E.id, E.weight).where(E.card_id.in_(bundled))).tuples().all())
     T = CardTransaction.__table__
     rows = s.execute(select(T).order_by(T.c.card_id, T.c.seq).execution_options(yield_per=BATCH)).mappings()
     walked = set()
     for card_id, entries in groupby(rows, key=lambda row: row["card_id"]):
         walked.add(card_id)
         card = cards[card_id]  # a foreign key: every entry has its card
-        problem = _first_break(card_id, card, _counted(check, entries))
+        balances: dict[str, list[int]] = {}
+        problem = _first_break(card_id, card, _counted(check, entries, balances))
+        if problem is None:
+            problem = _owed_astray(card_id, card, balances, weights)
         if problem is not None:
             check.problems.append(problem)
     for card_id in sorted(cards.keys() - walked):
@@ -92,13 +105,36 @@ def _walk(s: Session) -> LedgerCheck:
         if card.last_seq != 0 or card.ledger_head != chain.GENESIS:
             check.problems.append(Tampering(card_id, card.number, 1, None, (
                 f"all its entries are missing (it wrote {card.last_seq}): deleted")))
+        elif card.owed != (0, 0):
+            check.problems.append(_owed_differs(card_id, card, (0, 0)))
     return check
 
 
-def _counted(check: LedgerCheck, entries: Iterator[RowMapping]) -> Iterator[RowMapping]:
+def _counted(check: LedgerCheck, entries: Iterator[RowMapping], balances: dict[str, list[int]]
+             ) -> Iterator[RowMapping]:
+    """The entries, counted, each pool's four sums added up on the way (into ``balances``)."""
     for entry in entries:
         check.entries += 1
+        if entry["entitlement_id"] is not None:
+            sums = balances.setdefault(entry["entitlement_id"], [0, 0, 0, 0])
+            for i, column in enumerate(("initial_delta", "adjust_delta", "used_delta", "booked_delta")):
+                sums[i] += entry[column]
         yield entry
+
+
+def _owed_astray(card_id: str, card: _CardHead, balances: dict[str, list[int]], weights: dict[str, int]
+                 ) -> Tampering | None:
+    """The card's figures owed when they are not what its ledger sums to (ledger.owed's rule)."""
+    pools = [(weights.get(pool_id, 1), ledger.Pool(pool_id, *sums)) for pool_id, sums in sorted(balances.items())]
+    units = sum(max(p.remaining, 0) + p.booked for _, p in pools)
+    expected = (units, ledger.share_value(card.price_paid, pools, include_booked=True) if units > 0 else 0)
+    return None if card.owed == expected else _owed_differs(card_id, card, expected)
+
+
+def _owed_differs(card_id: str, card: _CardHead, expected: tuple[int, int]) -> Tampering:
+    return Tampering(card_id, card.number, None, None, (
+        f"it says it owes {card.owed[0]} units worth {card.owed[1]}, its ledger {expected[0]} worth {expected[1]}: "
+        "its figures were changed behind the ledger's back"))
 
 
 def _first_break(card_id: str, card: _CardHead, entries: Iterator[RowMapping]) -> Tampering | None:

@@ -76,6 +76,13 @@ def _after(order_by: Sequence[Any], values: Sequence[Any], *, descending: bool) 
     return or_(*clauses)
 
 
+def cursor_values(cursor: str, order_by: Sequence[Any]) -> list[Any]:
+    """A cursor :func:`keyset_page` handed out, as its columns' Python values (for a query that
+    pages by the same key in its own way)."""
+    raw = decode_cursor(cursor, len(order_by))
+    return [_typed(v, c) for v, c in zip(raw, order_by, strict=True)]
+
+
 def keyset_page(
     s: Session,
     stmt: Select[T],
@@ -87,9 +94,7 @@ def keyset_page(
     descending: bool = False,
 ) -> tuple[list[T], str | None]:
     if cursor:
-        raw = decode_cursor(cursor, len(order_by))
-        stmt = stmt.where(_after(order_by, [_typed(v, c) for v, c in zip(raw, order_by, strict=True)],
-                                 descending=descending))
+        stmt = stmt.where(_after(order_by, cursor_values(cursor, order_by), descending=descending))
     ordering = [c.desc() for c in order_by] if descending else list(order_by)
     rows = list(s.scalars(stmt.order_by(*ordering).limit(limit + 1)))
     if len(rows) > limit:

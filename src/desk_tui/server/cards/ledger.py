@@ -132,6 +132,15 @@ def append(s: Session, card: Card, *, kind: str, me: Principal | None, at: datet
            new_value: str | None = None, used_by: str | None = None) -> CardTransaction:
     """Append one entry to a card the caller has locked (see :func:`lock_card`). ``used_by``: the
     family member it was used for, when not the owner (cards/family.py)."""
+    moved: Pool | None = None
+    if entitlement_id is not None and (initial or adjust or used or booked):
+        # What the card owes moves with its balances, before the flush that writes last_seq, so
+        # both go out in the one UPDATE of the card row this entry makes anyway.
+        before = _balances_before(s, card)
+        was = before.get(entitlement_id, Pool(entitlement_id))
+        moved = Pool(entitlement_id, was.initial + initial, was.adjustments + adjust, was.used + used,
+                     was.booked + booked)
+        card.owed_units, card.owed_value = owed(card, {**before, entitlement_id: moved})
     card.last_seq += 1
     tx = CardTransaction(
         id=new_id("ctx"), card_id=card.id, seq=card.last_seq, at=at, kind=kind, entitlement_id=entitlement_id,
@@ -149,14 +158,30 @@ def append(s: Session, card: Card, *, kind: str, me: Principal | None, at: datet
     s.add(tx)
     s.flush()
     sums = s.info.get(_SUMS, {}).get(card.id)
-    if sums is not None and entitlement_id is not None:
-        was = sums.get(entitlement_id, Pool(entitlement_id))
-        sums[entitlement_id] = Pool(entitlement_id, was.initial + initial, was.adjustments + adjust, was.used + used,
-                                    was.booked + booked)
+    if sums is not None and moved is not None:
+        sums[moved.entitlement_id] = moved
     # Cards are shared by every location (a customer may use one anywhere): every desk is told.
     events.record(s, kind="card.changed", location_id=None, me=me, card_id=card.id, customer_id=card.customer_id,
                   version=card.last_seq, summary=kind)
     return tx
+
+
+def _balances_before(s: Session, card: Card) -> dict[str, Pool]:
+    """The balances of a card the caller has locked, before the entry being appended: those this
+    session keeps for it, none for a card issued in this transaction, else summed (and kept, so the
+    caller's own read after the entry costs nothing: :func:`card_pools`)."""
+    if card.last_seq == 0 and card.id not in s.info.get(_SUMS, {}):
+        return {}
+    return card_pools(s, card)
+
+
+def owed(card: Card, balances: dict[str, Pool]) -> tuple[int, int]:
+    """What a card still owes by these balances: its units left or booked (a booked unit is owed
+    until the appointment happens) and their value as its refund quote reckons it, booked units
+    included (:func:`value_of`). Kept on the card (``owed_units``, ``owed_value``) for the
+    liability report, whatever its status or expiry: the report picks the live ones."""
+    units = sum(max(p.remaining, 0) + p.booked for p in balances.values())
+    return units, value_of(card, balances, include_booked=True) if units > 0 else 0
 
 
 def settle_status(card: Card, balances: dict[str, Pool]) -> None:

@@ -1,10 +1,11 @@
 """Cards, the entitlements they copied at issue, and the append-only ledger.
 
 A card copies its template's entitlements into its own rows when it is sold, so editing the
-template later never changes it. Balances are never stored: they are sums over
-``card_transactions``, whose rows carry their own effect as signed deltas (``initial_delta``,
-``adjust_delta``, ``used_delta``, ``booked_delta``), so deriving a balance is one ``SUM … GROUP
-BY`` and each row's meaning is fixed when it is written. The ledger is append-only, enforced by
+template later never changes it. Balances are sums over ``card_transactions``, whose rows carry
+their own effect as signed deltas (``initial_delta``, ``adjust_delta``, ``used_delta``,
+``booked_delta``), so deriving a balance is one ``SUM … GROUP BY`` and each row's meaning is fixed
+when it is written; the card keeps only what it still owes in all (``owed_units``, ``owed_value``)
+for the liability report, moved on with every entry. The ledger is append-only, enforced by
 database triggers (migration 0002), not just by convention, and hash-chained per card (chain.py),
 so a change made around the triggers shows.
 """
@@ -90,6 +91,12 @@ class Card(Base):
     #: view asks for names only when there are some, so the wallet and the till pay nothing for
     #: the many cards that are nobody else's
     member_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: what the card still owes by its ledger (units left or booked, and their value: ledger.owed),
+    #: moved on by ledger.append in the transaction that appends, under the card lock, so the
+    #: liability report is one pass over the cards instead of a sum of the whole ledger;
+    #: ``desk-tui admin verify-ledger`` checks them against the ledger (migration 0023 filled them in)
+    owed_units: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    owed_value: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     entitlements: Mapped[list[CardEntitlement]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by=CardEntitlement.position)
 

@@ -32,13 +32,18 @@ class CustomerSearchTerm(Base):
     suffixes of the phone and of card numbers, email).
 
     A search is then an indexed range scan per typed word (``term >= q AND term < q + U+FFFF``),
-    which stays fast with 100k customers on both engines, unlike ``LIKE '%q%'``.
+    which stays fast with 100k customers on both engines, unlike ``LIKE '%q%'``. Each term carries
+    its customer's sort name (the order of a search's results), so the customers of one term are
+    read from the index in result order and a search stops at a page (customers/walk.py).
     """
 
     __tablename__ = "customer_search_terms"
-    __table_args__ = (Index("ix_customer_search_terms_term", "term", "customer_id"),)
+    __table_args__ = (Index("ix_customer_search_terms_term_sort", "term", "sort_name", "customer_id"),)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), primary_key=True)
     term: Mapped[str] = mapped_column(String(254), primary_key=True)
+    #: the customer's ``sort_name``, copied (a customer's name is never changed in place; every
+    #: term is written with it by customers/service.py, migration 0023 filled in the old ones)
+    sort_name: Mapped[str] = mapped_column(String(200), server_default="")
 
 
 class ActivityEntry(Base):

@@ -12,9 +12,10 @@ from desk_tui.server.auth.principal import Principal
 from desk_tui.server.customers.models import ActivityEntry, Customer, CustomerSearchTerm
 from desk_tui.server.customers.phones import stored_digits
 from desk_tui.server.customers.search import customer_terms, normalise, number_terms, query_words
+from desk_tui.server.customers.walk import walk
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
-from desk_tui.server.pagination import keyset_page
+from desk_tui.server.pagination import cursor_values, encode_cursor, keyset_page
 from desk_tui.server.reference import service as reference
 from desk_tui.server.reference.models import DEFAULT_PHONE_REGION, Staff
 
@@ -74,14 +75,15 @@ def index_customer(s: Session, c: Customer, extra_terms: AbstractSet[str] = froz
     for number in extra_terms:
         terms |= number_terms(number)
     for term in terms:
-        s.add(CustomerSearchTerm(customer_id=c.id, term=term))
+        s.add(CustomerSearchTerm(customer_id=c.id, term=term, sort_name=c.sort_name))
 
 
 def add_search_term(s: Session, *, customer_id: str, term: str) -> None:
     """Let other domains make a customer findable by e.g. a card number (and its last digits)."""
+    sort_name = get_customer(s, customer_id).sort_name
     for t in number_terms(term):
         if s.get(CustomerSearchTerm, (customer_id, t)) is None:
-            s.add(CustomerSearchTerm(customer_id=customer_id, term=t))
+            s.add(CustomerSearchTerm(customer_id=customer_id, term=t, sort_name=sort_name))
 
 
 def search_customers(s: Session, *, q: str | None, limit: int, cursor: str | None, phone: str | None = None
@@ -100,6 +102,13 @@ def search_customers(s: Session, *, q: str | None, limit: int, cursor: str | Non
             stmt = stmt.where(select(CustomerSearchTerm.customer_id).where(
                 CustomerSearchTerm.customer_id == Customer.id, _starts(forms)).exists())
     elif words:
+        if phone is None:
+            # every word is common: walked in result order, stopping at the page (customers/walk.py)
+            order = [Customer.sort_name, Customer.id]
+            after = cursor_values(cursor, order) if cursor else None
+            found = walk(s, words, limit=limit, after=(after[0], after[1]) if after else None)
+            if found is not None:
+                return _page(s, found, limit)
         stmt = stmt.where(Customer.id.in_(_all_common(words)))
     if phone is not None:
         # the same number, however either was typed ("06 20 …" and "+36 20 …" are one number)
@@ -107,6 +116,16 @@ def search_customers(s: Session, *, q: str | None, limit: int, cursor: str | Non
     rows, next_cursor = keyset_page(s, stmt, order_by=[Customer.sort_name, Customer.id],
                                     key=lambda c: (c.sort_name, c.id), limit=limit, cursor=cursor)
     return [customer_wire(c) for c in rows], next_cursor
+
+
+def _page(s: Session, ids: list[str], limit: int) -> tuple[list[wire.Customer], str | None]:
+    """The customers of these ids in this order, as a page of ``limit`` (one more: there is a next)."""
+    by_id = {c.id: c for c in s.scalars(select(Customer).where(Customer.id.in_(ids)))}
+    rows = [by_id[i] for i in ids]
+    if len(rows) <= limit:
+        return [customer_wire(c) for c in rows], None
+    rows = rows[:limit]
+    return [customer_wire(c) for c in rows], encode_cursor((rows[-1].sort_name, rows[-1].id))
 
 
 #: a typed word matching fewer customers than this is "rare": the search starts from its customers
@@ -126,8 +145,9 @@ def _all_common(words: list[set[str]]) -> Select[str]:
     Walking the customers in name order until a page was full read most of the chain when the
     matches sort late ("zsofia ho": 650 ms at 100,000), and one ``IN`` per word let PostgreSQL read
     every customer to hash them against the ranges; this is 17–20 ms at 100,000 whatever the names
-    (tests/api/test_hot_path_plans.py keeps the customers read by key). It still grows with the
-    words' customers (about tenfold at 1,000,000)."""
+    (tests/api/test_hot_path_plans.py keeps the customers read by key). It grows with the words'
+    customers (354 ms at 1,000,000), so it is left for searches the walk (customers/walk.py) does
+    not suit: a phone filter beside the words, or words covering too many distinct terms."""
     first, *others = [aliased(CustomerSearchTerm) for _ in words]
     stmt = select(first.customer_id).where(_starts(words[0], first))
     for term, forms in zip(others, words[1:], strict=True):
