@@ -87,7 +87,7 @@ def _walk(s: Session) -> LedgerCheck:
     # the pools' weights share a bundle's price; a card of one pool needs none (its pool has it all)
     E = CardEntitlement
     bundled = select(E.card_id).where(E.position > 0)
-    weights = dict(s.execute(select(E.id, E.weight).where(E.card_id.in_(bundled))).tuples().all())
+    weights = dict(s.execute(select(E.id, E.weight).where(E.card_id.in_(bundled))).all())
     T = CardTransaction.__table__
     rows = s.execute(select(T).order_by(T.c.card_id, T.c.seq).execution_options(yield_per=BATCH)).mappings()
     walked = set()
