@@ -124,10 +124,9 @@ def _counted(check: LedgerCheck, entries: Iterator[RowMapping], balances: dict[s
 
 def _owed_astray(card_id: str, card: _CardHead, balances: dict[str, list[int]], weights: dict[str, int]
                  ) -> Tampering | None:
-    """The card's figures owed when they are not what its ledger sums to (ledger.owed's rule)."""
+    """The card's figures owed when they are not what its ledger sums to (ledger.owed_from)."""
     pools = [(weights.get(pool_id, 1), ledger.Pool(pool_id, *sums)) for pool_id, sums in sorted(balances.items())]
-    units = sum(max(p.remaining, 0) + p.booked for _, p in pools)
-    expected = (units, ledger.share_value(card.price_paid, pools, include_booked=True) if units > 0 else 0)
+    expected = ledger.owed_from(card.price_paid, pools)
     return None if card.owed == expected else _owed_differs(card_id, card, expected)
 
 

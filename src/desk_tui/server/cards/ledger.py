@@ -180,8 +180,14 @@ def owed(card: Card, balances: dict[str, Pool]) -> tuple[int, int]:
     until the appointment happens) and their value as its refund quote reckons it, booked units
     included (:func:`value_of`). Kept on the card (``owed_units``, ``owed_value``) for the
     liability report, whatever its status or expiry: the report picks the live ones."""
-    units = sum(max(p.remaining, 0) + p.booked for p in balances.values())
-    return units, value_of(card, balances, include_booked=True) if units > 0 else 0
+    return owed_from(card.price_paid, [(e.weight, balances.get(e.id, Pool(e.id))) for e in card.entitlements])
+
+
+def owed_from(price_paid: int, pools: Sequence[tuple[int, Pool]]) -> tuple[int, int]:
+    """:func:`owed` from the card's price and its pools (weight, balance), as verify-ledger reads
+    them from rows."""
+    units = sum(max(p.remaining, 0) + p.booked for _, p in pools)
+    return units, share_value(price_paid, pools, include_booked=True) if units > 0 else 0
 
 
 def settle_status(card: Card, balances: dict[str, Pool]) -> None:
