@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import anyio
-from sqlalchemy import Integer, LargeBinary, String, Text, delete, update
+from sqlalchemy import Integer, LargeBinary, String, Text, bindparam, delete, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.pins import token_digest
 from desk_tui.server.auth.principal import SCOPE_KEY, Principal
-from desk_tui.server.auth.service import authenticate, principal_of, sign_in_check
+from desk_tui.server.auth.service import SIGN_IN_CHECK, authenticate, principal_of, sign_in_params
 from desk_tui.server.database import Base, Database, UTCDateTime, rowcount, utcnow
 from desk_tui.server.errors import DomainError, busy_problem, is_overload, problem
 from desk_tui.server.request_scope import HandedOver, RequestUnit, handing_over, request_unit
@@ -194,8 +194,7 @@ class IdempotencyMiddleware:
             try:
                 if staff_id is not None:
                     scoped = _scoped(staff_id, key)
-                    row = s.execute(sign_in_check(token).add_columns(IdempotencyRecord)
-                                    .outerjoin(IdempotencyRecord, IdempotencyRecord.key == scoped)).first()
+                    row = s.execute(_SIGN_IN_CHECK_AND_KEY, {**sign_in_params(token), "scoped_key": scoped}).first()
                     principal = principal_of(row)
                     if principal.staff_id == staff_id:
                         record = row.IdempotencyRecord if row is not None else None
@@ -215,6 +214,10 @@ class IdempotencyMiddleware:
         with self.db.read_session() as s:
             return _found(s, scoped)
 
+
+#: the sign-in check and the key's stored answer in one statement, built once (see SIGN_IN_CHECK)
+_SIGN_IN_CHECK_AND_KEY = (SIGN_IN_CHECK.add_columns(IdempotencyRecord)
+                          .outerjoin(IdempotencyRecord, IdempotencyRecord.key == bindparam("scoped_key")))
 
 #: token digest → its staff member, for the tokens this process has seen (a day's sign-ins)
 _staff_of_token: dict[str, str] = {}
