@@ -26,6 +26,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import anyio
 from sqlalchemy import Integer, LargeBinary, String, Text, bindparam, delete, update
@@ -197,10 +198,7 @@ class IdempotencyMiddleware:
                     row = s.execute(_SIGN_IN_CHECK_AND_KEY, {**sign_in_params(token), "scoped_key": scoped}).first()
                     principal = principal_of(row)
                     if principal.staff_id == staff_id:
-                        record = row.IdempotencyRecord if row is not None else None
-                        if record is not None:
-                            s.expunge(record)
-                        return principal, scoped, record
+                        return principal, scoped, _record_of(row, scoped)
                 principal = authenticate(s, token)
             except DomainError:
                 return None
@@ -215,9 +213,20 @@ class IdempotencyMiddleware:
             return _found(s, scoped)
 
 
-#: the sign-in check and the key's stored answer in one statement, built once (see SIGN_IN_CHECK)
-_SIGN_IN_CHECK_AND_KEY = (SIGN_IN_CHECK.add_columns(IdempotencyRecord)
-                          .outerjoin(IdempotencyRecord, IdempotencyRecord.key == bindparam("scoped_key")))
+#: the sign-in check and the key's stored answer in one statement, built once and in Core (see SIGN_IN_CHECK)
+_KEYS = IdempotencyRecord.__table__
+_SIGN_IN_CHECK_AND_KEY = (SIGN_IN_CHECK.add_columns(_KEYS.c.key.label("stored_key"), _KEYS.c.fingerprint,
+                                                    _KEYS.c.status_code, _KEYS.c.headers, _KEYS.c.body)
+                          .outerjoin(_KEYS, _KEYS.c.key == bindparam("scoped_key")))
+
+
+def _record_of(row: Any, scoped: str) -> IdempotencyRecord | None:
+    """The stored answer of a row of _SIGN_IN_CHECK_AND_KEY (None: the key is new), in no session."""
+    if row.stored_key is None:
+        return None
+    return IdempotencyRecord(key=scoped, fingerprint=row.fingerprint, status_code=row.status_code,
+                             headers=row.headers, body=row.body)
+
 
 #: token digest → its staff member, for the tokens this process has seen (a day's sign-ins)
 _staff_of_token: dict[str, str] = {}

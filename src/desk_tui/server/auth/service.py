@@ -73,17 +73,22 @@ def authenticate(s: Session, token: str) -> Principal:
 def _sign_in_check() -> Select[*tuple[Any, ...]]:
     """The sign-in check's statement. It reads the location's name and the organisation's settings
     too, which nearly every request needs next (money words, the business day), so the request
-    reads neither again; a caller may join more to it (the idempotency key of a write)."""
-    S = OrgSettings
-    return (select(AuthToken.token_hash, AuthToken.location_id, AuthToken.expires_at, AuthToken.revoked,
-                   Staff.id, Staff.name, Staff.role, Staff.active, Location.name.label("location_name"),
+    reads neither again; a caller may join more to it (the idempotency key of a write).
+
+    Of the tables' columns, not the mapped classes': a select of ORM attributes is executed through
+    the ORM's machinery even when it returns plain rows, which cost the check two to three times
+    the CPU of the same select in SQLAlchemy Core (≈ 0.2 ms of every request)."""
+    token, staff, location, settings = (t.__table__ for t in (AuthToken, Staff, Location, OrgSettings))
+    T, St, S = token.c, staff.c, settings.c
+    return (select(T.token_hash, T.location_id, T.expires_at, T.revoked,
+                   St.id, St.name, St.role, St.active, location.c.name.label("location_name"),
                    S.id.label("settings_id"), S.currency, S.currency_decimals, S.timezone, S.business_name,
                    S.max_discount_percent_without_manager, S.phone_region, S.membership_grace_days,
                    S.prices_include_tax, S.vat_basis_points)
-            .join(Staff, Staff.id == AuthToken.staff_id)
-            .join(Location, Location.id == AuthToken.location_id)
-            .outerjoin(S, true())
-            .where(AuthToken.token_hash == bindparam("token_hash"))
+            .select_from(token.join(staff, St.id == T.staff_id)
+                         .join(location, location.c.id == T.location_id)
+                         .outerjoin(settings, true()))
+            .where(T.token_hash == bindparam("token_hash"))
             .order_by(S.id).limit(1))
 
 
