@@ -193,8 +193,7 @@ def _refusal(r: httpx.Response) -> str:
     return f"{r.status_code} {code}" if code else str(r.status_code)
 
 
-def table(figures: Figures, n: int, rounds: int) -> None:
-    names = list(figures.rounds)
+def table(figures: Figures, names: list[str], n: int, rounds: int) -> None:
     print(f"\nCPU ms per request: median of {rounds} rounds of {n} sequential requests per endpoint, one client,"
           f" `serve` with one worker, {CUSTOMERS:,} customers")
     head = "".join(f"{name[:22]:>24}" for name in names)
@@ -310,7 +309,7 @@ def main() -> None:
         for r in range(args.rounds + 1):
             one_round(desks, pg, args.requests, CUSTOMERS, days, figures if r else None, turn=r)
             print(f"round {r}/{args.rounds} done" + (" (warm-up, not counted)" if not r else ""), flush=True)
-        table(figures, args.requests, args.rounds)
+        table(figures, [desk.name for desk in desks], args.requests, args.rounds)
         for endpoint in args.profile:
             profile(desks[0], endpoint, args.requests, CUSTOMERS, days, args.gil)
     finally:
