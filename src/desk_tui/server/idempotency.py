@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import anyio
-from sqlalchemy import Integer, LargeBinary, String, Text, bindparam, delete, update
+from sqlalchemy import Integer, LargeBinary, String, Text, bindparam, delete, insert, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -214,7 +214,7 @@ class IdempotencyMiddleware:
 
 
 #: the sign-in check and the key's stored answer in one statement, built once and in Core (see SIGN_IN_CHECK)
-_KEYS = IdempotencyRecord.__table__
+_KEYS = Base.metadata.tables[IdempotencyRecord.__tablename__]
 _SIGN_IN_CHECK_AND_KEY = (SIGN_IN_CHECK.add_columns(_KEYS.c.key.label("stored_key"), _KEYS.c.fingerprint,
                                                     _KEYS.c.status_code, _KEYS.c.headers, _KEYS.c.body)
                           .outerjoin(_KEYS, _KEYS.c.key == bindparam("scoped_key")))
@@ -244,6 +244,13 @@ def _found(s: Session, scoped: str) -> IdempotencyRecord | None:
     return record
 
 
+# Every write claims and stores its key: in Core, built once. The mapped class's insert went
+# through the session's unit of work (a flush), and its update through the ORM's bulk update.
+_CLAIM = insert(_KEYS)
+_STORE = (update(_KEYS).where(_KEYS.c.key == bindparam("scoped_key"))
+          .values(status_code=bindparam("status_code"), headers=bindparam("headers"), body=bindparam("body")))
+
+
 class _Claim:
     """The key's row: inserted first in the request's transaction, completed with its answer."""
 
@@ -257,8 +264,7 @@ class _Claim:
         # No savepoint: it is the transaction's first statement, and when it fails the whole
         # transaction is rolled back (Database.transaction) and the other answer replayed.
         try:
-            s.add(IdempotencyRecord(key=self.scoped, fingerprint=self.fingerprint, created_at=utcnow()))
-            s.flush()
+            s.execute(_CLAIM, {"key": self.scoped, "fingerprint": self.fingerprint, "created_at": utcnow()})
         except IntegrityError:
             self.taken = True
             raise DomainError(ProblemCode.REQUEST_IN_PROGRESS,
@@ -267,8 +273,7 @@ class _Claim:
     def store(self, s: Session, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
         kept = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers
                 if k.decode("latin-1").lower() in _REPLAYED_HEADERS}
-        s.execute(update(IdempotencyRecord).where(IdempotencyRecord.key == self.scoped)
-                  .values(status_code=status, headers=json.dumps(kept), body=body))
+        s.execute(_STORE, {"scoped_key": self.scoped, "status_code": status, "headers": json.dumps(kept), "body": body})
 
 
 def forget_expired(s: Session, *, now: datetime | None = None) -> int:
