@@ -1,7 +1,9 @@
 """`make bench-api-cpu`: the API server's CPU time per request, per endpoint of the desk's mix.
 
 Latency on this shared two-core machine says more about the other sessions' test runs than about
-the server; the CPU time a process spent does not change with the load beside it. So:
+the server; the CPU time a process spends moves far less with the load beside it. Less, though
+not nothing: the same code measured 10.2 ms per wallet at load 13 and 8.6 ms at load 6 (shared
+caches and cores), so compare source trees in one run, where they are interleaved. So:
 
 * builds `make bench-api`'s chain in a throwaway PostgreSQL 15 (``BENCH_CUSTOMERS``, default
   20,000 here: the fixed work per request hardly depends on it), with api_load.py's own build;
@@ -11,16 +13,19 @@ the server; the CPU time a process spent does not change with the load beside it
 * for each endpoint of the mix (calendar day, name search, wallet, redeem, book, open cart, add
   line, complete) sends ``--requests`` requests one after another from one client and reads the
   server process's CPU time (user + system, psutil) before and after, and PostgreSQL's (summed
-  over the postmaster's processes); one warm-up round per server, then ``--rounds`` rounds with
-  the servers interleaved, so a slower quarter of an hour weighs on each alike;
+  over the postmaster's processes); one warm-up round per server, then ``--rounds`` rounds, the
+  servers taking turns endpoint by endpoint (in an order rotated each round), so a busier minute
+  weighs on each alike;
 * prints a table: server CPU ms per request and PostgreSQL's, per endpoint and for the mix (each
-  endpoint once), the median of the rounds, per server.
+  endpoint once), the median of the rounds, per server; then each server's least and most of the
+  rounds, and this checkout's medians against each other server's in per cent.
 
-``--profile ENDPOINT`` (repeatable) then runs ``py-spy record`` (the dev extra) on the first server for three
+``--profile ENDPOINT`` (repeatable) then runs ``py-spy record`` (the dev extra; ``--gil``: only the
+thread holding the interpreter lock, i.e. Python's CPU) on this checkout's server for three
 rounds' worth of that endpoint's requests, writes a speedscope file to a temporary directory
 (open it at https://www.speedscope.app) and prints the functions holding the most samples.
 
-Not part of `make test`: it takes minutes. It reads CPU, not time, so it can run beside tests.
+Not part of `make test`: it takes minutes (two servers, five rounds: about ten on a busy machine).
 """
 
 from __future__ import annotations
