@@ -115,7 +115,20 @@ def _slot(rnd: random.Random) -> str:
     return start.isoformat()
 
 
-async def _desk(job: Desks, token: str, until: float, seen: Seen) -> None:
+class WarmUp:
+    """Every desk's first round done: until then the server is flooded by fifty desks at once."""
+
+    def __init__(self, desks: int) -> None:
+        self.left = desks
+        self.done = asyncio.Event()
+
+    def finished_one(self) -> None:
+        self.left -= 1
+        if self.left <= 0:
+            self.done.set()
+
+
+async def _desk(job: Desks, token: str, until: float, seen: Seen, warm_up: WarmUp) -> None:
     rnd = random.Random()
     c = DeskConnection(job.url, {"Authorization": f"Bearer {token}"})
     # Each desk's first round is not counted: a worker's first requests fill its caches.
@@ -177,19 +190,26 @@ async def _desk(job: Desks, token: str, until: float, seen: Seen) -> None:
                 await task()
                 if job.pause and counting:
                     await asyncio.sleep(rnd.uniform(0, 2 * job.pause))  # a receptionist's pause
-            if job.pause and not counting:
-                # The desks all start together: without a first pause their first counted requests
-                # arrived at once (20 calendars in one worker, the calendar's p95 ≈ 500 ms; session 11).
-                await asyncio.sleep(rnd.uniform(0, 2 * job.pause))
+            if not counting:
+                warm_up.finished_one()
+                if job.pause:
+                    # The desks all start together: without waiting for the others' first rounds
+                    # and a first pause their first counted requests arrived at once, or into the
+                    # slower desks' first rounds (20–40 requests in one worker; session 11).
+                    await warm_up.done.wait()
+                    await asyncio.sleep(rnd.uniform(0, 2 * job.pause))
             counting = True
     finally:
+        if not counting:  # a desk that failed in its first round must not hold the others back
+            warm_up.finished_one()
         seen.chunked += c.chunked
         c.close()
 
 
 async def _all(job: Desks, seen: Seen) -> None:
     until = time.monotonic() + job.seconds
-    await asyncio.gather(*(_desk(job, token, until, seen) for token in job.tokens))
+    warm_up = WarmUp(len(job.tokens))
+    await asyncio.gather(*(_desk(job, token, until, seen, warm_up) for token in job.tokens))
 
 
 def run(job: Desks) -> Seen:

@@ -14,6 +14,9 @@ worker spent its time, so the desks can tell a slow answer's causes apart:
   (a free token, then the interpreter lock), and how many hand-offs;
 * ``gc`` and ``fullgc``: garbage collections in this worker while the request was in it (a
   collection stops every thread of the process), all generations and generation 2;
+  ``lastgcend``, ``lastgc``, ``lastgen`` and ``lastgccpu``: when the worker's last one ended,
+  how long it took, its generation and its CPU time (one that stopped the worker before the
+  request reached the app counts as that request's wait);
 * ``background``: SQL run meanwhile by this worker outside any request (housekeeping);
 * ``busy`` and ``threads``: requests already in this worker, and route threads in use, when it came.
 
@@ -61,6 +64,14 @@ class Worker:
     full_gc = 0.0
     background_sql = 0.0
     gc_started = 0.0
+    #: the last collection: when it ended (monotonic) and how long it took, so a desk can tell one
+    #: that stopped the worker before its request reached the app
+    last_gc_end = 0.0
+    last_gc = 0.0
+    last_generation = 0
+    #: the last collection's CPU time (its thread's): far below its wall time, the worker lost its core
+    last_gc_cpu = 0.0
+    gc_cpu_started = 0.0
 
 
 _tally: ContextVar[Tally | None] = ContextVar("bench_tally", default=None)
@@ -68,10 +79,12 @@ _tally: ContextVar[Tally | None] = ContextVar("bench_tally", default=None)
 
 def _gc(phase: str, info: dict[str, Any]) -> None:
     if phase == "start":
-        Worker.gc_started = time.perf_counter()
+        Worker.gc_started, Worker.gc_cpu_started = time.perf_counter(), time.thread_time()
         return
     took = time.perf_counter() - Worker.gc_started
+    Worker.last_gc_cpu = time.thread_time() - Worker.gc_cpu_started
     Worker.gc += took
+    Worker.last_gc_end, Worker.last_gc, Worker.last_generation = time.monotonic(), took, info["generation"]
     if info["generation"] == 2:
         Worker.full_gc += took
 
@@ -151,6 +164,8 @@ class Stopwatch:
                     "statements": tally.statements, "pool": tally.pool * 1000, "thread": tally.thread * 1000,
                     "hops": tally.hops, "gc": (Worker.gc - gc0) * 1000, "fullgc": (Worker.full_gc - full0) * 1000,
                     "background": (Worker.background_sql - background0) * 1000, "busy": busy, "threads": threads,
+                    "lastgcend": Worker.last_gc_end * 1000, "lastgc": Worker.last_gc * 1000,
+                    "lastgen": Worker.last_generation, "lastgccpu": Worker.last_gc_cpu * 1000,
                 }
                 value = ", ".join(f"{k};dur={v:.3f}" for k, v in figures.items())
                 message["headers"] = [*message.get("headers", []), (b"server-timing", value.encode())]
