@@ -53,7 +53,11 @@ class ServedAPI:
             # Its own process group, so kill() takes the uvicorn supervisor and every worker at once.
             self.proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT,
                                          start_new_session=True)
-        self.wait_ready(timeout)
+        try:
+            self.wait_ready(timeout)
+        except BaseException:
+            self.stop()  # `with` never reaches __exit__ when __enter__ raises: the supervisor would live on
+            raise
         return self
 
     def wait_ready(self, timeout: float = 180) -> None:
