@@ -11,9 +11,14 @@
   repeating six tasks (the day's calendar, a name search, a wallet, a redemption, a booking, a
   sale: open cart → add → complete): phase A with a pause of 0–2×``BENCH_PAUSE`` seconds after
   each task (default 5, issue 17's receptionists), phase B without pause (capacity), each for
-  ``BENCH_SECONDS`` (default 60). The desks run in ``BENCH_PROCESSES`` processes of their own
-  (default 5; tests/benchmarks/api_desks.py), so the generator's interpreter lock is not counted
-  as the server's time;
+  ``BENCH_SECONDS`` (default 60). The desks are asyncio tasks in this process, each with an
+  HTTP/1.1 keep-alive connection of its own (tests/benchmarks/api_desks.py, desk_http.py): the
+  generator's CPU per request is printed, and must stay small beside the server's;
+* prints, for each phase, how the machine's cores were shared (server workers, PostgreSQL, the
+  load generator, everything else: cores and CPU ms per request; tests/benchmarks/cpu_split.py);
+* with ``BENCH_STOPWATCH=1`` (the default) serves through tests/benchmarks/timed_server.py (the
+  same application with a Server-Timing stopwatch) and prints where phase A's slow answers spent
+  their time, and PostgreSQL's autovacuums and checkpoints during it (tests/benchmarks/tails.py);
 * ``BENCH_LARGE=1`` (`make bench-api-large`) adds a phase at ``BENCH_LARGE_CUSTOMERS`` (default
   1,000,000): name search p99 with one client and the liability report checked again;
 * prints a table: figure · measured · target · ok/MISSED, then each phase per endpoint (n, p50,
@@ -24,21 +29,23 @@ Not part of `make test`: it takes minutes and the figures depend on the machine 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import random
 import statistics
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import httpx
 from sqlalchemy import text
 
 from desk_tui.server.serve import prepare
-from tests.benchmarks.api_desks import Desks, Seen, run
+from tests.benchmarks import pg_maintenance, tails
+from tests.benchmarks.api_desks import Desks, Seen, run, settled_heap
+from tests.benchmarks.cpu_split import CpuSplit
+from tests.benchmarks.cpu_split import table as split_table
 from tests.support.api_client import PINS
 from tests.support.bulk_chain import FIRST, LAST, fill
 from tests.support.counted_statements import counted
@@ -50,7 +57,7 @@ CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 PAUSE = float(os.environ.get("BENCH_PAUSE", "5"))
-PROCESSES = int(os.environ.get("BENCH_PROCESSES", "5"))
+STOPWATCH = os.environ.get("BENCH_STOPWATCH", "1") not in ("", "0")
 LARGE = os.environ.get("BENCH_LARGE", "") not in ("", "0")
 LARGE_CUSTOMERS = int(os.environ.get("BENCH_LARGE_CUSTOMERS", "1000000"))
 #: issue 17's targets: p99 ms per endpoint at 50 receptionists with a 5 s pause
@@ -58,6 +65,8 @@ P99 = {"wallet": 50, "redeem": 50, "search": 50, "book": 50, "complete": 50, "ca
 CAPACITY = 225
 STATEMENTS = {"wallet": 6, "redeem": 12, "complete": 15}
 LIABILITY_MS = 300
+#: the load generator's CPU per request sent, so it leaves the cores to what it measures
+GENERATOR_MS = 1.0
 
 #: a plain sum of what live single-pool cards still owe, card by card (the bulk chain's cards have one pool)
 OWED = """
@@ -80,13 +89,20 @@ def figure(name: str, measured: str, target: str = "", ok: bool | None = None) -
     print(f"  {name}: {measured}", flush=True)
 
 
-def build(url: str, customers: int) -> float:
+def build(url: str, customers: int) -> str:
+    """Fills the database at ``url``; says how long it took."""
     started = time.perf_counter()
     db = prepare(url, demo=True)
     with db.engine.begin() as conn:
         fill(conn, customers)
+    filled = time.perf_counter()
+    # A chain's database has been vacuumed before; one filled a minute ago has not, and PostgreSQL's
+    # autovacuum then walks the fresh tables (150,000 cards and their ledger) during the phases,
+    # and the first reads of each page set its hint bits (writes) inside measured requests.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM (ANALYZE)"))
     db.dispose()
-    return time.perf_counter() - started
+    return f"{filled - started:.1f} s, then VACUUM ANALYZE {time.perf_counter() - filled:.1f} s"
 
 
 def sign_in(base: str, username: str = "reception") -> str:
@@ -159,48 +175,80 @@ def pct(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1] * 1000 if len(values) > 1 else 0.0
 
 
-def desks(base: str, tokens: list[str], pause: float, customers: int) -> Seen:
-    today = date.today()
-    days = [(today + timedelta(days=d)).isoformat() for d in range(-3, 8)]  # the demo's appointments
-    shares = [tokens[i::PROCESSES] for i in range(min(PROCESSES, len(tokens)))]
-    seen = Seen()
-    with ProcessPoolExecutor(len(shares), mp_context=multiprocessing.get_context("spawn")) as pool:
-        for part in pool.map(run, [Desks(base, share, SECONDS, pause, customers, days) for share in shares]):
-            seen.merge(part)
-    return seen
+@dataclass
+class Phase:
+    title: str
+    seen: Seen
+    #: the CPU split, then (phase A, with the stopwatch) where the slow answers' time went
+    notes: list[str] = field(default_factory=list)
 
 
-def phase_table(title: str, seen: Seen) -> None:
+class Bench:
+    """The served API and the cluster under it: the desks' phases, each measured for its CPU split."""
+
+    def __init__(self, served: ServedAPI, cluster: PostgresCluster) -> None:
+        self.served = served
+        assert served.proc is not None
+        self.split = CpuSplit(served.proc.pid, cluster.dir / "data" if cluster.dir else None)
+        self.pg_log = cluster.dir / "log" if cluster.dir else None
+        if self.pg_log:
+            pg_maintenance.log_everything(cluster.admin_url)
+
+    def phase(self, title: str, tokens: list[str], pause: float) -> Phase:
+        today = date.today()
+        days = [(today + timedelta(days=d)).isoformat() for d in range(-3, 8)]  # the demo's appointments
+        with settled_heap():
+            start, started = self.split.sample(), time.monotonic()
+            seen = run(Desks(self.served.url, tokens, SECONDS, pause, CUSTOMERS, days))
+            end = self.split.sample()
+        works = pg_maintenance.read(self.pg_log, start.at, end.at) if self.pg_log else []
+        notes = split_table(start, end, seen.requests)
+        notes.append(f"load generator: {seen.cpu * 1000 / max(1, seen.requests):.2f} ms CPU per request "
+                     f"({seen.requests} sent, {seen.chunked} chunked answers)")
+        notes.append(pg_maintenance.summary(works) if self.pg_log else "PostgreSQL's log: not this bench's cluster")
+        if STOPWATCH:
+            notes += tails.report(title.split(":")[0], seen.sent, {**dict.fromkeys(P99, 50.0), **P99}, started, works)
+        return Phase(title, seen, notes)
+
+
+def phase_table(phase: Phase) -> None:
+    seen = phase.seen
     total = sum(len(v) for v in seen.timings.values())
-    print(f"\n{title}: {total / SECONDS:.1f} req/s")
+    print(f"\n{phase.title}: {total / SECONDS:.1f} req/s")
     print(f"{'endpoint':<12}{'n':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}  failures")
     for name in sorted(seen.timings.keys() | seen.failures.keys()):
         values = seen.timings.get(name, [])
         failed = ", ".join(f"{k} ×{n}" for k, n in sorted(seen.failures.get(name, {}).items())) or "-"
         print(f"{name:<12}{len(values):>8}{pct(values, 50):>10.1f}{pct(values, 95):>10.1f}{pct(values, 99):>10.1f}"
               f"  {failed}")
+    print()
+    print("\n".join(phase.notes))
 
 
-def load(served: ServedAPI) -> list[tuple[str, Seen]]:
-    tokens = [sign_in(served.url) for _ in range(CLIENTS)]  # before the clock starts: argon2 is slow
+def load(bench: Bench) -> list[Phase]:
+    tokens = [sign_in(bench.served.url) for _ in range(CLIENTS)]  # before the clock starts: argon2 is slow
     phases = []
-    a = desks(served.url, tokens, PAUSE, CUSTOMERS)
-    phases.append((f"phase A: {CLIENTS} receptionists, {PAUSE:g} s pause, 2 workers, {SECONDS:.0f} s", a))
+    a = bench.phase(f"phase A: {CLIENTS} receptionists, {PAUSE:g} s pause, 2 workers, {SECONDS:.0f} s", tokens, PAUSE)
+    phases.append(a)
     for name, target in P99.items():
-        values = a.timings.get(name, [])
-        p99, failed = pct(values, 99), sum(a.failures.get(name, {}).values())
+        values = a.seen.timings.get(name, [])
+        p99, failed = pct(values, 99), sum(a.seen.failures.get(name, {}).values())
         figure(f"{name} p99, {CLIENTS} desks, {PAUSE:g} s pause", f"{p99:.1f} ms" + (f" ({failed} failed)" if failed else ""),
                f"≤ {target} ms", p99 <= target and len(values) > 1)
-    b = desks(served.url, tokens, 0.0, CUSTOMERS)
-    phases.append((f"phase B: {CLIENTS} receptionists, no pause, 2 workers, {SECONDS:.0f} s", b))
-    rate = sum(len(v) for v in b.timings.values()) / SECONDS
+    b = bench.phase(f"phase B: {CLIENTS} receptionists, no pause, 2 workers, {SECONDS:.0f} s", tokens, 0.0)
+    phases.append(b)
+    rate = sum(len(v) for v in b.seen.timings.values()) / SECONDS
     figure(f"capacity, {CLIENTS} desks without pause", f"{rate:.0f} req/s", f"≥ {CAPACITY} req/s", rate >= CAPACITY)
+    for phase in (a, b):
+        cost = phase.seen.cpu * 1000 / max(1, phase.seen.requests)
+        figure(f"load generator CPU per request, {phase.title[:7]}", f"{cost:.2f} ms", f"≤ {GENERATOR_MS:g} ms",
+               cost <= GENERATOR_MS)
     return phases
 
 
 def large(cluster: PostgresCluster) -> None:
     url = cluster.create_database()
-    print(f"large data set: {LARGE_CUSTOMERS:,} customers, built in {build(url, LARGE_CUSTOMERS):.1f} s", flush=True)
+    print(f"large data set: {LARGE_CUSTOMERS:,} customers, built in {build(url, LARGE_CUSTOMERS)}", flush=True)
     with ServedAPI(url, workers=2, demo=False) as served:
         rnd = random.Random(17)
         with client(served.url, sign_in(served.url)) as c:
@@ -224,21 +272,22 @@ def table() -> None:
 
 def main() -> None:
     cluster = PostgresCluster().start()
-    phases: list[tuple[str, Seen]] = []
+    phases: list[Phase] = []
     try:
         url = cluster.create_database()
-        print(f"data set: {CUSTOMERS:,} customers, {CUSTOMERS * 3 // 2:,} cards, built in {build(url, CUSTOMERS):.1f} s",
+        print(f"data set: {CUSTOMERS:,} customers, {CUSTOMERS * 3 // 2:,} cards, built in {build(url, CUSTOMERS)}",
               flush=True)
         statements(url)
-        with ServedAPI(url, workers=2, demo=False) as served:
+        module = "tests.benchmarks.timed_server" if STOPWATCH else "desk_tui"
+        with ServedAPI(url, workers=2, demo=False, module=module) as served:
             liability(served.url, url, CUSTOMERS, target=True)
-            phases = load(served)
+            phases = load(Bench(served, cluster))
         if LARGE:
             large(cluster)
     finally:
         cluster.stop()
-        for title, seen in phases:
-            phase_table(title, seen)
+        for phase in phases:
+            phase_table(phase)
         table()
 
 

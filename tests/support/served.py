@@ -26,11 +26,13 @@ from tests.support.ports import free_port
 class ServedAPI:
     def __init__(self, db_url: str, *, workers: int = 1, demo: bool = True, env: dict[str, str] | None = None,
                  port: int | None = None, args: Sequence[str] = (), scheme: str = "http",
-                 verify: str | bool = True, product_pins: bool = False) -> None:
+                 verify: str | bool = True, product_pins: bool = False, module: str = "desk_tui") -> None:
         """``args``: more `serve` options; ``scheme`` and ``verify`` (a CA bundle): for one served over HTTPS.
-        ``product_pins``: as LiveServer's."""
+        ``product_pins``: as LiveServer's. ``module``: what ``python -m`` runs `serve` from (make
+        bench-api's own, tests/benchmarks/timed_server.py, adds a stopwatch to each worker)."""
         self.db_url = db_url
         self.product_pins = product_pins
+        self.module = module
         self.workers = workers
         self.demo = demo
         self.port = port or free_port()
@@ -42,7 +44,7 @@ class ServedAPI:
         self.log = Path(f"/tmp/desk-served-{self.port}.log")
 
     def start(self, timeout: float = 180) -> ServedAPI:
-        cmd = [sys.executable, "-m", "desk_tui", "serve", "--db", self.db_url, "--port", str(self.port),
+        cmd = [sys.executable, "-m", self.module, "serve", "--db", self.db_url, "--port", str(self.port),
                "--workers", str(self.workers), *self.args]
         if self.demo:
             cmd.append("--demo")
@@ -51,7 +53,11 @@ class ServedAPI:
             # Its own process group, so kill() takes the uvicorn supervisor and every worker at once.
             self.proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT,
                                          start_new_session=True)
-        self.wait_ready(timeout)
+        try:
+            self.wait_ready(timeout)
+        except BaseException:
+            self.stop()  # `with` never reaches __exit__ when __enter__ raises: the supervisor would live on
+            raise
         return self
 
     def wait_ready(self, timeout: float = 180) -> None:
