@@ -51,34 +51,13 @@ import httpx
 import psutil
 
 from tests.benchmarks.api_load import build, sign_in
+from tests.benchmarks.cpu_split import postmaster, tree_cpu
 from tests.support.bulk_chain import FIRST, LAST, STAFF
 from tests.support.postgres import PostgresCluster
 from tests.support.served import ServedAPI
 
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "20000"))
 ENDPOINTS = ("calendar", "search", "wallet", "redeem", "book", "open cart", "add line", "complete")
-
-
-def cpu_seconds(processes: list[psutil.Process]) -> float:
-    """User + system time of these processes and of their children that have exited and been waited for."""
-    total = 0.0
-    for p in processes:
-        try:
-            t = p.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += t.user + t.system + t.children_user + t.children_system
-    return total
-
-
-def tree(pid: int) -> list[psutil.Process]:
-    root = psutil.Process(pid)
-    return [root, *root.children(recursive=True)]
-
-
-def postmaster(cluster: PostgresCluster) -> int:
-    assert cluster.dir is not None, "a cluster of our own (TEST_DATABASE_URL's server is not measured)"
-    return int((cluster.dir / "data" / "postmaster.pid").read_text().split()[0])
 
 
 @dataclass
@@ -163,28 +142,27 @@ class Figures:
     failures: dict[str, dict[str, Counter[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Counter)))
 
 
-def one_round(desks: list[Desk], pg: int, n: int, customers: int, days: list[str], figures: Figures | None,
+def one_round(desks: list[Desk], pg: psutil.Process | None, n: int, customers: int, days: list[str], figures: Figures | None,
               turn: int = 0) -> None:
     """Each endpoint's ``n`` requests to each server in turn, the servers' order rotated by ``turn``:
     the servers compared are measured minutes apart at most, never a whole round apart."""
     order = desks[turn % len(desks):] + desks[:turn % len(desks)]
     calls = {desk.name: requests(desk, customers, days) for desk in order}
-    database = psutil.Process(pg)
     for desk in order:
         desk.carts = []
     for name in ENDPOINTS:
         for desk in order:
             call = calls[desk.name][name]
             count = min(n, len(desk.carts)) if name in ("add line", "complete") else n
-            server = tree(desk.pid())
-            pg_procs = [database, *database.children()]  # backends come and go between endpoints
-            before, pg_before = cpu_seconds(server), cpu_seconds(pg_procs)
+            server = psutil.Process(desk.pid())
+            # each process of the tree, and what its reaped children used (a backend that ended)
+            before, pg_before = tree_cpu(server), tree_cpu(pg)
             wrong: Counter[str] = Counter()
             for i in range(count):
                 r, expected = call(i)
                 if r.status_code != expected:
                     wrong[_refusal(r)] += 1
-            after, pg_after = cpu_seconds(server), cpu_seconds([database, *database.children()])
+            after, pg_after = tree_cpu(server), tree_cpu(pg)
             if figures is not None and count:
                 figures.rounds[desk.name][name].append(((after - before) * 1000 / count,
                                                         (pg_after - pg_before) * 1000 / count))
@@ -306,7 +284,7 @@ def main() -> None:
         started = time.perf_counter()
         build(url, CUSTOMERS)
         print(f"data set: {CUSTOMERS:,} customers, built in {time.perf_counter() - started:.1f} s", flush=True)
-        pg = postmaster(cluster)
+        pg = postmaster(cluster.dir / "data" if cluster.dir else None)  # None: TEST_DATABASE_URL's, not measured
         for i, (name, src) in enumerate(trees):
             env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(src) if src else "", os.environ.get("PYTHONPATH")]))}
             served = ServedAPI(url, workers=1, demo=False, env=env).start()
