@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup run serve test test-fast bench bench-api bench-api-large lint openapi clean
+.PHONY: setup run serve test test-fast bench bench-api bench-api-large bench-api-cpu lint openapi clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "desk-tui needs Python 3.11 or newer"'
@@ -48,6 +48,11 @@ bench-api: setup
 bench-api-large: setup
 	@bash scripts/system-deps
 	BENCH_LARGE=1 $(PY) -m tests.benchmarks.api_load
+
+# The server's CPU time per request, per endpoint of the mix (tests/benchmarks/api_cpu.py; ARGS: --against DIR, --profile NAME).
+bench-api-cpu: setup
+	@bash scripts/system-deps
+	$(PY) -m tests.benchmarks.api_cpu $(ARGS)
 
 # docs/openapi.json: the API's schema as the code generates it (tests/test_openapi_document.py checks it).
 openapi: setup

@@ -69,3 +69,15 @@ def test_completing_a_one_line_sale_is_a_handful_of_statements(api, desk):
         done = completed(c, sale["id"], ("cash", sale["total"]))
     assert done["status"] == "completed"
     assert statements.count <= limit(api, COMPLETE), statements.explain()
+
+
+def test_a_new_cart_reads_no_lines_or_payments(api, desk):
+    """A cart just opened has none: its answer must not ask the database for them (two SELECTs
+    that found nothing on every opened cart)."""
+    c, customer, _ = desk
+    with counted(api) as statements:
+        sale = opened(c, customer_id=customer["id"])
+    assert sale["lines"] == [] and sale["payments"] == []
+    reads = [x for x in statements.seen if x.lstrip().upper().startswith("SELECT")
+             and ("FROM sale_lines" in x or "FROM sale_payments" in x)]
+    assert not reads, statements.explain()

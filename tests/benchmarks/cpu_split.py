@@ -17,7 +17,7 @@ from pathlib import Path
 import psutil
 
 
-def _tree_cpu(root: psutil.Process | None) -> float:
+def tree_cpu(root: psutil.Process | None) -> float:
     if root is None:
         return 0.0
     total = 0.0
@@ -63,7 +63,7 @@ class CpuSplit:
 
     def sample(self) -> Sample:
         mine = self.me.cpu_times()
-        return Sample(time.monotonic(), _tree_cpu(self.server), _tree_cpu(self.postgres), mine.user + mine.system,
+        return Sample(time.monotonic(), tree_cpu(self.server), tree_cpu(self.postgres), mine.user + mine.system,
                       _machine_busy())
 
 

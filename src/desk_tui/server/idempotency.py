@@ -26,9 +26,10 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import anyio
-from sqlalchemy import Integer, LargeBinary, String, Text, delete, update
+from sqlalchemy import Integer, LargeBinary, String, Text, bindparam, delete, insert, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -36,7 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.pins import token_digest
 from desk_tui.server.auth.principal import SCOPE_KEY, Principal
-from desk_tui.server.auth.service import authenticate, principal_of, sign_in_check
+from desk_tui.server.auth.service import SIGN_IN_CHECK, authenticate, principal_of, sign_in_params
 from desk_tui.server.database import Base, Database, UTCDateTime, rowcount, utcnow
 from desk_tui.server.errors import DomainError, busy_problem, is_overload, problem
 from desk_tui.server.request_scope import HandedOver, RequestUnit, handing_over, request_unit
@@ -194,14 +195,10 @@ class IdempotencyMiddleware:
             try:
                 if staff_id is not None:
                     scoped = _scoped(staff_id, key)
-                    row = s.execute(sign_in_check(token).add_columns(IdempotencyRecord)
-                                    .outerjoin(IdempotencyRecord, IdempotencyRecord.key == scoped)).first()
+                    row = s.execute(_SIGN_IN_CHECK_AND_KEY, {**sign_in_params(token), "scoped_key": scoped}).first()
                     principal = principal_of(row)
                     if principal.staff_id == staff_id:
-                        record = row.IdempotencyRecord if row is not None else None
-                        if record is not None:
-                            s.expunge(record)
-                        return principal, scoped, record
+                        return principal, scoped, _record_of(row, scoped)
                 principal = authenticate(s, token)
             except DomainError:
                 return None
@@ -214,6 +211,21 @@ class IdempotencyMiddleware:
     def _find(self, scoped: str) -> IdempotencyRecord | None:
         with self.db.read_session() as s:
             return _found(s, scoped)
+
+
+#: the sign-in check and the key's stored answer in one statement, built once and in Core (see SIGN_IN_CHECK)
+_KEYS = Base.metadata.tables[IdempotencyRecord.__tablename__]
+_SIGN_IN_CHECK_AND_KEY = (SIGN_IN_CHECK.add_columns(_KEYS.c.key.label("stored_key"), _KEYS.c.fingerprint,
+                                                    _KEYS.c.status_code, _KEYS.c.headers, _KEYS.c.body)
+                          .outerjoin(_KEYS, _KEYS.c.key == bindparam("scoped_key")))
+
+
+def _record_of(row: Any, scoped: str) -> IdempotencyRecord | None:
+    """The stored answer of a row of _SIGN_IN_CHECK_AND_KEY (None: the key is new), in no session."""
+    if row.stored_key is None:
+        return None
+    return IdempotencyRecord(key=scoped, fingerprint=row.fingerprint, status_code=row.status_code,
+                             headers=row.headers, body=row.body)
 
 
 #: token digest → its staff member, for the tokens this process has seen (a day's sign-ins)
@@ -232,6 +244,13 @@ def _found(s: Session, scoped: str) -> IdempotencyRecord | None:
     return record
 
 
+# Every write claims and stores its key: in Core, built once. The mapped class's insert went
+# through the session's unit of work (a flush), and its update through the ORM's bulk update.
+_CLAIM = insert(_KEYS)
+_STORE = (update(_KEYS).where(_KEYS.c.key == bindparam("scoped_key"))
+          .values(status_code=bindparam("status_code"), headers=bindparam("headers"), body=bindparam("body")))
+
+
 class _Claim:
     """The key's row: inserted first in the request's transaction, completed with its answer."""
 
@@ -245,8 +264,7 @@ class _Claim:
         # No savepoint: it is the transaction's first statement, and when it fails the whole
         # transaction is rolled back (Database.transaction) and the other answer replayed.
         try:
-            s.add(IdempotencyRecord(key=self.scoped, fingerprint=self.fingerprint, created_at=utcnow()))
-            s.flush()
+            s.execute(_CLAIM, {"key": self.scoped, "fingerprint": self.fingerprint, "created_at": utcnow()})
         except IntegrityError:
             self.taken = True
             raise DomainError(ProblemCode.REQUEST_IN_PROGRESS,
@@ -255,8 +273,7 @@ class _Claim:
     def store(self, s: Session, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
         kept = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers
                 if k.decode("latin-1").lower() in _REPLAYED_HEADERS}
-        s.execute(update(IdempotencyRecord).where(IdempotencyRecord.key == self.scoped)
-                  .values(status_code=status, headers=json.dumps(kept), body=body))
+        s.execute(_STORE, {"scoped_key": self.scoped, "status_code": status, "headers": json.dumps(kept), "body": body})
 
 
 def forget_expired(s: Session, *, now: datetime | None = None) -> int:

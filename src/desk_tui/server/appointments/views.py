@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import appointments as wire
@@ -42,12 +42,21 @@ def one(s: Session, appt: Appointment) -> wire.Appointment:
 def day(s: Session, *, on: date, location_id: str, staff_id: str | None = None) -> wire.AppointmentDay:
     """Every appointment starting on this business day (org time zone) at the location."""
     start, end = local_midnight(s, on), local_midnight(s, on + timedelta(days=1))
-    stmt = _with_names().where(Appointment.location_id == location_id, Appointment.start_at >= start,
-                               Appointment.start_at < end)
-    if staff_id is not None:
-        stmt = stmt.where(Appointment.staff_id == staff_id)
-    rows = s.execute(stmt.order_by(Appointment.start_at, Appointment.staff_id, Appointment.id)).all()
+    rows = s.execute(_DAY if staff_id is None else _STAFF_DAY,
+                     {"location_id": location_id, "start": start, "end": end, "staff_id": staff_id}).all()
     return wire.AppointmentDay(date=on, location_id=location_id, items=to_wire(s, rows))
+
+
+#: built once, their values parameters: a statement object keeps its SQLAlchemy cache key, where
+#: one built per request is built and keyed again each time (the calendar's day is a hot read)
+_DAY = (_with_names().where(Appointment.location_id == bindparam("location_id"),
+                            Appointment.start_at >= bindparam("start"), Appointment.start_at < bindparam("end"))
+        .order_by(Appointment.start_at, Appointment.staff_id, Appointment.id))
+_STAFF_DAY = _DAY.where(Appointment.staff_id == bindparam("staff_id"))
+_SERVICE_NAMES = select(Service.id, Service.name).where(Service.id.in_(bindparam("ids", expanding=True)))
+_CARDS = (select(Card.id, Card.number, Card.package_name, Card.unit_type, Card.expires_on, Card.customer_id,
+                 Customer.name.label("owner_name"))
+          .join(Customer, Customer.id == Card.customer_id).where(Card.id.in_(bindparam("ids", expanding=True))))
 
 
 #: an appointment that has not happened yet: completed, no-show and cancelled ones are history
@@ -69,15 +78,9 @@ def to_wire(s: Session, rows: Sequence[tuple[Appointment, str, str | None] | Row
             ) -> list[wire.Appointment]:
     lines = [line for appt, _, _ in rows for line in appt.lines]
     service_ids = {line.service_id for line in lines}
-    services = dict(s.execute(select(Service.id, Service.name).where(Service.id.in_(service_ids))).all()) \
-        if service_ids else {}
+    services = dict(s.execute(_SERVICE_NAMES, {"ids": sorted(service_ids)}).all()) if service_ids else {}
     card_ids = {line.card_id for line in lines if line.card_id}
-    cards = {
-        r.id: r for r in s.execute(
-            select(Card.id, Card.number, Card.package_name, Card.unit_type, Card.expires_on, Card.customer_id,
-                   Customer.name.label("owner_name"))
-            .join(Customer, Customer.id == Card.customer_id).where(Card.id.in_(card_ids)))
-    } if card_ids else {}
+    cards = {r.id: r for r in s.execute(_CARDS, {"ids": sorted(card_ids)})} if card_ids else {}
     balances = ledger.pools(s, card_ids)
     result = []
     for appt, customer_name, staff_name in rows:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select, true, update
+from sqlalchemy import Select, bindparam, select, true, update
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import auth as wire
@@ -67,24 +67,39 @@ def unlock(s: Session, *, staff_id: str) -> int:
 
 def authenticate(s: Session, token: str) -> Principal:
     """The token's principal, in one statement: every request of the day starts here."""
-    return principal_of(s.execute(sign_in_check(token)).first())
+    return principal_of(s.execute(SIGN_IN_CHECK, sign_in_params(token)).first())
 
 
-def sign_in_check(token: str) -> Select[*tuple[Any, ...]]:
+def _sign_in_check() -> Select[*tuple[Any, ...]]:
     """The sign-in check's statement. It reads the location's name and the organisation's settings
     too, which nearly every request needs next (money words, the business day), so the request
-    reads neither again; a caller may join more to it (the idempotency key of a write)."""
-    S = OrgSettings
-    return (select(AuthToken.token_hash, AuthToken.location_id, AuthToken.expires_at, AuthToken.revoked,
-                   Staff.id, Staff.name, Staff.role, Staff.active, Location.name.label("location_name"),
+    reads neither again; a caller may join more to it (the idempotency key of a write).
+
+    Of the tables' columns, not the mapped classes': a select of ORM attributes is executed through
+    the ORM's machinery even when it returns plain rows, which cost the check two to three times
+    the CPU of the same select in SQLAlchemy Core (≈ 0.2 ms of every request)."""
+    token, staff, location, settings = (t.__table__ for t in (AuthToken, Staff, Location, OrgSettings))
+    T, St, S = token.c, staff.c, settings.c
+    return (select(T.token_hash, T.location_id, T.expires_at, T.revoked,
+                   St.id, St.name, St.role, St.active, location.c.name.label("location_name"),
                    S.id.label("settings_id"), S.currency, S.currency_decimals, S.timezone, S.business_name,
                    S.max_discount_percent_without_manager, S.phone_region, S.membership_grace_days,
                    S.prices_include_tax, S.vat_basis_points)
-            .join(Staff, Staff.id == AuthToken.staff_id)
-            .join(Location, Location.id == AuthToken.location_id)
-            .outerjoin(S, true())
-            .where(AuthToken.token_hash == token_digest(token))
+            .select_from(token.join(staff, St.id == T.staff_id)
+                         .join(location, location.c.id == T.location_id)
+                         .outerjoin(settings, true()))
+            .where(T.token_hash == bindparam("token_hash"))
             .order_by(S.id).limit(1))
+
+
+#: Built once, the token a parameter (:func:`sign_in_params`): SQLAlchemy remembers a statement
+#: object's cache key, and building this select and working out its key again cost every request
+#: more CPU than anything else it did before its route.
+SIGN_IN_CHECK = _sign_in_check()
+
+
+def sign_in_params(token: str) -> dict[str, str]:
+    return {"token_hash": token_digest(token)}
 
 
 def principal_of(row: Any) -> Principal:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import BindParameter, ColumnElement, Select, select
 from sqlalchemy.orm import Session, aliased
 
 from desk_tui.contract import cards as wire
@@ -201,12 +201,12 @@ def members_of(s: Session, cards: Iterable[Card]) -> dict[str, list[wire.CardMem
     return found
 
 
-def shared_with(customer_id: str) -> Select[str]:
+def shared_with(customer_id: str | BindParameter[str]) -> Select[str]:
     """The ids of the cards that list ``customer_id`` as a family member, as a subquery."""
     return select(CardMember.card_id).where(CardMember.customer_id == customer_id)
 
 
-def own_and_shared(customer_id: str) -> ColumnElement[bool]:
+def own_and_shared(customer_id: str | BindParameter[str]) -> ColumnElement[bool]:
     """The customer's own cards and those shared with them. One ``IN`` of a UNION, each half read by
     its own index: ``customer_id = x OR id IN (shared)`` made PostgreSQL read every card, a
     sequential scan of 110–280 ms per wallet at 150,000 cards (tests/api/test_hot_path_plans.py)."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
 
-from sqlalchemy import event, func, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from desk_tui.contract.problems import ProblemCode
@@ -58,6 +58,14 @@ class Pool:
         return max(self.remaining, 0) // unit_cost
 
 
+_T = CardTransaction
+#: built once (the ids an expanding parameter): it keeps its SQLAlchemy cache key, see get_customer
+_POOLS = (select(_T.card_id, _T.entitlement_id, func.sum(_T.initial_delta), func.sum(_T.adjust_delta),
+                 func.sum(_T.used_delta), func.sum(_T.booked_delta))
+          .where(_T.card_id.in_(bindparam("card_ids", expanding=True)), _T.entitlement_id.is_not(None))
+          .group_by(_T.card_id, _T.entitlement_id))
+
+
 def pools(s: Session, card_ids: Iterable[str]) -> dict[str, dict[str, Pool]]:
     """Balances of every pool of these cards, summed from the ledger in one query. A card this
     session has locked and summed already is not summed again: under its lock only this session
@@ -73,13 +81,7 @@ def pools(s: Session, card_ids: Iterable[str]) -> dict[str, dict[str, Pool]]:
             ids.append(card_id)
     if not ids:
         return result
-    T = CardTransaction
-    rows = s.execute(
-        select(T.card_id, T.entitlement_id, func.sum(T.initial_delta), func.sum(T.adjust_delta),
-               func.sum(T.used_delta), func.sum(T.booked_delta))
-        .where(T.card_id.in_(ids), T.entitlement_id.is_not(None))
-        .group_by(T.card_id, T.entitlement_id)
-    )
+    rows = s.execute(_POOLS, {"card_ids": ids})
     for card_id, ent_id, initial, adjust, used, booked in rows:
         assert ent_id is not None  # the query keeps only rows with a pool
         result[card_id][ent_id] = Pool(ent_id, int(initial or 0), int(adjust or 0), int(used or 0), int(booked or 0))
@@ -94,13 +96,16 @@ def card_pools(s: Session, card: Card) -> dict[str, Pool]:
     return balances
 
 
+_LOCK_CARD = (select(Card, Customer.name, Staff.name).where(Card.id == bindparam("card_id"))
+              .outerjoin(Customer, Customer.id == Card.customer_id).outerjoin(Staff, Staff.id == Card.issued_by)
+              .options(joinedload(Card.entitlements).joinedload(CardEntitlement.services))
+              .with_for_update(of=Card).execution_options(populate_existing=True))
+
+
 def lock_card(s: Session, card_id: str) -> Card:
     """The card, locked for this transaction, with its pools and their services (every writer
     reads them next), and its holder's and issuer's names (its answer shows them)."""
-    row = s.execute(select(Card, Customer.name, Staff.name).where(Card.id == card_id)
-                    .outerjoin(Customer, Customer.id == Card.customer_id).outerjoin(Staff, Staff.id == Card.issued_by)
-                    .options(joinedload(Card.entitlements).joinedload(CardEntitlement.services))
-                    .with_for_update(of=Card).execution_options(populate_existing=True)).unique().first()
+    row = s.execute(_LOCK_CARD, {"card_id": card_id}).unique().first()
     if row is None:
         raise DomainError(ProblemCode.NOT_FOUND, "No such card.")
     card, holder, issuer = row

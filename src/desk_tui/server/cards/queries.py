@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from desk_tui.contract import cards as wire
@@ -83,7 +83,7 @@ def get_card(s: Session, card_id: str) -> Card:
     return card
 
 
-def status_filter(status: str, today: date) -> ColumnElement[bool]:
+def status_filter(status: str, today: date | BindParameter[date]) -> ColumnElement[bool]:
     live_until = or_(Card.expires_on.is_(None), Card.expires_on >= today)
     if status == "active":
         return and_(Card.status == ledger.LIVE, live_until)
@@ -213,13 +213,18 @@ def transaction_view(t: CardTransaction, undone_by: str | None, *, me: Principal
     )
 
 
+#: built once, its values parameters: it keeps its SQLAlchemy cache key (customers.service.get_customer)
+_WALLET_CARDS = (select(Card).where(family.own_and_shared(bindparam("customer_id")),
+                                    status_filter("active", bindparam("today")))
+                 .options(joinedload(Card.entitlements).joinedload(CardEntitlement.services))
+                 .order_by(Card.expires_on.is_(None), Card.expires_on, Card.issued_at, Card.id))
+
+
 def wallet(s: Session, *, customer_id: str, me: Principal) -> wire.Wallet:
     customer = get_customer(s, customer_id)
     today = business_date(s, utcnow())
     # Pools and their services joined in: the wallet is the desk's most frequent read.
-    cards = list(s.scalars(select(Card).where(family.own_and_shared(customer_id), status_filter("active", today))
-                           .options(joinedload(Card.entitlements).joinedload(CardEntitlement.services))
-                           .order_by(Card.expires_on.is_(None), Card.expires_on, Card.issued_at, Card.id)).unique())
+    cards = list(s.scalars(_WALLET_CARDS, {"customer_id": customer_id, "today": today}).unique())
     remember(s, Customer, customer.id, customer.name)  # shared cards alone name someone else
     views = card_views(s, cards, me=me, today=today)
     return wire.Wallet(cards=[v for v in views if v.customer_id == customer_id],

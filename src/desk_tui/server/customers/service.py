@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from desk_tui.contract import customers as wire
@@ -27,11 +27,14 @@ def customer_wire(c: Customer) -> wire.Customer:
                          created_at=c.created_at)
 
 
+#: built once, the id a parameter: a statement object keeps its SQLAlchemy cache key, where one
+#: built per call is built and keyed again each time (nearly every request reads a customer)
+_CUSTOMER = select(Customer).where(Customer.id == bindparam("customer_id"))
+_CUSTOMER_FOR_UPDATE = _CUSTOMER.with_for_update()
+
+
 def get_customer(s: Session, customer_id: str, *, for_update: bool = False) -> Customer:
-    stmt = select(Customer).where(Customer.id == customer_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    c = s.scalar(stmt)
+    c = s.scalar(_CUSTOMER_FOR_UPDATE if for_update else _CUSTOMER, {"customer_id": customer_id})
     if c is None:
         raise DomainError(ProblemCode.NOT_FOUND, "No such customer.")
     return c

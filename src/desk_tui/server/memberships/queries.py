@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import memberships as wire
@@ -81,9 +81,12 @@ def customer_enrollments(s: Session, *, customer_id: str, limit: int, cursor: st
 
 def active_enrollments(s: Session, *, customer_id: str, now: datetime | None = None) -> list[Enrollment]:
     """The enrolments whose benefits apply today, oldest first (the wallet and the checkout banner)."""
-    day = status.today(s, now)
-    return list(s.scalars(select(Enrollment).where(Enrollment.customer_id == customer_id, status.active_on(day))
-                          .order_by(Enrollment.starts_on, Enrollment.id)))
+    return list(s.scalars(_ACTIVE, {"customer_id": customer_id, "day": status.today(s, now)}))
+
+
+#: built once, its values parameters: it keeps its SQLAlchemy cache key (customers.service.get_customer)
+_ACTIVE = (select(Enrollment).where(Enrollment.customer_id == bindparam("customer_id"), status.active_on(bindparam("day")))
+           .order_by(Enrollment.starts_on, Enrollment.id))
 
 
 def wallet_memberships(s: Session, *, customer_id: str, now: datetime | None = None) -> list[wire.Enrollment]:

@@ -17,7 +17,7 @@ import calendar
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, or_
+from sqlalchemy import BindParameter, ColumnElement, and_, exists, or_
 from sqlalchemy.orm import Session
 
 from desk_tui.server.database import utcnow
@@ -61,14 +61,14 @@ def frozen_by(e: Enrollment, day: date) -> Freeze | None:
     return next((f for f in e.freezes if f.starts_on <= day <= f.ends_on), None)
 
 
-def active_on(day: date) -> ColumnElement[bool]:
+def active_on(day: date | BindParameter[date]) -> ColumnElement[bool]:
     """SQL condition: the enrolment's benefits apply on ``day`` (status_on(...) == "active")."""
     return and_(Enrollment.starts_on <= day,
                 or_(Enrollment.ends_on >= day, and_(Enrollment.ends_on.is_(None), Enrollment.cancelled_at.is_(None))),
                 ~frozen_on(day))
 
 
-def frozen_on(day: date) -> ColumnElement[bool]:
+def frozen_on(day: date | BindParameter[date]) -> ColumnElement[bool]:
     """SQL condition: one of the enrolment's freezes covers ``day``."""
     return exists().where(Freeze.enrollment_id == Enrollment.id, Freeze.starts_on <= day, Freeze.ends_on >= day)
 

@@ -10,8 +10,9 @@ then show them, so customers' names are forgotten whenever the session writes a 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 
-from sqlalchemy import event, literal, select, union_all
+from sqlalchemy import CompoundSelect, Select, bindparam, event, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from desk_tui.server.auth.principal import asking
@@ -27,14 +28,23 @@ def names(s: Session, wanted: Mapping[Named, Iterable[str | None]]) -> dict[Name
     found = {model: {x for x in ids if x} for model, ids in wanted.items()}
     known = {model: _remembered(s, model) for model in found}
     missing = {model: ids - known[model].keys() for model, ids in found.items()}
-    parts = [select(literal(model.__tablename__).label("kind"), model.id, model.name).where(model.id.in_(sorted(ids)))
-             for model, ids in missing.items() if ids]
-    if parts:
+    asked = tuple(model for model, ids in missing.items() if ids)
+    if asked:
         by_table = {model.__tablename__: model for model in missing}
-        query = parts[0] if len(parts) == 1 else union_all(*parts)
-        for kind, id_, name in s.execute(query):
+        params = {model.__tablename__: sorted(missing[model]) for model in asked}
+        for kind, id_, name in s.execute(_query(asked), params):
             known[by_table[kind]][id_] = name
     return {model: {x: known[model][x] for x in ids if x in known[model]} for model, ids in found.items()}
+
+
+@cache
+def _query(models: tuple[Named, ...]) -> Select[str, str, str] | CompoundSelect[str, str, str]:
+    """The names of some ids of each of these tables (an expanding parameter per table), built once
+    per combination: a statement object keeps its SQLAlchemy cache key, one built per call is
+    built and keyed again each time."""
+    parts = [select(literal(model.__tablename__).label("kind"), model.id, model.name)
+             .where(model.id.in_(bindparam(model.__tablename__, expanding=True))) for model in models]
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 def names_of(s: Session, model: Named, ids: Iterable[str | None]) -> dict[str, str]:

@@ -129,9 +129,11 @@ def open_sale(s: Session, *, data: wire.SaleCreate, me: Principal, now: datetime
             _refresh_from_appointment(s, existing, appt, me=me, now=now)
             holds.touch(s, existing, now=now, timeout=timeout)
             return existing, False
+    # A new cart's lines and payments are known to be none: given as empty lists, its answer does not
+    # load them (two SELECTs of nothing, a tenth of an opened cart's CPU).
     sale = Sale(id=new_id("sal"), status="open", customer_id=customer_id, appointment_id=appt.id if appt else None,
                 location_id=me.location_id, opened_by=me.staff_id, opened_at=now, last_change_at=now,
-                closed_idle=False)
+                closed_idle=False, lines=[], payments=[])
     if appt is not None:
         sale.lines = _appointment_lines(s, appt)
         sale.appointment_key = appointment_key(appt)
