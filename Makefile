@@ -31,7 +31,7 @@ test: setup
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 test-fast: setup
 	$(PY) -m pytest -q -m "not postgres and not ssh" -x

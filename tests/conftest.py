@@ -13,6 +13,26 @@ from tests.support.served import ServedAPI
 ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
+def pytest_configure(config):
+    # pytest-xdist registers it too; here so that --strict-markers with -p no:xdist still knows it
+    config.addinivalue_line("markers", "xdist_group(name): one worker runs the group under --dist loadgroup")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Under ``--dist loadgroup`` (make test) the tests of an ``xdist_group`` go to one worker as one
+    unit, so the module's costly fixtures (a served process, a chain of 20,000 customers, a wheel,
+    a salon seeded under a pinned clock) are built once, not once per worker. Those units go
+    first: the rest are handed out one test at a time, so whichever worker frees up takes the next
+    and both end together; a unit of a minute left to the end would keep one worker busy alone."""
+    if config.getoption("dist", "no") != "loadgroup":
+        return
+    grouped = [item for item in items if item.get_closest_marker("xdist_group")]
+    if grouped:
+        rest = [item for item in items if not item.get_closest_marker("xdist_group")]
+        items[:] = grouped + rest
+
+
 @pytest.fixture(scope="session")
 def pg_cluster():
     cluster = PostgresCluster().start()

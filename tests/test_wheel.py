@@ -16,6 +16,8 @@ import pytest
 
 from tests.support.stacks import SERVER_STACK
 
+pytestmark = pytest.mark.xdist_group("wheel")  # one worker builds its module fixtures: tests/conftest.py
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

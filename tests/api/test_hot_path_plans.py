@@ -25,6 +25,8 @@ from tests.support.api_client import login
 from tests.support.bulk_chain import fill
 from tests.support.live_server import LiveServer
 
+pytestmark = pytest.mark.xdist_group("hot_path_plans")  # one worker builds its module fixtures: tests/conftest.py
+
 CUSTOMERS = 20_000
 #: the tables that grow with the chain; a small table (staff, settings, an empty family list) may
 #: well be read whole

@@ -12,6 +12,7 @@ from desk_tui.cli import main
 from desk_tui.server import migrate
 from desk_tui.server.serve import prepare
 from tests.conftest import ENGINES
+from tests.support.demo_copy import fill_with_demo
 
 REVISION = "0018"
 APPEND_ONLY = "card_transactions is append-only: write a compensating entry instead"
@@ -34,6 +35,7 @@ def _used_by_a_family_member(conn) -> set[str]:
 def test_the_upgrade_chains_existing_entries_as_the_server_would_and_keeps_the_ledger_append_only(
         engine_name, new_db_url, capsys):
     url = new_db_url(engine_name)
+    fill_with_demo(url)  # the demo salon as its seeding wrote it, copied (demo_copy.py), not seeded again
     db = prepare(url, demo=True)  # the demo salon's cards: issues, redemptions, an undo, an adjustment
     try:
         with db.engine.connect() as conn:

@@ -12,9 +12,9 @@ from desk_tui.server import migrate
 from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.models import CustomerSearchTerm
 from desk_tui.server.database import Database
-from desk_tui.server.demo import seed_demo
 from desk_tui.server.reports.liability import liability
 from tests.conftest import ENGINES
+from tests.support.demo_copy import fill_with_demo
 
 
 def _state(db: Database) -> tuple[dict, dict, object]:
@@ -26,11 +26,10 @@ def _state(db: Database) -> tuple[dict, dict, object]:
 
 @pytest.mark.parametrize("engine_name", ENGINES)
 def test_owed_figures_and_sort_names_are_filled_in_as_the_server_writes_them(engine_name, new_db_url):
-    db = Database(new_db_url(engine_name))
+    url = new_db_url(engine_name)
+    fill_with_demo(url)  # the demo salon as its seeding wrote it, copied (demo_copy.py), at head
+    db = Database(url)
     try:
-        migrate.upgrade(db.engine)
-        with db.transaction() as s:
-            seed_demo(s)
         written = _state(db)
         owed, terms, report = written
         assert any(units for units, _ in owed.values()) and report.total_value > 0

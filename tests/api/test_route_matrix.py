@@ -36,6 +36,8 @@ from tests.support.api_client import PINS
 from tests.support.live_server import LiveServer
 from tests.support.quick_pins import demo_seeded_quickly
 
+pytestmark = pytest.mark.xdist_group("route_matrix")  # one worker builds its module fixtures: tests/conftest.py
+
 PUBLIC, STAFF, MANAGER, OWNER = "public", "reception", "manager", "owner"
 RANK = {STAFF: 0, MANAGER: 1, OWNER: 2}
 DOWNTOWN, RIVERSIDE = "loc_downtown", "loc_riverside"

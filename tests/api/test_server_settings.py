@@ -16,7 +16,7 @@ import pytest
 from tests.support.api_client import PINS
 from tests.support.served import ServedAPI
 
-pytestmark = pytest.mark.timeout(400)
+pytestmark = [pytest.mark.timeout(400), pytest.mark.xdist_group("server_settings")]  # the group: tests/conftest.py
 
 
 def _print_settings(*flags: str, env: dict[str, str]) -> str:

@@ -1,9 +1,13 @@
 """Sign-in cannot be guessed, flooded or used against the salon (issue 13), over real HTTP against
 `desk-tui serve` (two workers on PostgreSQL).
 
-Every PIN checked here is hashed at the product's argon2 cost: each test's own staff member is
-made by `admin` (the product's hash), made-up usernames are checked against the product's dummy
-hash, and the servers started here keep the demo's own hashes (``product_pins``).
+The PINs the bursts and the flood race against are hashed at the product's argon2 cost (their
+staff member made by `admin`, made-up usernames checked against the product's dummy hash, the
+servers started here keeping the demo's own hashes: ``product_pins``), so that checks overlap as
+they do at a real desk. The tests that count one sign-in after another (a guesser, an address,
+an unlock) make their staff member's hash at argon2's lightest cost (``quick=True``): a check's
+cost changes nothing they assert, and they check some thirty-five PINs per engine, about 0.3 s of
+CPU each at the product's cost (argon2 runs four lanes, so on two cores it stalls the other worker).
 
 All test traffic is local, so the callers at different addresses are clients bound to other
 loopback addresses (Linux routes all of 127/8 to lo). Each test has its own staff member and its
@@ -12,6 +16,7 @@ own addresses, so the limits one test reaches never touch another's.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import threading
@@ -30,6 +35,7 @@ from desk_tui.server.auth.models import LoginAttempt
 from desk_tui.server.database import utcnow
 from tests.support.api_client import assert_problem, key, login
 from tests.support.live_server import LiveServer
+from tests.support.quick_pins import staff_made_quickly
 from tests.support.served import ServedAPI
 
 
@@ -37,9 +43,10 @@ def _from(address: str) -> httpx.Client:
     return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=30)
 
 
-def _new_staff(db_url: str, pin: str = "4321", role: str = "reception") -> str:
+def _new_staff(db_url: str, pin: str = "4321", role: str = "reception", *, quick: bool = False) -> str:
     username = f"lim{uuid.uuid4().hex[:8]}"
-    admin.create_staff(db_url, username=username, name="Limit Test", role=role, pin=pin, locations=["Downtown"])
+    with staff_made_quickly() if quick else contextlib.nullcontext():
+        admin.create_staff(db_url, username=username, name="Limit Test", role=role, pin=pin, locations=["Downtown"])
     return username
 
 
@@ -80,7 +87,7 @@ def test_a_burst_of_wrong_pins_checks_no_more_than_the_limit(served_api):
 
 
 def test_wrong_pins_from_one_address_do_not_lock_out_another(served_api):
-    username = _new_staff(served_api.db_url)
+    username = _new_staff(served_api.db_url, quick=True)
     for _ in range(throttle.PAIR_FREE):
         assert_problem(_sign_in(served_api, username, "0000", "127.0.0.11"), 401, "invalid_credentials")
     body = assert_problem(_sign_in(served_api, username, "4321", "127.0.0.11"), 429, "too_many_attempts")
@@ -92,7 +99,7 @@ def test_wrong_pins_from_one_address_do_not_lock_out_another(served_api):
 
 
 def test_a_guesser_on_many_addresses_is_bounded_and_the_owner_unlocks(served_api):
-    username = _new_staff(served_api.db_url)
+    username = _new_staff(served_api.db_url, quick=True)
     addresses = [f"127.0.0.{20 + i}" for i in range(throttle.USERNAME_PER_HOUR // throttle.PAIR_FREE + 1)]
     statuses = [_sign_in(served_api, username, "0000", a).status_code
                 for a in addresses for _ in range(throttle.PAIR_FREE)]
@@ -114,7 +121,7 @@ def test_a_guesser_on_many_addresses_is_bounded_and_the_owner_unlocks(served_api
 
 
 def test_admin_unlock_lets_a_locked_username_sign_in(served_api):
-    username = _new_staff(served_api.db_url)
+    username = _new_staff(served_api.db_url, quick=True)
     for _ in range(throttle.PAIR_FREE):
         _sign_in(served_api, username, "0000", "127.0.0.31")
     assert_problem(_sign_in(served_api, username, "4321", "127.0.0.31"), 429, "too_many_attempts")

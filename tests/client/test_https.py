@@ -18,7 +18,7 @@ from desk_tui.client.transport import NO_RETRY
 from tests.client.private_ca import make_private_ca
 from tests.support.served import ServedAPI
 
-pytestmark = pytest.mark.timeout(400)
+pytestmark = [pytest.mark.timeout(400), pytest.mark.xdist_group("https")]  # the group: tests/conftest.py
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,12 @@ in a process that waits until the app is idle) and test rules and screens, not t
 strength: their demo salon keeps argon2id hashes of the same PINs, verified by the same code
 (``desk_tui.server.auth.pins.verify_pin``), only cheaper (``demo_copy.fill_with_demo``).
 
-The product's own cost is still what these see: every account a test makes (``admin.create_staff``,
-``admin.set_pin``: the sign-in limits, lock-outs and PIN changes of tests/api/test_auth.py and
+The product's own cost is still what these see: the accounts a test makes with ``admin`` (the
+lock-outs and PIN changes of tests/api/test_auth.py, the bursts, the flood and the PIN change of
 test_sign_in_limits.py), the made-up usernames (checked against the product's dummy hash), a
 server started with ``product_pins=True``, and test_auth.py's check of the parameters themselves.
+Only test_sign_in_limits.py's tests that count sign-ins one after another, where no two checks
+overlap, make their account cheaply (``staff_made_quickly()``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from unittest import mock
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from desk_tui.server import demo
+from desk_tui.server import admin, demo
 from desk_tui.server.database import Database
 from desk_tui.server.demo import ACCOUNTS
 from desk_tui.server.reference.models import Staff
@@ -51,4 +53,13 @@ def demo_seeded_quickly() -> Iterator[None]:
     """``seed_reference`` / ``seed_demo`` called inside hash the accounts' PINs at the lightest cost:
     for a test that seeds a salon of its own instead of copying the demo."""
     with mock.patch.object(demo, "hash_pin", _LIGHTEST.hash):
+        yield
+
+
+@contextmanager
+def staff_made_quickly() -> Iterator[None]:
+    """``admin.create_staff`` called inside hashes the PIN at the lightest cost: for a test that
+    counts its account's sign-ins one after another (what is refused, what is let through), where
+    a PIN check's cost changes nothing it asserts."""
+    with mock.patch.object(admin, "hash_pin", _LIGHTEST.hash):
         yield

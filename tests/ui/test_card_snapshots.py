@@ -23,6 +23,8 @@ from tests.support.live_server import LiveServer
 from tests.ui.pilot import sign_in, wait_until
 from tests.ui.pinned import FIXED, pinned_clock, quiet_and_pinned
 
+pytestmark = pytest.mark.xdist_group("card_snapshots")  # one worker builds its module fixtures: tests/conftest.py
+
 SIZES = [(80, 24), (120, 40)]
 
 

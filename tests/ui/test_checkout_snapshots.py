@@ -21,6 +21,8 @@ from tests.support.live_server import LiveServer
 from tests.ui.pilot import sign_in, wait_until
 from tests.ui.pinned import FIXED, pinned_clock, quiet_and_pinned
 
+pytestmark = pytest.mark.xdist_group("checkout_snapshots")  # one worker builds its module fixtures: tests/conftest.py
+
 SIZES = [(80, 24), (120, 40)]
 GOLD = "mpl_demo_gold"  # 10% all, 20% Massage, 2× Deep Tissue Massage a month
 

@@ -16,7 +16,7 @@ from desk_tui.ui.screens.login import LoginScreen
 from tests.support.served import ServedAPI
 from tests.ui.pilot import sign_in, wait_until
 
-pytestmark = pytest.mark.timeout(400)
+pytestmark = [pytest.mark.timeout(400), pytest.mark.xdist_group("plain_http_sign_in")]  # the group: tests/conftest.py
 
 
 def _network_address() -> str:
