@@ -87,6 +87,12 @@ def _gc(phase: str, info: dict[str, Any]) -> None:
     Worker.last_gc_end, Worker.last_gc, Worker.last_generation = time.monotonic(), took, info["generation"]
     if info["generation"] == 2:
         Worker.full_gc += took
+    if _gc_log is not None:
+        _gc_log.write(f"{info['generation']} {Worker.last_gc_cpu * 1000:.3f} {took * 1000:.3f}\n")
+
+
+#: BENCH_GC_LOG: a file each worker appends "generation cpu-ms wall-ms" to, one line per collection
+_gc_log = open(os.environ["BENCH_GC_LOG"], "a", buffering=1) if os.environ.get("BENCH_GC_LOG") else None  # noqa: SIM115
 
 
 def _watch_engine(engine: Engine) -> None:
@@ -184,6 +190,8 @@ def app() -> Stopwatch:
     _watch_engine(inner.state.db.engine)
     _watch_threads()
     gc.callbacks.append(_gc)
+    if young := os.environ.get("BENCH_GC_YOUNG"):  # another young threshold than heap.py's, to compare
+        gc.set_threshold(int(young), *gc.get_threshold()[1:])
     return Stopwatch(inner)
 
 

@@ -7,6 +7,12 @@ it (the calendar's p99 was 113–133 ms with a single client). ``gc.freeze()`` m
 after start-up out of the collector's sight for good, and larger thresholds let the young
 generations absorb a request's garbage (most of it is freed by reference counting anyway)
 before a full collection is due.
+
+Not too large, though: a young collection stops every request in its worker, and its cost grows
+with what it has to walk. At 20,000 allocations one took a median 27 ms of CPU (up to 52 ms, the
+whole of a request's 50 ms budget) under make bench-api's desks; at 5,000 a median 6 ms (up to
+17 ms), four times as often, for ≈ 0.07 ms more collector CPU per request (docs/performance.md,
+session 11).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import gc
 
 #: allocations before a young collection (default 700): a request allocates thousands of objects
-YOUNG = 20_000
+YOUNG = 5_000
 #: young collections per middle one, middle ones per full one (defaults 10 and 10)
 MIDDLE = 20
 FULL = 50
