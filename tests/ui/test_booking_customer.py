@@ -95,3 +95,24 @@ async def test_escape_leaves_an_empty_booking_at_once(make_app, ui_server):
         await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is calendar, "back on the calendar")
+
+
+async def test_down_in_the_customer_box_goes_to_the_matches_and_enter_picks(make_app, ui_server):
+    # Seen in tmux: ↓ in the box did nothing, so ↓ ⏎ — as in F3's search box — only reached the
+    # matches and a second ⏎ was needed to pick.
+    salon = Salon(ui_server.url)
+    customer = salon.customer("Lefelé Lujza")
+    app = app_on(ui_server.url, at(date(2031, 7, 10), 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await calendar_ready(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
+        booking = app.screen
+        await pilot.press(*customer["name"])
+        results = booking.query_one("#booking-customers")
+        await wait_until(pilot, lambda: results.option_count == 1 and results.highlighted == 0, "the match")
+        await pilot.press("down")
+        assert booking.focused is results
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: booking._customer is not None, "the customer chosen")
+        assert booking._customer.id == customer["id"]

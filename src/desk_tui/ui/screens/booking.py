@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -55,6 +56,8 @@ class BookingScreen(DeskScreen):
         Binding("escape", "cancel", "Cancel", id="booking.cancel"),
         Binding("delete", "remove_line", "Remove line", id="booking.remove_line"),
         Binding("ctrl+n", "new_customer", "New customer", id="booking.new_customer"),
+        # ↓ in the customer box goes down to its matches, as in F3's search box (widgets/customer_search.py)
+        Binding("down", "to_matches", "To the matches", id="booking.to_matches", show=False),
     ]
 
     def __init__(self, *, staff: list[Staff], slot: Slot, tz: ZoneInfo, customer: Customer | None = None) -> None:
@@ -138,6 +141,12 @@ class BookingScreen(DeskScreen):
     @on(Input.Submitted, "#booking-customer")
     def _to_results(self) -> None:
         self.query_one("#booking-customers", OptionList).focus()
+
+    def action_to_matches(self) -> None:
+        matches = self.query_one("#booking-customers", OptionList)
+        if self.focused is not self.query_one("#booking-customer", Input) or not matches.option_count:
+            raise SkipAction()
+        matches.focus()
 
     @on(OptionList.OptionSelected, "#booking-customers")
     def _customer_picked(self, event: OptionList.OptionSelected) -> None:
