@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.widgets import OptionList
+
 from desk_tui.ui.screens.appointment import AppointmentScreen
 from desk_tui.ui.screens.booking import BookingScreen
 from desk_tui.ui.screens.calendar import CalendarScreen
@@ -34,15 +36,22 @@ async def open_appointment(pilot, appointment_id: str) -> AppointmentScreen:
     return pilot.app.screen
 
 
-async def book_with_package(pilot, customer_name: str, *, expect: str) -> BookingScreen:
-    """Enter on the highlighted free slot, find the customer, Use their first package service."""
+async def booking_with_the_match(pilot, customer_name: str) -> tuple[BookingScreen, OptionList]:
+    """Enter on the highlighted free slot and type the customer's name: the booking form, and its
+    matches with the customer, the only one, highlighted."""
     app = pilot.app
     await pilot.press("enter")
     await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
     booking = app.screen
     await pilot.press(*customer_name)
-    results = booking.query_one("#booking-customers")
+    results = booking.query_one("#booking-customers", OptionList)
     await wait_until(pilot, lambda: results.option_count == 1 and results.highlighted == 0, "the customer")
+    return booking, results
+
+
+async def book_with_package(pilot, customer_name: str, *, expect: str) -> BookingScreen:
+    """Enter on the highlighted free slot, find the customer, Use their first package service."""
+    booking, _ = await booking_with_the_match(pilot, customer_name)
     await pilot.press("enter", "enter")  # to the results, then pick the first
     panel = booking.query_one("#booking-packages")
     await wait_until(pilot, lambda: panel.option_count >= 2, "the available packages")

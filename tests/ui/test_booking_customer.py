@@ -9,7 +9,7 @@ from textual.widgets import DataTable
 from desk_tui.ui.screens.booking import BookingScreen
 from desk_tui.ui.screens.confirm import ConfirmScreen
 from tests.support.api_client import key
-from tests.ui.at_the_calendar import book_with_package, calendar_ready
+from tests.ui.at_the_calendar import book_with_package, booking_with_the_match, calendar_ready
 from tests.ui.pilot import wait_until
 from tests.ui.salon import Salon, app_on, at
 
@@ -105,12 +105,7 @@ async def test_down_in_the_customer_box_goes_to_the_matches_and_enter_picks(make
     app = app_on(ui_server.url, at(date(2031, 7, 10), 9))
     async with app.run_test(size=(80, 24)) as pilot:
         await calendar_ready(pilot)
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
-        booking = app.screen
-        await pilot.press(*customer["name"])
-        results = booking.query_one("#booking-customers")
-        await wait_until(pilot, lambda: results.option_count == 1 and results.highlighted == 0, "the match")
+        booking, results = await booking_with_the_match(pilot, customer["name"])
         await pilot.press("down")
         assert booking.focused is results
         await pilot.press("enter")

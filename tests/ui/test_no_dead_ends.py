@@ -267,8 +267,8 @@ def _screen_lines(app) -> list[str]:
 async def test_the_booking_panel_starts_on_the_first_usable_row_and_keeps_its_words(make_app, salon, ui_server):
     from datetime import date
 
-    from desk_tui.ui.screens.booking import BookingScreen
     from desk_tui.ui.widgets.day_grid import DayGrid
+    from tests.ui.at_the_calendar import booking_with_the_match
     from tests.ui.salon import app_on, at
 
     customer = salon.customer("Panel")
@@ -280,12 +280,7 @@ async def test_the_booking_panel_starts_on_the_first_usable_row_and_keeps_its_wo
         await sign_in(pilot)
         grid = app.screen.query_one(DayGrid)
         await wait_until(pilot, lambda: grid.row_count > 0, "the day grid")
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
-        booking = app.screen
-        await pilot.press(*customer["name"])
-        results = booking.query_one("#booking-customers")
-        await wait_until(pilot, lambda: results.option_count == 1 and results.highlighted == 0, "the customer")
+        booking, _ = await booking_with_the_match(pilot, customer["name"])
         await pilot.press("enter", "enter")
         panel = booking.query_one("#booking-packages")
         await wait_until(pilot, lambda: panel.option_count >= 4, "the available packages")
