@@ -97,6 +97,20 @@ async def test_escape_leaves_an_empty_booking_at_once(make_app, ui_server):
         await wait_until(pilot, lambda: app.screen is calendar, "back on the calendar")
 
 
+async def test_escape_with_only_a_name_typed_asks_about_this_booking(make_app, ui_server):
+    # Seen in tmux: it asked "Discard the booking for this customer?" when no customer was chosen.
+    app = app_on(ui_server.url, at(date(2031, 9, 19), 9))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await calendar_ready(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, BookingScreen), "the booking screen")
+        await pilot.press(*"Senki")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        question = str(app.screen.query_one("#confirm-question").render())
+        assert question == "Discard this booking? Nothing has been saved.", question
+
+
 async def test_down_in_the_customer_box_goes_to_the_matches_and_enter_picks(make_app, ui_server):
     # Seen in tmux: ↓ in the box did nothing, so ↓ ⏎ — as in F3's search box — only reached the
     # matches and a second ⏎ was needed to pick.

@@ -327,13 +327,14 @@ class BookingScreen(DeskScreen):
         if not self.holds_typing:
             self.dismiss(None)
             return
-        who = self._customer.name if self._customer is not None else "this customer"
+        # Only a name typed, none chosen: the booking is nobody's yet.
+        what = f"the booking for {self._customer.name}" if self._customer is not None else "this booking"
 
         def answered(discard: bool | None) -> None:
             if discard:
                 self.dismiss(None)
 
-        self.app.push_screen(ConfirmScreen(f"Discard the booking for {who}? Nothing has been saved.",
+        self.app.push_screen(ConfirmScreen(f"Discard {what}? Nothing has been saved.",
                                            yes="Discard", no="Keep editing", title="Leave the booking?"),
                              answered)
 
