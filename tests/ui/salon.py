@@ -57,6 +57,15 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BUDAPEST)
 
 
+def this_hour() -> datetime:
+    """The start of this hour in the salon's zone: a visit on the salon's today, so it can be checked in now.
+
+    An hour taken in UTC, or an hour ahead, falls on tomorrow late in the evening, and the server
+    rightly refuses to check in a visit before its day.
+    """
+    return datetime.now(BUDAPEST).replace(minute=0, second=0, microsecond=0)
+
+
 def app_on(url: str, when: datetime) -> DeskApp:
     """The app against ``url`` with its clock stopped at ``when``."""
     return DeskApp(settings=load_settings(server=url), paths=Paths.from_env(), clock=lambda: when)

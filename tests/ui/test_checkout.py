@@ -202,14 +202,14 @@ async def test_an_open_cart_is_listed_and_reopened_with_enter(make_app, manager_
 
 
 async def test_check_in_points_a_member_to_checkout_where_the_credit_covers_the_appointment(make_app, manager_api):
-    from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
     from desk_tui.ui.screens.appointment import AppointmentScreen
+    from tests.ui.salon import this_hour
 
     customer = member(manager_api)
     # Today: a customer is checked in on the appointment's day, never days ahead.
-    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    start = this_hour()
     r = manager_api.post("/appointments", json={"customer_id": customer["id"], "staff_id": "stf_anna",
                                         "start": start.isoformat(), "allow_overlap": True,
                                         "lines": [{"service_id": "svc_deep_tissue"}]}, headers=key())

@@ -5,7 +5,7 @@ Against the real demo server; each test arranges its own customer through the AP
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +18,7 @@ from desk_tui.ui.screens.receipt import ReceiptScreen
 from tests.support.api_client import key
 from tests.ui.at_the_profile import open_profile
 from tests.ui.pilot import notifications, sign_in, wait_until
-from tests.ui.salon import Salon
+from tests.ui.salon import Salon, this_hour
 
 BUDAPEST = ZoneInfo("Europe/Budapest")
 
@@ -28,15 +28,10 @@ def salon(ui_server):
     return Salon(ui_server.url)
 
 
-def _soon() -> datetime:
-    """Later today (or tomorrow early): a visit that can be checked out now."""
-    return (datetime.now(UTC) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
-
-
 def _appointment(salon: Salon, customer_id: str, service_id: str, card_id: str | None = None) -> dict:
     line = {"service_id": service_id} | ({"source": {"card_id": card_id}} if card_id else {})
     r = salon.api.post("/appointments", json={"customer_id": customer_id, "staff_id": "stf_anna",
-                                              "start": _soon().isoformat(), "allow_overlap": True,
+                                              "start": this_hour().isoformat(), "allow_overlap": True,
                                               "lines": [line]}, headers=key())
     r.raise_for_status()
     return r.json()
