@@ -1,5 +1,6 @@
-"""What made requests wait for no work of their own: the collector walking start-up's objects, and
-threads waiting for a connection the pool did not have (Nagle: see test_loopback.py)."""
+"""What made requests wait for no work of their own: the collector walking start-up's objects,
+threads waiting for a connection the pool did not have, and SQLite connections opened afresh for
+every session (Nagle: see test_loopback.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ import sys
 
 import anyio
 import pytest
+from sqlalchemy import event
 
 from desk_tui.server import heap
 from desk_tui.server.app import request_threads
-from desk_tui.server.database import Database
+from desk_tui.server.database import SQLITE_KEPT, Database
+from tests.support.api_client import login
+from tests.support.live_server import LiveServer
 
 
 def test_a_worker_settles_its_heap_once_it_has_started(tmp_path):
@@ -44,3 +48,17 @@ def test_each_worker_keeps_its_share_of_connections_and_as_many_threads(new_db_u
         assert anyio.run(threads) == 12
     finally:
         db.dispose()
+
+
+def test_a_sqlite_server_keeps_its_connections_between_requests(new_db_url):
+    """The embedded server's default: each signed-in request used to open two connections (the
+    sign-in check's and the route's), each with its pragmas and a read of the schema."""
+    with LiveServer(new_db_url("sqlite")) as server:
+        server.database.engine.dispose()  # count from none open
+        opened: list[object] = []
+        event.listen(server.database.engine, "connect", lambda conn, record: opened.append(conn))
+        with login(server.url, "reception") as desk:
+            for _ in range(20):
+                assert desk.get("/settings").status_code == 200
+                assert desk.get("/customers", params={"q": "kov"}).status_code == 200
+        assert 0 < len(opened) <= SQLITE_KEPT
