@@ -9,6 +9,7 @@ the cards and the card pools) — never one query per appointment.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Row, Select, bindparam, select
@@ -32,8 +33,20 @@ def _with_names() -> Select[Appointment, str, str]:
             .join(Staff, Staff.id == Appointment.staff_id))
 
 
-def one(s: Session, appt: Appointment) -> wire.Appointment:
+@dataclass(frozen=True, slots=True)
+class Names:
+    """The names a write has read already (a booking reads them to check and to word its activity
+    line), so its answer does not read them a second time."""
+
+    customer: str
+    staff: str
+    services: dict[str, str]
+
+
+def one(s: Session, appt: Appointment, names: Names | None = None) -> wire.Appointment:
     """The wire form of an appointment loaded (and perhaps just changed) in this session."""
+    if names is not None:
+        return to_wire(s, [(appt, names.customer, names.staff)], names.services)[0]
     customer = s.scalar(select(Customer.name).where(Customer.id == appt.customer_id)) or ""
     staff = s.scalar(select(Staff.name).where(Staff.id == appt.staff_id))
     return to_wire(s, [(appt, customer, staff)])[0]
@@ -74,11 +87,13 @@ def upcoming(s: Session, *, customer_id: str, on_or_after: date, limit: int) -> 
     return to_wire(s, rows)
 
 
-def to_wire(s: Session, rows: Sequence[tuple[Appointment, str, str | None] | Row[Appointment, str, str]]
-            ) -> list[wire.Appointment]:
+def to_wire(s: Session, rows: Sequence[tuple[Appointment, str, str | None] | Row[Appointment, str, str]],
+            service_names: dict[str, str] | None = None) -> list[wire.Appointment]:
+    """``service_names``: the lines' services' names when the caller has read them already."""
     lines = [line for appt, _, _ in rows for line in appt.lines]
     service_ids = {line.service_id for line in lines}
-    services = dict(s.execute(_SERVICE_NAMES, {"ids": sorted(service_ids)}).all()) if service_ids else {}
+    services = service_names if service_names is not None and service_ids <= service_names.keys() else (
+        dict(s.execute(_SERVICE_NAMES, {"ids": sorted(service_ids)}).all()) if service_ids else {})
     card_ids = {line.card_id for line in lines if line.card_id}
     cards = {r.id: r for r in s.execute(_CARDS, {"ids": sorted(card_ids)})} if card_ids else {}
     balances = ledger.pools(s, card_ids)

@@ -53,8 +53,9 @@ def _package_names(s: Session, appt: Appointment) -> dict[str, str]:
     return dict(s.execute(select(Card.id, Card.package_name).where(Card.id.in_(ids))).all())
 
 
-def services(s: Session, appt: Appointment) -> str:
-    names, packages = _service_names(s, appt), _package_names(s, appt)
+def services(s: Session, appt: Appointment, names: dict[str, str] | None = None) -> str:
+    """``names``: the services' names when the caller has read them already."""
+    names, packages = names if names is not None else _service_names(s, appt), _package_names(s, appt)
     parts = []
     for line in appt.lines:
         name = names.get(line.service_id, line.service_id)
@@ -62,8 +63,8 @@ def services(s: Session, appt: Appointment) -> str:
     return ", ".join(parts)
 
 
-def describe(s: Session, appt: Appointment, staff_name: str) -> str:
-    return f"{services(s, appt)} with {staff_name} on {when(s, appt.start_at)}–{clock(s, appt.end_at)}"
+def describe(s: Session, appt: Appointment, staff_name: str, service_names: dict[str, str] | None = None) -> str:
+    return f"{services(s, appt, service_names)} with {staff_name} on {when(s, appt.start_at)}–{clock(s, appt.end_at)}"
 
 
 def change(s: Session, appt: Appointment, *, before: Before, old_staff: str, staff_name: str,
