@@ -26,7 +26,7 @@ WALLET = (6, 8)
 REDEEM = (12, 14)
 COMPLETE = (15, 16)
 BOOK = (12, 14)
-ADD_LINE = (1, 1)
+ADD_LINE = (11, 13)
 
 
 def limit(api, pair: tuple[int, int]) -> int:

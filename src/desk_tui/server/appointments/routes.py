@@ -64,8 +64,7 @@ def day(
 def create(body: wire.AppointmentCreate, me: Principal = Depends(signed_in),
            db: Database = Depends(database)) -> Response:
     with db.transaction() as s:
-        appt, names = service.book(s, data=body, me=me)
-        return json_answer(views.one(s, appt, names), 201)
+        return json_answer(views.one(s, service.create(s, data=body, me=me)), 201)
 
 
 @router.get("/{appointment_id}")

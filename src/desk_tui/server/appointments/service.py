@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from desk_tui.contract import appointments as wire
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.appointments import lines as line_rules
-from desk_tui.server.appointments import views, wording
+from desk_tui.server.appointments import wording
 from desk_tui.server.appointments.models import FINAL, OCCUPYING, Appointment, AppointmentLine
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards.models import Card
@@ -27,7 +27,8 @@ from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.events import service as events
 from desk_tui.server.reference.calendar import business_date
-from desk_tui.server.reference.models import Staff, StaffLocation
+from desk_tui.server.reference.models import Service, Staff, StaffLocation
+from desk_tui.server.reference.names import remember
 
 #: a staff member as _bookable_staff reads them: id, name, active, bookable, works at the location
 StaffRow = Row[str, str, bool, bool, bool]
@@ -105,15 +106,10 @@ def _check_free(s: Session, *, staff: StaffRow, start: datetime, end: datetime, 
     them, or with ``seen`` only those the receptionist was shown (one booked meanwhile is refused)."""
     if allow and seen is None:
         return
-    stmt = (select(Appointment.id, Appointment.start_at, Appointment.end_at, Appointment.location_id, Customer.name)
-            .join(Customer, Customer.id == Appointment.customer_id)
-            .where(Appointment.staff_id == staff.id, Appointment.status.in_(OCCUPYING),
-                   Appointment.start_at < end, Appointment.end_at > start))
-    if exclude is not None:
-        stmt = stmt.where(Appointment.id != exclude)
+    stmt = _CLASHES if exclude is None else _CLASHES_BESIDES
     if allow and seen:
         stmt = stmt.where(Appointment.id.not_in(seen))
-    clashes = s.execute(stmt.order_by(Appointment.start_at, Appointment.id).limit(wire.OVERLAPS_MAX)).all()
+    clashes = s.execute(stmt, {"staff_id": staff.id, "start": start, "end": end, "exclude": exclude}).all()
     if not clashes:
         return
     first = clashes[0]
@@ -125,6 +121,16 @@ def _check_free(s: Session, *, staff: StaffRow, start: datetime, end: datetime, 
         f"{where}{more}. Choose another time or staff member, or book anyway.",
         conflicts=[wire.Overlap(appointment_id=c.id, customer_name=c.name, staff_name=staff.name, start=c.start_at,
                                 end=c.end_at, location_id=c.location_id).model_dump(mode="json") for c in clashes])
+
+
+#: the staff member's live appointments overlapping [start, end), built once (every booking and move)
+_CLASHES = (select(Appointment.id, Appointment.start_at, Appointment.end_at, Appointment.location_id, Customer.name)
+            .join(Customer, Customer.id == Appointment.customer_id)
+            .where(Appointment.staff_id == bindparam("staff_id"), Appointment.status.in_(OCCUPYING),
+                   Appointment.start_at < bindparam("end"), Appointment.end_at > bindparam("start"))
+            .order_by(Appointment.start_at, Appointment.id).limit(wire.OVERLAPS_MAX))
+#: … besides the appointment being moved
+_CLASHES_BESIDES = _CLASHES.where(Appointment.id != bindparam("exclude"))
 
 
 def announce(s: Session, appt: Appointment, *, kind: str, me: Principal, summary: str) -> None:
@@ -139,16 +145,15 @@ def _end(start: datetime, lines: Iterable[AppointmentLine]) -> datetime:
 
 
 def create(s: Session, *, data: wire.AppointmentCreate, me: Principal, now: datetime | None = None) -> Appointment:
-    return book(s, data=data, me=me, now=now)[0]
-
-
-def book(s: Session, *, data: wire.AppointmentCreate, me: Principal, now: datetime | None = None
-         ) -> tuple[Appointment, views.Names]:
-    """The new appointment, and the names it was booked under (its answer needs them)."""
     now = now or utcnow()
     # the services first: they need no lock, and the stylist's lock is held until the commit
     services = line_rules.services_for(s, data.lines, me.location_id)
     staff = _bookable_staff(s, data.staff_id, me.location_id, customer_id=data.customer_id)
+    # the activity line and the answer name them: read here, not again (reference/names.py)
+    remember(s, Customer, data.customer_id, staff.customer_name)
+    remember(s, Staff, staff.id, staff.name)
+    for svc in services.values():
+        remember(s, Service, svc.id, svc.name)
     line_rules.lock_cards_of(s, [], [x.source for x in data.lines])
     appt = Appointment(id=new_id("apt"), version=1, location_id=me.location_id, staff_id=staff.id,
                        customer_id=data.customer_id, start_at=data.start.astimezone(UTC), status="booked",
@@ -165,12 +170,11 @@ def book(s: Session, *, data: wire.AppointmentCreate, me: Principal, now: dateti
         if req.source is not None:
             line_rules.reserve(s, appt=appt, line=line, source=req.source, index=i, on=on, me=me, now=now)
     s.flush()
-    names = views.Names(customer=staff.customer_name, staff=staff.name, services={x.id: x.name for x in services.values()})
     record_activity(s, at=now, customer_id=data.customer_id, kind="appointment_booked", appointment_id=appt.id, me=me,
-                    summary=f"Booked {wording.describe(s, appt, staff.name, names.services)}")
+                    summary=f"Booked {wording.describe(s, appt, staff.name)}")
     announce(s, appt, kind="appointment.created", me=me,
              summary=f"booked at {wording.clock(s, appt.start_at)} with {staff.name}")
-    return appt, names
+    return appt
 
 
 def update(s: Session, *, appointment_id: str, data: wire.AppointmentUpdate, expected_version: int | None,

@@ -17,6 +17,7 @@ from desk_tui.server.cards import ledger
 from desk_tui.server.cards.models import Card
 from desk_tui.server.reference.calendar import org_zone
 from desk_tui.server.reference.models import Service, Staff
+from desk_tui.server.reference.names import names_of
 
 STATUS = {"booked": "booked", "checked_in": "checked in", "completed": "completed", "cancelled": "cancelled",
           "no_show": "marked as a no-show"}
@@ -42,8 +43,7 @@ def when(s: Session, at: datetime) -> str:
 
 
 def _service_names(s: Session, appt: Appointment) -> dict[str, str]:
-    ids = {x.service_id for x in appt.lines}
-    return dict(s.execute(select(Service.id, Service.name).where(Service.id.in_(ids))).all())
+    return names_of(s, Service, {x.service_id for x in appt.lines})
 
 
 def _package_names(s: Session, appt: Appointment) -> dict[str, str]:
@@ -53,9 +53,8 @@ def _package_names(s: Session, appt: Appointment) -> dict[str, str]:
     return dict(s.execute(select(Card.id, Card.package_name).where(Card.id.in_(ids))).all())
 
 
-def services(s: Session, appt: Appointment, names: dict[str, str] | None = None) -> str:
-    """``names``: the services' names when the caller has read them already."""
-    names, packages = names if names is not None else _service_names(s, appt), _package_names(s, appt)
+def services(s: Session, appt: Appointment) -> str:
+    names, packages = _service_names(s, appt), _package_names(s, appt)
     parts = []
     for line in appt.lines:
         name = names.get(line.service_id, line.service_id)
@@ -63,8 +62,8 @@ def services(s: Session, appt: Appointment, names: dict[str, str] | None = None)
     return ", ".join(parts)
 
 
-def describe(s: Session, appt: Appointment, staff_name: str, service_names: dict[str, str] | None = None) -> str:
-    return f"{services(s, appt, service_names)} with {staff_name} on {when(s, appt.start_at)}–{clock(s, appt.end_at)}"
+def describe(s: Session, appt: Appointment, staff_name: str) -> str:
+    return f"{services(s, appt)} with {staff_name} on {when(s, appt.start_at)}–{clock(s, appt.end_at)}"
 
 
 def change(s: Session, appt: Appointment, *, before: Before, old_staff: str, staff_name: str,
