@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.api.arrange_appointments import at, booked, paid, some_day
 from tests.api.arrange_cards import make_package, new_customer, redeemed, sell
 from tests.api.arrange_sales import add, completed, opened
 from tests.support.api_client import login
@@ -24,6 +25,8 @@ from tests.support.counted_statements import counted
 WALLET = (6, 8)
 REDEEM = (12, 14)
 COMPLETE = (15, 16)
+BOOK = (12, 14)
+ADD_LINE = (11, 13)
 
 
 def limit(api, pair: tuple[int, int]) -> int:
@@ -81,3 +84,22 @@ def test_a_new_cart_reads_no_lines_or_payments(api, desk):
     reads = [x for x in statements.seen if x.lstrip().upper().startswith("SELECT")
              and ("FROM sale_lines" in x or "FROM sale_payments" in x)]
     assert not reads, statements.explain()
+
+
+def test_booking_a_paid_service_is_a_handful_of_statements(api, desk):
+    c, customer, _ = desk
+    day = some_day()
+    booked(c, customer["id"], at(day, 9), paid())  # this route's first request fills its caches
+    with counted(api) as statements:
+        appt = booked(c, customer["id"], at(day, 11), paid())
+    assert appt["status"] == "booked"
+    assert statements.count <= limit(api, BOOK), statements.explain()
+
+
+def test_adding_a_line_is_a_handful_of_statements(api, desk):
+    c, customer, _ = desk
+    sale = opened(c, customer_id=customer["id"])
+    with counted(api) as statements:
+        sale = add(c, sale["id"], "prd_gift_box")
+    assert len(sale["lines"]) == 1
+    assert statements.count <= limit(api, ADD_LINE), statements.explain()

@@ -58,6 +58,8 @@ from tests.support.served import ServedAPI
 
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "20000"))
 ENDPOINTS = ("calendar", "search", "wallet", "redeem", "book", "open cart", "add line", "complete")
+#: what an endpoint's requests need sent first (unmeasured when not asked for): carts, and their lines
+NEEDS = {"add line": ("open cart",), "complete": ("open cart", "add line")}
 
 
 @dataclass
@@ -143,14 +145,15 @@ class Figures:
 
 
 def one_round(desks: list[Desk], pg: psutil.Process | None, n: int, customers: int, days: list[str], figures: Figures | None,
-              turn: int = 0) -> None:
+              turn: int = 0, only: tuple[str, ...] = ENDPOINTS) -> None:
     """Each endpoint's ``n`` requests to each server in turn, the servers' order rotated by ``turn``:
     the servers compared are measured minutes apart at most, never a whole round apart."""
     order = desks[turn % len(desks):] + desks[:turn % len(desks)]
     calls = {desk.name: requests(desk, customers, days) for desk in order}
     for desk in order:
         desk.carts = []
-    for name in ENDPOINTS:
+    wanted = set(only) | {x for name in only for x in NEEDS.get(name, ())}
+    for name in (x for x in ENDPOINTS if x in wanted):
         for desk in order:
             call = calls[desk.name][name]
             count = min(n, len(desk.carts)) if name in ("add line", "complete") else n
@@ -163,7 +166,7 @@ def one_round(desks: list[Desk], pg: psutil.Process | None, n: int, customers: i
                 if r.status_code != expected:
                     wrong[_refusal(r)] += 1
             after, pg_after = tree_cpu(server), tree_cpu(pg)
-            if figures is not None and count:
+            if figures is not None and count and name in only:
                 figures.rounds[desk.name][name].append(((after - before) * 1000 / count,
                                                         (pg_after - pg_before) * 1000 / count))
                 figures.failures[desk.name][name].update(wrong)
@@ -177,14 +180,14 @@ def _refusal(r: httpx.Response) -> str:
     return f"{r.status_code} {code}" if code else str(r.status_code)
 
 
-def table(figures: Figures, names: list[str], n: int, rounds: int) -> None:
+def table(figures: Figures, names: list[str], n: int, rounds: int, only: tuple[str, ...] = ENDPOINTS) -> None:
     print(f"\nCPU ms per request: median of {rounds} rounds of {n} sequential requests per endpoint, one client,"
           f" `serve` with one worker, {CUSTOMERS:,} customers")
     head = "".join(f"{name[:22]:>24}" for name in names)
     print(f"{'':<12}{head}")
     print(f"{'endpoint':<12}" + "".join(f"{'server':>12}{'postgres':>12}" for _ in names) + "  failures")
     mix: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for endpoint in ENDPOINTS:
+    for endpoint in only:
         cells, wrong = [], []
         for name in names:
             per_round = figures.rounds[name][endpoint]
@@ -196,14 +199,14 @@ def table(figures: Figures, names: list[str], n: int, rounds: int) -> None:
     print(f"{'mix':<12}" + "".join(f"{statistics.fmean(s for s, _ in mix[name]):>12.2f}"
                                    f"{statistics.fmean(p for _, p in mix[name]):>12.2f}" for name in names))
     print("\nthe server's CPU over the rounds, least – most (ms): another process sharing a core only ever adds")
-    for endpoint in ENDPOINTS:
+    for endpoint in only:
         print(f"{endpoint:<12}" + "".join(
             f"{min(x[0] for x in figures.rounds[name][endpoint]):>11.2f}–"
             f"{max(x[0] for x in figures.rounds[name][endpoint]):<11.2f}" for name in names))
     for other in names[1:]:
         print(f"\n{names[0]} against {other}, the server's CPU (medians): "
               + ", ".join(f"{endpoint} {100 * (a[0] / b[0] - 1):+.0f} %"
-                          for endpoint, a, b in zip(ENDPOINTS, mix[names[0]], mix[other], strict=True))
+                          for endpoint, a, b in zip(only, mix[names[0]], mix[other], strict=True))
               + f"; mix {100 * (statistics.fmean(x for x, _ in mix[names[0]]) / statistics.fmean(x for x, _ in mix[other]) - 1):+.0f} %")
 
 
@@ -271,8 +274,11 @@ def main() -> None:
                         help="another checkout whose src/ to serve as well (repeatable)")
     parser.add_argument("--profile", choices=ENDPOINTS, action="append", default=[],
                         help="then py-spy on the first server for this endpoint (repeatable)")
+    parser.add_argument("--only", choices=ENDPOINTS, action="append", default=[], metavar="ENDPOINT",
+                        help="measure only this endpoint (repeatable; what it needs is still sent, unmeasured)")
     parser.add_argument("--gil", action="store_true", help="profile only the thread holding the GIL")
     args = parser.parse_args()
+    only = tuple(x for x in ENDPOINTS if x in args.only) if args.only else ENDPOINTS
 
     trees = [("this checkout", None)] + [(str(Path(d).resolve()), Path(d).resolve() / "src") for d in args.against]
     today = date.today()
@@ -293,9 +299,9 @@ def main() -> None:
             desks.append(Desk(name, i, served, c, random.Random(17 + i)))
         figures = Figures()
         for r in range(args.rounds + 1):
-            one_round(desks, pg, args.requests, CUSTOMERS, days, figures if r else None, turn=r)
+            one_round(desks, pg, args.requests, CUSTOMERS, days, figures if r else None, turn=r, only=only)
             print(f"round {r}/{args.rounds} done" + (" (warm-up, not counted)" if not r else ""), flush=True)
-        table(figures, [desk.name for desk in desks], args.requests, args.rounds)
+        table(figures, [desk.name for desk in desks], args.requests, args.rounds, only)
         for endpoint in args.profile:
             profile(desks[0], endpoint, args.requests, CUSTOMERS, days, args.gil)
     finally:

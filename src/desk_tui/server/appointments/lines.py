@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import appointments as wire
@@ -24,29 +24,33 @@ from desk_tui.server.database import new_id
 from desk_tui.server.errors import DomainError
 from desk_tui.server.reference.models import Location, Service, ServiceLocation
 
-#: a service as services_for reads it: id, name, duration_min, price, active
-ServiceRow = Row[str, str, int, int, bool]
+#: a service as services_for reads it: id, name, duration_min, price, active, offered at the location
+ServiceRow = Row[str, str, int, int, bool, bool]
 
 
 def services_for(s: Session, requested: list[wire.AppointmentLineCreate], location_id: str) -> dict[str, ServiceRow]:
-    """The requested services (id, name, duration_min, price, active), each checked to exist, be
-    active and be offered at the location."""
-    ids = {x.service_id for x in requested}
-    found = {svc.id: svc for svc in s.execute(
-        select(Service.id, Service.name, Service.duration_min, Service.price, Service.active)
-        .where(Service.id.in_(ids)))}
-    offered = set(s.scalars(select(ServiceLocation.service_id).where(
-        ServiceLocation.service_id.in_(ids), ServiceLocation.location_id == location_id)))
+    """The requested services (id, name, duration_min, price, active, offered at the location),
+    each checked to exist, be active and be offered at the location."""
+    found = {svc.id: svc for svc in s.execute(_SERVICES_HERE, {"ids": sorted({x.service_id for x in requested}),
+                                                                "location_id": location_id})}
     for i, line in enumerate(requested):
         svc = found.get(line.service_id)
         if svc is None:
             raise DomainError(ProblemCode.VALIDATION_ERROR, f"lines.{i}.service_id: no such service.")
         if not svc.active:
             raise DomainError(ProblemCode.VALIDATION_ERROR, f"lines.{i}.service_id: {svc.name} is no longer offered.")
-        if svc.id not in offered:
+        if not svc.offered:
             here = s.scalar(select(Location.name).where(Location.id == location_id)) or location_id
             raise DomainError(ProblemCode.SERVICE_NOT_OFFERED_HERE, f"{svc.name} is not offered at {here}.")
     return found
+
+
+#: the services and whether the location offers each, in one statement built once
+_SERVICES_HERE = select(
+    Service.id, Service.name, Service.duration_min, Service.price, Service.active,
+    exists().where(ServiceLocation.service_id == Service.id,
+                   ServiceLocation.location_id == bindparam("location_id")).label("offered"),
+).where(Service.id.in_(bindparam("ids", expanding=True)))
 
 
 def same_source(line: AppointmentLine, source: wire.LineSourceCreate | None) -> bool:

@@ -21,6 +21,7 @@ from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.reference.calendar import local_midnight
 from desk_tui.server.reference.models import Service, Staff
+from desk_tui.server.reference.names import names, names_of
 
 #: a card as to_wire reads it: id, number, package_name, unit_type, expires_on, its owner's id and name
 CardRow = Row[str, str | None, str, str, date | None, str, str]
@@ -33,10 +34,11 @@ def _with_names() -> Select[Appointment, str, str]:
 
 
 def one(s: Session, appt: Appointment) -> wire.Appointment:
-    """The wire form of an appointment loaded (and perhaps just changed) in this session."""
-    customer = s.scalar(select(Customer.name).where(Customer.id == appt.customer_id)) or ""
-    staff = s.scalar(select(Staff.name).where(Staff.id == appt.staff_id))
-    return to_wire(s, [(appt, customer, staff)])[0]
+    """The wire form of an appointment loaded (and perhaps just changed) in this session: the
+    names come from what the request has read already (a booking reads them all), else in one
+    statement."""
+    found = names(s, {Customer: [appt.customer_id], Staff: [appt.staff_id]})
+    return to_wire(s, [(appt, found[Customer].get(appt.customer_id, ""), found[Staff].get(appt.staff_id))])[0]
 
 
 def day(s: Session, *, on: date, location_id: str, staff_id: str | None = None) -> wire.AppointmentDay:
@@ -53,7 +55,6 @@ _DAY = (_with_names().where(Appointment.location_id == bindparam("location_id"),
                             Appointment.start_at >= bindparam("start"), Appointment.start_at < bindparam("end"))
         .order_by(Appointment.start_at, Appointment.staff_id, Appointment.id))
 _STAFF_DAY = _DAY.where(Appointment.staff_id == bindparam("staff_id"))
-_SERVICE_NAMES = select(Service.id, Service.name).where(Service.id.in_(bindparam("ids", expanding=True)))
 _CARDS = (select(Card.id, Card.number, Card.package_name, Card.unit_type, Card.expires_on, Card.customer_id,
                  Customer.name.label("owner_name"))
           .join(Customer, Customer.id == Card.customer_id).where(Card.id.in_(bindparam("ids", expanding=True))))
@@ -77,8 +78,7 @@ def upcoming(s: Session, *, customer_id: str, on_or_after: date, limit: int) -> 
 def to_wire(s: Session, rows: Sequence[tuple[Appointment, str, str | None] | Row[Appointment, str, str]]
             ) -> list[wire.Appointment]:
     lines = [line for appt, _, _ in rows for line in appt.lines]
-    service_ids = {line.service_id for line in lines}
-    services = dict(s.execute(_SERVICE_NAMES, {"ids": sorted(service_ids)}).all()) if service_ids else {}
+    services = names_of(s, Service, {line.service_id for line in lines})
     card_ids = {line.card_id for line in lines if line.card_id}
     cards = {r.id: r for r in s.execute(_CARDS, {"ids": sorted(card_ids)})} if card_ids else {}
     balances = ledger.pools(s, card_ids)

@@ -17,6 +17,7 @@ from desk_tui.server.cards import ledger
 from desk_tui.server.cards.models import Card
 from desk_tui.server.reference.calendar import org_zone
 from desk_tui.server.reference.models import Service, Staff
+from desk_tui.server.reference.names import names_of
 
 STATUS = {"booked": "booked", "checked_in": "checked in", "completed": "completed", "cancelled": "cancelled",
           "no_show": "marked as a no-show"}
@@ -42,8 +43,7 @@ def when(s: Session, at: datetime) -> str:
 
 
 def _service_names(s: Session, appt: Appointment) -> dict[str, str]:
-    ids = {x.service_id for x in appt.lines}
-    return dict(s.execute(select(Service.id, Service.name).where(Service.id.in_(ids))).all())
+    return names_of(s, Service, {x.service_id for x in appt.lines})
 
 
 def _package_names(s: Session, appt: Appointment) -> dict[str, str]:

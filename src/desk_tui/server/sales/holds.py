@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from desk_tui.contract.problems import ProblemCode
@@ -44,6 +44,19 @@ def here(sale_id: str, me: Principal) -> Select[Sale]:
     return select(Sale).where(Sale.id == sale_id, Sale.location_id == me.location_id)
 
 
+#: here(), built once with its values as parameters (every cart write locks the cart, and a
+#: statement built per request is built and keyed again each time); locked, with lines and payments
+_HERE = select(Sale).where(Sale.id == bindparam("sale_id"), Sale.location_id == bindparam("location_id"))
+_LOCKED = (_HERE.options(joinedload(Sale.lines), joinedload(Sale.payments)).with_for_update(of=Sale)
+           .execution_options(populate_existing=True))
+_APPOINTMENT_OF = _HERE.with_only_columns(Sale.appointment_id)
+
+
+def appointment_of(s: Session, sale_id: str, *, me: Principal) -> str | None:
+    """The sale's appointment, if any, read without a lock (it never changes)."""
+    return s.scalar(_APPOINTMENT_OF, {"sale_id": sale_id, "location_id": me.location_id})
+
+
 def find(s: Session, sale_id: str, *, me: Principal) -> Sale:
     sale = s.scalar(here(sale_id, me))
     if sale is None:
@@ -54,8 +67,7 @@ def find(s: Session, sale_id: str, *, me: Principal) -> Sale:
 def lock_sale(s: Session, sale_id: str, *, me: Principal) -> Sale:
     """The sale row ``FOR UPDATE``: every write to a cart queues here (SQLite: BEGIN IMMEDIATE)."""
     # its lines and payments come with it (every write reads them), the lock on the sale's row alone
-    sale = s.scalars(here(sale_id, me).options(joinedload(Sale.lines), joinedload(Sale.payments))
-                     .with_for_update(of=Sale).execution_options(populate_existing=True)).unique().first()
+    sale = s.scalars(_LOCKED, {"sale_id": sale_id, "location_id": me.location_id}).unique().first()
     if sale is None:
         raise DomainError(ProblemCode.NOT_FOUND, "No such sale at this location.")
     return sale
@@ -76,7 +88,10 @@ def idle_words(timeout: timedelta) -> str:
 def touch(s: Session, sale: Sale, *, now: datetime, timeout: timedelta) -> None:
     """A change to the cart: its holds live another ``timeout`` from now."""
     sale.last_change_at = max(now, sale.last_change_at)
-    membership.extend_holds(s, sale_id=sale.id, expires_at=expires_at(sale, timeout), now=now)
+    # Only a line covered by a membership credit holds one (removing or releasing the line gives
+    # it back): a cart without one does not look for credits to extend (a statement per change).
+    if any(x.redeem_kind == "membership" and x.hold_state == "held" for x in sale.lines):
+        membership.extend_holds(s, sale_id=sale.id, expires_at=expires_at(sale, timeout), now=now)
 
 
 def owns_hold(line: SaleLine) -> bool:

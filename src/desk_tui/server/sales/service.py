@@ -271,7 +271,7 @@ def complete(s: Session, *, sale_id: str, data: wire.SaleComplete, me: Principal
     # The appointment is locked before the sale, as opening checkout from an appointment does
     # (appointment → its open cart); the other order could deadlock the two on PostgreSQL. A
     # sale's appointment never changes, so reading it before the sale's lock is safe.
-    appointment_id = s.scalar(holds.here(sale_id, me).with_only_columns(Sale.appointment_id))
+    appointment_id = holds.appointment_of(s, sale_id, me=me)
     appt = appointments.lock(s, appointment_id, me=me) if appointment_id else None
     sale = lock_open(s, sale_id, me=me, now=now, timeout=timeout)
     t = totals(sale)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import sales as wire
@@ -40,10 +40,14 @@ def line_wire(line: SaleLine, approvers: dict[str, str] | None = None) -> wire.S
                          redeemed_from=redeemed_from(line), label=receipt.label(line))
 
 
+#: the cart's customer as every sale answer shows them, built once (a statement built per request
+#: is built and keyed again each time)
+_CUSTOMER = select(Customer.name, Customer.store_credit).where(Customer.id == bindparam("customer_id"))
+
+
 def one(s: Session, sale: Sale, *, timeout: timedelta) -> wire.Sale:
     t = totals(sale)
-    customer = s.execute(select(Customer.name, Customer.store_credit).where(Customer.id == sale.customer_id)).first() \
-        if sale.customer_id else None
+    customer = s.execute(_CUSTOMER, {"customer_id": sale.customer_id}).first() if sale.customer_id else None
     approved = {x.approved_by for x in sale.lines if x.approved_by}
     approvers = dict(s.execute(select(Staff.id, Staff.name).where(Staff.id.in_(approved))).all()) if approved else {}
     return wire.Sale(
