@@ -29,6 +29,8 @@ from typing import Any
 from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
+from desk_tui.server.customers.coverage import TERM_END
+
 #: a word covering more distinct terms than this is checked, not walked
 WALKED_TERMS = 32
 #: rounds before giving up on the walk (names are clustered in sort order: a page takes 2–3)
@@ -36,23 +38,15 @@ ROUNDS = 12
 #: the most customers read per walked term in one round (a round reads a page and one more at
 #: first, and twice as many each round after)
 READ_MAX = 1000
-_TERM_END = "\uffff"
-
-#: each range's distinct terms, one index probe apiece (a loose index scan), at most WALKED_TERMS + 1
-_DISTINCT = """d{n}(term, k) AS (
-  SELECT (SELECT term FROM customer_search_terms WHERE term >= :lo{n} AND term < :hi{n} ORDER BY term LIMIT 1), 1
-  UNION ALL
-  SELECT (SELECT term FROM customer_search_terms WHERE term > d{n}.term AND term < :hi{n} ORDER BY term LIMIT 1),
-         d{n}.k + 1
-  FROM d{n} WHERE d{n}.term IS NOT NULL AND d{n}.k <= {cap})"""
-
 Key = tuple[str, str]
 
 
-def walk(s: Session, words: list[set[str]], *, limit: int, after: Key | None) -> list[str] | None:
+def walk(s: Session, words: list[set[str]], covered: list[set[str]], *, limit: int, after: Key | None
+         ) -> list[str] | None:
     """The ids of the first ``limit`` + 1 customers after ``after`` (sort name, id) matching every
-    word, in result order; None when the walk does not suit these words (see the module)."""
-    covered = _distinct_terms(s, words)
+    word, in result order; None when the walk does not suit these words (see the module).
+    ``covered``: per word, the distinct terms it starts (customers/coverage.py, at most
+    WALKED_TERMS + 1 per form)."""
     walked = [i for i, terms in enumerate(covered) if len(terms) <= WALKED_TERMS]
     if not walked:
         return None
@@ -76,25 +70,6 @@ def walk(s: Session, words: list[set[str]], *, limit: int, after: Key | None) ->
     return None
 
 
-def _distinct_terms(s: Session, words: list[set[str]]) -> list[set[str]]:
-    """Per word, the distinct terms its forms start (at most WALKED_TERMS + 1 per form)."""
-    ranges = [(i, form) for i, forms in enumerate(words) for form in sorted(forms)]
-    params: dict[str, Any] = {}
-    for n, (_, form) in enumerate(ranges):
-        params[f"lo{n}"], params[f"hi{n}"] = form, form + _TERM_END
-    covered: list[set[str]] = [set() for _ in words]
-    for n, term in s.execute(_distinct_text(len(ranges), WALKED_TERMS), params):
-        covered[ranges[n][0]].add(term)
-    return covered
-
-
-@lru_cache(maxsize=32)
-def _distinct_text(ranges: int, cap: int) -> TextClause:
-    ctes = ",\n".join(_DISTINCT.format(n=n, cap=cap) for n in range(ranges))
-    picks = " UNION ALL ".join(f"SELECT {n} AS n, term FROM d{n} WHERE term IS NOT NULL" for n in range(ranges))
-    return text(f"WITH RECURSIVE {ctes}\n{picks}")
-
-
 def _round(walked: list[set[str]], checked: list[set[str]], low: Key | None, inclusive: bool, n: int
            ) -> tuple[TextClause, dict[str, Any]]:
     """The next ``n`` customers of each walked word from ``low`` (the word's position, the sort
@@ -105,7 +80,7 @@ def _round(walked: list[set[str]], checked: list[set[str]], low: Key | None, inc
         params["ln"], params["li"] = low
     for c, forms in enumerate(checked):
         for f, form in enumerate(sorted(forms)):
-            params[f"c{c}_{f}"], params[f"c{c}_{f}e"] = form, form + _TERM_END
+            params[f"c{c}_{f}"], params[f"c{c}_{f}e"] = form, form + TERM_END
     for w, terms in enumerate(walked):
         for b, term in enumerate(sorted(terms)):
             params[f"t{w}_{b}"] = term
