@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.arrange_cards import make_package, new_customer, redeemed, sell
+from desk_tui.server.customers import service
+from tests.api.arrange_cards import make_package, new_customer, redeemed, sell, tag
 from tests.api.arrange_sales import add, completed, opened
 from tests.support.api_client import login
 from tests.support.counted_statements import counted
@@ -24,6 +25,10 @@ from tests.support.counted_statements import counted
 WALLET = (6, 8)
 REDEEM = (12, 14)
 COMPLETE = (15, 16)
+#: a name search where every word is common, found in two rounds of its walk: the sign-in check,
+#: the words' counts and distinct terms, and the two rounds, the second bringing the page's
+#: customers (session 11: six, the distinct terms and the customers a statement each)
+SEARCH = (4, 5)
 
 
 def limit(api, pair: tuple[int, int]) -> int:
@@ -81,3 +86,20 @@ def test_a_new_cart_reads_no_lines_or_payments(api, desk):
     reads = [x for x in statements.seen if x.lstrip().upper().startswith("SELECT")
              and ("FROM sale_lines" in x or "FROM sale_payments" in x)]
     assert not reads, statements.explain()
+
+
+def test_a_name_search_of_common_words_is_a_handful_of_statements(api, monkeypatch):
+    """Every word common (RARE lowered so a handful make it so), the walk takes two rounds: the
+    first reads only customers with the first word, and jumps to where the second word starts."""
+    monkeypatch.setattr(service, "RARE", 0)
+    first, second = f"Pa{tag()}", f"Qb{tag()}"
+    with login(api.url, "reception") as c:
+        for _ in range(3):
+            new_customer(c, f"{first} Aaa")
+        both = sorted(new_customer(c, f"{first} {second}")["id"] for _ in range(3))
+        q = {"q": f"{first.lower()} {second.lower()}", "limit": 2}
+        c.get("/customers", params=q).raise_for_status()
+        with counted(api) as statements:
+            page = c.get("/customers", params=q).json()
+    assert [x["id"] for x in page["items"]] == both[:2] and page["next_cursor"], page
+    assert statements.count <= limit(api, SEARCH), statements.explain()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -112,7 +113,7 @@ def search_customers(s: Session, *, q: str | None, limit: int, cursor: str | Non
             after = cursor_values(cursor, order) if cursor else None
             found = walk.walk(s, words, covered.terms, limit=limit, after=(after[0], after[1]) if after else None)
             if found is not None:
-                return _page(s, found, limit)
+                return _page(found, limit)
         stmt = stmt.where(Customer.id.in_(_all_common(words)))
     if phone is not None:
         # the same number, however either was typed ("06 20 …" and "+36 20 …" are one number)
@@ -122,14 +123,12 @@ def search_customers(s: Session, *, q: str | None, limit: int, cursor: str | Non
     return [customer_wire(c) for c in rows], next_cursor
 
 
-def _page(s: Session, ids: list[str], limit: int) -> tuple[list[wire.Customer], str | None]:
-    """The customers of these ids in this order, as a page of ``limit`` (one more: there is a next)."""
-    by_id = {c.id: c for c in s.scalars(select(Customer).where(Customer.id.in_(ids)))}
-    rows = [by_id[i] for i in ids]
-    if len(rows) <= limit:
-        return [customer_wire(c) for c in rows], None
-    rows = rows[:limit]
-    return [customer_wire(c) for c in rows], encode_cursor((rows[-1].sort_name, rows[-1].id))
+def _page(found: list[Any], limit: int) -> tuple[list[wire.Customer], str | None]:
+    """The walk's customers (its rows: -1, sort name, id, 1, name, phone, e-mail, store credit,
+    created at) as a page of ``limit`` (one more: there is a next)."""
+    page = [wire.Customer(id=who, name=name, phone=phone, email=email, store_credit=credit, created_at=at)
+            for _, _, who, _, name, phone, email, credit, at in found[:limit]]
+    return page, encode_cursor((found[limit - 1][1], found[limit - 1][2])) if len(found) > limit else None
 
 
 #: a typed word matching fewer customers than this is "rare": the search starts from its customers

@@ -26,10 +26,11 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import TextualSelect, text
 from sqlalchemy.orm import Session
 
 from desk_tui.server.customers.coverage import TERM_END
+from desk_tui.server.database import UTCDateTime
 
 #: a word covering more distinct terms than this is checked, not walked
 WALKED_TERMS = 32
@@ -39,26 +40,29 @@ ROUNDS = 12
 #: first, and twice as many each round after)
 READ_MAX = 1000
 Key = tuple[str, str]
+#: a found customer's row in a round: -1, sort name, id, 1, name, phone, e-mail, store credit, created at
+FOUND = -1
 
 
 def walk(s: Session, words: list[set[str]], covered: list[set[str]], *, limit: int, after: Key | None
-         ) -> list[str] | None:
-    """The ids of the first ``limit`` + 1 customers after ``after`` (sort name, id) matching every
-    word, in result order; None when the walk does not suit these words (see the module).
-    ``covered``: per word, the distinct terms it starts (customers/coverage.py, at most
-    WALKED_TERMS + 1 per form)."""
+         ) -> list[Any] | None:
+    """The first ``limit`` + 1 customers after ``after`` (sort name, id) matching every word, in
+    result order, as rows (-1, sort name, id, 1, name, phone, e-mail, store credit, created at);
+    None when the walk does not suit these words (see the module). ``covered``: per word, the
+    distinct terms it starts (customers/coverage.py, at most WALKED_TERMS + 1 per form)."""
     walked = [i for i, terms in enumerate(covered) if len(terms) <= WALKED_TERMS]
     if not walked:
         return None
     if any(not covered[i] for i in walked):
         return []
     checked = [words[i] for i in range(len(words)) if i not in walked]
-    found: list[str] = []
+    found: list[Any] = []
     low, inclusive = after, False
     n = limit + 1
     for _ in range(ROUNDS):
-        rows = s.execute(*_round([covered[i] for i in walked], checked, low, inclusive, n)).all()
-        found += _common(rows, len(walked))
+        rows = s.execute(*_round([covered[i] for i in walked], checked, low, inclusive, n,
+                                 limit + 1 - len(found))).all()
+        found += [row for row in rows if row[0] == FOUND]
         if len(found) > limit:
             return found[:limit + 1]
         step = _next_low(rows, len(walked), n)
@@ -70,12 +74,13 @@ def walk(s: Session, words: list[set[str]], covered: list[set[str]], *, limit: i
     return None
 
 
-def _round(walked: list[set[str]], checked: list[set[str]], low: Key | None, inclusive: bool, n: int
-           ) -> tuple[TextClause, dict[str, Any]]:
+def _round(walked: list[set[str]], checked: list[set[str]], low: Key | None, inclusive: bool, n: int,
+           need: int) -> tuple[TextualSelect, dict[str, Any]]:
     """The next ``n`` customers of each walked word from ``low`` (the word's position, the sort
-    name and id, and whether the customer has every checked word), all in one result order: the
+    name and id, and whether the customer has every checked word), all in one result order, and
+    the first ``need`` of them that every word has, with their customer's row (word -1): the
     statement, built once per shape (:func:`_round_text`), and its parameters."""
-    params: dict[str, Any] = {"n": n}
+    params: dict[str, Any] = {"n": n, "need": need}
     if low is not None:
         params["ln"], params["li"] = low
     for c, forms in enumerate(checked):
@@ -89,7 +94,7 @@ def _round(walked: list[set[str]], checked: list[set[str]], low: Key | None, inc
 
 
 @lru_cache(maxsize=256)
-def _round_text(walked: tuple[int, ...], checked: tuple[int, ...], inclusive: bool | None) -> TextClause:
+def _round_text(walked: tuple[int, ...], checked: tuple[int, ...], inclusive: bool | None) -> TextualSelect:
     """A round's SQL for this many terms per walked word and forms per checked word, from the start
     (``inclusive`` None) or from a key: one text and one statement object per shape, so neither
     SQLAlchemy nor psycopg parses it again (psycopg caches a query's conversion up to 4,096
@@ -115,25 +120,15 @@ def _round_text(walked: tuple[int, ...], checked: tuple[int, ...], inclusive: bo
             f"ORDER BY sort_name,customer_id LIMIT :n)b{w}_{b}" for b in range(terms))
         streams.append(f"SELECT {w} w,s,c,{has if w == 0 else '1'} h FROM(SELECT s,c FROM({branches})m{w} "
                        f"ORDER BY s,c LIMIT :n)s{w}")
-    return text(" UNION ALL ".join(streams) + " ORDER BY s,c,w")
-
-
-def _common(rows: Sequence[Any], words: int) -> list[str]:
-    """The customers every word's stream reached, in result order. A customer in every stream
-    comes before each stream's last key, so no stream can be missing one of its matches.
-    (Rows are (word, sort name, id, marked), a customer's rows side by side.)"""
-    found: list[str] = []
-    customer, reached = None, 0
-    everyone = (1 << words) - 1
-    for word, _, who, has in rows:
-        if who != customer:
-            customer, reached = who, 0
-        if has:
-            reached |= 1 << word
-            if reached == everyone:
-                found.append(who)
-                reached = -1  # counted once, whatever rows of theirs follow
-    return found
+    # a customer every word's stream reached (the first's marked) comes before each stream's last
+    # key, so no stream can be missing one of its matches; their rows ride along, so the page
+    # needs no statement of its own
+    found = (f"SELECT {FOUND},g.s,g.c,1,u.name,u.phone,u.email,u.store_credit,u.created_at FROM(SELECT s,c FROM r "
+             f"GROUP BY s,c HAVING count(DISTINCT CASE WHEN h=1 THEN w END)={len(walked)} ORDER BY s,c LIMIT :need)g "
+             "JOIN customers u ON u.id=g.c")
+    return text(f"WITH r AS({' UNION ALL '.join(streams)}) SELECT w,s,c,h,NULL AS name,NULL AS phone,NULL AS email,"
+                f"NULL AS store_credit,NULL AS created_at FROM r UNION ALL {found} ORDER BY 2,3,1"
+                ).columns(created_at=UTCDateTime)
 
 
 def _next_low(rows: Sequence[Any], words: int, n: int) -> tuple[Key, bool] | None:
@@ -147,7 +142,9 @@ def _next_low(rows: Sequence[Any], words: int, n: int) -> tuple[Key, bool] | Non
     count = [0] * words
     keys: list[Key] = []
     placed = []
-    for word, sort_name, who, _ in rows:
+    for word, sort_name, who, *_ in rows:
+        if word == FOUND:
+            continue
         if not keys or keys[-1][1] != who:
             keys.append((sort_name, who))
         at = len(keys) - 1
