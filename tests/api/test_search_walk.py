@@ -12,7 +12,6 @@ takes (they are then checked on the walked word's customers).
 from __future__ import annotations
 
 import random
-from collections import namedtuple
 from datetime import timedelta
 
 import pytest
@@ -93,11 +92,10 @@ def test_the_walk_stops_at_a_page(db, monkeypatch):
 
 
 def test_a_customer_where_one_word_stops_and_another_starts_is_read_once():
-    """One word's rows end at X and another's start at X (X has both): X is found in this round,
-    and the next starts past X (at the other word's next customer, Y), not at X, or X would be on
-    two pages."""
-    Row = namedtuple("Row", "word sort_name customer_id has")
-    rows = [Row(0, "anna a", "cus_1", 1), Row(0, "anna x", "cus_x", 1), Row(1, "anna x", "cus_x", 1),
-            Row(1, "anna y", "cus_y", 1)]
-    assert walk._common(rows, 2) == ["cus_x"]
+    """One word's rows end at X and another's start at X (X has both): X is found in this round
+    (the round's statement returns it as a row of its own, word -1), and the next starts past X
+    (at the other word's next customer, Y), not at X, or X would be on two pages."""
+    # (word, sort name, id, marked, and for a found customer their row) as a round's statement returns them
+    rows = [(0, "anna a", "cus_1", 1), (walk.FOUND, "anna x", "cus_x", 1, "Anna X"), (0, "anna x", "cus_x", 1),
+            (1, "anna x", "cus_x", 1), (1, "anna y", "cus_y", 1)]
     assert walk._next_low(rows, 2, 2) == (("anna y", "cus_y"), True)

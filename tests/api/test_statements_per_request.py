@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import pytest
 
+from desk_tui.server.customers import service
 from tests.api.arrange_appointments import at, booked, paid, some_day
-from tests.api.arrange_cards import make_package, new_customer, redeemed, sell
+from tests.api.arrange_cards import make_package, new_customer, redeemed, sell, tag
 from tests.api.arrange_sales import add, completed, opened
 from tests.support.api_client import login
 from tests.support.counted_statements import counted
@@ -27,6 +28,10 @@ REDEEM = (12, 14)
 COMPLETE = (15, 16)
 BOOK = (12, 14)
 ADD_LINE = (11, 13)
+#: a name search where every word is common, found in two rounds of its walk: the sign-in check,
+#: the words' counts and distinct terms, and the two rounds, the second bringing the page's
+#: customers (session 11: six, the distinct terms and the customers a statement each)
+SEARCH = (4, 5)
 
 
 def limit(api, pair: tuple[int, int]) -> int:
@@ -103,3 +108,18 @@ def test_adding_a_line_is_a_handful_of_statements(api, desk):
         sale = add(c, sale["id"], "prd_gift_box")
     assert len(sale["lines"]) == 1
     assert statements.count <= limit(api, ADD_LINE), statements.explain()
+def test_a_name_search_of_common_words_is_a_handful_of_statements(api, monkeypatch):
+    """Every word common (RARE lowered so a handful make it so), the walk takes two rounds: the
+    first reads only customers with the first word, and jumps to where the second word starts."""
+    monkeypatch.setattr(service, "RARE", 0)
+    first, second = f"Pa{tag()}", f"Qb{tag()}"
+    with login(api.url, "reception") as c:
+        for _ in range(3):
+            new_customer(c, f"{first} Aaa")
+        both = sorted(new_customer(c, f"{first} {second}")["id"] for _ in range(3))
+        q = {"q": f"{first.lower()} {second.lower()}", "limit": 2}
+        c.get("/customers", params=q).raise_for_status()
+        with counted(api) as statements:
+            page = c.get("/customers", params=q).json()
+    assert [x["id"] for x in page["items"]] == both[:2] and page["next_cursor"], page
+    assert statements.count <= limit(api, SEARCH), statements.explain()

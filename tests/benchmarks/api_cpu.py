@@ -20,6 +20,10 @@ caches and cores), so compare source trees in one run, where they are interleave
   endpoint once), the median of the rounds, per server; then each server's least and most of the
   rounds, and this checkout's medians against each other server's in per cent.
 
+``--only ENDPOINT`` (repeatable) measures only those endpoints (with what they need: "add line"
+opens carts, "complete" also adds their line), so an A/B of one endpoint takes a minute;
+``--query TEXT`` makes every search that text instead of a random "⟨first name⟩ ⟨two letters⟩".
+
 ``--profile ENDPOINT`` (repeatable) then runs ``py-spy record`` (the dev extra; ``--gil``: only the
 thread holding the interpreter lock, i.e. Python's CPU) on this checkout's server for three
 rounds' worth of that endpoint's requests, writes a speedscope file to a temporary directory
@@ -58,7 +62,7 @@ from tests.support.served import ServedAPI
 
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "20000"))
 ENDPOINTS = ("calendar", "search", "wallet", "redeem", "book", "open cart", "add line", "complete")
-#: what an endpoint's requests need sent first (unmeasured when not asked for): carts, and their lines
+#: what an endpoint's requests need made first in the round: the carts they add to and complete
 NEEDS = {"add line": ("open cart",), "complete": ("open cart", "add line")}
 
 
@@ -82,7 +86,8 @@ class Desk:
         return self.served.proc.pid
 
 
-def requests(desk: Desk, customers: int, days: list[str]) -> dict[str, Callable[[int], tuple[httpx.Response, int]]]:
+def requests(desk: Desk, customers: int, days: list[str], query: str | None = None
+             ) -> dict[str, Callable[[int], tuple[httpx.Response, int]]]:
     """Per endpoint, its i-th request of a round and the status it should get."""
     c, rnd = desk.client, desk.rnd
 
@@ -93,7 +98,7 @@ def requests(desk: Desk, customers: int, days: list[str]) -> dict[str, Callable[
         return c.get("/appointments", params={"date": days[i % len(days)]}), 200
 
     def search(i: int) -> tuple[httpx.Response, int]:
-        return c.get("/customers", params={"q": f"{rnd.choice(FIRST)} {rnd.choice(LAST)[:2]}"}), 200
+        return c.get("/customers", params={"q": query or f"{rnd.choice(FIRST)} {rnd.choice(LAST)[:2]}"}), 200
 
     def wallet(i: int) -> tuple[httpx.Response, int]:
         return c.get(f"/customers/cus_b{rnd.randint(1, customers)}/wallet"), 200
@@ -144,16 +149,21 @@ class Figures:
     failures: dict[str, dict[str, Counter[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Counter)))
 
 
+def chosen(only: list[str]) -> tuple[str, ...]:
+    """The endpoints to measure, in the mix's order: ``only`` and what they need (all when empty)."""
+    wanted = set(only) | {need for name in only for need in NEEDS.get(name, ())}
+    return tuple(name for name in ENDPOINTS if not only or name in wanted)
+
+
 def one_round(desks: list[Desk], pg: psutil.Process | None, n: int, customers: int, days: list[str], figures: Figures | None,
-              turn: int = 0, only: tuple[str, ...] = ENDPOINTS) -> None:
+              turn: int = 0, endpoints: tuple[str, ...] = ENDPOINTS, query: str | None = None) -> None:
     """Each endpoint's ``n`` requests to each server in turn, the servers' order rotated by ``turn``:
     the servers compared are measured minutes apart at most, never a whole round apart."""
     order = desks[turn % len(desks):] + desks[:turn % len(desks)]
-    calls = {desk.name: requests(desk, customers, days) for desk in order}
+    calls = {desk.name: requests(desk, customers, days, query) for desk in order}
     for desk in order:
         desk.carts = []
-    wanted = set(only) | {x for name in only for x in NEEDS.get(name, ())}
-    for name in (x for x in ENDPOINTS if x in wanted):
+    for name in endpoints:
         for desk in order:
             call = calls[desk.name][name]
             count = min(n, len(desk.carts)) if name in ("add line", "complete") else n
@@ -166,7 +176,7 @@ def one_round(desks: list[Desk], pg: psutil.Process | None, n: int, customers: i
                 if r.status_code != expected:
                     wrong[_refusal(r)] += 1
             after, pg_after = tree_cpu(server), tree_cpu(pg)
-            if figures is not None and count and name in only:
+            if figures is not None and count:
                 figures.rounds[desk.name][name].append(((after - before) * 1000 / count,
                                                         (pg_after - pg_before) * 1000 / count))
                 figures.failures[desk.name][name].update(wrong)
@@ -180,14 +190,14 @@ def _refusal(r: httpx.Response) -> str:
     return f"{r.status_code} {code}" if code else str(r.status_code)
 
 
-def table(figures: Figures, names: list[str], n: int, rounds: int, only: tuple[str, ...] = ENDPOINTS) -> None:
+def table(figures: Figures, names: list[str], n: int, rounds: int, endpoints: tuple[str, ...] = ENDPOINTS) -> None:
     print(f"\nCPU ms per request: median of {rounds} rounds of {n} sequential requests per endpoint, one client,"
           f" `serve` with one worker, {CUSTOMERS:,} customers")
     head = "".join(f"{name[:22]:>24}" for name in names)
     print(f"{'':<12}{head}")
     print(f"{'endpoint':<12}" + "".join(f"{'server':>12}{'postgres':>12}" for _ in names) + "  failures")
     mix: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for endpoint in only:
+    for endpoint in endpoints:
         cells, wrong = [], []
         for name in names:
             per_round = figures.rounds[name][endpoint]
@@ -199,24 +209,25 @@ def table(figures: Figures, names: list[str], n: int, rounds: int, only: tuple[s
     print(f"{'mix':<12}" + "".join(f"{statistics.fmean(s for s, _ in mix[name]):>12.2f}"
                                    f"{statistics.fmean(p for _, p in mix[name]):>12.2f}" for name in names))
     print("\nthe server's CPU over the rounds, least – most (ms): another process sharing a core only ever adds")
-    for endpoint in only:
+    for endpoint in endpoints:
         print(f"{endpoint:<12}" + "".join(
             f"{min(x[0] for x in figures.rounds[name][endpoint]):>11.2f}–"
             f"{max(x[0] for x in figures.rounds[name][endpoint]):<11.2f}" for name in names))
     for other in names[1:]:
         print(f"\n{names[0]} against {other}, the server's CPU (medians): "
               + ", ".join(f"{endpoint} {100 * (a[0] / b[0] - 1):+.0f} %"
-                          for endpoint, a, b in zip(only, mix[names[0]], mix[other], strict=True))
+                          for endpoint, a, b in zip(endpoints, mix[names[0]], mix[other], strict=True))
               + f"; mix {100 * (statistics.fmean(x for x, _ in mix[names[0]]) / statistics.fmean(x for x, _ in mix[other]) - 1):+.0f} %")
 
 
-def profile(desk: Desk, endpoint: str, n: int, customers: int, days: list[str], gil: bool) -> None:
+def profile(desk: Desk, endpoint: str, n: int, customers: int, days: list[str], gil: bool,
+            query: str | None = None) -> None:
     """py-spy on the server while it answers ``3 × n`` of ``endpoint`` (the carts they need are
     opened, and given their line, before py-spy starts)."""
     out = Path(tempfile.mkdtemp(prefix="desk-cpu-profile.")) / f"{endpoint.replace(' ', '-')}.speedscope.json"
     cmd = [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(desk.pid()), "--rate", "250",
            "--format", "speedscope", "--output", str(out), "--nonblocking", *(["--gil"] if gil else [])]
-    calls = requests(desk, customers, days)
+    calls = requests(desk, customers, days, query)
     desk.carts = []
     if endpoint in ("add line", "complete"):
         for i in range(3 * n):
@@ -274,11 +285,12 @@ def main() -> None:
                         help="another checkout whose src/ to serve as well (repeatable)")
     parser.add_argument("--profile", choices=ENDPOINTS, action="append", default=[],
                         help="then py-spy on the first server for this endpoint (repeatable)")
-    parser.add_argument("--only", choices=ENDPOINTS, action="append", default=[], metavar="ENDPOINT",
-                        help="measure only this endpoint (repeatable; what it needs is still sent, unmeasured)")
     parser.add_argument("--gil", action="store_true", help="profile only the thread holding the GIL")
+    parser.add_argument("--only", choices=ENDPOINTS, action="append", default=[],
+                        help="measure only this endpoint, and what it needs (repeatable)")
+    parser.add_argument("--query", help='every search types this (default: a random "⟨first⟩ ⟨la⟩")')
     args = parser.parse_args()
-    only = tuple(x for x in ENDPOINTS if x in args.only) if args.only else ENDPOINTS
+    endpoints = chosen(args.only)
 
     trees = [("this checkout", None)] + [(str(Path(d).resolve()), Path(d).resolve() / "src") for d in args.against]
     today = date.today()
@@ -299,11 +311,12 @@ def main() -> None:
             desks.append(Desk(name, i, served, c, random.Random(17 + i)))
         figures = Figures()
         for r in range(args.rounds + 1):
-            one_round(desks, pg, args.requests, CUSTOMERS, days, figures if r else None, turn=r, only=only)
+            one_round(desks, pg, args.requests, CUSTOMERS, days, figures if r else None, turn=r, endpoints=endpoints,
+                      query=args.query)
             print(f"round {r}/{args.rounds} done" + (" (warm-up, not counted)" if not r else ""), flush=True)
-        table(figures, [desk.name for desk in desks], args.requests, args.rounds, only)
+        table(figures, [desk.name for desk in desks], args.requests, args.rounds, endpoints)
         for endpoint in args.profile:
-            profile(desks[0], endpoint, args.requests, CUSTOMERS, days, args.gil)
+            profile(desks[0], endpoint, args.requests, CUSTOMERS, days, args.gil, args.query)
     finally:
         for desk in desks:
             desk.client.close()

@@ -2,24 +2,24 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from desk_tui.contract import customers as wire
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
+from desk_tui.server.customers import walk
+from desk_tui.server.customers.coverage import TERM_END, cover
 from desk_tui.server.customers.models import ActivityEntry, Customer, CustomerSearchTerm
 from desk_tui.server.customers.phones import stored_digits
 from desk_tui.server.customers.search import customer_terms, normalise, number_terms, query_words
-from desk_tui.server.customers.walk import walk
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.pagination import cursor_values, encode_cursor, keyset_page
 from desk_tui.server.reference import service as reference
 from desk_tui.server.reference.models import DEFAULT_PHONE_REGION, Staff
-
-_TERM_END = "\uffff"
 
 
 def customer_wire(c: Customer) -> wire.Customer:
@@ -94,7 +94,9 @@ def search_customers(s: Session, *, q: str | None, limit: int, cursor: str | Non
     stmt = select(Customer)
     region = phone_region(s)
     words = query_words(q or "", region=region)
-    rarest = _rarest(s, words)
+    # how common each word is, and the distinct terms it covers (for the walk), in one statement
+    covered = cover(s, words, counted_to=RARE, distinct_to=walk.WALKED_TERMS)
+    rarest = _rarest(s, words, covered.counts)
     if rarest is not None:
         # The rarest typed word names a few hundred customers at most: start from them, and only
         # look the other words up for those ("anna ko" walked every Anna first).
@@ -109,9 +111,9 @@ def search_customers(s: Session, *, q: str | None, limit: int, cursor: str | Non
             # every word is common: walked in result order, stopping at the page (customers/walk.py)
             order = [Customer.sort_name, Customer.id]
             after = cursor_values(cursor, order) if cursor else None
-            found = walk(s, words, limit=limit, after=(after[0], after[1]) if after else None)
+            found = walk.walk(s, words, covered.terms, limit=limit, after=(after[0], after[1]) if after else None)
             if found is not None:
-                return _page(s, found, limit)
+                return _page(found, limit)
         stmt = stmt.where(Customer.id.in_(_all_common(words)))
     if phone is not None:
         # the same number, however either was typed ("06 20 …" and "+36 20 …" are one number)
@@ -121,14 +123,12 @@ def search_customers(s: Session, *, q: str | None, limit: int, cursor: str | Non
     return [customer_wire(c) for c in rows], next_cursor
 
 
-def _page(s: Session, ids: list[str], limit: int) -> tuple[list[wire.Customer], str | None]:
-    """The customers of these ids in this order, as a page of ``limit`` (one more: there is a next)."""
-    by_id = {c.id: c for c in s.scalars(select(Customer).where(Customer.id.in_(ids)))}
-    rows = [by_id[i] for i in ids]
-    if len(rows) <= limit:
-        return [customer_wire(c) for c in rows], None
-    rows = rows[:limit]
-    return [customer_wire(c) for c in rows], encode_cursor((rows[-1].sort_name, rows[-1].id))
+def _page(found: list[Any], limit: int) -> tuple[list[wire.Customer], str | None]:
+    """The walk's customers (its rows: -1, sort name, id, 1, name, phone, e-mail, store credit,
+    created at) as a page of ``limit`` (one more: there is a next)."""
+    page = [wire.Customer(id=who, name=name, phone=phone, email=email, store_credit=credit, created_at=at)
+            for _, _, who, _, name, phone, email, credit, at in found[:limit]]
+    return page, encode_cursor((found[limit - 1][1], found[limit - 1][2])) if len(found) > limit else None
 
 
 #: a typed word matching fewer customers than this is "rare": the search starts from its customers
@@ -137,7 +137,7 @@ RARE = 1000
 
 def _starts(forms: AbstractSet[str], terms: type[CustomerSearchTerm] = CustomerSearchTerm) -> ColumnElement[bool]:
     """A term that starts with one of the ways the word may be written (an indexed range each)."""
-    return or_(*(and_(terms.term >= form, terms.term < form + _TERM_END) for form in sorted(forms)))
+    return or_(*(and_(terms.term >= form, terms.term < form + TERM_END) for form in sorted(forms)))
 
 
 def _all_common(words: list[set[str]]) -> Select[str]:
@@ -158,16 +158,13 @@ def _all_common(words: list[set[str]]) -> Select[str]:
     return stmt
 
 
-def _rarest(s: Session, words: list[set[str]]) -> tuple[int, list[str]] | None:
+def _rarest(s: Session, words: list[set[str]], counts: list[int]) -> tuple[int, list[str]] | None:
     """The typed word with the fewest customers (its position and their ids) when it has fewer than
-    :data:`RARE`; None when every word is common. Counting stops at ``RARE`` terms per word, so a
-    common word costs one short index range, in one statement for all the words."""
+    :data:`RARE`; None when every word is common. ``counts`` stop at ``RARE`` terms per word
+    (customers/coverage.py), so a common word costs one short index range."""
     if not words:
         return None
     T = CustomerSearchTerm
-    counts = s.execute(select(*(select(func.count()).select_from(
-        select(T.customer_id).where(_starts(forms)).limit(RARE).subquery()).scalar_subquery()
-        for forms in words))).one()
     fewest = min(range(len(words)), key=lambda i: counts[i])
     if counts[fewest] >= RARE:
         return None

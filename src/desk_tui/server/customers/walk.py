@@ -23,10 +23,14 @@ walk takes too many rounds, the caller falls back to the join (:func:`walk` retu
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import TextualSelect, text
 from sqlalchemy.orm import Session
+
+from desk_tui.server.customers.coverage import TERM_END
+from desk_tui.server.database import UTCDateTime
 
 #: a word covering more distinct terms than this is checked, not walked
 WALKED_TERMS = 32
@@ -35,35 +39,30 @@ ROUNDS = 12
 #: the most customers read per walked term in one round (a round reads a page and one more at
 #: first, and twice as many each round after)
 READ_MAX = 1000
-_TERM_END = "\uffff"
-
-#: each range's distinct terms, one index probe apiece (a loose index scan), at most WALKED_TERMS + 1
-_DISTINCT = """d{n}(term, k) AS (
-  SELECT (SELECT term FROM customer_search_terms WHERE term >= :lo{n} AND term < :hi{n} ORDER BY term LIMIT 1), 1
-  UNION ALL
-  SELECT (SELECT term FROM customer_search_terms WHERE term > d{n}.term AND term < :hi{n} ORDER BY term LIMIT 1),
-         d{n}.k + 1
-  FROM d{n} WHERE d{n}.term IS NOT NULL AND d{n}.k <= {cap})"""
-
 Key = tuple[str, str]
+#: a found customer's row in a round: -1, sort name, id, 1, name, phone, e-mail, store credit, created at
+FOUND = -1
 
 
-def walk(s: Session, words: list[set[str]], *, limit: int, after: Key | None) -> list[str] | None:
-    """The ids of the first ``limit`` + 1 customers after ``after`` (sort name, id) matching every
-    word, in result order; None when the walk does not suit these words (see the module)."""
-    covered = _distinct_terms(s, words)
+def walk(s: Session, words: list[set[str]], covered: list[set[str]], *, limit: int, after: Key | None
+         ) -> list[Any] | None:
+    """The first ``limit`` + 1 customers after ``after`` (sort name, id) matching every word, in
+    result order, as rows (-1, sort name, id, 1, name, phone, e-mail, store credit, created at);
+    None when the walk does not suit these words (see the module). ``covered``: per word, the
+    distinct terms it starts (customers/coverage.py, at most WALKED_TERMS + 1 per form)."""
     walked = [i for i, terms in enumerate(covered) if len(terms) <= WALKED_TERMS]
     if not walked:
         return None
     if any(not covered[i] for i in walked):
         return []
     checked = [words[i] for i in range(len(words)) if i not in walked]
-    found: list[str] = []
+    found: list[Any] = []
     low, inclusive = after, False
     n = limit + 1
     for _ in range(ROUNDS):
-        rows = s.execute(_round([covered[i] for i in walked], checked, low, inclusive, n)).all()
-        found += _common(rows, len(walked))
+        rows = s.execute(*_round([covered[i] for i in walked], checked, low, inclusive, n,
+                                 limit + 1 - len(found))).all()
+        found += [row for row in rows if row[0] == FOUND]
         if len(found) > limit:
             return found[:limit + 1]
         step = _next_low(rows, len(walked), n)
@@ -75,73 +74,61 @@ def walk(s: Session, words: list[set[str]], *, limit: int, after: Key | None) ->
     return None
 
 
-def _distinct_terms(s: Session, words: list[set[str]]) -> list[set[str]]:
-    """Per word, the distinct terms its forms start (at most WALKED_TERMS + 1 per form)."""
-    ranges = [(i, form) for i, forms in enumerate(words) for form in sorted(forms)]
-    ctes = ",\n".join(_DISTINCT.format(n=n, cap=WALKED_TERMS) for n in range(len(ranges)))
-    picks = " UNION ALL ".join(f"SELECT {n} AS n, term FROM d{n} WHERE term IS NOT NULL" for n in range(len(ranges)))
-    params: dict[str, Any] = {}
-    for n, (_, form) in enumerate(ranges):
-        params[f"lo{n}"], params[f"hi{n}"] = form, form + _TERM_END
-    covered: list[set[str]] = [set() for _ in words]
-    for row in s.execute(text(f"WITH RECURSIVE {ctes}\n{picks}"), params):
-        covered[ranges[int(row[0])][0]].add(str(row[1]))
-    return covered
-
-
-def _round(walked: list[set[str]], checked: list[set[str]], low: Key | None, inclusive: bool, n: int
-           ) -> TextClause:
+def _round(walked: list[set[str]], checked: list[set[str]], low: Key | None, inclusive: bool, n: int,
+           need: int) -> tuple[TextualSelect, dict[str, Any]]:
     """The next ``n`` customers of each walked word from ``low`` (the word's position, the sort
-    name and id, and whether the customer has every checked word), all in one result order.
+    name and id, and whether the customer has every checked word), all in one result order, and
+    the first ``need`` of them that every word has, with their customer's row (word -1): the
+    statement, built once per shape (:func:`_round_text`), and its parameters."""
+    params: dict[str, Any] = {"n": n, "need": need}
+    if low is not None:
+        params["ln"], params["li"] = low
+    for c, forms in enumerate(checked):
+        for f, form in enumerate(sorted(forms)):
+            params[f"c{c}_{f}"], params[f"c{c}_{f}e"] = form, form + TERM_END
+    for w, terms in enumerate(walked):
+        for b, term in enumerate(sorted(terms)):
+            params[f"t{w}_{b}"] = term
+    shape = (tuple(len(t) for t in walked), tuple(len(f) for f in checked), None if low is None else inclusive)
+    return _round_text(*shape), params
+
+
+@lru_cache(maxsize=256)
+def _round_text(walked: tuple[int, ...], checked: tuple[int, ...], inclusive: bool | None) -> TextualSelect:
+    """A round's SQL for this many terms per walked word and forms per checked word, from the start
+    (``inclusive`` None) or from a key: one text and one statement object per shape, so neither
+    SQLAlchemy nor psycopg parses it again (psycopg caches a query's conversion up to 4,096
+    characters: hence the short names), and PostgreSQL runs it prepared after a few.
 
     Written as SQL text: it is a union of a few dozen small selects that SQLAlchemy's compiler
     took 250 ms to build (the database answers it in 2)."""
-    params: dict[str, Any] = {"n": n}
-    past = ""
-    if low is not None:
-        # seeks to the sort name in the index; an OR of the two columns alone is read from the
-        # term's first customer on
-        params["low_name"], params["low_id"] = low
-        past = (" AND t.sort_name >= :low_name AND (t.sort_name > :low_name OR t.customer_id "
-                f"{'>=' if inclusive else '>'} :low_id)")
+    # seeks to the sort name in the index; an OR of the two columns alone is read from the
+    # term's first customer on
+    past = "" if inclusive is None else (
+        f" AND sort_name>=:ln AND (sort_name>:ln OR customer_id{'>=' if inclusive else '>'}:li)")
     ranges = []
     for c, forms in enumerate(checked):
-        either = []
-        for f, form in enumerate(sorted(forms)):
-            params[f"c{c}_{f}"], params[f"c{c}_{f}e"] = form, form + _TERM_END
-            either.append(f"(o.term >= :c{c}_{f} AND o.term < :c{c}_{f}e)")
-        ranges.append(f"EXISTS (SELECT 1 FROM customer_search_terms o WHERE o.customer_id = s0.customer_id "
-                      f"AND ({' OR '.join(either)}))")
+        either = " OR ".join(f"(o.term>=:c{c}_{f} AND o.term<:c{c}_{f}e)" for f in range(forms))
+        ranges.append(f"EXISTS(SELECT 1 FROM customer_search_terms o WHERE o.customer_id=s0.c AND ({either}))")
     # the first stream's customers are counted as read whether they have the checked words or not,
     # and marked: only a marked one can be common to every word
     has = f"CASE WHEN {' AND '.join(ranges)} THEN 1 ELSE 0 END" if ranges else "1"
     streams = []
     for w, terms in enumerate(walked):
-        branches = []
-        for b, term in enumerate(sorted(terms)):
-            params[f"t{w}_{b}"] = term
-            branches.append(
-                f"SELECT sort_name, customer_id FROM (SELECT t.sort_name, t.customer_id FROM customer_search_terms t "
-                f"WHERE t.term = :t{w}_{b}{past} ORDER BY t.sort_name, t.customer_id LIMIT :n) b{w}_{b}")
-        streams.append(f"SELECT {w} AS word, sort_name, customer_id, {has if w == 0 else '1'} AS has FROM "
-                       f"(SELECT sort_name, customer_id FROM ({' UNION ALL '.join(branches)}) m{w} "
-                       f"ORDER BY sort_name, customer_id LIMIT :n) s{w}")
-    return text(" UNION ALL ".join(streams) + " ORDER BY sort_name, customer_id, word").bindparams(**params)
-
-
-def _common(rows: Sequence[Any], words: int) -> list[str]:
-    """The customers every word's stream reached, in result order. A customer in every stream
-    comes before each stream's last key, so no stream can be missing one of its matches."""
-    found: list[str] = []
-    start = 0
-    while start < len(rows):
-        end = start
-        while end < len(rows) and rows[end].customer_id == rows[start].customer_id:
-            end += 1
-        if len({row.word for row in rows[start:end] if row.has}) == words:
-            found.append(rows[start].customer_id)
-        start = end
-    return found
+        branches = " UNION ALL ".join(
+            f"SELECT * FROM(SELECT sort_name s,customer_id c FROM customer_search_terms WHERE term=:t{w}_{b}{past} "
+            f"ORDER BY sort_name,customer_id LIMIT :n)b{w}_{b}" for b in range(terms))
+        streams.append(f"SELECT {w} w,s,c,{has if w == 0 else '1'} h FROM(SELECT s,c FROM({branches})m{w} "
+                       f"ORDER BY s,c LIMIT :n)s{w}")
+    # a customer every word's stream reached (the first's marked) comes before each stream's last
+    # key, so no stream can be missing one of its matches; their rows ride along, so the page
+    # needs no statement of its own
+    found = (f"SELECT {FOUND},g.s,g.c,1,u.name,u.phone,u.email,u.store_credit,u.created_at FROM(SELECT s,c FROM r "
+             f"GROUP BY s,c HAVING count(DISTINCT CASE WHEN h=1 THEN w END)={len(walked)} ORDER BY s,c LIMIT :need)g "
+             "JOIN customers u ON u.id=g.c")
+    return text(f"WITH r AS({' UNION ALL '.join(streams)}) SELECT w,s,c,h,NULL AS name,NULL AS phone,NULL AS email,"
+                f"NULL AS store_credit,NULL AS created_at FROM r UNION ALL {found} ORDER BY 2,3,1"
+                ).columns(created_at=UTCDateTime)
 
 
 def _next_low(rows: Sequence[Any], words: int, n: int) -> tuple[Key, bool] | None:
@@ -151,18 +138,21 @@ def _next_low(rows: Sequence[Any], words: int, n: int) -> tuple[Key, bool] | Non
     can match."""
     # positions are counted per customer (a customer's rows share one key), so "further" means a
     # greater key, never another word's row of the same customer
-    last: dict[int, int] = {}
+    last = [-1] * words
     count = [0] * words
     keys: list[Key] = []
     placed = []
-    for row in rows:
-        if not keys or keys[-1][1] != row.customer_id:
-            keys.append((row.sort_name, row.customer_id))
-        placed.append((len(keys) - 1, row.word))
-        last[row.word] = len(keys) - 1
-        count[row.word] += 1
+    for word, sort_name, who, *_ in rows:
+        if word == FOUND:
+            continue
+        if not keys or keys[-1][1] != who:
+            keys.append((sort_name, who))
+        at = len(keys) - 1
+        placed.append((at, word))
+        last[word] = at
+        count[word] += 1
     full = [w for w in range(words) if count[w] >= n]
-    if len(last) < words or not full:
+    if -1 in last or not full:
         return None
     # every full stream is read up to its last key; one that came back short has nothing past its end
     done = min(last[w] for w in full)
