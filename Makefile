@@ -4,6 +4,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
+# pytest compiles every test module and rewrites the asserts of its plugins' packages (hypothesis,
+# schemathesis: some 280 modules), and every `desk-tui` child compiles src/: with
+# PYTHONDONTWRITEBYTECODE set (as some shells and containers do) none of it is cached, so each
+# worker and child did it all again (≈ 9 s of CPU per worker's collection; docs/testing.md).
+KEEP_BYTECODE := PYTHONDONTWRITEBYTECODE=
+
 .PHONY: setup run serve test test-fast bench bench-api bench-api-large bench-api-cpu lint openapi clean
 
 $(STAMP): pyproject.toml
@@ -31,10 +37,10 @@ test: setup
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -n 2 --dist loadgroup -q
+	$(KEEP_BYTECODE) $(PY) -m pytest -n 2 --dist loadgroup -q
 
 test-fast: setup
-	$(PY) -m pytest -q -m "not postgres and not ssh" -x
+	$(KEEP_BYTECODE) $(PY) -m pytest -q -m "not postgres and not ssh" -x
 
 bench: setup
 	$(PY) -m tests.benchmarks

@@ -11,11 +11,21 @@ from tests.support.postgres import PostgresCluster
 from tests.support.served import ServedAPI
 
 ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+SERVED_API_GROUP = "served_api"
 
 
 def pytest_configure(config):
     # pytest-xdist registers it too; here so that --strict-markers with -p no:xdist still knows it
     config.addinivalue_line("markers", "xdist_group(name): one worker runs the group under --dist loadgroup")
+
+
+def pytest_itemcollected(item):
+    """Every test of `served_api` joins one group: its servers (`desk-tui serve`, a process per
+    engine, two workers on PostgreSQL: seconds each to start) are then started by one worker,
+    not by both. Marked as each test is collected, before xdist names the groups, so a new test
+    of it joins too."""
+    if "served_api" in getattr(item, "fixturenames", ()):
+        item.add_marker(pytest.mark.xdist_group(SERVED_API_GROUP))
 
 
 @pytest.hookimpl(trylast=True)

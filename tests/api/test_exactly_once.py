@@ -26,7 +26,7 @@ from tests.api.arrange_cards import (
     sell,
 )
 from tests.conftest import ENGINES
-from tests.support.api_client import PINS, assert_problem, key, login
+from tests.support.api_client import PINS, TLS, assert_problem, key, login
 from tests.support.crash import kill_and_verify
 
 
@@ -44,7 +44,7 @@ def test_concurrent_retries_all_get_the_one_answer(served_api):
         def post(_: int) -> httpx.Response:
             barrier.wait()
             return httpx.post(f"{served_api.url}/v1/customers", json={"name": f"Race {tag}"}, headers=headers,
-                              timeout=60)
+                              timeout=60, verify=TLS)
 
         with concurrent.futures.ThreadPoolExecutor(8) as pool_:
             results = list(pool_.map(post, range(8)))

@@ -19,7 +19,7 @@ from tests.api.arrange_cards import activity, today
 from tests.api.arrange_credits import call, member, refused
 from tests.api.arrange_memberships import local, make_plan, me
 from tests.api.arrange_sales import add, complete, opened, redeem
-from tests.support.api_client import as_manager, assert_problem, key, login
+from tests.support.api_client import TLS, as_manager, assert_problem, key, login
 
 GOLD = "mpl_demo_gold"
 
@@ -145,7 +145,7 @@ def test_freeze_and_credit_race_across_workers(served_api):
         def fire(sale: dict | None) -> httpx.Response:
             who = m if sale is None else c
             headers = {"Authorization": who.headers["Authorization"], "Idempotency-Key": uuid.uuid4().hex}
-            with httpx.Client(base_url=served_api.url + "/v1", timeout=60, headers=headers) as client:
+            with httpx.Client(base_url=served_api.url + "/v1", timeout=60, headers=headers, verify=TLS) as client:
                 barrier.wait()
                 if sale is None:
                     return client.post(f"/memberships/{enrollment}/freezes",

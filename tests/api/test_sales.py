@@ -29,7 +29,7 @@ from tests.api.arrange_sales import (
     redeem,
     sweep_idle,
 )
-from tests.support.api_client import assert_problem, key, login
+from tests.support.api_client import TLS, assert_problem, key, login
 
 
 def test_a_walk_in_buys_products_and_pays_cash(api):
@@ -354,7 +354,7 @@ def test_two_terminals_completing_one_sale(api):
 
         def fire(_):
             headers = {"Authorization": c.headers["Authorization"], "Idempotency-Key": uuid.uuid4().hex}
-            with httpx.Client(base_url=api.url + "/v1", timeout=60, headers=headers) as client:
+            with httpx.Client(base_url=api.url + "/v1", timeout=60, headers=headers, verify=TLS) as client:
                 barrier.wait()
                 return client.post(f"/sales/{sale['id']}/complete",
                                    json={"payments": [{"method": "cash", "amount": sale["total"]}]})
@@ -382,7 +382,7 @@ def test_two_carts_racing_for_the_last_card_unit(api):
 
         def fire(sale):
             headers = {"Authorization": c.headers["Authorization"], "Idempotency-Key": uuid.uuid4().hex}
-            with httpx.Client(base_url=api.url + "/v1", timeout=60, headers=headers) as client:
+            with httpx.Client(base_url=api.url + "/v1", timeout=60, headers=headers, verify=TLS) as client:
                 barrier.wait()
                 return client.post(f"/sales/{sale['id']}/lines/{sale['lines'][0]['id']}/redeem",
                                    json={"card_id": card["id"]})
@@ -458,7 +458,7 @@ def test_two_terminals_opening_checkout_for_one_appointment_share_the_cart(api):
 
         def fire(_):
             headers = {"Authorization": c.headers["Authorization"], "Idempotency-Key": uuid.uuid4().hex}
-            with httpx.Client(base_url=api.url + "/v1", timeout=60, headers=headers) as client:
+            with httpx.Client(base_url=api.url + "/v1", timeout=60, headers=headers, verify=TLS) as client:
                 barrier.wait()
                 return client.post("/sales", json={"appointment_id": appt["id"]})
 
@@ -538,7 +538,7 @@ def test_reopening_checkout_while_it_completes_never_deadlocks(api):
 
         def fire(n: int) -> httpx.Response:
             headers = {"Authorization": c.headers["Authorization"], "Idempotency-Key": uuid.uuid4().hex}
-            with httpx.Client(base_url=api.url + "/v1", timeout=60, headers=headers) as client:
+            with httpx.Client(base_url=api.url + "/v1", timeout=60, headers=headers, verify=TLS) as client:
                 barrier.wait()
                 if n == 0:
                     return client.post(f"/sales/{sale['id']}/complete",

@@ -19,7 +19,7 @@ from tests.api.arrange_appointments import new_customer
 from tests.api.arrange_cards import activity
 from tests.api.arrange_memberships import deep_tissue_credit, gold_member
 from tests.api.arrange_sales import add, complete, completed, opened, redeem, sweep_idle
-from tests.support.api_client import as_manager, assert_problem, key, login
+from tests.support.api_client import TLS, as_manager, assert_problem, key, login
 
 
 def test_the_banner_shows_what_matches_the_cart(api):
@@ -203,7 +203,7 @@ def test_two_carts_racing_for_the_last_credit(api):
 
         def fire(sale: dict) -> httpx.Response:
             headers = {"Authorization": c.headers["Authorization"], "Idempotency-Key": uuid.uuid4().hex}
-            with httpx.Client(base_url=api.url + "/v1", timeout=60, headers=headers) as client:
+            with httpx.Client(base_url=api.url + "/v1", timeout=60, headers=headers, verify=TLS) as client:
                 barrier.wait()
                 return client.post(f"/sales/{sale['id']}/lines/{sale['lines'][0]['id']}/redeem",
                                    json={"enrollment_id": enrollment})

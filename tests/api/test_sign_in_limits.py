@@ -33,14 +33,14 @@ from desk_tui.server import admin, housekeeping
 from desk_tui.server.auth import throttle
 from desk_tui.server.auth.models import LoginAttempt
 from desk_tui.server.database import utcnow
-from tests.support.api_client import assert_problem, key, login
+from tests.support.api_client import TLS, assert_problem, key, login
 from tests.support.live_server import LiveServer
 from tests.support.quick_pins import staff_made_quickly
 from tests.support.served import ServedAPI
 
 
 def _from(address: str) -> httpx.Client:
-    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=30)
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address, verify=TLS), timeout=30)
 
 
 def _new_staff(db_url: str, pin: str = "4321", role: str = "reception", *, quick: bool = False) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import httpx
 from sqlalchemy import create_engine, text
 
-from tests.support.api_client import login
+from tests.support.api_client import TLS, login
 from tests.support.served import ServedAPI
 
 UNITS = 100_000
@@ -42,7 +42,7 @@ class _Writer:
     fresh: list[str] = field(default_factory=list)
 
     def connect(self, url: str) -> None:
-        self.client = httpx.Client(base_url=url, headers={"Authorization": self.token}, timeout=60)
+        self.client = httpx.Client(base_url=url, headers={"Authorization": self.token}, timeout=60, verify=TLS)
 
     def redeem(self, idem: str) -> httpx.Response:
         return self.client.post(f"/v1/cards/{self.card_id}/redemptions", json={"service_id": "svc_manicure"},

@@ -8,12 +8,12 @@ import json
 import httpx
 from httpx_sse import ServerSentEvent, aconnect_sse
 
-from tests.support.api_client import PINS
+from tests.support.api_client import PINS, TLS
 
 
 async def token(base_url: str, username: str = "reception", location_id: str | None = None) -> str:
     body = {"username": username, "pin": PINS[username]} | ({"location_id": location_id} if location_id else {})
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(verify=TLS) as http:
         r = await http.post(f"{base_url}/v1/auth/login", json=body, timeout=30)
     r.raise_for_status()
     return r.json()["token"]
@@ -31,7 +31,7 @@ class EventStream:
         self.status: int | None = None
 
     async def __aenter__(self) -> EventStream:
-        self._http = httpx.AsyncClient(base_url=self.base_url + "/v1", timeout=httpx.Timeout(30, read=60))
+        self._http = httpx.AsyncClient(base_url=self.base_url + "/v1", timeout=httpx.Timeout(30, read=60), verify=TLS)
         self._connect = aconnect_sse(self._http, "GET", "/events", headers=self.headers)
         source = await self._connect.__aenter__()
         self.status = source.response.status_code

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.api_client import TLS
 from tests.support.demo_copy import fill_with_demo
 from tests.support.ports import free_port
 
@@ -65,22 +66,27 @@ class ServedAPI:
         fail with a refused or reset connection, which is what we wait through."""
         deadline = time.monotonic() + timeout
         answered = 0
-        while time.monotonic() < deadline:
-            assert self.proc is not None
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"desk-tui serve exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.url}/v1/health", timeout=2, verify=self.verify).status_code == 200:
-                    answered += 1
-                    if answered >= self.workers * 2:
-                        return
-                    continue
-            except httpx.TransportError:
-                pass
-            # Not a sleep to synchronise on: the child has not bound its port yet, and
-            # wait() returns at once if it exits instead.
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(0.1)
+        # One client for every try, and a new connection each (no keep-alive), so each worker in
+        # turn can answer: a client per try made a TLS context each time, 30–80 ms of CPU taken
+        # from the server starting beside it, ten times a second (api_client.TLS).
+        with httpx.Client(timeout=2, verify=TLS if self.verify is True else self.verify,
+                          limits=httpx.Limits(max_keepalive_connections=0)) as http:
+            while time.monotonic() < deadline:
+                assert self.proc is not None
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"desk-tui serve exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
+                try:
+                    if http.get(f"{self.url}/v1/health").status_code == 200:
+                        answered += 1
+                        if answered >= self.workers * 2:
+                            return
+                        continue
+                except httpx.TransportError:
+                    pass
+                # Not a sleep to synchronise on: the child has not bound its port yet, and
+                # wait() returns at once if it exits instead.
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.proc.wait(0.1)
         raise RuntimeError(f"desk-tui serve did not answer within {timeout} s: {self.log.read_text()[-2000:]}")
 
     def kill(self) -> None:
