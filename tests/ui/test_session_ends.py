@@ -63,3 +63,13 @@ async def test_requests_that_fail_together_ask_for_the_pin_once(make_app, ui_ser
         assert sum(isinstance(screen, LoginScreen) for screen in app.screen_stack) == 1
         await pilot.press(*"reception", "enter", *"1111", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, CheckoutScreen), "back at the checkout")
+
+
+async def test_quitting_as_the_sign_in_screen_opens_is_no_crash(make_app):
+    """The sign-in screen coming as the app closes (the session ended just as the receptionist
+    quit): its mount found its widgets already gone and the app ended in a traceback."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        app.push_screen(LoginScreen(reason="Your session has ended."))
+    assert app.return_code in (0, None)

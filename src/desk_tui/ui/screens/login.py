@@ -82,7 +82,10 @@ class LoginScreen(SaysWorkerFailures, Screen["LoginResponse | Me"]):
         return True
 
     def _connection_changed(self, state: ConnectionState) -> None:
-        status = self.query_one("#login-status", Static)
+        try:
+            status = self.query_one("#login-status", Static)
+        except NoMatches:  # its mount came as the app was closing and its widgets already gone
+            return
         if state is ConnectionState.READY and self._pending is not None:
             # after the location list has arrived (the same refresh), so the choice is real
             self.call_after_refresh(self._submit_pending)
