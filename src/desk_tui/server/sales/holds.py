@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from desk_tui.contract.problems import ProblemCode
@@ -35,17 +35,14 @@ DEFAULT_TIMEOUT = timedelta(minutes=30)
 SWEEP_BATCH = 20
 
 
-def here(sale_id: str, me: Principal) -> Select[Sale]:
-    """The one rule for finding a sale by id: at the token's location, as ``GET /sales`` lists them.
-
-    Another location's cart is "not found" (404), not "forbidden" (403): this till's list does not
-    have it, and a 403 would tell a caller that the id exists elsewhere. Its lines are reached
-    through it, so they follow the same rule."""
-    return select(Sale).where(Sale.id == sale_id, Sale.location_id == me.location_id)
-
-
-#: here(), built once with its values as parameters (every cart write locks the cart, and a
-#: statement built per request is built and keyed again each time); locked, with lines and payments
+#: The one rule for finding a sale by id: at the token's location, as ``GET /sales`` lists them.
+#:
+#: Another location's cart is "not found" (404), not "forbidden" (403): this till's list does not
+#: have it, and a 403 would tell a caller that the id exists elsewhere. Its lines are reached
+#: through it, so they follow the same rule.
+#:
+#: Built once with its values as parameters (every cart write locks the cart, and a statement
+#: built per request is built and keyed again each time); _LOCKED: locked, with lines and payments.
 _HERE = select(Sale).where(Sale.id == bindparam("sale_id"), Sale.location_id == bindparam("location_id"))
 _LOCKED = (_HERE.options(joinedload(Sale.lines), joinedload(Sale.payments)).with_for_update(of=Sale)
            .execution_options(populate_existing=True))
@@ -58,7 +55,7 @@ def appointment_of(s: Session, sale_id: str, *, me: Principal) -> str | None:
 
 
 def find(s: Session, sale_id: str, *, me: Principal) -> Sale:
-    sale = s.scalar(here(sale_id, me))
+    sale = s.scalar(_HERE, {"sale_id": sale_id, "location_id": me.location_id})
     if sale is None:
         raise DomainError(ProblemCode.NOT_FOUND, "No such sale at this location.")
     return sale
