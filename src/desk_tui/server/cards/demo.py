@@ -30,7 +30,7 @@ Cards (Downtown, sold by Réka Tóth unless said otherwise)
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,7 @@ from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import family, lifecycle, service
 from desk_tui.server.database import utcnow
 from desk_tui.server.packages.models import Package, PackageEntitlement, PackageEntitlementService
+from desk_tui.server.reference.calendar import org_zone
 
 #: Hungary's standard VAT rate (27 %, in hundredths of a percent): the demo salon is in Budapest
 HU_VAT = 2700
@@ -93,8 +94,14 @@ def seed_cards(s: Session) -> None:
     manager = _principal("stf_manager", "Márton Kiss", "manager", DOWNTOWN, now)
     riverside = _principal("stf_manager", "Márton Kiss", "manager", RIVERSIDE, now)
 
+    zone = org_zone(s)
+    today = now.astimezone(zone).date()
+
     def ago(days: int, hour: int = 10) -> datetime:
-        return (now - timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+        # Days and hours on the salon's clock, like the calendar's demo: counted in UTC, a card
+        # seeded between midnight in Budapest and midnight UTC would be a day older than its note.
+        day = today - timedelta(days=days)
+        return datetime(day.year, day.month, day.day, hour, tzinfo=zone).astimezone(UTC)
 
     def sell(card_id: str, package_id: str, customer_id: str, days_ago: int, *, number: str | None = None,
              me: Principal = reception, expires_on: date | None = None) -> str:
