@@ -26,7 +26,10 @@ from tests.support.counted_statements import counted
 WALLET = (6, 8)
 REDEEM = (12, 14)
 COMPLETE = (15, 16)
-BOOK = (12, 14)
+#: a booking (session 12: 12, 14): the sign-in check, the key's claim, the savepoint, the stylist's lock
+#: with the services, the clash check, the appointment with its lines and activity line (three on
+#: SQLite), the live event, the savepoint's release and the stored answer
+BOOK = (9, 13)
 ADD_LINE = (11, 13)
 #: a name search where every word is common, found in two rounds of its walk: the sign-in check,
 #: the words' counts and distinct terms, and the two rounds, the second bringing the page's

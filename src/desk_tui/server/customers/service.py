@@ -177,9 +177,19 @@ def record_activity(s: Session, *, customer_id: str, kind: str, summary: str, me
     """One line of the customer's activity log, stamped ``at`` the moment of what it records: the
     caller's ``now`` (its ledger entries carry the same), so a back-dated entry — the demo's
     story, an import — reads on the day it happened, not the day it was written."""
-    s.add(ActivityEntry(id=new_id("act"), customer_id=customer_id, at=at or utcnow(), kind=kind, summary=summary[:2000],
-                        staff_id=me.staff_id if me else None, location_id=me.location_id if me else None,
-                        card_id=card_id, appointment_id=appointment_id, sale_id=sale_id))
+    s.add(ActivityEntry(**activity_values(customer_id=customer_id, kind=kind, summary=summary, me=me, card_id=card_id,
+                                          appointment_id=appointment_id, sale_id=sale_id, at=at)))
+
+
+def activity_values(*, customer_id: str, kind: str, summary: str, me: Principal | None, card_id: str | None = None,
+                    appointment_id: str | None = None, sale_id: str | None = None, at: datetime | None = None
+                    ) -> dict[str, Any]:
+    """The columns of one activity line (:func:`record_activity`), for a caller that inserts it
+    in a statement of its own."""
+    return {"id": new_id("act"), "customer_id": customer_id, "at": at or utcnow(), "kind": kind,
+            "summary": summary[:2000], "staff_id": me.staff_id if me else None,
+            "location_id": me.location_id if me else None, "card_id": card_id, "appointment_id": appointment_id,
+            "sale_id": sale_id}
 
 
 def activity(s: Session, *, customer_id: str, me: Principal, limit: int, cursor: str | None
