@@ -94,8 +94,11 @@ def search_customers(s: Session, *, q: str | None, limit: int, cursor: str | Non
     stmt = select(Customer)
     region = phone_region(s)
     words = query_words(q or "", region=region)
-    # how common each word is, and the distinct terms it covers (for the walk), in one statement
-    covered = cover(s, words, counted_to=RARE, distinct_to=walk.WALKED_TERMS)
+    order = [Customer.sort_name, Customer.id]
+    after = cursor_values(cursor, order) if cursor else None
+    key = (after[0], after[1]) if after else None
+    # how common each word is, the distinct terms it covers and where the walk starts, in one statement
+    covered = cover(s, words, counted_to=RARE, distinct_to=walk.WALKED_TERMS, after=key)
     rarest = _rarest(s, words, covered.counts)
     if rarest is not None:
         # The rarest typed word names a few hundred customers at most: start from them, and only
@@ -109,9 +112,7 @@ def search_customers(s: Session, *, q: str | None, limit: int, cursor: str | Non
     elif words:
         if phone is None:
             # every word is common: walked in result order, stopping at the page (customers/walk.py)
-            order = [Customer.sort_name, Customer.id]
-            after = cursor_values(cursor, order) if cursor else None
-            found = walk.walk(s, words, covered.terms, limit=limit, after=(after[0], after[1]) if after else None)
+            found = walk.walk(s, words, covered.terms, limit=limit, after=key, start=covered.start)
             if found is not None:
                 return _page(found, limit)
         stmt = stmt.where(Customer.id.in_(_all_common(words)))

@@ -8,11 +8,11 @@ a key, read the next few customers of each word (each word's streams merged by t
 keep those every word has, and move on past the least of the words' last keys read, straight to
 the greatest of the words' next keys beyond it ("anna ko" jumps over every Anna Balogh, Farkas, …
 to the first Anna Kovács). The first round starts at the furthest of the words' first customers
-past the key (no customer before it has every word), found by the same statement: "zsofia ko"
-starts at the first Zsófia, where it used to spend a round on the Kovácses of every other first
-name. It stops once a page and one more are found, so a page costs the customers near it, not
-every customer of the words (the join of the words' term ranges it replaces read all of them:
-354 ms at 1,000,000 customers).
+past the key (customers/coverage.py reads them): no customer before it has every word, and
+"zsofia ko" starts at the first Zsófia, where it used to spend a round on the Kovácses of every
+other first name. It stops once a page and one more are found, so a page costs the customers
+near it, not every customer of the words (the join of the words' term ranges it replaces read
+all of them: 354 ms at 1,000,000 customers).
 
 Every comparison of keys is the database's: the rows of a round come back in one order, and this
 module only looks at their positions, so the order is the database's collation, the same as the
@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import TextualSelect, text
 from sqlalchemy.orm import Session
 
-from desk_tui.server.customers.coverage import TERM_END
+from desk_tui.server.customers.coverage import TERM_END, Key
 from desk_tui.server.database import UTCDateTime
 
 #: a word covering more distinct terms than this is checked, not walked
@@ -42,17 +42,18 @@ ROUNDS = 12
 #: the most customers read per walked term in one round (a round reads a page and one more at
 #: first, and twice as many each round after)
 READ_MAX = 1000
-Key = tuple[str, str]
 #: a found customer's row in a round: -1, sort name, id, 1, name, phone, e-mail, store credit, created at
 FOUND = -1
 
 
-def walk(s: Session, words: list[set[str]], covered: list[set[str]], *, limit: int, after: Key | None
-         ) -> list[Any] | None:
+def walk(s: Session, words: list[set[str]], covered: list[set[str]], *, limit: int, after: Key | None,
+         start: Key | None = None) -> list[Any] | None:
     """The first ``limit`` + 1 customers after ``after`` (sort name, id) matching every word, in
     result order, as rows (-1, sort name, id, 1, name, phone, e-mail, store credit, created at);
     None when the walk does not suit these words (see the module). ``covered``: per word, the
-    distinct terms it starts (customers/coverage.py, at most WALKED_TERMS + 1 per form)."""
+    distinct terms it starts (customers/coverage.py, at most WALKED_TERMS + 1 per form);
+    ``start``: the furthest of the walked words' first customers after ``after``, where the
+    first round starts (coverage.py), when known."""
     walked = [i for i, terms in enumerate(covered) if len(terms) <= WALKED_TERMS]
     if not walked:
         return None
@@ -60,11 +61,11 @@ def walk(s: Session, words: list[set[str]], covered: list[set[str]], *, limit: i
         return []
     checked = [words[i] for i in range(len(words)) if i not in walked]
     found: list[Any] = []
-    low, inclusive = after, False
+    low, inclusive = (start, True) if start is not None else (after, False)
     n = limit + 1
-    for leap in (True, *[False] * (ROUNDS - 1)):
+    for _ in range(ROUNDS):
         rows = s.execute(*_round([covered[i] for i in walked], checked, low, inclusive, n,
-                                 limit + 1 - len(found), leap=leap)).all()
+                                 limit + 1 - len(found))).all()
         found += [row for row in rows if row[0] == FOUND]
         if len(found) > limit:
             return found[:limit + 1]
@@ -78,12 +79,11 @@ def walk(s: Session, words: list[set[str]], covered: list[set[str]], *, limit: i
 
 
 def _round(walked: list[set[str]], checked: list[set[str]], low: Key | None, inclusive: bool, n: int,
-           need: int, *, leap: bool = False) -> tuple[TextualSelect, dict[str, Any]]:
+           need: int) -> tuple[TextualSelect, dict[str, Any]]:
     """The next ``n`` customers of each walked word from ``low`` (the word's position, the sort
     name and id, and whether the customer has every checked word), all in one result order, and
     the first ``need`` of them that every word has, with their customer's row (word -1): the
-    statement, built once per shape (:func:`_round_text`), and its parameters. ``leap``: from
-    the furthest of the words' first customers after ``low`` instead (a search's first round)."""
+    statement, built once per shape (:func:`_round_text`), and its parameters."""
     params: dict[str, Any] = {"n": n, "need": need}
     if low is not None:
         params["ln"], params["li"] = low
@@ -94,12 +94,11 @@ def _round(walked: list[set[str]], checked: list[set[str]], low: Key | None, inc
         for b, term in enumerate(sorted(terms)):
             params[f"t{w}_{b}"] = term
     shape = (tuple(len(t) for t in walked), tuple(len(f) for f in checked), None if low is None else inclusive)
-    return _round_text(*shape, leap), params
+    return _round_text(*shape), params
 
 
 @lru_cache(maxsize=256)
-def _round_text(walked: tuple[int, ...], checked: tuple[int, ...], inclusive: bool | None, leap: bool = False
-                ) -> TextualSelect:
+def _round_text(walked: tuple[int, ...], checked: tuple[int, ...], inclusive: bool | None) -> TextualSelect:
     """A round's SQL for this many terms per walked word and forms per checked word, from the start
     (``inclusive`` None) or from a key: one text and one statement object per shape, so neither
     SQLAlchemy nor psycopg parses it again (psycopg caches a query's conversion up to 4,096
@@ -111,19 +110,6 @@ def _round_text(walked: tuple[int, ...], checked: tuple[int, ...], inclusive: bo
     # term's first customer on
     past = "" if inclusive is None else (
         f" AND sort_name>=:ln AND (sort_name>:ln OR customer_id{'>=' if inclusive else '>'}:li)")
-    lead = ""
-    if leap:
-        # no customer before the furthest of the words' first ones has every word: start there
-        # ("zsofia ko" from the first Zsófia, past every Kovács of other first names), where the
-        # first round used to start at the key and spend itself on getting there
-        firsts = []
-        for w, terms in enumerate(walked):
-            branches = " UNION ALL ".join(
-                f"SELECT * FROM(SELECT sort_name s,customer_id c FROM customer_search_terms WHERE term=:t{w}_{b}{past} "
-                f"ORDER BY sort_name,customer_id LIMIT 1)f{w}_{b}" for b in range(terms))
-            firsts.append(f"SELECT * FROM(SELECT s,c FROM({branches})g{w} ORDER BY s,c LIMIT 1)h{w}")
-        lead = f"st AS(SELECT s,c FROM({' UNION ALL '.join(firsts)})j ORDER BY s DESC,c DESC LIMIT 1),"
-        past = " AND sort_name>=(SELECT s FROM st) AND (sort_name>(SELECT s FROM st) OR customer_id>=(SELECT c FROM st))"
     ranges = []
     for c, forms in enumerate(checked):
         either = " OR ".join(f"(o.term>=:c{c}_{f} AND o.term<:c{c}_{f}e)" for f in range(forms))
@@ -144,7 +130,7 @@ def _round_text(walked: tuple[int, ...], checked: tuple[int, ...], inclusive: bo
     found = (f"SELECT {FOUND},g.s,g.c,1,u.name,u.phone,u.email,u.store_credit,u.created_at FROM(SELECT s,c FROM r "
              f"GROUP BY s,c HAVING count(DISTINCT CASE WHEN h=1 THEN w END)={len(walked)} ORDER BY s,c LIMIT :need)g "
              "JOIN customers u ON u.id=g.c")
-    return text(f"WITH {lead}r AS({' UNION ALL '.join(streams)}) SELECT w,s,c,h,NULL AS name,NULL AS phone,NULL AS email,"
+    return text(f"WITH r AS({' UNION ALL '.join(streams)}) SELECT w,s,c,h,NULL AS name,NULL AS phone,NULL AS email,"
                 f"NULL AS store_credit,NULL AS created_at FROM r UNION ALL {found} ORDER BY 2,3,1"
                 ).columns(created_at=UTCDateTime)
 
