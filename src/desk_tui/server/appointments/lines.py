@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
-from sqlalchemy import Row, bindparam, exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import appointments as wire
@@ -24,15 +25,30 @@ from desk_tui.server.database import new_id
 from desk_tui.server.errors import DomainError
 from desk_tui.server.reference.models import Location, Service, ServiceLocation
 
-#: a service as services_for reads it: id, name, duration_min, price, active, offered at the location
-ServiceRow = Row[str, str, int, int, bool, bool]
+
+class ServiceRow(NamedTuple):
+    """A requested service as a booking reads it, and whether the location offers it."""
+
+    id: str
+    name: str
+    duration_min: int
+    price: int
+    active: bool
+    offered: bool
 
 
 def services_for(s: Session, requested: list[wire.AppointmentLineCreate], location_id: str) -> dict[str, ServiceRow]:
-    """The requested services (id, name, duration_min, price, active, offered at the location),
-    each checked to exist, be active and be offered at the location."""
-    found = {svc.id: svc for svc in s.execute(_SERVICES_HERE, {"ids": sorted({x.service_id for x in requested}),
-                                                                "location_id": location_id})}
+    """The requested services, each checked to exist, be active and be offered at the location."""
+    found = {svc.id: ServiceRow(*svc) for svc in s.execute(
+        _SERVICES_HERE, {"ids": sorted({x.service_id for x in requested}), "location_id": location_id})}
+    check_services(s, requested, found, location_id)
+    return found
+
+
+def check_services(s: Session, requested: list[wire.AppointmentLineCreate], found: dict[str, ServiceRow],
+                   location_id: str) -> None:
+    """Refuse the first requested line whose service is not in ``found``, no longer active, or not
+    offered at the location."""
     for i, line in enumerate(requested):
         svc = found.get(line.service_id)
         if svc is None:
@@ -42,7 +58,6 @@ def services_for(s: Session, requested: list[wire.AppointmentLineCreate], locati
         if not svc.offered:
             here = s.scalar(select(Location.name).where(Location.id == location_id)) or location_id
             raise DomainError(ProblemCode.SERVICE_NOT_OFFERED_HERE, f"{svc.name} is not offered at {here}.")
-    return found
 
 
 #: the services and whether the location offers each, in one statement built once

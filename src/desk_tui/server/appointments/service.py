@@ -11,27 +11,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Row, Select, bindparam, exists, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import appointments as wire
 from desk_tui.contract.problems import ProblemCode
+from desk_tui.server.appointments import booked, wording
 from desk_tui.server.appointments import lines as line_rules
-from desk_tui.server.appointments import wording
+from desk_tui.server.appointments.booked import StaffRow
 from desk_tui.server.appointments.models import FINAL, OCCUPYING, Appointment, AppointmentLine
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.models import Customer
-from desk_tui.server.customers.service import record_activity
+from desk_tui.server.customers.service import activity_values, record_activity
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.events import service as events
 from desk_tui.server.reference.calendar import business_date
-from desk_tui.server.reference.models import Service, Staff, StaffLocation
+from desk_tui.server.reference.models import Service, Staff
 from desk_tui.server.reference.names import remember
-
-#: a staff member as _bookable_staff reads them: id, name, active, bookable, works at the location
-StaffRow = Row[str, str, bool, bool, bool]
 
 
 def _here(appointment_id: str, me: Principal) -> Select[Appointment]:
@@ -63,39 +61,14 @@ def check_version(appt: Appointment, expected: int | None) -> None:
                                               "make your change again.", current_version=appt.version)
 
 
-def _bookable_staff(s: Session, staff_id: str, location_id: str, *, check: bool = True,
-                    customer_id: str | None = None) -> StaffRow:
+def _bookable_staff(s: Session, staff_id: str, location_id: str, *, check: bool = True) -> StaffRow:
     """The staff member (id, name, active, bookable, works here), locked: bookings of one stylist
-    queue here.
-
-    ``check=False`` only locks: an edit that keeps the stylist is not refused because they have
-    since stopped taking new bookings. ``customer_id`` (a new booking's) is read in the same
-    statement, as ``customer_name``, and refused first when there is no such customer."""
-    params = {"staff_id": staff_id, "location_id": location_id, "customer_id": customer_id}
-    staff = s.execute(_STAFF_LOCKED if customer_id is None else _STAFF_LOCKED_AND_CUSTOMER, params).first()
-    if customer_id is not None and (staff.customer_name if staff is not None
-                                    else s.scalar(_CUSTOMER_NAME, params)) is None:
-        raise DomainError(ProblemCode.VALIDATION_ERROR, "customer_id: no such customer.")
+    queue here. ``check=False`` only locks: an edit that keeps the stylist is not refused because
+    they have since stopped taking new bookings."""
+    staff = s.execute(booked.STAFF_LOCKED, {"staff_id": staff_id, "location_id": location_id}).first()
     if not check and staff is not None:
         return staff
-    if staff is None or not staff.active:
-        raise DomainError(ProblemCode.VALIDATION_ERROR, "staff_id: no such staff member.")
-    if not staff.bookable:
-        raise DomainError(ProblemCode.VALIDATION_ERROR, f"staff_id: {staff.name} does not take appointments.")
-    if not staff.works_here:
-        raise DomainError(ProblemCode.VALIDATION_ERROR, f"staff_id: {staff.name} does not work at this location.")
-    return staff
-
-
-#: the staff member's row locked and whether they work at the location, in one statement built once
-#: (a booking's statements are most of its cost: issue 17); only the staff row is locked
-_STAFF_LOCKED = (select(Staff.id, Staff.name, Staff.active, Staff.bookable,
-                        exists().where(StaffLocation.staff_id == Staff.id,
-                                       StaffLocation.location_id == bindparam("location_id")).label("works_here"))
-                 .where(Staff.id == bindparam("staff_id")).with_for_update(of=Staff))
-_CUSTOMER_NAME = select(Customer.name).where(Customer.id == bindparam("customer_id"))
-#: … and who is booked, for a new booking (the customer's row is not locked)
-_STAFF_LOCKED_AND_CUSTOMER = _STAFF_LOCKED.add_columns(_CUSTOMER_NAME.scalar_subquery().label("customer_name"))
+    return booked.check_bookable(staff)
 
 
 def _check_free(s: Session, *, staff: StaffRow, start: datetime, end: datetime, location_id: str, exclude: str | None,
@@ -108,7 +81,7 @@ def _check_free(s: Session, *, staff: StaffRow, start: datetime, end: datetime, 
         return
     stmt = _CLASHES if exclude is None else _CLASHES_BESIDES
     if allow and seen:
-        stmt = stmt.where(Appointment.id.not_in(seen))
+        stmt = stmt.where(_APPOINTMENT.id.not_in(seen))
     clashes = s.execute(stmt, {"staff_id": staff.id, "start": start, "end": end, "exclude": exclude}).all()
     if not clashes:
         return
@@ -124,13 +97,14 @@ def _check_free(s: Session, *, staff: StaffRow, start: datetime, end: datetime, 
 
 
 #: the staff member's live appointments overlapping [start, end), built once (every booking and move)
-_CLASHES = (select(Appointment.id, Appointment.start_at, Appointment.end_at, Appointment.location_id, Customer.name)
-            .join(Customer, Customer.id == Appointment.customer_id)
-            .where(Appointment.staff_id == bindparam("staff_id"), Appointment.status.in_(OCCUPYING),
-                   Appointment.start_at < bindparam("end"), Appointment.end_at > bindparam("start"))
-            .order_by(Appointment.start_at, Appointment.id).limit(wire.OVERLAPS_MAX))
+_APPOINTMENT, _WHO = Appointment.__table__.c, Customer.__table__.c  # Core, not the ORM's path (booked.py)
+_CLASHES = (select(_APPOINTMENT.id, _APPOINTMENT.start_at, _APPOINTMENT.end_at, _APPOINTMENT.location_id, _WHO.name)
+            .join(Customer.__table__, _WHO.id == _APPOINTMENT.customer_id)
+            .where(_APPOINTMENT.staff_id == bindparam("staff_id"), _APPOINTMENT.status.in_(OCCUPYING),
+                   _APPOINTMENT.start_at < bindparam("end"), _APPOINTMENT.end_at > bindparam("start"))
+            .order_by(_APPOINTMENT.start_at, _APPOINTMENT.id).limit(wire.OVERLAPS_MAX))
 #: … besides the appointment being moved
-_CLASHES_BESIDES = _CLASHES.where(Appointment.id != bindparam("exclude"))
+_CLASHES_BESIDES = _CLASHES.where(_APPOINTMENT.id != bindparam("exclude"))
 
 
 def announce(s: Session, appt: Appointment, *, kind: str, me: Principal, summary: str) -> None:
@@ -146,9 +120,8 @@ def _end(start: datetime, lines: Iterable[AppointmentLine]) -> datetime:
 
 def create(s: Session, *, data: wire.AppointmentCreate, me: Principal, now: datetime | None = None) -> Appointment:
     now = now or utcnow()
-    # the services first: they need no lock, and the stylist's lock is held until the commit
-    services = line_rules.services_for(s, data.lines, me.location_id)
-    staff = _bookable_staff(s, data.staff_id, me.location_id, customer_id=data.customer_id)
+    # the stylist locked (held until the commit) and the services read in one statement
+    staff, services = booked.lock_staff_and_read(s, data, me.location_id)
     # the activity line and the answer name them: read here, not again (reference/names.py)
     remember(s, Customer, data.customer_id, staff.customer_name)
     remember(s, Staff, staff.id, staff.name)
@@ -163,15 +136,15 @@ def create(s: Session, *, data: wire.AppointmentCreate, me: Principal, now: date
     appt.end_at = _end(appt.start_at, appt.lines)
     _check_free(s, staff=staff, start=appt.start_at, end=appt.end_at, location_id=appt.location_id, exclude=None,
                 allow=data.allow_overlap, seen=data.overlap_ids)
-    s.add(appt)
-    s.flush()
     on = business_date(s, appt.start_at)
+    # the ledger's entries carry the appointment's id, not a key to its row: reserved first, so
+    # the appointment, its lines and the activity line are written together (booked.write)
     for i, (req, line) in enumerate(zip(data.lines, appt.lines, strict=True)):
         if req.source is not None:
             line_rules.reserve(s, appt=appt, line=line, source=req.source, index=i, on=on, me=me, now=now)
-    s.flush()
-    record_activity(s, at=now, customer_id=data.customer_id, kind="appointment_booked", appointment_id=appt.id, me=me,
-                    summary=f"Booked {wording.describe(s, appt, staff.name)}")
+    booked.write(s, appt, activity_values(at=now, customer_id=data.customer_id, kind="appointment_booked",
+                                          appointment_id=appt.id, me=me,
+                                          summary=f"Booked {wording.describe(s, appt, staff.name)}"))
     announce(s, appt, kind="appointment.created", me=me,
              summary=f"booked at {wording.clock(s, appt.start_at)} with {staff.name}")
     return appt

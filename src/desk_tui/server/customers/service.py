@@ -94,8 +94,11 @@ def search_customers(s: Session, *, q: str | None, limit: int, cursor: str | Non
     stmt = select(Customer)
     region = phone_region(s)
     words = query_words(q or "", region=region)
-    # how common each word is, and the distinct terms it covers (for the walk), in one statement
-    covered = cover(s, words, counted_to=RARE, distinct_to=walk.WALKED_TERMS)
+    order = [Customer.sort_name, Customer.id]
+    after = cursor_values(cursor, order) if cursor else None
+    key = (after[0], after[1]) if after else None
+    # how common each word is, the distinct terms it covers and where the walk starts, in one statement
+    covered = cover(s, words, counted_to=RARE, distinct_to=walk.WALKED_TERMS, after=key)
     rarest = _rarest(s, words, covered.counts)
     if rarest is not None:
         # The rarest typed word names a few hundred customers at most: start from them, and only
@@ -109,9 +112,7 @@ def search_customers(s: Session, *, q: str | None, limit: int, cursor: str | Non
     elif words:
         if phone is None:
             # every word is common: walked in result order, stopping at the page (customers/walk.py)
-            order = [Customer.sort_name, Customer.id]
-            after = cursor_values(cursor, order) if cursor else None
-            found = walk.walk(s, words, covered.terms, limit=limit, after=(after[0], after[1]) if after else None)
+            found = walk.walk(s, words, covered.terms, limit=limit, after=key, start=covered.start)
             if found is not None:
                 return _page(found, limit)
         stmt = stmt.where(Customer.id.in_(_all_common(words)))
@@ -177,9 +178,19 @@ def record_activity(s: Session, *, customer_id: str, kind: str, summary: str, me
     """One line of the customer's activity log, stamped ``at`` the moment of what it records: the
     caller's ``now`` (its ledger entries carry the same), so a back-dated entry — the demo's
     story, an import — reads on the day it happened, not the day it was written."""
-    s.add(ActivityEntry(id=new_id("act"), customer_id=customer_id, at=at or utcnow(), kind=kind, summary=summary[:2000],
-                        staff_id=me.staff_id if me else None, location_id=me.location_id if me else None,
-                        card_id=card_id, appointment_id=appointment_id, sale_id=sale_id))
+    s.add(ActivityEntry(**activity_values(customer_id=customer_id, kind=kind, summary=summary, me=me, card_id=card_id,
+                                          appointment_id=appointment_id, sale_id=sale_id, at=at)))
+
+
+def activity_values(*, customer_id: str, kind: str, summary: str, me: Principal | None, card_id: str | None = None,
+                    appointment_id: str | None = None, sale_id: str | None = None, at: datetime | None = None
+                    ) -> dict[str, Any]:
+    """The columns of one activity line (:func:`record_activity`), for a caller that inserts it
+    in a statement of its own."""
+    return {"id": new_id("act"), "customer_id": customer_id, "at": at or utcnow(), "kind": kind,
+            "summary": summary[:2000], "staff_id": me.staff_id if me else None,
+            "location_id": me.location_id if me else None, "card_id": card_id, "appointment_id": appointment_id,
+            "sale_id": sale_id}
 
 
 def activity(s: Session, *, customer_id: str, me: Principal, limit: int, cursor: str | None

@@ -7,9 +7,12 @@ customers of the search are those in every word's streams. They are found by lea
 a key, read the next few customers of each word (each word's streams merged by the database),
 keep those every word has, and move on past the least of the words' last keys read, straight to
 the greatest of the words' next keys beyond it ("anna ko" jumps over every Anna Balogh, Farkas, …
-to the first Anna Kovács). It stops once a page and one more are
-found, so a page costs the customers near it, not every customer of the words (the join of the
-words' term ranges it replaces read all of them: 354 ms at 1,000,000 customers).
+to the first Anna Kovács). The first round starts at the furthest of the words' first customers
+past the key (customers/coverage.py reads them): no customer before it has every word, and
+"zsofia ko" starts at the first Zsófia, where it used to spend a round on the Kovácses of every
+other first name. It stops once a page and one more are found, so a page costs the customers
+near it, not every customer of the words (the join of the words' term ranges it replaces read
+all of them: 354 ms at 1,000,000 customers).
 
 Every comparison of keys is the database's: the rows of a round come back in one order, and this
 module only looks at their positions, so the order is the database's collation, the same as the
@@ -29,7 +32,7 @@ from typing import Any
 from sqlalchemy import TextualSelect, text
 from sqlalchemy.orm import Session
 
-from desk_tui.server.customers.coverage import TERM_END
+from desk_tui.server.customers.coverage import TERM_END, Key
 from desk_tui.server.database import UTCDateTime
 
 #: a word covering more distinct terms than this is checked, not walked
@@ -39,17 +42,18 @@ ROUNDS = 12
 #: the most customers read per walked term in one round (a round reads a page and one more at
 #: first, and twice as many each round after)
 READ_MAX = 1000
-Key = tuple[str, str]
 #: a found customer's row in a round: -1, sort name, id, 1, name, phone, e-mail, store credit, created at
 FOUND = -1
 
 
-def walk(s: Session, words: list[set[str]], covered: list[set[str]], *, limit: int, after: Key | None
-         ) -> list[Any] | None:
+def walk(s: Session, words: list[set[str]], covered: list[set[str]], *, limit: int, after: Key | None,
+         start: Key | None = None) -> list[Any] | None:
     """The first ``limit`` + 1 customers after ``after`` (sort name, id) matching every word, in
     result order, as rows (-1, sort name, id, 1, name, phone, e-mail, store credit, created at);
     None when the walk does not suit these words (see the module). ``covered``: per word, the
-    distinct terms it starts (customers/coverage.py, at most WALKED_TERMS + 1 per form)."""
+    distinct terms it starts (customers/coverage.py, at most WALKED_TERMS + 1 per form);
+    ``start``: the furthest of the walked words' first customers after ``after``, where the
+    first round starts (coverage.py), when known."""
     walked = [i for i, terms in enumerate(covered) if len(terms) <= WALKED_TERMS]
     if not walked:
         return None
@@ -57,7 +61,7 @@ def walk(s: Session, words: list[set[str]], covered: list[set[str]], *, limit: i
         return []
     checked = [words[i] for i in range(len(words)) if i not in walked]
     found: list[Any] = []
-    low, inclusive = after, False
+    low, inclusive = (start, True) if start is not None else (after, False)
     n = limit + 1
     for _ in range(ROUNDS):
         rows = s.execute(*_round([covered[i] for i in walked], checked, low, inclusive, n,
