@@ -18,7 +18,12 @@
   load generator, everything else: cores and CPU ms per request; tests/benchmarks/cpu_split.py);
 * with ``BENCH_STOPWATCH=1`` (the default) serves through tests/benchmarks/timed_server.py (the
   same application with a Server-Timing stopwatch) and prints where phase A's slow answers spent
-  their time, and PostgreSQL's autovacuums and checkpoints during it (tests/benchmarks/tails.py);
+  their time, their statements' time taken apart (PostgreSQL's CPU, waits for a core, the rest)
+  beside what PostgreSQL logged for their backend (its slow statements by its own clock, lock
+  waits), and PostgreSQL's autovacuums and checkpoints during it (tests/benchmarks/tails.py);
+* prints what took most of PostgreSQL's own time in each phase, per statement shape
+  (pg_stat_statements, loaded in the bench's cluster only), and with ``BENCH_ANSWERS=PATH``
+  writes every counted answer with its Server-Timing figures to PATH.A.jsonl and PATH.B.jsonl;
 * ``BENCH_LARGE=1`` (`make bench-api-large`) adds a phase at ``BENCH_LARGE_CUSTOMERS`` (default
   1,000,000): name search p99 with one client and the liability report checked again;
 * prints a table: figure · measured · target · ok/MISSED, then each phase per endpoint (n, p50,
@@ -29,6 +34,8 @@ Not part of `make test`: it takes minutes and the figures depend on the machine 
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import random
 import statistics
@@ -58,6 +65,8 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 PAUSE = float(os.environ.get("BENCH_PAUSE", "5"))
 STOPWATCH = os.environ.get("BENCH_STOPWATCH", "1") not in ("", "0")
+#: BENCH_ANSWERS=PATH: each phase's answers written to PATH.A.jsonl / PATH.B.jsonl
+ANSWERS = os.environ.get("BENCH_ANSWERS", "")
 LARGE = os.environ.get("BENCH_LARGE", "") not in ("", "0")
 LARGE_CUSTOMERS = int(os.environ.get("BENCH_LARGE_CUSTOMERS", "1000000"))
 #: issue 17's targets: p99 ms per endpoint at 50 receptionists with a 5 s pause
@@ -191,23 +200,32 @@ class Bench:
         assert served.proc is not None
         self.split = CpuSplit(served.proc.pid, cluster.dir / "data" if cluster.dir else None)
         self.pg_log = cluster.dir / "log" if cluster.dir else None
+        self.admin_url = cluster.admin_url
         if self.pg_log:
             pg_maintenance.log_everything(cluster.admin_url)
 
     def phase(self, title: str, tokens: list[str], pause: float) -> Phase:
         today = date.today()
         days = [(today + timedelta(days=d)).isoformat() for d in range(-3, 8)]  # the demo's appointments
+        if self.pg_log:
+            pg_maintenance.statements_reset(self.admin_url)
         with settled_heap():
             start, started = self.split.sample(), time.monotonic()
             seen = run(Desks(self.served.url, tokens, SECONDS, pause, CUSTOMERS, days))
             end = self.split.sample()
         works = pg_maintenance.read(self.pg_log, start.at, end.at) if self.pg_log else []
+        logged = pg_maintenance.per_backend(self.pg_log, start.at, end.at) if self.pg_log else []
         notes = split_table(start, end, seen.requests)
         notes.append(f"load generator: {seen.cpu * 1000 / max(1, seen.requests):.2f} ms CPU per request "
                      f"({seen.requests} sent, {seen.chunked} chunked answers)")
         notes.append(pg_maintenance.summary(works) if self.pg_log else "PostgreSQL's log: not this bench's cluster")
+        if self.pg_log:
+            notes += pg_maintenance.top_statements(self.admin_url)
+        if ANSWERS:  # every counted answer with its Server-Timing figures, to look at afterwards
+            with open(f"{ANSWERS}.{title[6]}.jsonl", "w") as out:
+                out.writelines(json.dumps(dataclasses.asdict(s)) + "\n" for s in seen.sent)
         if STOPWATCH:
-            notes += tails.report(title.split(":")[0], seen.sent, {**dict.fromkeys(P99, 50.0), **P99}, started, works)
+            notes += tails.report(title.split(":")[0], seen.sent, {**dict.fromkeys(P99, 50.0), **P99}, started, works, logged)
         return Phase(title, seen, notes)
 
 
@@ -271,7 +289,7 @@ def table() -> None:
 
 
 def main() -> None:
-    cluster = PostgresCluster().start()
+    cluster = PostgresCluster(options=pg_maintenance.OPTIONS).start()
     phases: list[Phase] = []
     try:
         url = cluster.create_database()
