@@ -28,6 +28,8 @@
   1,000,000): name search p99 with one client and the liability report checked again;
 * prints a table: figure · measured · target · ok/MISSED, then each phase per endpoint (n, p50,
   p95, p99, failures). A request that fails or times out is counted, never the end of the run.
+  Beside phase A's p99s it prints the cores other work used meanwhile: its slow answers wait for
+  a core (docs/performance.md, session 13), so on a busy machine they measure the machine.
 
 Not part of `make test`: it takes minutes and the figures depend on the machine and its load.
 """
@@ -51,7 +53,7 @@ from sqlalchemy import text
 from desk_tui.server.serve import prepare
 from tests.benchmarks import pg_maintenance, tails
 from tests.benchmarks.api_desks import Desks, Seen, run, settled_heap
-from tests.benchmarks.cpu_split import CpuSplit
+from tests.benchmarks.cpu_split import CpuSplit, others
 from tests.benchmarks.cpu_split import table as split_table
 from tests.support.api_client import PINS
 from tests.support.bulk_chain import FIRST, LAST, fill
@@ -74,6 +76,8 @@ P99 = {"wallet": 50, "redeem": 50, "search": 50, "book": 50, "complete": 50, "ca
 CAPACITY = 225
 STATEMENTS = {"wallet": 6, "redeem": 12, "complete": 15}
 LIABILITY_MS = 300
+#: other work on the machine (cores) under which phase A's p99s still say something about the server
+QUIET_CORES = 0.25
 #: the load generator's CPU per request sent, so it leaves the cores to what it measures
 GENERATOR_MS = 1.0
 
@@ -190,6 +194,8 @@ class Phase:
     seen: Seen
     #: the CPU split, then (phase A, with the stopwatch) where the slow answers' time went
     notes: list[str] = field(default_factory=list)
+    #: cores used meanwhile by everything but the server, PostgreSQL and the desks
+    others: float = 0.0
 
 
 class Bench:
@@ -226,7 +232,7 @@ class Bench:
                 out.writelines(json.dumps(dataclasses.asdict(s)) + "\n" for s in seen.sent)
         if STOPWATCH:
             notes += tails.report(title.split(":")[0], seen.sent, {**dict.fromkeys(P99, 50.0), **P99}, started, works, logged)
-        return Phase(title, seen, notes)
+        return Phase(title, seen, notes, others(start, end))
 
 
 def phase_table(phase: Phase) -> None:
@@ -248,6 +254,10 @@ def load(bench: Bench) -> list[Phase]:
     phases = []
     a = bench.phase(f"phase A: {CLIENTS} receptionists, {PAUSE:g} s pause, 2 workers, {SECONDS:.0f} s", tokens, PAUSE)
     phases.append(a)
+    # Phase A's slow answers wait for a core above all (session 13): read beside other work, its p99s
+    # say more about the machine than about the server.
+    figure("other work on the machine during phase A", f"{a.others:.2f} cores", f"≤ {QUIET_CORES:g} cores",
+           a.others <= QUIET_CORES)
     for name, target in P99.items():
         values = a.seen.timings.get(name, [])
         p99, failed = pct(values, 99), sum(a.seen.failures.get(name, {}).values())

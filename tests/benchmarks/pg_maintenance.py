@@ -111,7 +111,9 @@ def per_backend(log: Path, since: float, until: float) -> list[Logged]:
 
 
 #: the bench's cluster starts with these (PostgresCluster(options=…)): per statement shape, PostgreSQL's own times
-OPTIONS = "-c shared_preload_libraries=pg_stat_statements -c track_io_timing=on"
+#: and the plan of every statement of 20 ms or more in the log (auto_explain: a parallel plan, a sort on disk)
+OPTIONS = ("-c shared_preload_libraries=pg_stat_statements,auto_explain -c track_io_timing=on "
+           "-c pg_stat_statements.track_planning=on -c auto_explain.log_min_duration=20ms")
 
 
 def statements_reset(admin_url: str) -> None:
@@ -122,23 +124,26 @@ def statements_reset(admin_url: str) -> None:
 
 
 def top_statements(admin_url: str, limit: int = 8) -> list[str]:
-    """Lines: the statement shapes that took most of PostgreSQL's time since the reset, with their
-    mean and slowest execution by PostgreSQL's clock, the blocks read from outside its cache, and
-    the time spent compiling them with JIT (counted in their execution time)."""
+    """Lines: the statement shapes that took most of PostgreSQL's time (planning and running) since
+    the reset, with their mean and slowest execution by PostgreSQL's clock, the time spent
+    planning them (apart: a statement not prepared yet is planned at every call), the blocks read
+    from outside its cache, and the time spent compiling them with JIT (in their execution)."""
     with psycopg.connect(admin_url, autocommit=True) as conn:
         rows = conn.execute(
-            "SELECT calls, total_exec_time, mean_exec_time, max_exec_time, shared_blks_read, jit_functions, "
+            "SELECT calls, total_exec_time, mean_exec_time, max_exec_time, total_plan_time, shared_blks_read, "
+            "jit_functions, "
             "jit_generation_time + jit_inlining_time + jit_optimization_time + jit_emission_time, "
             "regexp_replace(query, '\\s+', ' ', 'g') FROM pg_stat_statements "
-            "WHERE query NOT ILIKE '%%pg_stat_statements%%' ORDER BY total_exec_time DESC LIMIT %s", (limit,)).fetchall()
+            "WHERE query NOT ILIKE '%%pg_stat_statements%%' ORDER BY total_exec_time + total_plan_time DESC LIMIT %s", (limit,)).fetchall()
         total = conn.execute("SELECT coalesce(sum(total_exec_time), 0), coalesce(sum(calls), 0) "
                              "FROM pg_stat_statements").fetchone() or (0, 0)
     lines = [f"\nPostgreSQL's own time per statement shape (pg_stat_statements): {total[0] / 1000:.1f} s "
              f"in {total[1]:,} statements; the top {limit}",
-             f"{'calls':>7}{'total ms':>10}{'mean ms':>9}{'max ms':>9}{'blks read':>10}{'jit ms':>8}  statement"]
-    for calls, total_ms, mean, most, read, jitted, jit_ms, query in rows:
+             f"{'calls':>7}{'total ms':>10}{'mean ms':>9}{'max ms':>9}{'plan ms':>9}{'blks read':>10}{'jit ms':>8}"
+             "  statement"]
+    for calls, total_ms, mean, most, plan_ms, read, jitted, jit_ms, query in rows:
         jit = f"{jit_ms:>8.0f}" if jitted else f"{'-':>8}"
-        lines.append(f"{calls:>7}{total_ms:>10.0f}{mean:>9.2f}{most:>9.1f}{read:>10}{jit}  {query[:90]}")
+        lines.append(f"{calls:>7}{total_ms:>10.0f}{mean:>9.2f}{most:>9.1f}{plan_ms:>9.0f}{read:>10}{jit}  {query[:90]}")
     return lines
 
 
