@@ -125,12 +125,12 @@ def statements_reset(admin_url: str) -> None:
 
 def top_statements(admin_url: str, limit: int = 8) -> list[str]:
     """Lines: the statement shapes that took most of PostgreSQL's time (planning and running) since
-    the reset, with their mean and slowest execution by PostgreSQL's clock, the time spent
-    planning them (apart: a statement not prepared yet is planned at every call), the blocks read
+    the reset, with their mean and slowest execution by PostgreSQL's clock, how often and how long
+    they were planned (apart: a statement not prepared yet is planned at every call), the blocks read
     from outside its cache, and the time spent compiling them with JIT (in their execution)."""
     with psycopg.connect(admin_url, autocommit=True) as conn:
         rows = conn.execute(
-            "SELECT calls, total_exec_time, mean_exec_time, max_exec_time, total_plan_time, shared_blks_read, "
+            "SELECT calls, total_exec_time, mean_exec_time, max_exec_time, plans, total_plan_time, shared_blks_read, "
             "jit_functions, "
             "jit_generation_time + jit_inlining_time + jit_optimization_time + jit_emission_time, "
             "regexp_replace(query, '\\s+', ' ', 'g') FROM pg_stat_statements "
@@ -139,11 +139,11 @@ def top_statements(admin_url: str, limit: int = 8) -> list[str]:
                              "FROM pg_stat_statements").fetchone() or (0, 0)
     lines = [f"\nPostgreSQL's own time per statement shape (pg_stat_statements): {total[0] / 1000:.1f} s "
              f"in {total[1]:,} statements; the top {limit}",
-             f"{'calls':>7}{'total ms':>10}{'mean ms':>9}{'max ms':>9}{'plan ms':>9}{'blks read':>10}{'jit ms':>8}"
+             f"{'calls':>7}{'total ms':>10}{'mean ms':>9}{'max ms':>9}{'plans':>7}{'plan ms':>9}{'blks read':>10}{'jit ms':>8}"
              "  statement"]
-    for calls, total_ms, mean, most, plan_ms, read, jitted, jit_ms, query in rows:
+    for calls, total_ms, mean, most, plans, plan_ms, read, jitted, jit_ms, query in rows:
         jit = f"{jit_ms:>8.0f}" if jitted else f"{'-':>8}"
-        lines.append(f"{calls:>7}{total_ms:>10.0f}{mean:>9.2f}{most:>9.1f}{plan_ms:>9.0f}{read:>10}{jit}  {query[:90]}")
+        lines.append(f"{calls:>7}{total_ms:>10.0f}{mean:>9.2f}{most:>9.1f}{plans:>7}{plan_ms:>9.0f}{read:>10}{jit}  {query[:90]}")
     return lines
 
 
