@@ -18,17 +18,26 @@
   load generator, everything else: cores and CPU ms per request; tests/benchmarks/cpu_split.py);
 * with ``BENCH_STOPWATCH=1`` (the default) serves through tests/benchmarks/timed_server.py (the
   same application with a Server-Timing stopwatch) and prints where phase A's slow answers spent
-  their time, and PostgreSQL's autovacuums and checkpoints during it (tests/benchmarks/tails.py);
+  their time, their statements' time taken apart (PostgreSQL's CPU, waits for a core, the rest)
+  beside what PostgreSQL logged for their backend (its slow statements by its own clock, lock
+  waits), and PostgreSQL's autovacuums and checkpoints during it (tests/benchmarks/tails.py);
+* prints what took most of PostgreSQL's own time in each phase, per statement shape
+  (pg_stat_statements, loaded in the bench's cluster only), and with ``BENCH_ANSWERS=PATH``
+  writes every counted answer with its Server-Timing figures to PATH.A.jsonl and PATH.B.jsonl;
 * ``BENCH_LARGE=1`` (`make bench-api-large`) adds a phase at ``BENCH_LARGE_CUSTOMERS`` (default
   1,000,000): name search p99 with one client and the liability report checked again;
 * prints a table: figure · measured · target · ok/MISSED, then each phase per endpoint (n, p50,
   p95, p99, failures). A request that fails or times out is counted, never the end of the run.
+  Beside phase A's p99s it prints the cores other work used meanwhile: its slow answers wait for
+  a core (docs/performance.md, session 13), so on a busy machine they measure the machine.
 
 Not part of `make test`: it takes minutes and the figures depend on the machine and its load.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import random
 import statistics
@@ -44,7 +53,7 @@ from sqlalchemy import text
 from desk_tui.server.serve import prepare
 from tests.benchmarks import pg_maintenance, tails
 from tests.benchmarks.api_desks import Desks, Seen, run, settled_heap
-from tests.benchmarks.cpu_split import CpuSplit
+from tests.benchmarks.cpu_split import CpuSplit, others
 from tests.benchmarks.cpu_split import table as split_table
 from tests.support.api_client import PINS
 from tests.support.bulk_chain import FIRST, LAST, fill
@@ -58,6 +67,8 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 PAUSE = float(os.environ.get("BENCH_PAUSE", "5"))
 STOPWATCH = os.environ.get("BENCH_STOPWATCH", "1") not in ("", "0")
+#: BENCH_ANSWERS=PATH: each phase's answers written to PATH.A.jsonl / PATH.B.jsonl
+ANSWERS = os.environ.get("BENCH_ANSWERS", "")
 LARGE = os.environ.get("BENCH_LARGE", "") not in ("", "0")
 LARGE_CUSTOMERS = int(os.environ.get("BENCH_LARGE_CUSTOMERS", "1000000"))
 #: issue 17's targets: p99 ms per endpoint at 50 receptionists with a 5 s pause
@@ -65,6 +76,8 @@ P99 = {"wallet": 50, "redeem": 50, "search": 50, "book": 50, "complete": 50, "ca
 CAPACITY = 225
 STATEMENTS = {"wallet": 6, "redeem": 12, "complete": 15}
 LIABILITY_MS = 300
+#: other work on the machine (cores) under which phase A's p99s still say something about the server
+QUIET_CORES = 0.25
 #: the load generator's CPU per request sent, so it leaves the cores to what it measures
 GENERATOR_MS = 1.0
 
@@ -181,6 +194,8 @@ class Phase:
     seen: Seen
     #: the CPU split, then (phase A, with the stopwatch) where the slow answers' time went
     notes: list[str] = field(default_factory=list)
+    #: cores used meanwhile by everything but the server, PostgreSQL and the desks
+    others: float = 0.0
 
 
 class Bench:
@@ -191,24 +206,33 @@ class Bench:
         assert served.proc is not None
         self.split = CpuSplit(served.proc.pid, cluster.dir / "data" if cluster.dir else None)
         self.pg_log = cluster.dir / "log" if cluster.dir else None
+        self.admin_url = cluster.admin_url
         if self.pg_log:
             pg_maintenance.log_everything(cluster.admin_url)
 
     def phase(self, title: str, tokens: list[str], pause: float) -> Phase:
         today = date.today()
         days = [(today + timedelta(days=d)).isoformat() for d in range(-3, 8)]  # the demo's appointments
+        if self.pg_log:
+            pg_maintenance.statements_reset(self.admin_url)
         with settled_heap():
             start, started = self.split.sample(), time.monotonic()
             seen = run(Desks(self.served.url, tokens, SECONDS, pause, CUSTOMERS, days))
             end = self.split.sample()
         works = pg_maintenance.read(self.pg_log, start.at, end.at) if self.pg_log else []
+        logged = pg_maintenance.per_backend(self.pg_log, start.at, end.at) if self.pg_log else []
         notes = split_table(start, end, seen.requests)
         notes.append(f"load generator: {seen.cpu * 1000 / max(1, seen.requests):.2f} ms CPU per request "
                      f"({seen.requests} sent, {seen.chunked} chunked answers)")
         notes.append(pg_maintenance.summary(works) if self.pg_log else "PostgreSQL's log: not this bench's cluster")
+        if self.pg_log:
+            notes += pg_maintenance.top_statements(self.admin_url)
+        if ANSWERS:  # every counted answer with its Server-Timing figures, to look at afterwards
+            with open(f"{ANSWERS}.{title[6]}.jsonl", "w") as out:
+                out.writelines(json.dumps(dataclasses.asdict(s)) + "\n" for s in seen.sent)
         if STOPWATCH:
-            notes += tails.report(title.split(":")[0], seen.sent, {**dict.fromkeys(P99, 50.0), **P99}, started, works)
-        return Phase(title, seen, notes)
+            notes += tails.report(title.split(":")[0], seen.sent, {**dict.fromkeys(P99, 50.0), **P99}, started, works, logged)
+        return Phase(title, seen, notes, others(start, end))
 
 
 def phase_table(phase: Phase) -> None:
@@ -230,6 +254,10 @@ def load(bench: Bench) -> list[Phase]:
     phases = []
     a = bench.phase(f"phase A: {CLIENTS} receptionists, {PAUSE:g} s pause, 2 workers, {SECONDS:.0f} s", tokens, PAUSE)
     phases.append(a)
+    # Phase A's slow answers wait for a core above all (session 13): read beside other work, its p99s
+    # say more about the machine than about the server.
+    figure("other work on the machine during phase A", f"{a.others:.2f} cores", f"≤ {QUIET_CORES:g} cores",
+           a.others <= QUIET_CORES)
     for name, target in P99.items():
         values = a.seen.timings.get(name, [])
         p99, failed = pct(values, 99), sum(a.seen.failures.get(name, {}).values())
@@ -271,7 +299,7 @@ def table() -> None:
 
 
 def main() -> None:
-    cluster = PostgresCluster().start()
+    cluster = PostgresCluster(options=pg_maintenance.OPTIONS).start()
     phases: list[Phase] = []
     try:
         url = cluster.create_database()

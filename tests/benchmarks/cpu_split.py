@@ -67,6 +67,12 @@ class CpuSplit:
                       _machine_busy())
 
 
+def others(start: Sample, end: Sample) -> float:
+    """Cores the rest of the machine used meanwhile (other people's tests on a shared machine)."""
+    return max(0.0, (end.machine - start.machine) - (end.server - start.server) - (end.postgres - start.postgres)
+               - (end.generator - start.generator)) / (end.at - start.at)
+
+
 def table(start: Sample, end: Sample, requests: int) -> list[str]:
     """The split as printed lines: cores used and CPU ms per request sent, for each part."""
     wall = end.at - start.at

@@ -17,6 +17,17 @@ worker spent its time, so the desks can tell a slow answer's causes apart:
   ``lastgcend``, ``lastgc``, ``lastgen`` and ``lastgccpu``: when the worker's last one ended,
   how long it took, its generation and its CPU time (one that stopped the worker before the
   request reached the app counts as that request's wait);
+* ``sqlmax``: the longest single statement; ``pgpid``: the PostgreSQL backend that ran the
+  request's last statement (to find it in PostgreSQL's log, tests/benchmarks/pg_maintenance.py);
+* ``pgcpu``, ``pgrunq`` and ``runq``: the statements' wall time taken apart with Linux's
+  schedstat (tests/benchmarks/schedstat.py): the backend's CPU, the backend's wait for a core,
+  and the worker thread's wait for a core once the answer had arrived. What ``sql`` has beyond
+  the three is the backend asleep (a lock, a disk read) or the worker thread waiting for the
+  interpreter lock;
+* ``twall``, ``tcpu`` and ``trunq``: the request's work in route threads (every hand-off), its
+  wall time, the thread's CPU and its wait for a core: the rest of ``twall``, less the backend's
+  ``pgcpu`` and ``pgrunq``, is the thread asleep for another reason than PostgreSQL working,
+  mostly waiting for the interpreter lock while other threads of the worker hold it;
 * ``background``: SQL run meanwhile by this worker outside any request (housekeeping);
 * ``busy`` and ``threads``: requests already in this worker, and route threads in use, when it came.
 
@@ -31,6 +42,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import sys
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -47,14 +59,17 @@ from uvicorn.supervisors import Multiprocess
 from desk_tui.server.loopback import tcp_socket
 from desk_tui.server.serve import WORKER_SETTINGS_ENV, app_from_env, prepare, uvicorn_options
 from desk_tui.server.settings import load_server_settings
+from tests.benchmarks import schedstat
 
 
 class Tally:
-    __slots__ = ("hops", "pool", "sql", "statements", "thread")
+    __slots__ = ("hops", "pgcpu", "pgpid", "pgrunq", "pool", "runq", "sql", "sqlmax", "statements", "tcpu", "thread",
+                 "trunq", "twall")
 
     def __init__(self) -> None:
-        self.sql = self.pool = self.thread = 0.0
-        self.statements = self.hops = 0
+        self.sql = self.pool = self.thread = self.sqlmax = self.twall = 0.0
+        self.pgcpu = self.pgrunq = self.runq = self.tcpu = self.trunq = 0  # ns
+        self.statements = self.hops = self.pgpid = 0
 
 
 class Worker:
@@ -98,7 +113,12 @@ _gc_log = open(os.environ["BENCH_GC_LOG"], "a", buffering=1) if os.environ.get("
 def _watch_engine(engine: Engine) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def before(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        conn.info["bench_started"] = time.perf_counter()
+        info = conn.info  # the pooled connection's: kept across checkouts
+        if "bench_pgpid" not in info:
+            info["bench_pgpid"] = getattr(getattr(conn.connection.dbapi_connection, "info", None), "backend_pid", 0)
+        pid = info["bench_pgpid"]
+        info["bench_sched"] = (schedstat.this_thread(), schedstat.process(pid) if pid else None)
+        info["bench_started"] = time.perf_counter()
 
     @event.listens_for(engine, "after_cursor_execute")
     def after(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
@@ -106,9 +126,17 @@ def _watch_engine(engine: Engine) -> None:
         tally = _tally.get()
         if tally is None:
             Worker.background_sql += took
-        else:
-            tally.sql += took
-            tally.statements += 1
+            return
+        tally.sql += took
+        tally.sqlmax = max(tally.sqlmax, took)
+        tally.statements += 1
+        pid = tally.pgpid = conn.info["bench_pgpid"]
+        own, backend = conn.info.pop("bench_sched", (None, None))
+        if own and (now := schedstat.this_thread()):
+            tally.runq += now[1] - own[1]
+        if backend and (now := schedstat.process(pid)):
+            tally.pgcpu += now[0] - backend[0]
+            tally.pgrunq += now[1] - backend[1]
 
     pool: Any = engine.pool
     checkout = pool._do_get
@@ -136,9 +164,18 @@ def _watch_threads() -> None:
         handed = time.perf_counter()
 
         def started(*a: Any) -> Any:
-            tally.thread += time.perf_counter() - handed
+            began = time.perf_counter()
+            tally.thread += began - handed
             tally.hops += 1
-            return func(*a)
+            # the thread's CPU from its own clock: schedstat's figure for a running thread lags a tick
+            before, cpu = schedstat.this_thread(), time.thread_time_ns()
+            try:
+                return func(*a)
+            finally:
+                tally.twall += time.perf_counter() - began
+                tally.tcpu += time.thread_time_ns() - cpu
+                if before and (after := schedstat.this_thread()):
+                    tally.trunq += after[1] - before[1]
 
         return await hand_off(started, *args, **kwargs)
 
@@ -168,7 +205,9 @@ class Stopwatch:
                 figures = {
                     "in": entry * 1000, "app": (time.monotonic() - entry) * 1000, "sql": tally.sql * 1000,
                     "statements": tally.statements, "pool": tally.pool * 1000, "thread": tally.thread * 1000,
-                    "hops": tally.hops, "gc": (Worker.gc - gc0) * 1000, "fullgc": (Worker.full_gc - full0) * 1000,
+                    "hops": tally.hops, "sqlmax": tally.sqlmax * 1000, "pgpid": tally.pgpid,
+                    "pgcpu": tally.pgcpu / 1e6, "pgrunq": tally.pgrunq / 1e6, "runq": tally.runq / 1e6,
+                    "twall": tally.twall * 1000, "tcpu": tally.tcpu / 1e6, "trunq": tally.trunq / 1e6, "gc": (Worker.gc - gc0) * 1000, "fullgc": (Worker.full_gc - full0) * 1000,
                     "background": (Worker.background_sql - background0) * 1000, "busy": busy, "threads": threads,
                     "lastgcend": Worker.last_gc_end * 1000, "lastgc": Worker.last_gc * 1000,
                     "lastgen": Worker.last_generation, "lastgccpu": Worker.last_gc_cpu * 1000,
@@ -190,6 +229,8 @@ def app() -> Stopwatch:
     _watch_engine(inner.state.db.engine)
     _watch_threads()
     gc.callbacks.append(_gc)
+    if switch := os.environ.get("BENCH_SWITCH_INTERVAL"):  # another interpreter-lock hand-over than 5 ms, to compare
+        sys.setswitchinterval(float(switch))
     if young := os.environ.get("BENCH_GC_YOUNG"):  # another young threshold than heap.py's, to compare
         gc.set_threshold(int(young), *gc.get_threshold()[1:])
     return Stopwatch(inner)

@@ -22,7 +22,9 @@ PGBIN = Path(os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin"))
 
 
 class PostgresCluster:
-    def __init__(self) -> None:
+    def __init__(self, options: str = "") -> None:
+        """``options``: more ``-c name=value`` settings for a cluster of our own (the bench's)."""
+        self.options = options
         self.dir: Path | None = None
         self.admin_url = os.environ.get("TEST_DATABASE_URL", "")
         self._owned = not self.admin_url
@@ -48,7 +50,7 @@ class PostgresCluster:
         data = self.dir / "data"
         self._run(PGBIN / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "-N")
         opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {self.dir} -c fsync=off -c synchronous_commit=off " \
-               f"-c full_page_writes=off -c max_connections=200"
+               f"-c full_page_writes=off -c max_connections=200 {self.options}"
         self._run(PGBIN / "pg_ctl", "-D", data, "-l", self.dir / "log", "-w", "-o", opts, "start")
         self.admin_url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
         return self

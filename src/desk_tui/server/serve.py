@@ -16,6 +16,7 @@ from desk_tui.server.database import PRIVATE_FILE_MODE, Database, sqlite_path
 from desk_tui.server.demo import ACCOUNTS, seed_demo
 from desk_tui.server.logs import log_config
 from desk_tui.server.loopback import tcp_socket
+from desk_tui.server.route_build import build_routes
 from desk_tui.server.settings import (
     GivenSettings,
     ServerSettings,
@@ -89,6 +90,7 @@ def run(settings: ServerSettings, *, quiet: bool = False) -> None:
         Multiprocess(config, sockets=[tcp_socket(settings.host, settings.port, reuse=True)]).run()
         return
     app = create_app(settings, database=db)
+    build_routes(app)
     heap.settle()
     uvicorn.run(app, host=settings.host, port=settings.port, **options)
 
@@ -99,5 +101,6 @@ def app_from_env() -> FastAPI:
     handed_down = os.environ.get(WORKER_SETTINGS_ENV)
     settings = GivenSettings.model_validate_json(handed_down) if handed_down else load_server_settings()
     app = create_app(settings)
+    build_routes(app)
     heap.settle()
     return app
