@@ -2,8 +2,9 @@
 
 SQLite is the embedded default and PostgreSQL the shared engine of a chain. The one
 difference services must care about is how a balance-changing transaction locks: on
-PostgreSQL they ``SELECT … FOR UPDATE`` the row; on SQLite ``FOR UPDATE`` is a no-op, so a
-write session starts with ``BEGIN IMMEDIATE`` and writers queue on the database lock instead.
+PostgreSQL they ``SELECT … FOR NO KEY UPDATE`` the row (none changes a key, so an insert that
+only refers to the row is not held up); on SQLite ``FOR UPDATE`` is a no-op, so a write
+session starts with ``BEGIN IMMEDIATE`` and writers queue on the database lock instead.
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ _SERVICE, _OFFERED = Service.__table__.c, ServiceLocation.__table__.c
 STAFF_LOCKED = (select(_STAFF.id, _STAFF.name, _STAFF.active, _STAFF.bookable,
                        exists().where(_HERE.staff_id == _STAFF.id,
                                       _HERE.location_id == bindparam("location_id")).label("works_here"))
-                .where(_STAFF.id == bindparam("staff_id")).with_for_update(of=Staff.__table__))
+                .where(_STAFF.id == bindparam("staff_id")).with_for_update(of=Staff.__table__, key_share=True))
 CUSTOMER_NAME = select(_CUSTOMER.name).where(_CUSTOMER.id == bindparam("customer_id"))
 #: … and, for a new booking, who is booked and the requested services (none found: one row of NULLs)
 LOCKED_WITH_SERVICES = (

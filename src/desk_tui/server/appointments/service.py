@@ -40,7 +40,7 @@ def _here(appointment_id: str, me: Principal) -> Select[Appointment]:
 
 
 def lock(s: Session, appointment_id: str, *, me: Principal) -> Appointment:
-    appt = s.scalar(_here(appointment_id, me).with_for_update().execution_options(populate_existing=True))
+    appt = s.scalar(_here(appointment_id, me).with_for_update(key_share=True).execution_options(populate_existing=True))
     if appt is None:
         raise DomainError(ProblemCode.NOT_FOUND, "No such appointment at this location.")
     return appt

@@ -1,6 +1,6 @@
 """Booking from a package: the functions the appointments (and sales) work calls in its own transaction.
 
-They never commit; they take the caller's session, lock the card row (``SELECT … FOR UPDATE``;
+They never commit; they take the caller's session, lock the card row (``SELECT … FOR NO KEY UPDATE``;
 on SQLite the caller's ``Database.transaction()`` has already taken the write lock with
 ``BEGIN IMMEDIATE``) and append to the ledger. Each raises :class:`DomainError` with a stable
 code (docs/api.md), which rolls the caller's whole transaction back.

@@ -5,7 +5,7 @@ Per entitlement (pool): ``initial`` (issued), ``adjustments`` (± by managers), 
 ``remaining = initial + adjustments − used − booked``. Every entry stores its effect on those four
 numbers, so a balance is a plain sum and never depends on re-interpreting old rows.
 
-Locking: :func:`lock_card` is ``SELECT … FOR UPDATE`` on the card row. On PostgreSQL that
+Locking: :func:`lock_card` is ``SELECT … FOR NO KEY UPDATE`` on the card row. On PostgreSQL that
 serialises every writer of one card; on SQLite ``FOR UPDATE`` does nothing, but the write
 session's ``BEGIN IMMEDIATE`` already serialises all writers. Read the balances *after* taking
 the lock (a fresh statement), never before: that is what makes check-then-append race-free.
@@ -99,7 +99,7 @@ def card_pools(s: Session, card: Card) -> dict[str, Pool]:
 _LOCK_CARD = (select(Card, Customer.name, Staff.name).where(Card.id == bindparam("card_id"))
               .outerjoin(Customer, Customer.id == Card.customer_id).outerjoin(Staff, Staff.id == Card.issued_by)
               .options(joinedload(Card.entitlements).joinedload(CardEntitlement.services))
-              .with_for_update(of=Card).execution_options(populate_existing=True))
+              .with_for_update(of=Card, key_share=True).execution_options(populate_existing=True))
 
 
 def lock_card(s: Session, card_id: str) -> Card:

@@ -159,7 +159,7 @@ def extend_all(s: Session, *, data: wire.BulkExtendRequest, me: Principal, now: 
         count = s.scalar(select(func.count()).select_from(stmt.subquery()))
         return wire.BulkExtendResult(count=count or 0, dry_run=True)
     # Locked in id order, like every multi-card writer, so two bulk runs cannot deadlock.
-    cards = list(s.scalars(stmt.order_by(Card.id).with_for_update()))
+    cards = list(s.scalars(stmt.order_by(Card.id).with_for_update(key_share=True)))
     for card in cards:
         assert card.expires_on is not None  # _live_in_scope keeps only cards with an expiry
         extend(s, card, card.expires_on + timedelta(days=data.days), me, now, data.reason)
@@ -180,7 +180,7 @@ def expire_overdue(s: Session, *, me: Principal | None, now: datetime | None = N
     change balances, so extending the card later makes those units usable again.
     """
     now = now or utcnow()
-    cards = list(s.scalars(overdue(business_date(s, now)).with_for_update()))
+    cards = list(s.scalars(overdue(business_date(s, now)).with_for_update(key_share=True)))
     all_pools = ledger.pools(s, [c.id for c in cards])
     for card in cards:
         assert card.expires_on is not None  # the query keeps only cards past an expiry

@@ -30,7 +30,7 @@ def customer_wire(c: Customer) -> wire.Customer:
 #: built once, the id a parameter: a statement object keeps its SQLAlchemy cache key, where one
 #: built per call is built and keyed again each time (nearly every request reads a customer)
 _CUSTOMER = select(Customer).where(Customer.id == bindparam("customer_id"))
-_CUSTOMER_FOR_UPDATE = _CUSTOMER.with_for_update()
+_CUSTOMER_FOR_UPDATE = _CUSTOMER.with_for_update(key_share=True)
 
 
 def get_customer(s: Session, customer_id: str, *, for_update: bool = False) -> Customer:

@@ -27,9 +27,9 @@ from desk_tui.server.memberships.queries import enrollment_views
 
 
 def lock_enrollment(s: Session, enrollment_id: str) -> Enrollment:
-    """``SELECT … FOR UPDATE`` the enrolment: every writer of its credits or its status queues here
+    """``SELECT … FOR NO KEY UPDATE`` the enrolment: every writer of its credits or its status queues here
     (on SQLite the write session's ``BEGIN IMMEDIATE`` already serialised them)."""
-    e = s.scalar(select(Enrollment).where(Enrollment.id == enrollment_id).with_for_update(of=Enrollment)
+    e = s.scalar(select(Enrollment).where(Enrollment.id == enrollment_id).with_for_update(of=Enrollment, key_share=True)
                  .execution_options(populate_existing=True))
     if e is None:
         raise DomainError(ProblemCode.NOT_FOUND, "No such membership.")

@@ -44,7 +44,7 @@ SWEEP_BATCH = 20
 #: Built once with its values as parameters (every cart write locks the cart, and a statement
 #: built per request is built and keyed again each time); _LOCKED: locked, with lines and payments.
 _HERE = select(Sale).where(Sale.id == bindparam("sale_id"), Sale.location_id == bindparam("location_id"))
-_LOCKED = (_HERE.options(joinedload(Sale.lines), joinedload(Sale.payments)).with_for_update(of=Sale)
+_LOCKED = (_HERE.options(joinedload(Sale.lines), joinedload(Sale.payments)).with_for_update(of=Sale, key_share=True)
            .execution_options(populate_existing=True))
 _APPOINTMENT_OF = _HERE.with_only_columns(Sale.appointment_id)
 
@@ -62,7 +62,7 @@ def find(s: Session, sale_id: str, *, me: Principal) -> Sale:
 
 
 def lock_sale(s: Session, sale_id: str, *, me: Principal) -> Sale:
-    """The sale row ``FOR UPDATE``: every write to a cart queues here (SQLite: BEGIN IMMEDIATE)."""
+    """The sale row ``FOR NO KEY UPDATE``: every write to a cart queues here (SQLite: BEGIN IMMEDIATE)."""
     # its lines and payments come with it (every write reads them), the lock on the sale's row alone
     sale = s.scalars(_LOCKED, {"sale_id": sale_id, "location_id": me.location_id}).unique().first()
     if sale is None:
@@ -151,7 +151,7 @@ def sweep(s: Session, *, now: datetime, timeout: timedelta, limit: int = SWEEP_B
     stale = list(s.scalars(
         select(Sale).where(Sale.status == "open", Sale.last_change_at < now - timeout)
         .order_by(Sale.last_change_at, Sale.id).limit(limit)
-        .with_for_update(skip_locked=True).execution_options(populate_existing=True)))
+        .with_for_update(skip_locked=True, key_share=True).execution_options(populate_existing=True)))
     closed = 0
     for sale in stale:
         try:

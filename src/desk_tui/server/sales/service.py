@@ -1,6 +1,6 @@
 """The checkout cart: the rules and the transaction, keyword-only functions on the caller's session.
 
-Every write locks the sale row (``SELECT … FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE`` already
+Every write locks the sale row (``SELECT … FOR NO KEY UPDATE``; SQLite's ``BEGIN IMMEDIATE`` already
 serialises writers), refuses a cart that is no longer open with a sentence saying why, and moves
 the cart's idle clock. Locks are taken in one order everywhere: appointment → sale → cards (in id
 order) → customer → membership enrolments (in id order), so two terminals never deadlock.
