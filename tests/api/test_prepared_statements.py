@@ -48,3 +48,9 @@ def test_a_read_session_still_drops_changes_it_never_wrote(api):
         s.get_one(Customer, customer["id"]).name = "Changed In A Read"
     with api.database.read_session() as s:
         assert s.scalar(select(Customer.name).where(Customer.id == customer["id"])) == "Unchanged Name"
+    # … also once a later query has flushed the change to the database (autoflush)
+    with api.database.read_session() as s:
+        s.get_one(Customer, customer["id"]).name = "Flushed In A Read"
+        assert s.scalar(select(Customer.name).where(Customer.id == customer["id"])) == "Flushed In A Read"
+    with api.database.read_session() as s:
+        assert s.scalar(select(Customer.name).where(Customer.id == customer["id"])) == "Unchanged Name"

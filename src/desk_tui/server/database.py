@@ -92,10 +92,18 @@ def end_read(s: Session) -> None:
     what the transaction undid), and the count towards preparing one: with every read request
     ending that way, no statement was ever prepared, and PostgreSQL parsed and planned each one
     on every request (a name search's rounds, unions of a dozen index reads: 1.5–2.5 ms of
-    planning apiece). A read has nothing to undo; one holding unflushed changes (none should)
-    still rolls them back."""
-    if not (s.new or s.dirty or s.deleted):
+    planning apiece). A read has nothing to undo; one that changed something (none should) still
+    rolls it back, whether its changes are pending or were autoflushed by a later query."""
+    if not (s.new or s.dirty or s.deleted or s.info.get(_FLUSHED)):
         s.commit()
+
+
+#: set in a read session's info by its first flush: what it wrote must not be committed
+_FLUSHED = "desk_read_flushed"
+
+
+def _note_flush(s: Session, _context: object) -> None:
+    s.info[_FLUSHED] = True
 
 
 #: Connections kept back from our workers' pools for `desk-tui admin`, migrations and psql.
@@ -234,6 +242,7 @@ class Database:
         self.engine = make_engine(url, workers=workers)
         self.is_sqlite = url.startswith("sqlite")
         self._read = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._read, "after_flush", _note_flush)
         self._write = sessionmaker(
             self.engine.execution_options(desk_write=True), expire_on_commit=False
         )
