@@ -5,10 +5,12 @@ in SHEETS' order, so a later sheet still wins a tie (docs/performance.md, sessio
 from __future__ import annotations
 
 import os
+import shutil
 from typing import Any
 
 from textual.screen import Screen
 
+from desk_tui.client.settings import Paths, load_settings
 from desk_tui.ui.app import SHEETS, SIGN_IN_SHEETS, DeskApp
 from desk_tui.ui.screens.calendar import CalendarScreen
 from desk_tui.ui.screens.login import LoginScreen
@@ -43,3 +45,19 @@ async def test_a_fresh_desk_opens_on_the_sign_in_with_its_own_sheets_and_gets_th
         await wait_until(pilot, lambda: isinstance(app.screen, CalendarScreen), "the calendar")
         assert app.signed_in is not None and app.session_confirmed
         assert sheets_read(app) == [os.path.abspath(p) for p in SHEETS]  # loaded once, not again
+
+
+async def test_a_stored_sign_in_the_server_resumes_takes_the_desk_from_the_first_sign_in(ui_server, desk_home):
+    # A token is stored but the cache that would draw the calendar is gone (cleared, or another
+    # disk): the sign-in shows first, and the server resuming the token takes the desk past it.
+    first = DeskApp(settings=load_settings(server=ui_server.url, token_file=True), paths=Paths.from_env())
+    async with first.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await wait_until(pilot, lambda: isinstance(first.screen, CalendarScreen), "the calendar")
+        await first.workers.wait_for_complete()
+    shutil.rmtree(Paths.from_env().cache_dir)
+    app = DeskApp(settings=load_settings(server=ui_server.url, token_file=True), paths=Paths.from_env())
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen_stack[0], LoginScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, CalendarScreen), "the calendar, signed in again")
+        assert app.staff == "Réka Tóth (reception)" and app.session_confirmed
