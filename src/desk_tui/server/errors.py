@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from desk_tui.contract.common import Problem
 from desk_tui.contract.problems import BY_STATUS, STATUS_AND_TITLE, ProblemCode
+from desk_tui.server.auth.principal import PENDING_KEY
 
 log = logging.getLogger("desk_tui.server")
 
@@ -93,9 +94,24 @@ def busy_problem() -> JSONResponse:
                    headers={"Retry-After": str(BUSY_RETRY_AFTER)})
 
 
+async def _unsigned(request: Request) -> DomainError | None:
+    """The 401 of a sign-in check left to the route's thread (deps.PendingSignIn) and not made yet:
+    a request refused before its route ran is refused for its token first, as before the check
+    moved, so a caller without a good token learns nothing else about its request."""
+    pending = request.scope.get(PENDING_KEY)
+    if pending is None:
+        return None
+    try:
+        await pending.checked()
+    except DomainError as refusal:
+        return refusal
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        exc = await _unsigned(request) or exc
         # Said twice on purpose: the header for HTTP clients and proxies, the field for people reading the body.
         wait = exc.extra.get("retry_after")
         return problem(exc.code, exc.detail, headers={"Retry-After": str(wait)} if wait is not None else None,
@@ -114,7 +130,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return await _unexpected(request, exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if (unsigned := await _unsigned(request)) is not None:
+            return await _domain(request, unsigned)
         detail, errors = _describe_validation(exc)
         first = errors[0]["field"] if errors else "body"
         if first == "body":
@@ -122,7 +140,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(ProblemCode.VALIDATION_ERROR, detail, errors=errors, field=first)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if (unsigned := await _unsigned(request)) is not None:
+            return await _domain(request, unsigned)
         code = BY_STATUS.get(exc.status_code)
         if code is None:
             code = ProblemCode.VALIDATION_ERROR if 400 <= exc.status_code < 500 else ProblemCode.INTERNAL_ERROR

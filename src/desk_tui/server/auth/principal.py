@@ -29,6 +29,8 @@ class Principal:
 #: the ASGI scope key under which the idempotency middleware leaves the principal it looked up to
 #: scope a write's key, so the route's ``signed_in`` does not look the token up a second time
 SCOPE_KEY = "desk_tui.principal"
+#: the ASGI scope key of a sign-in check left for the route's own thread (deps.PendingSignIn)
+PENDING_KEY = "desk_tui.pending_sign_in"
 
 #: the signed-in principal of the request being answered (set by ``deps.signed_in`` on the
 #: request's own task, so the route's worker thread sees it; None outside a signed-in request)
