@@ -7,18 +7,19 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import anyio
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth import service as auth
 from desk_tui.server.auth.principal import PENDING_KEY, SCOPE_KEY, Principal, set_asking
 from desk_tui.server.database import Database
 from desk_tui.server.errors import DomainError
+from desk_tui.server.request_scope import current_unit
 
 Route = TypeVar("Route", bound=Callable[..., Any])
 
-#: set on an endpoint made by :func:`signs_in_in_its_thread`
-_FOLDS = "__desk_signs_in_in_its_thread__"
+#: set on an endpoint made by :func:`one_thread`
+_FOLDS = "__desk_one_thread__"
 
 
 async def database(request: Request) -> Database:
@@ -33,7 +34,7 @@ async def signed_in(request: Request, db: Database = Depends(database)) -> Princ
     """The request's principal. Async so that it runs on the request's own task: the principal it
     leaves in the context (with the settings its statement read) is then the route thread's too.
 
-    For a route made by :func:`signs_in_in_its_thread` the token's statement is left to the
+    For a route made by :func:`one_thread` the token's statement is left to the
     route's own thread (a :class:`PendingSignIn` stands in for the principal until then)."""
     known: Principal | None = request.scope.get(SCOPE_KEY)
     if known is None:
@@ -96,19 +97,28 @@ class PendingSignIn:
         return self.principal
 
 
-def signs_in_in_its_thread(route: Route) -> Route:
-    """A plain ``def`` route whose sign-in check runs in its own thread, first (see :class:`PendingSignIn`).
+def one_thread(route: Route) -> Route:
+    """A plain ``def`` route whose request takes one trip through the thread pool, not two or three:
+    its sign-in check (see :class:`PendingSignIn`) and, for a write, its commit (with the answer
+    stored under the request's Idempotency-Key, :meth:`RequestUnit.settle`) run in the route's own
+    thread, before and after it, instead of in trips of their own.
 
     For a route that depends on nothing but ``signed_in`` and ``database`` (a role check makes
     the check at once). A refusal that FastAPI makes before the route runs (a parameter that is
-    not valid) still answers 401 first when the token is not good (errors.py checks it first)."""
+    not valid) still answers 401 first when the token is not good (errors.py checks it first).
+    The commit is made only for an answer made by the route (a ``Response``), the same answer the
+    idempotency middleware then sends; otherwise the middleware settles the transaction as before."""
 
     @functools.wraps(route)
     def run(**values: Any) -> Any:
         for name, value in values.items():
             if isinstance(value, PendingSignIn):
                 values[name] = value.check()
-        return route(**values)
+        answer = route(**values)
+        unit = current_unit()
+        if unit is not None and unit.session is not None and isinstance(answer, Response):
+            unit.settle(answer.status_code, answer.raw_headers, bytes(answer.body))
+        return answer
 
     setattr(run, _FOLDS, True)
     return run  # type: ignore[return-value]

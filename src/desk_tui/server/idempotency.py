@@ -50,7 +50,6 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: Neither remembered (the answer carries the bearer token) nor one transaction: sign-in commits
 #: its attempt before the PIN check and settles it after, in short transactions of its own.
 _OWN_TRANSACTIONS = frozenset({"/v1/auth/login"})
-_NOT_STORED = {401, 429}
 _REPLAYED_HEADERS = ("content-type", "location", "etag")
 
 
@@ -119,7 +118,8 @@ class IdempotencyMiddleware:
             return
 
         claim = _Claim(scoped, fingerprint)
-        committed = await self._run(scope, _replaying(body, receive), send, RequestUnit(on_begin=claim), claim=claim)
+        unit = RequestUnit(on_begin=claim, on_answer=claim.store)
+        committed = await self._run(scope, _replaying(body, receive), send, unit, claim=claim)
         if committed and claim.taken:
             # Someone else's identical request committed first while we waited on its row.
             earlier = await anyio.to_thread.run_sync(self._find, scoped)
@@ -145,32 +145,35 @@ class IdempotencyMiddleware:
             try:
                 await self.app(scope, receive, capture)
             except BaseException:
-                await anyio.to_thread.run_sync(lambda: unit.finish(commit=False))
+                if unit.session is not None:
+                    await anyio.to_thread.run_sync(lambda: unit.finish(commit=False))
                 raise
-        status = captured.status
         taken = claim is not None and claim.taken
-        keep = status < 500 and status not in _NOT_STORED and not taken
-        before_commit = None
-        if keep and claim is not None and captured.start is not None:
-            start, body = captured.start, bytes(captured.body)
+        start, body = captured.start, bytes(captured.body)
 
-            def before_commit(s: Session) -> None:
-                claim.store(s, status, start["headers"], body)
+        def settle() -> None:
+            if taken or start is None:
+                unit.finish(commit=False)
+            else:
+                unit.settle(start["status"], start["headers"], body)
 
-        try:
-            await anyio.to_thread.run_sync(lambda: unit.finish(commit=keep, before_commit=before_commit))
-        except SQLAlchemyError as exc:
-            # The answer must not claim what the database did not keep.
-            if is_overload(exc):
-                await busy_problem()(scope, receive, send)
+        # A route made by deps.one_thread settled its transaction in its own thread, with the same
+        # answer (a trip through the thread pool fewer); so did a route that never began one.
+        if unit.session is not None:
+            try:
+                await anyio.to_thread.run_sync(settle)
+            except SQLAlchemyError as exc:
+                # The answer must not claim what the database did not keep.
+                if is_overload(exc):
+                    await busy_problem()(scope, receive, send)
+                    return False
+                log.exception("could not commit %s %s", scope["method"], scope["path"])
+                await problem(ProblemCode.INTERNAL_ERROR, "The server could not finish this request; nothing was changed.")(
+                    scope, receive, send)
                 return False
-            log.exception("could not commit %s %s", scope["method"], scope["path"])
-            await problem(ProblemCode.INTERNAL_ERROR, "The server could not finish this request; nothing was changed.")(
-                scope, receive, send)
-            return False
-        if not taken and captured.start is not None:
-            await send(captured.start)
-            await send({"type": "http.response.body", "body": bytes(captured.body)})
+        if not taken and start is not None:
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
         return True
 
     async def _answer_again(self, record: IdempotencyRecord, fingerprint: str, scope: Scope, receive: Receive,
@@ -271,9 +274,10 @@ class _Claim:
                               "The same request was made a moment ago; its answer follows.") from None
 
     def store(self, s: Session, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-        kept = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers
-                if k.decode("latin-1").lower() in _REPLAYED_HEADERS}
-        s.execute(_STORE, {"scoped_key": self.scoped, "status_code": status, "headers": json.dumps(kept), "body": body})
+        replayed = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers
+                    if k.decode("latin-1").lower() in _REPLAYED_HEADERS}
+        s.execute(_STORE, {"scoped_key": self.scoped, "status_code": status, "headers": json.dumps(replayed),
+                           "body": body})
 
 
 def forget_expired(s: Session, *, now: datetime | None = None) -> int:
