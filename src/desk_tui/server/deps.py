@@ -11,9 +11,9 @@ from fastapi import Depends, Request, Response
 
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth import service as auth
-from desk_tui.server.auth.principal import PENDING_KEY, SCOPE_KEY, Principal, set_asking
+from desk_tui.server.auth.principal import PENDING_KEY, Principal, set_asking
 from desk_tui.server.database import Database
-from desk_tui.server.errors import DomainError
+from desk_tui.server.errors import AnsweredBefore, DomainError
 from desk_tui.server.request_scope import current_unit
 
 Route = TypeVar("Route", bound=Callable[..., Any])
@@ -36,18 +36,16 @@ async def signed_in(request: Request, db: Database = Depends(database)) -> Princ
 
     For a route made by :func:`one_thread` the token's statement is left to the
     route's own thread (a :class:`PendingSignIn` stands in for the principal until then)."""
-    known: Principal | None = request.scope.get(SCOPE_KEY)
-    if known is None:
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip() or len(token) > 200:
-            raise DomainError(ProblemCode.UNAUTHENTICATED, "Sign in first: this request carries no valid token.")
-        if getattr(request.scope.get("endpoint"), _FOLDS, False):
-            pending = request.scope[PENDING_KEY] = PendingSignIn(db, token.strip())
-            return pending  # type: ignore[return-value]  # the endpoint's wrapper swaps it for the principal
-        known = await anyio.to_thread.run_sync(_authenticate, db, token.strip())
-    set_asking(known)
-    return known
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip() or len(token) > 200:
+        raise DomainError(ProblemCode.UNAUTHENTICATED, "Sign in first: this request carries no valid token.")
+    # a write's Idempotency-Key is looked up with the check (idempotency_keys.KeyLookup)
+    pending = request.scope.get(PENDING_KEY)
+    if not isinstance(pending, PendingSignIn):
+        pending = request.scope[PENDING_KEY] = PendingSignIn(db, token.strip())
+    if getattr(request.scope.get("endpoint"), _FOLDS, False):
+        return pending  # type: ignore[return-value]  # the endpoint's wrapper swaps it for the principal
+    return await pending.checked()
 
 
 def _authenticate(db: Database, token: str) -> Principal:
@@ -111,9 +109,12 @@ def one_thread(route: Route) -> Route:
 
     @functools.wraps(route)
     def run(**values: Any) -> Any:
-        for name, value in values.items():
-            if isinstance(value, PendingSignIn):
-                values[name] = value.check()
+        try:
+            for name, value in values.items():
+                if isinstance(value, PendingSignIn):
+                    values[name] = value.check()
+        except AnsweredBefore as earlier:
+            return earlier.answer
         answer = route(**values)
         unit = current_unit()
         if unit is not None and unit.session is not None and isinstance(answer, Response):
