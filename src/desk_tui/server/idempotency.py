@@ -7,7 +7,11 @@ the route has answered, together with the stored answer. So whatever instant the
 the key is either absent (nothing was written; the retry runs) or complete (the retry replays);
 it is never left pending for longer than the request itself.
 
-A key is claimed by inserting its row as the first statement of that transaction. A concurrent
+The key is looked up (its stored answer, if any) in the statement of the request's sign-in
+check, wherever that is made: in the route's own thread for the desk's hot writes
+(``idempotency_keys.KeyLookup``, ``deps.one_thread``), which then also commit there; a stored
+answer is sent before the route runs or anything else is refused. A key is claimed by inserting
+its row as the first statement of that transaction. A concurrent
 retry of the same request waits on the row (PostgreSQL's unique index, SQLite's write lock) until
 the first commits, then replays its answer; if the first rolled back, the retry runs for real.
 
