@@ -56,7 +56,7 @@ import httpx
 import psutil
 
 from tests.benchmarks.api_load import build, sign_in
-from tests.benchmarks.cpu_layers import by_layer
+from tests.benchmarks.cpu_layers import by_layer, samples
 from tests.benchmarks.cpu_split import postmaster, tree_cpu
 from tests.support.bulk_chain import FIRST, LAST, STAFF
 from tests.support.postgres import PostgresCluster
@@ -256,15 +256,12 @@ def summarise(path: Path, endpoint: str, top: int = 30) -> None:
     frames = doc["shared"]["frames"]
     inclusive: Counter[int] = Counter()
     own: Counter[int] = Counter()
-    total = 0
-    for prof in doc["profiles"]:
-        for stack, weight in zip(prof["samples"], prof["weights"], strict=True):
-            if not stack:
-                continue
-            total += weight
-            own[stack[-1]] += weight
-            for f in set(stack):
-                inclusive[f] += weight
+    total = 0.0
+    for stack, weight in samples(doc):
+        total += weight
+        own[stack[-1]] += weight
+        for f in set(stack):
+            inclusive[f] += weight
 
     def label(i: int) -> str:
         f = frames[i]

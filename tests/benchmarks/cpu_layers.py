@@ -9,6 +9,7 @@ multiplies each share by the endpoint's CPU per request to say where a request's
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 #: (a piece of the frame's file path, its layer): the first that matches wins
@@ -53,16 +54,21 @@ def layer_of(path: str) -> str | None:
     return next((name for piece, name in RULES if piece in path), None)
 
 
+def samples(doc: dict[str, Any]) -> Iterator[tuple[list[int], float]]:
+    """Each sample of a speedscope document with a stack: its frames (root first) and its weight."""
+    for prof in doc["profiles"]:
+        for stack, weight in zip(prof["samples"], prof["weights"], strict=True):
+            if stack:
+                yield stack, weight
+
+
 def by_layer(doc: dict[str, Any]) -> tuple[Counter[str], float]:
     """Sample weight per layer of a speedscope document, and the total."""
     frames = doc["shared"]["frames"]
     layers: Counter[str] = Counter()
     total = 0.0
-    for prof in doc["profiles"]:
-        for stack, weight in zip(prof["samples"], prof["weights"], strict=True):
-            if not stack:
-                continue
-            total += weight
-            found = (layer_of(frames[i].get("file", "")) for i in reversed(stack))
-            layers[next((name for name in found if name), "other (standard library)")] += weight
+    for stack, weight in samples(doc):
+        total += weight
+        found = (layer_of(frames[i].get("file", "")) for i in reversed(stack))
+        layers[next((name for name in found if name), "other (standard library)")] += weight
     return layers, total
