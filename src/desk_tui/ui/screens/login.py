@@ -26,7 +26,7 @@ from desk_tui.ui.widgets.shell_header import ShellHeader
 from desk_tui.ui.worker_failures import SaysWorkerFailures
 
 if TYPE_CHECKING:
-    from desk_tui.contract.auth import LoginResponse, Me  # noqa: F401 - named in the quoted Screen[...] base
+    from desk_tui.contract.auth import LoginResponse, Me
     from desk_tui.ui.app import DeskApp
 
 log = logging.getLogger("desk_tui.ui")
@@ -156,7 +156,16 @@ class LoginScreen(SaysWorkerFailures, Screen["LoginResponse | Me"]):
             return
         finally:
             hold.release()
-        self.dismiss(result)
+        self.done(result)
+
+    def done(self, result: LoginResponse | Me) -> None:
+        """Signed in. Pushed over another screen, it goes with the result (the app's
+        after_login); on a fresh desk it is the app's first screen (DeskApp.get_default_screen),
+        which cannot be popped: it hands the result over and stays beneath, unseen."""
+        if self.app.screen_stack[0] is self:
+            self.desk.after_login(result)
+        else:
+            self.dismiss(result)
 
     def _submit_pending(self) -> None:
         pending, self._pending = self._pending, None
