@@ -9,6 +9,7 @@ import shutil
 from typing import Any
 
 from textual.screen import Screen
+from textual.widgets import Input
 
 from desk_tui.client.settings import Paths, load_settings
 from desk_tui.ui.app import SHEETS, SIGN_IN_SHEETS, DeskApp
@@ -44,6 +45,8 @@ async def test_a_fresh_desk_opens_on_the_sign_in_with_its_own_sheets_and_gets_th
         await sign_in(pilot)
         await wait_until(pilot, lambda: isinstance(app.screen, CalendarScreen), "the calendar")
         assert app.signed_in is not None and app.session_confirmed
+        [beneath] = [s for s in app.get_screen_stack("_default") if isinstance(s, LoginScreen)]
+        assert beneath.query_one("#pin", Input).value == ""  # not kept beneath, all day, with the PIN in it
         assert sheets_read(app) == [os.path.abspath(p) for p in SHEETS]  # loaded once, not again
 
 

@@ -163,6 +163,7 @@ class LoginScreen(SaysWorkerFailures, Screen["LoginResponse | Me"]):
         after_login); on a fresh desk it is the app's first screen (DeskApp.get_default_screen),
         which cannot be popped: it hands the result over and stays beneath, unseen."""
         if self.app.screen_stack[0] is self:
+            self.query_one("#pin", Input).value = ""  # it stays beneath all day: not with the PIN
             self.desk.after_login(result)
         else:
             self.dismiss(result)
