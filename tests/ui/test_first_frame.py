@@ -13,6 +13,7 @@ from textual.widgets import Input
 
 from desk_tui.client.settings import Paths, load_settings
 from desk_tui.ui.app import SHEETS, SIGN_IN_SHEETS, DeskApp
+from desk_tui.ui.connection_state import ConnectionState
 from desk_tui.ui.screens.calendar import CalendarScreen
 from desk_tui.ui.screens.login import LoginScreen
 from tests.ui.pilot import sign_in, wait_until
@@ -64,3 +65,29 @@ async def test_a_stored_sign_in_the_server_resumes_takes_the_desk_from_the_first
         assert isinstance(app.screen_stack[0], LoginScreen)
         await wait_until(pilot, lambda: isinstance(app.screen, CalendarScreen), "the calendar, signed in again")
         assert app.staff == "Réka Tóth (reception)" and app.session_confirmed
+
+
+class StartedBlurred(DeskApp):
+    """The desk as Textual's web driver starts it (`desk-tui web`): blurred before its first
+    screen is shown (the driver posts AppBlur as it starts; the browser tab's focus, or the
+    first key, ends it)."""
+
+    def get_default_screen(self) -> Screen[Any]:
+        self.set_reactive(DeskApp.app_focus, False)
+        return super().get_default_screen()
+
+
+async def test_a_desk_started_blurred_takes_its_first_keys_into_the_user_field(make_app):
+    # The browser desk (tests/e2e/test_web.py) hung on this: nothing was focused when the first
+    # key came, so "reception" went nowhere and Tab took "1111" to the location picker.
+    app = StartedBlurred(settings=make_app().settings, paths=make_app().paths)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.connection_state is ConnectionState.READY, "the connection")
+        assert not app.app_focus and app.screen.focused is None
+        await pilot.press(*"reception", "tab", *"1111")
+        login = app.screen
+        assert isinstance(login, LoginScreen)
+        assert login.query_one("#username", Input).value == "reception"
+        assert login.query_one("#pin", Input).value == "1111"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CalendarScreen), "the calendar")

@@ -119,6 +119,22 @@ class DeskApp(RefusalsApp, SessionApp):
         self.call_after_refresh(self.all_sheets)
         self.call_after_refresh(self.start_session)
 
+    def watch_app_focus(self, focus: bool) -> None:
+        """Focus back with nothing focused: the screen's AUTO_FOCUS field, as on its showing.
+        Textual's web driver starts an app blurred (the browser tab says when it has focus;
+        the first key counts as that), a screen shown while blurred skips its AUTO_FOCUS, and
+        focus coming back only restores a field focused before the blur. So the sign-in, now
+        the first screen (composed after that blur, not pushed before it), had no field, and
+        a browser's first keys went nowhere, then Tab took them to the location picker."""
+        if not focus or not self.screen_stack or self.screen.focused is not None:
+            return  # Textual's own _watch_app_focus, which runs first, gave the field back
+        screen = self.screen
+        selector = self.AUTO_FOCUS if screen.AUTO_FOCUS is None else screen.AUTO_FOCUS
+        if selector:
+            first = next((w for w in screen.query(selector) if w.focusable), None)
+            if first is not None:
+                screen.set_focus(first)
+
     async def on_unmount(self) -> None:
         self.live_updates.stop()
         await self.end_tab_sign_in()
