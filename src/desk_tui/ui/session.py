@@ -14,7 +14,6 @@ import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, TypeVar
-from zoneinfo import ZoneInfo
 
 from textual import work
 from textual.notifications import SeverityLevel
@@ -31,6 +30,8 @@ from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.type_ahead import KeyHold, TypeAheadApp
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo  # at its first use: with sysconfig it was ≈ 1 % of the sign-in's first frame
+
     from desk_tui.client.api import DeskClient
     from desk_tui.client.connect import Connection
     from desk_tui.client.core import Params
@@ -318,6 +319,8 @@ class SessionApp(TypeAheadApp):
 
     def salon_zone(self) -> ZoneInfo:
         """The salon's time zone, from its settings (UTC until :meth:`org` has loaded them)."""
+        from zoneinfo import ZoneInfo
+
         return ZoneInfo(self.org_settings.timezone if self.org_settings else "UTC")
 
     def today(self) -> date:
