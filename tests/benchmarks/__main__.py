@@ -184,7 +184,9 @@ def startup_rows(runs: startup.StartupRuns) -> list[Row]:
     return [
         Row("launch → login painted", med(runs.login, "seconds"), minimal_s, "s", 1.3),
         Row("launch, stored sign-in → calendar rows painted", med(runs.calendar, "seconds"), minimal_s, "s", 3.0),
-        Row("peak RSS, login screen", med(runs.login, "rss_mib"), minimal_rss, "MiB", 1.5),
+        # no target: issue 16 replaced issue 4's 1.5× at the sign-in with the calendar's 1.9× below,
+        # the working set a desk carries all day
+        Row("peak RSS, login screen", med(runs.login, "rss_mib"), minimal_rss, "MiB"),
         Row("peak RSS, calendar painted (VmHWM)", med(runs.calendar, "rss_mib"), minimal_rss, "MiB", 1.9),
     ]
 

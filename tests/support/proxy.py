@@ -7,6 +7,8 @@ connection open with nothing coming back (the client times out, as behind a hung
 otherwise the connection is closed the moment the answer arrives (as when a line drops).
 While ``answer_instead`` holds an HTTP response, that is what the client gets in place of the
 server's answer (a captive portal or a misconfigured gateway answering for the server).
+While ``let_through`` is cleared, answers wait in the proxy until it is set again (a slow line:
+the app has drawn and been typed into before the server's first answer reaches it).
 It runs on the test's own event loop (asyncio streams), so Pilot tests can use it too.
 """
 
@@ -29,6 +31,8 @@ class LossyProxy:
         self.passed = bytearray()
         """Everything that did reach the client, to look for headers such as Idempotent-Replayed."""
         self.answer_lost = asyncio.Event()
+        self.let_through = asyncio.Event()
+        self.let_through.set()
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task] = set()
         self.url = ""
@@ -85,6 +89,7 @@ class LossyProxy:
 
     async def _answers(self, server_in: asyncio.StreamReader, client_out: asyncio.StreamWriter) -> None:
         while data := await server_in.read(65536):
+            await self.let_through.wait()
             if self.answer_instead is not None:
                 self.lost += 1
                 client_out.write(self.answer_instead)

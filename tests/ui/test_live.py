@@ -13,6 +13,7 @@ from desk_tui.ui.screens.calendar import CalendarScreen
 from desk_tui.ui.screens.customer_profile import CustomerProfileScreen
 from desk_tui.ui.widgets.card_block import CardBlock
 from desk_tui.ui.widgets.day_grid import DayGrid
+from desk_tui.ui.widgets.shell_header import ShellHeader
 from tests.support.api_client import key
 from tests.support.live_server import LiveServer
 from tests.ui.pilot import sign_in, wait_until
@@ -64,7 +65,7 @@ async def test_the_other_desks_booking_cancellation_and_redemption_appear_by_the
         assert r.status_code in (200, 201), r.text
         await wait_until(pilot, lambda: profile.cards[card["id"]].balances[0].remaining == before - 1,
                          "the other desk's redemption on the counter")
-        assert app.live == "up" and not profile.query_one("#live-marker").display
+        assert app.live == "up" and "NOT LIVE" not in profile.query_one(ShellHeader).markers()
 
 
 async def test_an_appointment_open_here_reloads_and_says_who_changed_what(desk_home, served_api):
@@ -105,8 +106,8 @@ async def test_a_desk_catches_up_after_the_server_was_away(desk_home, tmp_path):
             calendar = await _calendar_on(pilot, day)
             first.stop()
             await wait_until(pilot, lambda: app.live == "down", "the stream noticing the server is away")
-            header = calendar.query_one("ShellHeader")
-            assert header.query_one("#live-marker").display or header.query_one("#offline-marker").display
+            markers = calendar.query_one(ShellHeader).markers()
+            assert "NOT LIVE" in markers or "OFFLINE" in markers
             with LiveServer(db, demo=False) as second:  # another port, the same database
                 other = Salon(second.url)
                 appt = other.book(other.customer("Vera")["id"], at(day, 11))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from desk_tui.ui.connection_state import ConnectionState
 from desk_tui.ui.screens.login import LoginScreen
+from desk_tui.ui.widgets.shell_header import ShellHeader
 from tests.support.live_server import LiveServer
 from tests.ui.pilot import notifications, sign_in, wait_until
 
@@ -20,19 +21,19 @@ async def test_server_lost_then_back_shows_offline_then_recovers(make_app, tmp_p
             await pilot.press("f3", *"nagy")
             table = app.screen.query_one("#customer-results")
             await wait_until(pilot, lambda: table.row_count == 12, "search results")
-            header = app.screen.query_one("ShellHeader")
-            assert not header.query_one("#offline-marker").display
+            header = app.screen.query_one(ShellHeader)
+            assert "OFFLINE" not in header.markers()
 
             server.stop()
             await pilot.press("backspace")  # a new search while the server is gone
             await wait_until(pilot, lambda: app.offline, "the app to notice it is offline")
-            await wait_until(pilot, lambda: header.query_one("#offline-marker").display, "the OFFLINE marker")
+            await wait_until(pilot, lambda: "OFFLINE" in header.markers(), "the OFFLINE marker")
             assert table.row_count == 12  # what was on screen stays on screen
             assert any("cannot be reached" in n.message for n in notifications(app))
 
             server = LiveServer(db_url, demo=True, port=port).start()
             await wait_until(pilot, lambda: not app.offline, "recovery when the server is back")
-            await wait_until(pilot, lambda: not header.query_one("#offline-marker").display, "the marker gone")
+            await wait_until(pilot, lambda: "OFFLINE" not in header.markers(), "the marker gone")
             await pilot.press("y")  # searching works again
             await wait_until(pilot, lambda: app.screen.query_one("#customer-search").value == "nagy", "typed")
             await wait_until(pilot, lambda: table.row_count == 12, "fresh results")
@@ -52,7 +53,7 @@ async def test_starts_on_the_embedded_demo_server_and_signs_in(make_app, desk_ho
             assert app.connection.embedded is not None and app.demo
             assert app.connection.url.startswith("http://127.0.0.1:")
             # The calendar may still be composing when sign-in returns: wait for its header.
-            await wait_until(pilot, lambda: app.screen.query_one("ShellHeader").query_one("#demo-marker").display,
+            await wait_until(pilot, lambda: "DEMO" in app.screen.query_one(ShellHeader).markers(),
                              "the DEMO marker in the calendar's header")
     finally:
         if app.connection is not None and app.connection.embedded is not None:

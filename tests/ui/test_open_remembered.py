@@ -24,7 +24,7 @@ def desk(url: str) -> DeskApp:
 
 def says_updating(app: DeskApp) -> bool:
     """The header's UPDATING marker is shown on the current screen."""
-    return app.screen.query_one(ShellHeader).query_one("#updating-marker").display
+    return "UPDATING" in app.screen.query_one(ShellHeader).markers()
 
 
 def grid_rows(app: DeskApp) -> int:

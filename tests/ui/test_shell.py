@@ -9,6 +9,7 @@ from desk_tui.ui.connection_state import ConnectionState
 from desk_tui.ui.navigation import DESTINATIONS
 from desk_tui.ui.screens.help import HelpScreen
 from desk_tui.ui.screens.login import LoginScreen
+from desk_tui.ui.widgets.shell_header import ShellHeader
 from tests.support.keyrings import BrokenKeyring, DictKeyring
 from tests.ui.pilot import notifications, sign_in, wait_until
 
@@ -37,8 +38,8 @@ async def test_sign_in_reaches_the_calendar_with_staff_and_location_in_the_heade
         assert app.current_mode == "calendar"
         assert app.staff == "Réka Tóth (reception)" and app.location == "Downtown"
         await wait_until(pilot, lambda: app.business == "Bella Salon & Spa", "the business name")
-        header = app.screen.query_one("ShellHeader")
-        assert "Bella Salon & Spa · Downtown" in str(header.query_one("#where").render())
+        header = app.screen.query_one(ShellHeader)
+        assert "Bella Salon & Spa · Downtown" in str(header.render())
 
 
 async def test_wrong_pin_says_so_and_keeps_the_username(make_app):

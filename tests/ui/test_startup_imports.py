@@ -21,6 +21,8 @@ def test_what_the_first_frame_needs_imports_no_network_or_model_stack():
     loaded = loaded_after("desk_tui.cli, desk_tui.ui.main, desk_tui.ui.app")
     assert "textual" in loaded
     assert not loaded & HEAVY, loaded & HEAVY
+    # Time zones are the calendar's: zoneinfo brings sysconfig with it (session 14).
+    assert not loaded & {"zoneinfo", "sysconfig"}, loaded & {"zoneinfo", "sysconfig"}
 
 
 def test_the_http_client_loads_without_httpx_command_line_tool():

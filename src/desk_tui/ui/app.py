@@ -6,6 +6,8 @@ little more than Textual loaded.
 
 from __future__ import annotations
 
+import gc
+import os
 from collections.abc import Callable, Iterable
 from importlib import import_module
 from pathlib import Path
@@ -27,12 +29,16 @@ from desk_tui.ui.session import SessionApp
 
 if TYPE_CHECKING:
     from desk_tui.client.settings import ClientSettings
+    from desk_tui.contract.auth import Me
 
 # The package's own folder: importlib.resources would cost start-up time for the same answer.
 STYLES = Path(desk_tui.styles.__file__).parent
-# Every sheet in styles/: a screen's styles arrive with its .tcss file, app.tcss first.
+# Every sheet in styles/, app.tcss first: where two rules tie, the later sheet's wins.
 SHEETS: list[str] = sorted((str(p) for p in STYLES.iterdir() if p.name.endswith(".tcss")),
                            key=lambda p: ("app.tcss" not in p, p))
+# What a fresh desk's first frame, the sign-in, is drawn with; the rest follow right after it
+# (parsing them took ≈ 50 M instructions of that frame, docs/performance.md, session 13).
+SIGN_IN_SHEETS = [p for p in SHEETS if Path(p).name in ("app.tcss", "login.tcss", "no_color.tcss")]
 
 
 def _lazy(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -51,7 +57,7 @@ BUILT = {
 
 class DeskApp(RefusalsApp, SessionApp):
     TITLE = "desk-tui"
-    CSS_PATH = [*SHEETS]  # a list of str | PurePath, as App declares it
+    CSS_PATH = [*SIGN_IN_SHEETS]  # a list of str | PurePath, as App declares it; the rest: all_sheets
     MODES = {d.mode: BUILT[d.mode] for d in DESTINATIONS}
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help", show=False),  # always on the F-key bar
@@ -70,20 +76,64 @@ class DeskApp(RefusalsApp, SessionApp):
         # Decided before App.__init__ picks its NO_COLOR filter: see ui/colours.py.
         super().__init__(ansi_color=native_ansi(), **kwargs)
         self.register_theme(NO_COLOR_THEME)
+        self._remembered: Me | None = None
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The first screen: on a fresh desk the sign-in itself (pushed over an empty screen it
+        cost a second style pass and frame before it showed); under a remembered sign-in an
+        empty one, the calendar's mode opening over it at once (on_mount)."""
+        if self.settings is not None:
+            self.settings_loaded(self.settings)
+        self._remembered = self.remembered()
+        if self._remembered is None:
+            return LoginScreen()
+        self.all_sheets()  # the calendar's first frame needs its own
+        return super().get_default_screen()
+
+    def all_sheets(self) -> None:
+        """Every sheet in styles/, in SHEETS' order (a later sheet wins a tie), for the screens
+        after the sign-in; once only (a second call finds nothing to add)."""
+        sheet = self.stylesheet
+        paths = [Path(os.path.abspath(p)) for p in SHEETS]  # as Stylesheet.read keys them
+        if all(sheet.has_source(str(p)) for p in paths):
+            return
+        for path in paths:  # re-read in order: those read already would otherwise come first
+            sheet.source.pop((str(path), ""), None)
+        sheet.read_all(paths)
+        sheet.parse()  # only the new ones: the others come from the stylesheet's cache
+        sheet.update(self)
+        if self.css_monitor is not None:  # --dev: reload these too when saved
+            self.css_monitor.add_paths(paths)
 
     def on_mount(self) -> None:
         quit_on_hangup(self, self.release_embedded_server)
         theme = theme_for(no_color=self.no_color, color_system=self.console.color_system)
         if theme is not None:
             self.theme = theme
-        if self.settings is not None:
-            self.settings_loaded(self.settings)
-        if self.open_remembered():
+        if self._remembered is not None:
+            self.open_remembered(self._remembered)
             self.switch_mode("calendar")  # drawn from the cache; start_session checks the token
-        else:
-            self.push_screen(LoginScreen(), self.after_login)
-        # After the first frame: reading settings and connecting must not delay the paint.
+        # After the first frame: the cycle collector (ui/main.py), the other screens' styles,
+        # reading settings and connecting.
+        self.call_after_refresh(gc.enable)
+        self.call_after_refresh(self.all_sheets)
         self.call_after_refresh(self.start_session)
+
+    def watch_app_focus(self, focus: bool) -> None:
+        """Focus back with nothing focused: the screen's AUTO_FOCUS field, as on its showing.
+        Textual's web driver starts an app blurred (the browser tab says when it has focus;
+        the first key counts as that), a screen shown while blurred skips its AUTO_FOCUS, and
+        focus coming back only restores a field focused before the blur. So the sign-in, now
+        the first screen (composed after that blur, not pushed before it), had no field, and
+        a browser's first keys went nowhere, then Tab took them to the location picker."""
+        if not focus or not self.screen_stack or self.screen.focused is not None:
+            return  # Textual's own _watch_app_focus, which runs first, gave the field back
+        screen = self.screen
+        selector = self.AUTO_FOCUS if screen.AUTO_FOCUS is None else screen.AUTO_FOCUS
+        if selector:
+            first = next((w for w in screen.query(selector) if w.focusable), None)
+            if first is not None:
+                screen.set_focus(first)
 
     async def on_unmount(self) -> None:
         self.live_updates.stop()

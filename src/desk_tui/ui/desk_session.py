@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, cast
-from zoneinfo import ZoneInfo
 
 from textual.dom import DOMNode
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo  # at its first use, not on the sign-in's first frame
+
     # The wire models (pydantic) are not imported for the first frame (tests/ui/test_startup_imports.py):
     # a Session exists only once a sign-in has been confirmed, by then they are loaded.
     from desk_tui.client.api import DeskClient
@@ -48,6 +49,8 @@ class Session:
     @property
     def zone(self) -> ZoneInfo:
         """The salon's time zone: business days, expiry dates and times on screen are in it."""
+        from zoneinfo import ZoneInfo
+
         return ZoneInfo(self.org.timezone)
 
     def now(self) -> datetime:

@@ -14,7 +14,6 @@ import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, TypeVar
-from zoneinfo import ZoneInfo
 
 from textual import work
 from textual.notifications import SeverityLevel
@@ -31,6 +30,8 @@ from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.type_ahead import KeyHold, TypeAheadApp
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo  # at its first use: with sysconfig it was ≈ 1 % of the sign-in's first frame
+
     from desk_tui.client.api import DeskClient
     from desk_tui.client.connect import Connection
     from desk_tui.client.core import Params
@@ -154,15 +155,14 @@ class SessionApp(TypeAheadApp):
         key = cache_key(self.settings.server, self._opened_on.location.id, path, params)
         return peek(Cache(self.paths.cache_dir), key, model)
 
-    def open_remembered(self) -> bool:
-        """On a desk signed in before to a configured server, a sign-in that has not ended yet is
-        taken as it is, so the first frame can be the calendar drawn from the cache; start_session
-        then checks the token, and a refused one brings the sign-in screen. Keys typed meanwhile
-        wait for that answer. A desk nobody signed in on pays for nothing here (no pydantic)."""
+    def remembered(self) -> Me | None:
+        """On a desk signed in before to a configured server, the sign-in that has not ended yet,
+        so the first frame can be the calendar drawn from the cache (:meth:`open_remembered`).
+        A desk nobody signed in on pays for nothing here (no pydantic)."""
         if self.settings is None and not self._may_name_a_server():
-            return False  # the demo (below): its login frame comes first, without pydantic
+            return None  # the demo (below): its login frame comes first, without pydantic
         if not self.paths.last_user_file.exists():
-            return False
+            return None
         from desk_tui.client.remembered import remembered_sign_in
         from desk_tui.client.settings import SettingsError, load_settings
 
@@ -170,18 +170,19 @@ class SessionApp(TypeAheadApp):
             try:
                 self.settings = load_settings(**self._settings_overrides)
             except SettingsError:
-                return False  # start_session says what is wrong, on the sign-in screen
+                return None  # start_session says what is wrong, on the sign-in screen
             self.settings_loaded(self.settings)
         if not self.settings.server:
-            return False  # the demo server is known by its database only once it runs
-        me = remembered_sign_in(self.settings.server, paths=self.paths, now=self.clock())
-        if me is None:
-            return False
+            return None  # the demo server is known by its database only once it runs
+        return remembered_sign_in(self.settings.server, paths=self.paths, now=self.clock())
+
+    def open_remembered(self, me: Me) -> None:
+        """Take the remembered sign-in as it is: start_session then checks the token, and a
+        refused one brings the sign-in screen. Keys typed meanwhile wait for that answer."""
         self._opened_on = me
         self._opening_hold = self.hold_keys()
         self.updating = True
         self._show_signed_in(me)
-        return True
 
     def _may_name_a_server(self) -> bool:
         """Whether a server may be configured, known without reading the settings."""
@@ -241,7 +242,7 @@ class SessionApp(TypeAheadApp):
             await self._remembered_refused()
             return
         if me is not None and isinstance(self.screen, LoginScreen):
-            self.screen.dismiss(me)
+            self.screen.done(me)
         elif me is not None and self._opened_on is not None:
             self._opened_on = None
             self.after_login(me)
@@ -318,6 +319,8 @@ class SessionApp(TypeAheadApp):
 
     def salon_zone(self) -> ZoneInfo:
         """The salon's time zone, from its settings (UTC until :meth:`org` has loaded them)."""
+        from zoneinfo import ZoneInfo
+
         return ZoneInfo(self.org_settings.timezone if self.org_settings else "UTC")
 
     def today(self) -> date:

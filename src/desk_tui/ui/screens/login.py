@@ -1,7 +1,8 @@
 """Sign in, and switch staff on a shared front-desk terminal (ctrl+s).
 
-The screen paints at once; the location list fills in when the connection is up, so the
-first thing a receptionist sees never waits for the network.
+The screen paints at once; the location picker comes when the connection is up with the
+list (a look-alike saying "Connecting…" stands in its place until then), so the first thing a
+receptionist sees never waits for the network, nor for a Select it could not use yet.
 """
 
 from __future__ import annotations
@@ -9,24 +10,25 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, cast
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Grid, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from desk_tui.client.errors import ApiError
 from desk_tui.ui.connection_state import ConnectionState
 from desk_tui.ui.form_keys import ENTER, enter_key
 from desk_tui.ui.type_ahead import KeyHold
 from desk_tui.ui.widgets.key_footer import KeyFooter
+from desk_tui.ui.widgets.location_stand_in import LocationStandIn
 from desk_tui.ui.widgets.shell_header import ShellHeader
 from desk_tui.ui.worker_failures import SaysWorkerFailures
 
 if TYPE_CHECKING:
-    from desk_tui.contract.auth import LoginResponse, Me  # noqa: F401 - named in the quoted Screen[...] base
+    from desk_tui.contract.auth import LoginResponse, Me
     from desk_tui.ui.app import DeskApp
 
 log = logging.getLogger("desk_tui.ui")
@@ -48,6 +50,8 @@ class LoginScreen(SaysWorkerFailures, Screen["LoginResponse | Me"]):
         self._reason = reason
         self._switching = switching
         self._pending: tuple[str, str] | None = None
+        self._picker_set = False
+        """The picker shows the server's locations and this terminal's choice among them."""
 
     @property
     def desk(self) -> DeskApp:
@@ -59,12 +63,17 @@ class LoginScreen(SaysWorkerFailures, Screen["LoginResponse | Me"]):
             yield Static("Switch staff" if self._switching else "Sign in", classes="title")
             with Grid(id="login-fields"):
                 yield Label("Location")
-                yield Select[str]([], prompt="Connecting…", id="location", allow_blank=True)
+                if self.desk.location_options:  # a second sign-in: the list is known already (on_mount)
+                    yield self._picker()
+                else:
+                    yield LocationStandIn("Connecting…", id="location-stand-in")
                 yield Label("Username")
                 yield Input(placeholder="e.g. reception", id="username", max_length=100)
                 yield Label("PIN")
                 yield Input(placeholder="digits", id="pin", password=True, max_length=64)
-            yield Button("Sign in", id="sign-in", variant="primary")
+            # No Sign in button (Enter already signs in; the button was ≈ 4 % of the first frame's
+            # work, docs/performance.md session 14): the form says how, in words.
+            yield Static("Enter: next field · Enter on the PIN signs in", id="login-hint", classes="hint")
             yield Static(self._reason, id="login-status", markup=False)
         yield KeyFooter()
 
@@ -103,13 +112,27 @@ class LoginScreen(SaysWorkerFailures, Screen["LoginResponse | Me"]):
         current = self.desk.location_id
         return current if current is not None and current in ids else ids[0]
 
+    @staticmethod
+    def _picker() -> Select[str]:
+        # empty: the options and the choice are set once its parts are up (_locations_changed)
+        return Select[str]([], prompt="Connecting…", id="location", allow_blank=True)
+
     def _locations_changed(self, options: tuple[tuple[str, str], ...]) -> None:
-        select = self.query_one("#location", Select)
+        try:
+            select = self.query_one("#location", Select)
+        except NoMatches:  # the look-alike is still there: the real picker, now it has something to offer
+            if options:
+                stand_in = self.query_one("#location-stand-in", LocationStandIn)
+                self.query_one("#login-fields").mount(self._picker(), after=stand_in)
+                stand_in.remove()
+                self.call_after_refresh(self._locations_changed, options)
+            return
         try:
             select.set_options(list(options))
             select.prompt = "Choose a location" if options else "Connecting…"
             if options:
                 select.value = self._preferred(options)
+            self._picker_set = bool(options)
         except NoMatches:
             # The Select's own parts are not mounted yet (the answer beat the first frame):
             # try again after the next refresh rather than fail the sign-in screen.
@@ -118,7 +141,6 @@ class LoginScreen(SaysWorkerFailures, Screen["LoginResponse | Me"]):
     def action_enter_key(self) -> None:
         enter_key(self, last="pin", submit=self._submit)
 
-    @on(Button.Pressed, "#sign-in")
     def _submit(self) -> None:
         username = self.query_one("#username", Input).value.strip()
         pin = self.query_one("#pin", Input).value
@@ -132,8 +154,7 @@ class LoginScreen(SaysWorkerFailures, Screen["LoginResponse | Me"]):
             self._pending = (username, pin)
             status.update("Connecting… you will be signed in as soon as the server answers.")
             return
-        location = self.query_one("#location", Select).value
-        self._sign_in(username, pin, None if location is Select.NULL else str(location), self.desk.hold_keys())
+        self._sign_in(username, pin, self._chosen_location(), self.desk.hold_keys())
 
     @work(exclusive=True, group="login", exit_on_error=False)
     async def _sign_in(self, username: str, pin: str, location_id: str | None, hold: KeyHold) -> None:
@@ -156,13 +177,33 @@ class LoginScreen(SaysWorkerFailures, Screen["LoginResponse | Me"]):
             return
         finally:
             hold.release()
-        self.dismiss(result)
+        self.done(result)
+
+    def done(self, result: LoginResponse | Me) -> None:
+        """Signed in. Pushed over another screen, it goes with the result (the app's
+        after_login); on a fresh desk it is the app's first screen (DeskApp.get_default_screen),
+        which cannot be popped: it hands the result over and stays beneath, unseen."""
+        if self.app.screen_stack[0] is self:
+            self.query_one("#pin", Input).value = ""  # it stays beneath all day: not with the PIN
+            self.desk.after_login(result)
+        else:
+            self.dismiss(result)
 
     def _submit_pending(self) -> None:
+        if self._pending is not None and self.desk.location_options and not self._picker_set:
+            # the picker is still being put up with its choice: the sign-in goes where it will say
+            self.call_after_refresh(self._submit_pending)
+            return
         pending, self._pending = self._pending, None
         if pending is not None:
+            self._sign_in(*pending, self._chosen_location(), self.desk.hold_keys())
+
+    def _chosen_location(self) -> str | None:
+        try:
             location = self.query_one("#location", Select).value
-            self._sign_in(*pending, None if location is Select.NULL else str(location), self.desk.hold_keys())
+        except NoMatches:  # no locations came (still the look-alike): the server decides
+            return None
+        return None if location is Select.NULL else str(location)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

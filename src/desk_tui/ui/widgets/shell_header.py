@@ -2,20 +2,27 @@
 UPDATING.
 
 State is shown in words, never by colour alone, so it reads the same with NO_COLOR.
+
+One widget drawing one line, its parts styled by component classes (styles/app.tcss): as a row
+of seven Labels it was ≈ 3 % of the sign-in's first frame (docs/performance.md, session 14).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
-from textual.css.query import NoMatches
+from rich.style import Style
+from rich.text import Text
 from textual.reactive import reactive
-from textual.widgets import Label
+from textual.widget import Widget
 
 
-class ShellHeader(Horizontal):
+class ShellHeader(Widget):
+    COMPONENT_CLASSES = {
+        "shell-header--where", "shell-header--who",
+        "shell-header--demo", "shell-header--offline", "shell-header--live", "shell-header--updating",
+    }
+
     business: reactive[str] = reactive("desk-tui")
     """The organisation's name, from the API's settings."""
     location: reactive[str] = reactive("")
@@ -31,14 +38,6 @@ class ShellHeader(Horizontal):
     updating: reactive[bool] = reactive(False)
     """What is shown came from the cache for a sign-in the server has not confirmed yet."""
 
-    def compose(self) -> ComposeResult:
-        yield Label(id="where")
-        yield Label(id="who")
-        yield Label("DEMO", id="demo-marker", classes="marker")
-        yield Label("OFFLINE", id="offline-marker", classes="marker")
-        yield Label("NOT LIVE", id="live-marker", classes="marker")
-        yield Label("UPDATING", id="updating-marker", classes="marker")
-
     def on_mount(self) -> None:
         # Attributes flow down from the app: whichever screen is showing stays current.
         for name in ("business", "location", "staff", "demo", "offline", "live", "updating"):
@@ -50,19 +49,25 @@ class ShellHeader(Horizontal):
 
         return copy
 
-    def _refresh_text(self) -> None:
-        try:
-            where_label = self.query_one("#where", Label)
-        except NoMatches:  # not composed yet: on_mount's watches fill it in
-            return
-        where = self.business + (f" · {self.location}" if self.location else "")
-        where_label.update(where)
-        self.query_one("#who", Label).update(self.staff)
-        self.query_one("#demo-marker").display = self.demo
-        self.query_one("#offline-marker").display = self.offline
-        # OFFLINE already says it all; NOT LIVE is for a server that answers but does not stream.
-        self.query_one("#live-marker").display = self.live == "down" and not self.offline
-        self.query_one("#updating-marker").display = self.updating and not self.offline
+    def markers(self) -> list[str]:
+        """The state words shown, left to right."""
+        return [word for word, shown in (
+            ("DEMO", self.demo),
+            ("OFFLINE", self.offline),
+            # OFFLINE already says it all; NOT LIVE is for a server that answers but does not stream.
+            ("NOT LIVE", self.live == "down" and not self.offline),
+            ("UPDATING", self.updating and not self.offline),
+        ) if shown]
 
-    watch_business = watch_location = watch_staff = watch_demo = watch_offline = watch_live = watch_updating = \
-        _refresh_text
+    def render(self) -> Text:
+        # Each part between one blank cell either side, as the Labels' padding was; the place takes
+        # the room left over and is cut short first.
+        part = self.get_component_rich_style
+        right = Text.assemble(" ", (self.staff, part("shell-header--who")), " ")
+        for word in self.markers():
+            right.append_text(Text.assemble(" ", (word, part(f"shell-header--{word.split()[-1].lower()}")), " "))
+        where = self.business + (f" · {self.location}" if self.location else "")
+        room = max(self.content_size.width - right.cell_len, 0)
+        left = Text.assemble(" ", (where, part("shell-header--where")), " ")
+        left.truncate(room, pad=True)
+        return Text.assemble(left, right, no_wrap=True, overflow="crop", end="", style=Style())
