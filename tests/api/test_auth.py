@@ -71,6 +71,29 @@ def test_no_token_and_bad_token_are_401(api):
     assert_problem(httpx.get(f"{api.url}/v1/services", headers={"Authorization": "Basic x"}), 401, "unauthenticated")
 
 
+def test_a_bad_token_is_401_before_anything_else_is_refused(api):
+    """The calendar, search and wallet check the token in the route's own thread (deps.PendingSignIn):
+    a request FastAPI refuses before its route runs, or one the route would refuse, still answers
+    401 first for a token that is not good, as when the check ran before everything else."""
+    with login(api.url, "reception") as c:
+        revoked = c.headers["Authorization"]
+        assert c.post("/auth/logout").status_code == 204
+    with login(api.url, "reception") as good:
+        refused = [("/appointments", {"date": "not-a-date"}, 422, "validation_error"),
+                   ("/appointments", {"date": "2031-03-03", "staff_id": "x" * 500}, 422, "validation_error"),
+                   ("/customers", {"q": "x" * 300}, 422, "validation_error"),
+                   ("/customers/cus_nobody/wallet", {}, 404, "not_found")]
+        for path, params, status, code in refused:
+            assert_problem(good.get(path, params=params), status, code)
+            for token in (revoked, "Bearer nope"):
+                r = httpx.get(f"{api.url}/v1{path}", params=params, headers={"Authorization": token})
+                assert_problem(r, 401, "unauthenticated")
+        for path, params in (("/appointments", {"date": "2031-03-03"}), ("/customers", {"q": "anna"})):
+            assert good.get(path, params=params).status_code == 200
+            assert_problem(httpx.get(f"{api.url}/v1{path}", params=params, headers={"Authorization": revoked}),
+                           401, "unauthenticated")
+
+
 def test_logout_revokes_the_token(api):
     c = login(api.url, "reception")
     assert c.get("/me").status_code == 200

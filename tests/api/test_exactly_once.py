@@ -165,6 +165,31 @@ def test_one_key_with_another_expected_version_is_another_request(served_api):
         assert_problem(again, 422, "idempotency_key_reused")
 
 
+def test_a_key_is_looked_up_before_anything_else_is_refused(served_api):
+    """Opening a cart looks its key up in the route's own thread (idempotency_keys.KeyLookup), after
+    FastAPI has read the request: a retry is still answered from its key first, whatever else would
+    now be refused, and a bad token still gets 401 first, as when the middleware looked it up."""
+    with login(served_api.url, "reception") as c:
+        customer = new_customer(c)
+        headers = key()
+        first = c.post("/sales", json={"customer_id": customer}, headers=headers)
+        assert first.status_code == 201, first.text
+        again = c.post("/sales", json={"customer_id": customer}, headers=headers)
+        assert (again.status_code, again.json()["id"]) == (201, first.json()["id"])
+        assert again.headers.get("idempotent-replayed") == "true"
+        # the same key with a body FastAPI refuses (not JSON, not an object) or the route would
+        assert_problem(c.post("/sales", content=b"{not json", headers=headers | {"Content-Type": "application/json"}),
+                       422, "idempotency_key_reused")
+        assert_problem(c.post("/sales", json=[1], headers=headers), 422, "idempotency_key_reused")
+        assert_problem(c.post("/sales", json={"customer_id": "cus_nobody"}, headers=headers),
+                       422, "idempotency_key_reused")
+        assert_problem(c.post("/sales", json=[1], headers=key()), 422, "validation_error")
+        for token in ("Bearer nope", "Bearer " + "x" * 300):
+            r = httpx.post(f"{served_api.url}/v1/sales", json=[1], verify=TLS,
+                           headers=headers | {"Authorization": token})
+            assert_problem(r, 401, "unauthenticated")
+
+
 # --- SIGKILL in the middle of the traffic ------------------------------------------------------
 
 

@@ -27,7 +27,8 @@ opens carts, "complete" also adds their line), so an A/B of one endpoint takes a
 ``--profile ENDPOINT`` (repeatable) then runs ``py-spy record`` (the dev extra; ``--gil``: only the
 thread holding the interpreter lock, i.e. Python's CPU) on this checkout's server for three
 rounds' worth of that endpoint's requests, writes a speedscope file to a temporary directory
-(open it at https://www.speedscope.app) and prints the functions holding the most samples.
+(open it at https://www.speedscope.app) and prints the functions holding the most samples and the
+samples by layer of the server (tests/benchmarks/cpu_layers.py).
 
 Not part of `make test`: it takes minutes (two servers, five rounds: about ten on a busy machine).
 """
@@ -55,6 +56,7 @@ import httpx
 import psutil
 
 from tests.benchmarks.api_load import build, sign_in
+from tests.benchmarks.cpu_layers import by_layer, samples
 from tests.benchmarks.cpu_split import postmaster, tree_cpu
 from tests.support.bulk_chain import FIRST, LAST, STAFF
 from tests.support.postgres import PostgresCluster
@@ -254,15 +256,12 @@ def summarise(path: Path, endpoint: str, top: int = 30) -> None:
     frames = doc["shared"]["frames"]
     inclusive: Counter[int] = Counter()
     own: Counter[int] = Counter()
-    total = 0
-    for prof in doc["profiles"]:
-        for stack, weight in zip(prof["samples"], prof["weights"], strict=True):
-            if not stack:
-                continue
-            total += weight
-            own[stack[-1]] += weight
-            for f in set(stack):
-                inclusive[f] += weight
+    total = 0.0
+    for stack, weight in samples(doc):
+        total += weight
+        own[stack[-1]] += weight
+        for f in set(stack):
+            inclusive[f] += weight
 
     def label(i: int) -> str:
         f = frames[i]
@@ -275,6 +274,10 @@ def summarise(path: Path, endpoint: str, top: int = 30) -> None:
     print("  self:")
     for i, w in own.most_common(top):
         print(f"  {100 * w / total:5.1f} %  {label(i)}")
+    layers, weight = by_layer(doc)
+    print("  by layer (cpu_layers.py):")
+    for name, w in layers.most_common():
+        print(f"  {100 * w / weight:5.1f} %  {name}")
 
 
 def main() -> None:

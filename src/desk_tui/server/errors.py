@@ -13,13 +13,14 @@ import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from desk_tui.contract.common import Problem
 from desk_tui.contract.problems import BY_STATUS, STATUS_AND_TITLE, ProblemCode
+from desk_tui.server.auth.principal import PENDING_KEY
 
 log = logging.getLogger("desk_tui.server")
 
@@ -93,13 +94,47 @@ def busy_problem() -> JSONResponse:
                    headers={"Retry-After": str(BUSY_RETRY_AFTER)})
 
 
+class AnsweredBefore(Exception):
+    """An Idempotency-Key's stored answer (or why it cannot be had), found by the request's sign-in
+    check (idempotency_keys.KeyLookup): sent instead of running the route."""
+
+    def __init__(self, answer: Response) -> None:
+        super().__init__("answered before")
+        self.answer = answer
+
+
+async def _said_first(request: Request) -> Response | None:
+    """What a sign-in check left to the route's thread (deps.PendingSignIn) and not made yet says
+    first: a request refused before its route ran is refused for its token (or answered from its
+    Idempotency-Key) first, as before the check moved, so a caller without a good token learns
+    nothing else about its request, and a retry gets its first answer whatever else is wrong."""
+    pending = request.scope.get(PENDING_KEY)
+    if pending is None:
+        return None
+    try:
+        await pending.checked()
+    except DomainError as refusal:
+        return _refused(refusal)
+    except AnsweredBefore as earlier:
+        return earlier.answer
+    return None
+
+
+def _refused(exc: DomainError) -> JSONResponse:
+    # Said twice on purpose: the header for HTTP clients and proxies, the field for people reading the body.
+    wait = exc.extra.get("retry_after")
+    return problem(exc.code, exc.detail, headers={"Retry-After": str(wait)} if wait is not None else None,
+                   **exc.extra)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        # Said twice on purpose: the header for HTTP clients and proxies, the field for people reading the body.
-        wait = exc.extra.get("retry_after")
-        return problem(exc.code, exc.detail, headers={"Retry-After": str(wait)} if wait is not None else None,
-                       **exc.extra)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        return await _said_first(request) or _refused(exc)
+
+    @app.exception_handler(AnsweredBefore)
+    async def _answered_before(_: Request, exc: AnsweredBefore) -> Response:
+        return exc.answer
 
     @app.exception_handler(PoolTimeout)
     async def _pool_timeout(_: Request, exc: PoolTimeout) -> JSONResponse:
@@ -114,7 +149,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return await _unexpected(request, exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        if (said := await _said_first(request)) is not None:
+            return said
         detail, errors = _describe_validation(exc)
         first = errors[0]["field"] if errors else "body"
         if first == "body":
@@ -122,7 +159,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(ProblemCode.VALIDATION_ERROR, detail, errors=errors, field=first)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if (said := await _said_first(request)) is not None:
+            return said
         code = BY_STATUS.get(exc.status_code)
         if code is None:
             code = ProblemCode.VALIDATION_ERROR if 400 <= exc.status_code < 500 else ProblemCode.INTERNAL_ERROR

@@ -7,7 +7,11 @@ the route has answered, together with the stored answer. So whatever instant the
 the key is either absent (nothing was written; the retry runs) or complete (the retry replays);
 it is never left pending for longer than the request itself.
 
-A key is claimed by inserting its row as the first statement of that transaction. A concurrent
+The key is looked up (its stored answer, if any) in the statement of the request's sign-in
+check, wherever that is made: in the route's own thread for the desk's hot writes
+(``idempotency_keys.KeyLookup``, ``deps.one_thread``), which then also commit there; a stored
+answer is sent before the route runs or anything else is refused. A key is claimed by inserting
+its row as the first statement of that transaction. A concurrent
 retry of the same request waits on the row (PostgreSQL's unique index, SQLite's write lock) until
 the first commits, then replays its answer; if the first rolled back, the retry runs for real.
 
@@ -26,43 +30,34 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 import anyio
-from sqlalchemy import Integer, LargeBinary, String, Text, bindparam, delete, insert, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from desk_tui.contract.problems import ProblemCode
-from desk_tui.server.auth.pins import token_digest
-from desk_tui.server.auth.principal import SCOPE_KEY, Principal
-from desk_tui.server.auth.service import SIGN_IN_CHECK, authenticate, principal_of, sign_in_params
-from desk_tui.server.database import Base, Database, UTCDateTime, rowcount, utcnow
-from desk_tui.server.errors import DomainError, busy_problem, is_overload, problem
+from desk_tui.server.auth.principal import PENDING_KEY
+from desk_tui.server.database import Database, rowcount, utcnow
+from desk_tui.server.errors import busy_problem, is_overload, problem
+from desk_tui.server.idempotency_keys import (
+    KEY_MAX,
+    IdempotencyRecord,
+    KeyLookup,
+    earlier_answer,
+    found,
+    in_progress,
+)
 from desk_tui.server.request_scope import HandedOver, RequestUnit, handing_over, request_unit
 
 log = logging.getLogger("desk_tui.server")
 
-KEY_MAX = 200
 KEEP_FOR = timedelta(hours=48)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: Neither remembered (the answer carries the bearer token) nor one transaction: sign-in commits
 #: its attempt before the PIN check and settles it after, in short transactions of its own.
 _OWN_TRANSACTIONS = frozenset({"/v1/auth/login"})
-_NOT_STORED = {401, 429}
-_REPLAYED_HEADERS = ("content-type", "location", "etag")
-
-
-class IdempotencyRecord(Base):
-    __tablename__ = "idempotency_keys"
-    #: SHA-256 of the caller's staff id and the key they sent, so keys never cross callers
-    key: Mapped[str] = mapped_column(String(KEY_MAX), primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    status_code: Mapped[int | None] = mapped_column(Integer)
-    headers: Mapped[str | None] = mapped_column(Text)
-    body: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 @dataclass
@@ -104,32 +99,27 @@ class IdempotencyMiddleware:
             return
 
         body = await _read_body(receive)
-        found = await anyio.to_thread.run_sync(self._caller_and_earlier, _bearer(scope), key)
-        if found is None:
-            # No valid token: the route refuses it with 401 before anything changes.
+        token = _bearer(scope)
+        if not token or len(token) > 200:
+            # No token to look the key up with: the route refuses it with 401 before anything changes.
             await self._run(scope, _replaying(body, receive), send, RequestUnit())
             return
-        principal, scoped, earlier = found
-        # The route's signed_in takes it from here instead of looking the token up again.
-        scope[SCOPE_KEY] = principal
-        fingerprint = _fingerprint(scope, body)
-
-        if earlier is not None:
-            await self._answer_again(earlier, fingerprint, scope, receive, send)
-            return
-
-        claim = _Claim(scoped, fingerprint)
-        committed = await self._run(scope, _replaying(body, receive), send, RequestUnit(on_begin=claim), claim=claim)
-        if committed and claim.taken:
+        # The key is looked up with the request's sign-in check, where that is made: in the route's
+        # own thread for most of the desk's writes (idempotency_keys.KeyLookup).
+        unit = RequestUnit()
+        lookup = scope[PENDING_KEY] = KeyLookup(self.db, token, key, _fingerprint(scope, body), unit)
+        committed = await self._run(scope, _replaying(body, receive), send, unit, claim=lookup)
+        if committed and lookup.taken and lookup.claim is not None:
             # Someone else's identical request committed first while we waited on its row.
+            scoped = lookup.claim.scoped
             earlier = await anyio.to_thread.run_sync(self._find, scoped)
-            if earlier is not None:
-                await self._answer_again(earlier, fingerprint, scope, receive, send)
-                return
-            await _in_progress(scope, receive, send)
+            answer = in_progress() if earlier is None else earlier_answer(earlier, lookup.fingerprint)
+            await answer(scope, receive, send)
+        elif committed and lookup.taken_before and lookup.answer is not None:
+            await lookup.answer(scope, receive, send)
 
     async def _run(self, scope: Scope, receive: Receive, send: Send, unit: RequestUnit, *,
-                   claim: _Claim | None = None) -> bool:
+                   claim: KeyLookup | None = None) -> bool:
         """Run the route in ``unit`` and send its answer once its transaction has committed (with
         the answer stored under ``claim``'s key). False when the commit failed (and a 500 was sent).
         When the claim turned out to be taken, nothing is sent: the caller replays the other answer."""
@@ -145,135 +135,40 @@ class IdempotencyMiddleware:
             try:
                 await self.app(scope, receive, capture)
             except BaseException:
-                await anyio.to_thread.run_sync(lambda: unit.finish(commit=False))
+                if unit.session is not None:
+                    await anyio.to_thread.run_sync(lambda: unit.finish(commit=False))
                 raise
-        status = captured.status
         taken = claim is not None and claim.taken
-        keep = status < 500 and status not in _NOT_STORED and not taken
-        before_commit = None
-        if keep and claim is not None and captured.start is not None:
-            start, body = captured.start, bytes(captured.body)
+        start, body = captured.start, bytes(captured.body)
 
-            def before_commit(s: Session) -> None:
-                claim.store(s, status, start["headers"], body)
+        def settle() -> None:
+            if taken or start is None:
+                unit.finish(commit=False)
+            else:
+                unit.settle(start["status"], start["headers"], body)
 
-        try:
-            await anyio.to_thread.run_sync(lambda: unit.finish(commit=keep, before_commit=before_commit))
-        except SQLAlchemyError as exc:
-            # The answer must not claim what the database did not keep.
-            if is_overload(exc):
-                await busy_problem()(scope, receive, send)
-                return False
-            log.exception("could not commit %s %s", scope["method"], scope["path"])
-            await problem(ProblemCode.INTERNAL_ERROR, "The server could not finish this request; nothing was changed.")(
-                scope, receive, send)
-            return False
-        if not taken and captured.start is not None:
-            await send(captured.start)
-            await send({"type": "http.response.body", "body": bytes(captured.body)})
-        return True
-
-    async def _answer_again(self, record: IdempotencyRecord, fingerprint: str, scope: Scope, receive: Receive,
-                            send: Send) -> None:
-        if record.fingerprint != fingerprint:
-            await problem(ProblemCode.IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was already used for a different request.")(
-                scope, receive, send)
-        elif record.status_code is None:
-            await _in_progress(scope, receive, send)
-        else:
-            await _replay(record, send)
-
-    def _caller_and_earlier(self, token: str | None, key: str) -> tuple[Principal, str, IdempotencyRecord | None] | None:
-        """Who sent the key (the key's owner, None without a valid token), the key scoped to them,
-        and the answer stored under it, if any: one session, one statement each."""
-        if not token or len(token) > 200:
-            return None
-        # A token never changes hands, so once its staff member is known the key is looked up in
-        # the sign-in check's own statement (its validity is still checked on every request).
-        staff_id = _staff_of_token.get(token_digest(token))
-        with self.db.sign_in_session() as s:
+        # A route made by deps.one_thread settled its transaction in its own thread, with the same
+        # answer (a trip through the thread pool fewer); so did a route that never began one.
+        if unit.session is not None:
             try:
-                if staff_id is not None:
-                    scoped = _scoped(staff_id, key)
-                    row = s.execute(_SIGN_IN_CHECK_AND_KEY, {**sign_in_params(token), "scoped_key": scoped}).first()
-                    principal = principal_of(row)
-                    if principal.staff_id == staff_id:
-                        return principal, scoped, _record_of(row, scoped)
-                principal = authenticate(s, token)
-            except DomainError:
-                return None
-            if len(_staff_of_token) >= _TOKENS_REMEMBERED:
-                _staff_of_token.clear()
-            _staff_of_token[principal.token_hash] = principal.staff_id
-            scoped = _scoped(principal.staff_id, key)
-            return principal, scoped, _found(s, scoped)
+                await anyio.to_thread.run_sync(settle)
+            except SQLAlchemyError as exc:
+                # The answer must not claim what the database did not keep.
+                if is_overload(exc):
+                    await busy_problem()(scope, receive, send)
+                    return False
+                log.exception("could not commit %s %s", scope["method"], scope["path"])
+                await problem(ProblemCode.INTERNAL_ERROR, "The server could not finish this request; nothing was changed.")(
+                    scope, receive, send)
+                return False
+        if not taken and start is not None:
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+        return True
 
     def _find(self, scoped: str) -> IdempotencyRecord | None:
         with self.db.read_session() as s:
-            return _found(s, scoped)
-
-
-#: the sign-in check and the key's stored answer in one statement, built once and in Core (see SIGN_IN_CHECK)
-_KEYS = Base.metadata.tables[IdempotencyRecord.__tablename__]
-_SIGN_IN_CHECK_AND_KEY = (SIGN_IN_CHECK.add_columns(_KEYS.c.key.label("stored_key"), _KEYS.c.fingerprint,
-                                                    _KEYS.c.status_code, _KEYS.c.headers, _KEYS.c.body)
-                          .outerjoin(_KEYS, _KEYS.c.key == bindparam("scoped_key")))
-
-
-def _record_of(row: Any, scoped: str) -> IdempotencyRecord | None:
-    """The stored answer of a row of _SIGN_IN_CHECK_AND_KEY (None: the key is new), in no session."""
-    if row.stored_key is None:
-        return None
-    return IdempotencyRecord(key=scoped, fingerprint=row.fingerprint, status_code=row.status_code,
-                             headers=row.headers, body=row.body)
-
-
-#: token digest → its staff member, for the tokens this process has seen (a day's sign-ins)
-_staff_of_token: dict[str, str] = {}
-_TOKENS_REMEMBERED = 10_000
-
-
-def _scoped(staff_id: str, key: str) -> str:
-    return hashlib.sha256(f"{staff_id}\0{key}".encode()).hexdigest()
-
-
-def _found(s: Session, scoped: str) -> IdempotencyRecord | None:
-    record = s.get(IdempotencyRecord, scoped)
-    if record is not None:
-        s.expunge(record)
-    return record
-
-
-# Every write claims and stores its key: in Core, built once. The mapped class's insert went
-# through the session's unit of work (a flush), and its update through the ORM's bulk update.
-_CLAIM = insert(_KEYS)
-_STORE = (update(_KEYS).where(_KEYS.c.key == bindparam("scoped_key"))
-          .values(status_code=bindparam("status_code"), headers=bindparam("headers"), body=bindparam("body")))
-
-
-class _Claim:
-    """The key's row: inserted first in the request's transaction, completed with its answer."""
-
-    def __init__(self, scoped: str, fingerprint: str) -> None:
-        self.scoped = scoped
-        self.fingerprint = fingerprint
-        #: an identical request committed first; this one must replay it, not run
-        self.taken = False
-
-    def __call__(self, s: Session) -> None:
-        # No savepoint: it is the transaction's first statement, and when it fails the whole
-        # transaction is rolled back (Database.transaction) and the other answer replayed.
-        try:
-            s.execute(_CLAIM, {"key": self.scoped, "fingerprint": self.fingerprint, "created_at": utcnow()})
-        except IntegrityError:
-            self.taken = True
-            raise DomainError(ProblemCode.REQUEST_IN_PROGRESS,
-                              "The same request was made a moment ago; its answer follows.") from None
-
-    def store(self, s: Session, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-        kept = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers
-                if k.decode("latin-1").lower() in _REPLAYED_HEADERS}
-        s.execute(_STORE, {"scoped_key": self.scoped, "status_code": status, "headers": json.dumps(kept), "body": body})
+            return found(s, scoped)
 
 
 def forget_expired(s: Session, *, now: datetime | None = None) -> int:
@@ -312,20 +207,6 @@ def _without_pins(body: bytes) -> bytes:
         return value
 
     return json.dumps(blank(document), sort_keys=True, separators=(",", ":")).encode()
-
-
-async def _replay(record: IdempotencyRecord, send: Send) -> None:
-    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in json.loads(record.headers or "{}").items()]
-    headers.append((b"idempotent-replayed", b"true"))
-    body = record.body or b""
-    headers.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": record.status_code, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-async def _in_progress(scope: Scope, receive: Receive, send: Send) -> None:
-    await problem(ProblemCode.REQUEST_IN_PROGRESS, "The same request is still being processed; try again in a moment.")(
-        scope, receive, send)
 
 
 def _letting_go(slot: HandedOver, send: Send) -> Send:

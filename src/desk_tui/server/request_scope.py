@@ -15,6 +15,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+#: Answers that say the request changed nothing and may be retried (with 5xx): their transaction
+#: is rolled back and they are not stored under the request's Idempotency-Key.
+NOT_STORED = frozenset({401, 429})
+
+
+def kept(status: int) -> bool:
+    """Whether a write request answered ``status`` commits (and stores its answer)."""
+    return status < 500 and status not in NOT_STORED
+
 
 @dataclass
 class RequestUnit:
@@ -27,7 +36,20 @@ class RequestUnit:
 
     #: runs first in the transaction, before any route work (the Idempotency-Key's claim)
     on_begin: Callable[[Session], None] | None = None
+    #: runs last in the transaction, with the answer: status, headers, body (its stored answer)
+    on_answer: Callable[[Session, int, list[tuple[bytes, bytes]], bytes], None] | None = None
     session: Session | None = None
+
+    def settle(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        """Commit with the answer stored, or roll back, as the answer's status says (:func:`kept`)."""
+        keep = kept(status)
+        on_answer = self.on_answer
+
+        def store(s: Session) -> None:
+            assert on_answer is not None
+            on_answer(s, status, headers, body)
+
+        self.finish(commit=keep, before_commit=store if keep and on_answer is not None else None)
 
     def finish(self, *, commit: bool, before_commit: Callable[[Session], None] | None = None) -> None:
         """Commit (after ``before_commit``) or roll back, and let go of the connection."""

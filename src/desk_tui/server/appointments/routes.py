@@ -22,7 +22,7 @@ from desk_tui.server.appointments import service, transitions, views
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.customers.service import get_customer
 from desk_tui.server.database import Database
-from desk_tui.server.deps import database, signed_in
+from desk_tui.server.deps import database, one_thread, signed_in
 from desk_tui.server.errors import DomainError
 
 router = APIRouter(prefix="/appointments", tags=["appointments"])
@@ -49,6 +49,7 @@ def _version(if_match: str | None, *, required: bool) -> int | None:
 
 
 @router.get("", response_model=wire.AppointmentDay)
+@one_thread
 def day(
     date: Annotated[dt.date, Query(ge=dt.date(2000, 1, 1), le=dt.date(2999, 12, 30),
                                    description="The business day, in the organisation's time zone.")],
@@ -61,6 +62,7 @@ def day(
 
 
 @router.post("", status_code=201, response_model=wire.Appointment)
+@one_thread
 def create(body: wire.AppointmentCreate, me: Principal = Depends(signed_in),
            db: Database = Depends(database)) -> Response:
     with db.transaction() as s:

@@ -26,9 +26,10 @@ class Principal:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
 
-#: the ASGI scope key under which the idempotency middleware leaves the principal it looked up to
-#: scope a write's key, so the route's ``signed_in`` does not look the token up a second time
-SCOPE_KEY = "desk_tui.principal"
+#: the ASGI scope key of the request's sign-in check (deps.PendingSignIn), made once, where it is
+#: first needed: by ``signed_in``, or in the route's own thread; a write's Idempotency-Key is
+#: looked up with it (idempotency_keys.KeyLookup, left there by the idempotency middleware)
+PENDING_KEY = "desk_tui.pending_sign_in"
 
 #: the signed-in principal of the request being answered (set by ``deps.signed_in`` on the
 #: request's own task, so the route's worker thread sees it; None outside a signed-in request)

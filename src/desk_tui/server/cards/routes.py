@@ -14,7 +14,7 @@ from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import family, imports, lifecycle, queries, service
 from desk_tui.server.cards.models import CardTransaction
 from desk_tui.server.database import Database
-from desk_tui.server.deps import database, manager, owner, signed_in
+from desk_tui.server.deps import database, manager, one_thread, owner, signed_in
 from desk_tui.server.errors import DomainError
 from desk_tui.server.pagination import Cursor, Limit
 
@@ -92,6 +92,7 @@ def card_transactions(card_id: str, limit: Limit = 50, cursor: Cursor = None, me
 
 
 @router.post("/cards/{card_id}/redemptions", status_code=201, response_model=wire.CardChange)
+@one_thread
 def redeem(card_id: str, body: wire.RedemptionCreate, me: Principal = Depends(signed_in),
            db: Database = Depends(database)) -> Response:
     with db.transaction() as s:
@@ -144,6 +145,7 @@ def remove_member(card_id: str, customer_id: str, me: Principal = Depends(signed
 
 
 @router.get("/customers/{customer_id}/wallet", tags=["customers"], response_model=wire.Wallet)
+@one_thread
 def wallet(customer_id: str, me: Principal = Depends(signed_in), db: Database = Depends(database)) -> Response:
     with db.read_session() as s:
         return json_answer(queries.wallet(s, customer_id=customer_id, me=me))

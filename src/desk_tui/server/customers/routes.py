@@ -10,13 +10,14 @@ from desk_tui.server.answers import json_answer
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.customers import service
 from desk_tui.server.database import Database
-from desk_tui.server.deps import database, signed_in
+from desk_tui.server.deps import database, one_thread, signed_in
 from desk_tui.server.pagination import Cursor, Limit
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
 
 @router.get("", response_model=Page[wire.Customer])
+@one_thread
 def search_customers(
     q: Annotated[str | None, Query(max_length=200, description=(
         "Name (a hyphenated surname as written or either part), phone (any form, or its last "

@@ -26,7 +26,7 @@ from desk_tui.server.auth import approval
 from desk_tui.server.auth.approval import Approver
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import Database, utcnow
-from desk_tui.server.deps import database, signed_in
+from desk_tui.server.deps import database, one_thread, signed_in
 from desk_tui.server.errors import DomainError
 from desk_tui.server.pagination import Cursor, Limit
 from desk_tui.server.sales import automatic, benefits, holds, lines, service, views
@@ -72,6 +72,7 @@ def _approver(db: Database, body: wire.SaleLineCreate | wire.SaleLineUpdate, me:
 
 
 @router.post("", status_code=201, response_model=wire.Sale)
+@one_thread
 def open_sale(body: wire.SaleCreate, request: Request, me: Principal = Depends(signed_in),
               db: Database = Depends(database)) -> Response:
     """Open a cart. For an appointment that already has an open cart, that cart is returned (200)."""
@@ -118,6 +119,7 @@ def delete_sale(sale_id: SaleId, _: Principal = Depends(signed_in)) -> None:
 
 
 @router.post("/{sale_id}/lines", status_code=201, response_model=wire.Sale)
+@one_thread
 def add_line(sale_id: SaleId, body: wire.SaleLineCreate, request: Request, me: Principal = Depends(signed_in),
              db: Database = Depends(database)) -> Response:
     approver = _approver(db, body, me, request)
@@ -173,6 +175,7 @@ def release_line(sale_id: SaleId, line_id: LineId, request: Request, me: Princip
 
 
 @router.post("/{sale_id}/complete", response_model=wire.Sale)
+@one_thread
 def complete(sale_id: SaleId, body: wire.SaleComplete, request: Request, me: Principal = Depends(signed_in),
              db: Database = Depends(database)) -> Response:
     return json_answer(_change(db, request, lambda s, timeout: service.complete(
