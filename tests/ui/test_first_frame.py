@@ -12,10 +12,11 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from desk_tui.client.settings import Paths, load_settings
-from desk_tui.ui.app import SHEETS, SIGN_IN_SHEETS, DeskApp
+from desk_tui.ui.app import DeskApp
 from desk_tui.ui.connection_state import ConnectionState
 from desk_tui.ui.screens.calendar import CalendarScreen
 from desk_tui.ui.screens.login import LoginScreen
+from desk_tui.ui.stylesheets import SHEETS, SIGN_IN_SHEETS
 from tests.ui.pilot import sign_in, wait_until
 
 OURS = {os.path.abspath(p) for p in SHEETS}

@@ -7,10 +7,8 @@ little more than Textual loaded.
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Callable, Iterable
 from importlib import import_module
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.actions import SkipAction
@@ -18,27 +16,19 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-import desk_tui.styles  # type: ignore[import-not-found]  # mapped from the top-level styles/ by setuptools package-dir, which mypy cannot follow
 from desk_tui.ui.colours import NO_COLOR_THEME, native_ansi, theme_for
 from desk_tui.ui.commands import screen_commands
+from desk_tui.ui.focus_return import FocusReturnApp
 from desk_tui.ui.hangup import quit_on_hangup
 from desk_tui.ui.navigation import DESTINATIONS, close_to_root
 from desk_tui.ui.refusals import RefusalsApp
 from desk_tui.ui.screens.login import LoginScreen
 from desk_tui.ui.session import SessionApp
+from desk_tui.ui.stylesheets import StylesheetsApp
 
 if TYPE_CHECKING:
     from desk_tui.client.settings import ClientSettings
     from desk_tui.contract.auth import Me
-
-# The package's own folder: importlib.resources would cost start-up time for the same answer.
-STYLES = Path(desk_tui.styles.__file__).parent
-# Every sheet in styles/, app.tcss first: where two rules tie, the later sheet's wins.
-SHEETS: list[str] = sorted((str(p) for p in STYLES.iterdir() if p.name.endswith(".tcss")),
-                           key=lambda p: ("app.tcss" not in p, p))
-# What a fresh desk's first frame, the sign-in, is drawn with; the rest follow right after it
-# (parsing them took ≈ 50 M instructions of that frame, docs/performance.md, session 13).
-SIGN_IN_SHEETS = [p for p in SHEETS if Path(p).name in ("app.tcss", "login.tcss", "no_color.tcss")]
 
 
 def _lazy(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -55,9 +45,8 @@ BUILT = {
 }
 
 
-class DeskApp(RefusalsApp, SessionApp):
+class DeskApp(StylesheetsApp, FocusReturnApp, RefusalsApp, SessionApp):
     TITLE = "desk-tui"
-    CSS_PATH = [*SIGN_IN_SHEETS]  # a list of str | PurePath, as App declares it; the rest: all_sheets
     MODES = {d.mode: BUILT[d.mode] for d in DESTINATIONS}
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help", show=False),  # always on the F-key bar
@@ -90,21 +79,6 @@ class DeskApp(RefusalsApp, SessionApp):
         self.all_sheets()  # the calendar's first frame needs its own
         return super().get_default_screen()
 
-    def all_sheets(self) -> None:
-        """Every sheet in styles/, in SHEETS' order (a later sheet wins a tie), for the screens
-        after the sign-in; once only (a second call finds nothing to add)."""
-        sheet = self.stylesheet
-        paths = [Path(os.path.abspath(p)) for p in SHEETS]  # as Stylesheet.read keys them
-        if all(sheet.has_source(str(p)) for p in paths):
-            return
-        for path in paths:  # re-read in order: those read already would otherwise come first
-            sheet.source.pop((str(path), ""), None)
-        sheet.read_all(paths)
-        sheet.parse()  # only the new ones: the others come from the stylesheet's cache
-        sheet.update(self)
-        if self.css_monitor is not None:  # --dev: reload these too when saved
-            self.css_monitor.add_paths(paths)
-
     def on_mount(self) -> None:
         quit_on_hangup(self, self.release_embedded_server)
         theme = theme_for(no_color=self.no_color, color_system=self.console.color_system)
@@ -118,22 +92,6 @@ class DeskApp(RefusalsApp, SessionApp):
         self.call_after_refresh(gc.enable)
         self.call_after_refresh(self.all_sheets)
         self.call_after_refresh(self.start_session)
-
-    def watch_app_focus(self, focus: bool) -> None:
-        """Focus back with nothing focused: the screen's AUTO_FOCUS field, as on its showing.
-        Textual's web driver starts an app blurred (the browser tab says when it has focus;
-        the first key counts as that), a screen shown while blurred skips its AUTO_FOCUS, and
-        focus coming back only restores a field focused before the blur. So the sign-in, now
-        the first screen (composed after that blur, not pushed before it), had no field, and
-        a browser's first keys went nowhere, then Tab took them to the location picker."""
-        if not focus or not self.screen_stack or self.screen.focused is not None:
-            return  # Textual's own _watch_app_focus, which runs first, gave the field back
-        screen = self.screen
-        selector = self.AUTO_FOCUS if screen.AUTO_FOCUS is None else screen.AUTO_FOCUS
-        if selector:
-            first = next((w for w in screen.query(selector) if w.focusable), None)
-            if first is not None:
-                screen.set_focus(first)
 
     async def on_unmount(self) -> None:
         self.live_updates.stop()
