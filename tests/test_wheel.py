@@ -69,7 +69,7 @@ def test_the_installed_client_starts_without_the_server_stack(wheel, tmp_path):
             f"sys.path.insert(0, {str(target)!r})\n"
             "import desk_tui, desk_tui.cli, desk_tui.client.connect, desk_tui.ui.app\n"
             f"assert desk_tui.__file__.startswith({str(target)!r}), desk_tui.__file__\n"
-            "from desk_tui.ui.app import STYLES\n"
+            "from desk_tui.ui.stylesheets import STYLES\n"
             "assert (STYLES / 'app.tcss').is_file(), STYLES\n"
             "raise SystemExit(desk_tui.cli.main(['--version']))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.reactive import reactive
 
-from desk_tui.ui.app import SHEETS
+from desk_tui.ui.stylesheets import SHEETS
 from desk_tui.ui.widgets.shell_header import ShellHeader
 from tests.ui.pilot import wait_until
 
