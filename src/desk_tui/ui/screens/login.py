@@ -190,20 +190,19 @@ class LoginScreen(SaysWorkerFailures, Screen["LoginResponse | Me"]):
             self.dismiss(result)
 
     def _submit_pending(self) -> None:
-        if self._pending is not None and self.desk.location_options and not self._picker_set:
-            # the picker is still being put up with its choice: the sign-in goes where it will say
-            self.call_after_refresh(self._submit_pending)
-            return
         pending, self._pending = self._pending, None
         if pending is not None:
             self._sign_in(*pending, self._chosen_location(), self.desk.hold_keys())
 
     def _chosen_location(self) -> str | None:
-        try:
+        """The picker's choice; while it is still being put up, the choice it will show (waiting
+        for it re-ran at every refresh, a loop that under load could keep the sign-in from ever
+        being sent). No locations came (still the look-alike): the server decides."""
+        if self._picker_set:
             location = self.query_one("#location", Select).value
-        except NoMatches:  # no locations came (still the look-alike): the server decides
-            return None
-        return None if location is Select.NULL else str(location)
+            return None if location is Select.NULL else str(location)
+        options = self.desk.location_options
+        return self._preferred(options) if options else None
 
     def action_cancel(self) -> None:
         self.dismiss(None)
