@@ -43,7 +43,6 @@ class IdempotencyRecord(Base):
     body: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
-
 def caller_and_earlier(db: Database, token: str, key: str) -> tuple[Principal, str, IdempotencyRecord | None]:
     """Who sent the key (the key's owner; the sign-in check's 401 without a valid token), the key
     scoped to them, and the answer stored under it, if any: one session, one statement each."""
