@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import uvicorn
 
@@ -13,13 +16,18 @@ from tests.support.demo_copy import fill_with_demo, seeds_its_own_demo
 from tests.support.quick_pins import quick_demo_pins
 
 
+T = TypeVar("T")
+
+
 class _Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config) -> None:
         super().__init__(config)
         self.ready = threading.Event()
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     async def startup(self, sockets=None) -> None:
         await super().startup(sockets)
+        self.loop = asyncio.get_running_loop()
         self.ready.set()
 
 
@@ -59,6 +67,11 @@ class LiveServer:
         self._thread.join(20)
         self._sock.close()
         self.database.dispose()
+
+    def in_loop(self, step: Callable[[], Awaitable[T]], timeout: float = 20) -> T:
+        """``step()`` run in the server's event loop (where its thread limiters live)."""
+        assert self._server.loop is not None, "the server has not started"
+        return asyncio.run_coroutine_threadsafe(step(), self._server.loop).result(timeout)
 
     def __enter__(self) -> LiveServer:
         return self.start()

@@ -22,6 +22,7 @@ from desk_tui.server.cards.routes import IMPORT_MAX_BYTES
 from desk_tui.server.cards.routes import router as cards_router
 from desk_tui.server.customers.routes import router as customers_router
 from desk_tui.server.database import Database
+from desk_tui.server.desk_threads import DESK_THREADS, desk_threads
 from desk_tui.server.errors import install_error_handlers
 from desk_tui.server.etag import ETagMiddleware
 from desk_tui.server.events import service as events
@@ -49,7 +50,7 @@ warnings.filterwarnings("ignore", message="The 'alias' attribute with value 'bod
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    request_threads(app.state.db)
+    request_threads(app.state.db, app.state.settings.desk_threads)
     async with housekeeping.lifespan(app):
         try:
             yield
@@ -57,14 +58,18 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             await app.state.events.stop()
 
 
-def request_threads(db: Database) -> int:
-    """As many threads for the routes as the worker has pooled connections (PostgreSQL): with 40
+def request_threads(db: Database, desk: int = DESK_THREADS) -> int:
+    """No more threads for the routes than the worker has pooled connections (PostgreSQL): with 40
     threads over 30 connections, ten requests at a time held a thread only to wait for a
-    connection, and were answered 503 after 5 s. Must run in the server's event loop."""
-    limiter = anyio.to_thread.current_default_thread_limiter()
+    connection, and were answered 503 after 5 s. ``desk`` of them are the desk's busiest routes'
+    own (server/desk_threads.py), the rest every other route's. Must run in the server's event
+    loop; returns the threads of both."""
+    shared = anyio.to_thread.current_default_thread_limiter()
     if not db.is_sqlite:
-        limiter.total_tokens = db.engine.pool.size()  # type: ignore[attr-defined]
-    return int(limiter.total_tokens)
+        pooled = db.engine.pool.size()  # type: ignore[attr-defined]
+        desk = max(1, min(desk, pooled - 1))
+        shared.total_tokens = pooled - desk
+    return int(shared.total_tokens + desk_threads(desk).total_tokens)
 
 
 def create_app(settings: ServerSettings, database: Database | None = None) -> FastAPI:

@@ -13,6 +13,7 @@ from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth import service as auth
 from desk_tui.server.auth.principal import PENDING_KEY, Principal, set_asking
 from desk_tui.server.database import Database
+from desk_tui.server.desk_threads import desk_threads
 from desk_tui.server.errors import AnsweredBefore, DomainError
 from desk_tui.server.request_scope import current_unit
 
@@ -107,8 +108,7 @@ def one_thread(route: Route) -> Route:
     The commit is made only for an answer made by the route (a ``Response``), the same answer the
     idempotency middleware then sends; otherwise the middleware settles the transaction as before."""
 
-    @functools.wraps(route)
-    def run(**values: Any) -> Any:
+    def in_thread(values: dict[str, Any]) -> Any:
         try:
             for name, value in values.items():
                 if isinstance(value, PendingSignIn):
@@ -120,6 +120,12 @@ def one_thread(route: Route) -> Route:
         if unit is not None and unit.session is not None and isinstance(answer, Response):
             unit.settle(answer.status_code, answer.raw_headers, bytes(answer.body))
         return answer
+
+    # Async, so that FastAPI awaits it on the request's task instead of giving it a thread of the
+    # shared pool: it takes one of the desk's own (server/desk_threads.py).
+    @functools.wraps(route)
+    async def run(**values: Any) -> Any:
+        return await anyio.to_thread.run_sync(in_thread, values, limiter=desk_threads())
 
     setattr(run, _FOLDS, True)
     return run  # type: ignore[return-value]

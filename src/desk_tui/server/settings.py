@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
+from desk_tui.server.desk_threads import DESK_THREADS
 from desk_tui.server.events import service as events
 
 ENV_PREFIX = "DESK_SERVER_"
@@ -49,6 +50,9 @@ class ServerSettings(BaseSettings):
     port: int = Field(default=8765, ge=0, le=65535)
     workers: int = Field(default=1, ge=1)
     """API worker processes sharing the database and the CPU: each takes its share of both."""
+    desk_threads: int = Field(default=DESK_THREADS, ge=1, le=64)
+    """Threads per worker for the desk's busiest routes (calendar, search, wallet, redeem, booking,
+    cart, sale): a few, because more only wait for each other's interpreter lock."""
     token_ttl: timedelta = timedelta(hours=12)
     """How long a sign-in lasts before the PIN is asked again."""
     sale_hold_timeout: timedelta = timedelta(minutes=30)
