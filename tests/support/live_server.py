@@ -15,7 +15,6 @@ from desk_tui.server.serve import prepare
 from tests.support.demo_copy import fill_with_demo, seeds_its_own_demo
 from tests.support.quick_pins import quick_demo_pins
 
-
 T = TypeVar("T")
 
 
