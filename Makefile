@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # worker and child did it all again (≈ 9 s of CPU per worker's collection; docs/testing.md).
 KEEP_BYTECODE := PYTHONDONTWRITEBYTECODE=
 
-.PHONY: setup run serve test test-fast bench bench-api bench-api-large bench-api-cpu lint openapi clean
+.PHONY: setup run serve test test-fast bench bench-api bench-api-large bench-api-cpu bench-api-floor lint openapi clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "desk-tui needs Python 3.11 or newer"'
@@ -54,6 +54,11 @@ bench-api: setup
 bench-api-large: setup
 	@bash scripts/system-deps
 	BENCH_LARGE=1 $(PY) -m tests.benchmarks.api_load
+
+# The layers under the server alone (plain ASGI and psycopg … FastAPI and the ORM) under the mix's load (tests/benchmarks/api_floor.py).
+bench-api-floor: setup
+	@bash scripts/system-deps
+	$(PY) -m tests.benchmarks.api_floor
 
 # The server's CPU time per request, per endpoint of the mix (tests/benchmarks/api_cpu.py; ARGS: --against DIR, --profile NAME).
 bench-api-cpu: setup
