@@ -15,6 +15,9 @@ async def test_server_lost_then_back_shows_offline_then_recovers(make_app, tmp_p
     port = server.port
     app = make_app(server.url)
     app.OFFLINE_PROBE_SECONDS = 0.2
+    # The offline toast is read below after the header has repainted: under a loaded full run that
+    # took longer than the toast's 5 s, and it was gone when read. What it says is checked, not how long.
+    app.NOTIFICATION_TIMEOUT = 120
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await sign_in(pilot)
