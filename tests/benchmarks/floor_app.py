@@ -18,7 +18,7 @@ from typing import Any
 import anyio
 import psycopg
 from fastapi import FastAPI, Response
-from sqlalchemy import bindparam, create_engine, insert, select
+from sqlalchemy import Select, bindparam, create_engine, insert, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from desk_tui.server.desk_threads import DESK_THREADS
@@ -67,16 +67,22 @@ def on_psycopg() -> bytes:
     except queue.Empty:
         conn = psycopg.connect(URL.replace("postgresql+psycopg://", "postgresql://"))
     try:
-        with conn.cursor() as cur:
-            rows = []
-            for i in _ids():
-                cur.execute(READ, (i,), prepare=True)
-                rows.append(cur.fetchone())
-            cur.execute(WRITE, (rows[0][0],), prepare=True)
+        rows = _on_cursor(conn)
         conn.commit()
     finally:
         _kept.put(conn)
     return _answer(rows)
+
+
+def _on_cursor(conn: Any) -> list[tuple[Any, ...]]:
+    """The reads and the insert on the driver's own cursor, each statement prepared by the server."""
+    with conn.cursor() as cur:
+        rows = []
+        for i in _ids():
+            cur.execute(READ, (i,), prepare=True)
+            rows.append(cur.fetchone())
+        cur.execute(WRITE, (rows[0][0],), prepare=True)
+    return rows
 
 
 engine = create_engine(URL, pool_size=DESK_THREADS, max_overflow=0) if URL else None
@@ -87,12 +93,7 @@ _WRITE = insert(FloorLog.__table__).values(row_id=bindparam("r"))
 def on_session_cursor() -> bytes:
     """A SQLAlchemy Session's transaction, its statements on the driver's cursor."""
     with Session(engine) as s:
-        with s.connection().connection.driver_connection.cursor() as cur:  # type: ignore[union-attr]
-            rows = []
-            for i in _ids():
-                cur.execute(READ, (i,), prepare=True)
-                rows.append(cur.fetchone())
-            cur.execute(WRITE, (rows[0][0],), prepare=True)
+        rows = _on_cursor(s.connection().connection.driver_connection)
         s.commit()
     return _answer(rows)
 
@@ -107,26 +108,26 @@ def on_connection() -> bytes:
     return _answer(rows)
 
 
-def on_session() -> bytes:
-    """Core statements built once, executed by the Session."""
-    with Session(engine) as s:
-        rows = [tuple(s.execute(_READ, {"i": i}).one()) for i in _ids()]
-        s.execute(_WRITE, {"r": rows[0][0]})
-        s.commit()
-    return _answer(rows)
-
-
 _TABLE = FloorRow.__table__.c
 _READ_TABLE = select(_TABLE.id, _TABLE.name, _TABLE.note, _TABLE.n).where(_TABLE.id == bindparam("i"))
 
 
-def on_session_table() -> bytes:
-    """Core statements built once on the table's columns (no ORM entity in them), by the Session."""
+def _by_session(read: Select[Any]) -> bytes:
     with Session(engine) as s:
-        rows = [tuple(s.execute(_READ_TABLE, {"i": i}).one()) for i in _ids()]
+        rows = [tuple(s.execute(read, {"i": i}).one()) for i in _ids()]
         s.execute(_WRITE, {"r": rows[0][0]})
         s.commit()
     return _answer(rows)
+
+
+def on_session() -> bytes:
+    """Core statements built once, executed by the Session."""
+    return _by_session(_READ)
+
+
+def on_session_table() -> bytes:
+    """Core statements built once on the table's columns (no ORM entity in them), by the Session."""
+    return _by_session(_READ_TABLE)
 
 
 def on_session_built_each_time() -> bytes:
