@@ -58,17 +58,20 @@ def test_other_routes_answer_while_every_desk_thread_is_held(new_db_url):
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("asked, desk, shared", [(4, 4, 8), (20, 11, 1)])
-def test_the_desk_threads_come_out_of_the_pooled_connections(new_db_url, monkeypatch, asked, desk, shared):
+@pytest.mark.parametrize("connections, asked, total, desk, shared",
+                         [(24, 4, 12, 4, 8), (24, 20, 12, 11, 1), (2, 3, 2, 1, 1)])
+def test_the_desk_threads_come_out_of_the_pooled_connections(new_db_url, monkeypatch, connections, asked, total,
+                                                             desk, shared):
     """Both limiters together never have more threads than the worker has connections (a thread
-    without a connection only waits for one), and the shared pool keeps at least one."""
-    monkeypatch.setenv("DESK_DB_CONNECTIONS", "24")
+    without a connection only waits for one), and each keeps at least one: with a pool of one
+    connection the two share it rather than leave the other routes without a thread."""
+    monkeypatch.setenv("DESK_DB_CONNECTIONS", str(connections))
     db = Database(new_db_url("postgresql"), workers=2)
     try:
         async def threads() -> tuple[int, int, int]:
             total = request_threads(db, asked)
             return total, int(desk_threads().total_tokens), int(anyio.to_thread.current_default_thread_limiter().total_tokens)
 
-        assert anyio.run(threads) == (12, desk, shared)
+        assert anyio.run(threads) == (total, desk, shared)
     finally:
         db.dispose()

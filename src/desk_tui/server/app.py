@@ -68,7 +68,8 @@ def request_threads(db: Database, desk: int = DESK_THREADS) -> int:
     if not db.is_sqlite:
         pooled = db.engine.pool.size()  # type: ignore[attr-defined]
         desk = max(1, min(desk, pooled - 1))
-        shared.total_tokens = pooled - desk
+        # A pool of one is shared by both rather than leave every other route without a thread.
+        shared.total_tokens = max(1, pooled - desk)
     return int(shared.total_tokens + desk_threads(desk).total_tokens)
 
 

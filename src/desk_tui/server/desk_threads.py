@@ -3,8 +3,9 @@
 Under the desk mix without pause (50 desks, `make bench-api`'s phase B), a worker with a route
 thread per pooled connection had ~25 requests in threads at once, and each spent about 60 % of its
 time waiting for the interpreter lock: every wake-up of a thread is a hand-over of the lock, paid
-in CPU, so the worker did less per second with more threads. With a few threads the same mix
-gave ≈ 13 % more answers a second (docs/performance.md, session 15). The routes made by
+in CPU, so the worker did less per second with more threads. With three desk threads per worker
+the same mix was answered at 134–174 requests a second instead of 97 (docs/performance.md,
+session 15; two threads did as well, one too few and four or more worse). The routes made by
 ``deps.one_thread`` (the desk's reads and writes: one trip through a thread each) take a thread
 from this limiter; every other route keeps the shared pool, so a report, an import or a backup
 that holds a thread for seconds never waits behind the desk, nor the desk behind it, and a
