@@ -3,9 +3,10 @@
 Under the desk mix without pause (50 desks, `make bench-api`'s phase B), a worker with a route
 thread per pooled connection had ~25 requests in threads at once, and each spent about 60 % of its
 time waiting for the interpreter lock: every wake-up of a thread is a hand-over of the lock, paid
-in CPU, so the worker did less per second with more threads. With three desk threads per worker
-the same mix was answered at 134–174 requests a second instead of 97 (docs/performance.md,
-session 15; two threads did as well, one too few and four or more worse). The routes made by
+in CPU, so the worker did less per second with more threads. With four desk threads per worker
+the same mix was answered at 129–147 requests a second instead of 97–110 (docs/performance.md,
+session 15): two or three did as well there but let more of a burst queue for a thread at 50
+desks with pauses, one was too few, eight or more too many. The routes made by
 ``deps.one_thread`` (the desk's reads and writes: one trip through a thread each) take a thread
 from this limiter; every other route keeps the shared pool, so a report, an import or a backup
 that holds a thread for seconds never waits behind the desk, nor the desk behind it, and a
@@ -19,7 +20,7 @@ import anyio
 from anyio.lowlevel import RunVar
 
 #: threads per worker for the desk's routes (`ServerSettings.desk_threads`)
-DESK_THREADS = 3
+DESK_THREADS = 4
 
 _limiter: RunVar[anyio.CapacityLimiter] = RunVar("desk_threads")
 
