@@ -25,6 +25,7 @@ from desk_tui.server.auth.principal import Principal
 from desk_tui.server.auth.service import SIGN_IN_CHECK, authenticate, principal_of, sign_in_params
 from desk_tui.server.database import Base, Database, UTCDateTime, utcnow
 from desk_tui.server.deps import PendingSignIn
+from desk_tui.server.driver_statements import DriverStatement
 from desk_tui.server.errors import AnsweredBefore, DomainError, problem
 from desk_tui.server.request_scope import RequestUnit
 
@@ -52,7 +53,7 @@ def caller_and_earlier(db: Database, token: str, key: str) -> tuple[Principal, s
     with db.sign_in_session() as s:
         if staff_id is not None:
             scoped = _scoped(staff_id, key)
-            row = s.execute(_SIGN_IN_CHECK_AND_KEY, {**sign_in_params(token), "scoped_key": scoped}).first()
+            row = _SIGN_IN_CHECK_AND_KEY.first(s, {**sign_in_params(token), "scoped_key": scoped})
             principal = principal_of(row)
             if principal.staff_id == staff_id:
                 return principal, scoped, _record_of(row, scoped)
@@ -66,9 +67,10 @@ def caller_and_earlier(db: Database, token: str, key: str) -> tuple[Principal, s
 
 #: the sign-in check and the key's stored answer in one statement, built once and in Core (see SIGN_IN_CHECK)
 _KEYS = Base.metadata.tables[IdempotencyRecord.__tablename__]
-_SIGN_IN_CHECK_AND_KEY = (SIGN_IN_CHECK.add_columns(_KEYS.c.key.label("stored_key"), _KEYS.c.fingerprint,
-                                                    _KEYS.c.status_code, _KEYS.c.headers, _KEYS.c.body)
-                          .outerjoin(_KEYS, _KEYS.c.key == bindparam("scoped_key")))
+_SIGN_IN_CHECK_AND_KEY = DriverStatement(
+    SIGN_IN_CHECK.add_columns(_KEYS.c.key.label("stored_key"), _KEYS.c.fingerprint, _KEYS.c.status_code,
+                              _KEYS.c.headers, _KEYS.c.body)
+    .outerjoin(_KEYS, _KEYS.c.key == bindparam("scoped_key")))
 
 
 def _record_of(row: Any, scoped: str) -> IdempotencyRecord | None:
@@ -95,11 +97,14 @@ def found(s: Session, scoped: str) -> IdempotencyRecord | None:
     return record
 
 
-# Every write claims and stores its key: in Core, built once. The mapped class's insert went
-# through the session's unit of work (a flush), and its update through the ORM's bulk update.
-_CLAIM = insert(_KEYS)
-_STORE = (update(_KEYS).where(_KEYS.c.key == bindparam("scoped_key"))
-          .values(status_code=bindparam("status_code"), headers=bindparam("headers"), body=bindparam("body")))
+# Every write claims and stores its key: in Core, built once, on the driver's cursor. The mapped
+# class's insert went through the session's unit of work (a flush), and its update through the
+# ORM's bulk update.
+_CLAIM = DriverStatement(insert(_KEYS).values(key=bindparam("key"), fingerprint=bindparam("fingerprint"),
+                                              created_at=bindparam("created_at")))
+_STORE = DriverStatement(update(_KEYS).where(_KEYS.c.key == bindparam("scoped_key"))
+                         .values(status_code=bindparam("status_code"), headers=bindparam("headers"),
+                                 body=bindparam("body")))
 
 
 class Claim:
@@ -115,7 +120,7 @@ class Claim:
         # No savepoint: it is the transaction's first statement, and when it fails the whole
         # transaction is rolled back (Database.transaction) and the other answer replayed.
         try:
-            s.execute(_CLAIM, {"key": self.scoped, "fingerprint": self.fingerprint, "created_at": utcnow()})
+            _CLAIM.execute(s, {"key": self.scoped, "fingerprint": self.fingerprint, "created_at": utcnow()})
         except IntegrityError:
             self.taken = True
             raise DomainError(ProblemCode.REQUEST_IN_PROGRESS,
@@ -124,8 +129,8 @@ class Claim:
     def store(self, s: Session, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
         replayed = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers
                     if k.decode("latin-1").lower() in _REPLAYED_HEADERS}
-        s.execute(_STORE, {"scoped_key": self.scoped, "status_code": status, "headers": json.dumps(replayed),
-                           "body": body})
+        _STORE.execute(s, {"scoped_key": self.scoped, "status_code": status, "headers": json.dumps(replayed),
+                            "body": body})
 
 
 class KeyLookup(PendingSignIn):

@@ -13,6 +13,7 @@ from desk_tui.server.auth.models import AuthToken
 from desk_tui.server.auth.pins import new_token, token_digest
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import rowcount, utcnow
+from desk_tui.server.driver_statements import DriverStatement
 from desk_tui.server.errors import DomainError
 from desk_tui.server.reference import service as reference
 from desk_tui.server.reference.models import Location, OrgSettings, Staff
@@ -67,7 +68,7 @@ def unlock(s: Session, *, staff_id: str) -> int:
 
 def authenticate(s: Session, token: str) -> Principal:
     """The token's principal, in one statement: every request of the day starts here."""
-    return principal_of(s.execute(SIGN_IN_CHECK, sign_in_params(token)).first())
+    return principal_of(_SIGN_IN.first(s, sign_in_params(token)))
 
 
 def _sign_in_check() -> Select[*tuple[Any, ...]]:
@@ -96,6 +97,7 @@ def _sign_in_check() -> Select[*tuple[Any, ...]]:
 #: object's cache key, and building this select and working out its key again cost every request
 #: more CPU than anything else it did before its route.
 SIGN_IN_CHECK = _sign_in_check()
+_SIGN_IN = DriverStatement(SIGN_IN_CHECK)
 
 
 def sign_in_params(token: str) -> dict[str, str]:

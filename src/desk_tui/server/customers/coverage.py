@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from desk_tui.server.driver_statements import DriverStatement
 
 TERM_END = "\uffff"
 
@@ -64,7 +66,7 @@ def cover(s: Session, words: list[set[str]], *, counted_to: int, distinct_to: in
     shape = tuple(len(forms) for forms in words)
     start = None
     row: Any
-    for row in s.execute(_statement(shape, distinct_to, after is not None), params):
+    for row in _statement(shape, distinct_to, after is not None).all(s, params):
         n, term, count, who = row
         if n == START:
             start = (term, who)
@@ -76,7 +78,7 @@ def cover(s: Session, words: list[set[str]], *, counted_to: int, distinct_to: in
 
 
 @lru_cache(maxsize=64)
-def _statement(forms: tuple[int, ...], distinct_to: int, past: bool) -> TextClause:
+def _statement(forms: tuple[int, ...], distinct_to: int, past: bool) -> DriverStatement:
     """For words of this many forms each: a row (-1 - word, NULL, count, NULL) per word, then a row
     (range, term, NULL, NULL) per distinct term and one (START, sort name, NULL, id) when every
     word is common. Built once per shape (``past``: with a key to start after), the values bound."""
@@ -93,7 +95,7 @@ def _statement(forms: tuple[int, ...], distinct_to: int, past: bool) -> TextClau
     rows = [f"SELECT {-1 - word} AS n,NULL AS term,c{word} AS c,NULL AS who FROM counted" for word in range(len(forms))]
     rows += [f"SELECT {n},term,NULL,NULL FROM d{n} WHERE term IS NOT NULL" for n in range(sum(forms))]
     rows += [f"SELECT {START},s,NULL,c FROM st"]
-    return text("WITH RECURSIVE " + ",\n".join(ctes) + "\n" + " UNION ALL ".join(rows))
+    return DriverStatement(text("WITH RECURSIVE " + ",\n".join(ctes) + "\n" + " UNION ALL ".join(rows)))
 
 
 def _start(forms: tuple[int, ...], past: bool) -> list[str]:

@@ -29,11 +29,12 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import TextualSelect, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from desk_tui.server.customers.coverage import TERM_END, Key
 from desk_tui.server.database import UTCDateTime
+from desk_tui.server.driver_statements import DriverStatement
 
 #: a word covering more distinct terms than this is checked, not walked
 WALKED_TERMS = 32
@@ -65,8 +66,9 @@ def walk(s: Session, words: list[set[str]], covered: list[set[str]], *, limit: i
     n = limit + 1
     arrays = s.get_bind().dialect.name == "postgresql"
     for _ in range(ROUNDS):
-        rows = s.execute(*_round([covered[i] for i in walked], checked, low, inclusive, n,
-                                 limit + 1 - len(found), arrays=arrays)).all()
+        statement, params = _round([covered[i] for i in walked], checked, low, inclusive, n,
+                                   limit + 1 - len(found), arrays=arrays)
+        rows = statement.all(s, params)
         found += [row for row in rows if row[0] == FOUND]
         if len(found) > limit:
             return found[:limit + 1]
@@ -80,7 +82,7 @@ def walk(s: Session, words: list[set[str]], covered: list[set[str]], *, limit: i
 
 
 def _round(walked: list[set[str]], checked: list[set[str]], low: Key | None, inclusive: bool, n: int,
-           need: int, *, arrays: bool = False) -> tuple[TextualSelect, dict[str, Any]]:
+           need: int, *, arrays: bool = False) -> tuple[DriverStatement, dict[str, Any]]:
     """The next ``n`` customers of each walked word from ``low`` (the word's position, the sort
     name and id, and whether the customer has every checked word), all in one result order, and
     the first ``need`` of them that every word has, with their customer's row (word -1): the
@@ -104,7 +106,7 @@ def _round(walked: list[set[str]], checked: list[set[str]], low: Key | None, inc
 
 
 @lru_cache(maxsize=256)
-def _round_text(walked: tuple[int, ...], checked: tuple[int, ...], inclusive: bool | None) -> TextualSelect:
+def _round_text(walked: tuple[int, ...], checked: tuple[int, ...], inclusive: bool | None) -> DriverStatement:
     """A round's SQL for this many terms per walked word (0: its terms are one array, PostgreSQL)
     and forms per checked word, from the start (``inclusive`` None) or from a key: one text and one statement object per shape, so neither
     SQLAlchemy nor psycopg parses it again (psycopg caches a query's conversion up to 4,096
@@ -145,9 +147,9 @@ def _round_text(walked: tuple[int, ...], checked: tuple[int, ...], inclusive: bo
     found = (f"SELECT {FOUND},g.s,g.c,1,u.name,u.phone,u.email,u.store_credit,u.created_at FROM(SELECT s,c FROM r "
              f"GROUP BY s,c HAVING count(DISTINCT CASE WHEN h=1 THEN w END)={len(walked)} ORDER BY s,c LIMIT :need)g "
              "JOIN customers u ON u.id=g.c")
-    return text(f"WITH r AS({' UNION ALL '.join(streams)}) SELECT w,s,c,h,NULL AS name,NULL AS phone,NULL AS email,"
-                f"NULL AS store_credit,NULL AS created_at FROM r UNION ALL {found} ORDER BY 2,3,1"
-                ).columns(created_at=UTCDateTime)
+    return DriverStatement(text(
+        f"WITH r AS({' UNION ALL '.join(streams)}) SELECT w,s,c,h,NULL AS name,NULL AS phone,NULL AS email,"
+        f"NULL AS store_credit,NULL AS created_at FROM r UNION ALL {found} ORDER BY 2,3,1").columns(created_at=UTCDateTime))
 
 
 def _next_low(rows: Sequence[Any], words: int, n: int) -> tuple[Key, bool] | None:

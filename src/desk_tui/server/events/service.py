@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 from desk_tui.contract.events import Event
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.database import rowcount, utcnow
+from desk_tui.server.driver_statements import DriverStatement
 from desk_tui.server.events import broker
 from desk_tui.server.events.models import EventRow
 from desk_tui.server.reference.models import Location, Staff
@@ -113,7 +114,7 @@ def _write(s: Session) -> None:
         rows.append({"n": len(rows), "at": now, "kind": n["kind"], "location_id": n["location_id"],
                          "actor_location_id": n["actor_location_id"], "body": json.dumps(body)})
     if postgres:
-        s.execute(_INSERT, {"channel": CHANNEL,
+        _INSERT.execute(s, {"channel": CHANNEL,
                             "rows": json.dumps(rows, default=lambda at: at.isoformat())})
     else:
         s.execute(insert(EventRow), [{k: v for k, v in r.items() if k != "n"} for r in rows])
@@ -123,7 +124,7 @@ def _write(s: Session) -> None:
 #: PostgreSQL: the rows and the NOTIFY in one statement (every write sends it). The ids continue
 #: after those this transaction already wrote (a request's savepoints each write theirs), which
 #: only this transaction can see: nobody else writes ids of its transaction id.
-_INSERT = text(f"""
+_INSERT = DriverStatement(text(f"""
     WITH told AS (SELECT pg_notify(:channel, '')),
          mine AS (SELECT pg_current_xact_id()::text::bigint * {_PER_TRANSACTION} AS first),
          taken AS (SELECT coalesce((SELECT max(e.id) + 1 FROM events e
@@ -133,7 +134,7 @@ _INSERT = text(f"""
     SELECT taken.next + r.n, r.at, r.kind, r.location_id, r.actor_location_id, r.body
     FROM told, taken, json_to_recordset(CAST(:rows AS json))
          AS r(n bigint, at timestamptz, kind text, location_id text, actor_location_id text, body text)
-""")
+"""))
 
 
 @event.listens_for(Session, "after_commit")
