@@ -151,17 +151,26 @@ def test_a_lost_connection_is_invalidated(new_db_url):
     db.dispose()
 
 
-def test_what_only_sqlalchemys_path_can_run_is_refused():
+def test_a_list_parameter_gets_a_placeholder_per_item(db):
+    with db.write_session() as s, s.begin():
+        for n in range(4):
+            ADD.execute(s, {"id": f"l{n}", "at": AT, "n": n, "done": n % 2 == 0, "blob": None})
+    some = DriverStatement(select(NOTES.c.id).where(NOTES.c.id.in_(bindparam("ids", expanding=True)),
+                                                    NOTES.c.n < bindparam("below")).order_by(NOTES.c.id))
+    with db.write_session() as s:
+        for ids, below, found in ((["l1"], 9, ["l1"]), (["l3", "l0", "nope", "l2"], 3, ["l0", "l2"]),
+                                  (["l1"], 9, ["l1"]), ([], 9, [])):
+            assert some.scalars(s, {"ids": ids, "below": below}) == found, ids
+        assert some.scalars(s, {"ids": ("l2",), "below": 9}) == ["l2"]  # any iterable, as SQLAlchemy takes
+
+
+def test_what_only_sqlalchemys_path_can_run_is_refused(db):
     with pytest.raises(ValueError, match="ORM-enabled"):
         DriverStatement(select(Note))
     with pytest.raises(ValueError, match="ORM-enabled"):
         DriverStatement(update(Note).values(n=1))
-    with pytest.raises(ValueError, match="default"):
-        DriverStatement(insert(Stamped.__table__))
-    expanding = DriverStatement(select(NOTES.c.id).where(NOTES.c.id.in_(bindparam("ids", expanding=True))))
-    db = Database("sqlite://")
-    try:
-        with db.write_session() as s, pytest.raises(ValueError, match="list parameter"):
-            expanding.all(s, {"ids": ["a"]})
-    finally:
-        db.dispose()
+    stamped = Stamped.__table__
+    with db.write_session() as s, s.begin():
+        with pytest.raises(ValueError, match="default"):
+            DriverStatement(insert(stamped).values(id=bindparam("id"))).execute(s, {"id": "x"})
+        DriverStatement(insert(stamped).values(id=bindparam("id"), n=bindparam("n"))).execute(s, {"id": "y", "n": 1})

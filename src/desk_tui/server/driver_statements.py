@@ -16,8 +16,9 @@ is raised as SQLAlchemy's own, and a lost connection is invalidated.
 
 Only statements of table columns: an ORM-enabled statement (``select(Card)``, ``update(Card)``)
 also loads objects or synchronises the session's, which only the session's own path does. Nor an
-INSERT or UPDATE of a table with Python-side defaults, nor a list parameter (``IN`` expanded per
-call): SQLAlchemy fills and renders those at each execution.
+INSERT or UPDATE that leaves a column with a Python-side default to SQLAlchemy (it computes
+those at each execution). A list parameter (``IN``) gets one placeholder per item, as
+SQLAlchemy's own path writes it; an empty list goes through that path.
 """
 
 from __future__ import annotations
@@ -26,11 +27,10 @@ from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Dialect, exc
+from sqlalchemy import Connection, CursorResult, Dialect, Executable, exc
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.dml import ValuesBase
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.selectable import TextualSelect
 
@@ -43,24 +43,30 @@ class _Bind(NamedTuple):
     value: Any  # the literal's value, for a bind the caller does not give
     required: bool
     processor: Processor
+    expanding: bool  # a list, one placeholder per item (``IN``)
 
 
 class _Compiled:
     """One dialect's SQL text with what turns the caller's values into the driver's and back."""
 
-    __slots__ = ("binds", "dialect", "positional", "processors", "row", "sql", "textual", "types")
+    __slots__ = ("binds", "dialect", "expanded", "positional", "processors", "row", "sql", "textual",
+                 "types")
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         assert isinstance(compiled, SQLCompiler)
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            raise ValueError("a column's Python-side default is computed by SQLAlchemy's own path: give its value")
         self.sql = compiled.string
         binds: dict[str, _Bind] = {}
         for bind, name in compiled.bind_names.items():
-            if bind.expanding or bind.literal_execute:
-                raise ValueError(f"{name}: a list parameter is expanded per call; run it through the session")
+            if bind.literal_execute or (bind.expanding and dialect.paramstyle not in _LIST_PLACEHOLDERS):
+                raise ValueError(f"{name}: rendered into the SQL per call; run it through the session")
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            binds[name] = _Bind(bind.key, name, bind.effective_value, bind.required, processor)
+            binds[name] = _Bind(bind.key, name, bind.effective_value, bind.required, processor, bind.expanding)
         self.binds = tuple(binds.values())
+        #: the SQL text per number of items in each list parameter
+        self.expanded: dict[tuple[int, ...], str] = {}
         self.positional = (tuple(compiled.positiontup or ())
                            if compiled.positional else None)
         columns = compiled._result_columns
@@ -81,8 +87,11 @@ class _Compiled:
             self.processors = processors
         self.row = namedtuple("Row", names, rename=True)  # type: ignore[misc]  # last: it says "learnt"
 
-    def parameters(self, given: Mapping[str, Any]) -> dict[str, Any] | tuple[Any, ...]:
+    def parameters(self, given: Mapping[str, Any]) -> tuple[str, dict[str, Any] | tuple[Any, ...]] | None:
+        """The SQL text (a list parameter's placeholders one per item) and the driver's values; None
+        for an empty list, which SQLAlchemy writes as a condition that holds for nothing, per dialect."""
         values: dict[str, Any] = {}
+        lists: dict[str, list[Any]] = {}
         for bind in self.binds:
             if bind.key in given:
                 value = given[bind.key]
@@ -90,10 +99,35 @@ class _Compiled:
                 raise exc.ArgumentError(f"A value is required for bind parameter {bind.key!r}")
             else:
                 value = bind.value
-            values[bind.name] = value if bind.processor is None else bind.processor(value)
+            processor = bind.processor
+            if bind.expanding:
+                items = lists[bind.name] = list(value) if processor is None else [processor(v) for v in value]
+                if not items:
+                    return None
+            else:
+                values[bind.name] = value if processor is None else processor(value)
+        sql = self.sql
+        if lists:
+            sql = self._expand(lists)
         if self.positional is not None:
-            return tuple(values[name] for name in self.positional)
-        return values
+            return sql, tuple(v for name in self.positional
+                              for v in (lists[name] if name in lists else (values[name],)))
+        for name, items in lists.items():
+            values.update({f"{name}_{n}": v for n, v in enumerate(items, 1)})
+        return sql, values
+
+    def _expand(self, lists: dict[str, list[Any]]) -> str:
+        shape = tuple(len(items) for items in lists.values())
+        sql = self.expanded.get(shape)
+        if sql is None:
+            sql = self.sql
+            placeholder = _LIST_PLACEHOLDERS[self.dialect.paramstyle]
+            for name, items in lists.items():
+                sql = sql.replace(f"__[POSTCOMPILE_{name}]",
+                                  ", ".join(placeholder.format(f"{name}_{n}") for n in range(1, len(items) + 1)))
+            if len(self.expanded) < _SHAPES_KEPT:
+                self.expanded[shape] = sql
+        return sql
 
     def rows(self, raw: Sequence[Sequence[Any]]) -> list[Any]:
         processors = self.processors
@@ -103,18 +137,22 @@ class _Compiled:
         return [make([v if p is None else p(v) for p, v in zip(processors, r, strict=True)]) for r in raw]
 
 
+#: how each driver's SQL writes a list parameter's items (psycopg's, sqlite3's)
+_LIST_PLACEHOLDERS = {"pyformat": "%({})s", "qmark": "?"}
+#: SQL texts kept per statement for lists of different lengths (a day's cards, a wallet's)
+_SHAPES_KEPT = 64
+
+
 class DriverStatement:
     """A Core statement of table columns, compiled once per dialect and run on the driver's cursor
     inside a session's transaction. Rows come back as named tuples (``row.name``, ``row[0]``)."""
 
     __slots__ = ("_by_dialect", "statement")
 
-    def __init__(self, statement: ClauseElement) -> None:
+    def __init__(self, statement: Executable) -> None:
+        assert isinstance(statement, ClauseElement)
         if statement._propagate_attrs.get("compile_state_plugin") == "orm":
             raise ValueError("an ORM-enabled statement loads or synchronises objects: build it on the tables' columns")
-        if isinstance(statement, ValuesBase) and any(
-                c.default is not None or c.onupdate is not None for c in statement.table.c):
-            raise ValueError(f"{statement.table}: a column's Python-side default is applied by SQLAlchemy's own path")
         self.statement = statement
         self._by_dialect: dict[str, _Compiled] = {}
 
@@ -148,28 +186,36 @@ class DriverStatement:
         conn = s.connection()
         dialect = conn.dialect
         compiled = self._compiled(dialect)
-        parameters = compiled.parameters(given)
+        prepared = compiled.parameters(given)
+        if prepared is None:
+            return self._by_session(s, given)
+        sql, parameters = prepared
         driver = conn.connection.driver_connection
         assert driver is not None
         cursor = driver.cursor()
         try:
             dispatch = conn.dispatch
             for listener in dispatch.before_cursor_execute:
-                listener(conn, cursor, compiled.sql, parameters, None, False)
+                listener(conn, cursor, sql, parameters, None, False)
             try:
-                cursor.execute(compiled.sql, parameters)
+                cursor.execute(sql, parameters)
                 if compiled.row is None and compiled.textual and cursor.description is not None:
                     compiled.learn([column[0] for column in cursor.description])
                 # (not ``cursor.description`` each time: psycopg builds it afresh, column by column)
                 raw = cursor.fetchall() if fetch and compiled.row is not None else []
             except dialect.loaded_dbapi.Error as error:
-                raise _translated(conn, cursor, compiled.sql, parameters, error) from error
+                raise _translated(conn, cursor, sql, parameters, error) from error
             for listener in dispatch.after_cursor_execute:
-                listener(conn, cursor, compiled.sql, parameters, None, False)
+                listener(conn, cursor, sql, parameters, None, False)
             count = cursor.rowcount
         finally:
             cursor.close()
         return (compiled.rows(raw) if raw else []), count
+
+    def _by_session(self, s: Session, given: Mapping[str, Any]) -> tuple[list[Any], int]:
+        result = s.execute(self.statement, dict(given))
+        assert isinstance(result, CursorResult)  # a Core statement's
+        return (list(result) if result.returns_rows else []), result.rowcount
 
 
 def _translated(conn: Connection, cursor: Any, sql: str, parameters: Any, error: Any) -> exc.StatementError:

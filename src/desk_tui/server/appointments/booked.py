@@ -20,7 +20,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, Row, Table, TextClause, bindparam, exists, select, text
+from sqlalchemy import BindParameter, Row, Table, bindparam, exists, select, text
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import appointments as wire
@@ -28,6 +28,7 @@ from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.appointments.lines import ServiceRow, check_services, services_for
 from desk_tui.server.appointments.models import Appointment, AppointmentLine
 from desk_tui.server.customers.models import ActivityEntry, Customer
+from desk_tui.server.driver_statements import DriverStatement
 from desk_tui.server.errors import DomainError
 from desk_tui.server.reference.models import Service, ServiceLocation, Staff, StaffLocation
 
@@ -53,7 +54,7 @@ def lock_staff_and_read(s: Session, data: wire.AppointmentCreate, location_id: s
     the stylist."""
     params = {"staff_id": data.staff_id, "location_id": location_id, "customer_id": data.customer_id,
               "ids": sorted({x.service_id for x in data.lines})}
-    rows = s.execute(LOCKED_WITH_SERVICES, params).all()
+    rows = _LOCKED_WITH_SERVICES.all(s, params)
     if not rows:  # no such staff member: the services and the customer are still refused first
         services_for(s, data.lines, location_id)
         if s.scalar(CUSTOMER_NAME, params) is None:
@@ -87,6 +88,9 @@ LOCKED_WITH_SERVICES = (
         exists().where(_OFFERED.service_id == _SERVICE.id, _OFFERED.location_id == bindparam("location_id"))
         .label("offered"))
     .outerjoin(Service.__table__, _SERVICE.id.in_(bindparam("ids", expanding=True))))
+#: both run on the driver's cursor (a booking's, a move's)
+_LOCKED_WITH_SERVICES = DriverStatement(LOCKED_WITH_SERVICES)
+LOCK_STAFF = DriverStatement(STAFF_LOCKED)
 
 
 def write(s: Session, appt: Appointment, activity: dict[str, Any]) -> None:
@@ -98,10 +102,10 @@ def write(s: Session, appt: Appointment, activity: dict[str, Any]) -> None:
     params.update({f"v_{c}": v for c, v in activity.items()})
     s.flush()  # a package line's reservation (its ledger entry) is what the line points at
     if s.get_bind().dialect.name == "postgresql":
-        s.execute(_together(len(appt.lines)), params)
+        _together(len(appt.lines)).execute(s, params)
     else:
         for statement in _apart(len(appt.lines)):
-            s.execute(statement, params)
+            statement.execute(s, params)
 
 
 def _table(model: type[Any]) -> Table:
@@ -125,19 +129,19 @@ def _insert(model: type[Any], prefixes: list[str]) -> tuple[str, list[BindParame
 
 
 @cache
-def _apart(lines: int) -> tuple[TextClause, TextClause, TextClause]:
+def _apart(lines: int) -> tuple[DriverStatement, ...]:
     """The appointment's, its ``lines`` lines' and the activity line's INSERTs, built once: SQL
     text, as SQLAlchemy does not cache an INSERT of several rows of parameters (it compiled
     one per booking, a quarter of the booking's CPU)."""
-    return tuple(text(sql).bindparams(*types) for sql, types in (  # type: ignore[return-value]
+    return tuple(DriverStatement(text(sql).bindparams(*types)) for sql, types in (
         _insert(Appointment, ["a"]), _insert(AppointmentLine, [f"l{i}" for i in range(lines)]),
         _insert(ActivityEntry, ["v"])))
 
 
 @cache
-def _together(lines: int) -> TextClause:
+def _together(lines: int) -> DriverStatement:
     """The three as one statement (PostgreSQL)."""
     (appointment, a), (its_lines, b), (activity, c) = (
         _insert(Appointment, ["a"]), _insert(AppointmentLine, [f"l{i}" for i in range(lines)]),
         _insert(ActivityEntry, ["v"]))
-    return text(f"WITH a AS ({appointment}), l AS ({its_lines}) {activity}").bindparams(*a, *b, *c)
+    return DriverStatement(text(f"WITH a AS ({appointment}), l AS ({its_lines}) {activity}").bindparams(*a, *b, *c))

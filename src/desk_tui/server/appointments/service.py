@@ -25,6 +25,7 @@ from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.service import activity_values, record_activity
 from desk_tui.server.database import new_id, utcnow
+from desk_tui.server.driver_statements import DriverStatement
 from desk_tui.server.errors import DomainError
 from desk_tui.server.events import service as events
 from desk_tui.server.reference.calendar import business_date
@@ -65,7 +66,7 @@ def _bookable_staff(s: Session, staff_id: str, location_id: str, *, check: bool 
     """The staff member (id, name, active, bookable, works here), locked: bookings of one stylist
     queue here. ``check=False`` only locks: an edit that keeps the stylist is not refused because
     they have since stopped taking new bookings."""
-    staff = s.execute(booked.STAFF_LOCKED, {"staff_id": staff_id, "location_id": location_id}).first()
+    staff: StaffRow | None = booked.LOCK_STAFF.first(s, {"staff_id": staff_id, "location_id": location_id})
     if not check and staff is not None:
         return staff
     return booked.check_bookable(staff)
@@ -79,10 +80,11 @@ def _check_free(s: Session, *, staff: StaffRow, start: datetime, end: datetime, 
     them, or with ``seen`` only those the receptionist was shown (one booked meanwhile is refused)."""
     if allow and seen is None:
         return
-    stmt = _CLASHES if exclude is None else _CLASHES_BESIDES
     if allow and seen:
-        stmt = stmt.where(_APPOINTMENT.id.not_in(seen))
-    clashes = s.execute(stmt, {"staff_id": staff.id, "start": start, "end": end, "exclude": exclude}).all()
+        statement = _CLASHES_UNSEEN if exclude is None else _CLASHES_BESIDES_UNSEEN
+    else:
+        statement = _CLASHES if exclude is None else _CLASHES_BESIDES
+    clashes = statement.all(s, {"staff_id": staff.id, "start": start, "end": end, "exclude": exclude, "seen": seen})
     if not clashes:
         return
     first = clashes[0]
@@ -98,13 +100,17 @@ def _check_free(s: Session, *, staff: StaffRow, start: datetime, end: datetime, 
 
 #: the staff member's live appointments overlapping [start, end), built once (every booking and move)
 _APPOINTMENT, _WHO = Appointment.__table__.c, Customer.__table__.c  # Core, not the ORM's path (booked.py)
-_CLASHES = (select(_APPOINTMENT.id, _APPOINTMENT.start_at, _APPOINTMENT.end_at, _APPOINTMENT.location_id, _WHO.name)
-            .join(Customer.__table__, _WHO.id == _APPOINTMENT.customer_id)
-            .where(_APPOINTMENT.staff_id == bindparam("staff_id"), _APPOINTMENT.status.in_(OCCUPYING),
-                   _APPOINTMENT.start_at < bindparam("end"), _APPOINTMENT.end_at > bindparam("start"))
-            .order_by(_APPOINTMENT.start_at, _APPOINTMENT.id).limit(wire.OVERLAPS_MAX))
-#: … besides the appointment being moved
-_CLASHES_BESIDES = _CLASHES.where(_APPOINTMENT.id != bindparam("exclude"))
+_CLASHING = (select(_APPOINTMENT.id, _APPOINTMENT.start_at, _APPOINTMENT.end_at, _APPOINTMENT.location_id, _WHO.name)
+             .join(Customer.__table__, _WHO.id == _APPOINTMENT.customer_id)
+             .where(_APPOINTMENT.staff_id == bindparam("staff_id"), _APPOINTMENT.status.in_(OCCUPYING),
+                    _APPOINTMENT.start_at < bindparam("end"), _APPOINTMENT.end_at > bindparam("start"))
+             .order_by(_APPOINTMENT.start_at, _APPOINTMENT.id).limit(wire.OVERLAPS_MAX))
+#: … besides the appointment being moved; … besides those the receptionist was shown (``seen``)
+_BESIDES = _APPOINTMENT.id != bindparam("exclude")
+_UNSEEN = _APPOINTMENT.id.not_in(bindparam("seen", expanding=True))
+_CLASHES, _CLASHES_BESIDES, _CLASHES_UNSEEN, _CLASHES_BESIDES_UNSEEN = (
+    DriverStatement(_CLASHING), DriverStatement(_CLASHING.where(_BESIDES)), DriverStatement(_CLASHING.where(_UNSEEN)),
+    DriverStatement(_CLASHING.where(_BESIDES, _UNSEEN)))
 
 
 def announce(s: Session, appt: Appointment, *, kind: str, me: Principal, summary: str) -> None:

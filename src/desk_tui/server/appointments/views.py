@@ -19,6 +19,7 @@ from desk_tui.server.appointments.models import Appointment, AppointmentLine
 from desk_tui.server.cards import ledger
 from desk_tui.server.cards.models import Card
 from desk_tui.server.customers.models import Customer
+from desk_tui.server.driver_statements import DriverStatement
 from desk_tui.server.reference.calendar import local_midnight
 from desk_tui.server.reference.models import Service, Staff
 from desk_tui.server.reference.names import names, names_of
@@ -55,9 +56,10 @@ _DAY = (_with_names().where(Appointment.location_id == bindparam("location_id"),
                             Appointment.start_at >= bindparam("start"), Appointment.start_at < bindparam("end"))
         .order_by(Appointment.start_at, Appointment.staff_id, Appointment.id))
 _STAFF_DAY = _DAY.where(Appointment.staff_id == bindparam("staff_id"))
-_CARDS = (select(Card.id, Card.number, Card.package_name, Card.unit_type, Card.expires_on, Card.customer_id,
-                 Customer.name.label("owner_name"))
-          .join(Customer, Customer.id == Card.customer_id).where(Card.id.in_(bindparam("ids", expanding=True))))
+_C, _OWNER = Card.__table__.c, Customer.__table__.c
+_CARDS = DriverStatement(
+    select(_C.id, _C.number, _C.package_name, _C.unit_type, _C.expires_on, _C.customer_id, _OWNER.name.label("owner_name"))
+    .join(Customer.__table__, _OWNER.id == _C.customer_id).where(_C.id.in_(bindparam("ids", expanding=True))))
 
 
 #: an appointment that has not happened yet: completed, no-show and cancelled ones are history
@@ -80,7 +82,7 @@ def to_wire(s: Session, rows: Sequence[tuple[Appointment, str, str | None] | Row
     lines = [line for appt, _, _ in rows for line in appt.lines]
     services = names_of(s, Service, {line.service_id for line in lines})
     card_ids = {line.card_id for line in lines if line.card_id}
-    cards = {r.id: r for r in s.execute(_CARDS, {"ids": sorted(card_ids)})} if card_ids else {}
+    cards = {r.id: r for r in _CARDS.all(s, {"ids": sorted(card_ids)})} if card_ids else {}
     balances = ledger.pools(s, card_ids)
     result = []
     for appt, customer_name, staff_name in rows:

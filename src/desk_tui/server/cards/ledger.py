@@ -27,6 +27,7 @@ from desk_tui.server.cards import chain
 from desk_tui.server.cards.models import Card, CardEntitlement, CardTransaction
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.database import new_id
+from desk_tui.server.driver_statements import DriverStatement
 from desk_tui.server.errors import DomainError
 from desk_tui.server.events import service as events
 from desk_tui.server.reference.models import Staff
@@ -59,11 +60,14 @@ class Pool:
 
 
 _T = CardTransaction
-#: built once (the ids an expanding parameter): it keeps its SQLAlchemy cache key, see get_customer
-_POOLS = (select(_T.card_id, _T.entitlement_id, func.sum(_T.initial_delta), func.sum(_T.adjust_delta),
-                 func.sum(_T.used_delta), func.sum(_T.booked_delta))
-          .where(_T.card_id.in_(bindparam("card_ids", expanding=True)), _T.entitlement_id.is_not(None))
-          .group_by(_T.card_id, _T.entitlement_id))
+#: built once (the ids a list parameter), of the table's columns, on the driver's cursor (every wallet,
+#: redemption and calendar day sums pools)
+_E = CardTransaction.__table__.c
+_POOLS = DriverStatement(
+    select(_E.card_id, _E.entitlement_id, func.sum(_E.initial_delta), func.sum(_E.adjust_delta),
+           func.sum(_E.used_delta), func.sum(_E.booked_delta))
+    .where(_E.card_id.in_(bindparam("card_ids", expanding=True)), _E.entitlement_id.is_not(None))
+    .group_by(_E.card_id, _E.entitlement_id))
 
 
 def pools(s: Session, card_ids: Iterable[str]) -> dict[str, dict[str, Pool]]:
@@ -81,7 +85,7 @@ def pools(s: Session, card_ids: Iterable[str]) -> dict[str, dict[str, Pool]]:
             ids.append(card_id)
     if not ids:
         return result
-    rows = s.execute(_POOLS, {"card_ids": ids})
+    rows = _POOLS.all(s, {"card_ids": ids})
     for card_id, ent_id, initial, adjust, used, booked in rows:
         assert ent_id is not None  # the query keeps only rows with a pool
         result[card_id][ent_id] = Pool(ent_id, int(initial or 0), int(adjust or 0), int(used or 0), int(booked or 0))

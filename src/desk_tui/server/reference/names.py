@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from functools import cache
 
-from sqlalchemy import CompoundSelect, Select, bindparam, event, literal, select, union_all
+from sqlalchemy import bindparam, event, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from desk_tui.server.auth.principal import asking
 from desk_tui.server.customers.models import Customer
+from desk_tui.server.driver_statements import DriverStatement
 from desk_tui.server.reference.models import Location, Service, Staff
 
 Named = type[Customer] | type[Location] | type[Service] | type[Staff]
@@ -32,19 +33,19 @@ def names(s: Session, wanted: Mapping[Named, Iterable[str | None]]) -> dict[Name
     if asked:
         by_table = {model.__tablename__: model for model in missing}
         params = {model.__tablename__: sorted(missing[model]) for model in asked}
-        for kind, id_, name in s.execute(_query(asked), params):
+        for kind, id_, name in _query(asked).all(s, params):
             known[by_table[kind]][id_] = name
     return {model: {x: known[model][x] for x in ids if x in known[model]} for model, ids in found.items()}
 
 
 @cache
-def _query(models: tuple[Named, ...]) -> Select[str, str, str] | CompoundSelect[str, str, str]:
+def _query(models: tuple[Named, ...]) -> DriverStatement:
     """The names of some ids of each of these tables (an expanding parameter per table), built once
     per combination: a statement object keeps its SQLAlchemy cache key, one built per call is
     built and keyed again each time."""
-    parts = [select(literal(model.__tablename__).label("kind"), model.id, model.name)
-             .where(model.id.in_(bindparam(model.__tablename__, expanding=True))) for model in models]
-    return parts[0] if len(parts) == 1 else union_all(*parts)
+    parts = [select(literal(name).label("kind"), t.c.id, t.c.name).where(t.c.id.in_(bindparam(name, expanding=True)))
+             for name, t in ((model.__tablename__, model.__table__) for model in models)]
+    return DriverStatement(parts[0] if len(parts) == 1 else union_all(*parts))
 
 
 def names_of(s: Session, model: Named, ids: Iterable[str | None]) -> dict[str, str]:
