@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract.problems import ProblemCode
@@ -16,6 +16,7 @@ from desk_tui.server.cards.ledger import CLOSED, FULLY_USED, Pool, is_expired
 from desk_tui.server.cards.models import Card, CardEntitlement
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.service import get_customer, index_customer
+from desk_tui.server.driver_statements import DriverStatement
 from desk_tui.server.errors import DomainError
 from desk_tui.server.reference.models import Location, Service, ServiceLocation
 from desk_tui.server.reference.names import names_of, remember
@@ -46,13 +47,19 @@ def service_name(s: Session, service_id: str) -> str:
 def service_here(s: Session, service_id: str, location_id: str) -> tuple[str, bool]:
     """The service's name and whether ``location_id`` offers it, in one statement (a redemption
     needs both, and the entry's view names the service again: it is remembered for it)."""
-    offered = select(ServiceLocation.location_id).where(
-        ServiceLocation.service_id == service_id, ServiceLocation.location_id == location_id).exists()
-    row = s.execute(select(Service.name, offered).where(Service.id == service_id)).first()
+    row = _SERVICE_HERE.first(s, {"service_id": service_id, "location_id": location_id})
     if row is None:
         return service_id, False
     remember(s, Service, service_id, row[0])
     return row[0], bool(row[1])
+
+
+_SERVICE, _OFFERED = Service.__table__.c, ServiceLocation.__table__.c
+#: built once, of the tables' columns, on the driver's cursor (every redemption asks)
+_SERVICE_HERE = DriverStatement(
+    select(_SERVICE.name, select(_OFFERED.location_id).where(_OFFERED.service_id == _SERVICE.id,
+                                                            _OFFERED.location_id == bindparam("location_id")).exists())
+    .where(_SERVICE.id == bindparam("service_id")))
 
 
 def pools_with(card: Card, service_id: str, entitlement_id: str | None, name: str) -> list[tuple[CardEntitlement, int]]:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, or_, select
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, delete, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from desk_tui.contract import customers as wire
@@ -16,6 +16,7 @@ from desk_tui.server.customers.models import ActivityEntry, Customer, CustomerSe
 from desk_tui.server.customers.phones import stored_digits
 from desk_tui.server.customers.search import customer_terms, normalise, number_terms, query_words
 from desk_tui.server.database import new_id, utcnow
+from desk_tui.server.driver_statements import DriverStatement
 from desk_tui.server.errors import DomainError
 from desk_tui.server.pagination import cursor_values, encode_cursor, keyset_page
 from desk_tui.server.reference import service as reference
@@ -178,8 +179,14 @@ def record_activity(s: Session, *, customer_id: str, kind: str, summary: str, me
     """One line of the customer's activity log, stamped ``at`` the moment of what it records: the
     caller's ``now`` (its ledger entries carry the same), so a back-dated entry — the demo's
     story, an import — reads on the day it happened, not the day it was written."""
-    s.add(ActivityEntry(**activity_values(customer_id=customer_id, kind=kind, summary=summary, me=me, card_id=card_id,
-                                          appointment_id=appointment_id, sale_id=sale_id, at=at)))
+    _ADD_ACTIVITY.execute(s, activity_values(customer_id=customer_id, kind=kind, summary=summary, me=me,
+                                             card_id=card_id, appointment_id=appointment_id, sale_id=sale_id, at=at))
+
+
+#: nearly every write records a line: inserted at once on the driver's cursor, not added to the
+#: session for its unit of work to insert at the flush (the request never reads the object back)
+_ACTIVITY = cast(Table, ActivityEntry.__table__)
+_ADD_ACTIVITY = DriverStatement(insert(_ACTIVITY).values({c.name: bindparam(c.name) for c in _ACTIVITY.columns}))
 
 
 def activity_values(*, customer_id: str, kind: str, summary: str, me: Principal | None, card_id: str | None = None,

@@ -24,6 +24,7 @@ from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import booking
 from desk_tui.server.customers.service import record_activity
+from desk_tui.server.driver_statements import DriverStatement
 from desk_tui.server.errors import DomainError
 from desk_tui.server.sales import membership
 from desk_tui.server.sales.models import Sale, SaleLine
@@ -46,12 +47,15 @@ SWEEP_BATCH = 20
 _HERE = select(Sale).where(Sale.id == bindparam("sale_id"), Sale.location_id == bindparam("location_id"))
 _LOCKED = (_HERE.options(joinedload(Sale.lines), joinedload(Sale.payments)).with_for_update(of=Sale, key_share=True)
            .execution_options(populate_existing=True))
-_APPOINTMENT_OF = _HERE.with_only_columns(Sale.appointment_id)
+_SALE = Sale.__table__.c
+_APPOINTMENT_OF = DriverStatement(select(_SALE.appointment_id).where(_SALE.id == bindparam("sale_id"),
+                                                                    _SALE.location_id == bindparam("location_id")))
 
 
 def appointment_of(s: Session, sale_id: str, *, me: Principal) -> str | None:
     """The sale's appointment, if any, read without a lock (it never changes)."""
-    return s.scalar(_APPOINTMENT_OF, {"sale_id": sale_id, "location_id": me.location_id})
+    found: str | None = _APPOINTMENT_OF.scalar(s, {"sale_id": sale_id, "location_id": me.location_id})
+    return found
 
 
 def find(s: Session, sale_id: str, *, me: Principal) -> Sale:
