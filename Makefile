@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # worker and child did it all again (≈ 9 s of CPU per worker's collection; docs/testing.md).
 KEEP_BYTECODE := PYTHONDONTWRITEBYTECODE=
 
-.PHONY: setup run serve test test-fast bench bench-api bench-api-large bench-api-cpu bench-api-floor lint openapi clean
+.PHONY: setup run serve test test-fast bench bench-api bench-api-large bench-api-cpu bench-api-floor bench-api-turns lint openapi clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "desk-tui needs Python 3.11 or newer"'
@@ -64,6 +64,11 @@ bench-api-floor: setup
 bench-api-cpu: setup
 	@bash scripts/system-deps
 	$(PY) -m tests.benchmarks.api_cpu $(ARGS)
+
+# The mix's capacity of this checkout against others, in turns on one data set (tests/benchmarks/api_turns.py; ARGS: --against DIR).
+bench-api-turns: setup
+	@bash scripts/system-deps
+	$(PY) -m tests.benchmarks.api_turns $(ARGS)
 
 # docs/openapi.json: the API's schema as the code generates it (tests/test_openapi_document.py checks it).
 openapi: setup

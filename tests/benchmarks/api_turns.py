@@ -1,0 +1,109 @@
+"""`make bench-api-turns`: the desk mix's capacity (phase B of `make bench-api`) of this checkout
+against other checkouts, in turns on one data set.
+
+This machine's speed moves by a third within minutes (session 16: one tree read 185 and 261 req/s
+in whole `make bench-api` runs a quarter of an hour apart), so two whole runs one after the other
+compare two minutes of the machine more than two trees. Here every tree is served at once by
+`desk-tui serve --workers 2` on the same 100,000-customer PostgreSQL data set (``BENCH_CUSTOMERS``),
+idle until its turn, and each round gives every tree ``TURN_SECONDS`` (default 15) of fifty desks
+without pause in turn; ``TURN_ROUNDS`` rounds (default 4), the order of the trees reversed every
+other round. It prints each tree's median answers a second and its range, its ratio to this
+checkout's median, and the server's and PostgreSQL's CPU per answer.
+
+``ARGS="--against DIR"`` (repeatable): another checkout's root, whose ``src`` goes first on its
+server's PYTHONPATH (its schema must be this one's: the trees share the database);
+``DIR,NAME=VALUE,…`` also sets those variables for that server (``--against .,DESK_SERVER_DESK_THREADS=3``:
+this checkout with another setting). Not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from tests.benchmarks.api_desks import Desks, run, settled_heap
+from tests.benchmarks.api_load import CLIENTS, CUSTOMERS, build, sign_in
+from tests.benchmarks.cpu_split import CpuSplit
+from tests.support.postgres import PostgresCluster
+from tests.support.served import ServedAPI
+
+SECONDS = float(os.environ.get("TURN_SECONDS", "15"))
+ROUNDS = int(os.environ.get("TURN_ROUNDS", "4"))
+
+
+@dataclass
+class Tree:
+    name: str
+    served: ServedAPI
+    split: CpuSplit
+    tokens: list[str]
+    #: per turn: answers a second, server CPU ms and PostgreSQL CPU ms per answer, cores in use
+    turns: list[tuple[float, float, float, float]] = field(default_factory=list)
+    #: answers that were refusals (a slot taken by another desk: 409) or no answer at all, every turn's
+    failed: int = 0
+
+
+def turn(tree: Tree, days: list[str]) -> None:
+    with settled_heap():
+        start = tree.split.sample()
+        seen = run(Desks(tree.served.url, tree.tokens, SECONDS, 0.0, CUSTOMERS, days))
+        end = tree.split.sample()
+    # counted answers only: each desk's first round fills the worker's caches (api_desks.py)
+    answered = sum(len(v) for v in seen.timings.values())  # as make bench-api counts capacity
+    tree.failed += sum(n for reasons in seen.failures.values() for n in reasons.values())
+    per = 1000 / max(1, answered)
+    tree.turns.append((answered / SECONDS, (end.server - start.server) * per, (end.postgres - start.postgres) * per,
+                       (end.machine - start.machine) / (end.at - start.at)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--against", action="append", default=[], metavar="DIR")
+    args = parser.parse_args()
+    roots: list[tuple[str, Path | None, dict[str, str]]] = [("this checkout", None, {})]
+    for against in args.against:
+        root, *settings = against.split(",")
+        roots.append((against, Path(root).resolve() / "src", dict(x.split("=", 1) for x in settings)))
+    today = date.today()
+    days = [(today + timedelta(days=d)).isoformat() for d in range(-3, 8)]  # the demo's appointments
+    cluster = PostgresCluster().start()
+    trees: list[Tree] = []
+    try:
+        url = cluster.create_database()
+        print(f"data set: {CUSTOMERS:,} customers, built in {build(url, CUSTOMERS)}", flush=True)
+        data = cluster.dir / "data" if cluster.dir else None
+        for name, src, settings in roots:
+            env = {**settings,
+                   "PYTHONPATH": os.pathsep.join(filter(None, [str(src) if src else "", os.environ.get("PYTHONPATH")]))}
+            served = ServedAPI(url, workers=2, demo=False, env=env).start()
+            assert served.proc is not None
+            trees.append(Tree(name, served, CpuSplit(served.proc.pid, data),
+                              [sign_in(served.url) for _ in range(CLIENTS)]))
+        for r in range(ROUNDS):
+            for tree in trees if r % 2 == 0 else reversed(trees):
+                turn(tree, days)
+            print(f"round {r + 1}/{ROUNDS} done", flush=True)
+    finally:
+        for tree in trees:
+            tree.served.stop()
+        cluster.stop()
+    print(f"\n{CLIENTS} desks without pause, 2 workers each; medians of {ROUNDS} turns of {SECONDS:g} s per tree, "
+          "the trees in turns (reversed every other round)")
+    width = max(len(t.name) for t in trees)
+    print(f"{'tree':<{width}}{'req/s':>8}{'range':>12}{'× this':>8}{'server ms':>11}{'PG ms':>7}{'cores':>7}{'failed':>8}  req/s per turn")
+    mine = statistics.median(x[0] for x in trees[0].turns) if trees and trees[0].turns else 1.0
+    for tree in trees:
+        if not tree.turns:
+            continue
+        rate, server, pg, cores = (statistics.median(x[i] for x in tree.turns) for i in range(4))
+        spread = f"{min(x[0] for x in tree.turns):.0f}–{max(x[0] for x in tree.turns):.0f}"
+        each = " ".join(f"{x[0]:.0f}" for x in tree.turns)
+        print(f"{tree.name:<{width}}{rate:>8.0f}{spread:>12}{rate / mine:>8.2f}{server:>11.2f}{pg:>7.2f}{cores:>7.2f}{tree.failed:>8}  {each}")
+
+
+if __name__ == "__main__":
+    main()
