@@ -1,9 +1,10 @@
 """Core statements of the desk's busiest requests, run on the database driver's own cursor.
 
-A statement sent through ``Session.execute`` costs a worker ≈ 0.35 ms of CPU before and after the
-database does anything (the ORM's execution path, the compiled cache's key, the context, the
-result's set-up); the same statement on the driver's cursor costs ≈ 0.1 ms (`make
-bench-api-floor`). Under the front desk's mix that difference is a fifth of a worker's time.
+Every request's sign-in check cost a worker 175–195 µs of CPU through ``Session.execute`` (the
+ORM's execution path, the compiled cache's key, the context, the result's set-up, which reads
+``cursor.description``: psycopg builds it afresh, column by column, at each look) and costs 83 µs
+here, 65 of them psycopg's own. Moving the desk's hot statements here took 10–13 % off the mix's
+server CPU per request (docs/performance.md, session 16).
 
 A :class:`DriverStatement` is compiled once per dialect. Each run takes the session's own
 connection, so it is part of the session's transaction (begun as the session would begin it,
