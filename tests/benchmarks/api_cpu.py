@@ -60,7 +60,7 @@ from tests.benchmarks.cpu_layers import by_layer, samples
 from tests.benchmarks.cpu_split import postmaster, tree_cpu
 from tests.support.bulk_chain import FIRST, LAST, STAFF
 from tests.support.postgres import PostgresCluster
-from tests.support.served import ServedAPI
+from tests.support.served import ServedAPI, checkout_env
 
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "20000"))
 ENDPOINTS = ("calendar", "search", "wallet", "redeem", "book", "open cart", "add line", "complete")
@@ -307,8 +307,7 @@ def main() -> None:
         print(f"data set: {CUSTOMERS:,} customers, built in {time.perf_counter() - started:.1f} s", flush=True)
         pg = postmaster(cluster.dir / "data" if cluster.dir else None)  # None: TEST_DATABASE_URL's, not measured
         for i, (name, src) in enumerate(trees):
-            env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(src) if src else "", os.environ.get("PYTHONPATH")]))}
-            served = ServedAPI(url, workers=1, demo=False, env=env).start()
+            served = ServedAPI(url, workers=1, demo=False, env=checkout_env(src)).start()
             c = httpx.Client(base_url=served.url + "/v1", timeout=120,
                              headers={"Authorization": f"Bearer {sign_in(served.url)}"})
             desks.append(Desk(name, i, served, c, random.Random(17 + i)))

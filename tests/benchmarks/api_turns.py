@@ -29,7 +29,7 @@ from tests.benchmarks.api_desks import Desks, run, settled_heap
 from tests.benchmarks.api_load import CLIENTS, CUSTOMERS, build, sign_in
 from tests.benchmarks.cpu_split import CpuSplit
 from tests.support.postgres import PostgresCluster
-from tests.support.served import ServedAPI
+from tests.support.served import ServedAPI, checkout_env
 
 SECONDS = float(os.environ.get("TURN_SECONDS", "15"))
 ROUNDS = int(os.environ.get("TURN_ROUNDS", "4"))
@@ -77,9 +77,7 @@ def main() -> None:
         print(f"data set: {CUSTOMERS:,} customers, built in {build(url, CUSTOMERS)}", flush=True)
         data = cluster.dir / "data" if cluster.dir else None
         for name, src, settings in roots:
-            env = {**settings,
-                   "PYTHONPATH": os.pathsep.join(filter(None, [str(src) if src else "", os.environ.get("PYTHONPATH")]))}
-            served = ServedAPI(url, workers=2, demo=False, env=env).start()
+            served = ServedAPI(url, workers=2, demo=False, env={**settings, **checkout_env(src)}).start()
             assert served.proc is not None
             trees.append(Tree(name, served, CpuSplit(served.proc.pid, data),
                               [sign_in(served.url) for _ in range(CLIENTS)]))
@@ -102,7 +100,7 @@ def main() -> None:
         rate, server, pg, cores = (statistics.median(x[i] for x in tree.turns) for i in range(4))
         spread = f"{min(x[0] for x in tree.turns):.0f}–{max(x[0] for x in tree.turns):.0f}"
         each = " ".join(f"{x[0]:.0f}" for x in tree.turns)
-        print(f"{tree.name:<{width}}{rate:>8.0f}{spread:>12}{rate / mine:>8.2f}{server:>11.2f}{pg:>7.2f}{cores:>7.2f}{tree.failed:>8}  {each}")
+        print(f"{tree.name:<{width}}{rate:>8.0f}{spread:>12}{rate / mine if mine else float('nan'):>8.2f}{server:>11.2f}{pg:>7.2f}{cores:>7.2f}{tree.failed:>8}  {each}")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,12 @@ from tests.support.demo_copy import fill_with_demo
 from tests.support.ports import free_port
 
 
+def checkout_env(src: Path | None) -> dict[str, str]:
+    """The environment of a server run from another checkout's ``src`` (None: this checkout's), put
+    first on its PYTHONPATH: the benches' A/Bs serve two trees side by side."""
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(src) if src else "", os.environ.get("PYTHONPATH")]))}
+
+
 class ServedAPI:
     def __init__(self, db_url: str, *, workers: int = 1, demo: bool = True, env: dict[str, str] | None = None,
                  port: int | None = None, args: Sequence[str] = (), scheme: str = "http",

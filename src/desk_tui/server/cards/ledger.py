@@ -59,7 +59,6 @@ class Pool:
         return max(self.remaining, 0) // unit_cost
 
 
-_T = CardTransaction
 #: built once (the ids a list parameter), of the table's columns, on the driver's cursor (every wallet,
 #: redemption and calendar day sums pools)
 _E = CardTransaction.__table__.c
