@@ -13,7 +13,8 @@ checkout's median, and the server's and PostgreSQL's CPU per answer.
 ``ARGS="--against DIR"`` (repeatable): another checkout's root, whose ``src`` goes first on its
 server's PYTHONPATH (its schema must be this one's: the trees share the database);
 ``DIR,NAME=VALUE,…`` also sets those variables for that server (``--against .,DESK_SERVER_DESK_THREADS=3``:
-this checkout with another setting). Not part of `make test`.
+this checkout with another setting); ``DIR,stopwatch`` serves that tree through `make bench-api`'s
+stopwatch (tests/benchmarks/timed_server.py), to see what the stopwatch costs. Not part of `make test`.
 """
 
 from __future__ import annotations
@@ -64,10 +65,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--against", action="append", default=[], metavar="DIR")
     args = parser.parse_args()
-    roots: list[tuple[str, Path | None, dict[str, str]]] = [("this checkout", None, {})]
+    roots: list[tuple[str, Path | None, dict[str, str], str]] = [("this checkout", None, {}, "desk_tui")]
     for against in args.against:
         root, *settings = against.split(",")
-        roots.append((against, Path(root).resolve() / "src", dict(x.split("=", 1) for x in settings)))
+        module = "tests.benchmarks.timed_server" if "stopwatch" in settings else "desk_tui"
+        roots.append((against, Path(root).resolve() / "src",
+                      dict(x.split("=", 1) for x in settings if x != "stopwatch"), module))
     today = date.today()
     days = [(today + timedelta(days=d)).isoformat() for d in range(-3, 8)]  # the demo's appointments
     cluster = PostgresCluster().start()
@@ -76,8 +79,8 @@ def main() -> None:
         url = cluster.create_database()
         print(f"data set: {CUSTOMERS:,} customers, built in {build(url, CUSTOMERS)}", flush=True)
         data = cluster.dir / "data" if cluster.dir else None
-        for name, src, settings in roots:
-            served = ServedAPI(url, workers=2, demo=False, env={**settings, **checkout_env(src)}).start()
+        for name, src, settings, module in roots:
+            served = ServedAPI(url, workers=2, demo=False, env={**settings, **checkout_env(src)}, module=module).start()
             assert served.proc is not None
             trees.append(Tree(name, served, CpuSplit(served.proc.pid, data),
                               [sign_in(served.url) for _ in range(CLIENTS)]))
