@@ -6,7 +6,10 @@ time waiting for the interpreter lock: every wake-up of a thread is a hand-over 
 in CPU, so the worker did less per second with more threads. With four desk threads per worker
 the same mix was answered at 129–147 requests a second instead of 97–110 (docs/performance.md,
 session 15): two or three did as well there but let more of a burst queue for a thread at 50
-desks with pauses, one was too few, eight or more too many. The routes made by
+desks with pauses, one was too few, eight or more too many. Three, measured again once more of
+the desk's statements ran on the driver's cursor (sessions 16 and 17), answered 10–23 % more of
+the mix in turns than four, spent 9 % less server CPU per answer, and held phase A's p99s, so
+three it is. The routes made by
 ``deps.one_thread`` (the desk's reads and writes: one trip through a thread each) take a thread
 from this limiter; every other route keeps the shared pool, so a report, an import or a backup
 that holds a thread for seconds never waits behind the desk, nor the desk behind it, and a
@@ -20,7 +23,7 @@ import anyio
 from anyio.lowlevel import RunVar
 
 #: threads per worker for the desk's routes (`ServerSettings.desk_threads`)
-DESK_THREADS = 4
+DESK_THREADS = 3
 
 _limiter: RunVar[anyio.CapacityLimiter] = RunVar("desk_threads")
 
