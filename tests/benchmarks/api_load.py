@@ -14,6 +14,9 @@
   ``BENCH_SECONDS`` (default 60). The desks are asyncio tasks in this process, each with an
   HTTP/1.1 keep-alive connection of its own (tests/benchmarks/api_desks.py, desk_http.py): the
   generator's CPU per request is printed, and must stay small beside the server's;
+* prints the machine's speed during each phase (a fixed piece of Python's CPU milliseconds, read
+  once a second by a process of its own, tests/benchmarks/machine_speed.py): this VM's speed
+  moves by a half within seconds, and capacity moves with it;
 * prints, for each phase, how the machine's cores were shared (server workers, PostgreSQL, the
   load generator, everything else: cores and CPU ms per request; tests/benchmarks/cpu_split.py);
 * with ``BENCH_STOPWATCH=1`` (the default) serves phase A through tests/benchmarks/timed_server.py
@@ -58,6 +61,7 @@ from tests.benchmarks import pg_maintenance, tails
 from tests.benchmarks.api_desks import Desks, Seen, run, settled_heap
 from tests.benchmarks.cpu_split import CpuSplit, others
 from tests.benchmarks.cpu_split import table as split_table
+from tests.benchmarks.machine_speed import Gauge
 from tests.support.api_client import PINS
 from tests.support.bulk_chain import FIRST, LAST, fill
 from tests.support.counted_statements import counted
@@ -201,6 +205,8 @@ class Phase:
     notes: list[str] = field(default_factory=list)
     #: cores used meanwhile by everything but the server, PostgreSQL and the desks
     others: float = 0.0
+    #: the machine's speed meanwhile
+    speed: Gauge = field(default_factory=Gauge)
 
 
 class Bench:
@@ -221,7 +227,7 @@ class Bench:
         days = [(today + timedelta(days=d)).isoformat() for d in range(-3, 8)]  # the demo's appointments
         if self.pg_log:
             pg_maintenance.statements_reset(self.admin_url)
-        with settled_heap():
+        with Gauge() as gauge, settled_heap():
             start, started = split.sample(), time.monotonic()
             seen = run(Desks(served.url, tokens, SECONDS, pause, CUSTOMERS, days))
             end = split.sample()
@@ -238,7 +244,7 @@ class Bench:
                 out.writelines(json.dumps(dataclasses.asdict(s)) + "\n" for s in seen.sent)
         if watched:
             notes += tails.report(title.split(":")[0], seen.sent, {**dict.fromkeys(P99, 50.0), **P99}, started, works, logged)
-        return Phase(title, seen, notes, others(start, end))
+        return Phase(title, seen, notes, others(start, end), gauge)
 
 
 def phase_table(phase: Phase) -> None:
@@ -276,6 +282,8 @@ def load(bench: Bench, url: str) -> list[Phase]:
         b = bench.phase(served, f"phase B: {CLIENTS} receptionists, no pause, 2 workers, {SECONDS:.0f} s", tokens,
                         0.0, watched=False)
     phases.append(b)
+    for phase in (a, b):
+        figure(f"machine's reference work during {phase.title[:7]} (more: slower)", phase.speed.words())
     rate = sum(len(v) for v in b.seen.timings.values()) / SECONDS
     figure(f"capacity, {CLIENTS} desks without pause", f"{rate:.0f} req/s", f"≥ {CAPACITY} req/s", rate >= CAPACITY)
     for phase in (a, b):

@@ -8,12 +8,15 @@ compare two minutes of the machine more than two trees. Here every tree is serve
 idle until its turn, and each round gives every tree ``TURN_SECONDS`` (default 15) of fifty desks
 without pause in turn; ``TURN_ROUNDS`` rounds (default 4), the order of the trees reversed every
 other round. It prints each tree's median answers a second and its range, its ratio to this
-checkout's median, and the server's and PostgreSQL's CPU per answer.
+checkout's median, the server's and PostgreSQL's CPU per answer, and the machine's speed during
+each turn (tests/benchmarks/machine_speed.py: more milliseconds, a slower machine).
 
 ``ARGS="--against DIR"`` (repeatable): another checkout's root, whose ``src`` goes first on its
 server's PYTHONPATH (its schema must be this one's: the trees share the database);
 ``DIR,NAME=VALUE,…`` also sets those variables for that server (``--against .,DESK_SERVER_DESK_THREADS=3``:
-this checkout with another setting); ``DIR,stopwatch`` serves that tree through `make bench-api`'s
+this checkout with another setting); ``TURN_PAUSE=5`` (seconds, default 0) makes the turns phase
+A's instead (each desk pausing 0–2× that after each task; make the turns longer, ``TURN_SECONDS=40``,
+or few answers are counted) and prints each tree's p99s, pooled over its turns; ``DIR,stopwatch`` serves that tree through `make bench-api`'s
 stopwatch (tests/benchmarks/timed_server.py), to see what the stopwatch costs. Not part of `make test`.
 """
 
@@ -29,11 +32,13 @@ from pathlib import Path
 from tests.benchmarks.api_desks import Desks, run, settled_heap
 from tests.benchmarks.api_load import CLIENTS, CUSTOMERS, build, sign_in
 from tests.benchmarks.cpu_split import CpuSplit
+from tests.benchmarks.machine_speed import Gauge
 from tests.support.postgres import PostgresCluster
 from tests.support.served import ServedAPI, checkout_env
 
 SECONDS = float(os.environ.get("TURN_SECONDS", "15"))
 ROUNDS = int(os.environ.get("TURN_ROUNDS", "4"))
+PAUSE = float(os.environ.get("TURN_PAUSE", "0"))
 
 
 @dataclass
@@ -42,23 +47,28 @@ class Tree:
     served: ServedAPI
     split: CpuSplit
     tokens: list[str]
-    #: per turn: answers a second, server CPU ms and PostgreSQL CPU ms per answer, cores in use
-    turns: list[tuple[float, float, float, float]] = field(default_factory=list)
+    #: per turn: answers a second, server CPU ms and PostgreSQL CPU ms per answer, cores in use,
+    #: the machine's reference work (ms, the median of the turn's readings)
+    turns: list[tuple[float, float, float, float, float]] = field(default_factory=list)
     #: answers that were refusals (a slot taken by another desk: 409) or no answer at all, every turn's
     failed: int = 0
+    #: every counted answer's time (s) per endpoint, over all turns
+    timings: dict[str, list[float]] = field(default_factory=dict)
 
 
 def turn(tree: Tree, days: list[str]) -> None:
-    with settled_heap():
+    with Gauge() as gauge, settled_heap():
         start = tree.split.sample()
-        seen = run(Desks(tree.served.url, tree.tokens, SECONDS, 0.0, CUSTOMERS, days))
+        seen = run(Desks(tree.served.url, tree.tokens, SECONDS, PAUSE, CUSTOMERS, days))
         end = tree.split.sample()
     # counted answers only: each desk's first round fills the worker's caches (api_desks.py)
     answered = sum(len(v) for v in seen.timings.values())  # as make bench-api counts capacity
     tree.failed += sum(n for reasons in seen.failures.values() for n in reasons.values())
+    for name, values in seen.timings.items():
+        tree.timings.setdefault(name, []).extend(values)
     per = 1000 / max(1, answered)
     tree.turns.append((answered / SECONDS, (end.server - start.server) * per, (end.postgres - start.postgres) * per,
-                       (end.machine - start.machine) / (end.at - start.at)))
+                       (end.machine - start.machine) / (end.at - start.at), gauge.median))
 
 
 def main() -> None:
@@ -92,18 +102,33 @@ def main() -> None:
         for tree in trees:
             tree.served.stop()
         cluster.stop()
-    print(f"\n{CLIENTS} desks without pause, 2 workers each; medians of {ROUNDS} turns of {SECONDS:g} s per tree, "
+    pace = f"with a {PAUSE:g} s pause" if PAUSE else "without pause"
+    print(f"\n{CLIENTS} desks {pace}, 2 workers each; medians of {ROUNDS} turns of {SECONDS:g} s per tree, "
           "the trees in turns (reversed every other round)")
     width = max(len(t.name) for t in trees)
-    print(f"{'tree':<{width}}{'req/s':>8}{'range':>12}{'× this':>8}{'server ms':>11}{'PG ms':>7}{'cores':>7}{'failed':>8}  req/s per turn")
+    print(f"{'tree':<{width}}{'req/s':>8}{'range':>12}{'× this':>8}{'server ms':>11}{'PG ms':>7}{'cores':>7}{'ref ms':>8}{'failed':>8}  req/s per turn")
     mine = statistics.median(x[0] for x in trees[0].turns) if trees and trees[0].turns else 1.0
     for tree in trees:
         if not tree.turns:
             continue
-        rate, server, pg, cores = (statistics.median(x[i] for x in tree.turns) for i in range(4))
+        rate, server, pg, cores, speed = (statistics.median(x[i] for x in tree.turns) for i in range(5))
         spread = f"{min(x[0] for x in tree.turns):.0f}–{max(x[0] for x in tree.turns):.0f}"
         each = " ".join(f"{x[0]:.0f}" for x in tree.turns)
-        print(f"{tree.name:<{width}}{rate:>8.0f}{spread:>12}{rate / mine if mine else float('nan'):>8.2f}{server:>11.2f}{pg:>7.2f}{cores:>7.2f}{tree.failed:>8}  {each}")
+        print(f"{tree.name:<{width}}{rate:>8.0f}{spread:>12}{rate / mine if mine else float('nan'):>8.2f}{server:>11.2f}{pg:>7.2f}{cores:>7.2f}{speed:>8.1f}{tree.failed:>8}  {each}")
+
+    if PAUSE:
+        print(f"\np99 ms with a {PAUSE:g} s pause, pooled over each tree's turns (the endpoint's answers counted)")
+        names = sorted({name for tree in trees for name in tree.timings})
+        print(f"{'tree':<{width}}{'all':>8}" + "".join(f"{name:>11}" for name in names))
+        for tree in trees:
+            every = [x for values in tree.timings.values() for x in values]
+            print(f"{tree.name:<{width}}{p99(every):>8.1f}"
+                  + "".join(f"{p99(tree.timings.get(name, [])):>7.1f} {len(tree.timings.get(name, [])):>3}"
+                            for name in names))
+
+
+def p99(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[98] * 1000 if len(values) > 1 else float("nan")
 
 
 if __name__ == "__main__":
