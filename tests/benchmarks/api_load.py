@@ -25,8 +25,8 @@
   beside what PostgreSQL logged for their backend (its slow statements by its own clock, lock
   waits), and PostgreSQL's autovacuums and checkpoints during it (tests/benchmarks/tails.py).
   Phase B, which measures capacity, is always served by plain `desk-tui serve` (started afresh on
-  the same database): the stopwatch's own work (cursor events, a clock read per statement) cost
-  13 % more server CPU per answer and 7 % of the answers a second in turns (session 17);
+  the same database): the stopwatch's own work (cursor events, clock reads per statement) cost
+  13–28 % more server CPU per answer and 7–15 % of the answers a second in turns (session 17);
 * prints what took most of PostgreSQL's own time in each phase, per statement shape
   (pg_stat_statements, loaded in the bench's cluster only), and with ``BENCH_ANSWERS=PATH``
   writes every counted answer with its Server-Timing figures to PATH.A.jsonl and PATH.B.jsonl;
