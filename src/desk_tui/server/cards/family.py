@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import BindParameter, ColumnElement, Select, select
 from sqlalchemy.orm import Session, aliased
@@ -185,7 +186,16 @@ def _announce(s: Session, card: Card, me: Principal) -> None:
                   version=card.last_seq, summary="members")
 
 
-def members_of(s: Session, cards: Iterable[Card]) -> dict[str, list[wire.CardMember]]:
+class Shared(Protocol):
+    """A card as :func:`members_of` reads it: an ORM card, or a row of the wallet's."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def member_count(self) -> int: ...
+
+
+def members_of(s: Session, cards: Iterable[Shared]) -> dict[str, list[wire.CardMember]]:
     """Each card's family members by name (in the order they were added): one query for a page,
     none when no card has any."""
     ids = sorted({c.id for c in cards if c.member_count})
@@ -202,12 +212,15 @@ def members_of(s: Session, cards: Iterable[Card]) -> dict[str, list[wire.CardMem
 
 
 def shared_with(customer_id: str | BindParameter[str]) -> Select[str]:
-    """The ids of the cards that list ``customer_id`` as a family member, as a subquery."""
-    return select(CardMember.card_id).where(CardMember.customer_id == customer_id)
+    """The ids of the cards that list ``customer_id`` as a family member, as a subquery (of the
+    table's columns, so the wallet's statement can run on the driver's cursor)."""
+    member = CardMember.__table__.c
+    return select(member.card_id).where(member.customer_id == customer_id)
 
 
 def own_and_shared(customer_id: str | BindParameter[str]) -> ColumnElement[bool]:
     """The customer's own cards and those shared with them. One ``IN`` of a UNION, each half read by
     its own index: ``customer_id = x OR id IN (shared)`` made PostgreSQL read every card, a
     sequential scan of 110–280 ms per wallet at 150,000 cards (tests/api/test_hot_path_plans.py)."""
-    return Card.id.in_(select(Card.id).where(Card.customer_id == customer_id).union_all(shared_with(customer_id)))
+    card = Card.__table__.c
+    return card.id.in_(select(card.id).where(card.customer_id == customer_id).union_all(shared_with(customer_id)))

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
+from typing import Protocol
 
 from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session, joinedload
@@ -206,7 +207,29 @@ def settle_status(card: Card, balances: dict[str, Pool]) -> None:
     card.status = FULLY_USED if done else LIVE
 
 
-def effective_status(card: Card, today: date) -> str:
+class PoolTerms(Protocol):
+    """A pool as a card's value reads it: an ORM entitlement, or a row of the wallet's."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def weight(self) -> int: ...
+
+
+class CardTerms(Protocol):
+    """A card as its status and value read it: an ORM card, or a row of the wallet's (queries.py)."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def expires_on(self) -> date | None: ...
+    @property
+    def price_paid(self) -> int: ...
+    @property
+    def entitlements(self) -> Sequence[PoolTerms]: ...
+
+
+def effective_status(card: CardTerms, today: date) -> str:
     if card.status == LIVE and card.expires_on is not None and today > card.expires_on:
         return "expired"
     return card.status
@@ -216,7 +239,7 @@ def is_expired(card: Card, today: date) -> bool:
     return card.expires_on is not None and today > card.expires_on
 
 
-def value_of(card: Card, balances: dict[str, Pool], *, include_booked: bool = False) -> int:
+def value_of(card: CardTerms, balances: dict[str, Pool], *, include_booked: bool = False) -> int:
     """price paid × left ÷ initial, rounded down once for the whole card.
 
     A bundle has one price for several pools, so the price is shared between pools by their

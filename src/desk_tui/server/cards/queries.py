@@ -7,21 +7,24 @@ so a list of 50 cards costs a handful of queries, not 50 × N.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, Protocol
 
 from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from desk_tui.contract import cards as wire
 from desk_tui.contract.problems import ProblemCode
 from desk_tui.server.appointments.models import Appointment
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import family, ledger
-from desk_tui.server.cards.models import Card, CardEntitlement, CardTransaction
+from desk_tui.server.cards.models import Card, CardEntitlement, CardEntitlementService, CardTransaction
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import normalise, query_words
 from desk_tui.server.customers.service import get_customer
 from desk_tui.server.database import utcnow
+from desk_tui.server.driver_statements import DriverStatement
 from desk_tui.server.errors import DomainError
 from desk_tui.server.memberships.queries import wallet_memberships
 from desk_tui.server.pagination import keyset_page
@@ -37,7 +40,44 @@ def _names(s: Session, model: Named, ids: Iterable[str | None]) -> dict[str, str
     return names_of(s, model, ids)
 
 
-def card_views(s: Session, cards: Sequence[Card], *, me: Principal, today: date | None = None) -> list[wire.Card]:
+class ServiceTerms(Protocol):
+    @property
+    def service_id(self) -> str: ...
+    @property
+    def unit_cost(self) -> int: ...
+
+
+class PoolView(ledger.PoolTerms, Protocol):
+    @property
+    def services(self) -> Sequence[ServiceTerms]: ...
+
+
+class CardView(ledger.CardTerms, family.Shared, Protocol):
+    """A card as :func:`card_views` reads it: an ORM card, or a :class:`WalletCard`."""
+
+    @property
+    def number(self) -> str | None: ...
+    @property
+    def package_id(self) -> str: ...
+    @property
+    def package_name(self) -> str: ...
+    @property
+    def unit_type(self) -> str: ...
+    @property
+    def customer_id(self) -> str: ...
+    @property
+    def issued_at(self) -> datetime: ...
+    @property
+    def issued_by(self) -> str: ...
+    @property
+    def issued_location_id(self) -> str: ...
+    @property
+    def last_used_at(self) -> datetime | None: ...
+    @property
+    def entitlements(self) -> Sequence[PoolView]: ...
+
+
+def card_views(s: Session, cards: Sequence[CardView], *, me: Principal, today: date | None = None) -> list[wire.Card]:
     today = today or business_date(s, utcnow())
     balances = ledger.pools(s, [c.id for c in cards])
     members = family.members_of(s, cards)
@@ -84,12 +124,15 @@ def get_card(s: Session, card_id: str) -> Card:
 
 
 def status_filter(status: str, today: date | BindParameter[date]) -> ColumnElement[bool]:
-    live_until = or_(Card.expires_on.is_(None), Card.expires_on >= today)
+    """Cards of this status on ``today`` (of the table's columns: the wallet's statement runs on
+    the driver's cursor)."""
+    card = Card.__table__.c
+    live_until = or_(card.expires_on.is_(None), card.expires_on >= today)
     if status == "active":
-        return and_(Card.status == ledger.LIVE, live_until)
+        return and_(card.status == ledger.LIVE, live_until)
     if status == "expired":
-        return and_(Card.status == ledger.LIVE, Card.expires_on < today)
-    return Card.status == status
+        return and_(card.status == ledger.LIVE, card.expires_on < today)
+    return card.status == status
 
 
 def _matching(q: str) -> ColumnElement[bool] | None:
@@ -213,18 +256,77 @@ def transaction_view(t: CardTransaction, undone_by: str | None, *, me: Principal
     )
 
 
-#: built once, its values parameters: it keeps its SQLAlchemy cache key (customers.service.get_customer)
-_WALLET_CARDS = (select(Card).where(family.own_and_shared(bindparam("customer_id")),
-                                    status_filter("active", bindparam("today")))
-                 .options(joinedload(Card.entitlements).joinedload(CardEntitlement.services))
-                 .order_by(Card.expires_on.is_(None), Card.expires_on, Card.issued_at, Card.id))
+@dataclass(slots=True)
+class WalletPool:
+    id: str
+    weight: int
+    services: list[Any] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class WalletCard:
+    """A live card of the wallet, read as plain rows: the wallet is the desk's most frequent read
+    after the calendar, and loading its cards as ORM objects with their pools and services was
+    the largest part of its own work. Fields in the order :data:`_WALLET_CARDS` selects them."""
+
+    id: str
+    number: str | None
+    package_id: str
+    package_name: str
+    unit_type: str
+    customer_id: str
+    issued_at: datetime
+    issued_by: str
+    issued_location_id: str
+    expires_on: date | None
+    price_paid: int
+    status: str
+    last_used_at: datetime | None
+    member_count: int
+    entitlements: list[WalletPool] = field(default_factory=list)
+
+
+_CARD, _POOL = Card.__table__.c, CardEntitlement.__table__.c
+_POOL_SERVICE = CardEntitlementService.__table__.c
+#: the live cards with their pools and the pools' services joined in, one row per service, in the
+#: wallet's order, then each card's pools in position and their services by id (as the ORM
+#: relationships order them); of the tables' columns, run on the driver's cursor
+_WALLET_CARDS = DriverStatement(
+    select(_CARD.id, _CARD.number, _CARD.package_id, _CARD.package_name, _CARD.unit_type, _CARD.customer_id,
+           _CARD.issued_at, _CARD.issued_by, _CARD.issued_location_id, _CARD.expires_on, _CARD.price_paid,
+           _CARD.status, _CARD.last_used_at, _CARD.member_count, _POOL.id.label("pool_id"),
+           _POOL.weight.label("pool_weight"), _POOL_SERVICE.service_id, _POOL_SERVICE.unit_cost)
+    .select_from(Card.__table__)
+    .outerjoin(CardEntitlement.__table__, _POOL.card_id == _CARD.id)
+    .outerjoin(CardEntitlementService.__table__, _POOL_SERVICE.card_entitlement_id == _POOL.id)
+    .where(family.own_and_shared(bindparam("customer_id")), status_filter("active", bindparam("today")))
+    .order_by(_CARD.expires_on.is_(None), _CARD.expires_on, _CARD.issued_at, _CARD.id, _POOL.position,
+              _POOL_SERVICE.service_id))
+
+
+def _wallet_cards(rows: Sequence[Any]) -> list[WalletCard]:
+    cards: dict[str, WalletCard] = {}
+    pools: dict[str, WalletPool] = {}
+    for row in rows:
+        card = cards.get(row.id)
+        if card is None:
+            card = cards[row.id] = WalletCard(*row[:14])
+        if row.pool_id is None:
+            continue
+        pool = pools.get(row.pool_id)
+        if pool is None:
+            pool = pools[row.pool_id] = WalletPool(row.pool_id, row.pool_weight)
+            card.entitlements.append(pool)
+        if row.service_id is not None:
+            pool.services.append(row)
+    return list(cards.values())
 
 
 def wallet(s: Session, *, customer_id: str, me: Principal) -> wire.Wallet:
     customer = get_customer(s, customer_id)
     today = business_date(s, utcnow())
     # Pools and their services joined in: the wallet is the desk's most frequent read.
-    cards = list(s.scalars(_WALLET_CARDS, {"customer_id": customer_id, "today": today}).unique())
+    cards = _wallet_cards(_WALLET_CARDS.all(s, {"customer_id": customer_id, "today": today}))
     remember(s, Customer, customer.id, customer.name)  # shared cards alone name someone else
     views = card_views(s, cards, me=me, today=today)
     return wire.Wallet(cards=[v for v in views if v.customer_id == customer_id],
