@@ -130,11 +130,12 @@ def day(s: Session, *, on: date, location_id: str, staff_id: str | None = None) 
 
 #: of the tables' columns, run on the driver's cursor (server/driver_statements.py)
 _A, _L = Appointment.__table__.c, AppointmentLine.__table__.c
+_C, _OWNER, _STAFF = Card.__table__.c, Customer.__table__.c, Staff.__table__.c
 _DAY_SELECT = (select(_A.id, _A.version, _A.location_id, _A.staff_id, _A.customer_id, _A.start_at, _A.end_at, _A.status,
-                      _A.note, _A.created_at, _A.cancel_reason, Customer.__table__.c.name.label("customer_name"),
-                      Staff.__table__.c.name.label("staff_name"))
-               .join(Customer.__table__, Customer.__table__.c.id == _A.customer_id)
-               .join(Staff.__table__, Staff.__table__.c.id == _A.staff_id)
+                      _A.note, _A.created_at, _A.cancel_reason, _OWNER.name.label("customer_name"),
+                      _STAFF.name.label("staff_name"))
+               .join(Customer.__table__, _OWNER.id == _A.customer_id)
+               .join(Staff.__table__, _STAFF.id == _A.staff_id)
                .where(_A.location_id == bindparam("location_id"), _A.start_at >= bindparam("start"),
                       _A.start_at < bindparam("end"))
                .order_by(_A.start_at, _A.staff_id, _A.id))
@@ -145,7 +146,6 @@ _DAY_LINES = DriverStatement(
     select(_L.appointment_id, _L.id, _L.service_id, _L.price, _L.duration_min, _L.card_id, _L.entitlement_id, _L.units,
            _L.redemption)
     .where(_L.appointment_id.in_(bindparam("ids", expanding=True))).order_by(_L.appointment_id, _L.position))
-_C, _OWNER = Card.__table__.c, Customer.__table__.c
 _CARDS = DriverStatement(
     select(_C.id, _C.number, _C.package_name, _C.unit_type, _C.expires_on, _C.customer_id, _OWNER.name.label("owner_name"))
     .join(Customer.__table__, _OWNER.id == _C.customer_id).where(_C.id.in_(bindparam("ids", expanding=True))))
