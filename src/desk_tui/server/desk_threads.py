@@ -8,7 +8,7 @@ the same mix was answered at 129–147 requests a second instead of 97–110 (do
 session 15): two or three did as well there but let more of a burst queue for a thread at 50
 desks with pauses, one was too few, eight or more too many. Three, measured again once more of
 the desk's statements ran on the driver's cursor (sessions 16 and 17), answered 10–23 % more of
-the mix in turns than four, spent 9 % less server CPU per answer, and held phase A's p99s, so
+the mix in turns than four, spent 9–15 % less server CPU per answer, and held phase A's p99s, so
 three it is. The routes made by
 ``deps.one_thread`` (the desk's reads and writes: one trip through a thread each) take a thread
 from this limiter; every other route keeps the shared pool, so a report, an import or a backup
