@@ -14,7 +14,7 @@ each turn (tests/benchmarks/machine_speed.py: more milliseconds, a slower machin
 ``ARGS="--against DIR"`` (repeatable): another checkout's root, whose ``src`` goes first on its
 server's PYTHONPATH (its schema must be this one's: the trees share the database);
 ``DIR,NAME=VALUE,…`` also sets those variables for that server (``--against .,DESK_SERVER_DESK_THREADS=3``:
-this checkout with another setting); ``TURN_PAUSE=5`` (seconds, default 0) makes the turns phase
+this checkout with another setting); ``DIR,workers=3`` serves that tree with three workers; ``TURN_PAUSE=5`` (seconds, default 0) makes the turns phase
 A's instead (each desk pausing 0–2× that after each task; make the turns longer, ``TURN_SECONDS=40``,
 or few answers are counted) and prints each tree's p99s, pooled over its turns; ``DIR,stopwatch`` serves that tree through `make bench-api`'s
 stopwatch (tests/benchmarks/timed_server.py), to see what the stopwatch costs. Not part of `make test`.
@@ -90,7 +90,9 @@ def main() -> None:
         print(f"data set: {CUSTOMERS:,} customers, built in {build(url, CUSTOMERS)}", flush=True)
         data = cluster.dir / "data" if cluster.dir else None
         for name, src, settings, module in roots:
-            served = ServedAPI(url, workers=2, demo=False, env={**settings, **checkout_env(src)}, module=module).start()
+            workers = int(settings.pop("workers", "2"))
+            served = ServedAPI(url, workers=workers, demo=False, env={**settings, **checkout_env(src)},
+                               module=module).start()
             assert served.proc is not None
             trees.append(Tree(name, served, CpuSplit(served.proc.pid, data),
                               [sign_in(served.url) for _ in range(CLIENTS)]))
@@ -103,7 +105,7 @@ def main() -> None:
             tree.served.stop()
         cluster.stop()
     pace = f"with a {PAUSE:g} s pause" if PAUSE else "without pause"
-    print(f"\n{CLIENTS} desks {pace}, 2 workers each; medians of {ROUNDS} turns of {SECONDS:g} s per tree, "
+    print(f"\n{CLIENTS} desks {pace}, 2 workers each unless named; medians of {ROUNDS} turns of {SECONDS:g} s per tree, "
           "the trees in turns (reversed every other round)")
     width = max(len(t.name) for t in trees)
     print(f"{'tree':<{width}}{'req/s':>8}{'range':>12}{'× this':>8}{'server ms':>11}{'PG ms':>7}{'cores':>7}{'ref ms':>8}{'failed':>8}  req/s per turn")

@@ -5,11 +5,14 @@ thread per pooled connection had ~25 requests in threads at once, and each spent
 time waiting for the interpreter lock: every wake-up of a thread is a hand-over of the lock, paid
 in CPU, so the worker did less per second with more threads. With four desk threads per worker
 the same mix was answered at 129–147 requests a second instead of 97–110 (docs/performance.md,
-session 15): two or three did as well there but let more of a burst queue for a thread at 50
-desks with pauses, one was too few, eight or more too many. Three, measured again once more of
-the desk's statements ran on the driver's cursor (sessions 16 and 17), answered 10–23 % more of
-the mix in turns than four, spent 9–15 % less server CPU per answer, and held phase A's p99s, so
-three it is. The routes made by
+session 15). As more of the desk's statements ran on the driver's cursor, fewer threads kept
+doing better: three answered 10–23 % more of the mix in turns than four (sessions 16 and 17), and
+two spent less CPU per answer than three in each of three turns runs of session 18 (server
+−1…−16 %, PostgreSQL −2…−25 %: fewer transactions at once), answered 1.23×, 0.98× and 1.04× as
+many (two copies of one tree differ by 6 % there) and kept phase A's p99s (27.6 against 29.5 ms,
+all endpoints pooled). One thread did no better without pause, let more of a burst queue (31.5
+ms) and leaves a worker idle while its one request waits on a row lock; so two it is.
+The routes made by
 ``deps.one_thread`` (the desk's reads and writes: one trip through a thread each) take a thread
 from this limiter; every other route keeps the shared pool, so a report, an import or a backup
 that holds a thread for seconds never waits behind the desk, nor the desk behind it, and a
@@ -23,7 +26,7 @@ import anyio
 from anyio.lowlevel import RunVar
 
 #: threads per worker for the desk's routes (`ServerSettings.desk_threads`)
-DESK_THREADS = 3
+DESK_THREADS = 2
 
 _limiter: RunVar[anyio.CapacityLimiter] = RunVar("desk_threads")
 
