@@ -22,7 +22,7 @@ from desk_tui.server.cards import family, ledger
 from desk_tui.server.cards.models import Card, CardEntitlement, CardEntitlementService, CardTransaction
 from desk_tui.server.customers.models import Customer
 from desk_tui.server.customers.search import normalise, query_words
-from desk_tui.server.customers.service import get_customer
+from desk_tui.server.customers.service import customer_brief
 from desk_tui.server.database import utcnow
 from desk_tui.server.driver_statements import DriverStatement
 from desk_tui.server.errors import DomainError
@@ -323,11 +323,13 @@ def _wallet_cards(rows: Sequence[Any]) -> list[WalletCard]:
 
 
 def wallet(s: Session, *, customer_id: str, me: Principal) -> wire.Wallet:
-    customer = get_customer(s, customer_id)
+    customer = customer_brief(s, customer_id)
+    if customer is None:
+        raise DomainError(ProblemCode.NOT_FOUND, "No such customer.")
     today = business_date(s, utcnow())
     # Pools and their services joined in: the wallet is the desk's most frequent read.
     cards = _wallet_cards(_WALLET_CARDS.all(s, {"customer_id": customer_id, "today": today}))
-    remember(s, Customer, customer.id, customer.name)  # shared cards alone name someone else
+    remember(s, Customer, customer_id, customer.name)  # shared cards alone name someone else
     views = card_views(s, cards, me=me, today=today)
     return wire.Wallet(cards=[v for v in views if v.customer_id == customer_id],
                        shared_cards=[v for v in views if v.customer_id != customer_id],

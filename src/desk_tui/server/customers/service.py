@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, delete, insert, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -39,6 +39,26 @@ def get_customer(s: Session, customer_id: str, *, for_update: bool = False) -> C
     if c is None:
         raise DomainError(ProblemCode.NOT_FOUND, "No such customer.")
     return c
+
+
+_C = Customer.__table__.c
+#: a customer's name and store credit as a plain row on the driver's cursor, not an ORM load: all
+#: that the wallet, an opened cart and every sale answer read of them (the wallet: −6…−8 % of its
+#: server CPU, session 18)
+_BRIEF = DriverStatement(select(_C.name, _C.store_credit).where(_C.id == bindparam("customer_id")))
+
+
+class CustomerBrief(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def store_credit(self) -> int: ...
+
+
+def customer_brief(s: Session, customer_id: str) -> CustomerBrief | None:
+    """The customer's name and store credit, or None when there is no such customer."""
+    brief: CustomerBrief | None = _BRIEF.first(s, {"customer_id": customer_id})
+    return brief
 
 
 def phone_region(s: Session) -> str:

@@ -25,7 +25,7 @@ from desk_tui.server.appointments.models import FINAL, Appointment
 from desk_tui.server.auth.principal import Principal
 from desk_tui.server.cards import booking, family
 from desk_tui.server.cards.models import Card
-from desk_tui.server.customers.service import get_customer, record_activity
+from desk_tui.server.customers.service import customer_brief, get_customer, record_activity
 from desk_tui.server.database import new_id, utcnow
 from desk_tui.server.errors import DomainError
 from desk_tui.server.events import service as events
@@ -103,11 +103,8 @@ def open_sale(s: Session, *, data: wire.SaleCreate, me: Principal, now: datetime
     """A new cart, or the appointment's cart when one is already open. Returns (sale, created)."""
     now = now or utcnow()
     customer_id = data.customer_id
-    if customer_id is not None:
-        try:
-            get_customer(s, customer_id)
-        except DomainError:
-            raise DomainError(ProblemCode.VALIDATION_ERROR, "customer_id: no such customer.") from None
+    if customer_id is not None and customer_brief(s, customer_id) is None:
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "customer_id: no such customer.")
     appt = None
     if data.appointment_id is not None:
         try:

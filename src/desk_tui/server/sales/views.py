@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_tui.contract import sales as wire
-from desk_tui.server.customers.models import Customer
-from desk_tui.server.driver_statements import DriverStatement
+from desk_tui.server.customers.service import customer_brief
 from desk_tui.server.reference.models import Staff
 from desk_tui.server.reference.vat import percent as vat_percent
 from desk_tui.server.sales import holds, receipt
@@ -41,15 +40,9 @@ def line_wire(line: SaleLine, approvers: dict[str, str] | None = None) -> wire.S
                          redeemed_from=redeemed_from(line), label=receipt.label(line))
 
 
-#: the cart's customer as every sale answer shows them, built once (a statement built per request
-#: is built and keyed again each time)
-_BUYER = Customer.__table__.c
-_CUSTOMER = DriverStatement(select(_BUYER.name, _BUYER.store_credit).where(_BUYER.id == bindparam("customer_id")))
-
-
 def one(s: Session, sale: Sale, *, timeout: timedelta) -> wire.Sale:
     t = totals(sale)
-    customer = _CUSTOMER.first(s, {"customer_id": sale.customer_id}) if sale.customer_id else None
+    customer = customer_brief(s, sale.customer_id) if sale.customer_id else None
     approved = {x.approved_by for x in sale.lines if x.approved_by}
     approvers = dict(s.execute(select(Staff.id, Staff.name).where(Staff.id.in_(approved))).all()) if approved else {}
     return wire.Sale(
