@@ -241,11 +241,8 @@ def update_sale(s: Session, *, sale_id: str, data: wire.SaleUpdate, me: Principa
     if any(x.redeem_kind is not None and x.hold_state == "held" for x in sale.lines):
         raise DomainError(ProblemCode.INVALID_TRANSITION, "A line is redeemed from this customer's package or membership; "
                                                 "release it first, then change the customer.")
-    if data.customer_id is not None:
-        try:
-            get_customer(s, data.customer_id)
-        except DomainError:
-            raise DomainError(ProblemCode.VALIDATION_ERROR, "customer_id: no such customer.") from None
+    if data.customer_id is not None and customer_brief(s, data.customer_id) is None:
+        raise DomainError(ProblemCode.VALIDATION_ERROR, "customer_id: no such customer.")
     sale.customer_id = data.customer_id
     # Membership discounts were the previous customer's benefit.
     for line in sale.lines:
