@@ -230,12 +230,10 @@ class CardTerms(Protocol):
 
 
 def effective_status(card: CardTerms, today: date) -> str:
-    if card.status == LIVE and card.expires_on is not None and today > card.expires_on:
-        return "expired"
-    return card.status
+    return "expired" if card.status == LIVE and is_expired(card, today) else card.status
 
 
-def is_expired(card: Card, today: date) -> bool:
+def is_expired(card: CardTerms, today: date) -> bool:
     return card.expires_on is not None and today > card.expires_on
 
 
