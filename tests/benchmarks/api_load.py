@@ -269,7 +269,7 @@ def per_window(sent: list[Sent], window: float) -> list[int]:
     if not sent:
         return []
     first = min(s.at for s in sent)
-    counts = [0] * max(1, int((max(s.at for s in sent) - first) // window))  # whole windows only
+    counts = [0] * int((max(s.at for s in sent) - first) // window)  # whole windows only: none in a shorter phase
     for s in sent:
         if (i := int((s.at - first) // window)) < len(counts):
             counts[i] += 1
